@@ -1,0 +1,77 @@
+# tlsprobe — see README.md. Objects go to build/ (or $(BUILD)), generated tables to $(BUILD)/gen.
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+BIN     ?= tlsprobe
+PKGS    := openssl libcurl libcares yaml-0.1 json-c
+PYTHON  ?= python3
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+GEN_SRC  := $(BUILD)/gen/registry_data.c
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard probes/*.c)
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/registry_data.o
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all check check-asan unit install demo bench fuzz clean
+
+all: $(BIN)
+
+$(BIN): $(LIB_OBJ) $(MAIN_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/registry_data.o: $(GEN_SRC)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Tables are generated from the registries copied into data/ (see data/README.md).
+$(GEN_SRC): tools/gen_registry.py $(wildcard data/iana/*.csv) data/sslv2-cipher-kinds.csv
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen_registry.py data $(BUILD)/gen
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+check: tlsprobe unit
+	TLSPROBE=$(CURDIR)/tlsprobe UNIT_DIR=$(CURDIR)/$(BUILD)/tests tests/run.sh
+
+# Same suite, instrumented; a separate build dir keeps the normal objects intact.
+check-asan:
+	$(MAKE) BUILD=build-asan CC=clang \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" BIN=build-asan/tlsprobe build-asan/tlsprobe unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  TLSPROBE=$(CURDIR)/build-asan/tlsprobe UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address" $(patsubst %.c,build-fuzz/%.o,$(LIB_SRC)) build-fuzz/gen/registry_data.o
+	clang -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild-fuzz/gen $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address \
+	  -o build-fuzz/fuzz_parse fuzz/fuzz_parse.c $(patsubst %.c,build-fuzz/%.o,$(LIB_SRC)) build-fuzz/gen/registry_data.o $(LDLIBS)
+
+install: tlsprobe
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 tlsprobe $(DESTDIR)$(PREFIX)/bin/tlsprobe
+	install -m 644 man/tlsprobe.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsprobe.1
+	install -m 644 man/tlsprobe-json.5 $(DESTDIR)$(PREFIX)/share/man/man5/tlsprobe-json.5
+
+demo: tlsprobe
+	tests/lab/demo.sh $(CURDIR)/tlsprobe
+
+bench: tlsprobe
+	tests/bench/run.sh $(CURDIR)/tlsprobe
+
+clean:
+	rm -rf build build-asan build-fuzz tlsprobe

@@ -1,0 +1,22 @@
+/* Run-wide options, filled by the CLI and read (never written) by everything after it. */
+#ifndef TLSPROBE_OPTIONS_H
+#define TLSPROBE_OPTIONS_H
+
+#include <stdbool.h>
+
+typedef enum { FORMAT_TEXT, FORMAT_JSON } report_format_t;
+
+typedef struct options {
+    report_format_t format;
+    const char *output_path;   /* NULL: stdout */
+    int jobs;                  /* endpoints × probes worked on at once */
+    int per_host;              /* connections at once to one endpoint */
+    double timeout_s;          /* deadline of each connect / read / write */
+    const char *ca_file;       /* run-wide trust anchors instead of the system store */
+    const char *resolver;      /* "IP[:PORT]" DNS server instead of resolv.conf; NULL: system */
+    int level;                 /* ASVS level 1..3 */
+    int verbosity;             /* -1 quiet, 0 normal, 1+ verbose */
+    bool color;
+} options_t;
+
+#endif

@@ -1,0 +1,39 @@
+/* Probe modules, declared as structs in one registry (probes/registry.c), the way zmap
+ * declares its probe modules. A probe records facts into a JSON object; it never prints
+ * and never decides pass/fail. */
+#ifndef TLSPROBE_PROBE_H
+#define TLSPROBE_PROBE_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "endpoint.h"
+
+typedef enum {
+    PROBE_OK,            /* facts recorded */
+    PROBE_ERROR,         /* could not complete; ctx->err says why, partial facts kept */
+    PROBE_UNREACHABLE    /* not a single connection could be made */
+} probe_status_t;
+
+typedef struct probe_ctx {
+    endpoint_t *ep;          /* read-only for probes, except through the helpers below */
+    json_object *out;        /* the probe's own facts object (already created, empty) */
+    char err[256];
+} probe_ctx_t;
+
+typedef struct probe_module {
+    const char *name;                 /* key of its facts in the report */
+    const char *help;                 /* one line for --help / man */
+    const char *const *needs;         /* probes that must finish first (NULL-terminated), or NULL */
+    probe_status_t (*run)(probe_ctx_t *ctx);
+} probe_module_t;
+
+extern const probe_module_t *const probe_registry[];
+extern const size_t probe_registry_count;
+const probe_module_t *probe_by_name(const char *name);
+
+/* Opens a TCP connection to the endpoint (counted, deadline from options).
+ * Returns fd or -1 with ctx->err set. */
+int probe_connect(probe_ctx_t *ctx);
+
+#endif

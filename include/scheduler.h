@@ -1,0 +1,17 @@
+/* Runs every probe of the registry on every reachable endpoint with a pool of worker
+ * threads: at most opts->jobs probes at once overall, at most opts->per_host at once
+ * against one address:port, and a probe only after the probes it needs. */
+#ifndef TLSPROBE_SCHEDULER_H
+#define TLSPROBE_SCHEDULER_H
+
+#include <stddef.h>
+
+#include "endpoint.h"
+
+typedef void (*endpoint_done_fn)(endpoint_t *ep, void *arg);
+
+/* Blocks until all work is done. on_done (may be NULL) is called once per endpoint,
+ * from a worker thread, as soon as all of that endpoint's probes have finished. */
+int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_done_fn on_done, void *arg);
+
+#endif

@@ -1,0 +1,40 @@
+/* A target is what the user asked to probe, before name resolution. */
+#ifndef TLSPROBE_TARGET_H
+#define TLSPROBE_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TARGET_DEFAULT_PORT 443
+
+typedef struct target {
+    char *spec;        /* as written by the user, for reports */
+    char *host;        /* DNS name or IP literal (without brackets) */
+    uint16_t port;
+    char *sni;         /* server name to send; NULL: none (IP literal without --sni) */
+    char *ip;          /* probe this address instead of resolving host; NULL: resolve */
+    char *ca_file;     /* per-target trust anchors; NULL: run-wide */
+    char **tags;
+    size_t ntags;
+    char *origin;      /* "command line" or "FILE:LINE" */
+} target_t;
+
+typedef struct target_list {
+    target_t *items;
+    size_t count, cap;
+} target_list_t;
+
+/* Parses host, host:port, 1.2.3.4:port, [::1]:port, https://host[:port]/.
+ * Returns 0, or -1 with a message in err. */
+int target_parse(const char *spec, target_t *out, char *err, size_t errlen);
+int target_set_sni(target_t *t, const char *sni);
+int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen);
+void target_free(target_t *t);
+
+target_t *target_list_add(target_list_t *list);
+void target_list_free(target_list_t *list);
+
+/* true when s is an IPv4 or IPv6 literal */
+int is_ip_literal(const char *s);
+
+#endif

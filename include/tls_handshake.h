@@ -1,0 +1,70 @@
+/* A full OpenSSL client handshake over a connected non-blocking socket, every wait under a
+ * deadline. Shaped like libtls: an options struct in, a result the caller inspects and frees.
+ * The peer is never verified during the handshake (we always want the chain); callers verify
+ * afterwards (x509_facts.h). */
+#ifndef TLSPROBE_TLS_HANDSHAKE_H
+#define TLSPROBE_TLS_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+/* Everything the local OpenSSL has, legacy included, so old servers still hand over a chain. */
+#define TLS_HS_DEFAULT_CIPHERS "ALL:COMPLEMENTOFALL:@SECLEVEL=0"
+/* Every TLS 1.3 suite OpenSSL 3.0 implements (its own default leaves out the CCM ones). */
+#define TLS_HS_DEFAULT_CIPHERSUITES                                                   \
+    "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:" \
+    "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256"
+/* Bytes a server may send before the handshake completes; OpenSSL bounds each message
+ * too, this bounds the total (a certificate list is at most 100 KiB by default). */
+#ifndef TLS_HS_MAX_HANDSHAKE_BYTES
+#define TLS_HS_MAX_HANDSHAKE_BYTES (1024 * 1024)
+#endif
+
+typedef struct tls_hs_options {
+    int min_version;               /* TLS1_VERSION ... TLS1_3_VERSION; 0: TLS1_VERSION */
+    int max_version;               /* 0: the highest the library has */
+    const char *sni;               /* server_name to send; NULL: none */
+    const char *ciphers;           /* TLS <= 1.2 cipher list; NULL: TLS_HS_DEFAULT_CIPHERS */
+    const char *ciphersuites;      /* TLS 1.3 suites; NULL: TLS_HS_DEFAULT_CIPHERSUITES */
+    bool request_ocsp;             /* send status_request (OCSP stapling) */
+    const char *alpn;              /* comma-separated, "h2,http/1.1"; NULL: no ALPN */
+    const char *client_cert_file;  /* PEM chain (leaf first) to offer; NULL: none */
+    const char *client_key_file;   /* its key; NULL: the key is in client_cert_file */
+    double timeout_s;              /* longest wait for the peer at any one point; 0: 10 s */
+    double total_timeout_s;        /* whole handshake; 0: 3 × timeout_s */
+} tls_hs_options_t;
+
+typedef struct tls_hs_result {
+    bool ok;                       /* the handshake completed */
+    char error[320];               /* why not: OpenSSL's reason, alert, timeout or socket error */
+    int alert_received;            /* AlertDescription the peer sent, -1: none */
+    int alert_sent;                /* AlertDescription we sent, -1: none */
+
+    /* Filled only when ok: */
+    int version;                   /* TLS1_2_VERSION, ... */
+    char protocol[16];             /* "TLSv1.3" */
+    char cipher[96];               /* IANA/RFC name, "TLS_AES_256_GCM_SHA384" */
+    char openssl_cipher[96];       /* OpenSSL's name, "ECDHE-RSA-AES128-GCM-SHA256" */
+    char alpn[256];                /* selected protocol, "" if none (non-printables as '?') */
+    STACK_OF(X509) *chain;         /* exactly as served, leaf first, up-ref'd; NULL: none */
+    unsigned char *ocsp_response;  /* stapled OCSP response (DER), NULL: none */
+    size_t ocsp_response_len;
+    SSL *ssl;                      /* the live connection, for callers that go on talking */
+} tls_hs_result_t;
+
+/* Runs the handshake on fd (connected, O_NONBLOCK, still owned and closed by the caller).
+ * Returns 0 when it completed, -1 otherwise (result->error says why). result is always
+ * filled and must be released with tls_hs_result_free. */
+int tls_hs_connect(int fd, const tls_hs_options_t *opts, tls_hs_result_t *result);
+
+/* Sends close_notify on a completed handshake without waiting for the peer's (politeness:
+ * servers log a bare close as an error). Never blocks. */
+void tls_hs_close_notify(tls_hs_result_t *result);
+
+/* Frees what the result holds (not the fd). Safe on a zeroed or already freed result. */
+void tls_hs_result_free(tls_hs_result_t *result);
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef TLSPROBE_VERSION_H
+#define TLSPROBE_VERSION_H
+#define TLSPROBE_VERSION "0.1.0"
+#endif

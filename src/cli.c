@@ -1,0 +1,187 @@
+/* Command-line parsing: turns argv into options and a target list, nothing else. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inventory.h"
+#include "version.h"
+
+static const char usage_text[] =
+    "usage: tlsprobe [options] TARGET...\n"
+    "       tlsprobe [options] -f INVENTORY.yaml\n"
+    "\n"
+    "TARGET: host, host:port, 1.2.3.4:port, [::1]:port or https://host[:port]/ (port 443)\n"
+    "\n"
+    "  -f, --file FILE        read targets from a YAML inventory (see targets.example.yaml)\n"
+    "      --sni NAME         server name to send (command-line targets)\n"
+    "      --ip ADDR          probe ADDR instead of resolving the name (command-line targets)\n"
+    "      --ca-file PEM      trust these CAs instead of the system store\n"
+    "      --resolver IP[:PORT]  DNS server to ask instead of /etc/resolv.conf\n"
+    "      --format text|json report format (default text)\n"
+    "  -o, --output FILE      write the report to FILE (atomically) instead of stdout\n"
+    "  -j, --jobs N           probes running at once over all endpoints (default 16)\n"
+    "      --per-host N       connections at once to one endpoint (default 2, max 5)\n"
+    "      --timeout SECONDS  deadline of each connect, read and write (default 5)\n"
+    "      --level 1|2|3      ASVS level to score against (default 1)\n"
+    "  -q, --quiet            no progress on stderr\n"
+    "  -v, --verbose          more progress on stderr\n"
+    "      --no-color         no ANSI colours in the text report\n"
+    "  -V, --version          print the version\n"
+    "  -h, --help             print this help\n"
+    "\n"
+    "Exit status: 0 all requirements passed, 1 a requirement failed,\n"
+    "2 usage or configuration error, 3 a target was unresolved, unreachable or errored.\n";
+
+enum {
+    OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
+    OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR
+};
+
+static const struct option long_options[] = {
+    { "file", required_argument, NULL, 'f' },
+    { "sni", required_argument, NULL, OPT_SNI },
+    { "ip", required_argument, NULL, OPT_IP },
+    { "ca-file", required_argument, NULL, OPT_CA_FILE },
+    { "resolver", required_argument, NULL, OPT_RESOLVER },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "output", required_argument, NULL, 'o' },
+    { "jobs", required_argument, NULL, 'j' },
+    { "per-host", required_argument, NULL, OPT_PER_HOST },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "level", required_argument, NULL, OPT_LEVEL },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "version", no_argument, NULL, 'V' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "tlsprobe: %s: '%s' is not a number from %ld to %ld\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static void set_defaults(options_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = FORMAT_TEXT;
+    o->jobs = 16;
+    /* Peers stay at or below 5 connections per server; 2 is polite and still fast. */
+    o->per_host = 2;
+    o->timeout_s = 5.0;
+    o->level = 1;
+    o->color = isatty(STDOUT_FILENO);
+}
+
+cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)
+{
+    const char *inventories[64];
+    size_t ninventories = 0;
+    const char *sni = NULL, *ip = NULL;
+    char err[512];
+
+    set_defaults(opts);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "f:o:j:qvVh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (ninventories == sizeof inventories / sizeof *inventories) {
+                fprintf(stderr, "tlsprobe: too many -f options\n");
+                return CLI_ERROR;
+            }
+            inventories[ninventories++] = optarg;
+            break;
+        case OPT_SNI: sni = optarg; break;
+        case OPT_IP: ip = optarg; break;
+        case OPT_CA_FILE:
+            if (access(optarg, R_OK) != 0) {
+                fprintf(stderr, "tlsprobe: --ca-file: cannot read '%s'\n", optarg);
+                return CLI_ERROR;
+            }
+            opts->ca_file = optarg;
+            break;
+        case OPT_RESOLVER: opts->resolver = optarg; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                opts->format = FORMAT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                opts->format = FORMAT_JSON;
+            else {
+                fprintf(stderr, "tlsprobe: --format: unknown format '%s' (expected text or json)\n", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case 'o': opts->output_path = optarg; break;
+        case 'j':
+            if (parse_int("--jobs", optarg, 1, 1024, &opts->jobs))
+                return CLI_ERROR;
+            break;
+        case OPT_PER_HOST:
+            if (parse_int("--per-host", optarg, 1, 5, &opts->per_host))
+                return CLI_ERROR;
+            break;
+        case OPT_TIMEOUT: {
+            char *end;
+            double t = strtod(optarg, &end);
+            if (*optarg == '\0' || *end != '\0' || !(t > 0 && t <= 300)) {
+                fprintf(stderr, "tlsprobe: --timeout: '%s' is not a number of seconds from 0 to 300\n", optarg);
+                return CLI_ERROR;
+            }
+            opts->timeout_s = t;
+            break;
+        }
+        case OPT_LEVEL:
+            if (parse_int("--level", optarg, 1, 3, &opts->level))
+                return CLI_ERROR;
+            break;
+        case 'q': opts->verbosity = -1; break;
+        case 'v': opts->verbosity++; break;
+        case OPT_NO_COLOR: opts->color = false; break;
+        case 'V':
+            printf("tlsprobe %s\n", TLSPROBE_VERSION);
+            return CLI_DONE;
+        case 'h':
+            fputs(usage_text, stdout);
+            return CLI_DONE;
+        default:
+            fprintf(stderr, "Try 'tlsprobe --help'.\n");
+            return CLI_ERROR;
+        }
+    }
+    if (opts->output_path && opts->format == FORMAT_TEXT)
+        opts->color = false;
+
+    for (int i = optind; i < argc; i++) {
+        target_t *t = target_list_add(targets);
+        if (!t || target_parse(argv[i], t, err, sizeof err) != 0 ||
+            (sni && target_set_sni(t, sni) != 0) ||
+            (ip && target_set_ip(t, ip, err, sizeof err) != 0)) {
+            fprintf(stderr, "tlsprobe: %s\n", t ? err : "out of memory");
+            return CLI_ERROR;
+        }
+    }
+    for (size_t i = 0; i < ninventories; i++) {
+        if (inventory_load(inventories[i], targets, err, sizeof err) != 0) {
+            fprintf(stderr, "tlsprobe: %s\n", err);
+            return CLI_ERROR;
+        }
+    }
+    if (targets->count == 0) {
+        fprintf(stderr, "tlsprobe: no targets given\n%s", usage_text);
+        return CLI_ERROR;
+    }
+    return CLI_RUN;
+}

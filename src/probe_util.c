@@ -1,0 +1,26 @@
+/* What every probe shares: counted connections to its endpoint, access to earlier facts. */
+#include "probe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "net.h"
+
+int probe_connect(probe_ctx_t *ctx)
+{
+    endpoint_t *ep = ctx->ep;
+    atomic_fetch_add(&ep->connections, 1);
+    int fd = net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s,
+                         ctx->err, sizeof ctx->err);
+    return fd;
+}
+
+json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name)
+{
+    json_object *v = NULL;
+    pthread_mutex_lock(&ep->lock);
+    if (ep->facts)
+        json_object_object_get_ex(ep->facts, probe_name, &v);
+    pthread_mutex_unlock(&ep->lock);
+    return v;
+}

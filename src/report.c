@@ -1,0 +1,136 @@
+/* Builds the report document from endpoints and hands it to the chosen writer. */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "version.h"
+
+static const char *status_name(endpoint_status_t s)
+{
+    switch (s) {
+    case ENDPOINT_OK: return "ok";
+    case ENDPOINT_UNRESOLVED: return "unresolved";
+    case ENDPOINT_UNREACHABLE: return "unreachable";
+    case ENDPOINT_ERROR: return "error";
+    }
+    return "error";
+}
+
+static json_object *iso_time(time_t t)
+{
+    char buf[32];
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_object_new_string(buf);
+}
+
+static json_object *string_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+const char *report_endpoint_result(endpoint_t *ep)
+{
+    if (ep->status != ENDPOINT_OK)
+        return "ERROR";
+    int fail = 0, error = 0;
+    size_t n = ep->verdicts ? json_object_array_length(ep->verdicts) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *r;
+        json_object_object_get_ex(json_object_array_get_idx(ep->verdicts, i), "result", &r);
+        const char *s = json_object_get_string(r);
+        fail |= strcmp(s, "FAIL") == 0;
+        error |= strcmp(s, "ERROR") == 0;
+    }
+    return error ? "ERROR" : fail ? "FAIL" : "PASS";
+}
+
+json_object *report_endpoint(endpoint_t *ep)
+{
+    const target_t *t = ep->target;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "target", json_object_new_string(t->spec));
+    json_object_object_add(o, "host", json_object_new_string(t->host));
+    json_object_object_add(o, "port", json_object_new_int(t->port));
+    json_object_object_add(o, "sni", string_or_null(ep->sni));
+    json_object_object_add(o, "address", ep->addrlen ? json_object_new_string(ep->addr_str) : NULL);
+    json_object *addrs = json_object_new_array();
+    for (size_t i = 0; i < ep->nall_addrs; i++)
+        json_object_array_add(addrs, json_object_new_string(ep->all_addrs[i]));
+    json_object_object_add(o, "addresses", addrs);
+    json_object_object_add(o, "origin", json_object_new_string(t->origin ? t->origin : "command line"));
+    json_object *tags = json_object_new_array();
+    for (size_t i = 0; i < t->ntags; i++)
+        json_object_array_add(tags, json_object_new_string(t->tags[i]));
+    json_object_object_add(o, "tags", tags);
+    json_object_object_add(o, "status", json_object_new_string(status_name(ep->status)));
+    json_object_object_add(o, "error", ep->status == ENDPOINT_OK ? NULL : json_object_new_string(ep->error));
+    json_object_object_add(o, "connections", json_object_new_int(atomic_load(&ep->connections)));
+    long ms = ep->finished > ep->started ? (long)((ep->finished - ep->started) * 1000.0 + 0.5) : 0;
+    json_object_object_add(o, "duration_ms", json_object_new_int64(ms));
+    json_object_object_add(o, "facts", json_object_get(ep->facts));
+    json_object_object_add(o, "verdicts", json_object_get(ep->verdicts));
+    json_object_object_add(o, "result", json_object_new_string(report_endpoint_result(ep)));
+    return o;
+}
+
+json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
+{
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "schema", json_object_new_string(REPORT_SCHEMA));
+    json_object_object_add(doc, "schema_version", json_object_new_string(REPORT_SCHEMA_VERSION));
+    json_object *tool = json_object_new_object();
+    json_object_object_add(tool, "name", json_object_new_string("tlsprobe"));
+    json_object_object_add(tool, "version", json_object_new_string(TLSPROBE_VERSION));
+    json_object_object_add(doc, "tool", tool);
+    json_object_object_add(doc, "started_at", iso_time(run->started_at));
+    json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
+
+    int reachable = 0, passed = 0, failed = 0, errors = 0;
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        reachable += eps[i].status == ENDPOINT_OK;
+        const char *r = report_endpoint_result(&eps[i]);
+        passed += strcmp(r, "PASS") == 0;
+        failed += strcmp(r, "FAIL") == 0;
+        errors += strcmp(r, "ERROR") == 0;
+        json_object_array_add(list, report_endpoint(&eps[i]));
+    }
+    json_object *sum = json_object_new_object();
+    json_object_object_add(sum, "endpoints", json_object_new_int((int)n));
+    json_object_object_add(sum, "reachable", json_object_new_int(reachable));
+    json_object_object_add(sum, "unreachable", json_object_new_int((int)n - reachable));
+    json_object_object_add(sum, "passed", json_object_new_int(passed));
+    json_object_object_add(sum, "failed", json_object_new_int(failed));
+    json_object_object_add(sum, "errors", json_object_new_int(errors));
+    json_object_object_add(sum, "exit_status", json_object_new_int(run->exit_status));
+    json_object_object_add(doc, "summary", sum);
+    json_object_object_add(doc, "endpoints", list);
+    return doc;
+}
+
+typedef struct emit_args {
+    json_object *doc;
+    const options_t *opts;
+} emit_args_t;
+
+static int write_format(FILE *f, void *arg)
+{
+    emit_args_t *a = arg;
+    return a->opts->format == FORMAT_JSON ? report_json_write(f, a->doc)
+                                          : report_text_write(f, a->doc, a->opts);
+}
+
+int report_emit(json_object *doc, const options_t *opts, char *err, size_t errlen)
+{
+    emit_args_t args = { doc, opts };
+    if (opts->output_path)
+        return atomic_write_file(opts->output_path, write_format, &args, err, errlen);
+    if (write_format(stdout, &args) != 0 || fflush(stdout) != 0) {
+        snprintf(err, errlen, "cannot write the report to standard output");
+        return -1;
+    }
+    return 0;
+}

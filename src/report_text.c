@@ -1,0 +1,140 @@
+/* Text writer: a readable summary per endpoint, rendered from the report document. */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct pen {
+    FILE *f;
+    int color;
+} pen_t;
+
+static json_object *at(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = at(o, key);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static const char *or_dash(const char *s)
+{
+    return s ? s : "-";
+}
+
+static void result_word(pen_t *p, const char *r)
+{
+    const char *c = strcmp(r, "PASS") == 0 ? "32" : strcmp(r, "FAIL") == 0 ? "31"
+                  : strcmp(r, "ERROR") == 0 ? "33" : "36";
+    if (p->color)
+        fprintf(p->f, "\033[1;%sm%-5s\033[0m", c, r);
+    else
+        fprintf(p->f, "%-5s", r);
+}
+
+static void write_versions(pen_t *p, json_object *v)
+{
+    if (!v)
+        return;
+    if (strcmp(or_dash(str(v, "status")), "ok") != 0) {
+        fprintf(p->f, "  Protocols    probe failed: %s\n", or_dash(str(v, "error")));
+        return;
+    }
+    json_object *list = at(v, "protocols");
+    fprintf(p->f, "  Accepted    ");
+    size_t n = list ? json_object_array_length(list) : 0, shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(list, i);
+        if (json_object_get_boolean(at(e, "accepted")) && ++shown)
+            fprintf(p->f, " %s", or_dash(str(e, "name")));
+    }
+    if (!shown)
+        fprintf(p->f, " none");
+    if (str(v, "preferred"))
+        fprintf(p->f, "  (prefers %s, %s)", str(v, "preferred"), or_dash(str(v, "preferred_cipher")));
+    fprintf(p->f, "\n  Not accepted");
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(list, i);
+        if (!json_object_get_boolean(at(e, "accepted")))
+            fprintf(p->f, " %s", or_dash(str(e, "name")));
+    }
+    fprintf(p->f, "\n");
+}
+
+static void write_certificate(pen_t *p, json_object *c)
+{
+    if (!c)
+        return;
+    if (strcmp(or_dash(str(c, "status")), "ok") != 0) {
+        fprintf(p->f, "  Certificate  handshake failed: %s\n", or_dash(str(c, "error")));
+        return;
+    }
+    json_object *chain = at(c, "chain");
+    json_object *leaf = chain ? json_object_array_get_idx(chain, 0) : NULL;
+    json_object *trust = at(c, "trust"), *name = at(c, "name"), *days = at(c, "days_to_expiry");
+    fprintf(p->f, "  Certificate  %s\n", or_dash(str(leaf, "subject")));
+    fprintf(p->f, "               issuer %s\n", or_dash(str(leaf, "issuer")));
+    fprintf(p->f, "               %s %d bits, %s, valid until %s", or_dash(str(leaf, "key_type")),
+            json_object_get_int(at(leaf, "key_bits")), or_dash(str(leaf, "signature_algorithm")),
+            or_dash(str(leaf, "not_after")));
+    if (days)
+        fprintf(p->f, " (%d days)", json_object_get_int(days));
+    fprintf(p->f, "\n               chain of %zu served; ", chain ? json_object_array_length(chain) : 0);
+    if (json_object_get_boolean(at(trust, "verified")))
+        fprintf(p->f, "trusted by %s", or_dash(str(trust, "store")));
+    else
+        fprintf(p->f, "NOT trusted by %s: %s", or_dash(str(trust, "store")), or_dash(str(trust, "error")));
+    if (str(name, "checked"))
+        fprintf(p->f, "; name %s %s", str(name, "checked"),
+                json_object_get_boolean(at(name, "matched")) ? "matches" : "does NOT match");
+    fprintf(p->f, "\n");
+}
+
+static void write_endpoint(pen_t *p, json_object *e)
+{
+    fprintf(p->f, "\n");
+    result_word(p, or_dash(str(e, "result")));
+    fprintf(p->f, " %s", or_dash(str(e, "target")));
+    if (str(e, "address"))
+        fprintf(p->f, "  [%s", str(e, "address"));
+    if (str(e, "address") && str(e, "sni"))
+        fprintf(p->f, ", SNI %s", str(e, "sni"));
+    fprintf(p->f, "%s\n", str(e, "address") ? "]" : "");
+    if (strcmp(or_dash(str(e, "status")), "ok") != 0) {
+        fprintf(p->f, "  %s: %s\n", or_dash(str(e, "status")), or_dash(str(e, "error")));
+    } else {
+        json_object *facts = at(e, "facts");
+        write_versions(p, at(facts, "versions"));
+        write_certificate(p, at(facts, "certificate"));
+    }
+    json_object *verdicts = at(e, "verdicts");
+    size_t n = verdicts ? json_object_array_length(verdicts) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *v = json_object_array_get_idx(verdicts, i);
+        fprintf(p->f, "    ");
+        result_word(p, or_dash(str(v, "result")));
+        fprintf(p->f, " %-7s %s\n", or_dash(str(v, "id")), or_dash(str(v, "evidence")));
+    }
+    fprintf(p->f, "  %d connections, %lld ms\n", json_object_get_int(at(e, "connections")),
+            (long long)json_object_get_int64(at(e, "duration_ms")));
+}
+
+int report_text_write(FILE *f, json_object *doc, const options_t *opts)
+{
+    pen_t p = { f, opts->color };
+    json_object *tool = at(doc, "tool"), *sum = at(doc, "summary"), *list = at(doc, "endpoints");
+    fprintf(f, "%s %s  report of %s\n", or_dash(str(tool, "name")), or_dash(str(tool, "version")),
+            or_dash(str(doc, "started_at")));
+    size_t n = list ? json_object_array_length(list) : 0;
+    for (size_t i = 0; i < n; i++)
+        write_endpoint(&p, json_object_array_get_idx(list, i));
+    fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors (exit status %d)\n",
+            json_object_get_int(at(sum, "endpoints")), json_object_get_int(at(sum, "passed")),
+            json_object_get_int(at(sum, "failed")), json_object_get_int(at(sum, "errors")),
+            json_object_get_int(at(sum, "exit_status")));
+    return ferror(f) ? -1 : 0;
+}

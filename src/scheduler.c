@@ -1,0 +1,217 @@
+/* A worker pool over (endpoint, probe) work items. Probes of one endpoint run in
+ * registry order as far as their needs and the per-host limit allow; results never
+ * depend on the concurrency because each probe only reads facts of probes it needs. */
+#include "scheduler.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+#include "probe.h"
+
+typedef enum { ITEM_PENDING, ITEM_RUNNING, ITEM_DONE } item_state_t;
+
+typedef struct sched {
+    endpoint_t *eps;
+    size_t n;
+    const options_t *opts;
+    endpoint_done_fn on_done;
+    void *arg;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    item_state_t *state;   /* n × probe_registry_count */
+    size_t *host_group;    /* endpoint → index of the first endpoint with the same address:port */
+    int *group_running;    /* per host group: probes running now */
+    size_t *left;          /* per endpoint: probes not yet done */
+    size_t first_open;     /* endpoints before this one have nothing pending */
+    size_t open_items;     /* pending + running */
+} sched_t;
+
+static item_state_t *item(sched_t *s, size_t ep, size_t probe)
+{
+    return &s->state[ep * probe_registry_count + probe];
+}
+
+static int needs_done(sched_t *s, size_t ep, const probe_module_t *p)
+{
+    if (!p->needs)
+        return 1;
+    for (const char *const *need = p->needs; *need; need++) {
+        for (size_t j = 0; j < probe_registry_count; j++)
+            if (strcmp(probe_registry[j]->name, *need) == 0 && *item(s, ep, j) != ITEM_DONE)
+                return 0;
+    }
+    return 1;
+}
+
+/* Called with mu held. Marks the item done; when the endpoint is finished, returns 1. */
+static int finish_item(sched_t *s, size_t ep, size_t probe)
+{
+    *item(s, ep, probe) = ITEM_DONE;
+    s->open_items--;
+    return --s->left[ep] == 0;
+}
+
+/* An endpoint that refused every connection: its remaining probes cannot learn anything. */
+static int skip_remaining(sched_t *s, size_t ep)
+{
+    int finished = 0;
+    for (size_t j = 0; j < probe_registry_count; j++)
+        if (*item(s, ep, j) == ITEM_PENDING)
+            finished |= finish_item(s, ep, j);
+    return finished;
+}
+
+static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
+{
+    while (s->first_open < s->n && s->left[s->first_open] == 0)
+        s->first_open++;
+    for (size_t i = s->first_open; i < s->n; i++) {
+        if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host)
+            continue;
+        for (size_t j = 0; j < probe_registry_count; j++) {
+            if (*item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j])) {
+                *ep_out = i;
+                *probe_out = j;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
+{
+    probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object() };
+    probe_status_t st = p->run(&ctx);
+    json_object *status;
+    if (!json_object_object_get_ex(ctx.out, "status", &status)) {
+        json_object_object_add(ctx.out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
+        if (st != PROBE_OK)
+            json_object_object_add(ctx.out, "error", json_object_new_string(ctx.err));
+    }
+    pthread_mutex_lock(&ep->lock);
+    json_object_object_add(ep->facts, p->name, ctx.out);
+    if (st == PROBE_UNREACHABLE && ep->status == ENDPOINT_OK) {
+        ep->status = ENDPOINT_UNREACHABLE;
+        snprintf(ep->error, sizeof ep->error, "%s", ctx.err);
+    }
+    pthread_mutex_unlock(&ep->lock);
+    return st;
+}
+
+static void *worker(void *arg)
+{
+    sched_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        size_t ep, probe;
+        while (s->open_items > 0 && !pick(s, &ep, &probe))
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->open_items == 0)
+            break;
+        endpoint_t *e = &s->eps[ep];
+        *item(s, ep, probe) = ITEM_RUNNING;
+        s->group_running[s->host_group[ep]]++;
+        if (e->started == 0)
+            e->started = net_now();
+        pthread_mutex_unlock(&s->mu);
+
+        probe_status_t st = run_probe(e, probe_registry[probe]);
+
+        pthread_mutex_lock(&s->mu);
+        s->group_running[s->host_group[ep]]--;
+        int finished = finish_item(s, ep, probe);
+        if (st == PROBE_UNREACHABLE)
+            finished |= skip_remaining(s, ep);
+        if (finished)
+            e->finished = net_now();
+        pthread_cond_broadcast(&s->cv);
+        if (finished && s->on_done) {
+            pthread_mutex_unlock(&s->mu);
+            s->on_done(e, s->arg);
+            pthread_mutex_lock(&s->mu);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static int same_address(const endpoint_t *a, const endpoint_t *b)
+{
+    return a->target->port == b->target->port && strcmp(a->addr_str, b->addr_str) == 0;
+}
+
+static int cmp_by_address(const void *x, const void *y, void *ctx)
+{
+    const endpoint_t *eps = ctx;
+    const endpoint_t *a = &eps[*(const size_t *)x], *b = &eps[*(const size_t *)y];
+    int c = strcmp(a->addr_str, b->addr_str);
+    if (c == 0)
+        c = (int)a->target->port - (int)b->target->port;
+    if (c == 0)
+        c = *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+    return c;
+}
+
+/* Endpoints that share address:port share the per-host limit. */
+static void group_hosts(sched_t *s)
+{
+    size_t *order = malloc(s->n * sizeof *order);
+    for (size_t i = 0; i < s->n; i++)
+        order[i] = i;
+    qsort_r(order, s->n, sizeof *order, cmp_by_address, s->eps);
+    for (size_t k = 0; k < s->n; k++) {
+        size_t i = order[k];
+        s->host_group[i] = (k > 0 && same_address(&s->eps[order[k - 1]], &s->eps[i]))
+                               ? s->host_group[order[k - 1]]
+                               : i;
+    }
+    free(order);
+}
+
+int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_done_fn on_done, void *arg)
+{
+    sched_t s = { .eps = eps, .n = n, .opts = opts, .on_done = on_done, .arg = arg };
+    s.state = calloc(n * probe_registry_count + 1, sizeof *s.state);
+    s.host_group = calloc(n + 1, sizeof *s.host_group);
+    s.group_running = calloc(n + 1, sizeof *s.group_running);
+    s.left = calloc(n + 1, sizeof *s.left);
+    if (!s.state || !s.host_group || !s.group_running || !s.left) {
+        free(s.state); free(s.host_group); free(s.group_running); free(s.left);
+        return -1;
+    }
+    group_hosts(&s);
+    for (size_t i = 0; i < n; i++) {
+        if (eps[i].status == ENDPOINT_OK) {
+            s.left[i] = probe_registry_count;
+            s.open_items += probe_registry_count;
+        } else if (on_done) {
+            on_done(&eps[i], arg); /* unresolved: nothing to probe, report at once */
+        }
+    }
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+
+    size_t nworkers = (size_t)opts->jobs;
+    if (nworkers > s.open_items)
+        nworkers = s.open_items ? s.open_items : 1;
+    pthread_t *threads = calloc(nworkers, sizeof *threads);
+    size_t started = 0;
+    for (; threads && started < nworkers; started++)
+        if (pthread_create(&threads[started], NULL, worker, &s) != 0)
+            break;
+    if (started == 0)
+        worker(&s); /* no thread could start: do the work here rather than not at all */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+
+    free(threads);
+    pthread_mutex_destroy(&s.mu);
+    pthread_cond_destroy(&s.cv);
+    free(s.state); free(s.host_group); free(s.group_running); free(s.left);
+    return 0;
+}

@@ -1,0 +1,486 @@
+/* Full OpenSSL client handshake with deadlines. The socket is reached through a small BIO of
+ * our own so that writes use MSG_NOSIGNAL (a peer that resets mid-handshake must not raise
+ * SIGPIPE) and so the bytes a server may send before the handshake ends are capped. */
+#include "tls_handshake.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/err.h>
+
+#include "net.h"
+
+/* ---- the socket BIO ---- */
+
+typedef struct hs_socket {
+    int fd;
+    size_t read_total;
+    size_t read_cap;   /* SIZE_MAX once the handshake is over */
+    bool over_cap;
+    bool eof;
+    int last_errno;
+} hs_socket_t;
+
+static BIO_METHOD *socket_method;
+static pthread_once_t socket_method_once = PTHREAD_ONCE_INIT;
+
+static int socket_write(BIO *b, const char *buf, int len)
+{
+    hs_socket_t *s = BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    if (len <= 0)
+        return 0;
+    ssize_t n;
+    do
+        n = send(s->fd, buf, (size_t)len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            BIO_set_retry_write(b);
+        else
+            s->last_errno = errno;
+        return -1;
+    }
+    return (int)n;
+}
+
+static int socket_read(BIO *b, char *buf, int len)
+{
+    hs_socket_t *s = BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    if (len <= 0)
+        return 0;
+    if (s->read_total >= s->read_cap) {
+        s->over_cap = true;
+        return -1;
+    }
+    size_t want = (size_t)len;
+    if (want > s->read_cap - s->read_total)
+        want = s->read_cap - s->read_total;
+    ssize_t n;
+    do
+        n = recv(s->fd, buf, want, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            BIO_set_retry_read(b);
+        else
+            s->last_errno = errno;
+        return -1;
+    }
+    if (n == 0)
+        s->eof = true;   /* reported through BIO_CTRL_EOF, as OpenSSL's own socket BIO does */
+    s->read_total += (size_t)n;
+    return (int)n;
+}
+
+static int socket_puts(BIO *b, const char *str)
+{
+    return socket_write(b, str, (int)strlen(str));
+}
+
+static long socket_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)num;
+    hs_socket_t *s = BIO_get_data(b);
+    switch (cmd) {
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_CTRL_EOF:
+        return s && s->eof;
+    case BIO_C_GET_FD:
+        if (!s)
+            return -1;
+        if (ptr)
+            *(int *)ptr = s->fd;
+        return s->fd;
+    default:
+        return 0;
+    }
+}
+
+static int socket_create(BIO *b)
+{
+    BIO_set_init(b, 0);
+    BIO_set_data(b, NULL);
+    return 1;
+}
+
+static int socket_destroy(BIO *b)
+{
+    free(BIO_get_data(b));   /* the fd stays the caller's */
+    BIO_set_data(b, NULL);
+    BIO_set_init(b, 0);
+    return 1;
+}
+
+static void socket_method_init(void)
+{
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tlsprobe socket");
+    if (!m)
+        return;
+    if (!BIO_meth_set_write(m, socket_write) || !BIO_meth_set_read(m, socket_read) ||
+        !BIO_meth_set_puts(m, socket_puts) || !BIO_meth_set_ctrl(m, socket_ctrl) ||
+        !BIO_meth_set_create(m, socket_create) || !BIO_meth_set_destroy(m, socket_destroy)) {
+        BIO_meth_free(m);
+        return;
+    }
+    socket_method = m;
+}
+
+static BIO *socket_bio_new(int fd, hs_socket_t **state)
+{
+    pthread_once(&socket_method_once, socket_method_init);
+    if (!socket_method)
+        return NULL;
+    hs_socket_t *s = calloc(1, sizeof *s);
+    BIO *b = s ? BIO_new(socket_method) : NULL;
+    if (!b) {
+        free(s);
+        return NULL;
+    }
+    s->fd = fd;
+    s->read_cap = TLS_HS_MAX_HANDSHAKE_BYTES;
+    BIO_set_data(b, s);
+    BIO_set_init(b, 1);
+    *state = s;
+    return b;
+}
+
+/* ---- result helpers ---- */
+
+static void set_error(tls_hs_result_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->error, sizeof r->error, fmt, ap);
+    va_end(ap);
+}
+
+static void append_error(tls_hs_result_t *r, const char *fmt, ...)
+{
+    size_t used = strlen(r->error);
+    if (used + 1 >= sizeof r->error)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->error + used, sizeof r->error - used, fmt, ap);
+    va_end(ap);
+}
+
+/* The first queued OpenSSL error as a short reason ("tlsv1 alert protocol version").
+ * Empties the queue so nothing leaks into later calls on this thread. */
+static bool take_openssl_error(char *out, size_t outlen)
+{
+    unsigned long e = ERR_get_error();
+    if (e == 0)
+        return false;
+    const char *reason = ERR_SYSTEM_ERROR(e) ? strerror(ERR_GET_REASON(e)) : ERR_reason_error_string(e);
+    if (reason)
+        snprintf(out, outlen, "%s", reason);
+    else
+        ERR_error_string_n(e, out, outlen);
+    ERR_clear_error();
+    return true;
+}
+
+static void copy_printable(char *dst, size_t dstlen, const unsigned char *src, size_t len)
+{
+    size_t n = len < dstlen - 1 ? len : dstlen - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
+    dst[n] = '\0';
+}
+
+/* Alerts are recorded as they pass: the handshake's failure reason often is just the alert. */
+static void info_callback(const SSL *ssl, int where, int ret)
+{
+    if (!(where & SSL_CB_ALERT))
+        return;
+    tls_hs_result_t *r = SSL_get_app_data(ssl);
+    if (!r)
+        return;
+    int desc = ret & 0xff;
+    bool fatal = (ret >> 8) == SSL3_AL_FATAL;
+    int *slot = (where & SSL_CB_READ) ? &r->alert_received : &r->alert_sent;
+    /* Keep the first alert, unless a fatal one follows a warning: the fatal one explains. */
+    if (*slot < 0 || fatal)
+        *slot = desc;
+}
+
+static void append_alerts(tls_hs_result_t *r)
+{
+    if (r->alert_received >= 0)
+        append_error(r, "; alert received: %s (%d)", SSL_alert_desc_string_long(r->alert_received),
+                     r->alert_received);
+    else if (r->alert_sent >= 0)
+        append_error(r, "; alert sent: %s (%d)", SSL_alert_desc_string_long(r->alert_sent), r->alert_sent);
+}
+
+/* "h2,http/1.1" -> ALPN wire format (length-prefixed). NULL if no valid entry. */
+static unsigned char *alpn_wire(const char *list, unsigned int *outlen)
+{
+    size_t len = strlen(list);
+    unsigned char *w = malloc(len + 1);
+    if (!w)
+        return NULL;
+    size_t pos = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (n > 0 && n <= 255) {
+            w[pos++] = (unsigned char)n;
+            memcpy(w + pos, p, n);
+            pos += n;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (pos == 0) {
+        free(w);
+        return NULL;
+    }
+    *outlen = (unsigned int)pos;
+    return w;
+}
+
+/* ---- setup ---- */
+
+static SSL_CTX *make_ctx(const tls_hs_options_t *o, tls_hs_result_t *r)
+{
+    char why[256] = "out of memory";
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx)
+        goto fail;
+    /* Explicit settings override any system-wide MinProtocol/CipherString policy. */
+    SSL_CTX_set_security_level(ctx, 0);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    /* Servers that never learned RFC 5746 are exactly the ones worth reporting on. */
+    SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+    if (!SSL_CTX_set_min_proto_version(ctx, o->min_version ? o->min_version : TLS1_VERSION) ||
+        !SSL_CTX_set_max_proto_version(ctx, o->max_version)) {
+        snprintf(why, sizeof why, "unsupported protocol version range");
+        goto fail;
+    }
+    if (!SSL_CTX_set_cipher_list(ctx, o->ciphers ? o->ciphers : TLS_HS_DEFAULT_CIPHERS)) {
+        snprintf(why, sizeof why, "no usable cipher in '%s'", o->ciphers ? o->ciphers : TLS_HS_DEFAULT_CIPHERS);
+        goto fail;
+    }
+    if (!SSL_CTX_set_ciphersuites(ctx, o->ciphersuites ? o->ciphersuites : TLS_HS_DEFAULT_CIPHERSUITES)) {
+        snprintf(why, sizeof why, "bad TLS 1.3 suite list '%s'",
+                 o->ciphersuites ? o->ciphersuites : TLS_HS_DEFAULT_CIPHERSUITES);
+        goto fail;
+    }
+    if (o->client_cert_file) {
+        const char *key = o->client_key_file ? o->client_key_file : o->client_cert_file;
+        if (SSL_CTX_use_certificate_chain_file(ctx, o->client_cert_file) != 1 ||
+            SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+            SSL_CTX_check_private_key(ctx) != 1) {
+            char reason[200] = "?";
+            take_openssl_error(reason, sizeof reason);
+            snprintf(why, sizeof why, "client certificate %s: %s", o->client_cert_file, reason);
+            goto fail;
+        }
+    }
+    return ctx;
+fail:
+    set_error(r, "handshake setup: %s", why);
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return NULL;
+}
+
+static SSL *make_ssl(SSL_CTX *ctx, const tls_hs_options_t *o, tls_hs_result_t *r)
+{
+    SSL *ssl = SSL_new(ctx);
+    if (!ssl) {
+        set_error(r, "handshake setup: SSL_new failed");
+        return NULL;
+    }
+    SSL_set_app_data(ssl, r);
+    SSL_set_info_callback(ssl, info_callback);
+    if (o->sni && *o->sni && !SSL_set_tlsext_host_name(ssl, o->sni)) {
+        set_error(r, "handshake setup: server name '%.200s' cannot be sent as SNI", o->sni);
+        goto fail;
+    }
+    if (o->request_ocsp && !SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp)) {
+        set_error(r, "handshake setup: cannot request OCSP stapling");
+        goto fail;
+    }
+    if (o->alpn) {
+        unsigned int wlen = 0;
+        unsigned char *w = alpn_wire(o->alpn, &wlen);
+        int bad = !w || SSL_set_alpn_protos(ssl, w, wlen) != 0;   /* 0 is success here */
+        free(w);
+        if (bad) {
+            set_error(r, "handshake setup: bad ALPN list '%.200s'", o->alpn);
+            goto fail;
+        }
+    }
+    return ssl;
+fail:
+    SSL_free(ssl);
+    ERR_clear_error();
+    return NULL;
+}
+
+/* ---- the handshake ---- */
+
+static void describe_failure(tls_hs_result_t *r, SSL *ssl, int ret, const hs_socket_t *sock)
+{
+    char reason[256];
+    int e = SSL_get_error(ssl, ret);
+    if (sock->over_cap) {
+        set_error(r, "server sent more than %d bytes without completing the handshake",
+                  TLS_HS_MAX_HANDSHAKE_BYTES);
+    } else if (sock->eof && r->alert_received < 0) {
+        /* OpenSSL's "unexpected eof" and the alert it could no longer deliver say only this. */
+        set_error(r, "connection closed by the server during the handshake");
+    } else {
+        if (take_openssl_error(reason, sizeof reason))
+            set_error(r, "%s", reason);
+        else if (e == SSL_ERROR_SYSCALL && sock->last_errno)
+            set_error(r, "socket error during handshake: %s", strerror(sock->last_errno));
+        else if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN)
+            set_error(r, "connection closed by the server during the handshake");
+        else
+            set_error(r, "handshake failed (SSL error %d)", e);
+        append_alerts(r);
+    }
+    ERR_clear_error();
+}
+
+static void collect(tls_hs_result_t *r, SSL *ssl)
+{
+    r->version = SSL_version(ssl);
+    snprintf(r->protocol, sizeof r->protocol, "%s", SSL_get_version(ssl));
+    const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+    if (c) {
+        const char *std = SSL_CIPHER_standard_name(c);
+        snprintf(r->cipher, sizeof r->cipher, "%s", std ? std : "");
+        snprintf(r->openssl_cipher, sizeof r->openssl_cipher, "%s", SSL_CIPHER_get_name(c));
+    }
+    const unsigned char *alpn = NULL;
+    unsigned int alpn_len = 0;
+    SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+    if (alpn && alpn_len)
+        copy_printable(r->alpn, sizeof r->alpn, alpn, alpn_len);
+    STACK_OF(X509) *served = SSL_get_peer_cert_chain(ssl);
+    if (served && sk_X509_num(served) > 0)
+        r->chain = X509_chain_up_ref(served);
+    const unsigned char *ocsp = NULL;
+    long ocsp_len = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
+    if (ocsp && ocsp_len > 0) {
+        r->ocsp_response = malloc((size_t)ocsp_len);
+        if (r->ocsp_response) {
+            memcpy(r->ocsp_response, ocsp, (size_t)ocsp_len);
+            r->ocsp_response_len = (size_t)ocsp_len;
+        }
+    }
+}
+
+int tls_hs_connect(int fd, const tls_hs_options_t *opts, tls_hs_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->alert_received = r->alert_sent = -1;
+    ERR_clear_error();
+
+    SSL_CTX *ctx = make_ctx(opts, r);
+    if (!ctx)
+        return -1;
+    SSL *ssl = make_ssl(ctx, opts, r);
+    SSL_CTX_free(ctx);   /* the SSL keeps its own reference */
+    if (!ssl)
+        return -1;
+    hs_socket_t *sock = NULL;
+    BIO *bio = socket_bio_new(fd, &sock);
+    if (!bio) {
+        set_error(r, "handshake setup: cannot create the socket BIO");
+        SSL_free(ssl);
+        return -1;
+    }
+    SSL_set_bio(ssl, bio, bio);
+
+    double per_wait = opts->timeout_s > 0 ? opts->timeout_s : 10.0;
+    double total = opts->total_timeout_s > 0 ? opts->total_timeout_s : 3 * per_wait;
+    double deadline = net_now() + total;
+    for (;;) {
+        ERR_clear_error();
+        int ret = SSL_connect(ssl);
+        if (ret == 1)
+            break;
+        int e = SSL_get_error(ssl, ret);
+        short events;
+        if (e == SSL_ERROR_WANT_READ)
+            events = POLLIN;
+        else if (e == SSL_ERROR_WANT_WRITE)
+            events = POLLOUT;
+        else {
+            describe_failure(r, ssl, ret, sock);
+            goto fail;
+        }
+        double left = deadline - net_now();
+        if (left <= 0) {
+            set_error(r, "handshake did not finish within %.1f s", total);
+            goto timed_out;
+        }
+        double wait = per_wait < left ? per_wait : left;
+        int w = net_wait(fd, events, wait);
+        if (w < 0) {
+            set_error(r, "socket error during handshake: %s", strerror(errno));
+            goto fail;
+        }
+        if (w == 0) {
+            if (wait < per_wait)
+                set_error(r, "handshake did not finish within %.1f s", total);
+            else
+                set_error(r, "handshake timed out: server %s for %.1f s",
+                          events == POLLIN ? "sent nothing" : "accepted no data", per_wait);
+            goto timed_out;
+        }
+    }
+    sock->read_cap = SIZE_MAX;   /* handshake over: callers may go on reading */
+    r->ok = true;
+    collect(r, ssl);
+    /* The callback's pointer would dangle once the caller moves or frees the result. */
+    SSL_set_app_data(ssl, NULL);
+    r->ssl = ssl;
+    ERR_clear_error();
+    return 0;
+
+timed_out:
+    append_alerts(r);
+fail:
+    SSL_free(ssl);
+    ERR_clear_error();
+    return -1;
+}
+
+void tls_hs_close_notify(tls_hs_result_t *r)
+{
+    if (!r || !r->ssl)
+        return;
+    SSL_shutdown(r->ssl);   /* one non-blocking attempt; a full socket buffer just skips it */
+    ERR_clear_error();
+}
+
+void tls_hs_result_free(tls_hs_result_t *r)
+{
+    if (!r)
+        return;
+    sk_X509_pop_free(r->chain, X509_free);   /* NULL-safe */
+    r->chain = NULL;
+    free(r->ocsp_response);
+    r->ocsp_response = NULL;
+    r->ocsp_response_len = 0;
+    SSL_free(r->ssl);
+    r->ssl = NULL;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Results do not depend on --jobs / --per-host: one probe at a time and many at once over the
+# same lab targets give identical reports, timing aside.
+. "$(dirname "$0")/../lib.sh"
+
+TARGETS=(
+  "localhost:$LAB_PORT_TLS12" "localhost:$LAB_PORT_TLS13" "localhost:$LAB_PORT_LEGACY"
+  "localhost:$LAB_PORT_NGINX" "localhost:$LAB_PORT_GNUTLS" "localhost:$LAB_PORT_EXPIRED"
+  "localhost:$LAB_PORT_SSLV3" "localhost:$LAB_PORT_SSLV2"
+)
+STRIP='del(.started_at, .finished_at) | del(.. | .duration_ms?)'
+
+tp serial --format json --ca-file "$LAB_CA" --jobs 1 --per-host 1 "${TARGETS[@]}"
+SERIAL=$TP_OUT SERIAL_RC=$TP_RC
+tp parallel --format json --ca-file "$LAB_CA" --jobs 8 --per-host 3 "${TARGETS[@]}"
+PARALLEL=$TP_OUT
+
+assert_eq "--jobs 1 and --jobs 8 --per-host 3: same exit status" "$SERIAL_RC" "$TP_RC"
+assert_jq "serial run: every endpoint reached" "$SERIAL" '[.endpoints[].status] | unique' '["ok"]'
+assert_jq "serial run: endpoints in input order" "$SERIAL" '[.endpoints[].target]' "$(printf '%s\n' "${TARGETS[@]}" | jq -R . | jq -cs .)"
+want=$(jq -S "$STRIP" "$SERIAL" 2>&1)
+got=$(jq -S "$STRIP" "$PARALLEL" 2>&1)
+if [ "$want" == "$got" ] && [ -n "$want" ]; then
+  ok "--jobs 1 and --jobs 8 --per-host 3: identical reports"
+else
+  not_ok "--jobs 1 and --jobs 8 --per-host 3: identical reports" "$(oneline "$(diff <(echo "$want") <(echo "$got") | head -n 30)")"
+fi
+
+# The same accepted versions whatever the concurrency (the facts the lab fixes).
+assert_jq "parallel run: accepted versions per server" "$PARALLEL" '[.endpoints[].facts.versions.accepted]' \
+  '[["TLSv1.2"],["TLSv1.3"],["TLSv1.0","TLSv1.1"],["TLSv1.2","TLSv1.3"],["TLSv1.2","TLSv1.3"],["TLSv1.2","TLSv1.3"],["SSLv3"],["SSLv2"]]'
+
+# Many copies of one target at once stay polite and give the same answer every time.
+MANY=()
+for _ in 1 2 3 4 5 6; do MANY+=("localhost:$LAB_PORT_NGINX"); done
+tp same-target --format json --ca-file "$LAB_CA" --jobs 16 --per-host 2 "${MANY[@]}"
+assert_jq "six copies of one target: identical facts" "$TP_OUT" \
+  "[.endpoints[] | {facts, verdicts, result} | del(.. | .duration_ms?)] | unique | length" 1
+assert_rc "six copies of one target: exit 0" 0

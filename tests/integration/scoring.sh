@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Verdicts from real facts: ASVS 5.0.0 12.1.1 (protocol versions) and 12.2.2 (trusted certificate).
+. "$(dirname "$0")/../lib.sh"
+
+NGINX="localhost:$LAB_PORT_NGINX"
+LEGACY="localhost:$LAB_PORT_LEGACY"
+TLS12="localhost:$LAB_PORT_TLS12"
+SSLV3="localhost:$LAB_PORT_SSLV3"
+
+tp scoring --format json --level 1 --ca-file "$LAB_CA" "$NGINX" "$LEGACY" "$TLS12" "$SSLV3"
+
+assert_jq "level 1 scores 12.1.1 and 12.2.2, ASVS 5.0.0, level 1, on every endpoint" "$TP_OUT" \
+  '[.endpoints[] | [.verdicts[] | [.id, .standard, .level]]] | unique' \
+  '[[["12.1.1","ASVS 5.0.0",1],["12.2.2","ASVS 5.0.0",1]]]'
+assert_jq "every verdict has one line of evidence" "$TP_OUT" \
+  '[.endpoints[].verdicts[].evidence | type == "string" and length > 0 and (contains("\n") | not)] | unique' '[true]'
+
+E=$(ep "$NGINX")
+assert_jq "nginx: 12.1.1 PASS" "$TP_OUT" "$E | $(verdict 12.1.1)" '"PASS"'
+assert_jq "nginx: 12.2.2 PASS" "$TP_OUT" "$E | $(verdict 12.2.2)" '"PASS"'
+assert_jq "nginx: result PASS" "$TP_OUT" "$E.result" '"PASS"'
+
+E=$(ep "$LEGACY")
+assert_jq "legacy: 12.1.1 FAIL" "$TP_OUT" "$E | $(verdict 12.1.1)" '"FAIL"'
+assert_jq "legacy: 12.1.1 evidence names TLSv1.0 and TLSv1.1" "$TP_OUT" \
+  "$E.verdicts[] | select(.id == \"12.1.1\") | .evidence | [contains(\"TLSv1.0\"), contains(\"TLSv1.1\")]" '[true,true]'
+assert_jq "legacy: 12.2.2 PASS (good chain)" "$TP_OUT" "$E | $(verdict 12.2.2)" '"PASS"'
+assert_jq "legacy: result FAIL" "$TP_OUT" "$E.result" '"FAIL"'
+
+E=$(ep "$TLS12")
+assert_jq "TLS 1.2 only: 12.1.1 PASS" "$TP_OUT" "$E | $(verdict 12.1.1)" '"PASS"'
+
+E=$(ep "$SSLV3")
+assert_jq "SSLv3 only: 12.1.1 FAIL naming SSLv3" "$TP_OUT" \
+  "$E.verdicts[] | select(.id == \"12.1.1\") | [.result, (.evidence | contains(\"SSLv3\"))]" '["FAIL",true]'
+
+# OpenSSL 3 cannot do an SSLv3 handshake, so there are no certificate facts for 12.2.2: ERROR.
+assert_jq "SSLv3 only: 12.2.2 ERROR, result ERROR" "$TP_OUT" "$E | [$(verdict 12.2.2), .result]" '["ERROR","ERROR"]'
+assert_jq "summary counts endpoints by result" "$TP_OUT" \
+  '.summary | [.endpoints, .passed, .failed, .errors, .exit_status]' '[4,2,1,1,3]'
+assert_rc "an ERROR verdict makes the exit status 3" 3
+
+# Without the lab root, the good server fails 12.2.2 and the evidence says which store.
+tp scoring-system --format json --level 1 "$NGINX"
+E=$(ep "$NGINX")
+assert_jq "nginx, system store: 12.2.2 FAIL" "$TP_OUT" "$E | $(verdict 12.2.2)" '"FAIL"'
+assert_jq "nginx, system store: evidence names the system store" "$TP_OUT" \
+  "$E.verdicts[] | select(.id == \"12.2.2\") | .evidence | contains(\"system\")" 'true'
+assert_jq "nginx, system store: 12.1.1 still PASS" "$TP_OUT" "$E | $(verdict 12.1.1)" '"PASS"'

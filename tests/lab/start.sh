@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Starts the lab servers on 127.0.0.1 (fixed ports, 24400-24499) and writes $LAB_DIR/env,
+# which tests source. Makes the PKI first if $LAB_DIR has none.
+# Usage: LAB_DIR=DIR tests/lab/start.sh [NAME...]     (default: every server)
+# Names and ports:
+#   tls12 24401  openssl s_server, TLS 1.2 only, good chain
+#   tls13 24402  openssl s_server, TLS 1.3 only, good chain
+#   legacy 24403 openssl s_server, TLS 1.0 + 1.1 only, SECLEVEL=0
+#   nginx 24404  nginx, TLS 1.2 + 1.3, good chain
+#   gnutls 24405 gnutls-serv, TLS 1.3 + 1.2, good chain
+#   expired 24406 / wrongname 24407 / selfsigned 24408: openssl s_server, TLS 1.2 + 1.3
+#   sslv3 24409 / sslv2 24410: tests/lab/fake_server.py
+#   (24411 is kept free: connection refused)
+#   dns 24453    dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN
+# Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
+# Fails (exit 1, after stopping what it started) if any server does not come up.
+set -euo pipefail
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -z "${LAB_DIR:-}" ]; then
+  LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tlsprobe-lab.XXXXXX")
+  echo "start.sh: LAB_DIR=$LAB_DIR"
+fi
+export LAB_DIR
+mkdir -p "$LAB_DIR/run" "$LAB_DIR/logs"
+
+ALL_SERVERS=(tls12 tls13 legacy nginx gnutls expired wrongname selfsigned sslv3 sslv2 dns)
+if [ $# -gt 0 ]; then SERVERS=("$@"); else SERVERS=("${ALL_SERVERS[@]}"); fi
+
+PORT_TLS12=24401 PORT_TLS13=24402 PORT_LEGACY=24403 PORT_NGINX=24404 PORT_GNUTLS=24405
+PORT_EXPIRED=24406 PORT_WRONGNAME=24407 PORT_SELFSIGNED=24408 PORT_SSLV3=24409
+PORT_SSLV2=24410 PORT_REFUSED=24411 PORT_DNS=24453
+STARTUP_WAIT_S=${LAB_STARTUP_WAIT_S:-15}
+
+[ -f "$LAB_DIR/ca.pem" ] && [ -f "$LAB_DIR/pki/good.der" ] || "$LAB_SRC/pki.sh" "$LAB_DIR" >/dev/null
+P=$LAB_DIR/pki
+
+cat > "$LAB_DIR/env" <<EOF
+# Written by tests/lab/start.sh; sourced by the tests.
+export LAB_DIR='$LAB_DIR'
+export LAB_PKI='$P'
+export LAB_CA='$LAB_DIR/ca.pem'
+export LAB_HOST=127.0.0.1
+export LAB_PORT_TLS12=$PORT_TLS12
+export LAB_PORT_TLS13=$PORT_TLS13
+export LAB_PORT_LEGACY=$PORT_LEGACY
+export LAB_PORT_NGINX=$PORT_NGINX
+export LAB_PORT_GNUTLS=$PORT_GNUTLS
+export LAB_PORT_EXPIRED=$PORT_EXPIRED
+export LAB_PORT_WRONGNAME=$PORT_WRONGNAME
+export LAB_PORT_SELFSIGNED=$PORT_SELFSIGNED
+export LAB_PORT_SSLV3=$PORT_SSLV3
+export LAB_PORT_SSLV2=$PORT_SSLV2
+export LAB_PORT_REFUSED=$PORT_REFUSED
+export LAB_PORT_DNS=$PORT_DNS
+export LAB_RESOLVER=127.0.0.1:$PORT_DNS
+export LAB_SERVERS='${SERVERS[*]}'
+EOF
+
+fail() {
+  echo "start.sh: $*" >&2
+  "$LAB_SRC/stop.sh" "$LAB_DIR" >/dev/null 2>&1 || true
+  exit 1
+}
+
+# listening PORT tcp|udp: true when something is bound to 127.0.0.1:PORT (or a wildcard).
+listening() {
+  local flag=-Hltn
+  [ "$2" = udp ] && flag=-Hlun
+  if command -v ss >/dev/null 2>&1; then
+    [ -n "$(ss $flag "( sport = :$1 )" 2>/dev/null)" ]
+  else
+    [ "$2" = tcp ] && (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# launch NAME PORT CMD...: runs CMD in the background and waits (bounded) until PORT listens.
+launch() {
+  local name=$1 port=$2; shift 2
+  local log=$LAB_DIR/logs/$name.log pidfile=$LAB_DIR/run/$name.pid
+  if listening "$port" tcp; then
+    fail "$name: port $port is already in use (a stale lab? try: tests/lab/stop.sh DIR, or ss -ltnp)"
+  fi
+  "$@" </dev/null >"$log" 2>&1 &
+  local pid=$!
+  echo "$pid" > "$pidfile"
+  local tries=$((STARTUP_WAIT_S * 10))
+  while ! listening "$port" tcp; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      fail "$name: exited before listening on $port; its log ($log):
+$(tail -n 20 "$log")"
+    fi
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || fail "$name: not listening on $port after ${STARTUP_WAIT_S}s; its log:
+$(tail -n 20 "$log")"
+    sleep 0.1
+  done
+}
+
+need() { command -v "$1" >/dev/null 2>&1 || fail "$1 not found (run tools/install-deps.sh)"; }
+
+# Debian's openssl.cnf may raise MinProtocol/SECLEVEL system-wide; the lab must not depend on it.
+echo "# tlsprobe lab: deliberately empty, no system-wide TLS policy" > "$LAB_DIR/openssl.cnf"
+
+s_server() {
+  local name=$1 port=$2 leaf=$3; shift 3
+  local chain=()
+  [ "$leaf" = selfsigned ] || chain=(-cert_chain "$P/intermediate.pem")
+  need openssl
+  # -www: answers HTTP requests and never reads stdin (without it, EOF on stdin stops the server).
+  OPENSSL_CONF=$LAB_DIR/openssl.cnf launch "$name" "$port" \
+    openssl s_server -accept "127.0.0.1:$port" -www -cert "$P/$leaf.pem" -key "$P/$leaf.key" "${chain[@]}" "$@"
+}
+
+start_nginx() {
+  need nginx
+  local d=$LAB_DIR/nginx user_line=""
+  mkdir -p "$d/tmp" "$d/logs"
+  # As root the workers drop to nobody; they only do TLS and `return`, so need no files.
+  [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
+  cat > "$d/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $LAB_DIR/logs/nginx-error.log info;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  server {
+    listen 127.0.0.1:$PORT_NGINX ssl;
+    server_name localhost good.lab.test;
+    ssl_certificate $P/good-chain.pem;
+    ssl_certificate_key $P/good.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { return 200 "tlsprobe lab nginx\n"; }
+  }
+}
+EOF
+  nginx -t -q -p "$d" -e "$LAB_DIR/logs/nginx-error.log" -c "$d/nginx.conf" >"$LAB_DIR/logs/nginx-t.log" 2>&1 ||
+    fail "nginx: configuration test failed: $(cat "$LAB_DIR/logs/nginx-t.log")"
+  launch nginx "$PORT_NGINX" nginx -p "$d" -e "$LAB_DIR/logs/nginx-error.log" -c "$d/nginx.conf"
+}
+
+start_gnutls() {
+  need gnutls-serv
+  # gnutls-serv has no listen-address option, so it binds the wildcard address; it is still
+  # only ever connected to over loopback.
+  launch gnutls "$PORT_GNUTLS" gnutls-serv --port "$PORT_GNUTLS" --http -a -q \
+    --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" \
+    --x509certfile "$P/good-chain.pem" --x509keyfile "$P/good.key"
+}
+
+start_fake() {
+  need python3
+  launch "$1" "$2" python3 "$LAB_SRC/fake_server.py" --mode "$1" --port "$2" --cert-der "$P/good.der" -v
+}
+
+start_dns() {
+  need dnsmasq
+  local user=()
+  [ "$(id -u)" -eq 0 ] && user=(--user=nobody --group=nogroup)
+  launch dns "$PORT_DNS" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+    --pid-file="$LAB_DIR/run/dnsmasq-own.pid" "${user[@]}" --log-facility=- --log-queries \
+    --port="$PORT_DNS" --listen-address=127.0.0.1 --bind-interfaces \
+    --no-resolv --no-hosts --address=/lab.test/127.0.0.1 --local=/lab.test/ --address=/invalid/
+  local tries=$((STARTUP_WAIT_S * 10))
+  until listening "$PORT_DNS" udp; do
+    tries=$((tries - 1)); [ "$tries" -gt 0 ] || fail "dns: not listening on UDP $PORT_DNS"
+    sleep 0.1
+  done
+}
+
+if listening "$PORT_REFUSED" tcp; then
+  fail "port $PORT_REFUSED must stay free (the 'connection refused' target), but something listens there"
+fi
+
+for s in "${SERVERS[@]}"; do
+  case $s in
+    tls12)      s_server tls12 "$PORT_TLS12" good -tls1_2 ;;
+    tls13)      s_server tls13 "$PORT_TLS13" good -tls1_3 ;;
+    legacy)     s_server legacy "$PORT_LEGACY" good -no_ssl3 -no_tls1_2 -no_tls1_3 -cipher 'DEFAULT:@SECLEVEL=0' ;;
+    expired)    s_server expired "$PORT_EXPIRED" expired -min_protocol TLSv1.2 ;;
+    wrongname)  s_server wrongname "$PORT_WRONGNAME" wrongname -min_protocol TLSv1.2 ;;
+    selfsigned) s_server selfsigned "$PORT_SELFSIGNED" selfsigned -min_protocol TLSv1.2 ;;
+    nginx)      start_nginx ;;
+    gnutls)     start_gnutls ;;
+    sslv3)      start_fake sslv3 "$PORT_SSLV3" ;;
+    sslv2)      start_fake sslv2 "$PORT_SSLV2" ;;
+    dns)        start_dns ;;
+    *)          fail "unknown lab server '$s' (known: ${ALL_SERVERS[*]})" ;;
+  esac
+done
+
+echo "start.sh: lab up in $LAB_DIR: ${SERVERS[*]}"

@@ -1,0 +1,129 @@
+# Helpers for tests/integration/*.sh (sourced, not run).
+# Every assertion prints exactly one line, `ok - NAME` or `not ok - NAME: details`
+# (`ok - NAME # SKIP why` for a skip); tests/run.sh counts those lines.
+# Needs: TLSPROBE (the binary), LAB_DIR (a started lab: tests/lab/start.sh), jq.
+
+set -uo pipefail
+
+: "${TLSPROBE:?TLSPROBE must name the tlsprobe binary}"
+: "${LAB_DIR:?LAB_DIR must name a started lab (tests/lab/start.sh)}"
+# shellcheck source=/dev/null
+. "$LAB_DIR/env"
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEST_NAME=$(basename "${0%.sh}")
+TEST_TMP=$(mktemp -d "$LAB_DIR/test-$TEST_NAME.XXXXXX")
+# Every run gets a deadline far above what the lab needs, so a hang is a failure, not a stall.
+TP_DEADLINE_S=${TP_DEADLINE_S:-120}
+# Options every test run uses unless it says otherwise.
+TP_COMMON=(--timeout 3 --no-color)
+
+ok()     { printf 'ok - %s\n' "$1"; }
+not_ok() { printf 'not ok - %s: %s\n' "$1" "$2"; }
+skip()   { printf 'ok - %s # SKIP %s\n' "$1" "$2"; }
+
+# One line of possibly multi-line text, bounded, for `not ok` details.
+oneline() { tr '\n' ' ' <<<"$1" | cut -c1-600; }
+
+# tp LABEL ARGS...: runs tlsprobe ARGS (after TP_COMMON) with stdin closed and a deadline.
+# Sets TP_OUT/TP_ERR (files) and TP_RC, and asserts the process itself behaved: it exited
+# (no signal, no deadline), with a documented status (0-3), and no sanitizer report.
+tp() {
+  local label=$1; shift
+  TP_OUT=$TEST_TMP/$label.out
+  TP_ERR=$TEST_TMP/$label.err
+  TP_CMD="tlsprobe ${TP_COMMON[*]} $*"
+  # --foreground: stay in the test's process group, so stopping the test stops tlsprobe too.
+  timeout --foreground -k 5 "$TP_DEADLINE_S" "$TLSPROBE" "${TP_COMMON[@]}" "$@" </dev/null >"$TP_OUT" 2>"$TP_ERR"
+  TP_RC=$?
+  local problem=""
+  if [ "$TP_RC" -eq 124 ] || [ "$TP_RC" -eq 137 ]; then
+    problem="did not finish within ${TP_DEADLINE_S}s"
+  elif [ "$TP_RC" -gt 3 ]; then
+    problem="exit status $TP_RC (crash or signal?)"
+  fi
+  if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$TP_ERR"; then
+    problem="${problem:+$problem; }sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error:' "$TP_ERR")"
+  fi
+  if [ -n "$problem" ]; then
+    not_ok "$label: tlsprobe ran cleanly" "$problem; command: $TP_CMD; stderr: $(oneline "$(tail -n 15 "$TP_ERR")")"
+  else
+    ok "$label: tlsprobe ran cleanly (exit $TP_RC)"
+  fi
+}
+
+assert_eq() {   # assert_eq NAME EXPECTED ACTUAL
+  if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected '$2', got '$3'"; fi
+}
+
+assert_rc() {   # assert_rc NAME EXPECTED  (the last tp's exit status)
+  if [ "$TP_RC" -eq "$2" ]; then
+    ok "$1"
+  else
+    not_ok "$1" "expected exit status $2, got $TP_RC; command: $TP_CMD; stderr: $(oneline "$(tail -n 5 "$TP_ERR")")"
+  fi
+}
+
+# jqc FILE FILTER [jq args...]: compact jq output, or "<jq error: ...>" (so assertions fail
+# with a reason instead of matching an empty string).
+jqc() {
+  local file=$1 filter=$2; shift 2
+  local out
+  if [ ! -s "$file" ]; then
+    printf '<empty output>'
+  elif out=$(jq -c "$@" "$filter" "$file" 2>&1); then
+    printf '%s' "$out"
+  else
+    printf '<jq error: %s>' "$(oneline "$out")"
+  fi
+}
+
+# assert_jq NAME FILE FILTER EXPECTED_JSON [jq args...]: jq -c FILTER FILE must equal
+# EXPECTED_JSON exactly (EXPECTED is normalised with jq -c, so spacing does not matter).
+assert_jq() {
+  local name=$1 file=$2 filter=$3 expected=$4; shift 4
+  local want got
+  want=$(jq -c . <<<"$expected" 2>/dev/null) || want=$expected
+  got=$(jqc "$file" "$filter" "$@")
+  if [ "$got" == "$want" ]; then
+    ok "$name"
+  else
+    not_ok "$name" "expected $want, got $(oneline "$got") [jq: $(short_filter "$filter")]"
+  fi
+}
+
+# A filter for messages: the endpoint selector from ep() shown as EP(target).
+short_filter() {
+  sed -E 's/\(\.endpoints \| map\(select\(\.target == "([^"]*)"\)\) \| if length == 1 then \.\[0\] else error\("[^"]*"\) end\)/EP(\1)/g' <<<"$1" | cut -c1-300
+}
+
+# ep TARGET: the jq expression selecting that endpoint of a report (exactly one must exist).
+ep() { printf '(.endpoints | map(select(.target == "%s")) | if length == 1 then .[0] else error("\\(length) endpoints with target %s") end)' "$1" "$1"; }
+
+# verdict ID: jq expression (applied to an endpoint) giving that verdict's result.
+verdict() { printf '(.verdicts | map(select(.id == "%s")) | if length == 1 then .[0].result else "no single verdict %s" end)' "$1" "$1"; }
+
+assert_file_contains() {   # assert_file_contains NAME FILE FIXED_STRING
+  if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not in $(basename "$2"): $(oneline "$(head -c 400 "$2")")"; fi
+}
+
+assert_valid_json() {   # assert_valid_json NAME FILE
+  if jq -e '.schema == "tlsprobe-report" and .schema_version == "1.0"' "$2" >/dev/null 2>&1; then
+    ok "$1"
+  else
+    not_ok "$1" "not a tlsprobe-report 1.0 JSON document: $(oneline "$(head -c 300 "$2")")"
+  fi
+}
+
+# Lowercase hex SHA-256 of a PEM certificate's DER, as openssl computes it.
+cert_sha256() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'; }
+# A certificate date (notBefore|notAfter) as ISO 8601 UTC.
+cert_date() {
+  local d opt=-startdate
+  [ "$2" = notAfter ] && opt=-enddate
+  d=$(openssl x509 -in "$1" -noout "$opt" | sed 's/^[^=]*=//')
+  date -u -d "$d" +%Y-%m-%dT%H:%M:%SZ
+}
+
+cleanup_test_tmp() { [ -n "${KEEP_LAB:-}" ] || rm -rf "$TEST_TMP"; }
+trap cleanup_test_tmp EXIT

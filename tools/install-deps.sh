@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that building, testing and the demo need.
+# Idempotent: installs only what is missing, and runs `apt-get update` only then.
+# Leaves no service running: the lab starts its own nginx/dnsmasq on loopback ports.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential clang pkg-config python3
+  libssl-dev libcurl4-openssl-dev libc-ares-dev libyaml-dev libjson-c-dev
+  openssl nginx-light gnutls-bin dnsmasq-base jq procps iproute2
+  libclang-rt-14-dev   # ASan/UBSan runtime for `make check-asan` with clang
+)
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  # nginx-light and nginx both provide a usable nginx binary.
+  if [ "$pkg" = nginx-light ] && { is_installed nginx || is_installed nginx-full ||
+                                   is_installed nginx-core || is_installed nginx-extras; }; then
+    continue
+  fi
+  is_installed "$pkg" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root:  sudo $0" >&2
+  echo "  (or: sudo apt-get update && sudo apt-get install -y ${missing[*]})" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+# Keep package scripts from starting services (nginx would bind :80) while we install.
+# Only add our policy if none exists, and remove only what we added.
+policy=/usr/sbin/policy-rc.d
+added_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  added_policy=1
+fi
+cleanup() { if [ "$added_policy" = 1 ]; then rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+echo "install-deps: installing: ${missing[*]}"
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+
+# In case a service we just installed got started anyway (a pre-existing policy-rc.d may
+# allow it), stop and disable it so nothing listens on :80 or :53 afterwards.
+services=()
+case " ${missing[*]} " in *" nginx-light "*) services+=(nginx) ;; esac
+for svc in "${services[@]}"; do
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  elif [ -x "/etc/init.d/$svc" ]; then
+    "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+    update-rc.d "$svc" disable >/dev/null 2>&1 || true
+  fi
+done
+
+echo "install-deps: done"

@@ -234,11 +234,11 @@ static void test_openssl_names(void)
 static FILE *open_mapping(char *path, size_t pathlen)
 {
     const char *env = getenv("TLSPROBE_SHARED");
-    char candidates[2][PATH_MAX + 64];
+    char candidates[2][PATH_MAX];
     size_t n = 0;
     if (env && *env) {
-        snprintf(candidates[n++], sizeof candidates[0], "%s/data/testssl/cipher-mapping.txt", env);
-        snprintf(candidates[n++], sizeof candidates[0], "%s/testssl/cipher-mapping.txt", env);
+        snprintf(candidates[n++], sizeof candidates[0], "%.3900s/data/testssl/cipher-mapping.txt", env);
+        snprintf(candidates[n++], sizeof candidates[0], "%.3900s/testssl/cipher-mapping.txt", env);
     } else {
         /* make check runs in the repository; the binary is REPO/BUILD/tests/test_registry. */
         snprintf(candidates[n++], sizeof candidates[0], "../shared/data/testssl/cipher-mapping.txt");
@@ -246,14 +246,14 @@ static FILE *open_mapping(char *path, size_t pathlen)
         ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (len > 0) {
             exe[len] = '\0';
-            snprintf(candidates[n++], sizeof candidates[0], "%s/../../../shared/data/testssl/cipher-mapping.txt",
+            snprintf(candidates[n++], sizeof candidates[0], "%.3900s/../../../shared/data/testssl/cipher-mapping.txt",
                      dirname(exe));
         }
     }
     for (size_t i = 0; i < n; i++) {
         FILE *f = fopen(candidates[i], "r");
         if (f) {
-            snprintf(path, pathlen, "%s", candidates[i]);
+            snprintf(path, pathlen, "%.4000s", candidates[i]);
             return f;
         }
     }

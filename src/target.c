@@ -1,0 +1,213 @@
+/* Target specs as users write them, parsed strictly: a typo must be a usage error with a
+ * message, not a probe of something else. */
+#include "target.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOSTNAME_MAX 253
+#define LABEL_MAX 63
+
+int is_ip_literal(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return s && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+}
+
+/* Letters, digits, '-', '_' (seen in real internal names) and dots; no empty labels. */
+static int valid_hostname(const char *h)
+{
+    size_t len = strlen(h), label = 0;
+    if (len == 0 || len > HOSTNAME_MAX || h[0] == '.')
+        return 0;
+    for (const char *p = h; *p; p++) {
+        if (*p == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+            continue;
+        }
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            return 0;
+        if (++label > LABEL_MAX)
+            return 0;
+    }
+    return 1;
+}
+
+static int parse_port(const char *s, size_t len, uint16_t *out)
+{
+    unsigned long v = 0;
+    if (len == 0 || len > 5)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    }
+    if (v < 1 || v > 65535)
+        return -1;
+    *out = (uint16_t)v;
+    return 0;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->port = TARGET_DEFAULT_PORT;
+    const char *p = spec;
+    size_t speclen = strlen(spec);
+
+    const char *scheme_end = strstr(p, "://");
+    if (scheme_end) {
+        size_t slen = (size_t)(scheme_end - p);
+        if (!(slen == 5 && strncasecmp(p, "https", 5) == 0)) {
+            snprintf(err, errlen, "target '%s': unsupported scheme '%.*s' (expected https://)", spec,
+                     (int)(slen > 20 ? 20 : slen), p);
+            return -1;
+        }
+        p = scheme_end + 3;
+        /* The path of a URL says nothing about the TLS endpoint. */
+        const char *slash = strchr(p, '/');
+        speclen = slash ? (size_t)(slash - spec) : speclen;
+    }
+    const char *end = spec + speclen;
+    const char *host = p, *host_end, *port_str = NULL;
+
+    if (*p == '[') {
+        const char *close = memchr(p, ']', (size_t)(end - p));
+        if (!close) {
+            snprintf(err, errlen, "target '%s': missing ']' after IPv6 address", spec);
+            return -1;
+        }
+        host = p + 1;
+        host_end = close;
+        if (close + 1 < end) {
+            if (close[1] != ':') {
+                snprintf(err, errlen, "target '%s': expected ':PORT' after ']'", spec);
+                return -1;
+            }
+            port_str = close + 2;
+        }
+    } else {
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        const char *last = colon ? memrchr(p, ':', (size_t)(end - p)) : NULL;
+        if (colon && colon != last) {
+            /* Several colons: a bare IPv6 address, which cannot carry a port. */
+            host_end = end;
+        } else if (colon) {
+            host_end = colon;
+            port_str = colon + 1;
+        } else {
+            host_end = end;
+        }
+    }
+
+    if (port_str && parse_port(port_str, (size_t)(end - port_str), &out->port) != 0) {
+        snprintf(err, errlen, "target '%s': port '%.*s' is not a number from 1 to 65535", spec,
+                 (int)((size_t)(end - port_str) > 20 ? 20 : (size_t)(end - port_str)), port_str);
+        return -1;
+    }
+    out->host = dup_n(host, (size_t)(host_end - host));
+    if (!out->host)
+        goto oom;
+    if (*host == '[' || (host != p && !is_ip_literal(out->host))) {
+        snprintf(err, errlen, "target '%s': '%s' is not an IPv6 address", spec, out->host);
+        goto fail;
+    }
+    if (!is_ip_literal(out->host)) {
+        if (!valid_hostname(out->host)) {
+            snprintf(err, errlen, "target '%s': '%s' is not a valid host name", spec, out->host);
+            goto fail;
+        }
+        out->sni = strdup(out->host);
+        if (!out->sni)
+            goto oom;
+    }
+    out->spec = strdup(spec);
+    out->origin = strdup("command line");
+    if (!out->spec || !out->origin)
+        goto oom;
+    return 0;
+oom:
+    snprintf(err, errlen, "target '%s': out of memory", spec);
+fail:
+    target_free(out);
+    return -1;
+}
+
+int target_set_sni(target_t *t, const char *sni)
+{
+    char *s = strdup(sni);
+    if (!s)
+        return -1;
+    free(t->sni);
+    t->sni = s;
+    return 0;
+}
+
+int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen)
+{
+    if (!is_ip_literal(ip)) {
+        snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", ip);
+        return -1;
+    }
+    char *s = strdup(ip);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(t->ip);
+    t->ip = s;
+    return 0;
+}
+
+void target_free(target_t *t)
+{
+    free(t->spec);
+    free(t->host);
+    free(t->sni);
+    free(t->ip);
+    free(t->ca_file);
+    for (size_t i = 0; i < t->ntags; i++)
+        free(t->tags[i]);
+    free(t->tags);
+    free(t->origin);
+    memset(t, 0, sizeof *t);
+}
+
+target_t *target_list_add(target_list_t *list)
+{
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 16;
+        target_t *items = realloc(list->items, cap * sizeof *items);
+        if (!items)
+            return NULL;
+        list->items = items;
+        list->cap = cap;
+    }
+    target_t *t = &list->items[list->count++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+void target_list_free(target_list_t *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        target_free(&list->items[i]);
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}

@@ -1,0 +1,123 @@
+/* YAML inventories: fields, defaults, relative paths, and FILE:LINE:COLUMN errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inventory.h"
+
+static int failures;
+static char dir[] = "/tmp/tlsprobe-inv-XXXXXX";
+
+static void check(int cond, const char *name, const char *detail)
+{
+    printf("%s - %s%s%s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
+    failures += !cond;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[4][256];
+    static int next;
+    char *p = path[next++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+static void expect_error(const char *name, const char *yaml, const char *want_suffix)
+{
+    const char *path = write_file("bad.yaml", yaml);
+    target_list_t list = { 0 };
+    char err[512] = "", want[512], detail[1100];
+    snprintf(want, sizeof want, "%s:%s", path, want_suffix);
+    int rc = inventory_load(path, &list, err, sizeof err);
+    snprintf(detail, sizeof detail, "rc %d, got '%s', want '%s'", rc, err, want);
+    check(rc == -1 && strcmp(err, want) == 0, name, detail);
+    target_list_free(&list);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    write_file("root.pem", "not checked here\n");
+    const char *path = write_file("inv.yaml",
+        "# comment\n"
+        "defaults:\n"
+        "  port: 8443\n"
+        "  ca: root.pem\n"
+        "  tags: [prod]\n"
+        "targets:\n"
+        "  - \"a.example\"\n"
+        "  - \"b.example:9443\"\n"
+        "  - host: c.example\n"
+        "    port: 10443\n"
+        "    sni: other.example\n"
+        "    tags: [web, pci]\n"
+        "  - host: 192.0.2.7\n"
+        "    ip: 127.0.0.1\n"
+        "    tags: []\n"
+        "  - host: \"::1\"\n");
+    target_list_t list = { 0 };
+    char err[512] = "", want_ca[300], detail[512];
+    snprintf(want_ca, sizeof want_ca, "%s/root.pem", dir);
+    int rc = inventory_load(path, &list, err, sizeof err);
+    check(rc == 0 && list.count == 5, "inventory loads five targets", err);
+    if (rc == 0 && list.count == 5) {
+        target_t *t = list.items;
+        snprintf(detail, sizeof detail, "%s %u %s", t[0].spec, t[0].port, t[0].origin);
+        check(strcmp(t[0].host, "a.example") == 0 && t[0].port == 8443 && strcmp(t[0].sni, "a.example") == 0,
+              "string entry takes the default port", detail);
+        check(t[1].port == 9443, "string entry with a port keeps it", detail);
+        check(strcmp(t[2].sni, "other.example") == 0 && t[2].port == 10443 && strcmp(t[2].spec, "c.example:10443") == 0,
+              "mapping: sni, port, spec", t[2].spec);
+        check(t[2].ntags == 2 && strcmp(t[2].tags[0], "web") == 0 && strcmp(t[2].tags[1], "pci") == 0,
+              "mapping: tags replace the default", "wrong tags");
+        check(t[0].ntags == 1 && strcmp(t[0].tags[0], "prod") == 0, "default tags", "wrong tags");
+        check(t[3].ntags == 0 && strcmp(t[3].ip, "127.0.0.1") == 0 && t[3].sni == NULL,
+              "ip: given, empty tags, no SNI for an address", "wrong");
+        check(t[0].ca_file && strcmp(t[0].ca_file, want_ca) == 0, "ca: relative to the inventory", t[0].ca_file ? t[0].ca_file : "(null)");
+        check(strcmp(t[4].host, "::1") == 0 && strcmp(t[4].spec, "[::1]:8443") == 0, "IPv6 host, spec in brackets", t[4].spec);
+        char want_origin[300];
+        snprintf(want_origin, sizeof want_origin, "%s:9", path);
+        check(strcmp(t[2].origin, want_origin) == 0, "origin is FILE:LINE of the entry", t[2].origin);
+    }
+    target_list_free(&list);
+
+    expect_error("port not a number", "targets:\n  - host: a\n    port: notaport\n",
+                 "3:11: field 'port': 'notaport' is not a port number from 1 to 65535");
+    expect_error("port out of range", "targets:\n  - host: a\n    port: 70000\n",
+                 "3:11: field 'port': '70000' is not a port number from 1 to 65535");
+    expect_error("unknown field", "targets:\n  - host: a\n    hots: x\n",
+                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca)");
+    expect_error("field given twice", "targets:\n  - host: a\n    host: b\n", "3:5: field 'host': given twice");
+    expect_error("missing host", "targets:\n  - port: 5\n", "2:5: field 'host': missing (every target needs a host)");
+    expect_error("host with a port", "targets:\n  - host: a:5\n",
+                 "2:11: field 'host': 'a:5' is not a host name or address (put the port in 'port')");
+    expect_error("bad ip", "targets:\n  - host: a\n    ip: a.b\n", "3:9: field 'ip': 'a.b' is not an IPv4 or IPv6 address");
+    expect_error("tags not a list", "targets:\n  - host: a\n    tags: x\n", "3:11: field 'tags': expected a list of strings");
+    expect_error("missing targets", "defaults:\n  port: 1\n", "1:1: field 'targets': missing");
+    expect_error("targets not a list", "targets: a\n", "1:10: field 'targets': expected a list of targets");
+    expect_error("unknown top-level field", "target:\n  - a\n", "1:1: field 'target': unknown top-level field (known: defaults, targets)");
+    expect_error("bad string target", "targets:\n  - \"a:0\"\n",
+                 "2:5: target 'a:0': port '0' is not a number from 1 to 65535");
+    expect_error("empty file", "", "1:1: field 'targets': missing (the file is empty)");
+    expect_error("unreadable ca", "targets:\n  - host: a\n    ca: /nonexistent/x.pem\n",
+                 "3:9: field 'ca': cannot read '/nonexistent/x.pem': No such file or directory");
+    expect_error("syntax error", "targets:\n  - host: a\n    tags: [a, b\n",
+                 "4:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence");
+
+    list = (target_list_t){ 0 };
+    rc = inventory_load("/nonexistent/inv.yaml", &list, err, sizeof err);
+    check(rc == -1 && strcmp(err, "/nonexistent/inv.yaml: cannot open inventory: No such file or directory") == 0,
+          "missing file", err);
+
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return 1;
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,101 @@
+/* Target specs: every accepted form, and the exact error for each malformed one. */
+#include <stdio.h>
+#include <string.h>
+
+#include "target.h"
+
+static int failures;
+
+static void check(int cond, const char *name, const char *detail)
+{
+    printf("%s - %s%s%s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
+    failures += !cond;
+}
+
+static void good(const char *spec, const char *host, unsigned port, const char *sni)
+{
+    target_t t;
+    char err[256] = "", name[128], detail[512];
+    snprintf(name, sizeof name, "parse '%s'", spec);
+    if (target_parse(spec, &t, err, sizeof err) != 0) {
+        check(0, name, err);
+        return;
+    }
+    snprintf(detail, sizeof detail, "got host '%s' port %u sni '%s' origin '%s'", t.host, t.port,
+             t.sni ? t.sni : "(null)", t.origin);
+    check(strcmp(t.host, host) == 0 && t.port == port &&
+              (sni ? t.sni && strcmp(t.sni, sni) == 0 : t.sni == NULL) && strcmp(t.spec, spec) == 0 &&
+              strcmp(t.origin, "command line") == 0 && t.ntags == 0 && !t.ip && !t.ca_file,
+          name, detail);
+    target_free(&t);
+}
+
+static void bad(const char *spec, const char *want_err)
+{
+    target_t t;
+    char err[256] = "", name[128], detail[512];
+    snprintf(name, sizeof name, "reject '%s'", spec);
+    int rc = target_parse(spec, &t, err, sizeof err);
+    snprintf(detail, sizeof detail, "rc %d, message '%s', want '%s'", rc, err, want_err);
+    check(rc == -1 && strcmp(err, want_err) == 0, name, detail);
+    if (rc == 0)
+        target_free(&t);
+}
+
+int main(void)
+{
+    good("example.com", "example.com", 443, "example.com");
+    good("example.com:8443", "example.com", 8443, "example.com");
+    good("internal_host.corp", "internal_host.corp", 443, "internal_host.corp");
+    good("192.0.2.1:443", "192.0.2.1", 443, NULL);
+    good("192.0.2.1", "192.0.2.1", 443, NULL);
+    good("[::1]:8443", "::1", 8443, NULL);
+    good("[2001:db8::1]", "2001:db8::1", 443, NULL);
+    good("2001:db8::1", "2001:db8::1", 443, NULL);
+    good("https://example.com/", "example.com", 443, "example.com");
+    good("https://example.com:444/path?q=1", "example.com", 444, "example.com");
+    good("HTTPS://[::1]:5/", "::1", 5, NULL);
+    good("a:65535", "a", 65535, "a");
+
+    bad("example.com:99999", "target 'example.com:99999': port '99999' is not a number from 1 to 65535");
+    bad("example.com:0", "target 'example.com:0': port '0' is not a number from 1 to 65535");
+    bad("example.com:", "target 'example.com:': port '' is not a number from 1 to 65535");
+    bad("example.com:44x", "target 'example.com:44x': port '44x' is not a number from 1 to 65535");
+    bad("ftp://example.com", "target 'ftp://example.com': unsupported scheme 'ftp' (expected https://)");
+    bad("", "target '': '' is not a valid host name");
+    bad("a..b", "target 'a..b': 'a..b' is not a valid host name");
+    bad(".a", "target '.a': '.a' is not a valid host name");
+    bad("exa mple", "target 'exa mple': 'exa mple' is not a valid host name");
+    bad("[::1", "target '[::1': missing ']' after IPv6 address");
+    bad("[::1]x", "target '[::1]x': expected ':PORT' after ']'");
+    bad("[example.com]:1", "target '[example.com]:1': 'example.com' is not an IPv6 address");
+    bad("a:b:c", "target 'a:b:c': 'a:b:c' is not a valid host name");
+
+    target_t t;
+    char err[256];
+    target_parse("192.0.2.1:443", &t, err, sizeof err);
+    check(target_set_sni(&t, "name.example") == 0 && strcmp(t.sni, "name.example") == 0,
+          "--sni sets the SNI of an IP target", t.sni ? t.sni : "(null)");
+    check(target_set_ip(&t, "not-an-ip", err, sizeof err) == -1 &&
+              strcmp(err, "'not-an-ip' is not an IPv4 or IPv6 address") == 0,
+          "--ip rejects a name", err);
+    check(target_set_ip(&t, "::1", err, sizeof err) == 0 && strcmp(t.ip, "::1") == 0, "--ip takes an IPv6 address", err);
+    target_free(&t);
+
+    target_list_t list = { 0 };
+    int ok = 1;
+    for (int i = 0; i < 100; i++) {
+        target_t *x = target_list_add(&list);
+        char spec[32];
+        snprintf(spec, sizeof spec, "h%d:%d", i, i + 1);
+        ok &= x && target_parse(spec, x, err, sizeof err) == 0;
+    }
+    ok &= list.count == 100 && list.items[99].port == 100 && strcmp(list.items[42].host, "h42") == 0;
+    check(ok, "a list grows past its first allocation and keeps order", "wrong count or content");
+    target_list_free(&list);
+
+    check(is_ip_literal("10.0.0.1") && is_ip_literal("fe80::1") && !is_ip_literal("10.0.0.256") &&
+              !is_ip_literal("localhost") && !is_ip_literal(NULL),
+          "is_ip_literal", "wrong answer");
+    return failures ? 1 : 0;
+}

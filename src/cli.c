@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "inventory.h"
+#include "list_ciphers.h"
 #include "version.h"
 
 static const char usage_text[] =
@@ -30,6 +31,7 @@ static const char usage_text[] =
     "  -q, --quiet            no progress on stderr\n"
     "  -v, --verbose          more progress on stderr\n"
     "      --no-color         no ANSI colours in the text report\n"
+    "      --list-ciphers     print every cipher suite tlsprobe knows, with its label\n"
     "  -V, --version          print the version\n"
     "  -h, --help             print this help\n"
     "\n"
@@ -38,7 +40,7 @@ static const char usage_text[] =
 
 enum {
     OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
-    OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR
+    OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS
 };
 
 static const struct option long_options[] = {
@@ -56,6 +58,7 @@ static const struct option long_options[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "list-ciphers", no_argument, NULL, OPT_LIST_CIPHERS },
     { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -150,6 +153,9 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
         case 'q': opts->verbosity = -1; break;
         case 'v': opts->verbosity++; break;
         case OPT_NO_COLOR: opts->color = false; break;
+        case OPT_LIST_CIPHERS:
+            list_ciphers(stdout);
+            return CLI_DONE;
         case 'V':
             printf("tlsprobe %s\n", TLSPROBE_VERSION);
             return CLI_DONE;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "probe.h"
 #include "version.h"
 
 static const char *status_name(endpoint_status_t s)
@@ -47,6 +48,17 @@ const char *report_endpoint_result(endpoint_t *ep)
     return error ? "ERROR" : fail ? "FAIL" : "PASS";
 }
 
+/* Probes finish in an order that depends on timing; reports list facts in registry order so
+ * that two runs over the same servers diff clean. */
+static json_object *facts_in_registry_order(json_object *facts)
+{
+    json_object *ordered = json_object_new_object(), *v;
+    for (size_t i = 0; i < probe_registry_count; i++)
+        if (json_object_object_get_ex(facts, probe_registry[i]->name, &v))
+            json_object_object_add(ordered, probe_registry[i]->name, json_object_get(v));
+    return ordered;
+}
+
 json_object *report_endpoint(endpoint_t *ep)
 {
     const target_t *t = ep->target;
@@ -70,7 +82,7 @@ json_object *report_endpoint(endpoint_t *ep)
     json_object_object_add(o, "connections", json_object_new_int(atomic_load(&ep->connections)));
     long ms = ep->finished > ep->started ? (long)((ep->finished - ep->started) * 1000.0 + 0.5) : 0;
     json_object_object_add(o, "duration_ms", json_object_new_int64(ms));
-    json_object_object_add(o, "facts", json_object_get(ep->facts));
+    json_object_object_add(o, "facts", facts_in_registry_order(ep->facts));
     json_object_object_add(o, "verdicts", json_object_get(ep->verdicts));
     json_object_object_add(o, "result", json_object_new_string(report_endpoint_result(ep)));
     return o;

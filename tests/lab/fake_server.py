@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Scripted SSLv3-only / SSLv2-only server for the lab.
+"""Scripted SSLv3-only / SSLv2-only / fixed-suite-set server for the lab.
 
-No installable server speaks SSLv2 or SSLv3 any more, so this one answers just enough
-of the first flight for a prober to see which version and suite the server picked:
+No installable server speaks SSLv2 or SSLv3 any more, nor offers export or NULL suites, so
+this one answers just enough of the first flight for a prober to see which version and
+suite the server picked:
 
   sslv3: reads one ClientHello (TLS record framing, may span records, bounded), answers
          ServerHello(version 0x0300) + Certificate + ServerHelloDone, choosing the first
@@ -11,6 +12,17 @@ of the first flight for a prober to see which version and suite the server picke
   sslv2: answers an SSLv2 CLIENT-HELLO with SERVER-HELLO (the certificate and the cipher
          kinds both sides have); an ERROR(no-cipher) if they share none. Anything that is
          not an SSLv2 CLIENT-HELLO gets the connection closed.
+  suites: one protocol version (--version) and a fixed suite list (--suites). The client's
+         version is the larger of legacy_version and its supported_versions; below --version
+         it gets a protocol_version alert, at or above it a ServerHello with --version (the
+         usual downgrade). The suite is the first of the client's list the server has, or
+         with --server-order the first of the server's list the client offered; none in
+         common: handshake_failure alert. The flight is ServerHello + Certificate (+ a
+         ServerKeyExchange for (EC)DHE suites, with a valid public value and a dummy
+         signature) + ServerHelloDone. ECDHE suites are only chosen when the client's
+         supported_groups (default secp256r1) has x25519 or secp256r1. --max-hello N closes
+         the connection unanswered when the ClientHello's record payload exceeds N bytes, as
+         servers with a hello size limit do.
 
 Every read is bounded in size and time; each connection has an overall deadline.
 Binds to 127.0.0.1 only. Python 3 standard library only.
@@ -34,6 +46,40 @@ SSL2_KINDS = {0x010080, 0x0700C0, 0x020080}
 MAX_HELLO = 64 * 1024        # a ClientHello larger than this is not one we answer
 CONN_DEADLINE_S = 10.0       # total time one connection may take
 READ_TIMEOUT_S = 5.0         # longest wait for any single read
+
+# For the suites mode: (EC)DHE suites get a ServerKeyExchange; every other suite is treated
+# as static key exchange (RSA and the rest) and gets none. Export RSA's temporary key is not
+# simulated.
+ECDHE_RSA_SUITES = {0xC011, 0xC012, 0xC013, 0xC014, 0xC027, 0xC028, 0xC02F, 0xC030, 0xCCA8}
+ECDH_ANON_SUITES = {0xC015, 0xC016, 0xC017, 0xC018, 0xC019}
+DHE_RSA_SUITES = {0x0014, 0x0015, 0x0016, 0x0033, 0x0039, 0x0045, 0x0067, 0x006B, 0x0088,
+                  0x009A, 0x009E, 0x009F, 0xCCAA}
+DH_ANON_SUITES = {0x0017, 0x0018, 0x0019, 0x001A, 0x001B, 0x0034, 0x003A, 0x0046, 0x006C,
+                  0x006D, 0x0089, 0x009B, 0x00A6, 0x00A7}
+
+GROUP_SECP256R1 = 23
+GROUP_X25519 = 29
+# Public values with private key 1 (the base points): valid points, and no crypto needed.
+X25519_BASE = bytes((9,)) + bytes(31)
+P256_BASE = bytes.fromhex(
+    "04"
+    "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+    "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+# RFC 7919 ffdhe2048 prime; generator 2; public value 2 (private key 1).
+FFDHE2048_P = bytes.fromhex(
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695"
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a"
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935"
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a"
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4"
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61"
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005"
+    "c58ef1837d1683b2c6f34a26c1b2effa886b423861285c97ffffffffffffffff")
+RSA_SIG_LEN = 256            # the lab leaf key is RSA 2048
+SIG_RSA_PKCS1_SHA256 = 0x0401
+
+EXT_SUPPORTED_GROUPS = 10
+EXT_SUPPORTED_VERSIONS = 43
 
 CONTENT_ALERT = 21
 CONTENT_HANDSHAKE = 22
@@ -112,8 +158,9 @@ def handshake_msg(mtype, body):
 
 # --------------------------------------------------------------------------- SSLv3
 
-def read_client_hello(conn):
-    """Returns the ClientHello body, reassembled from handshake records (bounded)."""
+def read_client_hello(conn, max_payload=None):
+    """Returns the ClientHello body, reassembled from handshake records (bounded). With
+    max_payload, more record payload than that closes the connection unanswered."""
     data = bytearray()
     need = None
     while need is None or len(data) < need:
@@ -121,6 +168,8 @@ def read_client_hello(conn):
         ctype, major, length = hdr[0], hdr[1], u16(hdr, 3)
         if ctype != CONTENT_HANDSHAKE or major != 3 or length == 0 or length > 16384 + 2048:
             raise Closed("not a TLS handshake record")
+        if max_payload is not None and len(data) + length > max_payload:
+            raise Closed("ClientHello record payload %d > --max-hello %d" % (len(data) + length, max_payload))
         data += conn.read_exact(length)
         if len(data) > MAX_HELLO + 4:
             raise Closed("ClientHello too large")
@@ -135,6 +184,12 @@ def read_client_hello(conn):
 
 def parse_client_hello(body):
     """(client_version, [suites]) or raises Closed on a malformed hello."""
+    version, suites, _ = parse_client_hello_ext(body)
+    return version, suites
+
+
+def parse_client_hello_ext(body):
+    """(client_version, [suites], {extension type: data}) or raises Closed when malformed."""
     try:
         off = 0
         version = u16(body, off); off += 2
@@ -148,7 +203,19 @@ def parse_client_hello(body):
         comp_len = body[off]; off += 1
         if off + comp_len > len(body):
             raise Closed("bad compression_methods length")
-        return version, suites
+        off += comp_len
+        extensions = {}
+        if off < len(body):
+            ext_end = off + 2 + u16(body, off); off += 2
+            if ext_end != len(body):
+                raise Closed("bad extensions length")
+            while off < ext_end:
+                etype, elen = u16(body, off), u16(body, off + 2); off += 4
+                if off + elen > ext_end:
+                    raise Closed("bad extension length")
+                extensions[etype] = body[off:off + elen]
+                off += elen
+        return version, suites, extensions
     except (IndexError, struct.error):
         raise Closed("truncated ClientHello")
 
@@ -170,6 +237,93 @@ def serve_sslv3(conn, cert_der):
     flight = (handshake_msg(2, server_hello) + handshake_msg(11, certificate)
               + handshake_msg(14, b""))
     conn.send(tls_record(CONTENT_HANDSHAKE, 0x0300, flight))
+
+
+# --------------------------------------------------------------------------- suites
+
+def u16_list(data, len_bytes):
+    """The list of u16 in a vector with a len_bytes length prefix; [] when malformed."""
+    if len(data) < len_bytes:
+        return []
+    n = int.from_bytes(data[:len_bytes], "big")
+    if n % 2 or len_bytes + n != len(data):
+        return []
+    return [u16(data, len_bytes + i) for i in range(0, n, 2)]
+
+
+def highest_client_version(legacy_version, extensions):
+    """legacy_version, or the largest real (not GREASE) supported_versions entry above it."""
+    best = legacy_version
+    for v in u16_list(extensions.get(EXT_SUPPORTED_VERSIONS, b""), 1):
+        if v >> 8 == 3 and v <= 0x0304 and v > best:
+            best = v
+    return best
+
+
+def ecdhe_group(extensions):
+    """The group an ECDHE ServerKeyExchange uses: the client's first of x25519 / secp256r1
+    (secp256r1 when it sent no supported_groups), or None."""
+    if EXT_SUPPORTED_GROUPS not in extensions:
+        return GROUP_SECP256R1
+    for g in u16_list(extensions[EXT_SUPPORTED_GROUPS], 2):
+        if g in (GROUP_X25519, GROUP_SECP256R1):
+            return g
+    return None
+
+
+def vec(len_bytes, data):
+    return len(data).to_bytes(len_bytes, "big") + data
+
+
+def server_key_exchange(suite, version, extensions):
+    """The ServerKeyExchange body for an (EC)DHE suite, or None for a static one."""
+    if suite in ECDHE_RSA_SUITES or suite in ECDH_ANON_SUITES:
+        group = ecdhe_group(extensions)
+        point = X25519_BASE if group == GROUP_X25519 else P256_BASE
+        params = bytes((3,)) + struct.pack(">H", group) + vec(1, point)   # named_curve
+        signed = suite in ECDHE_RSA_SUITES
+    elif suite in DHE_RSA_SUITES or suite in DH_ANON_SUITES:
+        params = vec(2, FFDHE2048_P) + vec(2, b"\x02") + vec(2, b"\x02")
+        signed = suite in DHE_RSA_SUITES
+    else:
+        return None
+    if not signed:
+        return params
+    # A dummy signature: the prober never verifies it (it cannot finish the handshake anyway).
+    sig_alg = struct.pack(">H", SIG_RSA_PKCS1_SHA256) if version >= 0x0303 else b""
+    return params + sig_alg + vec(2, os.urandom(RSA_SIG_LEN))
+
+
+def serve_suites(conn, cert_der, opts):
+    body = read_client_hello(conn, opts.max_hello)
+    legacy_version, offered, extensions = parse_client_hello_ext(body)
+    client_version = highest_client_version(legacy_version, extensions)
+    version = opts.version
+    if client_version < version:
+        conn.send(tls_record(CONTENT_ALERT, version, bytes((2, ALERT_PROTOCOL_VERSION))))
+        return
+
+    def usable(s):
+        return (s not in ECDHE_RSA_SUITES and s not in ECDH_ANON_SUITES) or ecdhe_group(extensions)
+
+    if opts.server_order:
+        chosen = next((s for s in opts.suites if s in offered and usable(s)), None)
+    else:
+        chosen = next((s for s in offered if s in opts.suites and usable(s)), None)
+    if chosen is None:
+        conn.send(tls_record(CONTENT_ALERT, version, bytes((2, ALERT_HANDSHAKE_FAILURE))))
+        return
+    random = struct.pack(">I", int(time.time())) + os.urandom(28)
+    session_id = os.urandom(32)
+    server_hello = (struct.pack(">H", version) + random + bytes((len(session_id),)) + session_id
+                    + struct.pack(">H", chosen) + b"\x00")          # null compression, no extensions
+    certificate = p24(3 + len(cert_der)) + p24(len(cert_der)) + cert_der
+    flight = handshake_msg(2, server_hello) + handshake_msg(11, certificate)
+    ske = server_key_exchange(chosen, version, extensions)
+    if ske is not None:
+        flight += handshake_msg(12, ske)
+    flight += handshake_msg(14, b"")
+    conn.send(tls_record(CONTENT_HANDSHAKE, version, flight))
 
 
 # --------------------------------------------------------------------------- SSLv2
@@ -213,6 +367,8 @@ class Handler(socketserver.BaseRequestHandler):
         try:
             if self.server.mode == "sslv3":
                 serve_sslv3(conn, self.server.cert_der)
+            elif self.server.mode == "suites":
+                serve_suites(conn, self.server.cert_der, self.server.opts)
             else:
                 serve_sslv2(conn, self.server.cert_der)
             conn.linger_until_close()
@@ -231,19 +387,44 @@ class Server(socketserver.ThreadingTCPServer):
     request_queue_size = 64
 
 
+def wire_version(text):
+    v = int(text, 0)
+    if not 0x0300 <= v <= 0x0303:
+        raise argparse.ArgumentTypeError("version must be 0x0300..0x0303 (TLS 1.3 is not scripted)")
+    return v
+
+
+def suite_list(text):
+    codes = [int(c, 0) for c in text.split(",") if c.strip()]
+    if not codes or len(codes) > 512 or any(not 0 <= c <= 0xFFFF for c in codes):
+        raise argparse.ArgumentTypeError("1..512 codes of 0x0000..0xFFFF")
+    return codes
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mode", choices=("sslv3", "sslv2"), required=True)
+    ap.add_argument("--mode", choices=("sslv3", "sslv2", "suites"), required=True)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--cert-der", required=True, help="certificate to send (DER)")
+    ap.add_argument("--version", type=wire_version, default=0x0303,
+                    help="suites mode: the one version served, 0x0300..0x0303 (default 0x0303)")
+    ap.add_argument("--suites", type=suite_list, default=[0x002F],
+                    help="suites mode: comma-separated codes, server preference first")
+    ap.add_argument("--server-order", action="store_true",
+                    help="suites mode: pick by the server's order, not the client's")
+    ap.add_argument("--max-hello", type=int, metavar="N",
+                    help="suites mode: close unanswered when the hello's record payload exceeds N bytes")
     ap.add_argument("--pid-file")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    if args.max_hello is not None and not 0 < args.max_hello <= MAX_HELLO:
+        ap.error("--max-hello must be 1..%d" % MAX_HELLO)
 
     with open(args.cert_der, "rb") as f:
         cert_der = f.read()
     server = Server(("127.0.0.1", args.port), Handler)
     server.mode, server.cert_der, server.verbose = args.mode, cert_der, args.verbose
+    server.opts = args
     if args.pid_file:
         with open(args.pid_file, "w") as f:
             f.write("%d\n" % os.getpid())

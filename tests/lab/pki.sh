@@ -9,6 +9,8 @@
 #   <leaf>.pem <leaf>.key          leaf certificate / key, leaf in good expired wrongname selfsigned
 #   <leaf>-chain.pem               leaf + intermediate (selfsigned: the leaf alone)
 #   good.der                       the good leaf in DER (the scripted SSLv2/SSLv3 servers send it)
+#   dh-ffdhe2048.pem               DH parameters: the RFC 7919 ffdhe2048 group (a well-known group)
+#   dh1024.pem                     DH parameters: a fresh 1024-bit group (custom, weak)
 set -euo pipefail
 
 DIR=${1:-${LAB_DIR:-}}
@@ -132,6 +134,11 @@ EOF
 
   quiet openssl x509 -in good.pem -outform DER -out good.der
   rm -f ./*.csr
+
+  # DHE servers: a named RFC 7919 group (recognisable as such), and a custom 1024-bit group
+  # made here (about 2 s), so the one server using it shows a weak, unknown group.
+  quiet openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out dh-ffdhe2048.pem
+  quiet openssl dhparam -out dh1024.pem 1024
 )
 
 cp "$P/root.pem" "$DIR/ca.pem"

@@ -11,6 +11,21 @@
 #   expired 24406 / wrongname 24407 / selfsigned 24408: openssl s_server, TLS 1.2 + 1.3
 #   sslv3 24409 / sslv2 24410: tests/lab/fake_server.py
 #   (24411 is kept free: connection refused)
+#   Cipher-suite and group enumeration (issue #3); every one serves the good chain:
+#   ciphers12 24412     openssl s_server, TLS 1.2, 5 suites in a deliberate non-strength server
+#                       order (CBC first), DHE with the RFC 7919 ffdhe2048 group
+#   ciphers13 24413     openssl s_server, TLS 1.3, 3 suites in server order, groups X25519:P-384
+#   nginx_pref 24414    nginx, TLS 1.2, 3 ECDHE suites, ssl_prefer_server_ciphers on,
+#                       curves secp384r1:prime256v1
+#   nginx_nopref 24415  the same with ssl_prefer_server_ciphers off
+#   gnutls_chacha 24416 gnutls-serv, TLS 1.2, CHACHA20-POLY1305 + AES-128-GCM, server precedence
+#   legacy_dh1024 24417 openssl s_server, TLS 1.2, DHE-RSA-AES128-SHA only, a custom 1024-bit group
+#   insecure 24418      fake_server.py suites mode: TLS 1.0, export / NULL / RC4 / DES / anon suites
+#   lastsuite 24419     fake_server.py suites mode: TLS 1.2, only TLS_RSA_WITH_NULL_SHA256, which
+#                       sorts last in any strength order
+#   sizelimit 24420     fake_server.py suites mode: TLS 1.2, 3 suites, and hellos whose record
+#                       payload exceeds 512 bytes are closed unanswered
+#   (24421-24430 are reserved for more of these)
 #   dns 24453    dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
@@ -24,15 +39,21 @@ fi
 export LAB_DIR
 mkdir -p "$LAB_DIR/run" "$LAB_DIR/logs"
 
-ALL_SERVERS=(tls12 tls13 legacy nginx gnutls expired wrongname selfsigned sslv3 sslv2 dns)
+ALL_SERVERS=(tls12 tls13 legacy nginx gnutls expired wrongname selfsigned sslv3 sslv2 dns
+             ciphers12 ciphers13 nginx_pref nginx_nopref gnutls_chacha legacy_dh1024
+             insecure lastsuite sizelimit)
 if [ $# -gt 0 ]; then SERVERS=("$@"); else SERVERS=("${ALL_SERVERS[@]}"); fi
 
 PORT_TLS12=24401 PORT_TLS13=24402 PORT_LEGACY=24403 PORT_NGINX=24404 PORT_GNUTLS=24405
 PORT_EXPIRED=24406 PORT_WRONGNAME=24407 PORT_SELFSIGNED=24408 PORT_SSLV3=24409
 PORT_SSLV2=24410 PORT_REFUSED=24411 PORT_DNS=24453
+PORT_CIPHERS12=24412 PORT_CIPHERS13=24413 PORT_NGINX_PREF=24414 PORT_NGINX_NOPREF=24415
+PORT_GNUTLS_CHACHA=24416 PORT_LEGACY_DH1024=24417 PORT_INSECURE=24418 PORT_LASTSUITE=24419
+PORT_SIZELIMIT=24420
 STARTUP_WAIT_S=${LAB_STARTUP_WAIT_S:-15}
 
-[ -f "$LAB_DIR/ca.pem" ] && [ -f "$LAB_DIR/pki/good.der" ] || "$LAB_SRC/pki.sh" "$LAB_DIR" >/dev/null
+[ -f "$LAB_DIR/ca.pem" ] && [ -f "$LAB_DIR/pki/good.der" ] && [ -f "$LAB_DIR/pki/dh1024.pem" ] ||
+  "$LAB_SRC/pki.sh" "$LAB_DIR" >/dev/null
 P=$LAB_DIR/pki
 
 cat > "$LAB_DIR/env" <<EOF
@@ -53,6 +74,15 @@ export LAB_PORT_SSLV3=$PORT_SSLV3
 export LAB_PORT_SSLV2=$PORT_SSLV2
 export LAB_PORT_REFUSED=$PORT_REFUSED
 export LAB_PORT_DNS=$PORT_DNS
+export LAB_PORT_CIPHERS12=$PORT_CIPHERS12
+export LAB_PORT_CIPHERS13=$PORT_CIPHERS13
+export LAB_PORT_NGINX_PREF=$PORT_NGINX_PREF
+export LAB_PORT_NGINX_NOPREF=$PORT_NGINX_NOPREF
+export LAB_PORT_GNUTLS_CHACHA=$PORT_GNUTLS_CHACHA
+export LAB_PORT_LEGACY_DH1024=$PORT_LEGACY_DH1024
+export LAB_PORT_INSECURE=$PORT_INSECURE
+export LAB_PORT_LASTSUITE=$PORT_LASTSUITE
+export LAB_PORT_SIZELIMIT=$PORT_SIZELIMIT
 export LAB_RESOLVER=127.0.0.1:$PORT_DNS
 export LAB_SERVERS='${SERVERS[*]}'
 EOF
@@ -112,9 +142,13 @@ s_server() {
     openssl s_server -accept "127.0.0.1:$port" -www -cert "$P/$leaf.pem" -key "$P/$leaf.key" "${chain[@]}" "$@"
 }
 
+# start_nginx NAME PORT DIRECTIVES: one nginx master per lab name (own prefix dir, own log),
+# so each can be started and stopped alone. DIRECTIVES go into its one server block.
 start_nginx() {
   need nginx
-  local d=$LAB_DIR/nginx user_line=""
+  local name=$1 port=$2 directives=$3
+  local d=$LAB_DIR/$name user_line=""
+  local errlog=$LAB_DIR/logs/$name-error.log
   mkdir -p "$d/tmp" "$d/logs"
   # As root the workers drop to nobody; they only do TLS and `return`, so need no files.
   [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
@@ -123,7 +157,7 @@ $user_line
 worker_processes 1;
 daemon off;
 pid $d/nginx.pid;
-error_log $LAB_DIR/logs/nginx-error.log info;
+error_log $errlog info;
 events { worker_connections 256; }
 http {
   access_log off;
@@ -133,32 +167,45 @@ http {
   uwsgi_temp_path $d/tmp/uwsgi;
   scgi_temp_path $d/tmp/scgi;
   server {
-    listen 127.0.0.1:$PORT_NGINX ssl;
+    listen 127.0.0.1:$port ssl;
     server_name localhost good.lab.test;
     ssl_certificate $P/good-chain.pem;
     ssl_certificate_key $P/good.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    location / { return 200 "tlsprobe lab nginx\n"; }
+$directives
+    location / { return 200 "tlsprobe lab $name\n"; }
   }
 }
 EOF
-  nginx -t -q -p "$d" -e "$LAB_DIR/logs/nginx-error.log" -c "$d/nginx.conf" >"$LAB_DIR/logs/nginx-t.log" 2>&1 ||
-    fail "nginx: configuration test failed: $(cat "$LAB_DIR/logs/nginx-t.log")"
-  launch nginx "$PORT_NGINX" nginx -p "$d" -e "$LAB_DIR/logs/nginx-error.log" -c "$d/nginx.conf"
+  nginx -t -q -p "$d" -e "$errlog" -c "$d/nginx.conf" >"$LAB_DIR/logs/$name-t.log" 2>&1 ||
+    fail "$name: nginx configuration test failed: $(cat "$LAB_DIR/logs/$name-t.log")"
+  launch "$name" "$port" nginx -p "$d" -e "$errlog" -c "$d/nginx.conf"
 }
 
+# The two enumeration servers differ only in who orders the suites.
+NGINX_CIPHERS_DIRECTIVES='    ssl_protocols TLSv1.2;
+    ssl_ciphers ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_ecdh_curve secp384r1:prime256v1;'
+
+# start_gnutls NAME PORT PRIORITY
 start_gnutls() {
   need gnutls-serv
   # gnutls-serv has no listen-address option, so it binds the wildcard address; it is still
   # only ever connected to over loopback.
-  launch gnutls "$PORT_GNUTLS" gnutls-serv --port "$PORT_GNUTLS" --http -a -q \
-    --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" \
+  launch "$1" "$2" gnutls-serv --port "$2" --http -a -q --priority "$3" \
     --x509certfile "$P/good-chain.pem" --x509keyfile "$P/good.key"
 }
 
 start_fake() {
   need python3
   launch "$1" "$2" python3 "$LAB_SRC/fake_server.py" --mode "$1" --port "$2" --cert-der "$P/good.der" -v
+}
+
+# start_suites NAME PORT FAKE_SERVER_ARGS...: the scripted fixed-suite-set server.
+start_suites() {
+  need python3
+  local name=$1 port=$2; shift 2
+  launch "$name" "$port" python3 "$LAB_SRC/fake_server.py" --mode suites --port "$port" \
+    --cert-der "$P/good.der" -v "$@"
 }
 
 start_dns() {
@@ -188,11 +235,29 @@ for s in "${SERVERS[@]}"; do
     expired)    s_server expired "$PORT_EXPIRED" expired -min_protocol TLSv1.2 ;;
     wrongname)  s_server wrongname "$PORT_WRONGNAME" wrongname -min_protocol TLSv1.2 ;;
     selfsigned) s_server selfsigned "$PORT_SELFSIGNED" selfsigned -min_protocol TLSv1.2 ;;
-    nginx)      start_nginx ;;
-    gnutls)     start_gnutls ;;
+    nginx)      start_nginx nginx "$PORT_NGINX" '    ssl_protocols TLSv1.2 TLSv1.3;' ;;
+    gnutls)     start_gnutls gnutls "$PORT_GNUTLS" "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" ;;
     sslv3)      start_fake sslv3 "$PORT_SSLV3" ;;
     sslv2)      start_fake sslv2 "$PORT_SSLV2" ;;
     dns)        start_dns ;;
+    # tests/integration/ciphers.sh asserts exactly what these accept: change both together.
+    ciphers12)  s_server ciphers12 "$PORT_CIPHERS12" good -tls1_2 -serverpref -dhparam "$P/dh-ffdhe2048.pem" \
+                  -cipher 'ECDHE-RSA-AES128-SHA:AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256' ;;
+    ciphers13)  s_server ciphers13 "$PORT_CIPHERS13" good -tls1_3 -serverpref -groups X25519:P-384 \
+                  -ciphersuites 'TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256' ;;
+    nginx_pref)   start_nginx nginx_pref "$PORT_NGINX_PREF" "$NGINX_CIPHERS_DIRECTIVES
+    ssl_prefer_server_ciphers on;" ;;
+    nginx_nopref) start_nginx nginx_nopref "$PORT_NGINX_NOPREF" "$NGINX_CIPHERS_DIRECTIVES
+    ssl_prefer_server_ciphers off;" ;;
+    gnutls_chacha) start_gnutls gnutls_chacha "$PORT_GNUTLS_CHACHA" \
+                  "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+CHACHA20-POLY1305:+AES-128-GCM:%SERVER_PRECEDENCE" ;;
+    legacy_dh1024) s_server legacy_dh1024 "$PORT_LEGACY_DH1024" good -tls1_2 -dhparam "$P/dh1024.pem" \
+                  -cipher 'DHE-RSA-AES128-SHA:@SECLEVEL=0' ;;
+    insecure)   start_suites insecure "$PORT_INSECURE" --version 0x0301 --server-order \
+                  --suites 0x0003,0x0019,0x0002,0x0001,0x0005,0x0009,0x0034 ;;
+    lastsuite)  start_suites lastsuite "$PORT_LASTSUITE" --version 0x0303 --suites 0x003B ;;
+    sizelimit)  start_suites sizelimit "$PORT_SIZELIMIT" --version 0x0303 --server-order --max-hello 512 \
+                  --suites 0xC02F,0x009C,0x002F ;;
     *)          fail "unknown lab server '$s' (known: ${ALL_SERVERS[*]})" ;;
   esac
 done

@@ -115,8 +115,10 @@ typedef struct wire_hello_opts {
     size_t nversions;
     const uint16_t *groups;    /* supported_groups; 0 entries: omitted */
     size_t ngroups;
-    const wire_key_share_t *key_shares; /* key_share (TLS 1.3); 0 entries: omitted */
+    const wire_key_share_t *key_shares; /* key_share (TLS 1.3); 0 entries: omitted ... */
     size_t nkey_shares;
+    bool key_share_empty;      /* ... unless this is set: an empty list, which makes a TLS 1.3
+                                * server name its group in a HelloRetryRequest */
     const uint16_t *sigalgs;   /* signature_algorithms; 0 entries: omitted */
     size_t nsigalgs;
     const char *const *alpn;   /* ALPN protocol names; 0 entries: omitted */
@@ -133,12 +135,13 @@ typedef struct wire_hello_opts {
     bool padding;
 } wire_hello_opts_t;
 
-/* Upper bound on the record bytes of any hello the builder makes (room for every registry
- * suite, group, signature scheme and the largest key shares). */
+/* Upper bound on a hello's handshake message (room for every registry suite, group, signature
+ * scheme and several of the largest key shares): one record's plaintext. */
 #define WIRE_HELLO_MAX 16384
 
-/* Writes the ClientHello as one or more TLS handshake records to out. Returns 0 and sets
- * *out_len, or -1 with err set (buffer too small, a field too long, key generation failed). */
+/* Writes the ClientHello as one TLS handshake record (at most WIRE_HELLO_MAX + 5 bytes) to
+ * out. Returns 0 and sets *out_len, or -1 with err set (buffer too small, a field too long,
+ * key generation failed). */
 int wire_build_client_hello(const wire_hello_opts_t *opts, uint8_t *out, size_t cap,
                             size_t *out_len, char *err, size_t errlen);
 

@@ -235,7 +235,7 @@ static int write_extensions(writer_t *w, const wire_hello_opts_t *o, char *err, 
         put_u8(w, 1);
         put_u8(w, 1); /* psk_dhe_ke */
     }
-    if (o->nkey_shares) {
+    if (o->nkey_shares || o->key_share_empty) {
         put_u16(w, WIRE_EXT_KEY_SHARE);
         size_t ext = open_len(w, 2);
         size_t list = open_len(w, 2);
@@ -332,19 +332,15 @@ int wire_build_client_hello(const wire_hello_opts_t *o, uint8_t *out, size_t cap
     if (!close_len(&w, hs_len, 3) || w.overflow)
         return fail(err, errlen, "ClientHello too long");
 
-    /* Fragment into records of at most 2^14 bytes. */
+    /* The message is bounded by WIRE_HELLO_MAX, so it always fits one record. */
     uint16_t record_version = o->record_version;
     if (!record_version)
         record_version = o->client_version < WIRE_TLS10 ? o->client_version : WIRE_TLS10;
     writer_t r = { .p = out, .cap = cap };
-    for (size_t off = 0; off < w.len;) {
-        size_t n = w.len - off < 16384 ? w.len - off : 16384;
-        put_u8(&r, WIRE_CT_HANDSHAKE);
-        put_u16(&r, record_version);
-        put_u16(&r, n);
-        put_bytes(&r, msg + off, n);
-        off += n;
-    }
+    put_u8(&r, WIRE_CT_HANDSHAKE);
+    put_u16(&r, record_version);
+    put_u16(&r, w.len);
+    put_bytes(&r, msg, w.len);
     if (r.overflow)
         return fail(err, errlen, "output buffer too small for the ClientHello");
     *out_len = r.len;

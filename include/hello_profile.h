@@ -1,0 +1,42 @@
+/* The ClientHello a probe sends for one protocol version: the same extensions a capable
+ * client sends (SNI, every usable group and signature scheme, key shares for TLS 1.3), so
+ * that servers answer it as they would answer a browser. Probes choose only the suites
+ * (and, for group enumeration, the groups). */
+#ifndef TLSPROBE_HELLO_PROFILE_H
+#define TLSPROBE_HELLO_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+/* More than every registry suite, group and signature scheme. */
+#define HELLO_MAX_CODES 1024
+
+typedef struct hello_profile {
+    uint16_t version;
+    uint16_t suites[HELLO_MAX_CODES];
+    size_t nsuites;
+    uint16_t groups[HELLO_MAX_CODES];
+    size_t ngroups;
+    uint16_t sigalgs[HELLO_MAX_CODES];
+    size_t nsigalgs;
+    uint16_t versions[1];
+    wire_key_share_t shares[2];
+    wire_hello_opts_t opts;   /* points into this struct: do not copy a profile */
+} hello_profile_t;
+
+/* A hello for exactly one version (WIRE_SSL3 .. WIRE_TLS13) with no suites yet. */
+void hello_profile_init(hello_profile_t *p, const char *sni, uint16_t version);
+/* Offers these suites (plus the renegotiation SCSV below TLS 1.3). */
+void hello_profile_set_suites(hello_profile_t *p, const uint16_t *suites, size_t n);
+/* Replaces supported_groups (TLS 1.3: key shares are sent only for x25519 and secp256r1
+ * when listed; with no_key_shares an empty key_share list makes the server name its choice
+ * in a HelloRetryRequest). */
+void hello_profile_set_groups(hello_profile_t *p, const uint16_t *groups, size_t n, bool no_key_shares);
+
+/* Every group a client could offer in this version, classical before post-quantum. */
+size_t hello_usable_groups(uint16_t version, uint16_t *out, size_t cap);
+
+#endif

@@ -65,6 +65,78 @@ static void write_versions(pen_t *p, json_object *v)
     fprintf(p->f, "\n");
 }
 
+static void class_word(pen_t *p, const char *cls)
+{
+    const char *c = strcmp(cls, "recommended") == 0 ? "32" : strcmp(cls, "weak") == 0 ? "33"
+                  : strcmp(cls, "insecure") == 0 ? "31" : NULL;
+    if (p->color && c)
+        fprintf(p->f, "\033[%sm%-11s\033[0m", c, cls);
+    else
+        fprintf(p->f, "%-11s", cls);
+}
+
+static void write_ciphers(pen_t *p, json_object *c)
+{
+    if (!c)
+        return;
+    if (strcmp(or_dash(str(c, "status")), "ok") != 0)
+        fprintf(p->f, "  Suites       enumeration incomplete: %s\n", or_dash(str(c, "error")));
+    json_object *list = at(c, "protocols");
+    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+        json_object *v = json_object_array_get_idx(list, i), *order = at(v, "server_order");
+        json_object *suites = at(v, "suites");
+        fprintf(p->f, "  %-12s %s, %zu suites%s\n", i ? "" : "Suites", or_dash(str(v, "name")),
+                suites ? json_object_array_length(suites) : 0,
+                !order ? "" : json_object_get_boolean(order) ? ", server's order" : ", client's order");
+        for (size_t j = 0; suites && j < json_object_array_length(suites); j++) {
+            json_object *s = json_object_array_get_idx(suites, j);
+            fprintf(p->f, "                 %-46s ", or_dash(str(s, "name")));
+            class_word(p, or_dash(str(s, "class")));
+            fprintf(p->f, " %-18s", str(s, "kx_group") ? str(s, "kx_group") : "");
+            if (str(s, "why") && *str(s, "why"))
+                fprintf(p->f, "  (%s)", str(s, "why"));
+            fprintf(p->f, "\n");
+        }
+    }
+    json_object *counts = at(c, "counts");
+    fprintf(p->f, "               forward secrecy: %s; %d recommended, %d acceptable, %d weak, %d insecure; %d connections\n",
+            or_dash(str(c, "forward_secrecy")), json_object_get_int(at(counts, "recommended")),
+            json_object_get_int(at(counts, "acceptable")), json_object_get_int(at(counts, "weak")),
+            json_object_get_int(at(counts, "insecure")), json_object_get_int(at(c, "connections")));
+}
+
+static void write_names(pen_t *p, json_object *arr)
+{
+    for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+        fprintf(p->f, " %s", json_object_get_string(json_object_array_get_idx(arr, i)));
+}
+
+static void write_groups(pen_t *p, json_object *g)
+{
+    if (!g)
+        return;
+    if (strcmp(or_dash(str(g, "status")), "ok") != 0)
+        fprintf(p->f, "  Groups       enumeration incomplete: %s\n", or_dash(str(g, "error")));
+    json_object *t13 = at(g, "tls13"), *curves = at(g, "tls12_curves"), *dh = at(g, "dh");
+    if (!t13 && !curves && !dh)
+        return;
+    fprintf(p->f, "  Groups      ");
+    if (t13) {
+        fprintf(p->f, " TLSv1.3:");
+        write_names(p, at(t13, "accepted"));
+        if (str(t13, "preferred"))
+            fprintf(p->f, " (prefers %s)", str(t13, "preferred"));
+    }
+    if (curves) {
+        fprintf(p->f, "%s ECDHE:", t13 ? ";" : "");
+        write_names(p, curves);
+    }
+    if (dh)
+        fprintf(p->f, "%s DH %d bits %s", t13 || curves ? ";" : "", json_object_get_int(at(dh, "bits")),
+                str(dh, "group") ? str(dh, "group") : "(not a published group)");
+    fprintf(p->f, "\n");
+}
+
 static void write_certificate(pen_t *p, json_object *c)
 {
     if (!c)
@@ -109,6 +181,8 @@ static void write_endpoint(pen_t *p, json_object *e)
     } else {
         json_object *facts = at(e, "facts");
         write_versions(p, at(facts, "versions"));
+        write_ciphers(p, at(facts, "ciphers"));
+        write_groups(p, at(facts, "groups"));
         write_certificate(p, at(facts, "certificate"));
     }
     json_object *verdicts = at(e, "verdicts");

@@ -29,7 +29,8 @@ $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 
 $(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/registry_data.o: $(GEN_SRC)
 	$(CC) $(CFLAGS) -c -o $@ $<

@@ -22,19 +22,26 @@ typedef struct hello_profile {
     size_t ngroups;
     uint16_t sigalgs[HELLO_MAX_CODES];
     size_t nsigalgs;
-    uint16_t versions[1];
+    uint16_t versions[5];
     wire_key_share_t shares[2];
     wire_hello_opts_t opts;   /* points into this struct: do not copy a profile */
 } hello_profile_t;
 
 /* A hello for exactly one version (WIRE_SSL3 .. WIRE_TLS13) with no suites yet. */
 void hello_profile_init(hello_profile_t *p, const char *sni, uint16_t version);
+/* A hello offering every version from TLS 1.3 down to SSLv3 in supported_versions (what a
+ * server picks from it is its preferred version), with no suites yet. */
+void hello_profile_init_all_versions(hello_profile_t *p, const char *sni);
 /* Offers these suites (plus the renegotiation SCSV below TLS 1.3). */
 void hello_profile_set_suites(hello_profile_t *p, const uint16_t *suites, size_t n);
 /* Replaces supported_groups (TLS 1.3: key shares are sent only for x25519 and secp256r1
  * when listed; with no_key_shares an empty key_share list makes the server name its choice
  * in a HelloRetryRequest). */
 void hello_profile_set_groups(hello_profile_t *p, const uint16_t *groups, size_t n, bool no_key_shares);
+
+/* Trims the extensions to what a short hello needs (the first groups and signature schemes),
+ * for servers that drop long ClientHellos. */
+void hello_profile_compact(hello_profile_t *p);
 
 /* Every group a client could offer in this version, classical before post-quantum. */
 size_t hello_usable_groups(uint16_t version, uint16_t *out, size_t cap);

@@ -125,3 +125,24 @@ void hello_profile_set_groups(hello_profile_t *p, const uint16_t *groups, size_t
     /* An empty key_share list, not a missing one: the server then asks for its choice. */
     p->opts.key_share_empty = ns == 0;
 }
+
+void hello_profile_init_all_versions(hello_profile_t *p, const char *sni)
+{
+    static const uint16_t all[] = { WIRE_TLS13, WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
+    hello_profile_init(p, sni, WIRE_TLS13);
+    p->version = 0; /* below TLS 1.3 too: the renegotiation SCSV goes in */
+    memcpy(p->versions, all, sizeof all);
+    p->opts.nversions = sizeof all / sizeof *all;
+    p->opts.ec_point_formats = true;
+}
+
+void hello_profile_compact(hello_profile_t *p)
+{
+    if (p->opts.ngroups > 6)
+        p->opts.ngroups = 6;
+    if (p->opts.nsigalgs > 14)
+        p->opts.nsigalgs = 14;
+    p->opts.psk_key_exchange_modes = false;
+    if (p->opts.nkey_shares > 1)
+        p->opts.nkey_shares = 1;
+}

@@ -165,9 +165,11 @@ check_groups null '["secp256r1","secp384r1"]' null
 
 # ------------------------------------------------------------------------------- gnutls_chacha
 # GnuTLS with an RSA key keeps ECDHE-RSA, RSA and DHE-RSA of its CHACHA20 / AES-128-GCM list,
-# in its priority order (kx ECDHE before RSA before DHE). Its DHE group is ffdhe2048 whatever
-# groups the client lists (hand-built hellos with supported_groups {x25519,secp256r1},
-# {ffdhe2048}, none at all: always the RFC 7919 ffdhe2048 prime).
+# in its priority order (kx ECDHE before RSA before DHE). Its DHE group follows RFC 7919: the
+# RFC 7919 ffdhe2048 prime for hand-built hellos whose supported_groups had no FFDHE group,
+# none at all, {ffdhe2048}, or ffdhe2048 with others in any order; only a list of larger FFDHE
+# groups without ffdhe2048 (e.g. {ffdhe3072}) gets a larger one. So dh is ffdhe2048 unless the
+# probe offers just the larger groups.
 S=$(pairs 0xCCA8:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 0xC02F:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 \
   0x009C:TLS_RSA_WITH_AES_128_GCM_SHA256 0xCCAA:TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256 \
   0x009E:TLS_DHE_RSA_WITH_AES_128_GCM_SHA256)
@@ -234,6 +236,11 @@ run tls13 "$LAB_PORT_TLS13"
 check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 false "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
+# OpenSSL 3.0's default groups, FFDHE included (s_client -tls1_3 -groups G handshook with each).
+# No -serverpref, so the group it prefers is the client's: not asserted.
+assert_jq "$LABEL: groups tls13 accepted" "$TP_OUT" "$G.tls13.accepted | sort" \
+  '["ffdhe2048","ffdhe3072","ffdhe4096","ffdhe6144","ffdhe8192","secp256r1","secp384r1","secp521r1","x25519","x448"]'
+assert_jq "$LABEL: groups tls12_curves, dh" "$TP_OUT" "[$G.tls12_curves, $G.dh]" '[null,null]'
 
 # ------------------------------------------------------------------------------- legacy
 # s_server TLS 1.0 + 1.1, DEFAULT:@SECLEVEL=0: OpenSSL 3.0's DEFAULT has no 3DES, RC4,
@@ -247,6 +254,9 @@ check_versions '["TLSv1.0","TLSv1.1"]'
 check_suites TLSv1.0 false "$S"
 check_suites TLSv1.1 false "$S"
 check_summary "$S" some '[0,0,6,0]' 12 2
+# DHE without -dhparam: OpenSSL 3.0 picks RFC 3526 group 14 (the prime of `openssl genpkey
+# -genparam -pkeyopt group:modp_2048`, byte for byte); curves: the defaults (checked with -tls1).
+check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"RFC 3526 group 14","well_known":true}'
 
 # ------------------------------------------------------------------------------- sslv3 / sslv2
 # Scripted servers (fake_server.py): SSLv3 picks the client's first of four suites; SSLv2

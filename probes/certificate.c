@@ -2,12 +2,17 @@
  * its verification against the effective trust anchors, the name check and the leaf's
  * validity. Facts only; scoring decides what they mean. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hello_profile.h"
 #include "net.h"
 #include "probe.h"
+#include "registry.h"
 #include "tls_handshake.h"
+#include "tls_raw.h"
+#include "wire.h"
 #include "x509_facts.h"
 
 /* Everything the local OpenSSL can negotiate except suites without server authentication:
@@ -48,6 +53,136 @@ static json_object *handshake_json(const tls_hs_result_t *hs, const char *sni)
     return o;
 }
 
+/* The newest version below TLS 1.3 the versions probe saw accepted (the Certificate message
+ * is in clear there), or 0. */
+static uint16_t clear_certificate_version(endpoint_t *ep)
+{
+    static const char *const newest_first[] = { "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2" };
+    json_object *v = endpoint_probe_facts(ep, "versions"), *list;
+    if (!v || !json_object_object_get_ex(v, "accepted", &list))
+        return 0;
+    for (size_t i = 0; i < sizeof newest_first / sizeof *newest_first; i++)
+        for (size_t j = 0; j < json_object_array_length(list); j++)
+            if (strcmp(json_object_get_string(json_object_array_get_idx(list, j)), newest_first[i]) == 0)
+                return wire_version_by_name(newest_first[i]);
+    return 0;
+}
+
+static void push_der(STACK_OF(X509) *chain, const uint8_t *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *x = len <= 0x7FFFFFFF ? d2i_X509(NULL, &p, (long)len) : NULL;
+    if (x && !sk_X509_push(chain, x))
+        X509_free(x);
+}
+
+/* When OpenSSL cannot complete a handshake (SSLv2, SSLv3, export or NULL suites only), the
+ * chain is still in the clear in the server's first flight: read it from a raw hello. */
+static STACK_OF(X509) *raw_chain(probe_ctx_t *ctx, json_object **handshake)
+{
+    endpoint_t *ep = ctx->ep;
+    uint16_t version = clear_certificate_version(ep);
+    if (!version)
+        return NULL;
+    tls_raw_result_t r;
+    if (version == WIRE_SSL2) {
+        uint32_t kinds[64];
+        size_t n = 0;
+        for (size_t i = 0; i < registry_sslv2_kinds_count && n < 64; i++)
+            kinds[n++] = registry_sslv2_kinds[i].code;
+        wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
+        tls_raw_probe_sslv2(ctx, &h, 0, &r);
+    } else {
+        hello_profile_t *p = malloc(sizeof *p);
+        uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
+        size_t n = 0;
+        if (p && suites) {
+            uint16_t all[HELLO_MAX_CODES];
+            size_t k = registry_suites_for_version(version, all, HELLO_MAX_CODES);
+            /* Suites that authenticate the server with a certificate. */
+            for (size_t i = 0; i < k && i < HELLO_MAX_CODES; i++) {
+                const registry_suite_t *s = registry_suite_by_code(all[i]);
+                if (s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0))
+                    suites[n++] = all[i];
+            }
+            hello_profile_init(p, ep->sni, version);
+            hello_profile_set_suites(p, suites, n);
+            tls_raw_probe_hello(ctx, &p->opts, 0, &r);
+        } else {
+            memset(&r, 0, sizeof r);
+        }
+        free(p);
+        free(suites);
+    }
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (chain && r.outcome == TLS_RAW_ACCEPTED) {
+        const wire_flight_t *f = &r.flight;
+        if (f->have_sslv2_server_hello)
+            push_der(chain, f->sslv2_hello.cert, f->sslv2_hello.cert_len);
+        for (size_t i = 0; f->have_certificate && i < f->certificate.ncerts; i++)
+            push_der(chain, f->certificate.certs[i].der, f->certificate.certs[i].len);
+    }
+    if (chain && sk_X509_num(chain) > 0) {
+        *handshake = json_object_new_object();
+        json_object_object_add(*handshake, "protocol", json_object_new_string(wire_version_name(r.version)));
+        json_object_object_add(*handshake, "cipher", nullable_string(r.cipher_name));
+        json_object_object_add(*handshake, "openssl_cipher", NULL);
+        json_object_object_add(*handshake, "sni", nullable_string(ep->sni));
+    } else {
+        sk_X509_pop_free(chain, X509_free);
+        chain = NULL;
+    }
+    tls_raw_result_free(&r);
+    return chain;
+}
+
+static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served)
+{
+    endpoint_t *ep = ctx->ep;
+    json_object *out = ctx->out;
+    X509 *leaf = sk_X509_value(served, 0);
+    json_object *chain = x509_chain_facts(served);
+    json_object_object_add(out, "chain", chain);
+
+    x509_verify_result_t trust;
+    x509_verify_chain(served, ep->ca_file, &trust);
+    json_object_object_add(out, "trust", x509_verify_result_json(&trust));
+    x509_verify_result_free(&trust);
+
+    json_object_object_add(out, "name", x509_name_json(leaf, name_to_check(ep)));
+
+    bool expired, not_yet_valid;
+    long days;
+    int dates_ok = x509_validity(leaf, time(NULL), &expired, &not_yet_valid, &days) == 0;
+    json_object_object_add(out, "expired", dates_ok ? json_object_new_boolean(expired) : NULL);
+    json_object_object_add(out, "not_yet_valid", dates_ok ? json_object_new_boolean(not_yet_valid) : NULL);
+    json_object_object_add(out, "days_to_expiry", dates_ok ? json_object_new_int64(days) : NULL);
+    json_object *leaf_self_signed = NULL;
+    json_object_object_get_ex(json_object_array_get_idx(chain, 0), "self_signed", &leaf_self_signed);
+    json_object_object_add(out, "self_signed", json_object_get(leaf_self_signed));
+}
+
+/* The OpenSSL handshake failed: the chain from a raw hello, if the server sends one in clear. */
+static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, const char *handshake_error)
+{
+    char why[400];
+    snprintf(why, sizeof why, "%s", handshake_error);
+    json_object *handshake = NULL;
+    STACK_OF(X509) *served = raw_chain(ctx, &handshake);
+    if (!served)
+        return record_error(ctx, PROBE_ERROR, why);
+    json_object *out = ctx->out;
+    json_object_object_add(out, "status", json_object_new_string("ok"));
+    json_object_object_add(out, "source", json_object_new_string("raw hello"));
+    json_object_object_add(out, "handshake_error", json_object_new_string(why));
+    json_object_object_add(out, "handshake", handshake);
+    record_chain_facts(ctx, served);
+    /* No full handshake: whether the server staples is not known. */
+    json_object_object_add(out, "ocsp_stapled", NULL);
+    sk_X509_pop_free(served, X509_free);
+    return PROBE_OK;
+}
+
 static probe_status_t certificate_run(probe_ctx_t *ctx)
 {
     endpoint_t *ep = ctx->ep;
@@ -64,38 +199,18 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     tls_hs_result_t hs;
     int rc = tls_hs_connect(fd, &opts, &hs);
     if (rc != 0 || !hs.chain) {
-        const char *why = rc != 0 ? hs.error : "the server completed the handshake without a certificate";
-        probe_status_t st = record_error(ctx, PROBE_ERROR, why);
-        if (rc == 0)
-            json_object_object_add(ctx->out, "handshake", handshake_json(&hs, ep->sni));
+        char why[400];
+        snprintf(why, sizeof why, "%s", rc != 0 ? hs.error : "the server completed the handshake without a certificate");
         tls_hs_result_free(&hs);
         net_close(fd);
-        return st;
+        return fall_back_to_raw(ctx, why);
     }
 
-    X509 *leaf = sk_X509_value(hs.chain, 0);
     json_object *out = ctx->out;
     json_object_object_add(out, "status", json_object_new_string("ok"));
+    json_object_object_add(out, "source", json_object_new_string("handshake"));
     json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni));
-    json_object *chain = x509_chain_facts(hs.chain);
-    json_object_object_add(out, "chain", chain);
-
-    x509_verify_result_t trust;
-    x509_verify_chain(hs.chain, ep->ca_file, &trust);
-    json_object_object_add(out, "trust", x509_verify_result_json(&trust));
-    x509_verify_result_free(&trust);
-
-    json_object_object_add(out, "name", x509_name_json(leaf, name_to_check(ep)));
-
-    bool expired, not_yet_valid;
-    long days;
-    int dates_ok = x509_validity(leaf, time(NULL), &expired, &not_yet_valid, &days) == 0;
-    json_object_object_add(out, "expired", dates_ok ? json_object_new_boolean(expired) : NULL);
-    json_object_object_add(out, "not_yet_valid", dates_ok ? json_object_new_boolean(not_yet_valid) : NULL);
-    json_object_object_add(out, "days_to_expiry", dates_ok ? json_object_new_int64(days) : NULL);
-    json_object *leaf_self_signed = NULL;
-    json_object_object_get_ex(json_object_array_get_idx(chain, 0), "self_signed", &leaf_self_signed);
-    json_object_object_add(out, "self_signed", json_object_get(leaf_self_signed));
+    record_chain_facts(ctx, hs.chain);
     json_object_object_add(out, "ocsp_stapled", json_object_new_boolean(hs.ocsp_response_len > 0));
 
     tls_hs_close_notify(&hs);
@@ -104,9 +219,12 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     return PROBE_OK;
 }
 
+/* versions first: the raw fallback needs to know which version shows the chain in clear. */
+static const char *const certificate_needs[] = { "versions", NULL };
+
 const probe_module_t probe_certificate = {
     .name = "certificate",
     .help = "certificate chain as served, trust, name match, validity (one full handshake)",
-    .needs = NULL,
+    .needs = certificate_needs,
     .run = certificate_run,
 };

@@ -63,7 +63,7 @@ echo
 case $status in
   0) echo "== tlsprobe exited 0: every requirement passed (unexpected for this demo: three servers are misconfigured on purpose)" ;;
   1) echo "== tlsprobe exited 1: a requirement failed. That is the expected result here: the legacy, expired and SSLv3 servers are bad on purpose." ;;
-  3) echo "== tlsprobe exited 3: a target could not be fully probed or a verdict is ERROR (expected here: OpenSSL 3 cannot complete an SSLv3 handshake, so the SSLv3 server's certificate requirement is ERROR); the findings above are the demo's result." ;;
+  3) echo "== tlsprobe exited 3: a target could not be fully probed or a verdict is ERROR (not expected in this demo)." ;;
   *) echo "== tlsprobe exited $status: that is a usage or internal error, not a demo finding" >&2; exit "$status" ;;
 esac
 echo "== demo done; lab servers stopped."

@@ -42,7 +42,8 @@ $(GEN_SRC): tools/gen_registry.py $(wildcard data/iana/*.csv) data/sslv2-cipher-
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 

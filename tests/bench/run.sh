@@ -92,7 +92,7 @@ PY
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b; else printf "n/a" }'; }
 
 declare -A WALL CONNS NSUITES SAME
 for s in "${SERVERS[@]}"; do
@@ -164,6 +164,17 @@ for s in "${SERVERS[@]}"; do
     printf '%-14s %-9s %10s %12s\n' "$s" "$tool" "$(ratio "${WALL[$s/tlsprobe]%%(*}" "${WALL[$s/$tool]%%(*}")" \
       "$(ratio "$tp_conns" "$other")"
   done
+done
+
+# tlsprobe's total covers all its probes (sslscan's also covers more than suites: groups,
+# renegotiation, heartbleed...; testssl -E only suites); here is what each probe used.
+echo
+echo "tlsprobe connections by probe"
+for s in "${SERVERS[@]}"; do
+  f=$WORK/$s-tlsprobe.json
+  line=n/a
+  [ -s "$f" ] && line=$(jq -r '.endpoints[0].facts | to_entries | map("\(.key)=\(.value.connections // "n/a")") | join(" ")' "$f" 2>/dev/null)
+  printf '%-14s %s\n' "$s" "${line:-n/a}"
 done
 
 # Where the sets differ, say how.

@@ -256,7 +256,7 @@ check_suites TLSv1.1 false "$S"
 check_summary "$S" some '[0,0,6,0]' 12 2
 # DHE without -dhparam: OpenSSL 3.0 picks RFC 3526 group 14 (the prime of `openssl genpkey
 # -genparam -pkeyopt group:modp_2048`, byte for byte); curves: the defaults (checked with -tls1).
-check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"RFC 3526 group 14","well_known":true}'
+check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"RFC 3526 MODP 2048","well_known":true}'
 
 # ------------------------------------------------------------------------------- sslv3 / sslv2
 # Scripted servers (fake_server.py): SSLv3 picks the client's first of four suites; SSLv2

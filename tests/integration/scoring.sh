@@ -34,10 +34,22 @@ E=$(ep "$SSLV3")
 assert_jq "SSLv3 only: 12.1.1 FAIL naming SSLv3" "$TP_OUT" \
   "$E.verdicts[] | select(.id == \"12.1.1\") | [.result, (.evidence | contains(\"SSLv3\"))]" '["FAIL",true]'
 
-# OpenSSL 3 cannot do an SSLv3 handshake, so there are no certificate facts for 12.2.2: ERROR.
-assert_jq "SSLv3 only: 12.2.2 ERROR, result ERROR" "$TP_OUT" "$E | [$(verdict 12.2.2), .result]" '["ERROR","ERROR"]'
+# OpenSSL 3 cannot do an SSLv3 handshake: the chain is read from a raw hello instead. The
+# scripted server sends the leaf alone, so the chain does not verify: 12.2.2 FAIL, not ERROR.
+assert_jq "SSLv3 only: certificate read from a raw hello" "$TP_OUT" \
+  "$E.facts.certificate | [.status, .source, .handshake.protocol, .trust.verified]" '["ok","raw hello","SSLv3",false]'
+assert_jq "SSLv3 only: 12.2.2 FAIL naming the missing issuer, result FAIL" "$TP_OUT" \
+  "$E | [$(verdict 12.2.2), (.verdicts[] | select(.id == \"12.2.2\") | .evidence | contains(\"local issuer\")), .result]" '["FAIL",true,"FAIL"]'
 assert_jq "summary counts endpoints by result" "$TP_OUT" \
-  '.summary | [.endpoints, .passed, .failed, .errors, .exit_status]' '[4,2,1,1,3]'
+  '.summary | [.endpoints, .passed, .failed, .errors, .exit_status]' '[4,2,2,0,1]'
+assert_rc "failed requirements: exit status 1" 1
+
+# A TCP service that speaks no TLS (the lab's DNS server over TCP): reached, but no verdict
+# can be decided, so 12.1.1 is ERROR and the exit status 3.
+tp scoring-not-tls --format json --level 1 "127.0.0.1:$LAB_PORT_DNS"
+E=$(ep "127.0.0.1:$LAB_PORT_DNS")
+assert_jq "not TLS: reached, nothing accepted" "$TP_OUT" "$E | [.status, .facts.versions.accepted]" '["ok",[]]'
+assert_jq "not TLS: 12.1.1 ERROR, result ERROR" "$TP_OUT" "$E | [$(verdict 12.1.1), .result]" '["ERROR","ERROR"]'
 assert_rc "an ERROR verdict makes the exit status 3" 3
 
 # Without the lab root, the good server fails 12.2.2 and the evidence says which store.

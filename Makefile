@@ -25,7 +25,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 all: $(BIN)
 
 $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
@@ -33,7 +34,8 @@ $(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h)
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/registry_data.o: $(GEN_SRC)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Tables are generated from the registries copied into data/ (see data/README.md).
 $(GEN_SRC): tools/gen_registry.py $(wildcard data/iana/*.csv) data/sslv2-cipher-kinds.csv

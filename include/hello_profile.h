@@ -39,9 +39,16 @@ void hello_profile_set_suites(hello_profile_t *p, const uint16_t *suites, size_t
  * in a HelloRetryRequest). */
 void hello_profile_set_groups(hello_profile_t *p, const uint16_t *groups, size_t n, bool no_key_shares);
 
+/* Replaces signature_algorithms (TLS 1.2 and up). */
+void hello_profile_set_sigalgs(hello_profile_t *p, const uint16_t *sigalgs, size_t n);
+
 /* Trims the extensions to what a short hello needs (the first groups and signature schemes),
  * for servers that drop long ClientHellos. */
 void hello_profile_compact(hello_profile_t *p);
+
+/* Name of a TLS 1.2 hash/signature pair that is not in the SignatureScheme registry
+ * ("rsa_sha224", "dsa_sha256"), or NULL. */
+const char *hello_legacy_sigalg_name(uint16_t code);
 
 /* Every group a client could offer in this version, classical before post-quantum. */
 size_t hello_usable_groups(uint16_t version, uint16_t *out, size_t cap);

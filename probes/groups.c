@@ -3,7 +3,8 @@
  *   offering the not-yet-found groups with an empty key_share list: the server names its
  *   choice in a HelloRetryRequest, so no key is needed even for groups OpenSSL lacks.
  * - TLS <= 1.2: the ECDHE curves, read from the ServerKeyExchange, offer-and-remove.
- * - DHE: the size of the server's prime and whether it is a published group. */
+ * - DHE: the size of the server's prime and whether it is a published group.
+ * - TLS 1.2 signature schemes, from the ServerKeyExchange of an (EC)DHE suite. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,43 @@ static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const u
     return accepted;
 }
 
+static json_object *sigalg_name_json(uint16_t code)
+{
+    const registry_sigscheme_t *r = registry_sigscheme_by_code(code);
+    char hex[8];
+    snprintf(hex, sizeof hex, "0x%04X", code);
+    const char *legacy = hello_legacy_sigalg_name(code);
+    return json_object_new_string(r ? r->name : legacy ? legacy : hex);
+}
+
+/* TLS 1.2 signature schemes, in the server's order of choice: the ServerKeyExchange names
+ * the scheme the server picked from our list; remove it and ask again. */
+static json_object *enumerate_tls12_sigalgs(run_t *run, const uint16_t *suites, size_t nsuites)
+{
+    hello_profile_init(run->p, run->ctx->ep->sni, WIRE_TLS12);
+    uint16_t remaining[MAX_CODES];
+    size_t n = run->p->nsigalgs;
+    memcpy(remaining, run->p->sigalgs, n * sizeof *remaining);
+    json_object *accepted = json_object_new_array();
+    for (int round = 0; n > 0 && round < MAX_ROUNDS && !run->error[0]; round++) {
+        tls_raw_result_t r;
+        hello_profile_init(run->p, run->ctx->ep->sni, WIRE_TLS12);
+        hello_profile_set_suites(run->p, suites, nsuites);
+        hello_profile_set_sigalgs(run->p, remaining, n);
+        tls_raw_outcome_t o = exchange(run, &r);
+        const wire_ske_t *ske = &r.flight.ske;
+        bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange && ske->has_sig_scheme &&
+                      take(remaining, &n, ske->sig_scheme);
+        if (picked)
+            json_object_array_add(accepted, sigalg_name_json(ske->sig_scheme));
+        note_stop(run, "TLSv1.2 signature algorithms", &r);
+        tls_raw_result_free(&r);
+        if (!picked)
+            break;
+    }
+    return accepted;
+}
+
 /* The server's own DH group: offered no finite-field groups, it uses what it is configured with. */
 static json_object *probe_dh(run_t *run, uint16_t version, const uint16_t *suites, size_t nsuites)
 {
@@ -214,7 +252,12 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     uint16_t v = version_with(ciphers, "ECDHE", suites, &nsuites);
     if (v && !run.error[0])
         curves = enumerate_tls12_curves(&run, v, suites, nsuites);
+    json_object *sigalgs = NULL;
+    if (v == WIRE_TLS12 && !run.error[0])
+        sigalgs = enumerate_tls12_sigalgs(&run, suites, nsuites);
     v = version_with(ciphers, "DHE", suites, &nsuites);
+    if (!sigalgs && v == WIRE_TLS12 && !run.error[0])
+        sigalgs = enumerate_tls12_sigalgs(&run, suites, nsuites);
     if (v && !run.error[0])
         dh = probe_dh(&run, v, suites, nsuites);
     free(run.p);
@@ -227,6 +270,7 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     json_object_object_add(out, "tls13", tls13);
     json_object_object_add(out, "tls12_curves", curves);
     json_object_object_add(out, "dh", dh);
+    json_object_object_add(out, "tls12_signature_algorithms", sigalgs);
     if (!ok)
         snprintf(ctx->err, sizeof ctx->err, "%s", run.error);
     return ok ? PROBE_OK : PROBE_ERROR;

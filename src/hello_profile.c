@@ -14,6 +14,17 @@ static const uint16_t first_sigalgs[] = {
 /* TLS 1.2 hash/signature pairs gone from the IANA SignatureScheme registry (DSA, SHA-224),
  * still the only ones a server with a DSA certificate can sign with. */
 static const uint16_t legacy_sigalgs[] = { 0x0402, 0x0502, 0x0602, 0x0202, 0x0301, 0x0302, 0x0303 };
+/* Their names, from the RFC 5246 HashAlgorithm and SignatureAlgorithm registries. */
+static const char *const legacy_sigalg_names[] = { "dsa_sha256", "dsa_sha384", "dsa_sha512", "dsa_sha1",
+                                                   "rsa_sha224", "dsa_sha224", "ecdsa_sha224" };
+
+const char *hello_legacy_sigalg_name(uint16_t code)
+{
+    for (size_t i = 0; i < sizeof legacy_sigalgs / sizeof *legacy_sigalgs; i++)
+        if (legacy_sigalgs[i] == code)
+            return legacy_sigalg_names[i];
+    return NULL;
+}
 
 static void add(uint16_t *list, size_t *n, size_t cap, uint16_t code)
 {
@@ -145,4 +156,13 @@ void hello_profile_compact(hello_profile_t *p)
     p->opts.psk_key_exchange_modes = false;
     if (p->opts.nkey_shares > 1)
         p->opts.nkey_shares = 1;
+}
+
+void hello_profile_set_sigalgs(hello_profile_t *p, const uint16_t *sigalgs, size_t n)
+{
+    p->nsigalgs = 0;
+    for (size_t i = 0; i < n; i++)
+        add(p->sigalgs, &p->nsigalgs, HELLO_MAX_CODES, sigalgs[i]);
+    p->opts.sigalgs = p->sigalgs;
+    p->opts.nsigalgs = p->nsigalgs;
 }

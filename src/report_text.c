@@ -135,6 +135,12 @@ static void write_groups(pen_t *p, json_object *g)
         fprintf(p->f, "%s DH %d bits %s", t13 || curves ? ";" : "", json_object_get_int(at(dh, "bits")),
                 str(dh, "group") ? str(dh, "group") : "(not a published group)");
     fprintf(p->f, "\n");
+    json_object *sigalgs = at(g, "tls12_signature_algorithms");
+    if (sigalgs) {
+        fprintf(p->f, "  Signatures   TLSv1.2:");
+        write_names(p, sigalgs);
+        fprintf(p->f, "\n");
+    }
 }
 
 static void write_certificate(pen_t *p, json_object *c)

@@ -17,6 +17,8 @@ typedef struct options {
     int level;                 /* ASVS level 1..3 */
     int verbosity;             /* -1 quiet, 0 normal, 1+ verbose */
     bool color;
+    bool offline;              /* no fetch outside the endpoint itself (OCSP, CRL, AIA) */
+    int expiry_warn_days;      /* a leaf expiring within this many days is flagged */
 } options_t;
 
 #endif

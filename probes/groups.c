@@ -3,8 +3,7 @@
  *   offering the not-yet-found groups with an empty key_share list: the server names its
  *   choice in a HelloRetryRequest, so no key is needed even for groups OpenSSL lacks.
  * - TLS <= 1.2: the ECDHE curves, read from the ServerKeyExchange, offer-and-remove.
- * - DHE: the size of the server's prime and whether it is a published group.
- * - TLS 1.2 signature schemes, from the ServerKeyExchange of an (EC)DHE suite. */
+ * - DHE: the size of the server's prime and whether it is a published group. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,39 +86,36 @@ static json_object *enumerate_tls13(run_t *run)
     return o;
 }
 
-/* Codes of the suites the ciphers probe found in this version whose kx is kx_prefix
- * ("ECDHE", "DHE"; anonymous variants included). */
-static size_t found_suites(json_object *ciphers, const char *version, const char *kx, uint16_t *out, size_t cap)
+static bool version_accepted(json_object *versions, const char *name)
 {
-    json_object *protocols, *suites;
-    size_t n = 0;
-    if (!ciphers || !json_object_object_get_ex(ciphers, "protocols", &protocols))
-        return 0;
-    for (size_t i = 0; i < json_object_array_length(protocols); i++) {
-        json_object *p = json_object_array_get_idx(protocols, i), *name;
-        if (!json_object_object_get_ex(p, "name", &name) || strcmp(json_object_get_string(name), version) != 0 ||
-            !json_object_object_get_ex(p, "suites", &suites))
-            continue;
-        for (size_t j = 0; j < json_object_array_length(suites) && n < cap; j++) {
-            json_object *s = json_object_array_get_idx(suites, j), *code;
-            if (!json_object_object_get_ex(s, "code", &code))
-                continue;
-            const registry_suite_t *rs = registry_suite_by_code((uint16_t)strtoul(json_object_get_string(code), NULL, 16));
-            if (rs && strcmp(rs->kx, kx) == 0)
-                out[n++] = rs->code;
-        }
-    }
-    return n;
+    json_object *list;
+    if (!versions || !json_object_object_get_ex(versions, "accepted", &list))
+        return false;
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), name) == 0)
+            return true;
+    return false;
 }
 
-/* Highest version up to TLS 1.2 in which the ciphers probe found a suite with this kx. */
-static uint16_t version_with(json_object *ciphers, const char *kx, uint16_t *suites, size_t *nsuites)
+/* Highest version up to TLS 1.2 the versions probe saw accepted, with the registry's
+ * authenticated suites of that key exchange ("ECDHE", "DHE") for it. Taken from the registry,
+ * not from the ciphers probe, so this probe runs alongside it and its result does not depend
+ * on which finished first. */
+static uint16_t version_with(json_object *versions, const char *kx, bool with_anon, uint16_t *suites, size_t *nsuites)
 {
     static const uint16_t order[] = { WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
+    *nsuites = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
-        *nsuites = found_suites(ciphers, wire_version_name(order[i]), kx, suites, MAX_CODES);
-        if (*nsuites)
-            return order[i];
+        if (!version_accepted(versions, wire_version_name(order[i])))
+            continue;
+        uint16_t all[MAX_CODES];
+        size_t n = registry_suites_for_version(order[i], all, MAX_CODES);
+        for (size_t j = 0; j < n && j < MAX_CODES; j++) {
+            const registry_suite_t *rs = registry_suite_by_code(all[j]);
+            if (rs && strcmp(rs->kx, kx) == 0 && (with_anon || strcmp(rs->au, "ANON") != 0))
+                suites[(*nsuites)++] = rs->code;
+        }
+        return *nsuites ? order[i] : 0;
     }
     return 0;
 }
@@ -155,42 +151,9 @@ static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const u
         if (!picked)
             break;
     }
-    return accepted;
-}
-
-static json_object *sigalg_name_json(uint16_t code)
-{
-    const registry_sigscheme_t *r = registry_sigscheme_by_code(code);
-    char hex[8];
-    snprintf(hex, sizeof hex, "0x%04X", code);
-    const char *legacy = hello_legacy_sigalg_name(code);
-    return json_object_new_string(r ? r->name : legacy ? legacy : hex);
-}
-
-/* TLS 1.2 signature schemes, in the server's order of choice: the ServerKeyExchange names
- * the scheme the server picked from our list; remove it and ask again. */
-static json_object *enumerate_tls12_sigalgs(run_t *run, const uint16_t *suites, size_t nsuites)
-{
-    hello_profile_init(run->p, run->ctx->ep->sni, WIRE_TLS12);
-    uint16_t remaining[MAX_CODES];
-    size_t n = run->p->nsigalgs;
-    memcpy(remaining, run->p->sigalgs, n * sizeof *remaining);
-    json_object *accepted = json_object_new_array();
-    for (int round = 0; n > 0 && round < MAX_ROUNDS && !run->error[0]; round++) {
-        tls_raw_result_t r;
-        hello_profile_init(run->p, run->ctx->ep->sni, WIRE_TLS12);
-        hello_profile_set_suites(run->p, suites, nsuites);
-        hello_profile_set_sigalgs(run->p, remaining, n);
-        tls_raw_outcome_t o = exchange(run, &r);
-        const wire_ske_t *ske = &r.flight.ske;
-        bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange && ske->has_sig_scheme &&
-                      take(remaining, &n, ske->sig_scheme);
-        if (picked)
-            json_object_array_add(accepted, sigalg_name_json(ske->sig_scheme));
-        note_stop(run, "TLSv1.2 signature algorithms", &r);
-        tls_raw_result_free(&r);
-        if (!picked)
-            break;
+    if (json_object_array_length(accepted) == 0) {
+        json_object_put(accepted);
+        return NULL; /* no ECDHE at all */
     }
     return accepted;
 }
@@ -222,21 +185,10 @@ static json_object *probe_dh(run_t *run, uint16_t version, const uint16_t *suite
     return dh;
 }
 
-static bool version_accepted(json_object *versions, const char *name)
-{
-    json_object *list;
-    if (!versions || !json_object_object_get_ex(versions, "accepted", &list))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++)
-        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), name) == 0)
-            return true;
-    return false;
-}
 
 static probe_status_t groups_run(probe_ctx_t *ctx)
 {
     json_object *versions = endpoint_probe_facts(ctx->ep, "versions");
-    json_object *ciphers = endpoint_probe_facts(ctx->ep, "ciphers");
     run_t run = { .ctx = ctx, .p = malloc(sizeof(hello_profile_t)) };
     json_object *out = ctx->out;
     if (!run.p) {
@@ -249,15 +201,11 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     uint16_t suites[MAX_CODES];
     size_t nsuites;
     json_object *curves = NULL, *dh = NULL;
-    uint16_t v = version_with(ciphers, "ECDHE", suites, &nsuites);
+    /* Curves and the DH prime: anonymous suites too, they exchange keys all the same. */
+    uint16_t v = version_with(versions, "ECDHE", true, suites, &nsuites);
     if (v && !run.error[0])
         curves = enumerate_tls12_curves(&run, v, suites, nsuites);
-    json_object *sigalgs = NULL;
-    if (v == WIRE_TLS12 && !run.error[0])
-        sigalgs = enumerate_tls12_sigalgs(&run, suites, nsuites);
-    v = version_with(ciphers, "DHE", suites, &nsuites);
-    if (!sigalgs && v == WIRE_TLS12 && !run.error[0])
-        sigalgs = enumerate_tls12_sigalgs(&run, suites, nsuites);
+    v = version_with(versions, "DHE", true, suites, &nsuites);
     if (v && !run.error[0])
         dh = probe_dh(&run, v, suites, nsuites);
     free(run.p);
@@ -270,13 +218,12 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     json_object_object_add(out, "tls13", tls13);
     json_object_object_add(out, "tls12_curves", curves);
     json_object_object_add(out, "dh", dh);
-    json_object_object_add(out, "tls12_signature_algorithms", sigalgs);
     if (!ok)
         snprintf(ctx->err, sizeof ctx->err, "%s", run.error);
     return ok ? PROBE_OK : PROBE_ERROR;
 }
 
-static const char *const groups_needs[] = { "versions", "ciphers", NULL };
+static const char *const groups_needs[] = { "versions", NULL };
 
 const probe_module_t probe_groups = {
     .name = "groups",

@@ -7,12 +7,14 @@
 extern const probe_module_t probe_versions;
 extern const probe_module_t probe_ciphers;
 extern const probe_module_t probe_groups;
+extern const probe_module_t probe_signatures;
 extern const probe_module_t probe_certificate;
 
 const probe_module_t *const probe_registry[] = {
     &probe_versions,
     &probe_ciphers,
     &probe_groups,
+    &probe_signatures,
     &probe_certificate,
 };
 const size_t probe_registry_count = sizeof probe_registry / sizeof *probe_registry;

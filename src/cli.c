@@ -25,9 +25,11 @@ static const char usage_text[] =
     "      --format text|json report format (default text)\n"
     "  -o, --output FILE      write the report to FILE (atomically) instead of stdout\n"
     "  -j, --jobs N           probes running at once over all endpoints (default 16)\n"
-    "      --per-host N       connections at once to one endpoint (default 2, max 5)\n"
+    "      --per-host N       connections at once to one endpoint (default 3, max 5)\n"
     "      --timeout SECONDS  deadline of each connect, read and write (default 5)\n"
     "      --level 1|2|3      ASVS level to score against (default 1)\n"
+    "      --expiry-warn DAYS flag certificates expiring within DAYS (default 30)\n"
+    "      --offline          no OCSP, CRL or AIA fetches (revocation is not checked)\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -v, --verbose          more progress on stderr\n"
     "      --no-color         no ANSI colours in the text report\n"
@@ -40,7 +42,8 @@ static const char usage_text[] =
 
 enum {
     OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
-    OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS
+    OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS,
+    OPT_EXPIRY_WARN, OPT_OFFLINE
 };
 
 static const struct option long_options[] = {
@@ -59,6 +62,8 @@ static const struct option long_options[] = {
     { "verbose", no_argument, NULL, 'v' },
     { "no-color", no_argument, NULL, OPT_NO_COLOR },
     { "list-ciphers", no_argument, NULL, OPT_LIST_CIPHERS },
+    { "expiry-warn", required_argument, NULL, OPT_EXPIRY_WARN },
+    { "offline", no_argument, NULL, OPT_OFFLINE },
     { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -81,10 +86,11 @@ static void set_defaults(options_t *o)
     memset(o, 0, sizeof *o);
     o->format = FORMAT_TEXT;
     o->jobs = 16;
-    /* Peers stay at or below 5 connections per server; 2 is polite and still fast. */
-    o->per_host = 2;
+    /* Peers stay at or below 5 connections per server (sslyze: 5); 3 is polite and fast. */
+    o->per_host = 3;
     o->timeout_s = 5.0;
     o->level = 1;
+    o->expiry_warn_days = 30;
     o->color = isatty(STDOUT_FILENO);
 }
 
@@ -153,6 +159,11 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
         case 'q': opts->verbosity = -1; break;
         case 'v': opts->verbosity++; break;
         case OPT_NO_COLOR: opts->color = false; break;
+        case OPT_EXPIRY_WARN:
+            if (parse_int("--expiry-warn", optarg, 0, 3650, &opts->expiry_warn_days))
+                return CLI_ERROR;
+            break;
+        case OPT_OFFLINE: opts->offline = true; break;
         case OPT_LIST_CIPHERS:
             list_ciphers(stdout);
             return CLI_DONE;

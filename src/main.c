@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "http_fetch.h"
 #include "endpoint.h"
 #include "report.h"
 #include "resolve.h"
@@ -78,6 +79,8 @@ int main(int argc, char **argv)
 {
     /* A server that resets mid-write must be that endpoint's finding, not our death. */
     signal(SIGPIPE, SIG_IGN);
+    /* libcurl's global state must be set up before any worker thread exists. */
+    http_global_init();
 
     options_t opts;
     target_list_t targets = { 0 };
@@ -125,5 +128,6 @@ int main(int argc, char **argv)
     target_list_free(&targets);
     /* Cached trust stores are freed so that leak checkers see a clean exit. */
     x509_store_cache_clear();
+    http_global_cleanup();
     return status;
 }

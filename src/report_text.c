@@ -135,12 +135,17 @@ static void write_groups(pen_t *p, json_object *g)
         fprintf(p->f, "%s DH %d bits %s", t13 || curves ? ";" : "", json_object_get_int(at(dh, "bits")),
                 str(dh, "group") ? str(dh, "group") : "(not a published group)");
     fprintf(p->f, "\n");
-    json_object *sigalgs = at(g, "tls12_signature_algorithms");
-    if (sigalgs) {
-        fprintf(p->f, "  Signatures   TLSv1.2:");
-        write_names(p, sigalgs);
-        fprintf(p->f, "\n");
-    }
+
+}
+
+static void write_signatures(pen_t *p, json_object *s)
+{
+    json_object *tls12 = at(s, "tls12");
+    if (!tls12)
+        return;
+    fprintf(p->f, "  Signatures   TLSv1.2:");
+    write_names(p, tls12);
+    fprintf(p->f, "\n");
 }
 
 static void write_certificate(pen_t *p, json_object *c)
@@ -189,6 +194,7 @@ static void write_endpoint(pen_t *p, json_object *e)
         write_versions(p, at(facts, "versions"));
         write_ciphers(p, at(facts, "ciphers"));
         write_groups(p, at(facts, "groups"));
+        write_signatures(p, at(facts, "signatures"));
         write_certificate(p, at(facts, "certificate"));
     }
     json_object *verdicts = at(e, "verdicts");

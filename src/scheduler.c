@@ -86,7 +86,10 @@ static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
 static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
 {
     probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object() };
+    double started = net_now();
     probe_status_t st = p->run(&ctx);
+    /* Per probe, so a slow sweep shows which check is slow. */
+    json_object_object_add(ctx.out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
     json_object *status;
     if (!json_object_object_get_ex(ctx.out, "status", &status)) {
         json_object_object_add(ctx.out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));

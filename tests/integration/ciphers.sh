@@ -120,7 +120,7 @@ S=$(pairs 0xC013:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA 0x009C:TLS_RSA_WITH_AES_128_
 run ciphers12 "$LAB_PORT_CIPHERS12"
 # OpenSSL 3.0 at SECLEVEL 1 refuses SHA-1 but still signs with RSA+SHA224 (checked with
 # openssl s_client -tls1_2 -sigalgs RSA+SHA224 / RSA+SHA1 at SECLEVEL=0: the second fails).
-assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$G.tls12_signature_algorithms | sort" \
+assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$E.facts.signatures.tls12 | sort" \
   '["rsa_pkcs1_sha256","rsa_pkcs1_sha384","rsa_pkcs1_sha512","rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512","rsa_sha224"]'
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
@@ -180,7 +180,7 @@ S=$(pairs 0xCCA8:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 0xC02F:TLS_ECDHE_RS
 run gnutls_chacha "$LAB_PORT_GNUTLS_CHACHA"
 # GnuTLS NORMAL still signs with SHA-1 when asked (checked: openssl s_client -tls1_2
 # -cipher ALL:@SECLEVEL=0 -sigalgs RSA+SHA1 gets "Peer signing digest: SHA1").
-assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$G.tls12_signature_algorithms | sort" \
+assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$E.facts.signatures.tls12 | sort" \
   '["rsa_pkcs1_sha1","rsa_pkcs1_sha256","rsa_pkcs1_sha384","rsa_pkcs1_sha512","rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512"]'
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
@@ -202,7 +202,7 @@ S=$(pairs 0x0003:TLS_RSA_EXPORT_WITH_RC4_40_MD5 0x0019:TLS_DH_anon_EXPORT_WITH_D
   0x0002:TLS_RSA_WITH_NULL_SHA 0x0001:TLS_RSA_WITH_NULL_MD5 0x0005:TLS_RSA_WITH_RC4_128_SHA \
   0x0009:TLS_RSA_WITH_DES_CBC_SHA 0x0034:TLS_DH_anon_WITH_AES_128_CBC_SHA)
 run insecure "$LAB_PORT_INSECURE"
-assert_jq "$LABEL: no TLS 1.2, no signature schemes" "$TP_OUT" "$G.tls12_signature_algorithms" 'null'
+assert_jq "$LABEL: no TLS 1.2, no signature schemes" "$TP_OUT" "$E.facts.signatures.tls12" 'null'
 check_versions '["TLSv1.0"]'
 check_suites TLSv1.0 true "$S"
 # Anonymous DH is ephemeral: the two DH_anon suites count as forward secret.

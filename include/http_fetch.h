@@ -1,0 +1,49 @@
+/* Bounded HTTP requests with libcurl: OCSP queries, CRL and AIA caIssuers fetches, and the
+ * plaintext/HSTS checks. Every request has a deadline and a cap on the bytes kept; only
+ * http:// and https:// are ever followed. Thread-safe once http_global_init() has run. */
+#ifndef TLSPROBE_HTTP_FETCH_H
+#define TLSPROBE_HTTP_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_DEFAULT_MAX_BYTES (1024 * 1024)
+
+typedef struct http_request {
+    const char *url;
+    const void *post_body;      /* NULL: GET */
+    size_t post_len;
+    const char *content_type;   /* of the POST body */
+    double timeout_s;           /* whole request; <= 0: 10 s */
+    size_t max_bytes;           /* body cap; 0: HTTP_DEFAULT_MAX_BYTES */
+    int max_redirects;          /* 0: do not follow */
+    const char *connect_to;     /* "HOST:PORT:ADDR:PORT" pinning (curl CONNECT_TO), or NULL */
+    bool insecure_tls;          /* https without certificate verification (probing, not trusting) */
+} http_request_t;
+
+typedef struct http_response {
+    long status;                /* HTTP status, 0 when no response */
+    uint8_t *body;              /* NUL-terminated copy (the NUL is not counted in len) */
+    size_t len;
+    char *headers;              /* raw header block of the last response, bounded, NUL-terminated */
+    char *effective_url;        /* after redirects */
+    char *redirect_url;         /* Location of the last response when not followed, or NULL */
+    double elapsed_s;
+    char error[256];            /* "" on success (any HTTP status); else why */
+} http_response_t;
+
+/* Call once from the main thread before any other thread uses HTTP. */
+void http_global_init(void);
+void http_global_cleanup(void);
+
+/* 0 when an HTTP response arrived (whatever its status), -1 with resp->error otherwise.
+ * Always free resp with http_response_free. */
+int http_fetch(const http_request_t *req, http_response_t *resp);
+void http_response_free(http_response_t *resp);
+
+/* The value of the first header called name (case-insensitive) in resp->headers, copied into
+ * out; false when absent. */
+bool http_header(const http_response_t *resp, const char *name, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,178 @@
+/* libcurl, bounded: a response larger than the cap is an error, not a memory problem. */
+#include "http_fetch.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#define HEADERS_MAX (32 * 1024)
+
+typedef struct sink {
+    uint8_t *buf;
+    size_t len, cap, max;
+    bool overflow;
+} sink_t;
+
+static size_t sink_write(sink_t *s, const char *data, size_t n)
+{
+    if (s->len + n > s->max) {
+        s->overflow = true;
+        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        while (cap < s->len + n + 1)
+            cap *= 2;
+        uint8_t *b = realloc(s->buf, cap);
+        if (!b)
+            return 0;
+        s->buf = b;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, data, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
+    return n;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    return sink_write(arg, data, size * nmemb);
+}
+
+/* Keeps only the last response's headers: a new status line starts a new block. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    sink_t *s = arg;
+    size_t n = size * nmemb;
+    if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+        s->len = 0;
+    if (s->len + n > s->max)
+        return n; /* extra headers are dropped, not fatal */
+    return sink_write(s, data, n) == n ? n : 0;
+}
+
+void http_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void http_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int http_fetch(const http_request_t *req, http_response_t *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    sink_t body = { .max = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES };
+    sink_t headers = { .max = HEADERS_MAX };
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(resp->error, sizeof resp->error, "cannot initialise libcurl");
+        return -1;
+    }
+    long timeout_ms = (long)((req->timeout_s > 0 ? req->timeout_s : 10.0) * 1000.0);
+    struct curl_slist *hdrs = NULL, *connect_to = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, req->url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tlsprobe");
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)body.max);
+    if (req->max_redirects > 0) {
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)req->max_redirects);
+    }
+    if (req->insecure_tls) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (req->connect_to) {
+        connect_to = curl_slist_append(NULL, req->connect_to);
+        curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
+    }
+    if (req->post_body) {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->post_body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->post_len);
+        if (req->content_type) {
+            char h[200];
+            snprintf(h, sizeof h, "Content-Type: %s", req->content_type);
+            hdrs = curl_slist_append(hdrs, h);
+        }
+        hdrs = curl_slist_append(hdrs, "Expect:");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    }
+
+    CURLcode rc = curl_easy_perform(c);
+    double total = 0;
+    char *eff = NULL, *redirect = NULL;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
+    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
+    resp->elapsed_s = total;
+    resp->effective_url = dup_or_null(eff);
+    resp->redirect_url = dup_or_null(redirect);
+    if (rc != CURLE_OK) {
+        if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
+            snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", body.max);
+        else
+            snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+    resp->body = body.buf ? body.buf : calloc(1, 1);
+    resp->len = body.len;
+    resp->headers = headers.buf ? (char *)headers.buf : calloc(1, 1);
+    curl_slist_free_all(hdrs);
+    curl_slist_free_all(connect_to);
+    curl_easy_cleanup(c);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+void http_response_free(http_response_t *resp)
+{
+    free(resp->body);
+    free(resp->headers);
+    free(resp->effective_url);
+    free(resp->redirect_url);
+    memset(resp, 0, sizeof *resp);
+}
+
+bool http_header(const http_response_t *resp, const char *name, char *out, size_t outlen)
+{
+    size_t nlen = strlen(name);
+    for (const char *line = resp->headers; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0) {
+            const char *v = line + nlen + 1;
+            const char *vend = line + len;
+            while (v < vend && (*v == ' ' || *v == '\t'))
+                v++;
+            while (vend > v && isspace((unsigned char)vend[-1]))
+                vend--;
+            snprintf(out, outlen, "%.*s", (int)(vend - v), v);
+            return true;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return false;
+}

@@ -14,6 +14,8 @@ typedef struct target {
     char *sni;         /* server name to send; NULL: none (IP literal without --sni) */
     char *ip;          /* probe this address instead of resolving host; NULL: resolve */
     char *ca_file;     /* per-target trust anchors; NULL: run-wide */
+    char **pins;       /* SPKI pins, "sha256/BASE64" (RFC 7469 form) */
+    size_t npins;
     char **tags;
     size_t ntags;
     char *origin;      /* "command line" or "FILE:LINE" */

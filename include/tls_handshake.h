@@ -30,6 +30,7 @@ typedef struct tls_hs_options {
     const char *ciphers;           /* TLS <= 1.2 cipher list; NULL: TLS_HS_DEFAULT_CIPHERS */
     const char *ciphersuites;      /* TLS 1.3 suites; NULL: TLS_HS_DEFAULT_CIPHERSUITES */
     bool request_ocsp;             /* send status_request (OCSP stapling) */
+    const char *sigalgs;           /* signature_algorithms, OpenSSL list syntax; NULL: library default */
     const char *alpn;              /* comma-separated, "h2,http/1.1"; NULL: no ALPN */
     const char *client_cert_file;  /* PEM chain (leaf first) to offer; NULL: none */
     const char *client_key_file;   /* its key; NULL: the key is in client_cert_file */

@@ -35,8 +35,13 @@ typedef struct x509_verify_result {
 int x509_verify_chain(STACK_OF(X509) *served, const char *ca_file, x509_verify_result_t *out);
 void x509_verify_result_free(x509_verify_result_t *r);
 /* { "store", "verified", "error" (null when verified), "error_code",
- *   "error_depth" (null when verified) } */
+ *   "error_depth" (null when verified), "anchor" (subject, null unless verified),
+ *   "path" (subjects, leaf first) } */
 json_object *x509_verify_result_json(const x509_verify_result_t *r);
+
+/* A reference to the (cached) store for ca_file, NULL: the system store. Free with
+ * X509_STORE_free. NULL with err set when it cannot be loaded. */
+X509_STORE *x509_store_ref(const char *ca_file, char *err, size_t errlen);
 
 /* Trust stores are loaded once per path and shared (read-only) by every thread. Frees them;
  * call at exit, after all verification is done, to leave nothing behind for leak checkers. */

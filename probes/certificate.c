@@ -6,8 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "cert_quality.h"
+#include "chain_analysis.h"
 #include "hello_profile.h"
 #include "net.h"
+#include "ocsp_check.h"
 #include "probe.h"
 #include "registry.h"
 #include "tls_handshake.h"
@@ -136,30 +139,109 @@ static STACK_OF(X509) *raw_chain(probe_ctx_t *ctx, json_object **handshake)
     return chain;
 }
 
-static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served)
+/* Everything said about a served chain: analysis (with AIA completion), trust, pins, name,
+ * dates, leaf quality, the staple (when a full handshake got one) and revocation. */
+static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool full_handshake,
+                               const unsigned char *staple, size_t staple_len)
 {
     endpoint_t *ep = ctx->ep;
+    const options_t *o = ep->opts;
     json_object *out = ctx->out;
     X509 *leaf = sk_X509_value(served, 0);
+    time_t now = time(NULL);
     json_object *chain = x509_chain_facts(served);
     json_object_object_add(out, "chain", chain);
 
-    x509_verify_result_t trust;
-    x509_verify_chain(served, ep->ca_file, &trust);
-    json_object_object_add(out, "trust", x509_verify_result_json(&trust));
-    x509_verify_result_free(&trust);
+    chain_result_t cr;
+    chain_analyse(served, ep->ca_file, o->offline, o->timeout_s, &cr);
+    json_object_object_add(out, "chain_analysis", cr.analysis);
+    json_object *trust = x509_verify_result_json(&cr.trust);
+    /* Pins may match any certificate a client would see: served, fetched or the anchor. */
+    STACK_OF(X509) *all = sk_X509_dup(served);
+    for (int i = 0; all && cr.fetched && i < sk_X509_num(cr.fetched); i++)
+        sk_X509_push(all, sk_X509_value(cr.fetched, i));
+    for (int i = 0; all && cr.trust.path && i < sk_X509_num(cr.trust.path); i++)
+        sk_X509_push(all, sk_X509_value(cr.trust.path, i));
+    const target_t *t = ep->target;
+    json_object_object_add(trust, "pin", t ? cert_pin_facts(all, t->pins, t->npins) : NULL);
+    json_object_object_add(out, "trust", trust);
 
     json_object_object_add(out, "name", x509_name_json(leaf, name_to_check(ep)));
 
     bool expired, not_yet_valid;
     long days;
-    int dates_ok = x509_validity(leaf, time(NULL), &expired, &not_yet_valid, &days) == 0;
+    int dates_ok = x509_validity(leaf, now, &expired, &not_yet_valid, &days) == 0;
     json_object_object_add(out, "expired", dates_ok ? json_object_new_boolean(expired) : NULL);
     json_object_object_add(out, "not_yet_valid", dates_ok ? json_object_new_boolean(not_yet_valid) : NULL);
     json_object_object_add(out, "days_to_expiry", dates_ok ? json_object_new_int64(days) : NULL);
     json_object *leaf_self_signed = NULL;
     json_object_object_get_ex(json_object_array_get_idx(chain, 0), "self_signed", &leaf_self_signed);
     json_object_object_add(out, "self_signed", json_object_get(leaf_self_signed));
+    json_object_object_add(out, "leaf", cert_leaf_facts(leaf, served, now, o->expiry_warn_days));
+
+    char err[256];
+    X509_STORE *store = x509_store_ref(ep->ca_file, err, sizeof err);
+    X509 *issuer = chain_issuer_of(leaf, &cr.trust, all);
+    /* Without a full handshake whether the server staples is not known. */
+    json_object_object_add(out, "ocsp_stapled", full_handshake ? json_object_new_boolean(staple_len > 0) : NULL);
+    json_object_object_add(out, "ocsp_staple",
+                           full_handshake ? ocsp_staple_facts(staple, staple_len, leaf, issuer, all, store, now) : NULL);
+    json_object_object_add(out, "revocation", revocation_facts(leaf, issuer, store, o->offline, o->timeout_s));
+    X509_STORE_free(store);
+    sk_X509_free(all);
+    chain_result_free(&cr);
+}
+
+/* The leaves an endpoint serves to RSA-only and to ECDSA-only clients (servers with two
+ * certificates, or one per key type), beside the one the first handshake got. */
+static json_object *all_certificates(probe_ctx_t *ctx, X509 *first_leaf)
+{
+    static const struct {
+        const char *kind, *ciphers, *sigalgs;
+    } offers[] = {
+        { "rsa", "aRSA:@SECLEVEL=0", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
+                                     "rsa_pss_pss_sha256:RSA+SHA256:RSA+SHA384:RSA+SHA512:RSA+SHA1" },
+        { "ecdsa", "aECDSA:@SECLEVEL=0", "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ECDSA+SHA1" },
+    };
+    endpoint_t *ep = ctx->ep;
+    json_object *list = json_object_new_array();
+    X509 *seen[3] = { first_leaf, NULL, NULL };
+    size_t nseen = 1;
+    const char *found_with[3] = { "default", NULL, NULL };
+    for (size_t i = 0; i < sizeof offers / sizeof *offers; i++) {
+        int fd = probe_connect(ctx);
+        if (fd < 0)
+            break;
+        tls_hs_options_t opts = { .sni = ep->sni, .ciphers = offers[i].ciphers, .sigalgs = offers[i].sigalgs,
+                                  .timeout_s = ep->opts->timeout_s };
+        tls_hs_result_t hs;
+        if (tls_hs_connect(fd, &opts, &hs) == 0 && hs.chain && sk_X509_num(hs.chain) > 0) {
+            X509 *leaf = sk_X509_value(hs.chain, 0);
+            bool known = false;
+            for (size_t k = 0; k < nseen; k++)
+                known |= X509_cmp(seen[k], leaf) == 0;
+            if (!known && nseen < 3 && X509_up_ref(leaf)) {
+                found_with[nseen] = offers[i].kind;
+                seen[nseen++] = leaf;
+            }
+            tls_hs_close_notify(&hs);
+        }
+        tls_hs_result_free(&hs);
+        net_close(fd);
+    }
+    for (size_t k = 0; k < nseen; k++) {
+        json_object *facts = x509_cert_facts(seen[k]), *o = json_object_new_object(), *v;
+        static const char *const keep[] = { "key_type", "key_bits", "subject", "sha256" };
+        for (size_t j = 0; j < sizeof keep / sizeof *keep; j++)
+            if (json_object_object_get_ex(facts, keep[j], &v))
+                json_object_object_add(o, keep[j], json_object_get(v));
+        json_object_object_add(o, "found_with", json_object_new_string(found_with[k]));
+        json_object_array_add(list, o);
+        json_object_put(facts);
+        if (k > 0)
+            X509_free(seen[k]);
+    }
+    return list;
 }
 
 /* The OpenSSL handshake failed: the chain from a raw hello, if the server sends one in clear. */
@@ -176,9 +258,7 @@ static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, const char *handshake_e
     json_object_object_add(out, "source", json_object_new_string("raw hello"));
     json_object_object_add(out, "handshake_error", json_object_new_string(why));
     json_object_object_add(out, "handshake", handshake);
-    record_chain_facts(ctx, served);
-    /* No full handshake: whether the server staples is not known. */
-    json_object_object_add(out, "ocsp_stapled", NULL);
+    record_chain_facts(ctx, served, false, NULL, 0);
     sk_X509_pop_free(served, X509_free);
     return PROBE_OK;
 }
@@ -205,17 +285,16 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
         net_close(fd);
         return fall_back_to_raw(ctx, why);
     }
+    tls_hs_close_notify(&hs);
+    net_close(fd);
 
     json_object *out = ctx->out;
     json_object_object_add(out, "status", json_object_new_string("ok"));
     json_object_object_add(out, "source", json_object_new_string("handshake"));
     json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni));
-    record_chain_facts(ctx, hs.chain);
-    json_object_object_add(out, "ocsp_stapled", json_object_new_boolean(hs.ocsp_response_len > 0));
-
-    tls_hs_close_notify(&hs);
+    record_chain_facts(ctx, hs.chain, true, hs.ocsp_response, hs.ocsp_response_len);
+    json_object_object_add(out, "certificates", all_certificates(ctx, sk_X509_value(hs.chain, 0)));
     tls_hs_result_free(&hs);
-    net_close(fd);
     return PROBE_OK;
 }
 

@@ -93,29 +93,60 @@ static char *resolve_path(inv_t *iv, yaml_node_t *n, const char *field, const ch
     return path;
 }
 
-static int set_tags(inv_t *iv, target_t *t, yaml_node_t *n)
+/* A list of non-empty strings (or, with allow_scalar, one string) into a fresh array. */
+static int string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_scalar, char ***out, size_t *nout)
 {
-    if (n->type != YAML_SEQUENCE_NODE)
-        return fail_at(iv, n, "tags", "expected a list of strings");
-    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    char **tags = calloc(count ? count : 1, sizeof *tags);
-    if (!tags)
-        return fail_at(iv, n, "tags", "out of memory");
+    bool one = allow_scalar && n->type == YAML_SCALAR_NODE;
+    if (!one && n->type != YAML_SEQUENCE_NODE)
+        return fail_at(iv, n, field, allow_scalar ? "expected a string or a list of strings" : "expected a list of strings");
+    size_t count = one ? 1 : (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    char **list = calloc(count ? count : 1, sizeof *list);
+    if (!list)
+        return fail_at(iv, n, field, "out of memory");
     for (size_t i = 0; i < count; i++) {
-        yaml_node_t *item = yaml_document_get_node(&iv->doc, n->data.sequence.items.start[i]);
+        yaml_node_t *item = one ? n : yaml_document_get_node(&iv->doc, n->data.sequence.items.start[i]);
         const char *s = scalar(item);
-        if (!s || !*s || !(tags[i] = strdup(s))) {
+        if (!s || !*s || !(list[i] = strdup(s))) {
             for (size_t j = 0; j < i; j++)
-                free(tags[j]);
-            free(tags);
-            return fail_at(iv, item, "tags", "expected a non-empty string");
+                free(list[j]);
+            free(list);
+            return fail_at(iv, item, field, "expected a non-empty string");
         }
     }
+    *out = list;
+    *nout = count;
+    return 0;
+}
+
+static int set_tags(inv_t *iv, target_t *t, yaml_node_t *n)
+{
+    char **tags;
+    size_t count;
+    if (string_list(iv, n, "tags", false, &tags, &count))
+        return -1;
     for (size_t i = 0; i < t->ntags; i++)
         free(t->tags[i]);
     free(t->tags);
     t->tags = tags;
     t->ntags = count;
+    return 0;
+}
+
+/* RFC 7469 pins: "sha256/" and 44 characters of base64 (the prefix may be left out). */
+static int set_pins(inv_t *iv, target_t *t, yaml_node_t *n)
+{
+    if (string_list(iv, n, "pin-sha256", true, &t->pins, &t->npins))
+        return -1;
+    for (size_t i = 0; i < t->npins; i++) {
+        const char *v = strncmp(t->pins[i], "sha256/", 7) == 0 ? t->pins[i] + 7 : t->pins[i];
+        size_t len = strlen(v);
+        bool ok = len == 44 && v[43] == '=';
+        for (size_t j = 0; ok && j < 43; j++)
+            ok = (v[j] >= 'A' && v[j] <= 'Z') || (v[j] >= 'a' && v[j] <= 'z') || (v[j] >= '0' && v[j] <= '9') ||
+                 v[j] == '+' || v[j] == '/';
+        if (!ok)
+            return fail_at(iv, n, "pin-sha256", "'%s' is not a base64 SHA-256 pin (sha256/ and 44 characters)", t->pins[i]);
+    }
     return 0;
 }
 
@@ -155,11 +186,10 @@ static int load_string_target(inv_t *iv, target_t *t, yaml_node_t *n)
     return apply_defaults(iv, t, has_port, false, false, n);
 }
 
-static const char *const target_fields[] = { "host", "port", "sni", "ip", "tags", "ca", NULL };
 
 static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
 {
-    yaml_node_t *host = NULL, *port = NULL, *sni = NULL, *ip = NULL, *tags = NULL, *ca = NULL;
+    yaml_node_t *host = NULL, *port = NULL, *sni = NULL, *ip = NULL, *tags = NULL, *ca = NULL, *pins = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
@@ -173,13 +203,13 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         else if (strcmp(key, "ip") == 0) slot = &ip;
         else if (strcmp(key, "tags") == 0) slot = &tags;
         else if (strcmp(key, "ca") == 0) slot = &ca;
+        else if (strcmp(key, "pin-sha256") == 0) slot = &pins;
         if (!slot)
-            return fail_at(iv, k, key, "unknown field (known: host, port, sni, ip, tags, ca)");
+            return fail_at(iv, k, key, "unknown field (known: host, port, sni, ip, tags, ca, pin-sha256)");
         if (*slot)
             return fail_at(iv, k, key, "given twice");
         *slot = v;
     }
-    (void)target_fields;
     if (!host)
         return fail_at(iv, n, "host", "missing (every target needs a host)");
 
@@ -214,6 +244,8 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
             return fail_at(iv, ip, "ip", "%s", perr);
     }
     if (tags && set_tags(iv, t, tags))
+        return -1;
+    if (pins && set_pins(iv, t, pins))
         return -1;
     if (ca) {
         if (want_scalar(iv, ca, "ca", &s) || !(t->ca_file = resolve_path(iv, ca, "ca", s)))

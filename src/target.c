@@ -185,6 +185,9 @@ void target_free(target_t *t)
     for (size_t i = 0; i < t->ntags; i++)
         free(t->tags[i]);
     free(t->tags);
+    for (size_t i = 0; i < t->npins; i++)
+        free(t->pins[i]);
+    free(t->pins);
     free(t->origin);
     memset(t, 0, sizeof *t);
 }

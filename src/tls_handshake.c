@@ -279,6 +279,10 @@ static SSL_CTX *make_ctx(const tls_hs_options_t *o, tls_hs_result_t *r)
                  o->ciphersuites ? o->ciphersuites : TLS_HS_DEFAULT_CIPHERSUITES);
         goto fail;
     }
+    if (o->sigalgs && !SSL_CTX_set1_sigalgs_list(ctx, o->sigalgs)) {
+        snprintf(why, sizeof why, "bad signature algorithm list '%.200s'", o->sigalgs);
+        goto fail;
+    }
     if (o->client_cert_file) {
         const char *key = o->client_key_file ? o->client_key_file : o->client_cert_file;
         if (SSL_CTX_use_certificate_chain_file(ctx, o->client_cert_file) != 1 ||

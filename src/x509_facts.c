@@ -304,6 +304,11 @@ static X509_STORE *store_get(const char *ca_file, char *err, size_t errlen)
     return s;
 }
 
+X509_STORE *x509_store_ref(const char *ca_file, char *err, size_t errlen)
+{
+    return store_get(ca_file, err, errlen);
+}
+
 void x509_store_cache_clear(void)
 {
     pthread_mutex_lock(&store_cache_lock);
@@ -386,6 +391,15 @@ json_object *x509_verify_result_json(const x509_verify_result_t *r)
     json_object_object_add(o, "error_code", r->error_code >= 0 ? json_object_new_int(r->error_code) : NULL);
     json_object_object_add(o, "error_depth", r->verified || r->error_depth < 0 ? NULL
                                                                             : json_object_new_int(r->error_depth));
+    /* The path the verifier built, leaf to anchor: which anchor vouched for the endpoint. */
+    int n = r->path ? sk_X509_num(r->path) : 0;
+    json_object *path = json_object_new_array();
+    for (int i = 0; i < n; i++)
+        json_object_array_add(path, name_json(X509_get_subject_name(sk_X509_value(r->path, i))));
+    json_object_object_add(o, "anchor", r->verified && n > 0
+                                            ? name_json(X509_get_subject_name(sk_X509_value(r->path, n - 1)))
+                                            : NULL);
+    json_object_object_add(o, "path", path);
     return o;
 }
 

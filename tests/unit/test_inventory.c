@@ -92,13 +92,15 @@ int main(void)
     expect_error("port out of range", "targets:\n  - host: a\n    port: 70000\n",
                  "3:11: field 'port': '70000' is not a port number from 1 to 65535");
     expect_error("unknown field", "targets:\n  - host: a\n    hots: x\n",
-                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca)");
+                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca, pin-sha256)");
     expect_error("field given twice", "targets:\n  - host: a\n    host: b\n", "3:5: field 'host': given twice");
     expect_error("missing host", "targets:\n  - port: 5\n", "2:5: field 'host': missing (every target needs a host)");
     expect_error("host with a port", "targets:\n  - host: a:5\n",
                  "2:11: field 'host': 'a:5' is not a host name or address (put the port in 'port')");
     expect_error("bad ip", "targets:\n  - host: a\n    ip: a.b\n", "3:9: field 'ip': 'a.b' is not an IPv4 or IPv6 address");
     expect_error("tags not a list", "targets:\n  - host: a\n    tags: x\n", "3:11: field 'tags': expected a list of strings");
+    expect_error("bad pin", "targets:\n  - host: a\n    pin-sha256: abc\n",
+                 "3:17: field 'pin-sha256': 'abc' is not a base64 SHA-256 pin (sha256/ and 44 characters)");
     expect_error("missing targets", "defaults:\n  port: 1\n", "1:1: field 'targets': missing");
     expect_error("targets not a list", "targets: a\n", "1:10: field 'targets': expected a list of targets");
     expect_error("unknown top-level field", "target:\n  - a\n", "1:1: field 'target': unknown top-level field (known: defaults, targets)");
@@ -109,6 +111,16 @@ int main(void)
                  "3:9: field 'ca': cannot read '/nonexistent/x.pem': No such file or directory");
     expect_error("syntax error", "targets:\n  - host: a\n    tags: [a, b\n",
                  "4:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence");
+
+    list = (target_list_t){ 0 };
+    path = write_file("pins.yaml", "targets:\n  - host: a\n    pin-sha256: \"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n"
+                                  "  - host: b\n    pin-sha256: [\"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\", "
+                                  "\"B+/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=\"]\n");
+    rc = inventory_load(path, &list, err, sizeof err);
+    check(rc == 0 && list.count == 2 && list.items[0].npins == 1 && list.items[1].npins == 2 &&
+              strcmp(list.items[1].pins[1], "B+/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=") == 0,
+          "pin-sha256: one string or a list, with or without sha256/", err);
+    target_list_free(&list);
 
     list = (target_list_t){ 0 };
     rc = inventory_load("/nonexistent/inv.yaml", &list, err, sizeof err);

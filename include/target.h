@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "service.h"
+
 #define TARGET_DEFAULT_PORT 443
 
 typedef struct target {
@@ -16,6 +18,10 @@ typedef struct target {
     char *ca_file;     /* per-target trust anchors; NULL: run-wide */
     char **pins;       /* SPKI pins, "sha256/BASE64" (RFC 7469 form) */
     size_t npins;
+    const service_t *service; /* named by a scheme or starttls:, else known from the port, else NULL */
+    uint16_t http_port;       /* cleartext HTTP port to test for an HTTPS target; 0: 80 */
+    char *client_cert;        /* PEM client certificate (and key) for mutual TLS; NULL: none */
+    char *client_key;
     char **tags;
     size_t ntags;
     char *origin;      /* "command line" or "FILE:LINE" */

@@ -190,6 +190,7 @@ static int load_string_target(inv_t *iv, target_t *t, yaml_node_t *n)
 static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
 {
     yaml_node_t *host = NULL, *port = NULL, *sni = NULL, *ip = NULL, *tags = NULL, *ca = NULL, *pins = NULL;
+    yaml_node_t *starttls = NULL, *http_port = NULL, *client_cert = NULL, *client_key = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
@@ -204,8 +205,13 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         else if (strcmp(key, "tags") == 0) slot = &tags;
         else if (strcmp(key, "ca") == 0) slot = &ca;
         else if (strcmp(key, "pin-sha256") == 0) slot = &pins;
+        else if (strcmp(key, "starttls") == 0) slot = &starttls;
+        else if (strcmp(key, "http_port") == 0) slot = &http_port;
+        else if (strcmp(key, "client_cert") == 0) slot = &client_cert;
+        else if (strcmp(key, "client_key") == 0) slot = &client_key;
         if (!slot)
-            return fail_at(iv, k, key, "unknown field (known: host, port, sni, ip, tags, ca, pin-sha256)");
+            return fail_at(iv, k, key, "unknown field (known: host, port, sni, ip, tags, ca, pin-sha256, "
+                                       "starttls, http_port, client_cert, client_key)");
         if (*slot)
             return fail_at(iv, k, key, "given twice");
         *slot = v;
@@ -247,21 +253,49 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         return -1;
     if (pins && set_pins(iv, t, pins))
         return -1;
+    if (starttls) {
+        if (want_scalar(iv, starttls, "starttls", &s))
+            return -1;
+        const service_t *svc = service_by_scheme(s, strlen(s));
+        if (!svc || !svc->starttls)
+            return fail_at(iv, starttls, "starttls", "'%s' is not a STARTTLS protocol (smtp, submission, imap, pop3, "
+                                                    "ftp, ldap, xmpp, postgres, mysql)", s);
+        t->service = svc;
+        if (!port)
+            t->port = svc->default_port;
+    }
+    if (http_port) {
+        if (parse_port_node(iv, http_port, "http_port", &pv))
+            return -1;
+        t->http_port = (uint16_t)pv;
+    }
+    if (client_cert) {
+        if (want_scalar(iv, client_cert, "client_cert", &s) || !(t->client_cert = resolve_path(iv, client_cert, "client_cert", s)))
+            return -1;
+    }
+    if (client_key) {
+        if (!client_cert)
+            return fail_at(iv, client_key, "client_key", "needs client_cert");
+        if (want_scalar(iv, client_key, "client_key", &s) || !(t->client_key = resolve_path(iv, client_key, "client_key", s)))
+            return -1;
+    }
     if (ca) {
         if (want_scalar(iv, ca, "ca", &s) || !(t->ca_file = resolve_path(iv, ca, "ca", s)))
             return -1;
     }
     if (set_origin(iv, t, n))
         return -1;
-    if (apply_defaults(iv, t, port != NULL, ca != NULL, tags != NULL, n))
+    /* A STARTTLS protocol brings its own port; the defaults' port is for TLS targets. */
+    if (apply_defaults(iv, t, port != NULL || starttls != NULL, ca != NULL, tags != NULL, n))
         return -1;
-    /* The spec must show the port a default gave it. */
-    if (!port && iv->default_port) {
-        free(t->spec);
-        if (asprintf(&t->spec, strchr(t->host, ':') ? "[%s]:%u" : "%s:%u", t->host, t->port) < 0) {
-            t->spec = NULL;
-            return fail_at(iv, n, NULL, "out of memory");
-        }
+    if (!starttls)
+        t->service = service_by_implicit_port(t->port);
+    /* The spec shows the port a default gave it, and the STARTTLS protocol. */
+    free(t->spec);
+    const char *fmt = strchr(t->host, ':') ? "%s%s[%s]:%u" : "%s%s%s:%u";
+    if (asprintf(&t->spec, fmt, starttls ? t->service->scheme : "", starttls ? "://" : "", t->host, t->port) < 0) {
+        t->spec = NULL;
+        return fail_at(iv, n, NULL, "out of memory");
     }
     return 0;
 }

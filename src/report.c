@@ -72,6 +72,8 @@ json_object *report_endpoint(endpoint_t *ep)
     for (size_t i = 0; i < ep->nall_addrs; i++)
         json_object_array_add(addrs, json_object_new_string(ep->all_addrs[i]));
     json_object_object_add(o, "addresses", addrs);
+    json_object_object_add(o, "service", t->service ? json_object_new_string(t->service->scheme) : NULL);
+    json_object_object_add(o, "starttls", json_object_new_boolean(t->service && t->service->starttls));
     json_object_object_add(o, "origin", json_object_new_string(t->origin ? t->origin : "command line"));
     json_object *tags = json_object_new_array();
     for (size_t i = 0; i < t->ntags; i++)

@@ -74,11 +74,13 @@ int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
     const char *scheme_end = strstr(p, "://");
     if (scheme_end) {
         size_t slen = (size_t)(scheme_end - p);
-        if (!(slen == 5 && strncasecmp(p, "https", 5) == 0)) {
-            snprintf(err, errlen, "target '%s': unsupported scheme '%.*s' (expected https://)", spec,
-                     (int)(slen > 20 ? 20 : slen), p);
+        out->service = service_by_scheme(p, slen);
+        if (!out->service) {
+            snprintf(err, errlen, "target '%s': unsupported scheme '%.*s' (known: %s)", spec,
+                     (int)(slen > 20 ? 20 : slen), p, service_schemes());
             return -1;
         }
+        out->port = out->service->default_port;
         p = scheme_end + 3;
         /* The path of a URL says nothing about the TLS endpoint. */
         const char *slash = strchr(p, '/');
@@ -137,6 +139,8 @@ int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
         if (!out->sni)
             goto oom;
     }
+    if (!out->service)
+        out->service = service_by_implicit_port(out->port);
     out->spec = strdup(spec);
     out->origin = strdup("command line");
     if (!out->spec || !out->origin)
@@ -188,6 +192,8 @@ void target_free(target_t *t)
     for (size_t i = 0; i < t->npins; i++)
         free(t->pins[i]);
     free(t->pins);
+    free(t->client_cert);
+    free(t->client_key);
     free(t->origin);
     memset(t, 0, sizeof *t);
 }

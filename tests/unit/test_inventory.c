@@ -92,13 +92,17 @@ int main(void)
     expect_error("port out of range", "targets:\n  - host: a\n    port: 70000\n",
                  "3:11: field 'port': '70000' is not a port number from 1 to 65535");
     expect_error("unknown field", "targets:\n  - host: a\n    hots: x\n",
-                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca, pin-sha256)");
+                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca, pin-sha256, starttls, http_port, client_cert, client_key)");
     expect_error("field given twice", "targets:\n  - host: a\n    host: b\n", "3:5: field 'host': given twice");
     expect_error("missing host", "targets:\n  - port: 5\n", "2:5: field 'host': missing (every target needs a host)");
     expect_error("host with a port", "targets:\n  - host: a:5\n",
                  "2:11: field 'host': 'a:5' is not a host name or address (put the port in 'port')");
     expect_error("bad ip", "targets:\n  - host: a\n    ip: a.b\n", "3:9: field 'ip': 'a.b' is not an IPv4 or IPv6 address");
     expect_error("tags not a list", "targets:\n  - host: a\n    tags: x\n", "3:11: field 'tags': expected a list of strings");
+    expect_error("bad starttls", "targets:\n  - host: a\n    starttls: https\n",
+                 "3:15: field 'starttls': 'https' is not a STARTTLS protocol (smtp, submission, imap, pop3, ftp, ldap, xmpp, postgres, mysql)");
+    expect_error("client_key without client_cert", "targets:\n  - host: a\n    client_key: k.pem\n",
+                 "3:17: field 'client_key': needs client_cert");
     expect_error("bad pin", "targets:\n  - host: a\n    pin-sha256: abc\n",
                  "3:17: field 'pin-sha256': 'abc' is not a base64 SHA-256 pin (sha256/ and 44 characters)");
     expect_error("missing targets", "defaults:\n  port: 1\n", "1:1: field 'targets': missing");

@@ -61,7 +61,12 @@ int main(void)
     bad("example.com:0", "target 'example.com:0': port '0' is not a number from 1 to 65535");
     bad("example.com:", "target 'example.com:': port '' is not a number from 1 to 65535");
     bad("example.com:44x", "target 'example.com:44x': port '44x' is not a number from 1 to 65535");
-    bad("ftp://example.com", "target 'ftp://example.com': unsupported scheme 'ftp' (expected https://)");
+    bad("gopher://example.com", "target 'gopher://example.com': unsupported scheme 'gopher' (known: https, smtp, "
+        "submission, smtps, imap, imaps, pop3, pop3s, ftp, ftps, ldap, ldaps, xmpp, xmpps, postgres, mysql)");
+    good("smtp://mail.example", "mail.example", 25, "mail.example");
+    good("submission://mail.example", "mail.example", 587, "mail.example");
+    good("postgres://db.example:6432", "db.example", 6432, "db.example");
+    good("IMAPS://[::1]", "::1", 993, NULL);
     bad("", "target '': '' is not a valid host name");
     bad("a..b", "target 'a..b': 'a..b' is not a valid host name");
     bad(".a", "target '.a': '.a' is not a valid host name");
@@ -94,6 +99,20 @@ int main(void)
     check(ok, "a list grows past its first allocation and keeps order", "wrong count or content");
     target_list_free(&list);
 
+    {
+        target_t s1;
+        char e1[256];
+        target_parse("smtp://mx.example", &s1, e1, sizeof e1);
+        check(s1.service && strcmp(s1.service->scheme, "smtp") == 0 && s1.service->starttls, "smtp:// names STARTTLS smtp", e1);
+        target_free(&s1);
+        target_parse("mx.example:993", &s1, e1, sizeof e1);
+        check(s1.service && strcmp(s1.service->scheme, "imaps") == 0 && !s1.service->starttls,
+              "port 993 is implicit-TLS IMAP", "no service");
+        target_free(&s1);
+        target_parse("mx.example:8443", &s1, e1, sizeof e1);
+        check(s1.service == NULL, "an unknown port names no service", "a service");
+        target_free(&s1);
+    }
     check(is_ip_literal("10.0.0.1") && is_ip_literal("fe80::1") && !is_ip_literal("10.0.0.256") &&
               !is_ip_literal("localhost") && !is_ip_literal(NULL),
           "is_ip_literal", "wrong answer");

@@ -1,0 +1,47 @@
+/* The table of known service schemes and their ports. */
+#include "service.h"
+
+#include <strings.h>
+#include <string.h>
+
+static const service_t services[] = {
+    { "https", 443, false, "http" },
+    { "smtp", 25, true, "smtp" },
+    { "submission", 587, true, "smtp" },
+    { "smtps", 465, false, "smtp" },
+    { "imap", 143, true, "imap" },
+    { "imaps", 993, false, "imap" },
+    { "pop3", 110, true, "pop3" },
+    { "pop3s", 995, false, "pop3" },
+    { "ftp", 21, true, "ftp" },
+    { "ftps", 990, false, "ftp" },
+    { "ldap", 389, true, "ldap" },
+    { "ldaps", 636, false, "ldap" },
+    { "xmpp", 5222, true, "xmpp" },
+    { "xmpps", 5223, false, "xmpp" },
+    { "postgres", 5432, true, "postgres" },
+    { "mysql", 3306, true, "mysql" },
+};
+#define NSERVICES (sizeof services / sizeof *services)
+
+const service_t *service_by_scheme(const char *scheme, size_t len)
+{
+    for (size_t i = 0; i < NSERVICES; i++)
+        if (strlen(services[i].scheme) == len && strncasecmp(services[i].scheme, scheme, len) == 0)
+            return &services[i];
+    return NULL;
+}
+
+const service_t *service_by_implicit_port(uint16_t port)
+{
+    for (size_t i = 0; i < NSERVICES; i++)
+        if (!services[i].starttls && services[i].default_port == port)
+            return &services[i];
+    return NULL;
+}
+
+const char *service_schemes(void)
+{
+    return "https, smtp, submission, smtps, imap, imaps, pop3, pop3s, ftp, ftps, ldap, ldaps, "
+           "xmpp, xmpps, postgres, mysql";
+}

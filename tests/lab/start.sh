@@ -227,6 +227,27 @@ if listening "$PORT_REFUSED" tcp; then
   fail "port $PORT_REFUSED must stay free (the 'connection refused' target), but something listens there"
 fi
 
+# Modules: tests/lab/mod_*.sh add server groups without touching this file. A module appends
+# its names to ALL_SERVERS, a starter function to MODULE_STARTERS (called as STARTER NAME; it
+# returns 1 for a name that is not its own), and its `export LAB_PORT_...` lines to
+# "$LAB_DIR/env". It may use launch, s_server, need, fail, listening, $P and $LAB_DIR.
+MODULE_STARTERS=()
+for mod in "$LAB_SRC"/mod_*.sh; do
+  [ -e "$mod" ] || continue
+  . "$mod"
+done
+if [ $# -eq 0 ]; then
+  SERVERS=("${ALL_SERVERS[@]}")
+  echo "export LAB_SERVERS='${SERVERS[*]}'" >> "$LAB_DIR/env"
+fi
+module_start() {
+  local starter
+  for starter in "${MODULE_STARTERS[@]}"; do
+    "$starter" "$1" && return 0
+  done
+  return 1
+}
+
 for s in "${SERVERS[@]}"; do
   case $s in
     tls12)      s_server tls12 "$PORT_TLS12" good -tls1_2 ;;
@@ -258,7 +279,7 @@ for s in "${SERVERS[@]}"; do
     lastsuite)  start_suites lastsuite "$PORT_LASTSUITE" --version 0x0303 --suites 0x003B ;;
     sizelimit)  start_suites sizelimit "$PORT_SIZELIMIT" --version 0x0303 --server-order --max-hello 512 \
                   --suites 0xC02F,0x009C,0x002F ;;
-    *)          fail "unknown lab server '$s' (known: ${ALL_SERVERS[*]})" ;;
+    *)          module_start "$s" || fail "unknown lab server '$s' (known: ${ALL_SERVERS[*]})" ;;
   esac
 done
 

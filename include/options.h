@@ -4,10 +4,9 @@
 
 #include <stdbool.h>
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON } report_format_t;
 
 typedef struct options {
-    report_format_t format;
+    const char *format;        /* a report writer's name: "text", "json", ... (report.h) */
     const char *output_path;   /* NULL: stdout */
     int jobs;                  /* endpoints × probes worked on at once */
     int per_host;              /* connections at once to one endpoint */
@@ -19,6 +18,11 @@ typedef struct options {
     bool color;
     bool offline;              /* no fetch outside the endpoint itself (OCSP, CRL, AIA) */
     int expiry_warn_days;      /* a leaf expiring within this many days is flagged */
+    const char *standard;      /* "asvs-5.0", "asvs-4.0.3" or "all" */
+    const char *explain;       /* --explain ID: print the requirement and exit */
+    const char *policy_path;   /* --policy FILE: waivers */
+    const char *fail_on;       /* --fail-on: what turns the exit status to 1 */
+    const char *profile;       /* --profile modern|intermediate|old, NULL: none */
 } options_t;
 
 #endif

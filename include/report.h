@@ -22,8 +22,18 @@ json_object *report_endpoint(endpoint_t *ep);
 const char *report_endpoint_result(endpoint_t *ep);
 json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run);
 
-int report_json_write(FILE *f, json_object *doc);
+int report_json_write(FILE *f, json_object *doc, const options_t *opts);
 int report_text_write(FILE *f, json_object *doc, const options_t *opts);
+
+/* One writer per format, each in its own report_<name>.c, listed in report.c. */
+typedef struct report_writer {
+    const char *name;                  /* --format NAME */
+    const char *help;
+    int (*write)(FILE *f, json_object *doc, const options_t *opts);
+} report_writer_t;
+const report_writer_t *report_writer_by_name(const char *name);
+/* "text, json, ..." */
+const char *report_writer_names(void);
 
 /* Renders doc in opts->format to opts->output_path (atomically) or stdout. 0 or -1. */
 int report_emit(json_object *doc, const options_t *opts, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 
 #include "inventory.h"
 #include "list_ciphers.h"
+#include "report.h"
 #include "version.h"
 
 static const char usage_text[] =
@@ -84,7 +85,9 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
 static void set_defaults(options_t *o)
 {
     memset(o, 0, sizeof *o);
-    o->format = FORMAT_TEXT;
+    o->format = "text";
+    o->standard = "asvs-5.0";
+    o->fail_on = "fail";
     o->jobs = 16;
     /* Peers stay at or below 5 connections per server (sslyze: 5); 3 is polite and fast. */
     o->per_host = 3;
@@ -124,14 +127,11 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
             break;
         case OPT_RESOLVER: opts->resolver = optarg; break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0)
-                opts->format = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                opts->format = FORMAT_JSON;
-            else {
-                fprintf(stderr, "tlsprobe: --format: unknown format '%s' (expected text or json)\n", optarg);
+            if (!report_writer_by_name(optarg)) {
+                fprintf(stderr, "tlsprobe: --format: unknown format '%s' (known: %s)\n", optarg, report_writer_names());
                 return CLI_ERROR;
             }
+            opts->format = optarg;
             break;
         case 'o': opts->output_path = optarg; break;
         case 'j':
@@ -178,7 +178,7 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
             return CLI_ERROR;
         }
     }
-    if (opts->output_path && opts->format == FORMAT_TEXT)
+    if (opts->output_path && strcmp(opts->format, "text") == 0)
         opts->color = false;
 
     for (int i = optind; i < argc; i++) {

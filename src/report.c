@@ -1,6 +1,7 @@
 /* Builds the report document from endpoints and hands it to the chosen writer. */
 #include "report.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,11 +131,41 @@ typedef struct emit_args {
     const options_t *opts;
 } emit_args_t;
 
+static const report_writer_t writers[] = {
+    { "text", "a readable summary per endpoint (the default)", report_text_write },
+    { "json", "the whole report: facts and verdicts (schema tlsprobe-report)", report_json_write },
+};
+
+const report_writer_t *report_writer_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof writers / sizeof *writers; i++)
+        if (strcmp(writers[i].name, name) == 0)
+            return &writers[i];
+    return NULL;
+}
+
+static char writer_names[256];
+
+static void build_writer_names(void)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof writers / sizeof *writers && used < sizeof writer_names; i++)
+        used += (size_t)snprintf(writer_names + used, sizeof writer_names - used, "%s%s", i ? ", " : "",
+                                 writers[i].name);
+}
+
+const char *report_writer_names(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_writer_names);
+    return writer_names;
+}
+
 static int write_format(FILE *f, void *arg)
 {
     emit_args_t *a = arg;
-    return a->opts->format == FORMAT_JSON ? report_json_write(f, a->doc)
-                                          : report_text_write(f, a->doc, a->opts);
+    const report_writer_t *w = report_writer_by_name(a->opts->format);
+    return w ? w->write(f, a->doc, a->opts) : -1;
 }
 
 int report_emit(json_object *doc, const options_t *opts, char *err, size_t errlen)

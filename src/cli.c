@@ -23,7 +23,7 @@ static const char usage_text[] =
     "      --ip ADDR          probe ADDR instead of resolving the name (command-line targets)\n"
     "      --ca-file PEM      trust these CAs instead of the system store\n"
     "      --resolver IP[:PORT]  DNS server to ask instead of /etc/resolv.conf\n"
-    "      --format text|json report format (default text)\n"
+    "      --format FORMAT    text, json, jsonl, csv, junit or html (default text)\n"
     "  -o, --output FILE      write the report to FILE (atomically) instead of stdout\n"
     "  -j, --jobs N           probes running at once over all endpoints (default 16)\n"
     "      --per-host N       connections at once to one endpoint (default 3, max 5)\n"

@@ -13,9 +13,9 @@ CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 override LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-GEN_SRC  := $(BUILD)/gen/registry_data.c
+GEN_SRC  := $(BUILD)/gen/registry_data.c $(BUILD)/gen/requirements_data.c
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard probes/*.c)
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/registry_data.o
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/registry_data.o $(BUILD)/gen/requirements_data.o
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -33,14 +33,18 @@ $(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/registry_data.o: $(GEN_SRC)
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Tables are generated from the registries copied into data/ (see data/README.md).
-$(GEN_SRC): tools/gen_registry.py $(wildcard data/iana/*.csv) data/sslv2-cipher-kinds.csv
+$(BUILD)/gen/registry_data.c: tools/gen_registry.py $(wildcard data/iana/*.csv) data/sslv2-cipher-kinds.csv
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen_registry.py data $(BUILD)/gen
+
+$(BUILD)/gen/requirements_data.c: tools/gen_requirements.py data/asvs/requirements.csv
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen_requirements.py data/asvs/requirements.csv $(BUILD)/gen
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

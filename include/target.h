@@ -2,6 +2,7 @@
 #ifndef TLSPROBE_TARGET_H
 #define TLSPROBE_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,8 @@ typedef struct target {
     uint16_t http_port;       /* cleartext HTTP port to test for an HTTPS target; 0: 80 */
     char *client_cert;        /* PEM client certificate (and key) for mutual TLS; NULL: none */
     char *client_key;
+    bool internal;            /* exposure: internal (service to service), else external */
+    bool mtls_expected;       /* the service must authenticate its clients with certificates */
     char **tags;
     size_t ntags;
     char *origin;      /* "command line" or "FILE:LINE" */

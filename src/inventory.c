@@ -23,6 +23,7 @@ typedef struct inv {
     const char *default_ca;      /* resolved path, owned by ca_storage */
     char *ca_storage;
     yaml_node_t *default_tags;
+    bool default_internal;
 } inv_t;
 
 static int fail_at(inv_t *iv, const yaml_node_t *node, const char *field, const char *fmt, ...)
@@ -171,6 +172,17 @@ static int apply_defaults(inv_t *iv, target_t *t, bool port_set, bool ca_set, bo
     return 0;
 }
 
+static int parse_exposure(inv_t *iv, yaml_node_t *n, bool *internal)
+{
+    const char *s;
+    if (want_scalar(iv, n, "exposure", &s))
+        return -1;
+    if (strcmp(s, "internal") != 0 && strcmp(s, "external") != 0)
+        return fail_at(iv, n, "exposure", "'%s' is not 'external' or 'internal'", s);
+    *internal = strcmp(s, "internal") == 0;
+    return 0;
+}
+
 /* "host:port" or a URL, exactly as on the command line. */
 static int load_string_target(inv_t *iv, target_t *t, yaml_node_t *n)
 {
@@ -183,6 +195,7 @@ static int load_string_target(inv_t *iv, target_t *t, yaml_node_t *n)
                                      || (strstr(s, "://") && strchr(strstr(s, "://") + 3, ':'));
     if (set_origin(iv, t, n))
         return -1;
+    t->internal = iv->default_internal;
     return apply_defaults(iv, t, has_port, false, false, n);
 }
 
@@ -191,6 +204,7 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
 {
     yaml_node_t *host = NULL, *port = NULL, *sni = NULL, *ip = NULL, *tags = NULL, *ca = NULL, *pins = NULL;
     yaml_node_t *starttls = NULL, *http_port = NULL, *client_cert = NULL, *client_key = NULL;
+    yaml_node_t *exposure = NULL, *mtls = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
@@ -209,9 +223,11 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         else if (strcmp(key, "http_port") == 0) slot = &http_port;
         else if (strcmp(key, "client_cert") == 0) slot = &client_cert;
         else if (strcmp(key, "client_key") == 0) slot = &client_key;
+        else if (strcmp(key, "exposure") == 0) slot = &exposure;
+        else if (strcmp(key, "mtls") == 0) slot = &mtls;
         if (!slot)
             return fail_at(iv, k, key, "unknown field (known: host, port, sni, ip, tags, ca, pin-sha256, "
-                                       "starttls, http_port, client_cert, client_key)");
+                                       "starttls, http_port, client_cert, client_key, exposure, mtls)");
         if (*slot)
             return fail_at(iv, k, key, "given twice");
         *slot = v;
@@ -264,6 +280,16 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         if (!port)
             t->port = svc->default_port;
     }
+    t->internal = iv->default_internal;
+    if (exposure && parse_exposure(iv, exposure, &t->internal))
+        return -1;
+    if (mtls) {
+        if (want_scalar(iv, mtls, "mtls", &s))
+            return -1;
+        if (strcmp(s, "required") != 0 && strcmp(s, "none") != 0)
+            return fail_at(iv, mtls, "mtls", "'%s' is not 'required' or 'none'", s);
+        t->mtls_expected = strcmp(s, "required") == 0;
+    }
     if (http_port) {
         if (parse_port_node(iv, http_port, "http_port", &pv))
             return -1;
@@ -303,7 +329,7 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
 static int load_defaults(inv_t *iv, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE)
-        return fail_at(iv, n, "defaults", "expected a mapping (port, ca, tags)");
+        return fail_at(iv, n, "defaults", "expected a mapping (port, ca, tags, exposure)");
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
@@ -315,12 +341,15 @@ static int load_defaults(inv_t *iv, yaml_node_t *n)
             if (want_scalar(iv, v, "ca", &s) || !(iv->ca_storage = resolve_path(iv, v, "ca", s)))
                 return -1;
             iv->default_ca = iv->ca_storage;
+        } else if (key && strcmp(key, "exposure") == 0) {
+            if (parse_exposure(iv, v, &iv->default_internal))
+                return -1;
         } else if (key && strcmp(key, "tags") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return fail_at(iv, v, "tags", "expected a list of strings");
             iv->default_tags = v;
         } else {
-            return fail_at(iv, k, key ? key : "defaults", "unknown field in defaults (known: port, ca, tags)");
+            return fail_at(iv, k, key ? key : "defaults", "unknown field in defaults (known: port, ca, tags, exposure)");
         }
     }
     return 0;

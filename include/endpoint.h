@@ -37,6 +37,7 @@ typedef struct endpoint {
     pthread_mutex_t lock;      /* guards facts and verdicts */
     json_object *facts;        /* { "<probe name>": { "status": ..., ... }, ... } */
     json_object *verdicts;     /* array, filled by scoring */
+    const char *result;        /* "PASS", "FAIL", "ERROR", set by scoring (NULL: not scored) */
     atomic_int connections;    /* TCP connections opened to this endpoint */
     double started, finished;  /* net_now() */
 } endpoint_t;

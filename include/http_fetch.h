@@ -20,6 +20,8 @@ typedef struct http_request {
     int max_redirects;          /* 0: do not follow */
     const char *connect_to;     /* "HOST:PORT:ADDR:PORT" pinning (curl CONNECT_TO), or NULL */
     bool insecure_tls;          /* https without certificate verification (probing, not trusting) */
+    const char *client_cert_file; /* PEM client certificate for https (mutual TLS), or NULL */
+    const char *client_key_file;  /* its key; NULL: in client_cert_file */
 } http_request_t;
 
 typedef struct http_response {
@@ -30,6 +32,7 @@ typedef struct http_response {
     char *effective_url;        /* after redirects */
     char *redirect_url;         /* Location of the last response when not followed, or NULL */
     double elapsed_s;
+    bool connect_failed;        /* no TCP connection could be made (refused, unreachable, timeout) */
     char error[256];            /* "" on success (any HTTP status); else why */
 } http_response_t;
 
@@ -45,5 +48,14 @@ void http_response_free(http_response_t *resp);
 /* The value of the first header called name (case-insensitive) in resp->headers, copied into
  * out; false when absent. */
 bool http_header(const http_response_t *resp, const char *name, char *out, size_t outlen);
+
+/* The status line of the last response ("HTTP/1.1 301 Moved Permanently", without CR LF)
+ * copied into out; false when there is none. */
+bool http_status_line(const http_response_t *resp, char *out, size_t outlen);
+
+/* Scheme, host (IPv6 without brackets, lowercase) and port (the scheme's default when absent)
+ * of an absolute http:// or https:// URL. 0, or -1 when it does not parse as one. */
+int http_url_parts(const char *url, char *scheme, size_t schemelen, char *host, size_t hostlen,
+                   uint16_t *port);
 
 #endif

@@ -24,6 +24,18 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run);
 
 int report_json_write(FILE *f, json_object *doc, const options_t *opts);
 int report_text_write(FILE *f, json_object *doc, const options_t *opts);
+int report_jsonl_write(FILE *f, json_object *doc, const options_t *opts);
+int report_csv_write(FILE *f, json_object *doc, const options_t *opts);
+int report_junit_write(FILE *f, json_object *doc, const options_t *opts);
+int report_html_write(FILE *f, json_object *doc, const options_t *opts);
+
+/* JSONL streaming (main.c writes endpoints as they finish). Each call writes one complete,
+ * newline-terminated line with one fwrite and flushes; callers serialise calls. 0 or -1.
+ * The header copies schema, schema_version, tool and started_at from doc (a document of no
+ * endpoints will do); the summary is doc's finished_at and summary members. */
+int report_jsonl_header(FILE *f, json_object *doc);
+int report_jsonl_endpoint(FILE *f, json_object *endpoint);
+int report_jsonl_summary(FILE *f, json_object *doc);
 
 /* One writer per format, each in its own report_<name>.c, listed in report.c. */
 typedef struct report_writer {

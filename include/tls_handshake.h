@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -34,6 +35,8 @@ typedef struct tls_hs_options {
     const char *alpn;              /* comma-separated, "h2,http/1.1"; NULL: no ALPN */
     const char *client_cert_file;  /* PEM chain (leaf first) to offer; NULL: none */
     const char *client_key_file;   /* its key; NULL: the key is in client_cert_file */
+    X509 *client_cert;             /* or a certificate in memory (with client_key), used when */
+    EVP_PKEY *client_key;          /* client_cert_file is NULL; the caller keeps ownership */
     double timeout_s;              /* longest wait for the peer at any one point; 0: 10 s */
     double total_timeout_s;        /* whole handshake; 0: 3 × timeout_s */
 } tls_hs_options_t;
@@ -43,6 +46,11 @@ typedef struct tls_hs_result {
     char error[320];               /* why not: OpenSSL's reason, alert, timeout or socket error */
     int alert_received;            /* AlertDescription the peer sent, -1: none */
     int alert_sent;                /* AlertDescription we sent, -1: none */
+    /* Filled whether or not the handshake completed: */
+    bool client_cert_requested;    /* the server sent a CertificateRequest */
+    bool client_cert_offered;      /* ... and a client certificate was configured to answer it */
+    STACK_OF(X509_NAME) *client_ca_names; /* CA names the CertificateRequest listed (a copy);
+                                           * NULL: none listed or not requested */
 
     /* Filled only when ok: */
     int version;                   /* TLS1_2_VERSION, ... */
@@ -64,6 +72,17 @@ int tls_hs_connect(int fd, const tls_hs_options_t *opts, tls_hs_result_t *result
 /* Sends close_notify on a completed handshake without waiting for the peer's (politeness:
  * servers log a bare close as an error). Never blocks. */
 void tls_hs_close_notify(tls_hs_result_t *result);
+
+/* After a completed handshake: reads application data, waiting up to timeout_s. Returns the
+ * bytes read, 0 when the peer closed (close_notify or end of stream), TLS_HS_TIMEOUT when
+ * nothing came, -1 on error with result->error set; an alert the peer sent after the
+ * handshake (TLS 1.3 servers report a refused client certificate this way, e.g.
+ * certificate_required(116)) is in result->alert_received. */
+#define TLS_HS_TIMEOUT (-2)
+ssize_t tls_hs_read(tls_hs_result_t *result, int fd, void *buf, size_t cap, double timeout_s);
+/* Writes all of buf on a completed handshake before the deadline. 0, or -1 with result->error
+ * (and result->alert_received when the peer's alert ended it). */
+int tls_hs_write(tls_hs_result_t *result, int fd, const void *buf, size_t len, double timeout_s);
 
 /* Frees what the result holds (not the fd). Safe on a zeroed or already freed result. */
 void tls_hs_result_free(tls_hs_result_t *result);

@@ -275,6 +275,8 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
         .ciphers = CERTIFICATE_CIPHERS,
         .request_ocsp = true,
         .timeout_s = ep->opts->timeout_s,
+        .client_cert_file = ep->target->client_cert,
+        .client_key_file = ep->target->client_key,
     };
     tls_hs_result_t hs;
     int rc = tls_hs_connect(fd, &opts, &hs);

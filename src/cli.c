@@ -10,6 +10,7 @@
 #include "inventory.h"
 #include "list_ciphers.h"
 #include "report.h"
+#include "scoring.h"
 #include "version.h"
 
 static const char usage_text[] =
@@ -29,6 +30,12 @@ static const char usage_text[] =
     "      --per-host N       connections at once to one endpoint (default 3, max 5)\n"
     "      --timeout SECONDS  deadline of each connect, read and write (default 5)\n"
     "      --level 1|2|3      ASVS level to score against (default 1)\n"
+    "      --standard S       asvs-5.0 (default), asvs-4.0.3 or all\n"
+    "      --exposure E       external (default) or internal, for command-line targets\n"
+    "      --policy FILE      waivers (YAML): accepted failures with a reason and an end date\n"
+    "      --fail-on WHAT     what makes the exit status 1: fail (default), manual (FAIL or\n"
+    "                         MANUAL), waived (FAIL or WAIVED), none\n"
+    "      --explain ID       print a requirement, what tlsprobe checks and how it decides\n"
     "      --expiry-warn DAYS flag certificates expiring within DAYS (default 30)\n"
     "      --offline          no OCSP, CRL or AIA fetches (revocation is not checked)\n"
     "  -q, --quiet            no progress on stderr\n"
@@ -44,7 +51,7 @@ static const char usage_text[] =
 enum {
     OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
     OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS,
-    OPT_EXPIRY_WARN, OPT_OFFLINE
+    OPT_EXPIRY_WARN, OPT_OFFLINE, OPT_STANDARD, OPT_EXPOSURE, OPT_POLICY, OPT_FAIL_ON, OPT_EXPLAIN
 };
 
 static const struct option long_options[] = {
@@ -65,6 +72,11 @@ static const struct option long_options[] = {
     { "list-ciphers", no_argument, NULL, OPT_LIST_CIPHERS },
     { "expiry-warn", required_argument, NULL, OPT_EXPIRY_WARN },
     { "offline", no_argument, NULL, OPT_OFFLINE },
+    { "standard", required_argument, NULL, OPT_STANDARD },
+    { "exposure", required_argument, NULL, OPT_EXPOSURE },
+    { "policy", required_argument, NULL, OPT_POLICY },
+    { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+    { "explain", required_argument, NULL, OPT_EXPLAIN },
     { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -102,6 +114,7 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
     const char *inventories[64];
     size_t ninventories = 0;
     const char *sni = NULL, *ip = NULL;
+    bool internal = false;
     char err[512];
 
     set_defaults(opts);
@@ -164,6 +177,38 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
                 return CLI_ERROR;
             break;
         case OPT_OFFLINE: opts->offline = true; break;
+        case OPT_STANDARD:
+            if (!scoring_standard_valid(optarg)) {
+                fprintf(stderr, "tlsprobe: --standard: '%s' is not asvs-5.0, asvs-4.0.3 or all\n", optarg);
+                return CLI_ERROR;
+            }
+            opts->standard = optarg;
+            break;
+        case OPT_EXPOSURE:
+            if (strcmp(optarg, "internal") != 0 && strcmp(optarg, "external") != 0) {
+                fprintf(stderr, "tlsprobe: --exposure: '%s' is not external or internal\n", optarg);
+                return CLI_ERROR;
+            }
+            internal = strcmp(optarg, "internal") == 0;
+            break;
+        case OPT_POLICY:
+            opts->policy_path = optarg;
+            break;
+        case OPT_FAIL_ON:
+            if (strcmp(optarg, "fail") != 0 && strcmp(optarg, "manual") != 0 && strcmp(optarg, "waived") != 0 &&
+                strcmp(optarg, "none") != 0) {
+                fprintf(stderr, "tlsprobe: --fail-on: '%s' is not fail, manual, waived or none\n", optarg);
+                return CLI_ERROR;
+            }
+            opts->fail_on = optarg;
+            break;
+        case OPT_EXPLAIN:
+            if (scoring_explain(stdout, optarg) != 0) {
+                fprintf(stderr, "tlsprobe: --explain: no requirement '%s' (ASVS 5.0.0 12.1.1-12.3.5, 4.0.3 9.1.1-9.2.5)\n",
+                        optarg);
+                return CLI_ERROR;
+            }
+            return CLI_DONE;
         case OPT_LIST_CIPHERS:
             list_ciphers(stdout);
             return CLI_DONE;
@@ -190,6 +235,8 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
             return CLI_ERROR;
         }
     }
+    for (size_t i = 0; i < targets->count; i++)
+        targets->items[i].internal = internal;
     for (size_t i = 0; i < ninventories; i++) {
         if (inventory_load(inventories[i], targets, err, sizeof err) != 0) {
             fprintf(stderr, "tlsprobe: %s\n", err);

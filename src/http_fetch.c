@@ -108,6 +108,13 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     if (req->connect_to) {
         connect_to = curl_slist_append(NULL, req->connect_to);
         curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
+        /* A pinned request goes to that address and nowhere else, whatever *_proxy says. */
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    }
+    if (req->client_cert_file) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, req->client_cert_file);
+        curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(c, CURLOPT_SSLKEY, req->client_key_file ? req->client_key_file : req->client_cert_file);
     }
     if (req->post_body) {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -130,6 +137,10 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
     curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
     resp->elapsed_s = total;
+    curl_off_t connected_at = 0;
+    curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_at);
+    resp->connect_failed = rc == CURLE_COULDNT_CONNECT ||
+                           (rc == CURLE_OPERATION_TIMEDOUT && connected_at == 0);
     resp->effective_url = dup_or_null(eff);
     resp->redirect_url = dup_or_null(redirect);
     if (rc != CURLE_OK) {
@@ -175,4 +186,56 @@ bool http_header(const http_response_t *resp, const char *name, char *out, size_
         line = end ? end + 1 : NULL;
     }
     return false;
+}
+
+bool http_status_line(const http_response_t *resp, char *out, size_t outlen)
+{
+    const char *h = resp->headers;
+    if (!h || strncmp(h, "HTTP/", 5) != 0)
+        return false;
+    size_t len = strcspn(h, "\r\n");
+    snprintf(out, outlen, "%.*s", (int)(len < 1000 ? len : 1000), h);
+    return true;
+}
+
+int http_url_parts(const char *url, char *scheme, size_t schemelen, char *host, size_t hostlen,
+                   uint16_t *port)
+{
+    CURLU *u = curl_url();
+    char *s = NULL, *h = NULL, *p = NULL;
+    int rc = -1;
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK)
+        goto done;
+    if (strcasecmp(s, "http") != 0 && strcasecmp(s, "https") != 0)
+        goto done;
+    char *end = NULL;
+    unsigned long pv = strtoul(p, &end, 10);
+    if (!end || *end || pv == 0 || pv > 65535)
+        goto done;
+    /* curl keeps IPv6 literals bracketed; callers compare bare addresses. */
+    const char *bare = h;
+    size_t hl = strlen(h);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        bare = h + 1;
+        hl -= 2;
+    }
+    if (hl + 1 > hostlen || strlen(s) + 1 > schemelen)
+        goto done;
+    for (size_t i = 0; i < hl; i++)
+        host[i] = (char)tolower((unsigned char)bare[i]);
+    host[hl] = '\0';
+    for (size_t i = 0; s[i]; i++)
+        scheme[i] = (char)tolower((unsigned char)s[i]);
+    scheme[strlen(s)] = '\0';
+    *port = (uint16_t)pv;
+    rc = 0;
+done:
+    curl_free(s);
+    curl_free(h);
+    curl_free(p);
+    curl_url_cleanup(u);
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* tlsprobe: targets → resolve → probes → facts → scoring → reports. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ typedef struct progress {
     pthread_mutex_t mu;
     size_t done, total;
     int verbosity;
+    FILE *stream;          /* JSONL: each endpoint's line is written here as it finishes */
+    bool stream_failed;
 } progress_t;
 
 /* Scoring as soon as an endpoint is finished keeps memory flat and progress honest. */
@@ -25,12 +28,18 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
 {
     progress_t *pr = arg;
     score_endpoint(ep);
+    /* Built outside the lock: no other thread touches a finished endpoint. */
+    json_object *line = pr->stream ? report_endpoint(ep) : NULL;
     pthread_mutex_lock(&pr->mu);
     pr->done++;
+    /* One writer at a time, one whole line each: lines never interleave. */
+    if (line && !pr->stream_failed && report_jsonl_endpoint(pr->stream, line) != 0)
+        pr->stream_failed = true;
     if (pr->verbosity > 0)
         fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, ep->target->spec,
                 report_endpoint_result(ep));
     pthread_mutex_unlock(&pr->mu);
+    json_object_put(line);
 }
 
 static void endpoints_init(endpoint_t *eps, const target_list_t *targets, const options_t *opts)
@@ -75,6 +84,47 @@ static int exit_status(endpoint_t *eps, size_t n)
     return failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
 }
 
+typedef struct sweep {
+    endpoint_t *eps;
+    size_t n;
+    const options_t *opts;
+    progress_t *pr;
+    run_info_t *run;
+    json_object *doc;      /* the report, once every endpoint is done */
+    bool out_of_memory;
+} sweep_t;
+
+/* Probes every endpoint, then builds the report document. */
+static int sweep(sweep_t *s)
+{
+    if (scheduler_run(s->eps, s->n, s->opts, on_endpoint_done, s->pr) != 0) {
+        s->out_of_memory = true;
+        return -1;
+    }
+    s->run->finished_at = time(NULL);
+    s->run->exit_status = exit_status(s->eps, s->n);
+    s->doc = report_document(s->eps, s->n, s->run);
+    return 0;
+}
+
+/* JSONL is written while the sweep runs: the run line, each endpoint as it finishes, the
+ * summary line. With -o this is atomic_write_file's writer, so the file appears complete. */
+static int sweep_streaming_jsonl(FILE *f, void *arg)
+{
+    sweep_t *s = arg;
+    json_object *head = report_document(NULL, 0, s->run);
+    int rc = report_jsonl_header(f, head);
+    json_object_put(head);
+    if (rc != 0)
+        return -1;
+    s->pr->stream = f;
+    rc = sweep(s);
+    s->pr->stream = NULL;
+    if (rc != 0 || s->pr->stream_failed)
+        return -1;
+    return report_jsonl_summary(f, s->doc);
+}
+
 int main(int argc, char **argv)
 {
     /* A server that resets mid-write must be that endpoint's finding, not our death. */
@@ -90,6 +140,16 @@ int main(int argc, char **argv)
         return cr == CLI_DONE ? EXIT_PASSED : EXIT_USAGE;
     }
 
+    /* The policy is read before any traffic: a broken waiver file is a usage error. */
+    policy_t policy = { 0 };
+    char perr[512];
+    if (opts.policy_path && policy_load(opts.policy_path, &policy, perr, sizeof perr) != 0) {
+        fprintf(stderr, "tlsprobe: %s\n", perr);
+        target_list_free(&targets);
+        return EXIT_USAGE;
+    }
+    scoring_configure(&opts, &policy);
+
     run_info_t run = { .started_at = time(NULL) };
     size_t n = targets.count;
     endpoint_t *eps = calloc(n, sizeof *eps);
@@ -104,29 +164,37 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsprobe: %s\n", err);
         endpoints_free(eps, n);
         target_list_free(&targets);
+        policy_free(&policy);
         return EXIT_USAGE;
     }
 
     progress_t pr = { .total = n, .verbosity = opts.verbosity };
     pthread_mutex_init(&pr.mu, NULL);
-    if (scheduler_run(eps, n, &opts, on_endpoint_done, &pr) != 0) {
+    sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run };
+    int written;
+    if (strcmp(opts.format, "jsonl") == 0) {
+        written = opts.output_path ? atomic_write_file(opts.output_path, sweep_streaming_jsonl, &s, err, sizeof err)
+                                   : sweep_streaming_jsonl(stdout, &s);
+        if (written != 0 && !opts.output_path)
+            snprintf(err, sizeof err, "cannot write the report to standard output");
+    } else {
+        written = sweep(&s) == 0 ? report_emit(s.doc, &opts, err, sizeof err) : -1;
+    }
+    pthread_mutex_destroy(&pr.mu);
+    if (s.out_of_memory) {
         fprintf(stderr, "tlsprobe: out of memory\n");
         return EXIT_USAGE;
     }
-    pthread_mutex_destroy(&pr.mu);
-
-    run.finished_at = time(NULL);
-    run.exit_status = exit_status(eps, n);
-    json_object *doc = report_document(eps, n, &run);
     int status = run.exit_status;
-    if (report_emit(doc, &opts, err, sizeof err) != 0) {
+    if (written != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);
         status = EXIT_USAGE;
     }
-    json_object_put(doc);
+    json_object_put(s.doc);
     endpoints_free(eps, n);
     target_list_free(&targets);
     /* Cached trust stores are freed so that leak checkers see a clean exit. */
+    policy_free(&policy);
     x509_store_cache_clear();
     http_global_cleanup();
     return status;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "starttls.h"
 
 int probe_connect(probe_ctx_t *ctx)
 {
@@ -12,6 +13,15 @@ int probe_connect(probe_ctx_t *ctx)
     atomic_fetch_add(&ep->connections, 1);
     int fd = net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s,
                          ctx->err, sizeof ctx->err);
+    /* STARTTLS services: every probe speaks TLS over the upgraded connection. */
+    const service_t *svc = ep->target ? ep->target->service : NULL;
+    if (fd >= 0 && svc && svc->starttls) {
+        const char *host = ep->sni ? ep->sni : ep->target->host;
+        if (starttls_negotiate(fd, svc, host, ep->opts->timeout_s, NULL, ctx->err, sizeof ctx->err) < 0) {
+            net_close(fd);
+            return -1;
+        }
+    }
     return fd;
 }
 

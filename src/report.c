@@ -37,16 +37,7 @@ const char *report_endpoint_result(endpoint_t *ep)
 {
     if (ep->status != ENDPOINT_OK)
         return "ERROR";
-    int fail = 0, error = 0;
-    size_t n = ep->verdicts ? json_object_array_length(ep->verdicts) : 0;
-    for (size_t i = 0; i < n; i++) {
-        json_object *r;
-        json_object_object_get_ex(json_object_array_get_idx(ep->verdicts, i), "result", &r);
-        const char *s = json_object_get_string(r);
-        fail |= strcmp(s, "FAIL") == 0;
-        error |= strcmp(s, "ERROR") == 0;
-    }
-    return error ? "ERROR" : fail ? "FAIL" : "PASS";
+    return ep->result ? ep->result : "ERROR";
 }
 
 /* Probes finish in an order that depends on timing; reports list facts in registry order so
@@ -134,6 +125,11 @@ typedef struct emit_args {
 static const report_writer_t writers[] = {
     { "text", "a readable summary per endpoint (the default)", report_text_write },
     { "json", "the whole report: facts and verdicts (schema tlsprobe-report)", report_json_write },
+    { "jsonl", "one JSON line per endpoint, written as endpoints finish, between a run and a summary line",
+      report_jsonl_write },
+    { "csv", "one row per target and requirement (RFC 4180)", report_csv_write },
+    { "junit", "JUnit XML: one testsuite per endpoint, one testcase per requirement", report_junit_write },
+    { "html", "one self-contained page: requirements matrix and endpoint details", report_html_write },
 };
 
 const report_writer_t *report_writer_by_name(const char *name)

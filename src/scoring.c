@@ -1,153 +1,89 @@
-/* The requirement catalogue and the rules that decide each verdict from facts.
- * Every verdict carries one line of evidence a person can act on. */
+/* The requirement catalogue (texts from data/asvs, rules from rules_*.c), and the scoring of
+ * an endpoint: standards and level selected, waivers applied, the endpoint's result. */
 #include "scoring.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-static const char *const legacy_protocols[] = { "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1" };
+#include "requirements_data.h"
+#include "rules.h"
 
-/* Appends to a bounded evidence line. */
-static void evf(char *ev, size_t evlen, const char *fmt, ...)
+#define A5 "ASVS 5.0.0"
+#define A4 "ASVS 4.0.3"
+
+const requirement_t requirements[] = {
+    { A5, "12.1.1", rule_versions,
+      "FAIL when SSLv2, SSLv3, TLS 1.0 or 1.1 is accepted (raw hellos, versions probe), or when TLS 1.3 is "
+      "accepted but a hello offering every version gets another one. ERROR when no version is accepted." },
+    { A5, "12.1.2", rule_suites_recommended,
+      "FAIL when any accepted suite (ciphers probe, every version) is not labelled recommended (approved AEAD "
+      "with ECDHE/DHE), when the server's own order puts a weaker suite first, when the client's order decides "
+      "between suites of different strength, and at level 3 when a suite lacks forward secrecy." },
+    { A5, "12.1.3", rule_mtls_validated,
+      "NOT_APPLICABLE when the server requests no client certificate (FAIL if the inventory says mtls: "
+      "required). FAIL when it completes a handshake with a freshly generated, untrusted self-signed client "
+      "certificate (mtls probe)." },
+    { A5, "12.1.4", rule_revocation,
+      "PASS with a valid OCSP staple (signed by the issuer or a delegated responder, for this leaf, good, "
+      "current). FAIL without a staple, with a stale, wrong, unknown or invalid one, or when the leaf is revoked "
+      "(staple, OCSP responder or CRL)." },
+    { A5, "12.1.5", rule_ech,
+      "MANUAL until the ech probe exists: Encrypted Client Hello acceptance cannot be decided otherwise." },
+    { A5, "12.2.1", rule_http_external,
+      "External HTTP services (http probe): FAIL when cleartext HTTP (port 80 or http_port:) serves content or "
+      "redirects anywhere but HTTPS on the same host, when the TLS port answers cleartext HTTP with content, or "
+      "without a valid Strict-Transport-Security header. NOT_APPLICABLE for internal services and non-HTTP ones." },
+    { A5, "12.2.2", rule_public_trust,
+      "External services: FAIL unless the chain verifies against the trust store in use (the system store, or "
+      "--ca-file), the SANs cover the name, any pin-sha256 matches, and the chain is complete as served (a chain "
+      "that verifies only after fetching an intermediate via AIA fails)." },
+    { A5, "12.3.1", rule_no_cleartext,
+      "STARTTLS services: FAIL when STARTTLS is not offered, authentication is offered before it, or the service "
+      "accepts clients without TLS (PostgreSQL plain StartupMessage). HTTP services: as 12.3.3." },
+    { A5, "12.3.2", rule_manual_clients,
+      "MANUAL: how the application's own TLS clients validate certificates cannot be seen from the network." },
+    { A5, "12.3.3", rule_http_internal,
+      "Internal HTTP services: FAIL when cleartext HTTP serves content or does not redirect to HTTPS, or the TLS "
+      "port serves cleartext. NOT_APPLICABLE for external services." },
+    { A5, "12.3.4", rule_internal_trust,
+      "Internal services: FAIL unless the chain verifies against the target's CA (ca:), or the run's store, the "
+      "name matches, and any pin-sha256 matches. NOT_APPLICABLE for external services." },
+    { A5, "12.3.5", rule_mutual_internal,
+      "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one." },
+    { A4, "9.1.1", rule_client_no_cleartext,
+      "FAIL when the service falls back to cleartext: HTTP content without an HTTPS redirect, STARTTLS missing or "
+      "optional with authentication before it, plaintext database connections." },
+    { A4, "9.1.2", rule_suites_strong,
+      "FAIL when a weak or insecure suite is accepted (CBC, no forward secrecy, SHA-1 MAC, NULL, anonymous, export, "
+      "RC4, DES, 3DES, MD5), or when the strongest suites are not the preferred ones." },
+    { A4, "9.1.3", rule_versions, "As ASVS 5.0.0 12.1.1." },
+    { A4, "9.2.1", rule_trusted_any,
+      "FAIL unless the chain verifies against the trust store in use (the target's ca:, --ca-file or the system "
+      "store), the name matches and any pin-sha256 matches." },
+    { A4, "9.2.2", rule_no_cleartext, "As ASVS 5.0.0 12.3.1." },
+    { A4, "9.2.3", rule_server_authenticated,
+      "FAIL unless the server authenticates: trusted chain, matching name, not expired." },
+    { A4, "9.2.4", rule_revocation, "As ASVS 5.0.0 12.1.4." },
+    { A4, "9.2.5", rule_manual_logging, "MANUAL: logging of backend TLS failures cannot be seen from the network." },
+};
+const size_t requirements_count = sizeof requirements / sizeof *requirements;
+
+static const asvs_text_t *text_of(const requirement_t *r)
 {
-    size_t used = strlen(ev);
-    if (used + 1 >= evlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ev + used, evlen - used, fmt, ap);
-    va_end(ap);
-}
-
-static const char *str_at(json_object *o, const char *key)
-{
-    json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-static json_object *obj_at(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* A probe that did not record "status": "ok" cannot support a verdict. */
-static int probe_failed(json_object *probe, const char *name, char *ev, size_t evlen)
-{
-    if (!probe) {
-        evf(ev, evlen, "%s probe did not run", name);
-        return 1;
-    }
-    const char *status = str_at(probe, "status");
-    if (!status || strcmp(status, "ok") != 0) {
-        const char *why = str_at(probe, "error");
-        evf(ev, evlen, "%s probe failed: %s", name, why ? why : "unknown error");
-        return 1;
-    }
-    return 0;
-}
-
-static json_object *protocol_entry(json_object *versions, const char *name)
-{
-    json_object *list = obj_at(versions, "protocols");
-    size_t n = list ? json_object_array_length(list) : 0;
-    for (size_t i = 0; i < n; i++) {
-        json_object *p = json_object_array_get_idx(list, i);
-        const char *pn = str_at(p, "name");
-        if (pn && strcmp(pn, name) == 0)
-            return p;
-    }
+    for (size_t i = 0; i < asvs_texts_count; i++)
+        if (strcmp(asvs_texts[i].id, r->id) == 0 && strcmp(asvs_texts[i].standard, r->standard) == 0)
+            return &asvs_texts[i];
     return NULL;
 }
 
-static int accepted(json_object *versions, const char *name)
+const requirement_t *requirement_by_id(const char *id)
 {
-    json_object *p = protocol_entry(versions, name), *a;
-    return p && json_object_object_get_ex(p, "accepted", &a) && json_object_get_boolean(a);
+    for (size_t i = 0; i < requirements_count; i++)
+        if (strcmp(requirements[i].id, id) == 0)
+            return &requirements[i];
+    return NULL;
 }
-
-/* 12.1.1: only TLS 1.2 / 1.3, and the latest one the server has is the one it prefers. */
-static verdict_t rule_protocol_versions(json_object *facts, char *ev, size_t evlen)
-{
-    json_object *v = obj_at(facts, "versions");
-    if (probe_failed(v, "versions", ev, evlen))
-        return VERDICT_ERROR;
-    int legacy = 0;
-    for (size_t i = 0; i < sizeof legacy_protocols / sizeof *legacy_protocols; i++) {
-        if (!accepted(v, legacy_protocols[i]))
-            continue;
-        const char *cipher = str_at(protocol_entry(v, legacy_protocols[i]), "cipher");
-        evf(ev, evlen, "%s%s accepted", legacy++ ? "; " : "", legacy_protocols[i]);
-        if (cipher)
-            evf(ev, evlen, ": %s", cipher);
-    }
-    if (legacy)
-        return VERDICT_FAIL;
-    int has12 = accepted(v, "TLSv1.2"), has13 = accepted(v, "TLSv1.3");
-    if (!has12 && !has13) {
-        evf(ev, evlen, "no protocol version accepted");
-        return VERDICT_ERROR;
-    }
-    const char *preferred = str_at(v, "preferred");
-    if (has13 && (!preferred || strcmp(preferred, "TLSv1.3") != 0)) {
-        evf(ev, evlen, "TLSv1.3 accepted but the server prefers %s", preferred ? preferred : "nothing");
-        return VERDICT_FAIL;
-    }
-    if (has12 && has13)
-        evf(ev, evlen, "only TLSv1.2 and TLSv1.3 accepted; TLSv1.3 preferred");
-    else
-        evf(ev, evlen, "only %s accepted", has13 ? "TLSv1.3" : "TLSv1.2");
-    return VERDICT_PASS;
-}
-
-/* 12.2.2: the chain verifies to a trusted anchor and covers the name the client asked for. */
-static verdict_t rule_trusted_certificate(json_object *facts, char *ev, size_t evlen)
-{
-    json_object *c = obj_at(facts, "certificate");
-    if (probe_failed(c, "certificate", ev, evlen))
-        return VERDICT_ERROR;
-    json_object *trust = obj_at(c, "trust"), *name = obj_at(c, "name"), *b;
-    const char *store = str_at(trust, "store");
-    int verified = json_object_object_get_ex(trust, "verified", &b) && json_object_get_boolean(b);
-    int fail = 0;
-    if (!verified) {
-        const char *why = str_at(trust, "error");
-        evf(ev, evlen, "chain not trusted by %s: %s", store ? store : "the trust store",
-            why ? why : "verification failed");
-        fail = 1;
-    }
-    const char *checked = str_at(name, "checked");
-    json_object *matched = obj_at(name, "matched");
-    if (checked && matched && !json_object_get_boolean(matched)) {
-        evf(ev, evlen, "%scertificate does not cover '%s'", fail ? "; " : "", checked);
-        json_object *chain = obj_at(c, "chain"), *san = NULL;
-        json_object *leaf = chain ? json_object_array_get_idx(chain, 0) : NULL;
-        if (leaf && (san = obj_at(leaf, "san")) && json_object_array_length(san) > 0) {
-            evf(ev, evlen, " (SAN:");
-            for (size_t i = 0; i < json_object_array_length(san) && i < 8; i++)
-                evf(ev, evlen, " %s", json_object_get_string(json_object_array_get_idx(san, i)));
-            evf(ev, evlen, ")");
-        }
-        fail = 1;
-    }
-    if (fail)
-        return VERDICT_FAIL;
-    const char *subject = str_at(json_object_array_get_idx(obj_at(c, "chain"), 0), "subject");
-    evf(ev, evlen, "chain trusted by %s and valid for '%s'", store ? store : "the trust store",
-        checked ? checked : "(no name)");
-    if (subject)
-        evf(ev, evlen, "; leaf %s", subject);
-    return VERDICT_PASS;
-}
-
-const requirement_t requirements[] = {
-    { "12.1.1", "ASVS 5.0.0", 1, "Only TLS 1.2/1.3 enabled, latest preferred", rule_protocol_versions },
-    { "12.2.2", "ASVS 5.0.0", 1, "Publicly trusted TLS certificate", rule_trusted_certificate },
-};
-const size_t requirements_count = sizeof requirements / sizeof *requirements;
 
 const char *verdict_name(verdict_t v)
 {
@@ -161,29 +97,98 @@ const char *verdict_name(verdict_t v)
     return "ERROR";
 }
 
+bool scoring_standard_valid(const char *standard)
+{
+    return strcmp(standard, "asvs-5.0") == 0 || strcmp(standard, "asvs-4.0.3") == 0 || strcmp(standard, "all") == 0;
+}
+
+int scoring_explain(FILE *out, const char *id)
+{
+    const char *bare = strncmp(id, "V", 1) == 0 ? id + 1 : id;
+    const requirement_t *r = requirement_by_id(bare);
+    if (!r)
+        return -1;
+    const asvs_text_t *t = text_of(r);
+    fprintf(out, "%s %s (level %d%s%d): %s\n\n", r->standard, r->id, t ? t->level : 0, t && t->cwe ? ", CWE-" : "",
+            t ? t->cwe : 0, t ? t->title : "");
+    fprintf(out, "Requirement:\n  %s\n\nHow tlsprobe decides:\n  %s\n", t ? t->text : "", r->how);
+    return 0;
+}
+
+static const options_t *score_opts;
+static const policy_t *score_policy;
+
+void scoring_configure(const options_t *opts, const policy_t *policy)
+{
+    score_opts = opts;
+    score_policy = policy;
+}
+
+static bool selected(const requirement_t *r, const options_t *o, const asvs_text_t *t)
+{
+    const char *std = o && o->standard ? o->standard : "asvs-5.0";
+    bool in_std = strcmp(std, "all") == 0 || (strcmp(std, "asvs-5.0") == 0 && strcmp(r->standard, A5) == 0) ||
+                  (strcmp(std, "asvs-4.0.3") == 0 && strcmp(r->standard, A4) == 0);
+    int level = o ? o->level : 1;
+    return in_std && t && t->level <= level;
+}
+
+/* A waived failure is WAIVED; a waiver past its date leaves the FAIL and says so. */
+static const char *apply_waiver(const requirement_t *r, const target_t *t, verdict_t v, json_object *o,
+                                char *ev, size_t evlen)
+{
+    const waiver_t *w = v == VERDICT_FAIL ? policy_find(score_policy, r->id, t) : NULL;
+    if (!w)
+        return verdict_name(v);
+    json_object *wj = json_object_new_object();
+    json_object_object_add(wj, "reason", json_object_new_string(w->reason));
+    json_object_object_add(wj, "until", json_object_new_string(w->until));
+    json_object_object_add(wj, "origin", w->origin ? json_object_new_string(w->origin) : NULL);
+    bool expired = time(NULL) > w->until_end;
+    json_object_object_add(wj, "expired", json_object_new_boolean(expired));
+    json_object_object_add(o, "waiver", wj);
+    if (expired) {
+        rf_ev(ev, evlen, " (waiver expired %s: %s)", w->until, w->reason);
+        return "FAIL";
+    }
+    return "WAIVED";
+}
+
 void score_endpoint(endpoint_t *ep)
 {
+    const options_t *o = score_opts ? score_opts : ep->opts;
+    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1 };
+    const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
+    bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);
     for (size_t i = 0; i < requirements_count; i++) {
         const requirement_t *r = &requirements[i];
-        if (r->level > ep->opts->level)
+        const asvs_text_t *t = text_of(r);
+        if (!selected(r, o, t))
             continue;
-        char evidence[512] = "";
+        char evidence[768] = "";
         verdict_t v;
         if (ep->status != ENDPOINT_OK) {
             v = VERDICT_ERROR;
             snprintf(evidence, sizeof evidence, "not probed: %s", ep->error);
         } else {
-            v = r->rule(ep->facts, evidence, sizeof evidence);
+            v = r->rule(&ctx, evidence, sizeof evidence);
         }
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_string(r->id));
-        json_object_object_add(o, "standard", json_object_new_string(r->standard));
-        json_object_object_add(o, "level", json_object_new_int(r->level));
-        json_object_object_add(o, "title", json_object_new_string(r->title));
-        json_object_object_add(o, "result", json_object_new_string(verdict_name(v)));
-        json_object_object_add(o, "evidence", json_object_new_string(evidence));
-        json_object_array_add(ep->verdicts, o);
+        json_object *vj = json_object_new_object();
+        const char *result = apply_waiver(r, ep->target, v, vj, evidence, sizeof evidence);
+        json_object_object_add(vj, "id", json_object_new_string(r->id));
+        json_object_object_add(vj, "standard", json_object_new_string(r->standard));
+        json_object_object_add(vj, "level", json_object_new_int(t->level));
+        json_object_object_add(vj, "cwe", t->cwe ? json_object_new_int(t->cwe) : NULL);
+        json_object_object_add(vj, "title", json_object_new_string(t->title));
+        json_object_object_add(vj, "result", json_object_new_string(result));
+        json_object_object_add(vj, "evidence", json_object_new_string(evidence));
+        json_object_array_add(ep->verdicts, vj);
+        error |= strcmp(result, "ERROR") == 0;
+        fail |= strcmp(result, "FAIL") == 0 && strcmp(fail_on, "none") != 0;
+        fail |= strcmp(result, "MANUAL") == 0 && strcmp(fail_on, "manual") == 0;
+        fail |= strcmp(result, "WAIVED") == 0 && strcmp(fail_on, "waived") == 0;
     }
+    ep->result = ep->status != ENDPOINT_OK || error ? "ERROR" : fail ? "FAIL" : "PASS";
     pthread_mutex_unlock(&ep->lock);
 }

@@ -252,6 +252,22 @@ static unsigned char *alpn_wire(const char *list, unsigned int *outlen)
     return w;
 }
 
+/* Called when a CertificateRequest arrives (whether or not a certificate is configured):
+ * the only way to see a TLS 1.3 request, which is encrypted. Changes nothing in the reply. */
+static int on_cert_request(SSL *ssl, void *arg)
+{
+    (void)arg;
+    tls_hs_result_t *r = SSL_get_app_data(ssl);
+    if (!r)
+        return 1;
+    r->client_cert_requested = true;
+    r->client_cert_offered = SSL_get_certificate(ssl) != NULL;
+    const STACK_OF(X509_NAME) *names = SSL_get0_peer_CA_list(ssl);
+    if (names && sk_X509_NAME_num(names) > 0 && !r->client_ca_names)
+        r->client_ca_names = SSL_dup_CA_list(names);
+    return 1;
+}
+
 /* ---- setup ---- */
 
 static SSL_CTX *make_ctx(const tls_hs_options_t *o, tls_hs_result_t *r)
@@ -293,7 +309,16 @@ static SSL_CTX *make_ctx(const tls_hs_options_t *o, tls_hs_result_t *r)
             snprintf(why, sizeof why, "client certificate %s: %s", o->client_cert_file, reason);
             goto fail;
         }
+    } else if (o->client_cert && o->client_key) {
+        if (SSL_CTX_use_certificate(ctx, o->client_cert) != 1 || SSL_CTX_use_PrivateKey(ctx, o->client_key) != 1 ||
+            SSL_CTX_check_private_key(ctx) != 1) {
+            char reason[200] = "?";
+            take_openssl_error(reason, sizeof reason);
+            snprintf(why, sizeof why, "client certificate (in memory): %s", reason);
+            goto fail;
+        }
     }
+    SSL_CTX_set_cert_cb(ctx, on_cert_request, NULL);
     return ctx;
 fail:
     set_error(r, "handshake setup: %s", why);
@@ -476,10 +501,93 @@ void tls_hs_close_notify(tls_hs_result_t *r)
     ERR_clear_error();
 }
 
+/* One SSL_read or SSL_write step under a deadline; the info callback sees post-handshake
+ * alerts while it runs. */
+static ssize_t io_step(tls_hs_result_t *r, int fd, void *rbuf, const void *wbuf, size_t len, double timeout_s)
+{
+    if (!r->ssl) {
+        set_error(r, "no connection");
+        return -1;
+    }
+    int n = len > INT32_MAX ? INT32_MAX : (int)len;
+    double deadline = net_now() + (timeout_s > 0 ? timeout_s : 10.0);
+    SSL_set_app_data(r->ssl, r);
+    ssize_t out;
+    for (;;) {
+        ERR_clear_error();
+        int ret = rbuf ? SSL_read(r->ssl, rbuf, n) : SSL_write(r->ssl, wbuf, n);
+        if (ret > 0) {
+            out = ret;
+            break;
+        }
+        int e = SSL_get_error(r->ssl, ret);
+        if (e == SSL_ERROR_ZERO_RETURN) {
+            out = 0;
+            break;
+        }
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            double left = deadline - net_now();
+            int w = left > 0 ? net_wait(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, left) : 0;
+            if (w > 0)
+                continue;
+            if (w < 0) {
+                set_error(r, "socket error: %s", strerror(errno));
+                out = -1;
+            } else {
+                set_error(r, "nothing within %.1f s", timeout_s);
+                out = TLS_HS_TIMEOUT;
+            }
+            break;
+        }
+        char reason[256];
+        if (take_openssl_error(reason, sizeof reason)) {
+            set_error(r, "%s", reason);
+            append_alerts(r);
+            out = -1;
+        } else if (rbuf && e == SSL_ERROR_SYSCALL) {
+            out = 0;   /* end of stream without close_notify: closed all the same */
+        } else {
+            set_error(r, "connection closed (SSL error %d)", e);
+            out = -1;
+        }
+        break;
+    }
+    SSL_set_app_data(r->ssl, NULL);
+    ERR_clear_error();
+    return out;
+}
+
+ssize_t tls_hs_read(tls_hs_result_t *r, int fd, void *buf, size_t cap, double timeout_s)
+{
+    return io_step(r, fd, buf, NULL, cap, timeout_s);
+}
+
+int tls_hs_write(tls_hs_result_t *r, int fd, const void *buf, size_t len, double timeout_s)
+{
+    double deadline = net_now() + (timeout_s > 0 ? timeout_s : 10.0);
+    const char *p = buf;
+    while (len > 0) {
+        double left = deadline - net_now();
+        ssize_t n = left > 0 ? io_step(r, fd, NULL, p, len, left) : TLS_HS_TIMEOUT;
+        if (n <= 0) {
+            if (n == TLS_HS_TIMEOUT)
+                set_error(r, "could not send within %.1f s", timeout_s);
+            else if (n == 0)
+                set_error(r, "connection closed by the peer");
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 void tls_hs_result_free(tls_hs_result_t *r)
 {
     if (!r)
         return;
+    sk_X509_NAME_pop_free(r->client_ca_names, X509_NAME_free);
+    r->client_ca_names = NULL;
     sk_X509_pop_free(r->chain, X509_free);   /* NULL-safe */
     r->chain = NULL;
     free(r->ocsp_response);

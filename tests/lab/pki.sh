@@ -226,17 +226,23 @@ EOF
   newdb int-db 2000
   newdb other-db 3000
 
-  # Root CA: self-signed, 10 years.
-  newkey root.key
-  quiet openssl req -new -x509 -config ca.cnf -key root.key -subj "/O=tlsprobe lab/CN=tlsprobe lab root CA" \
-    -days 3650 -sha256 -extensions v3_root -out root.pem
+  # The CAs start 30 days back, so that OCSP responses dated in the past (the stale staple
+  # start.sh makes) are still inside their signer's validity.
+  CA_START=$(date -u -d '30 days ago' +%Y%m%d%H%M%SZ)
+  ca_end() { date -u -d "$1 days" +%Y%m%d%H%M%SZ; }
 
-  # Intermediate CA signed by the root.
+  # Root CA: self-signed (`openssl ca -selfsign`, which unlike `req -x509` takes a start date), 10 years.
+  newkey root.key
+  quiet openssl req -new -config ca.cnf -key root.key -subj "/O=tlsprobe lab/CN=tlsprobe lab root CA" -out root.csr
+  quiet openssl ca -batch -config ca.cnf -name root_ca -notext -selfsign -keyfile root.key \
+    -startdate "$CA_START" -enddate "$(ca_end 3650)" -extensions v3_root -in root.csr -out root.pem
+
+  # Intermediate CA signed by the root, 5 years.
   newkey intermediate.key
   quiet openssl req -new -config ca.cnf -key intermediate.key -subj "/O=tlsprobe lab/CN=tlsprobe lab intermediate CA" \
     -out intermediate.csr
-  quiet openssl ca -batch -config ca.cnf -name root_ca -notext -cert root.pem -keyfile root.key -days 1825 \
-    -extensions v3_intermediate -in intermediate.csr -out intermediate.pem
+  quiet openssl ca -batch -config ca.cnf -name root_ca -notext -cert root.pem -keyfile root.key \
+    -startdate "$CA_START" -enddate "$(ca_end 1825)" -extensions v3_intermediate -in intermediate.csr -out intermediate.pem
 
   # sign NAME SUBJECT_CN EXTENSIONS KEYKIND CA_ARGS...: a leaf signed by the intermediate.
   # KEYKIND: rsa2048 | rsa1024 | ec256.
@@ -283,8 +289,10 @@ EOF
 
   # The other, unrelated root and its one leaf (an internal CA; the leaf is issued directly).
   newkey other-root.key
-  quiet openssl req -new -x509 -config ca.cnf -key other-root.key \
-    -subj "/O=tlsprobe lab/CN=tlsprobe lab other root CA" -days 3650 -sha256 -extensions v3_root -out other-root.pem
+  quiet openssl req -new -config ca.cnf -key other-root.key -subj "/O=tlsprobe lab/CN=tlsprobe lab other root CA" \
+    -out other-root.csr
+  quiet openssl ca -batch -config ca.cnf -name other_ca -notext -selfsign -keyfile other-root.key \
+    -startdate "$CA_START" -enddate "$(ca_end 3650)" -extensions v3_root -in other-root.csr -out other-root.pem
   newkey internal.key
   quiet openssl req -new -config ca.cnf -key internal.key -subj "/O=tlsprobe lab/CN=localhost" -out internal.csr
   quiet openssl ca -batch -config ca.cnf -name other_ca -notext -cert other-root.pem -keyfile other-root.key \

@@ -1,32 +1,57 @@
 #!/usr/bin/env bash
-# Starts the lab servers on 127.0.0.1 (fixed ports, 24400-24499) and writes $LAB_DIR/env,
-# which tests source. Makes the PKI first if $LAB_DIR has none.
-# Usage: LAB_DIR=DIR tests/lab/start.sh [NAME...]     (default: every server)
-# Names and ports:
-#   tls12 24401  openssl s_server, TLS 1.2 only, good chain
-#   tls13 24402  openssl s_server, TLS 1.3 only, good chain
-#   legacy 24403 openssl s_server, TLS 1.0 + 1.1 only, SECLEVEL=0
-#   nginx 24404  nginx, TLS 1.2 + 1.3, good chain
-#   gnutls 24405 gnutls-serv, TLS 1.3 + 1.2, good chain
-#   expired 24406 / wrongname 24407 / selfsigned 24408: openssl s_server, TLS 1.2 + 1.3
-#   sslv3 24409 / sslv2 24410: tests/lab/fake_server.py
-#   (24411 is kept free: connection refused)
+# Starts the lab servers on 127.0.0.1 and writes $LAB_DIR/env, which tests source. Makes the
+# PKI first if $LAB_DIR has none (or one made for another LAB_PORT_BASE: its URLs name ports).
+# Usage: [LAB_PORT_BASE=N] LAB_DIR=DIR tests/lab/start.sh [NAME...]     (default: every server)
+# Ports: LAB_PORT_BASE (default 24400) + a fixed offset; the lab uses BASE..BASE+99, so two
+# labs with bases 100 apart can run at once. Exported to tests as LAB_PORT_<NAME in capitals>.
+# Names and offsets:
+#   tls12 +1  openssl s_server, TLS 1.2 only, good chain
+#   tls13 +2  openssl s_server, TLS 1.3 only, good chain
+#   legacy +3 openssl s_server, TLS 1.0 + 1.1 only, SECLEVEL=0
+#   nginx +4  nginx, TLS 1.2 + 1.3, good chain
+#   gnutls +5 gnutls-serv, TLS 1.3 + 1.2, good chain
+#   expired +6 / wrongname +7 / selfsigned +8: openssl s_server, TLS 1.2 + 1.3
+#   sslv3 +9 / sslv2 +10: tests/lab/fake_server.py
+#   (+11 is kept free: connection refused; LAB_PORT_REFUSED)
 #   Cipher-suite and group enumeration (issue #3); every one serves the good chain:
-#   ciphers12 24412     openssl s_server, TLS 1.2, 5 suites in a deliberate non-strength server
+#   ciphers12 +12       openssl s_server, TLS 1.2, 5 suites in a deliberate non-strength server
 #                       order (CBC first), DHE with the RFC 7919 ffdhe2048 group
-#   ciphers13 24413     openssl s_server, TLS 1.3, 3 suites in server order, groups X25519:P-384
-#   nginx_pref 24414    nginx, TLS 1.2, 3 ECDHE suites, ssl_prefer_server_ciphers on,
+#   ciphers13 +13       openssl s_server, TLS 1.3, 3 suites in server order, groups X25519:P-384
+#   nginx_pref +14      nginx, TLS 1.2, 3 ECDHE suites, ssl_prefer_server_ciphers on,
 #                       curves secp384r1:prime256v1
-#   nginx_nopref 24415  the same with ssl_prefer_server_ciphers off
-#   gnutls_chacha 24416 gnutls-serv, TLS 1.2, CHACHA20-POLY1305 + AES-128-GCM, server precedence
-#   legacy_dh1024 24417 openssl s_server, TLS 1.2, DHE-RSA-AES128-SHA only, a custom 1024-bit group
-#   insecure 24418      fake_server.py suites mode: TLS 1.0, export / NULL / RC4 / DES / anon suites
-#   lastsuite 24419     fake_server.py suites mode: TLS 1.2, only TLS_RSA_WITH_NULL_SHA256, which
+#   nginx_nopref +15    the same with ssl_prefer_server_ciphers off
+#   gnutls_chacha +16   gnutls-serv, TLS 1.2, CHACHA20-POLY1305 + AES-128-GCM, server precedence
+#   legacy_dh1024 +17   openssl s_server, TLS 1.2, DHE-RSA-AES128-SHA only, a custom 1024-bit group
+#   insecure +18        fake_server.py suites mode: TLS 1.0, export / NULL / RC4 / DES / anon suites
+#   lastsuite +19       fake_server.py suites mode: TLS 1.2, only TLS_RSA_WITH_NULL_SHA256, which
 #                       sorts last in any strength order
-#   sizelimit 24420     fake_server.py suites mode: TLS 1.2, 3 suites, and hellos whose record
+#   sizelimit +20       fake_server.py suites mode: TLS 1.2, 3 suites, and hellos whose record
 #                       payload exceeds 512 bytes are closed unanswered
-#   (24421-24430 are reserved for more of these)
-#   dns 24453    dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN
+#   (+21..+30 are reserved for more of these)
+#   dns +53      dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN
+#   Certificates, chains and revocation (issue #4; leaves: tests/lab/pki.sh). Unless noted the
+#   TLS servers speak TLS 1.2 + 1.3 and serve leaf + intermediate:
+#   http +60        python3 http.server, $LAB_DIR/http: /root.der /int.der /int.crl /root.crl
+#                   (the caIssuers and CRL URLs in the certificates); one log line per request
+#   ocsp +61        OCSP responder for the intermediate's leaves (tests/lab/ocsp_responder.py over
+#                   `openssl ocsp -index pki/int-db/index.txt`, signed by the intermediate itself)
+#   ocsp_root +62   OCSP responder for the root's certificates (the intermediate), signed by the root
+#   nginx_staple_good +63    nginx, good leaf, ssl_stapling_file: a current "good" response
+#   nginx_staple_revoked +64 nginx, revoked leaf, ssl_stapling_file: its "revoked" response
+#   nginx_staple_expired +65 nginx, good leaf, ssl_stapling_file: a "good" response whose
+#                            nextUpdate is a day past (stale)
+#   sserver_status +66  s_server, good leaf, -status_file: the current "good" response
+#   staple_wrong +67    s_server, good leaf, -status_file: the revoked leaf's response (wrong cert)
+#   revoked_nostaple +68 s_server, revoked leaf, no staple (OCSP responder and CRL say revoked)
+#   crlonly +69     s_server, crlonly leaf (no OCSP URL; revoked in int.crl), no staple
+#   leafonly +70    s_server, good leaf only (no intermediate: complete it via AIA caIssuers)
+#   dualcert +71    nginx with two certificates: good (RSA) and ecdsa (P-256), both with the intermediate
+#   muststaple_nostaple +72 s_server, muststaple leaf (TLS Feature status_request), no staple
+#   internal +73    s_server, internal leaf alone (the other root: $LAB_DIR/other-ca.pem)
+#   sha1 +74 / weakkey +75  s_server, sha1 / weakkey leaf, SECLEVEL=0
+#   longvalid +76 / nosan_eku +77  s_server, longvalid / nosan_eku leaf
+# OCSP responses for the staples are made at every start (in $LAB_DIR/ocsp: good.der,
+# revoked.der, stale.der); stale.der is made under faketime two days back with -ndays 1.
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail
@@ -41,51 +66,58 @@ mkdir -p "$LAB_DIR/run" "$LAB_DIR/logs"
 
 ALL_SERVERS=(tls12 tls13 legacy nginx gnutls expired wrongname selfsigned sslv3 sslv2 dns
              ciphers12 ciphers13 nginx_pref nginx_nopref gnutls_chacha legacy_dh1024
-             insecure lastsuite sizelimit)
+             insecure lastsuite sizelimit
+             http ocsp ocsp_root nginx_staple_good nginx_staple_revoked nginx_staple_expired
+             sserver_status staple_wrong revoked_nostaple crlonly leafonly dualcert
+             muststaple_nostaple internal sha1 weakkey longvalid nosan_eku)
 if [ $# -gt 0 ]; then SERVERS=("$@"); else SERVERS=("${ALL_SERVERS[@]}"); fi
 
-PORT_TLS12=24401 PORT_TLS13=24402 PORT_LEGACY=24403 PORT_NGINX=24404 PORT_GNUTLS=24405
-PORT_EXPIRED=24406 PORT_WRONGNAME=24407 PORT_SELFSIGNED=24408 PORT_SSLV3=24409
-PORT_SSLV2=24410 PORT_REFUSED=24411 PORT_DNS=24453
-PORT_CIPHERS12=24412 PORT_CIPHERS13=24413 PORT_NGINX_PREF=24414 PORT_NGINX_NOPREF=24415
-PORT_GNUTLS_CHACHA=24416 PORT_LEGACY_DH1024=24417 PORT_INSECURE=24418 PORT_LASTSUITE=24419
-PORT_SIZELIMIT=24420
+BASE=${LAB_PORT_BASE:-24400}
+case $BASE in ''|*[!0-9]*) echo "start.sh: LAB_PORT_BASE '$BASE' is not a number" >&2; exit 2 ;; esac
+if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65436 ]; then
+  echo "start.sh: LAB_PORT_BASE $BASE out of range (1024..65436: the lab uses BASE..BASE+99)" >&2; exit 2
+fi
+# NAME:OFFSET for every port; PORT_<NAME> = BASE + OFFSET. The offsets never change (tests,
+# the PKI's URLs and the docs above name them).
+PORT_OFFSETS=(TLS12:1 TLS13:2 LEGACY:3 NGINX:4 GNUTLS:5 EXPIRED:6 WRONGNAME:7 SELFSIGNED:8
+  SSLV3:9 SSLV2:10 REFUSED:11 CIPHERS12:12 CIPHERS13:13 NGINX_PREF:14 NGINX_NOPREF:15
+  GNUTLS_CHACHA:16 LEGACY_DH1024:17 INSECURE:18 LASTSUITE:19 SIZELIMIT:20 DNS:53
+  HTTP:60 OCSP:61 OCSP_ROOT:62 NGINX_STAPLE_GOOD:63 NGINX_STAPLE_REVOKED:64
+  NGINX_STAPLE_EXPIRED:65 SSERVER_STATUS:66 STAPLE_WRONG:67 REVOKED_NOSTAPLE:68 CRLONLY:69
+  LEAFONLY:70 DUALCERT:71 MUSTSTAPLE_NOSTAPLE:72 INTERNAL:73 SHA1:74 WEAKKEY:75 LONGVALID:76
+  NOSAN_EKU:77)
+for entry in "${PORT_OFFSETS[@]}"; do
+  printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
+done
 STARTUP_WAIT_S=${LAB_STARTUP_WAIT_S:-15}
 
-[ -f "$LAB_DIR/ca.pem" ] && [ -f "$LAB_DIR/pki/good.der" ] && [ -f "$LAB_DIR/pki/dh1024.pem" ] ||
-  "$LAB_SRC/pki.sh" "$LAB_DIR" >/dev/null
+# The PKI's AIA/CRL URLs name ports, so a PKI made for another base (or before those URLs
+# existed: no port_base file) is made again.
+[ -f "$LAB_DIR/ca.pem" ] && [ -f "$LAB_DIR/pki/good.der" ] && [ -f "$LAB_DIR/pki/dh1024.pem" ] &&
+  [ "$(cat "$LAB_DIR/pki/port_base" 2>/dev/null)" = "$BASE" ] ||
+  LAB_PORT_BASE=$BASE "$LAB_SRC/pki.sh" "$LAB_DIR" >/dev/null
 P=$LAB_DIR/pki
 
-cat > "$LAB_DIR/env" <<EOF
-# Written by tests/lab/start.sh; sourced by the tests.
-export LAB_DIR='$LAB_DIR'
-export LAB_PKI='$P'
-export LAB_CA='$LAB_DIR/ca.pem'
-export LAB_HOST=127.0.0.1
-export LAB_PORT_TLS12=$PORT_TLS12
-export LAB_PORT_TLS13=$PORT_TLS13
-export LAB_PORT_LEGACY=$PORT_LEGACY
-export LAB_PORT_NGINX=$PORT_NGINX
-export LAB_PORT_GNUTLS=$PORT_GNUTLS
-export LAB_PORT_EXPIRED=$PORT_EXPIRED
-export LAB_PORT_WRONGNAME=$PORT_WRONGNAME
-export LAB_PORT_SELFSIGNED=$PORT_SELFSIGNED
-export LAB_PORT_SSLV3=$PORT_SSLV3
-export LAB_PORT_SSLV2=$PORT_SSLV2
-export LAB_PORT_REFUSED=$PORT_REFUSED
-export LAB_PORT_DNS=$PORT_DNS
-export LAB_PORT_CIPHERS12=$PORT_CIPHERS12
-export LAB_PORT_CIPHERS13=$PORT_CIPHERS13
-export LAB_PORT_NGINX_PREF=$PORT_NGINX_PREF
-export LAB_PORT_NGINX_NOPREF=$PORT_NGINX_NOPREF
-export LAB_PORT_GNUTLS_CHACHA=$PORT_GNUTLS_CHACHA
-export LAB_PORT_LEGACY_DH1024=$PORT_LEGACY_DH1024
-export LAB_PORT_INSECURE=$PORT_INSECURE
-export LAB_PORT_LASTSUITE=$PORT_LASTSUITE
-export LAB_PORT_SIZELIMIT=$PORT_SIZELIMIT
-export LAB_RESOLVER=127.0.0.1:$PORT_DNS
-export LAB_SERVERS='${SERVERS[*]}'
-EOF
+{
+  echo "# Written by tests/lab/start.sh; sourced by the tests."
+  echo "export LAB_DIR='$LAB_DIR'"
+  echo "export LAB_PKI='$P'"
+  echo "export LAB_CA='$LAB_DIR/ca.pem'"
+  echo "export LAB_OTHER_CA='$LAB_DIR/other-ca.pem'"
+  echo "export LAB_HTTP_DIR='$LAB_DIR/http'"
+  echo "export LAB_OCSP_DIR='$LAB_DIR/ocsp'"
+  echo "export LAB_HOST=127.0.0.1"
+  echo "export LAB_PORT_BASE=$BASE"
+  for entry in "${PORT_OFFSETS[@]}"; do
+    v=PORT_${entry%%:*}
+    echo "export LAB_$v=${!v}"
+  done
+  echo "export LAB_RESOLVER=127.0.0.1:$PORT_DNS"
+  echo "export LAB_HTTP_URL=http://127.0.0.1:$PORT_HTTP"
+  echo "export LAB_OCSP_URL=http://127.0.0.1:$PORT_OCSP"
+  echo "export LAB_OCSP_ROOT_URL=http://127.0.0.1:$PORT_OCSP_ROOT"
+  echo "export LAB_SERVERS='${SERVERS[*]}'"
+} > "$LAB_DIR/env"
 
 fail() {
   echo "start.sh: $*" >&2

@@ -1,0 +1,87 @@
+/* The cleartext side of services that upgrade to TLS in-band (SMTP STARTTLS, IMAP STARTTLS,
+ * POP3 STLS, FTP AUTH TLS, LDAP StartTLS, XMPP <starttls/>, PostgreSQL SSLRequest, MySQL
+ * SSLRequest). Every read is bounded in bytes (STARTTLS_MAX_REPLY per server reply) and
+ * time (one deadline for the whole dialogue); hostile input gives an error, never a hang.
+ * Thread-safe: no shared state. */
+#ifndef TLSPROBE_STARTTLS_H
+#define TLSPROBE_STARTTLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "service.h"
+
+/* Cap on one server reply (a multi-line EHLO, an IMAP CAPABILITY, XMPP stream features). */
+#define STARTTLS_MAX_REPLY (16 * 1024)
+#define STARTTLS_MAX_CAPS 64
+#define STARTTLS_CAP_LEN 160
+#define STARTTLS_TEXT_LEN 512
+
+/* What the cleartext side said, for facts. Text is printable ASCII (others become '?'). */
+typedef struct starttls_transcript {
+    char banner[STARTTLS_TEXT_LEN];   /* greeting (first line), MySQL server version */
+    /* Capabilities as advertised: EHLO keyword lines ("AUTH PLAIN LOGIN"), IMAP capability
+     * atoms, POP3 CAPA lines, FTP FEAT lines, XMPP features ("starttls", "mechanism PLAIN"),
+     * LDAP RootDSE values ("supportedExtension 1.3.6.1.4.1.1466.20037"), MySQL flags. */
+    char caps[STARTTLS_MAX_CAPS][STARTTLS_CAP_LEN];
+    size_t ncaps;
+    bool caps_truncated;
+    int starttls_offered;             /* 1 yes, 0 no, -1 unknown (not asked or not said) */
+    char reply[STARTTLS_TEXT_LEN];    /* the answer to the upgrade request, "" before */
+    /* starttls_plaintext_attempt: 1 the server went on to authenticate a cleartext client,
+     * 0 it refused the cleartext connection, -1 cannot tell; and what it answered. */
+    int plaintext_accepted;
+    char plaintext_reply[STARTTLS_TEXT_LEN];
+} starttls_transcript_t;
+
+/* Drives the cleartext dialogue of svc->protocol on the connected, non-blocking fd up to the
+ * point where the next bytes are our TLS ClientHello. host names the server where the
+ * protocol wants one (XMPP stream 'to'); may be NULL. t may be NULL.
+ * Returns 0, or -1 with err set: "STARTTLS not offered", "server refused STARTTLS: <reply>",
+ * "timed out waiting for ...", "connection closed ...", "reply too long", ... */
+int starttls_negotiate(int fd, const service_t *svc, const char *host, double timeout_s,
+                       starttls_transcript_t *t, char *err, size_t errlen);
+
+/* The same dialogue up to, not including, the upgrade request: greeting and capabilities
+ * only (PostgreSQL: nothing to read; MySQL: the greeting). For cleartext-fallback facts.
+ * Returns 0 or -1 with err set. */
+int starttls_discover(int fd, const service_t *svc, const char *host, double timeout_s,
+                      starttls_transcript_t *t, char *err, size_t errlen);
+
+/* Databases only (svc->protocol "postgres" or "mysql"): offers a login without TLS, as user
+ * "tlsprobe" without a password, and records whether the server refuses it for want of
+ * encryption (t->plaintext_accepted, t->plaintext_reply). PostgreSQL: on a fresh connection
+ * or after the server answered the SSLRequest with 'N'. MySQL: after starttls_discover read
+ * the greeting on this connection. Returns 0, or -1 with err set (t->plaintext_accepted -1). */
+int starttls_plaintext_attempt(int fd, const service_t *svc, double timeout_s,
+                               starttls_transcript_t *t, char *err, size_t errlen);
+
+/* true when the transcript lists capability `name` (case-insensitive, whole first word, or
+ * "AUTH=PLAIN"-style atom when name ends in '='). */
+bool starttls_has_cap(const starttls_transcript_t *t, const char *name);
+
+/* ---- shared by the protocol files (src/starttls*.c); not for probes ---- */
+
+/* A bounded buffered reader over the fd with one deadline. */
+typedef struct starttls_conn {
+    int fd;
+    double deadline;
+    unsigned char buf[STARTTLS_MAX_REPLY];
+    size_t len;
+    size_t reply_bytes;   /* consumed in the current reply, bounded by STARTTLS_MAX_REPLY */
+    char *err;
+    size_t errlen;
+} starttls_conn_t;
+
+void starttls_conn_init(starttls_conn_t *c, int fd, double timeout_s, char *err, size_t errlen);
+int starttls_send(starttls_conn_t *c, const void *data, size_t len, const char *what);
+/* Reads exactly n bytes (n <= STARTTLS_MAX_REPLY), never more from the socket than needed. */
+int starttls_read_exact(starttls_conn_t *c, void *out, size_t n, const char *what);
+void starttls_add_cap(starttls_transcript_t *t, const char *cap);
+void starttls_printable(char *dst, size_t cap, const void *src, size_t len);
+
+int starttls_ldap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
+int starttls_postgres(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
+int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
+
+#endif

@@ -1,0 +1,489 @@
+/* mtls: does the endpoint ask for a client certificate, does it insist on one, does it accept
+ * any certificate at all (a fresh self-signed one, generated here at run time), which CAs it
+ * names, and whether the target's configured certificate gets in.
+ *
+ * Each of TLS 1.3 and TLS 1.2 the server accepts is tried separately: TLS 1.2 servers refuse
+ * inside the handshake, TLS 1.3 servers only after it (an alert following our Finished), and
+ * web servers such as nginx complete the handshake either way and refuse at the HTTP layer
+ * (400 "No required SSL certificate was sent"). So after a completed handshake an HTTP
+ * endpoint gets one GET and the answer is judged; any other endpoint is given a moment to
+ * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there).
+ * Facts only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "hello_profile.h"
+#include "net.h"
+#include "probe.h"
+#include "registry.h"
+#include "tls_handshake.h"
+#include "tls_raw.h"
+#include "wire.h"
+
+/* How long a non-HTTP endpoint gets to refuse us after the handshake. */
+#define ALERT_WAIT_S 1.5
+#define RESPONSE_CAP 8192
+
+typedef enum { TRI_UNKNOWN = -1, TRI_FALSE = 0, TRI_TRUE = 1 } tri_t;
+
+static json_object *tri_json(tri_t t)
+{
+    return t == TRI_UNKNOWN ? NULL : json_object_new_boolean(t == TRI_TRUE);
+}
+
+/* ---- one connection with a given client certificate (or none) */
+
+typedef enum { ATTEMPT_ACCEPTED, ATTEMPT_REFUSED, ATTEMPT_UNKNOWN } attempt_outcome_t;
+
+typedef struct attempt {
+    attempt_outcome_t outcome;
+    bool handshake_done;
+    bool requested;                 /* OpenSSL saw a CertificateRequest */
+    STACK_OF(X509_NAME) *ca_names;  /* owned */
+    char evidence[400];
+} attempt_t;
+
+typedef struct client_id {
+    const char *cert_file, *key_file;
+    X509 *cert;
+    EVP_PKEY *key;
+} client_id_t;
+
+/* Statuses web servers use to refuse a request for want of a (valid) client certificate;
+ * 495/496 are nginx's internal codes, which it sends as 400. */
+static bool refusal_status(int status)
+{
+    return status == 400 || status == 403 || status == 495 || status == 496;
+}
+
+static bool http_like(const endpoint_t *ep)
+{
+    const service_t *s = ep->target->service;
+    return !s || (s->protocol && strcmp(s->protocol, "http") == 0);
+}
+
+/* "400 No required SSL certificate was sent" from nginx's <title>, else the status line. */
+static void http_evidence(const char *resp, char *out, size_t outlen)
+{
+    const char *t = strstr(resp, "<title>");
+    size_t n;
+    if (t) {
+        t += 7;
+        n = strcspn(t, "<\r\n");
+    } else {
+        t = resp;
+        n = strcspn(t, "\r\n");
+    }
+    snprintf(out, outlen, "%.*s", (int)(n < 160 ? n : 160), t);
+}
+
+/* After a completed handshake: what the server does next tells whether it let us in. */
+static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs, attempt_t *a)
+{
+    endpoint_t *ep = ctx->ep;
+    double timeout = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0;
+    char *buf = malloc(RESPONSE_CAP + 1);
+    if (!buf) {
+        snprintf(a->evidence, sizeof a->evidence, "out of memory");
+        return;
+    }
+    size_t got = 0;
+    ssize_t n = 0;
+    bool http = http_like(ep);
+    if (http) {
+        const char *host = ep->sni && *ep->sni ? ep->sni : ep->target->host;
+        char req[400];
+        bool v6 = strchr(host, ':') != NULL;
+        int len = snprintf(req, sizeof req,
+                           "GET / HTTP/1.1\r\nHost: %s%.255s%s\r\nUser-Agent: tlsprobe\r\nConnection: close\r\n\r\n",
+                           v6 ? "[" : "", host, v6 ? "]" : "");
+        if (tls_hs_write(hs, fd, req, (size_t)len, timeout) != 0)
+            n = -1;
+    }
+    /* Read the status line (HTTP) or wait for an alert (anything else). */
+    double deadline = net_now() + (http ? timeout : (timeout < ALERT_WAIT_S ? timeout : ALERT_WAIT_S));
+    while (n >= 0 && got < RESPONSE_CAP) {
+        double left = deadline - net_now();
+        if (left <= 0) {
+            n = TLS_HS_TIMEOUT;
+            break;
+        }
+        n = tls_hs_read(hs, fd, buf + got, RESPONSE_CAP - got, left);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (http && strstr(buf, "\r\n\r\n") && (!strstr(buf, "<title>") || strstr(buf, "</title>")))
+            break;
+    }
+    buf[got] = '\0';
+
+    int status = 0;
+    if (got >= 12 && strncmp(buf, "HTTP/1.", 7) == 0 && buf[8] == ' ')
+        status = atoi(buf + 9);
+    if (hs->alert_received >= 0 && got == 0) {
+        a->outcome = ATTEMPT_REFUSED;
+        snprintf(a->evidence, sizeof a->evidence, "alert %s(%d) after the handshake",
+                 SSL_alert_desc_string_long(hs->alert_received), hs->alert_received);
+    } else if (status > 0) {
+        char ev[200];
+        http_evidence(buf, ev, sizeof ev);
+        a->outcome = refusal_status(status) ? ATTEMPT_REFUSED : ATTEMPT_ACCEPTED;
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; HTTP %d (%s)", status, ev);
+    } else if (got > 0) {
+        a->outcome = ATTEMPT_ACCEPTED;
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; the server sent %zu bytes of data", got);
+    } else if (n == 0) {
+        /* Closed without a word: a refusal when a certificate was at stake. */
+        a->outcome = a->requested ? ATTEMPT_REFUSED : ATTEMPT_UNKNOWN;
+        snprintf(a->evidence, sizeof a->evidence, "the server closed the connection after the handshake");
+    } else if (n == TLS_HS_TIMEOUT && !http) {
+        a->outcome = ATTEMPT_ACCEPTED;
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; no alert within %.1f s", ALERT_WAIT_S);
+    } else {
+        a->outcome = ATTEMPT_UNKNOWN;
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; then %s", hs->error[0] ? hs->error : "no answer");
+    }
+    free(buf);
+}
+
+static void run_attempt(probe_ctx_t *ctx, int version, const client_id_t *id, attempt_t *a)
+{
+    endpoint_t *ep = ctx->ep;
+    memset(a, 0, sizeof *a);
+    a->outcome = ATTEMPT_UNKNOWN;
+    int fd = probe_connect(ctx);
+    if (fd < 0) {
+        snprintf(a->evidence, sizeof a->evidence, "connect failed: %s", ctx->err);
+        return;
+    }
+    tls_hs_options_t opts = {
+        .min_version = version,
+        .max_version = version,
+        .sni = ep->sni,
+        .timeout_s = ep->opts->timeout_s,
+        .client_cert_file = id ? id->cert_file : NULL,
+        .client_key_file = id ? id->key_file : NULL,
+        .client_cert = id ? id->cert : NULL,
+        .client_key = id ? id->key : NULL,
+    };
+    tls_hs_result_t hs;
+    int rc = tls_hs_connect(fd, &opts, &hs);
+    a->requested = hs.client_cert_requested;
+    a->ca_names = hs.client_ca_names;
+    hs.client_ca_names = NULL;
+    if (rc != 0) {
+        /* Failing after asking for a certificate is refusing what we sent (or did not). */
+        a->outcome = a->requested ? ATTEMPT_REFUSED : ATTEMPT_UNKNOWN;
+        snprintf(a->evidence, sizeof a->evidence, "handshake failed: %s", hs.error);
+    } else {
+        a->handshake_done = true;
+        judge_after_handshake(ctx, fd, &hs, a);
+        tls_hs_close_notify(&hs);
+    }
+    tls_hs_result_free(&hs);
+    net_close(fd);
+}
+
+/* ---- a throwaway identity no CA ever signed */
+
+static bool make_untrusted_identity(client_id_t *id)
+{
+    memset(id, 0, sizeof *id);
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    unsigned char serial[16];
+    BIGNUM *bn = NULL;
+    bool ok = key && x && name && RAND_bytes(serial, sizeof serial) == 1;
+    if (ok) {
+        serial[0] &= 0x7f;   /* positive */
+        bn = BN_bin2bn(serial, sizeof serial, NULL);
+        ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) && X509_set_version(x, 2) &&
+             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                        (const unsigned char *)"tlsprobe untrusted client certificate", -1, -1, 0) &&
+             X509_set_subject_name(x, name) && X509_set_issuer_name(x, name) &&
+             X509_gmtime_adj(X509_getm_notBefore(x), -3600) && X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
+             X509_set_pubkey(x, key) && X509_sign(x, key, EVP_sha256()) > 0;
+    }
+    BN_free(bn);
+    X509_NAME_free(name);
+    if (!ok) {
+        X509_free(x);
+        EVP_PKEY_free(key);
+        return false;
+    }
+    id->cert = x;
+    id->key = key;
+    return true;
+}
+
+/* ---- per version */
+
+typedef struct version_facts {
+    const char *name;               /* "TLSv1.3" */
+    tri_t requested, required, accepts_untrusted, configured_accepted;
+    char required_evidence[512], untrusted_evidence[512], configured_evidence[512];
+    const char *requested_source;   /* "raw hello" or "handshake" */
+} version_facts_t;
+
+/* TLS 1.2: is a CertificateRequest in the clear first flight? TRI_UNKNOWN when the server
+ * did not answer the raw hello with a complete flight. */
+static tri_t raw_tls12_request(probe_ctx_t *ctx)
+{
+    hello_profile_t *p = malloc(sizeof *p);
+    uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
+    tri_t out = TRI_UNKNOWN;
+    if (p && suites) {
+        size_t n = registry_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+        hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
+        hello_profile_set_suites(p, suites, n < HELLO_MAX_CODES ? n : HELLO_MAX_CODES);
+        tls_raw_result_t r;
+        if (tls_raw_probe_hello(ctx, &p->opts, 0, &r) == TLS_RAW_ACCEPTED && r.flight.have_server_hello_done)
+            out = r.flight.have_certificate_request ? TRI_TRUE : TRI_FALSE;
+        tls_raw_result_free(&r);
+    }
+    free(p);
+    free(suites);
+    return out;
+}
+
+static void add_names(STACK_OF(X509_NAME) *names, json_object *list)
+{
+    for (int i = 0; names && i < sk_X509_NAME_num(names); i++) {
+        char buf[512] = "";
+        BIO *b = BIO_new(BIO_s_mem());
+        if (!b)
+            return;
+        if (X509_NAME_print_ex(b, sk_X509_NAME_value(names, i), 0, XN_FLAG_RFC2253) >= 0) {
+            int n = BIO_read(b, buf, sizeof buf - 1);
+            buf[n > 0 ? n : 0] = '\0';
+        }
+        BIO_free(b);
+        bool seen = false;
+        for (size_t j = 0; j < json_object_array_length(list); j++)
+            seen |= strcmp(json_object_get_string(json_object_array_get_idx(list, j)), buf) == 0;
+        if (!seen && buf[0])
+            json_object_array_add(list, json_object_new_string(buf));
+    }
+}
+
+static tri_t outcome_accepted(const attempt_t *a)
+{
+    return a->outcome == ATTEMPT_UNKNOWN ? TRI_UNKNOWN : a->outcome == ATTEMPT_ACCEPTED ? TRI_TRUE : TRI_FALSE;
+}
+
+static void probe_version(probe_ctx_t *ctx, int version, const client_id_t *untrusted, version_facts_t *v,
+                          json_object *ca_names)
+{
+    const target_t *t = ctx->ep->target;
+    v->configured_accepted = TRI_UNKNOWN;
+    tri_t raw = version == TLS1_2_VERSION ? raw_tls12_request(ctx) : TRI_UNKNOWN;
+
+    attempt_t a;
+    run_attempt(ctx, version, NULL, &a);
+    add_names(a.ca_names, ca_names);
+    sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
+    bool seen = a.requested || raw == TRI_TRUE;
+    bool known = a.requested || a.handshake_done || raw != TRI_UNKNOWN;
+    v->requested = seen ? TRI_TRUE : known ? TRI_FALSE : TRI_UNKNOWN;
+    v->requested_source = raw != TRI_UNKNOWN ? "raw hello" : "handshake";
+    snprintf(v->required_evidence, sizeof v->required_evidence, "without a certificate: %s", a.evidence);
+    if (v->requested != TRI_TRUE) {
+        v->required = v->requested == TRI_FALSE ? TRI_FALSE : TRI_UNKNOWN;
+        v->accepts_untrusted = TRI_UNKNOWN;
+        return;
+    }
+    tri_t in = outcome_accepted(&a);
+    v->required = in == TRI_UNKNOWN ? TRI_UNKNOWN : in == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
+
+    v->accepts_untrusted = TRI_UNKNOWN;
+    if (untrusted) {
+        run_attempt(ctx, version, untrusted, &a);
+        sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
+        v->accepts_untrusted = outcome_accepted(&a);
+        snprintf(v->untrusted_evidence, sizeof v->untrusted_evidence, "self-signed certificate: %s", a.evidence);
+    } else {
+        snprintf(v->untrusted_evidence, sizeof v->untrusted_evidence, "could not make a self-signed certificate");
+    }
+    if (t->client_cert) {
+        client_id_t mine = { .cert_file = t->client_cert, .key_file = t->client_key };
+        run_attempt(ctx, version, &mine, &a);
+        sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
+        v->configured_accepted = outcome_accepted(&a);
+        snprintf(v->configured_evidence, sizeof v->configured_evidence, "configured certificate: %s", a.evidence);
+    }
+}
+
+static json_object *version_json(const version_facts_t *v, bool configured)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "requested", tri_json(v->requested));
+    json_object_object_add(o, "requested_source", json_object_new_string(v->requested_source));
+    json_object_object_add(o, "required", tri_json(v->required));
+    json_object_object_add(o, "required_evidence", json_object_new_string(v->required_evidence));
+    json_object_object_add(o, "accepts_untrusted", tri_json(v->accepts_untrusted));
+    json_object_object_add(o, "untrusted_evidence",
+                           v->untrusted_evidence[0] ? json_object_new_string(v->untrusted_evidence) : NULL);
+    if (configured) {
+        json_object_object_add(o, "configured_accepted", tri_json(v->configured_accepted));
+        json_object_object_add(o, "configured_evidence",
+                               v->configured_evidence[0] ? json_object_new_string(v->configured_evidence) : NULL);
+    }
+    return o;
+}
+
+/* ---- the probe */
+
+/* TLS 1.3 and 1.2 when accepted; else the newest older version accepted, or none. */
+static size_t versions_to_test(endpoint_t *ep, int *out)
+{
+    static const struct {
+        const char *name;
+        int version;
+    } order[] = { { "TLSv1.3", TLS1_3_VERSION }, { "TLSv1.2", TLS1_2_VERSION },
+                  { "TLSv1.1", TLS1_1_VERSION }, { "TLSv1.0", TLS1_VERSION } };
+    json_object *v = endpoint_probe_facts(ep, "versions"), *list;
+    size_t n = 0;
+    if (!v || !json_object_object_get_ex(v, "accepted", &list))
+        return 0;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        if (n > 0 && order[i].version < TLS1_2_VERSION)
+            break;
+        for (size_t j = 0; j < json_object_array_length(list); j++)
+            if (strcmp(json_object_get_string(json_object_array_get_idx(list, j)), order[i].name) == 0) {
+                out[n++] = order[i].version;
+                break;
+            }
+        if (n > 0 && order[i].version < TLS1_2_VERSION)
+            break;
+    }
+    return n;
+}
+
+enum field { F_REQUESTED, F_REQUIRED, F_UNTRUSTED, F_CONFIGURED };
+
+static tri_t field_of(const version_facts_t *v, enum field f)
+{
+    switch (f) {
+    case F_REQUESTED: return v->requested;
+    case F_REQUIRED: return v->required;
+    case F_UNTRUSTED: return v->accepts_untrusted;
+    default: return v->configured_accepted;
+    }
+}
+
+/* Over the versions: true if any says true (requested; an untrusted certificate let in). */
+static tri_t any_true(const version_facts_t *v, size_t n, enum field f)
+{
+    tri_t out = n ? TRI_FALSE : TRI_UNKNOWN;
+    for (size_t i = 0; i < n; i++) {
+        tri_t x = field_of(&v[i], f);
+        if (x == TRI_TRUE)
+            return TRI_TRUE;
+        if (x == TRI_UNKNOWN)
+            out = TRI_UNKNOWN;
+    }
+    return out;
+}
+
+/* True only if every version that asked for a certificate says true (required; the
+ * configured certificate accepted). */
+static tri_t all_true(const version_facts_t *v, size_t n, enum field f)
+{
+    tri_t out = TRI_UNKNOWN;
+    bool unknown = false;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].requested != TRI_TRUE)
+            continue;
+        tri_t x = field_of(&v[i], f);
+        if (x == TRI_FALSE)
+            return TRI_FALSE;
+        if (x == TRI_UNKNOWN)
+            unknown = true;
+        else
+            out = TRI_TRUE;
+    }
+    return unknown ? TRI_UNKNOWN : out;
+}
+
+static const char *version_name(int version)
+{
+    switch (version) {
+    case TLS1_3_VERSION: return "TLSv1.3";
+    case TLS1_2_VERSION: return "TLSv1.2";
+    case TLS1_1_VERSION: return "TLSv1.1";
+    default: return "TLSv1.0";
+    }
+}
+
+static probe_status_t mtls_run(probe_ctx_t *ctx)
+{
+    endpoint_t *ep = ctx->ep;
+    const target_t *t = ep->target;
+    json_object *out = ctx->out;
+    int versions[4];
+    size_t nv = versions_to_test(ep, versions);
+    if (nv == 0) {
+        json_object_object_add(out, "status", json_object_new_string("error"));
+        json_object_object_add(out, "error", json_object_new_string("no TLS version accepted"));
+        snprintf(ctx->err, sizeof ctx->err, "no TLS version accepted");
+        return PROBE_ERROR;
+    }
+    client_id_t untrusted;
+    bool have_untrusted = make_untrusted_identity(&untrusted);
+    version_facts_t v[4];
+    memset(v, 0, sizeof v);
+    json_object *ca_names = json_object_new_array(), *by_version = json_object_new_object();
+    for (size_t i = 0; i < nv; i++) {
+        v[i].name = version_name(versions[i]);
+        probe_version(ctx, versions[i], have_untrusted ? &untrusted : NULL, &v[i], ca_names);
+        json_object_object_add(by_version, v[i].name, version_json(&v[i], t->client_cert != NULL));
+    }
+    X509_free(untrusted.cert);
+    EVP_PKEY_free(untrusted.key);
+
+    tri_t requested = any_true(v, nv, F_REQUESTED);
+    json_object_object_add(out, "status", json_object_new_string("ok"));
+    json_object_object_add(out, "requested", tri_json(requested));
+    json_object_object_add(out, "required",
+                           requested == TRI_FALSE ? json_object_new_boolean(false)
+                                                  : tri_json(all_true(v, nv, F_REQUIRED)));
+    json_object_object_add(out, "accepts_untrusted",
+                           requested == TRI_TRUE ? tri_json(any_true(v, nv, F_UNTRUSTED))
+                                                 : NULL);
+    json_object_object_add(out, "ca_names", ca_names);
+    json_object *configured = NULL;
+    if (t->client_cert) {
+        configured = json_object_new_object();
+        const char *why = NULL;
+        for (size_t i = 0; i < nv && !why; i++)
+            if (v[i].requested == TRI_TRUE && v[i].configured_accepted != TRI_TRUE)
+                why = v[i].configured_evidence;
+        json_object_object_add(configured, "file", json_object_new_string(t->client_cert));
+        json_object_object_add(configured, "accepted",
+                               requested == TRI_TRUE ? tri_json(all_true(v, nv, F_CONFIGURED))
+                                                     : NULL);
+        json_object_object_add(configured, "error",
+                               requested != TRI_TRUE ? json_object_new_string("the server did not request a client certificate")
+                               : why                 ? json_object_new_string(why)
+                                                     : NULL);
+    }
+    json_object_object_add(out, "configured_cert", configured);
+    json_object_object_add(out, "by_version", by_version);
+    return PROBE_OK;
+}
+
+static const char *const mtls_needs[] = { "versions", NULL };
+
+const probe_module_t probe_mtls = {
+    .name = "mtls",
+    .help = "client certificates: requested, required, an untrusted one accepted, CA names, the configured one accepted",
+    .needs = mtls_needs,
+    .run = mtls_run,
+};

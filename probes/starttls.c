@@ -1,0 +1,170 @@
+/* starttls: what a service offers before TLS, for the cleartext-fallback requirements.
+ * One extra cleartext connection that never upgrades: greeting, capabilities (EHLO, IMAP
+ * CAPABILITY, POP3 CAPA, FTP FEAT, XMPP features, LDAP RootDSE, MySQL greeting), and for
+ * databases a login attempt without TLS. PostgreSQL needs a second connection when its
+ * SSLRequest is answered 'S' (after 'S' only TLS may follow, and the plain StartupMessage
+ * must come from a fresh connection). The other probes run over STARTTLS through
+ * probe_connect; this one is the only place the cleartext side is examined. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "net.h"
+#include "probe.h"
+#include "starttls.h"
+
+static json_object *tristate(int v)
+{
+    return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+static json_object *nullable_string(const char *s)
+{
+    return s && *s ? json_object_new_string(s) : NULL;
+}
+
+/* The cleartext connection: counted like every other, but never upgraded. */
+static int plain_connect(probe_ctx_t *ctx)
+{
+    endpoint_t *ep = ctx->ep;
+    atomic_fetch_add(&ep->connections, 1);
+    return net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s, ctx->err,
+                       sizeof ctx->err);
+}
+
+/* Appends the words after `prefix` in every capability that starts with it ("AUTH PLAIN
+ * LOGIN", "SASL PLAIN", "AUTH=PLAIN", "mechanism PLAIN"). */
+static void words_after(const starttls_transcript_t *t, const char *prefix, json_object *out)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < t->ncaps; i++) {
+        if (strncasecmp(t->caps[i], prefix, n) != 0)
+            continue;
+        const char *p = t->caps[i] + n;
+        while (*p) {
+            while (*p == ' ')
+                p++;
+            size_t w = strcspn(p, " ");
+            if (w > 0)
+                json_object_array_add(out, json_object_new_string_len(p, (int)w));
+            p += w;
+        }
+    }
+}
+
+/* auth_before_starttls and the mechanisms, per protocol; -1 when the protocol or the
+ * transcript cannot tell. */
+static int auth_facts(const char *proto, const starttls_transcript_t *t, json_object *mechs)
+{
+    if (strcmp(proto, "smtp") == 0) {
+        words_after(t, "AUTH ", mechs);
+        words_after(t, "AUTH=", mechs);
+        return t->ncaps > 0 ? starttls_has_cap(t, "AUTH") || starttls_has_cap(t, "AUTH=") : -1;
+    }
+    if (strcmp(proto, "imap") == 0) {
+        words_after(t, "AUTH=", mechs);
+        /* LOGIN is always possible unless LOGINDISABLED (RFC 3501 §6.2.3). */
+        return t->ncaps > 0 ? !starttls_has_cap(t, "LOGINDISABLED") : -1;
+    }
+    if (strcmp(proto, "pop3") == 0) {
+        words_after(t, "SASL ", mechs);
+        return t->ncaps > 0 ? starttls_has_cap(t, "USER") || json_object_array_length(mechs) > 0 : -1;
+    }
+    if (strcmp(proto, "xmpp") == 0) {
+        words_after(t, "mechanism ", mechs);
+        return json_object_array_length(mechs) > 0 || starttls_has_cap(t, "iq-auth");
+    }
+    if (strcmp(proto, "ldap") == 0)
+        words_after(t, "supportedSASLMechanisms ", mechs);
+    return -1;
+}
+
+static json_object *caps_json(const starttls_transcript_t *t)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < t->ncaps; i++)
+        json_object_array_add(a, json_object_new_string(t->caps[i]));
+    return a;
+}
+
+static probe_status_t starttls_run(probe_ctx_t *ctx)
+{
+    json_object *out = ctx->out;
+    const target_t *target = ctx->ep->target;
+    const service_t *svc = target ? target->service : NULL;
+    /* HTTP's cleartext side (redirects, HSTS) is the http probe's. */
+    if (!svc || !svc->protocol || strcmp(svc->protocol, "http") == 0) {
+        json_object_object_add(out, "status", json_object_new_string("ok"));
+        json_object_object_add(out, "applicable", json_object_new_boolean(0));
+        return PROBE_OK;
+    }
+    json_object_object_add(out, "applicable", json_object_new_boolean(1));
+    json_object_object_add(out, "protocol", json_object_new_string(svc->protocol));
+    json_object_object_add(out, "implicit_tls", json_object_new_boolean(!svc->starttls));
+    if (!svc->starttls) {
+        json_object_object_add(out, "status", json_object_new_string("ok"));
+        return PROBE_OK;
+    }
+
+    starttls_transcript_t *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(ctx->err, sizeof ctx->err, "out of memory");
+        return PROBE_ERROR;
+    }
+    const char *host = ctx->ep->sni ? ctx->ep->sni : target->host;
+    double timeout = ctx->ep->opts->timeout_s;
+    bool database = strcmp(svc->protocol, "postgres") == 0 || strcmp(svc->protocol, "mysql") == 0;
+    probe_status_t st = PROBE_OK;
+    char error[256] = "";
+    int fd = plain_connect(ctx);
+    if (fd < 0) {
+        snprintf(error, sizeof error, "%s", ctx->err);
+        st = PROBE_UNREACHABLE;
+        t->starttls_offered = t->plaintext_accepted = -1;
+    } else if (starttls_discover(fd, svc, host, timeout, t, error, sizeof error) < 0) {
+        st = PROBE_ERROR;
+    } else if (database) {
+        if (strcmp(svc->protocol, "postgres") == 0 && t->starttls_offered == 1) {
+            net_close(fd);
+            fd = plain_connect(ctx);
+            if (fd < 0)
+                snprintf(error, sizeof error, "%s", ctx->err);
+        }
+        if (fd >= 0 && starttls_plaintext_attempt(fd, svc, timeout, t, error, sizeof error) < 0)
+            st = PROBE_ERROR;
+        if (fd < 0)
+            st = PROBE_ERROR;
+    }
+    net_close(fd);
+
+    json_object *mechs = json_object_new_array();
+    int auth_before = auth_facts(svc->protocol, t, mechs);
+    json_object_object_add(out, "starttls_offered", tristate(t->starttls_offered));
+    if (strcmp(svc->protocol, "xmpp") == 0)
+        json_object_object_add(out, "starttls_required", tristate(t->starttls_offered == 1 ?
+                                                                      starttls_has_cap(t, "starttls required") : -1));
+    json_object_object_add(out, "auth_before_starttls", tristate(auth_before));
+    if (auth_before < 0 && json_object_array_length(mechs) == 0) {
+        json_object_put(mechs);
+        mechs = NULL;
+    }
+    json_object_object_add(out, "auth_mechanisms_cleartext", mechs);
+    json_object_object_add(out, "banner", nullable_string(t->banner));
+    json_object_object_add(out, "capabilities", caps_json(t));
+    json_object_object_add(out, "plaintext_accepted", tristate(t->plaintext_accepted));
+    json_object_object_add(out, "plaintext_reply", nullable_string(t->plaintext_reply));
+    json_object_object_add(out, "error", nullable_string(error));
+    json_object_object_add(out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
+    if (st != PROBE_OK)
+        snprintf(ctx->err, sizeof ctx->err, "%s", error);
+    free(t);
+    return st;
+}
+
+const probe_module_t probe_starttls = {
+    .name = "starttls",
+    .help = "what a STARTTLS service offers in cleartext: STARTTLS, authentication, plaintext logins",
+    .needs = NULL,
+    .run = starttls_run,
+};

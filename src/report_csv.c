@@ -1,0 +1,104 @@
+/* CSV writer (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line
+ * break, quotes doubled): one row per endpoint × requirement; an endpoint without verdicts
+ * (unresolved, unreachable) gets one row with an empty requirement. Cells that a spreadsheet
+ * would run as a formula (= + - @, tab, CR first) get a leading single quote. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_doc.h"
+
+static const char *const columns[] = {
+    "target", "host", "port", "address", "service", "tags", "endpoint_status",
+    "requirement", "standard", "level", "result", "evidence",
+    /* Members that only some reports have; empty when absent. */
+    "title", "cwe", "waiver", "grade",
+};
+#define NCOLUMNS (sizeof columns / sizeof *columns)
+
+static void write_cell(FILE *f, const char *s, size_t column)
+{
+    if (column)
+        fputc(',', f);
+    if (!s || !*s)
+        return;
+    bool defuse = strchr("=+-@\t\r", s[0]) != NULL;
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        fputc('"', f);
+    if (defuse)
+        fputc('\'', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    if (quote)
+        fputc('"', f);
+}
+
+static void write_row(FILE *f, char *const *cells)
+{
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        write_cell(f, cells[i], i);
+    fputs("\r\n", f);
+}
+
+/* Tags joined with ';', the separator least likely inside a tag. */
+static char *tags_text(json_object *tags)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return NULL;
+    for (size_t i = 0; i < doc_len(tags); i++)
+        fprintf(m, "%s%s", i ? ";" : "", json_object_get_string(json_object_array_get_idx(tags, i)));
+    fclose(m);
+    return buf;
+}
+
+static void write_endpoint(FILE *f, json_object *e)
+{
+    char *cells[NCOLUMNS] = { 0 };
+    cells[0] = doc_value_text(doc_at(e, "target"));
+    cells[1] = doc_value_text(doc_at(e, "host"));
+    cells[2] = doc_value_text(doc_at(e, "port"));
+    cells[3] = doc_value_text(doc_at(e, "address"));
+    cells[4] = doc_value_text(doc_at(e, "service"));
+    cells[5] = tags_text(doc_at(e, "tags"));
+    cells[6] = doc_value_text(doc_at(e, "status"));
+    cells[15] = doc_value_text(doc_at(e, "grade"));
+    json_object *verdicts = doc_at(e, "verdicts");
+    size_t n = doc_len(verdicts);
+    if (n == 0) {
+        cells[10] = doc_value_text(doc_at(e, "result"));
+        cells[11] = doc_value_text(doc_at(e, "error"));
+        write_row(f, cells);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *v = json_object_array_get_idx(verdicts, i);
+        static const struct { size_t column; const char *key; } from_verdict[] = {
+            { 7, "id" }, { 8, "standard" }, { 9, "level" }, { 10, "result" }, { 11, "evidence" },
+            { 12, "title" }, { 13, "cwe" }, { 14, "waiver" },
+        };
+        for (size_t k = 0; k < sizeof from_verdict / sizeof *from_verdict; k++) {
+            free(cells[from_verdict[k].column]);
+            cells[from_verdict[k].column] = doc_value_text(doc_at(v, from_verdict[k].key));
+        }
+        write_row(f, cells);
+    }
+    for (size_t i = 0; i < NCOLUMNS; i++)
+        free(cells[i]);
+}
+
+int report_csv_write(FILE *f, json_object *doc, const options_t *opts)
+{
+    (void)opts;
+    write_row(f, (char *const *)columns);
+    json_object *list = doc_at(doc, "endpoints");
+    for (size_t i = 0; i < doc_len(list); i++)
+        write_endpoint(f, json_object_array_get_idx(list, i));
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,103 @@
+/* Helpers the report writers share to read the report document. */
+#include "report_doc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void write_value(FILE *f, json_object *v, int depth)
+{
+    if (!v) {
+        fputs("null", f);
+        return;
+    }
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        fputs(json_object_get_string(v), f);
+        return;
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+            fputs(i ? ", " : "", f);
+            write_value(f, json_object_array_get_idx(v, i), depth + 1);
+        }
+        return;
+    case json_type_object:
+        /* Nested objects stay JSON: one level of "key: value" reads well, more does not. */
+        if (depth > 0) {
+            fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), f);
+            return;
+        }
+        {
+            int first = 1;
+            json_object_object_foreach(v, key, val) {
+                fprintf(f, "%s%s: ", first ? "" : "; ", key);
+                write_value(f, val, depth + 1);
+                first = 0;
+            }
+        }
+        return;
+    default:
+        fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), f);
+    }
+}
+
+char *doc_value_text(json_object *v)
+{
+    if (!v)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    write_value(f, v, 0);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+bool doc_verdict_core_member(const char *key)
+{
+    static const char *const core[] = { "id", "standard", "level", "title", "result", "evidence" };
+    for (size_t i = 0; i < sizeof core / sizeof *core; i++)
+        if (strcmp(key, core[i]) == 0)
+            return true;
+    return false;
+}
+
+json_object *doc_verdict(json_object *endpoint, const char *id)
+{
+    json_object *list = doc_at(endpoint, "verdicts");
+    for (size_t i = 0; i < doc_len(list); i++) {
+        json_object *v = json_object_array_get_idx(list, i);
+        const char *vid = doc_str(v, "id");
+        if (vid && strcmp(vid, id) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+json_object *doc_requirements(json_object *doc)
+{
+    json_object *reqs = json_object_new_array(), *eps = doc_at(doc, "endpoints");
+    for (size_t i = 0; i < doc_len(eps); i++) {
+        json_object *verdicts = doc_at(json_object_array_get_idx(eps, i), "verdicts");
+        for (size_t j = 0; j < doc_len(verdicts); j++) {
+            json_object *v = json_object_array_get_idx(verdicts, j);
+            const char *id = doc_str(v, "id");
+            size_t k = 0;
+            while (id && k < json_object_array_length(reqs) &&
+                   strcmp(doc_str(json_object_array_get_idx(reqs, k), "id"), id) != 0)
+                k++;
+            if (!id || k < json_object_array_length(reqs))
+                continue;
+            json_object *r = json_object_new_object();
+            static const char *const keep[] = { "id", "standard", "level", "title" };
+            for (size_t m = 0; m < sizeof keep / sizeof *keep; m++)
+                json_object_object_add(r, keep[m], json_object_get(doc_at(v, keep[m])));
+            json_object_array_add(reqs, r);
+        }
+    }
+    return reqs;
+}

@@ -1,0 +1,83 @@
+/* JSONL writer: a "run" line, one "endpoint" line per endpoint, a "summary" line. Each line is
+ * a complete JSON object written with one fwrite and flushed, so a reader tailing the file of
+ * a long sweep never sees half an endpoint. main.c streams endpoint lines as endpoints finish
+ * (then in completion order); report_jsonl_write renders a finished document the same way. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int write_line(FILE *f, json_object *o)
+{
+    size_t len;
+    /* PLAIN output escapes control characters, so a line never contains a newline. */
+    const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    char *line = s ? malloc(len + 1) : NULL;
+    if (!line)
+        return -1;
+    memcpy(line, s, len);
+    line[len] = '\n';
+    int ok = fwrite(line, 1, len + 1, f) == len + 1 && fflush(f) == 0;
+    free(line);
+    return ok ? 0 : -1;
+}
+
+/* A new object: "type" first (readers can dispatch on it), then the members of from
+ * (all of them, or only those listed in keys). */
+static json_object *typed(const char *type, json_object *from, const char *const *keys, size_t nkeys)
+{
+    json_object *o = json_object_new_object(), *v;
+    json_object_object_add(o, "type", json_object_new_string(type));
+    if (keys) {
+        for (size_t i = 0; i < nkeys; i++)
+            if (json_object_object_get_ex(from, keys[i], &v))
+                json_object_object_add(o, keys[i], json_object_get(v));
+        return o;
+    }
+    json_object_object_foreach(from, key, val)
+        json_object_object_add(o, key, json_object_get(val));
+    return o;
+}
+
+int report_jsonl_header(FILE *f, json_object *doc)
+{
+    static const char *const keys[] = { "schema", "schema_version", "tool", "started_at" };
+    json_object *o = typed("run", doc, keys, sizeof keys / sizeof *keys);
+    int rc = write_line(f, o);
+    json_object_put(o);
+    return rc;
+}
+
+int report_jsonl_endpoint(FILE *f, json_object *endpoint)
+{
+    json_object *o = typed("endpoint", endpoint, NULL, 0);
+    int rc = write_line(f, o);
+    json_object_put(o);
+    return rc;
+}
+
+int report_jsonl_summary(FILE *f, json_object *doc)
+{
+    static const char *const keys[] = { "finished_at" };
+    json_object *o = typed("summary", doc, keys, 1), *sum;
+    if (json_object_object_get_ex(doc, "summary", &sum) && json_object_is_type(sum, json_type_object)) {
+        json_object_object_foreach(sum, key, val)
+            json_object_object_add(o, key, json_object_get(val));
+    }
+    int rc = write_line(f, o);
+    json_object_put(o);
+    return rc;
+}
+
+int report_jsonl_write(FILE *f, json_object *doc, const options_t *opts)
+{
+    (void)opts;
+    json_object *list;
+    if (report_jsonl_header(f, doc) != 0)
+        return -1;
+    if (json_object_object_get_ex(doc, "endpoints", &list))
+        for (size_t i = 0; i < json_object_array_length(list); i++)
+            if (report_jsonl_endpoint(f, json_object_array_get_idx(list, i)) != 0)
+                return -1;
+    return report_jsonl_summary(f, doc);
+}

@@ -1,0 +1,195 @@
+/* JUnit XML writer (the Jenkins / Maven Surefire dialect CI servers read): one <testsuite>
+ * per endpoint, one <testcase> per requirement. FAIL is a <failure>, ERROR an <error>,
+ * NOT_APPLICABLE, MANUAL and WAIVED are <skipped>, PASS has no child. An endpoint without
+ * verdicts (unresolved, unreachable) gets one "reachable" testcase in error, so the CI gate
+ * still shows it. tests/schema/junit.xsd is the schema the tests validate this against. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_doc.h"
+
+typedef struct counts {
+    int tests, failures, errors, skipped;
+} counts_t;
+
+typedef enum { CASE_PASS, CASE_FAILURE, CASE_ERROR, CASE_SKIPPED } case_kind_t;
+
+static case_kind_t case_kind(const char *result)
+{
+    if (!result || strcmp(result, "ERROR") == 0)
+        return CASE_ERROR;
+    if (strcmp(result, "PASS") == 0)
+        return CASE_PASS;
+    if (strcmp(result, "FAIL") == 0)
+        return CASE_FAILURE;
+    /* NOT_APPLICABLE, MANUAL, WAIVED, and any result a later version adds. */
+    return CASE_SKIPPED;
+}
+
+static void count_endpoint(json_object *e, counts_t *c)
+{
+    json_object *verdicts = doc_at(e, "verdicts");
+    size_t n = doc_len(verdicts);
+    if (n == 0) {
+        c->tests++;
+        c->errors += strcmp(doc_str(e, "status") ? doc_str(e, "status") : "", "ok") != 0;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        case_kind_t k = case_kind(doc_str(json_object_array_get_idx(verdicts, i), "result"));
+        c->tests++;
+        c->failures += k == CASE_FAILURE;
+        c->errors += k == CASE_ERROR;
+        c->skipped += k == CASE_SKIPPED;
+    }
+}
+
+static void attr(FILE *f, const char *name, const char *value)
+{
+    fprintf(f, " %s=\"", name);
+    markup_escape(f, value, true);
+    fputc('"', f);
+}
+
+static void property(FILE *f, const char *name, json_object *value)
+{
+    char *text = doc_value_text(value);
+    if (!text)
+        return;
+    fputs("      <property", f);
+    attr(f, "name", name);
+    attr(f, "value", text);
+    fputs("/>\n", f);
+    free(text);
+}
+
+/* The element's body: the evidence, then every other member of the verdict (cwe, waiver...). */
+static void case_body(FILE *f, json_object *v)
+{
+    markup_escape(f, doc_str(v, "evidence"), false);
+    json_object_object_foreach(v, key, val) {
+        char *text;
+        if (doc_verdict_core_member(key) || !(text = doc_value_text(val)))
+            continue;
+        fputc('\n', f);
+        markup_escape(f, key, false);
+        fputs(": ", f);
+        markup_escape(f, text, false);
+        free(text);
+    }
+}
+
+static void write_case(FILE *f, const char *classname, json_object *v)
+{
+    const char *result = doc_str(v, "result");
+    char *name = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&name, &len);
+    if (m) {
+        fprintf(m, "%s %s", doc_str(v, "id") ? doc_str(v, "id") : "?", doc_str(v, "title") ? doc_str(v, "title") : "");
+        fclose(m);
+    }
+    fputs("    <testcase", f);
+    attr(f, "classname", classname);
+    attr(f, "name", name ? name : "?");
+    fputs(" time=\"0\"", f);
+    free(name);
+    static const char *const element[] = { NULL, "failure", "error", "skipped" };
+    case_kind_t k = case_kind(result);
+    if (k == CASE_PASS) {
+        fputs("/>\n", f);
+        return;
+    }
+    fprintf(f, ">\n      <%s", element[k]);
+    if (k == CASE_SKIPPED) {
+        /* The message says which kind of skip it is: not applicable, manual or waived. */
+        char *msg = NULL;
+        size_t mlen = 0;
+        FILE *mm = open_memstream(&msg, &mlen);
+        if (mm) {
+            fprintf(mm, "%s: %s", result ? result : "?", doc_str(v, "evidence") ? doc_str(v, "evidence") : "");
+            fclose(mm);
+        }
+        attr(f, "message", msg ? msg : "");
+        free(msg);
+    } else {
+        attr(f, "message", doc_str(v, "evidence"));
+        attr(f, "type", result ? result : "ERROR");
+    }
+    fputc('>', f);
+    case_body(f, v);
+    fprintf(f, "</%s>\n    </testcase>\n", element[k]);
+}
+
+static void write_suite(FILE *f, json_object *e, size_t index, const char *timestamp)
+{
+    counts_t c = { 0 };
+    count_endpoint(e, &c);
+    const char *target = doc_str(e, "target") ? doc_str(e, "target") : "?";
+    char seconds[32];
+    snprintf(seconds, sizeof seconds, "%.3f", (double)json_object_get_int64(doc_at(e, "duration_ms")) / 1000.0);
+    fputs("  <testsuite", f);
+    attr(f, "name", target);
+    fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%s\"", c.tests, c.failures,
+            c.errors, c.skipped, seconds);
+    attr(f, "timestamp", timestamp);
+    if (doc_str(e, "host"))
+        attr(f, "hostname", doc_str(e, "host"));
+    fprintf(f, " id=\"%zu\" package=\"tlsprobe\">\n    <properties>\n", index);
+    static const char *const shown[] = { "host", "port", "address", "sni", "service", "origin", "tags",
+                                         "status", "error", "result", "grade", "connections" };
+    for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
+        property(f, shown[i], doc_at(e, shown[i]));
+    fputs("    </properties>\n", f);
+
+    char *classname = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&classname, &len);
+    if (m) {
+        fprintf(m, "tlsprobe.%s", target);
+        fclose(m);
+    }
+    json_object *verdicts = doc_at(e, "verdicts");
+    for (size_t i = 0; i < doc_len(verdicts); i++)
+        write_case(f, classname ? classname : "tlsprobe", json_object_array_get_idx(verdicts, i));
+    if (doc_len(verdicts) == 0) {
+        fputs("    <testcase", f);
+        attr(f, "classname", classname ? classname : "tlsprobe");
+        fputs(" name=\"reachable\" time=\"0\"", f);
+        const char *status = doc_str(e, "status");
+        if (status && strcmp(status, "ok") == 0) {
+            fputs("/>\n", f);
+        } else {
+            fputs(">\n      <error", f);
+            attr(f, "message", doc_str(e, "error") ? doc_str(e, "error") : status);
+            attr(f, "type", status ? status : "error");
+            fputs("/>\n    </testcase>\n", f);
+        }
+    }
+    free(classname);
+    fputs("  </testsuite>\n", f);
+}
+
+int report_junit_write(FILE *f, json_object *doc, const options_t *opts)
+{
+    (void)opts;
+    json_object *list = doc_at(doc, "endpoints");
+    counts_t total = { 0 };
+    long long ms = 0;
+    for (size_t i = 0; i < doc_len(list); i++) {
+        json_object *e = json_object_array_get_idx(list, i);
+        count_endpoint(e, &total);
+        ms += json_object_get_int64(doc_at(e, "duration_ms"));
+    }
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tlsprobe\"", f);
+    fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", total.tests,
+            total.failures, total.errors, total.skipped, (double)ms / 1000.0);
+    attr(f, "timestamp", doc_str(doc, "started_at"));
+    fputs(">\n", f);
+    for (size_t i = 0; i < doc_len(list); i++)
+        write_suite(f, json_object_array_get_idx(list, i), i, doc_str(doc, "started_at"));
+    fputs("</testsuites>\n", f);
+    return ferror(f) ? -1 : 0;
+}

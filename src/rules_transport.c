@@ -1,0 +1,236 @@
+/* Rules on cleartext fallback (12.2.1, 12.3.1, 12.3.3, 9.1.1, 9.2.2), mutual TLS (12.1.3,
+ * 12.3.5), ECH (12.1.5) and what a network probe cannot observe (12.3.2, 9.2.5). */
+#include "rules.h"
+
+#include <string.h>
+
+/* The http facts when this is an HTTP service; NULL (with a verdict in *v) otherwise. */
+static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
+{
+    json_object *http = rf_obj(c->facts, "http");
+    if (!http) {
+        rf_ev(ev, evlen, "cleartext HTTP fallback was not probed");
+        *v = VERDICT_MANUAL;
+        return NULL;
+    }
+    if (!rf_probe(c, "http", ev, evlen)) {
+        *v = VERDICT_ERROR;
+        return NULL;
+    }
+    if (!rf_true(http, "applicable")) {
+        rf_ev(ev, evlen, "not an HTTP service");
+        *v = VERDICT_NOT_APPLICABLE;
+        return NULL;
+    }
+    return http;
+}
+
+/* Cleartext HTTP that serves content or redirects elsewhere than to HTTPS. */
+static bool http_fallback(json_object *http, char *ev, size_t evlen)
+{
+    bool found = false;
+    json_object *clear = rf_obj(http, "cleartext"), *on_tls = rf_obj(http, "cleartext_on_tls_port");
+    bool upgrades = true;
+    if (rf_true(clear, "listening") && rf_bool(clear, "upgrades", &upgrades) && !upgrades) {
+        json_object *chain = rf_obj(clear, "chain");
+        json_object *last = chain && json_object_array_length(chain) ? json_object_array_get_idx(chain, json_object_array_length(chain) - 1) : NULL;
+        rf_ev(ev, evlen, "cleartext HTTP on port %d does not upgrade to HTTPS", json_object_get_int(rf_obj(clear, "port")));
+        if (last) {
+            const char *loc = rf_str(last, "location");
+            rf_ev(ev, evlen, " (%s: %d%s%s)", rf_str(last, "url") ? rf_str(last, "url") : "?",
+                  json_object_get_int(rf_obj(last, "status")), loc ? " -> " : "", loc ? loc : "");
+        }
+        found = true;
+    }
+    if (rf_true(on_tls, "serves_content")) {
+        rf_ev(ev, evlen, "%scleartext HTTP served on the TLS port (status %d)", found ? "; " : "",
+              json_object_get_int(rf_obj(on_tls, "status")));
+        found = true;
+    }
+    return found;
+}
+
+static verdict_t judge_http(const rule_ctx_t *c, bool need_hsts, char *ev, size_t evlen)
+{
+    verdict_t v;
+    json_object *http = http_facts(c, ev, evlen, &v);
+    if (!http)
+        return v;
+    if (http_fallback(http, ev, evlen))
+        return VERDICT_FAIL;
+    json_object *hsts = rf_obj(rf_obj(http, "https"), "hsts");
+    if (need_hsts) {
+        if (!rf_true(hsts, "present")) {
+            rf_ev(ev, evlen, "no Strict-Transport-Security header: a first visit can be downgraded to cleartext");
+            return VERDICT_FAIL;
+        }
+        if (!rf_true(hsts, "valid")) {
+            rf_ev(ev, evlen, "malformed Strict-Transport-Security header: %s", rf_str(hsts, "raw") ? rf_str(hsts, "raw") : "?");
+            return VERDICT_FAIL;
+        }
+    }
+    json_object *clear = rf_obj(http, "cleartext");
+    if (rf_true(clear, "listening"))
+        rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to HTTPS", json_object_get_int(rf_obj(clear, "port")));
+    else
+        rf_ev(ev, evlen, "no cleartext HTTP listener");
+    if (need_hsts)
+        rf_ev(ev, evlen, "; HSTS max-age=%lld", (long long)json_object_get_int64(rf_obj(hsts, "max_age")));
+    return VERDICT_PASS;
+}
+
+verdict_t rule_http_external(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    if (rf_internal(c)) {
+        rf_ev(ev, evlen, "internal service: see 12.3.3");
+        return VERDICT_NOT_APPLICABLE;
+    }
+    return judge_http(c, true, ev, evlen);
+}
+
+verdict_t rule_http_internal(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    if (!rf_internal(c)) {
+        rf_ev(ev, evlen, "external service: see 12.2.1");
+        return VERDICT_NOT_APPLICABLE;
+    }
+    return judge_http(c, false, ev, evlen);
+}
+
+/* STARTTLS services: TLS must be offered, and nothing secret may pass before it. */
+static verdict_t judge_starttls(json_object *st, char *ev, size_t evlen)
+{
+    bool offered = true, auth = false, plain = false;
+    if (rf_true(st, "implicit_tls")) {
+        rf_ev(ev, evlen, "implicit TLS (%s)", rf_str(st, "protocol") ? rf_str(st, "protocol") : "?");
+        return VERDICT_PASS;
+    }
+    const char *proto = rf_str(st, "protocol") ? rf_str(st, "protocol") : "service";
+    if (rf_bool(st, "starttls_offered", &offered) && !offered) {
+        rf_ev(ev, evlen, "%s does not offer STARTTLS", proto);
+        return VERDICT_FAIL;
+    }
+    if (rf_bool(st, "auth_before_starttls", &auth) && auth) {
+        rf_ev(ev, evlen, "%s offers authentication before STARTTLS", proto);
+        return VERDICT_FAIL;
+    }
+    if (rf_bool(st, "plaintext_accepted", &plain) && plain) {
+        rf_ev(ev, evlen, "%s accepts clients without TLS", proto);
+        return VERDICT_FAIL;
+    }
+    rf_ev(ev, evlen, "%s requires STARTTLS before authentication", proto);
+    return VERDICT_PASS;
+}
+
+static verdict_t judge_no_cleartext(const rule_ctx_t *c, bool external_only, char *ev, size_t evlen)
+{
+    json_object *st = rf_obj(c->facts, "starttls");
+    if (st && rf_true(st, "applicable") && rf_str(st, "protocol") && strcmp(rf_str(st, "protocol"), "http") != 0) {
+        if (!rf_probe(c, "starttls", ev, evlen))
+            return VERDICT_ERROR;
+        return judge_starttls(st, ev, evlen);
+    }
+    if (external_only && rf_internal(c)) {
+        rf_ev(ev, evlen, "internal service");
+        return VERDICT_NOT_APPLICABLE;
+    }
+    return judge_http(c, false, ev, evlen);
+}
+
+verdict_t rule_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    return judge_no_cleartext(c, false, ev, evlen);
+}
+
+verdict_t rule_client_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    return judge_no_cleartext(c, false, ev, evlen);
+}
+
+static json_object *mtls_facts(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
+{
+    json_object *m = rf_obj(c->facts, "mtls");
+    if (!m) {
+        rf_ev(ev, evlen, "client certificate handling was not probed");
+        *v = VERDICT_MANUAL;
+        return NULL;
+    }
+    if (!rf_probe(c, "mtls", ev, evlen)) {
+        *v = VERDICT_ERROR;
+        return NULL;
+    }
+    return m;
+}
+
+verdict_t rule_mtls_validated(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    verdict_t v;
+    json_object *m = mtls_facts(c, ev, evlen, &v);
+    if (!m)
+        return v;
+    bool expected = c->target && c->target->mtls_expected;
+    if (!rf_true(m, "requested")) {
+        rf_ev(ev, evlen, "the server does not request client certificates");
+        return expected ? VERDICT_FAIL : VERDICT_NOT_APPLICABLE;
+    }
+    if (rf_true(m, "accepts_untrusted")) {
+        rf_ev(ev, evlen, "the server accepts an untrusted, self-signed client certificate");
+        return VERDICT_FAIL;
+    }
+    rf_ev(ev, evlen, "client certificates requested%s; an untrusted one is rejected",
+          rf_true(m, "required") ? " and required" : "");
+    return VERDICT_PASS;
+}
+
+verdict_t rule_mutual_internal(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    if (!rf_internal(c)) {
+        rf_ev(ev, evlen, "external service");
+        return VERDICT_NOT_APPLICABLE;
+    }
+    verdict_t v;
+    json_object *m = mtls_facts(c, ev, evlen, &v);
+    if (!m)
+        return v;
+    if (!rf_true(m, "required")) {
+        rf_ev(ev, evlen, rf_true(m, "requested") ? "client certificates are optional" : "no client authentication");
+        return VERDICT_FAIL;
+    }
+    if (rf_true(m, "accepts_untrusted")) {
+        rf_ev(ev, evlen, "the server accepts an untrusted, self-signed client certificate");
+        return VERDICT_FAIL;
+    }
+    rf_ev(ev, evlen, "client certificates required and validated");
+    return VERDICT_PASS;
+}
+
+verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    json_object *ech = rf_obj(c->facts, "ech");
+    if (!ech) {
+        rf_ev(ev, evlen, "Encrypted Client Hello is not probed by this version of tlsprobe");
+        return VERDICT_MANUAL;
+    }
+    if (!rf_probe(c, "ech", ev, evlen))
+        return VERDICT_ERROR;
+    if (rf_true(ech, "accepted")) {
+        rf_ev(ev, evlen, "ECH accepted");
+        return VERDICT_PASS;
+    }
+    rf_ev(ev, evlen, "ECH not offered or not accepted");
+    return VERDICT_FAIL;
+}
+
+verdict_t rule_manual_clients(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    (void)c;
+    rf_ev(ev, evlen, "a network probe cannot observe how the application's own TLS clients validate certificates");
+    return VERDICT_MANUAL;
+}
+
+verdict_t rule_manual_logging(const rule_ctx_t *c, char *ev, size_t evlen)
+{
+    (void)c;
+    rf_ev(ev, evlen, "a network probe cannot observe whether backend TLS failures are logged");
+    return VERDICT_MANUAL;
+}

@@ -1,0 +1,65 @@
+/* Fact readers shared by the rules. */
+#include "rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+json_object *rf_obj(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *rf_str(json_object *o, const char *key)
+{
+    json_object *v = rf_obj(o, key);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+bool rf_bool(json_object *o, const char *key, bool *value)
+{
+    json_object *v = rf_obj(o, key);
+    if (!v || !json_object_is_type(v, json_type_boolean))
+        return false;
+    *value = json_object_get_boolean(v);
+    return true;
+}
+
+bool rf_true(json_object *o, const char *key)
+{
+    bool v = false;
+    return rf_bool(o, key, &v) && v;
+}
+
+void rf_ev(char *ev, size_t evlen, const char *fmt, ...)
+{
+    size_t used = strlen(ev);
+    if (used + 1 >= evlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev + used, evlen - used, fmt, ap);
+    va_end(ap);
+}
+
+json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t evlen)
+{
+    json_object *p = rf_obj(c->facts, probe);
+    if (!p) {
+        rf_ev(ev, evlen, "%s probe did not run", probe);
+        return NULL;
+    }
+    const char *status = rf_str(p, "status");
+    if (!status || strcmp(status, "ok") != 0) {
+        const char *why = rf_str(p, "error");
+        rf_ev(ev, evlen, "%s probe failed: %s", probe, why ? why : "unknown error");
+        return NULL;
+    }
+    return p;
+}
+
+bool rf_internal(const rule_ctx_t *c)
+{
+    return c->target && c->target->internal;
+}

@@ -38,6 +38,8 @@ typedef struct endpoint {
     json_object *facts;        /* { "<probe name>": { "status": ..., ... }, ... } */
     json_object *verdicts;     /* array, filled by scoring */
     const char *result;        /* "PASS", "FAIL", "ERROR", set by scoring (NULL: not scored) */
+    json_object *grade;        /* grade_endpoint(), set by scoring; NULL: none */
+    json_object *profile;      /* profile_check() for --profile, set by scoring; NULL: none */
     atomic_int connections;    /* TCP connections opened to this endpoint */
     double started, finished;  /* net_now() */
 } endpoint_t;

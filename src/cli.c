@@ -10,6 +10,7 @@
 #include "inventory.h"
 #include "list_ciphers.h"
 #include "report.h"
+#include "profile.h"
 #include "scoring.h"
 #include "version.h"
 
@@ -36,6 +37,7 @@ static const char usage_text[] =
     "      --fail-on WHAT     what makes the exit status 1: fail (default), manual (FAIL or\n"
     "                         MANUAL), waived (FAIL or WAIVED), none\n"
     "      --explain ID       print a requirement, what tlsprobe checks and how it decides\n"
+    "      --profile P        list deviations from Mozilla's modern, intermediate or old profile\n"
     "      --expiry-warn DAYS flag certificates expiring within DAYS (default 30)\n"
     "      --offline          no OCSP, CRL or AIA fetches (revocation is not checked)\n"
     "  -q, --quiet            no progress on stderr\n"
@@ -51,7 +53,8 @@ static const char usage_text[] =
 enum {
     OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
     OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS,
-    OPT_EXPIRY_WARN, OPT_OFFLINE, OPT_STANDARD, OPT_EXPOSURE, OPT_POLICY, OPT_FAIL_ON, OPT_EXPLAIN
+    OPT_EXPIRY_WARN, OPT_OFFLINE, OPT_STANDARD, OPT_EXPOSURE, OPT_POLICY, OPT_FAIL_ON, OPT_EXPLAIN,
+    OPT_PROFILE
 };
 
 static const struct option long_options[] = {
@@ -77,6 +80,7 @@ static const struct option long_options[] = {
     { "policy", required_argument, NULL, OPT_POLICY },
     { "fail-on", required_argument, NULL, OPT_FAIL_ON },
     { "explain", required_argument, NULL, OPT_EXPLAIN },
+    { "profile", required_argument, NULL, OPT_PROFILE },
     { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -201,6 +205,13 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
                 return CLI_ERROR;
             }
             opts->fail_on = optarg;
+            break;
+        case OPT_PROFILE:
+            if (!profile_known(optarg)) {
+                fprintf(stderr, "tlsprobe: --profile: '%s' is not modern, intermediate or old\n", optarg);
+                return CLI_ERROR;
+            }
+            opts->profile = optarg;
             break;
         case OPT_EXPLAIN:
             if (scoring_explain(stdout, optarg) != 0) {

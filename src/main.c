@@ -67,6 +67,8 @@ static void endpoints_free(endpoint_t *eps, size_t n)
         free(eps[i].all_addrs);
         json_object_put(eps[i].facts);
         json_object_put(eps[i].verdicts);
+        json_object_put(eps[i].grade);
+        json_object_put(eps[i].profile);
         pthread_mutex_destroy(&eps[i].lock);
     }
     free(eps);

@@ -78,6 +78,9 @@ json_object *report_endpoint(endpoint_t *ep)
     json_object_object_add(o, "duration_ms", json_object_new_int64(ms));
     json_object_object_add(o, "facts", facts_in_registry_order(ep->facts));
     json_object_object_add(o, "verdicts", json_object_get(ep->verdicts));
+    json_object_object_add(o, "grade", json_object_get(ep->grade));
+    if (ep->profile)
+        json_object_object_add(o, "profile", json_object_get(ep->profile));
     json_object_object_add(o, "result", json_object_new_string(report_endpoint_result(ep)));
     return o;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "grade.h"
+#include "profile.h"
 #include "requirements_data.h"
 #include "rules.h"
 
@@ -190,5 +192,10 @@ void score_endpoint(endpoint_t *ep)
         fail |= strcmp(result, "WAIVED") == 0 && strcmp(fail_on, "waived") == 0;
     }
     ep->result = ep->status != ENDPOINT_OK || error ? "ERROR" : fail ? "FAIL" : "PASS";
+    if (ep->status == ENDPOINT_OK) {
+        ep->grade = grade_endpoint(ep->facts);
+        if (o && o->profile)
+            ep->profile = profile_check(ep->facts, o->profile);
+    }
     pthread_mutex_unlock(&ep->lock);
 }

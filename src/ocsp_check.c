@@ -308,8 +308,8 @@ static OCSP_BASICRESP *check_response_der(const unsigned char *der, size_t len, 
         fail(r, "invalid", "not a basic OCSP response");
         return NULL;
     }
-    if (!issuer) {
-        fail(r, "invalid", "issuer certificate not available");
+    if (!leaf || !issuer) {
+        fail(r, "invalid", "%s certificate not available", leaf ? "issuer" : "leaf");
         return bs;
     }
     check_basic(bs, leaf, issuer, untrusted, now, r);
@@ -326,7 +326,7 @@ json_object *ocsp_staple_facts(const unsigned char *der, size_t len, X509 *leaf,
     result_init(&r);
     bool present = der && len > 0;
     if (present) {
-        X509 *iss = issuer ? (X509_up_ref(issuer) ? issuer : NULL) : lookup_issuer(leaf, untrusted, store);
+        X509 *iss = issuer ? (X509_up_ref(issuer) ? issuer : NULL) : leaf ? lookup_issuer(leaf, untrusted, store) : NULL;
         OCSP_BASICRESP_free(check_response_der(der, len, leaf, iss, untrusted, now, &r));
         X509_free(iss);
     }
@@ -572,9 +572,12 @@ json_object *revocation_facts(X509 *leaf, X509 *issuer, X509_STORE *store, bool 
     json_object *ocsp = NULL, *crl = NULL;
     const char *method = NULL, *result = "not_checked";
     char error[600] = "";
-    char *ocsp_url = offline ? NULL : first_ocsp_url(leaf);
-    char *crl_url = offline ? NULL : first_crl_url(leaf);
-    if (!offline && !ocsp_url && !crl_url) {
+    char *ocsp_url = offline || !leaf ? NULL : first_ocsp_url(leaf);
+    char *crl_url = offline || !leaf ? NULL : first_crl_url(leaf);
+    if (!offline && !leaf) {
+        result = "error";
+        snprintf(error, sizeof error, "leaf certificate not available");
+    } else if (!offline && !ocsp_url && !crl_url) {
         snprintf(error, sizeof error, "no OCSP responder or CRL distribution point in the certificate");
     } else if (!offline) {
         X509 *iss = issuer ? (X509_up_ref(issuer) ? issuer : NULL) : lookup_issuer(leaf, NULL, store);

@@ -262,6 +262,15 @@ static void test_verdicts(void)
     expect("good, signed by a delegated responder: valid/delegated", staple(&s), "valid", "good", "delegated", NULL, false);
 
     s = spec_good();
+    s.sign_flags = OCSP_NOCERTS | OCSP_RESPID_KEY;
+    expect("responderID by key hash (issuer): valid", staple(&s), "valid", "good", "issuer", NULL, false);
+
+    s = spec_good();
+    s.signer = &responder;
+    s.sign_flags = OCSP_RESPID_KEY;
+    expect("responderID by key hash (delegated): valid/delegated", staple(&s), "valid", "good", "delegated", NULL, false);
+
+    s = spec_good();
     s.signer = &responder;
     s.sign_flags = OCSP_NOCERTS;
     expect("delegated responder certificate not in the response: invalid", staple(&s), "invalid", NULL, NULL, NULL, true);
@@ -474,6 +483,15 @@ static void test_issuer_lookup(void)
           json_object_to_json_string(o));
     json_object_put(o);
     X509_STORE_free(store);
+
+    o = ocsp_staple_facts(der, len, NULL, issuer.cert, NULL, NULL, now);
+    check(o && same(str(o, "verdict"), "invalid") && same(str(o, "error"), "leaf certificate not available"),
+          "leaf NULL: invalid, no crash", "got %s", json_object_to_json_string(o));
+    json_object_put(o);
+    o = revocation_facts(NULL, issuer.cert, NULL, false, 1.0);
+    check(o && same(str(o, "result"), "error") && same(str(o, "error"), "leaf certificate not available"),
+          "revocation with leaf NULL: error, no crash", "got %s", json_object_to_json_string(o));
+    json_object_put(o);
 
     o = ocsp_staple_facts(der, len, leaf.cert, root.cert, NULL, NULL, now);
     check(o && same(str(o, "verdict"), "invalid"), "the wrong issuer given (the root): invalid", "got %s",

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 # What must not depend on where a target came from (timing aside).
-FACTS='[.endpoints[] | {host, port, sni, address, status, connections, facts, verdicts, result} | del(.. | .duration_ms?, .ms?)]'
+FACTS='[.endpoints[] | {host, port, sni, address, status, connections, facts, verdicts, result} | del(.. | .duration_ms?, .ms?, .this_update?, .next_update?)]'
 
 INV=$TEST_TMP/lab.yaml
 cat > "$INV" <<EOF

@@ -13,9 +13,10 @@ CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 override LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-GEN_SRC  := $(BUILD)/gen/registry_data.c $(BUILD)/gen/requirements_data.c
+GEN_SRC  := $(BUILD)/gen/registry_data.c $(BUILD)/gen/requirements_data.c $(BUILD)/gen/mozilla_data.c
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard probes/*.c)
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/registry_data.o $(BUILD)/gen/requirements_data.o
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/registry_data.o $(BUILD)/gen/requirements_data.o \
+            $(BUILD)/gen/mozilla_data.o
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -45,6 +46,10 @@ $(BUILD)/gen/registry_data.c: tools/gen_registry.py $(wildcard data/iana/*.csv) 
 $(BUILD)/gen/requirements_data.c: tools/gen_requirements.py data/asvs/requirements.csv
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen_requirements.py data/asvs/requirements.csv $(BUILD)/gen
+
+$(BUILD)/gen/mozilla_data.c: tools/gen_mozilla.py $(wildcard data/mozilla/*.json) data/iana/tls-parameters-4.csv data/iana/tls-parameters-8.csv
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen_mozilla.py data $(BUILD)/gen
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -78,6 +83,8 @@ install: tlsprobe
 	install -m 755 tlsprobe $(DESTDIR)$(PREFIX)/bin/tlsprobe
 	install -m 644 man/tlsprobe.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsprobe.1
 	install -m 644 man/tlsprobe-json.5 $(DESTDIR)$(PREFIX)/share/man/man5/tlsprobe-json.5
+	install -d $(DESTDIR)$(PREFIX)/share/tlsprobe
+	install -m 644 schema/tlsprobe-report.schema.json $(DESTDIR)$(PREFIX)/share/tlsprobe/tlsprobe-report.schema.json
 
 demo: tlsprobe
 	tests/lab/demo.sh $(CURDIR)/tlsprobe

@@ -15,6 +15,8 @@
 #define MAX_REDIRECTS 10
 /* Only status and headers matter; a small body cap keeps a chatty server cheap. */
 #define BODY_CAP (64 * 1024)
+/* Real HSTS values are tens of bytes; longer ones are kept and checked up to this. */
+#define HSTS_MAX_VALUE 4096
 
 typedef struct web {
     probe_ctx_t *ctx;
@@ -59,6 +61,16 @@ static int fetch(web_t *w, const char *url, bool with_client_cert, http_response
     return rc;
 }
 
+/* curl's messages carry timings ("after 3001 milliseconds"); facts must not, so a timeout
+ * is said in our words. */
+static void describe_failure(const web_t *w, const http_response_t *resp, char *out, size_t outlen)
+{
+    if (strstr(resp->error, "imeout") || strstr(resp->error, "timed out"))
+        snprintf(out, outlen, "no response within %.0f s", w->timeout_s);
+    else
+        snprintf(out, outlen, "%s", resp->error);
+}
+
 static bool is_redirect(long status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -75,7 +87,7 @@ static bool same_host(const web_t *w, const char *host)
 static json_object *hsts_json(const http_response_t *resp)
 {
     json_object *o = json_object_new_object();
-    char raw[1024];
+    char raw[HSTS_MAX_VALUE + 2];
     bool present = http_header(resp, "Strict-Transport-Security", raw, sizeof raw);
     json_object_object_add(o, "present", json_object_new_boolean(present));
     if (!present) {
@@ -90,6 +102,12 @@ static json_object *hsts_json(const http_response_t *resp)
     }
     hsts_policy_t p;
     hsts_parse(raw, &p);
+    if (strlen(raw) > HSTS_MAX_VALUE) {
+        /* Only a prefix was kept: what it says cannot stand for the whole value. */
+        raw[HSTS_MAX_VALUE] = '\0';
+        p.valid = false;
+        snprintf(p.error, sizeof p.error, "value longer than %d bytes, not checked", HSTS_MAX_VALUE);
+    }
     json_object_object_add(o, "max_age", p.has_max_age
                                              ? json_object_new_int64(p.max_age > INT64_MAX ? INT64_MAX : (int64_t)p.max_age)
                                              : NULL);
@@ -117,7 +135,10 @@ static json_object *https_facts(web_t *w, bool *answered)
     if (rc == 0)
         http_status_line(&resp, line, sizeof line);
     json_object_object_add(o, "status_line", nullable_string(line));
-    json_object_object_add(o, "error", rc == 0 ? NULL : json_object_new_string(resp.error));
+    char err[260] = "";
+    if (rc != 0)
+        describe_failure(w, &resp, err, sizeof err);
+    json_object_object_add(o, "error", nullable_string(err));
     json_object_object_add(o, "hsts", rc == 0 ? hsts_json(&resp) : NULL);
     http_response_free(&resp);
     *answered = rc == 0;
@@ -166,20 +187,25 @@ static void cleartext_facts(web_t *w, json_object *out)
     json_object_object_add(o, "port", json_object_new_int(port));
     json_object_object_add(o, "url", json_object_new_string(url));
     json_object *listening = NULL, *upgrades = NULL, *final_status = NULL;
+    char final_url[2048] = "";
     for (int hop = 0;; hop++) {
         http_response_t resp;
         if (fetch(w, url, false, &resp) != 0) {
-            if (hop == 0 && resp.connect_failed) {
-                listening = json_object_new_boolean(false);
-                snprintf(why, sizeof why, "no listener: %s", resp.error);
-            } else {
-                snprintf(why, sizeof why, "%.200s: %.190s", url, resp.error);
-            }
+            char err[260];
+            describe_failure(w, &resp, err, sizeof err);
+            if (hop == 0)
+                listening = json_object_new_boolean(!resp.connect_failed);
+            if (hop == 0 && resp.connect_failed)
+                snprintf(why, sizeof why, "no listener on port %u: %s", port,
+                         strstr(err, "no response") ? "connection timed out" : "connection refused");
+            else
+                snprintf(why, sizeof why, "%.200s: %.190s", url, err);
             http_response_free(&resp);
             break;
         }
         if (hop == 0)
             listening = json_object_new_boolean(true);
+        json_object_put(final_status);   /* the last hop's is the one kept */
         final_status = json_object_new_int((int)resp.status);
         char location[1024] = "";
         bool has_location = http_header(&resp, "Location", location, sizeof location);
@@ -201,7 +227,7 @@ static void cleartext_facts(web_t *w, json_object *out)
                 snprintf(why, sizeof why, "more than %d redirects without reaching https", MAX_REDIRECTS);
             upgrades = json_object_new_boolean(k == LOC_UPGRADE);
             if (k == LOC_UPGRADE)
-                json_object_object_add(o, "final_url", json_object_new_string(resp.redirect_url));
+                snprintf(final_url, sizeof final_url, "%s", resp.redirect_url);
             http_response_free(&resp);
             break;
         }
@@ -212,6 +238,7 @@ static void cleartext_facts(web_t *w, json_object *out)
     json_object_object_add(o, "upgrades", upgrades);
     json_object_object_add(o, "chain", chain);
     json_object_object_add(o, "final_status", final_status);
+    json_object_object_add(o, "final_url", nullable_string(final_url));   /* the https URL reached */
     json_object_object_add(o, "error", nullable_string(why));
     json_object_object_add(out, "cleartext", o);
 }
@@ -243,7 +270,10 @@ static void cleartext_on_tls_port_facts(web_t *w, json_object *out)
     json_object_object_add(o, "status_line", nullable_string(line));
     json_object_object_add(o, "location", nullable_string(location));
     json_object_object_add(o, "serves_content", json_object_new_boolean(content));
-    json_object_object_add(o, "error", rc == 0 ? NULL : json_object_new_string(resp.error));
+    char err[260] = "";
+    if (rc != 0)
+        describe_failure(w, &resp, err, sizeof err);
+    json_object_object_add(o, "error", nullable_string(err));
     json_object_object_add(out, "cleartext_on_tls_port", o);
     http_response_free(&resp);
 }

@@ -128,8 +128,9 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
         status = atoi(buf + 9);
     if (hs->alert_received >= 0 && got == 0) {
         a->outcome = ATTEMPT_REFUSED;
-        snprintf(a->evidence, sizeof a->evidence, "alert %s(%d) after the handshake",
-                 SSL_alert_desc_string_long(hs->alert_received), hs->alert_received);
+        const char *name = wire_alert_name((uint8_t)hs->alert_received);
+        snprintf(a->evidence, sizeof a->evidence, "alert %s(%d) after the handshake", name ? name : "unknown",
+                 hs->alert_received);
     } else if (status > 0) {
         char ev[200];
         http_evidence(buf, ev, sizeof ev);
@@ -140,7 +141,7 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
         snprintf(a->evidence, sizeof a->evidence, "handshake completed; the server sent %zu bytes of data", got);
     } else if (n == 0) {
         /* Closed without a word: a refusal when a certificate was at stake. */
-        a->outcome = a->requested ? ATTEMPT_REFUSED : ATTEMPT_UNKNOWN;
+        a->outcome = ATTEMPT_REFUSED;
         snprintf(a->evidence, sizeof a->evidence, "the server closed the connection after the handshake");
     } else if (n == TLS_HS_TIMEOUT && !http) {
         a->outcome = ATTEMPT_ACCEPTED;
@@ -183,7 +184,13 @@ static void run_attempt(probe_ctx_t *ctx, int version, const client_id_t *id, at
         snprintf(a->evidence, sizeof a->evidence, "handshake failed: %s", hs.error);
     } else {
         a->handshake_done = true;
-        judge_after_handshake(ctx, fd, &hs, a);
+        if (a->requested) {
+            judge_after_handshake(ctx, fd, &hs, a);
+        } else {
+            /* Nothing was asked, so nothing can be refused: no need to wait and see. */
+            a->outcome = ATTEMPT_ACCEPTED;
+            snprintf(a->evidence, sizeof a->evidence, "handshake completed; no client certificate requested");
+        }
         tls_hs_close_notify(&hs);
     }
     tls_hs_result_free(&hs);

@@ -1,8 +1,478 @@
-/* Placeholder until the grading rules land: no grade. */
+/* A letter grade from an endpoint's facts, after the SSL Labs SSL Server Rating Guide (2009
+ * method: 30 % protocol, 30 % key exchange, 40 % cipher) with the caps SSL Labs added since and
+ * testssl.sh's executable rendering of them. Every rule is in man/tlsprobe.1, GRADING; each cap
+ * that applies is listed with its reason. */
 #include "grade.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "registry.h"
+
+/* SSL Labs' A+ asks for long-lived HSTS; testssl.sh uses 180 days. */
+#define HSTS_A_PLUS_MIN_AGE 15552000LL
+
+/* Ordered: a cap is a ceiling, the lower letter wins. */
+typedef enum { L_F, L_E, L_D, L_C, L_B, L_A_MINUS, L_A, L_A_PLUS } letter_t;
+static const char *const letter_names[] = { "F", "E", "D", "C", "B", "A-", "A", "A+" };
+
+typedef struct grader {
+    json_object *facts;
+    json_object *caps;
+    letter_t ceiling;
+    bool untrusted;       /* T */
+    bool mismatch;        /* M */
+} grader_t;
+
+static json_object *at(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = at(o, key);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static size_t len(json_object *arr)
+{
+    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
+/* Element i, or NULL when arr is not an array that long (facts may come from a file). */
+static json_object *idx(json_object *arr, size_t i)
+{
+    return i < len(arr) ? json_object_array_get_idx(arr, i) : NULL;
+}
+
+static const char *or_q(const char *s)
+{
+    return s ? s : "?";
+}
+
+static bool is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static void cap(grader_t *g, letter_t l, const char *fmt, ...)
+{
+    char line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, ": capped at %s", letter_names[l]);
+    json_object_array_add(g->caps, json_object_new_string(line));
+    if (l < g->ceiling)
+        g->ceiling = l;
+}
+
+/* Trust problems do not lower the letter: they replace it (T, or M for the name alone). */
+static void trust_issue(grader_t *g, bool name_only, const char *fmt, ...)
+{
+    char line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, ": %s", name_only ? "M" : "T");
+    json_object_array_add(g->caps, json_object_new_string(line));
+    if (name_only)
+        g->mismatch = true;
+    else
+        g->untrusted = true;
+}
+
+/* ---- protocol */
+
+static int protocol_score(const char *name)
+{
+    static const struct { const char *name; int score; } table[] = {
+        { "SSLv2", 0 }, { "SSLv3", 80 }, { "TLSv1.0", 90 }, { "TLSv1.1", 95 }, { "TLSv1.2", 100 }, { "TLSv1.3", 100 },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (is(name, table[i].name))
+            return table[i].score;
+    return -1;
+}
+
+/* ---- key exchange strength */
+
+static int kx_score_rsa(int bits)   /* RSA, DSA and DH moduli */
+{
+    return bits < 512 ? 20 : bits < 1024 ? 40 : bits < 2048 ? 80 : bits < 4096 ? 90 : 100;
+}
+
+static int kx_score_ec(int bits)    /* EC keys and groups, mapped as testssl.sh maps them */
+{
+    return bits < 110 ? 20 : bits < 123 ? 40 : bits < 163 ? 80 : bits < 225 ? 90 : 100;
+}
+
+typedef struct kx {
+    int score;           /* weakest so far; 101: nothing seen */
+    char weakest[160];
+} kx_t;
+
+/* Notes one key exchange element, and caps a weak one: score <= 40 is F, <= 80 is B. */
+static void kx_element(grader_t *g, kx_t *k, int score, const char *what)
+{
+    if (score < k->score) {
+        k->score = score;
+        snprintf(k->weakest, sizeof k->weakest, "%s", what);
+    }
+    if (score > 0 && score <= 40)
+        cap(g, L_F, "%s", what);
+    else if (score > 40 && score <= 80)
+        cap(g, L_B, "%s", what);
+}
+
+static void kx_certificate(grader_t *g, kx_t *k)
+{
+    json_object *cert = at(g->facts, "certificate");
+    json_object *leaves = at(cert, "certificates");
+    if (!len(leaves))
+        leaves = at(cert, "chain") ? idx(at(cert, "chain"), 0) : NULL;
+    bool one = leaves && json_object_is_type(leaves, json_type_object);
+    size_t n = one ? 1 : len(leaves);
+    for (size_t i = 0; i < n; i++) {
+        json_object *l = one ? leaves : idx(leaves, i);
+        const char *type = str(l, "key_type");
+        int bits = json_object_get_int(at(l, "key_bits"));
+        char what[160];
+        if (!type || bits <= 0)
+            continue;
+        snprintf(what, sizeof what, "certificate key %s %d bits", type, bits);
+        if (is(type, "RSA") || is(type, "RSA-PSS") || is(type, "DSA"))
+            kx_element(g, k, kx_score_rsa(bits), what);
+        else if (is(type, "EC") || is(type, "Ed25519") || is(type, "Ed448") || is(type, "SM2"))
+            kx_element(g, k, kx_score_ec(bits), what);
+    }
+}
+
+static void kx_groups(grader_t *g, kx_t *k)
+{
+    json_object *gr = at(g->facts, "groups");
+    json_object *lists[2] = { at(at(gr, "tls13"), "accepted"), at(gr, "tls12_curves") };
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < len(lists[l]); i++) {
+            const char *name = json_object_get_string(idx(lists[l], i));
+            const registry_group_t *rg = name ? registry_group_by_name(name) : NULL;
+            char what[160];
+            if (!rg || !rg->bits)
+                continue;
+            snprintf(what, sizeof what, "key exchange group %s (%u bits)", rg->name, (unsigned)rg->bits);
+            if (is(rg->kind, "ffdhe"))
+                kx_element(g, k, kx_score_rsa(rg->bits), what);
+            else if (is(rg->kind, "ecdhe") || is(rg->kind, "hybrid-pq"))
+                kx_element(g, k, kx_score_ec(rg->bits), what);
+            else
+                kx_element(g, k, 100, what);   /* ML-KEM alone */
+        }
+    json_object *dh = at(gr, "dh");
+    int bits = dh ? json_object_get_int(at(dh, "bits")) : 0;
+    if (bits > 0) {
+        char what[160];
+        snprintf(what, sizeof what, "DH parameters %d bits", bits);
+        kx_element(g, k, kx_score_rsa(bits), what);
+    }
+}
+
+/* ---- suites */
+
+/* Suites that match one rule, named in that rule's cap line. */
+#define HITS_MAX 512
+
+typedef struct hits {
+    const char *seen[HITS_MAX];  /* names from the facts, which outlive the grading */
+    char names[400];
+    size_t count, shown;
+} hits_t;
+
+/* Whether name is new to seen[] (and adds it): a suite counts once, even when several
+ * versions accept it. */
+static bool first_time(const char **seen, size_t *count, size_t max, const char *name)
+{
+    for (size_t i = 0; i < *count; i++)
+        if (strcmp(seen[i], name) == 0)
+            return false;
+    if (*count < max)
+        seen[(*count)++] = name;
+    return true;
+}
+
+static void hit(hits_t *h, const char *name)
+{
+    size_t before = h->count;
+    if (!first_time(h->seen, &h->count, HITS_MAX, name) || h->count == before)
+        return;
+    size_t used = strlen(h->names);
+    if (used + strlen(name) + 3 < sizeof h->names) {
+        snprintf(h->names + used, sizeof h->names - used, "%s%s", used ? ", " : "", name);
+        h->shown++;
+    }
+}
+
+static void cap_hits(grader_t *g, const hits_t *h, letter_t l, const char *what)
+{
+    if (!h->count)
+        return;
+    if (h->count > h->shown)
+        cap(g, l, "%s: %s (+%zu more)", what, h->names, h->count - h->shown);
+    else
+        cap(g, l, "%s: %s", what, h->names);
+}
+
+static int cipher_score(int bits)
+{
+    return bits <= 0 ? 0 : bits < 128 ? 20 : bits < 256 ? 80 : 100;
+}
+
+static bool block_64bit(const char *enc)
+{
+    static const char *const families[] = { "3DES", "DES", "IDEA", "RC2", "GOST28147", "MAGMA" };
+    for (size_t i = 0; i < sizeof families / sizeof *families; i++)
+        if (is(enc, families[i]))
+            return true;
+    return false;
+}
+
+typedef struct suites {
+    int strongest, weakest;          /* cipher scores; -1: none */
+    const char *seen[HITS_MAX];
+    size_t total, with_fs, with_aead;
+    hits_t export_, null_, anon, short_key, rc4_new, rc4, sweet32, poodle;
+} suites_t;
+
+static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *su)
+{
+    const char *name = str(su, "name");
+    if (!name)
+        return;
+    bool tls11_up = is(version, "TLSv1.1") || is(version, "TLSv1.2") || is(version, "TLSv1.3");
+    int bits = json_object_get_int(at(su, "bits"));
+    const registry_suite_t *rs = registry_suite_by_name(name);
+    const registry_sslv2_kind_t *k2 = rs ? NULL : registry_sslv2_kind_by_name(name);
+    const char *enc = rs ? rs->enc : NULL;
+    bool is_export = rs ? rs->export_grade : k2 ? k2->export_grade : false;
+    bool rc4 = enc ? is(enc, "RC4") : strstr(name, "RC4") != NULL;
+
+    int cs = cipher_score(bits);
+    if (s->strongest < 0 || cs > s->strongest)
+        s->strongest = cs;
+    if (s->weakest < 0 || cs < s->weakest)
+        s->weakest = cs;
+    size_t before = s->total;
+    if (first_time(s->seen, &s->total, HITS_MAX, name) && s->total > before) {
+        s->with_fs += json_object_get_boolean(at(su, "forward_secrecy"));
+        s->with_aead += json_object_get_boolean(at(su, "aead"));
+    }
+
+    if (is_export) {
+        hit(&s->export_, name);
+        if (k->score > 40) {
+            k->score = 40;
+            snprintf(k->weakest, sizeof k->weakest, "export key exchange (%s)", name);
+        }
+    }
+    if (bits <= 0)
+        hit(&s->null_, name);
+    else if (bits < 112 && !is_export)
+        hit(&s->short_key, name);
+    if (is(str(su, "au"), "ANON")) {
+        hit(&s->anon, name);
+        k->score = 0;
+        snprintf(k->weakest, sizeof k->weakest, "anonymous key exchange (%s)", name);
+    }
+    if (rc4)
+        hit(tls11_up ? &s->rc4_new : &s->rc4, name);
+    if (block_64bit(enc) && tls11_up)
+        hit(&s->sweet32, name);
+    if (is(version, "SSLv3") && rs && rs->cbc)
+        hit(&s->poodle, name);
+}
+
+static void grade_suites(grader_t *g, suites_t *s)
+{
+    cap_hits(g, &s->export_, L_F, "export suites accepted");
+    cap_hits(g, &s->null_, L_F, "NULL encryption accepted");
+    cap_hits(g, &s->anon, L_F, "anonymous suites accepted");
+    cap_hits(g, &s->short_key, L_F, "suites under 112 bits accepted");
+    cap_hits(g, &s->rc4_new, L_C, "RC4 with TLS 1.1 or later");
+    cap_hits(g, &s->rc4, L_B, "RC4 accepted");
+    cap_hits(g, &s->sweet32, L_C, "64-bit block cipher with TLS 1.1 or later (SWEET32)");
+    cap_hits(g, &s->poodle, L_C, "CBC suites with SSLv3 (POODLE)");
+    if (s->total && !s->with_fs)
+        cap(g, L_B, "no forward secrecy");
+    else if (s->with_fs < s->total)
+        cap(g, L_A_MINUS, "forward secrecy on %zu of %zu suites", s->with_fs, s->total);
+    if (s->total && !s->with_aead)
+        cap(g, L_B, "no AEAD suite");
+    else if (s->with_aead < s->total)
+        cap(g, L_A_MINUS, "AEAD on %zu of %zu suites", s->with_aead, s->total);
+}
+
+/* ---- certificate */
+
+static bool sig_has(const char *sig, const char *what)
+{
+    if (!sig)
+        return false;
+    for (const char *p = sig; *p; p++)
+        if (strncasecmp(p, what, strlen(what)) == 0)
+            return true;
+    return false;
+}
+
+static void grade_certificate(grader_t *g)
+{
+    json_object *cert = at(g->facts, "certificate");
+    json_object *chain = at(cert, "chain");
+    if (!is(str(cert, "status"), "ok") || !len(chain))
+        return;
+    json_object *trust = at(cert, "trust"), *name = at(cert, "name");
+    if (json_object_get_boolean(at(cert, "expired")))
+        trust_issue(g, false, "certificate expired %s", or_q(str(idx(chain, 0), "not_after")));
+    if (json_object_get_boolean(at(cert, "not_yet_valid")))
+        trust_issue(g, false, "certificate not yet valid");
+    if (!json_object_get_boolean(at(trust, "verified")))
+        trust_issue(g, false, "chain not trusted by %s: %s", or_q(str(trust, "store")), or_q(str(trust, "error")));
+    if (is(str(at(cert, "revocation"), "result"), "revoked") || is(str(at(cert, "ocsp_staple"), "verdict"), "revoked"))
+        trust_issue(g, false, "certificate revoked");
+    if (str(name, "checked") && !json_object_get_boolean(at(name, "matched")))
+        trust_issue(g, true, "certificate does not cover %s", str(name, "checked"));
+
+    /* Signatures of the leaf and intermediates (a root's own signature is never checked). */
+    for (size_t i = 0; i < len(chain); i++) {
+        json_object *c = idx(chain, i);
+        const char *sig = str(c, "signature_algorithm");
+        if (i > 0 && json_object_get_boolean(at(c, "self_signed")))
+            continue;
+        if (sig_has(sig, "md5") || sig_has(sig, "md2"))
+            cap(g, L_F, "%s signature on %s", sig, or_q(str(c, "subject")));
+        else if (sig_has(sig, "sha1"))
+            trust_issue(g, false, "%s signature on %s", sig, or_q(str(c, "subject")));
+    }
+    json_object *ca = at(cert, "chain_analysis"), *complete = at(ca, "complete");
+    if (json_object_get_boolean(at(ca, "completed_via_aia")) || (complete && !json_object_get_boolean(complete)))
+        cap(g, L_B, "incomplete chain");
+}
+
+/* A+ needs long-lived HSTS where the endpoint is a web server (the http probe says so). */
+static void grade_hsts(grader_t *g)
+{
+    json_object *http = at(g->facts, "http"), *applicable = at(http, "applicable");
+    if (!http || (applicable && !json_object_get_boolean(applicable)))
+        return;
+    json_object *hsts = at(at(http, "https"), "hsts");
+    json_object *max_age = at(hsts, "max_age"), *valid = at(hsts, "valid");
+    if (!hsts)
+        cap(g, L_A, "HSTS not observed (no HTTPS response)");
+    else if (!json_object_get_boolean(at(hsts, "present")))
+        cap(g, L_A, "no HSTS (A+ needs max-age >= %lld)", HSTS_A_PLUS_MIN_AGE);
+    else if ((valid && !json_object_get_boolean(valid)) || !max_age)
+        cap(g, L_A, "invalid HSTS header");
+    else if (json_object_get_int64(max_age) < HSTS_A_PLUS_MIN_AGE)
+        cap(g, L_A, "HSTS max-age=%lld < %lld", (long long)json_object_get_int64(max_age), HSTS_A_PLUS_MIN_AGE);
+}
+
+static letter_t score_letter(int score)
+{
+    return score >= 80 ? L_A : score >= 65 ? L_B : score >= 50 ? L_C : score >= 35 ? L_D : score >= 20 ? L_E : L_F;
+}
 
 json_object *grade_endpoint(json_object *facts)
 {
-    (void)facts;
-    return NULL;
+    json_object *versions = at(facts, "versions"), *ciphers = at(facts, "ciphers");
+    if (!is(str(versions, "status"), "ok") || !ciphers)
+        return NULL;
+
+    grader_t g = { .facts = facts, .caps = json_object_new_array(), .ceiling = L_A_PLUS };
+    /* Protocol: (best + worst) / 2, and the protocol caps. */
+    int best = -1, worst = 101;
+    bool ssl2 = false, ssl3 = false, tls10_11 = false, modern = false, tls13 = false;
+    json_object *accepted = at(versions, "accepted");
+    for (size_t i = 0; i < len(accepted); i++) {
+        const char *v = json_object_get_string(idx(accepted, i));
+        int s = protocol_score(v);
+        if (s < 0)
+            continue;
+        best = s > best ? s : best;
+        worst = s < worst ? s : worst;
+        ssl2 |= is(v, "SSLv2");
+        ssl3 |= is(v, "SSLv3");
+        tls10_11 |= is(v, "TLSv1.0") || is(v, "TLSv1.1");
+        modern |= is(v, "TLSv1.2") || is(v, "TLSv1.3");
+        tls13 |= is(v, "TLSv1.3");
+    }
+
+    /* Cipher and key exchange, suite by suite. */
+    suites_t s = { .strongest = -1, .weakest = -1 };
+    kx_t k = { .score = 101 };
+    json_object *protos = at(ciphers, "protocols");
+    for (size_t i = 0; i < len(protos); i++) {
+        json_object *pv = idx(protos, i), *list = at(pv, "suites");
+        for (size_t j = 0; j < len(list); j++)
+            suite_facts(&s, &k, str(pv, "name"), idx(list, j));
+    }
+    if (best < 0 || s.total == 0) {
+        json_object_put(g.caps);
+        return NULL;
+    }
+
+    if (ssl2)
+        cap(&g, L_F, "SSLv2 accepted");
+    if (ssl3 && best == 80)
+        cap(&g, L_F, "SSLv3 is the best protocol");
+    else if (ssl3)
+        cap(&g, L_B, "SSLv3 accepted");
+    if (tls10_11)
+        cap(&g, L_B, "TLS 1.0 or 1.1 accepted");
+    if (!modern)
+        cap(&g, L_C, "no TLS 1.2 or 1.3");
+    else if (!tls13)
+        cap(&g, L_A_MINUS, "TLS 1.3 not accepted");
+
+    grade_suites(&g, &s);
+    kx_certificate(&g, &k);
+    kx_groups(&g, &k);
+    grade_certificate(&g);
+    grade_hsts(&g);
+
+    int protocol = (best + worst) / 2;
+    int key_exchange = k.score > 100 ? 100 : k.score;   /* nothing seen: nothing weak */
+    int cipher = (s.strongest + s.weakest) / 2;
+    int score = protocol && key_exchange && cipher ? (30 * protocol + 30 * key_exchange + 40 * cipher) / 100 : 0;
+    if (!protocol || !key_exchange || !cipher)
+        cap(&g, L_F, "a category scores 0 (%s)", !protocol ? "protocol" : !key_exchange ? k.weakest : "cipher");
+
+    letter_t l = score_letter(score);
+    if (l == L_A)
+        l = L_A_PLUS;      /* A+ when nothing caps it */
+    if (g.ceiling < l)
+        l = g.ceiling;
+    const char *if_trusted = letter_names[l];
+    const char *grade = g.untrusted ? "T" : g.mismatch ? "M" : if_trusted;
+
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "grade", json_object_new_string(grade));
+    json_object_object_add(o, "grade_if_trusted", json_object_new_string(if_trusted));
+    json_object_object_add(o, "score", json_object_new_int(score));
+    json_object_object_add(o, "caps", g.caps);
+    json_object *comp = json_object_new_object();
+    json_object_object_add(comp, "protocol", json_object_new_int(protocol));
+    json_object_object_add(comp, "key_exchange", json_object_new_int(key_exchange));
+    json_object_object_add(comp, "cipher", json_object_new_int(cipher));
+    json_object_object_add(o, "components", comp);
+    return o;
 }

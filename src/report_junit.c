@@ -56,8 +56,10 @@ static void attr(FILE *f, const char *name, const char *value)
 static void property(FILE *f, const char *name, json_object *value)
 {
     char *text = doc_value_text(value);
-    if (!text)
+    if (!text || !*text) {
+        free(text);
         return;
+    }
     fputs("      <property", f);
     attr(f, "name", name);
     attr(f, "value", text);

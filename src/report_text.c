@@ -177,6 +177,57 @@ static void write_certificate(pen_t *p, json_object *c)
     fprintf(p->f, "\n");
 }
 
+/* "Grade  A- (score 93: protocol 100, key exchange 90, cipher 90)" and every cap below it. */
+static void write_grade(pen_t *p, json_object *g)
+{
+    if (!g || !str(g, "grade"))
+        return;
+    const char *grade = str(g, "grade"), *if_trusted = str(g, "grade_if_trusted");
+    json_object *comp = at(g, "components"), *caps = at(g, "caps");
+    const char *c = grade[0] == 'A' ? "32" : grade[0] == 'B' ? "33" : "31";
+    fprintf(p->f, "  Grade        ");
+    if (p->color)
+        fprintf(p->f, "\033[1;%sm%s\033[0m", c, grade);
+    else
+        fprintf(p->f, "%s", grade);
+    if (if_trusted && strcmp(if_trusted, grade) != 0)
+        fprintf(p->f, " (%s if trusted)", if_trusted);
+    fprintf(p->f, "  score %d: protocol %d, key exchange %d, cipher %d\n", json_object_get_int(at(g, "score")),
+            json_object_get_int(at(comp, "protocol")), json_object_get_int(at(comp, "key_exchange")),
+            json_object_get_int(at(comp, "cipher")));
+    for (size_t i = 0; caps && i < json_object_array_length(caps); i++)
+        fprintf(p->f, "               %s\n", json_object_get_string(json_object_array_get_idx(caps, i)));
+}
+
+/* "Mozilla intermediate (6.0): N deviations", then one line each; a run of one check (the
+ * suites outside the profile) names what is expected once. */
+static void write_profile(pen_t *p, json_object *prof)
+{
+    if (!prof)
+        return;
+    json_object *devs = at(prof, "deviations");
+    size_t n = devs ? json_object_array_length(devs) : 0, advisory = 0;
+    for (size_t i = 0; i < n; i++)
+        advisory += json_object_get_boolean(at(json_object_array_get_idx(devs, i), "advisory"));
+    fprintf(p->f, "  Mozilla %s (%s): %zu deviation%s", or_dash(str(prof, "name")),
+            or_dash(str(prof, "guidelines_version")), n, n == 1 ? "" : "s");
+    if (advisory)
+        fprintf(p->f, " (%zu advisory)", advisory);
+    fprintf(p->f, "; %s\n", json_object_get_boolean(at(prof, "compliant")) ? "compliant" : "not compliant");
+    const char *prev = NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_array_get_idx(devs, i);
+        const char *check = or_dash(str(d, "check"));
+        fprintf(p->f, "    %-22s %s", check, or_dash(str(d, "found")));
+        if (!prev || strcmp(prev, check) != 0)
+            fprintf(p->f, " (expected: %s)", or_dash(str(d, "expected")));
+        if (json_object_get_boolean(at(d, "advisory")))
+            fprintf(p->f, " [advisory]");
+        fprintf(p->f, "\n");
+        prev = check;
+    }
+}
+
 static void write_endpoint(pen_t *p, json_object *e)
 {
     fprintf(p->f, "\n");
@@ -196,6 +247,8 @@ static void write_endpoint(pen_t *p, json_object *e)
         write_groups(p, at(facts, "groups"));
         write_signatures(p, at(facts, "signatures"));
         write_certificate(p, at(facts, "certificate"));
+        write_grade(p, at(e, "grade"));
+        write_profile(p, at(e, "profile"));
     }
     json_object *verdicts = at(e, "verdicts");
     size_t n = verdicts ? json_object_array_length(verdicts) : 0;

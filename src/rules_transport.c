@@ -58,24 +58,29 @@ static verdict_t judge_http(const rule_ctx_t *c, bool need_hsts, char *ev, size_
         return v;
     if (http_fallback(http, ev, evlen))
         return VERDICT_FAIL;
+    /* A redirect to HTTPS is only as good as HSTS: without it the first cleartext request can be
+     * answered by an attacker instead (SSL stripping). With no cleartext listener at all, there
+     * is nothing to strip. */
     json_object *hsts = rf_obj(rf_obj(http, "https"), "hsts");
-    if (need_hsts) {
-        if (!rf_true(hsts, "present")) {
-            rf_ev(ev, evlen, "no Strict-Transport-Security header: a first visit can be downgraded to cleartext");
-            return VERDICT_FAIL;
-        }
-        if (!rf_true(hsts, "valid")) {
-            rf_ev(ev, evlen, "malformed Strict-Transport-Security header: %s", rf_str(hsts, "raw") ? rf_str(hsts, "raw") : "?");
-            return VERDICT_FAIL;
-        }
+    bool hsts_ok = rf_true(hsts, "present") && rf_true(hsts, "valid");
+    if (need_hsts && rf_true(rf_obj(http, "cleartext"), "listening") && !hsts_ok) {
+        if (!rf_true(hsts, "present"))
+            rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but there is no Strict-Transport-Security header: "
+                             "the redirect can be stripped");
+        else
+            rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but the Strict-Transport-Security header is malformed (%s)",
+                  rf_str(hsts, "raw") ? rf_str(hsts, "raw") : "?");
+        return VERDICT_FAIL;
     }
     json_object *clear = rf_obj(http, "cleartext");
     if (rf_true(clear, "listening"))
         rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to HTTPS", json_object_get_int(rf_obj(clear, "port")));
     else
         rf_ev(ev, evlen, "no cleartext HTTP listener");
-    if (need_hsts)
+    if (need_hsts && hsts_ok)
         rf_ev(ev, evlen, "; HSTS max-age=%lld", (long long)json_object_get_int64(rf_obj(hsts, "max_age")));
+    else if (need_hsts)
+        rf_ev(ev, evlen, "; no valid HSTS header");
     return VERDICT_PASS;
 }
 

@@ -35,7 +35,8 @@ const requirement_t requirements[] = {
     { A5, "12.2.1", rule_http_external,
       "External HTTP services (http probe): FAIL when cleartext HTTP (port 80 or http_port:) serves content or "
       "redirects anywhere but HTTPS on the same host, when the TLS port answers cleartext HTTP with content, or "
-      "without a valid Strict-Transport-Security header. NOT_APPLICABLE for internal services and non-HTTP ones." },
+      "when cleartext HTTP redirects to HTTPS without a valid Strict-Transport-Security header (the redirect can "
+      "be stripped). NOT_APPLICABLE for internal services and non-HTTP ones." },
     { A5, "12.2.2", rule_public_trust,
       "External services: FAIL unless the chain verifies against the trust store in use (the system store, or "
       "--ca-file), the SANs cover the name, any pin-sha256 matches, and the chain is complete as served (a chain "

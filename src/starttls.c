@@ -436,12 +436,11 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, 
         return -1;
     if (read_until(c, "<stream:stream", &at, "XMPP stream header") < 0)
         return -1;
-    size_t start = at;
-    size_t hdr_end;
-    if (read_until(c, ">", &hdr_end, "XMPP stream header") < 0)
-        return -1;
-    starttls_printable(t->banner, sizeof t->banner, c->buf + start,
-                       hdr_end >= start ? hdr_end - start + 1 : 0);
+    const unsigned char *gt;
+    while ((gt = memchr(c->buf + at, '>', c->len - at)) == NULL)
+        if (fill(c, "XMPP stream header") < 0)
+            return -1;
+    starttls_printable(t->banner, sizeof t->banner, c->buf + at, (size_t)(gt - (c->buf + at)) + 1);
     /* Features end with </stream:features>, or are an empty <stream:features/>. */
     size_t end;
     for (;;) {

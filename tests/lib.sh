@@ -1,7 +1,8 @@
 # Helpers for tests/integration/*.sh (sourced, not run).
 # Every assertion prints exactly one line, `ok - NAME` or `not ok - NAME: details`
 # (`ok - NAME # SKIP why` for a skip); tests/run.sh counts those lines.
-# Needs: TLSPROBE (the binary), LAB_DIR (a started lab: tests/lab/start.sh), jq.
+# Needs: TLSPROBE (the binary), LAB_DIR (a started lab: tests/lab/start.sh), jq, python3 with
+# jsonschema (every JSON and JSONL report a test makes is validated against the schema at exit).
 
 set -uo pipefail
 
@@ -50,6 +51,73 @@ tp() {
   else
     ok "$label: tlsprobe ran cleanly (exit $TP_RC)"
   fi
+  record_report "$label" "$@"
+}
+
+# ---- every JSON / JSONL report a test produces is validated against the schema
+REPORT_SCHEMA=$(cd "$TESTS_DIR/.." && pwd)/schema/tlsprobe-report.schema.json
+REPORT_VALIDATOR=$TESTS_DIR/schema/validate_report.py
+REPORTS_TO_VALIDATE=$TEST_TMP/reports-to-validate
+
+# record_report LABEL ARGS...: after a tp run, notes its JSON or JSONL report (stdout, or a
+# copy of the -o file as it is now) for validation when the test script ends.
+record_report() {
+  local label=$1; shift
+  local format="" out="" prev=""
+  for a in "$@"; do
+    case $prev in --format) format=$a ;; -o|--output) out=$a ;; esac
+    case $a in --format=*) format=${a#--format=} ;; --output=*) out=${a#--output=} ;; esac
+    prev=$a
+  done
+  case $format in json|jsonl) ;; *) return 0 ;; esac
+  local file=$TP_OUT
+  if [ -n "$out" ]; then
+    [ -s "$out" ] || return 0
+    file=$TEST_TMP/$label.report
+    cp "$out" "$file" || return 0
+  fi
+  [ -s "$file" ] && printf '%s\t%s\t%s\n' "$format" "$label" "$file" >>"$REPORTS_TO_VALIDATE"
+  return 0
+}
+
+# A python3 that has jsonschema (the Debian package python3-jsonschema), or nothing.
+schema_python() {
+  local py
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import jsonschema' 2>/dev/null; then
+      printf '%s' "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# validate_reports FORMAT LABEL=FILE...: one `ok`/`not ok` line per file.
+validate_reports() {
+  local format=$1; shift
+  local py
+  if ! py=$(schema_python); then
+    for a in "$@"; do not_ok "${a%%=*}: report validates against the schema" "python3-jsonschema not installed (tools/install-deps.sh)"; done
+    return 0
+  fi
+  local opt=()
+  [ "$format" = jsonl ] && opt=(--jsonl)
+  "$py" "$REPORT_VALIDATOR" "$REPORT_SCHEMA" "${opt[@]}" "$@" 2>&1 |
+    sed -E '/^(not )?ok - /!s/^/not ok - schema validator: /'
+}
+
+# All reports recorded by tp, validated in one run per format (one python start, not one per run).
+validate_recorded_reports() {
+  [ -s "$REPORTS_TO_VALIDATE" ] || return 0
+  local format args
+  for format in json jsonl; do
+    args=()
+    while IFS=$'\t' read -r f label file; do
+      [ "$f" = "$format" ] && args+=("$label=$file")
+    done <"$REPORTS_TO_VALIDATE"
+    [ ${#args[@]} -gt 0 ] && validate_reports "$format" "${args[@]}"
+  done
+  rm -f "$REPORTS_TO_VALIDATE"
 }
 
 assert_eq() {   # assert_eq NAME EXPECTED ACTUAL
@@ -107,11 +175,19 @@ assert_file_contains() {   # assert_file_contains NAME FILE FIXED_STRING
   if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not in $(basename "$2"): $(oneline "$(head -c 400 "$2")")"; fi
 }
 
-assert_valid_json() {   # assert_valid_json NAME FILE
-  if jq -e '.schema == "tlsprobe-report" and .schema_version == "1.0"' "$2" >/dev/null 2>&1; then
-    ok "$1"
-  else
+# assert_valid_json NAME FILE: a tlsprobe-report 1.0 document that validates against
+# schema/tlsprobe-report.schema.json.
+assert_valid_json() {
+  if ! jq -e '.schema == "tlsprobe-report" and .schema_version == "1.0"' "$2" >/dev/null 2>&1; then
     not_ok "$1" "not a tlsprobe-report 1.0 JSON document: $(oneline "$(head -c 300 "$2")")"
+    return
+  fi
+  local out
+  out=$(validate_reports json "$1=$2")
+  if grep -q '^not ok' <<<"$out"; then
+    not_ok "$1" "$(oneline "$(sed 's/^not ok - //' <<<"$out")")"
+  else
+    ok "$1"
   fi
 }
 
@@ -125,5 +201,8 @@ cert_date() {
   date -u -d "$d" +%Y-%m-%dT%H:%M:%SZ
 }
 
-cleanup_test_tmp() { [ -n "${KEEP_LAB:-}" ] || rm -rf "$TEST_TMP"; }
+cleanup_test_tmp() {
+  validate_recorded_reports
+  [ -n "${KEEP_LAB:-}" ] || rm -rf "$TEST_TMP"
+}
 trap cleanup_test_tmp EXIT

@@ -9,6 +9,12 @@ PACKAGES=(
   libssl-dev libcurl4-openssl-dev libc-ares-dev libyaml-dev libjson-c-dev
   openssl nginx-light gnutls-bin dnsmasq-base jq procps iproute2
   libclang-rt-14-dev   # ASan/UBSan runtime for `make check-asan` with clang
+  python3-jsonschema   # tests: every JSON report is validated against schema/tlsprobe-report.schema.json
+  libxml2-utils        # tests: xmllint validates the JUnit report against tests/schema/junit.xsd
+  chromium             # tests: headless Chromium renders the HTML report
+  faketime             # the lab dates one OCSP response in the past (a stale staple)
+  # STARTTLS lab servers (tests/lab/mod_mail.sh): SMTP, IMAP/POP3, PostgreSQL 15
+  exim4-daemon-light dovecot-imapd dovecot-pop3d postgresql
 )
 
 is_installed() {
@@ -56,9 +62,13 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 
 # In case a service we just installed got started anyway (a pre-existing policy-rc.d may
-# allow it), stop and disable it so nothing listens on :80 or :53 afterwards.
+# allow it), stop and disable it so nothing listens on :80, :53, :25, :143, :110 or :5432
+# afterwards.
 services=()
 case " ${missing[*]} " in *" nginx-light "*) services+=(nginx) ;; esac
+case " ${missing[*]} " in *" exim4-daemon-light "*) services+=(exim4) ;; esac
+case " ${missing[*]} " in *" dovecot-imapd "*|*" dovecot-pop3d "*) services+=(dovecot) ;; esac
+case " ${missing[*]} " in *" postgresql "*) services+=(postgresql) ;; esac
 for svc in "${services[@]}"; do
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true

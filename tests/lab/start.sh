@@ -29,29 +29,9 @@
 #                       payload exceeds 512 bytes are closed unanswered
 #   (+21..+30 are reserved for more of these)
 #   dns +53      dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN
-#   Certificates, chains and revocation (issue #4; leaves: tests/lab/pki.sh). Unless noted the
-#   TLS servers speak TLS 1.2 + 1.3 and serve leaf + intermediate:
-#   http +60        python3 http.server, $LAB_DIR/http: /root.der /int.der /int.crl /root.crl
-#                   (the caIssuers and CRL URLs in the certificates); one log line per request
-#   ocsp +61        OCSP responder for the intermediate's leaves (tests/lab/ocsp_responder.py over
-#                   `openssl ocsp -index pki/int-db/index.txt`, signed by the intermediate itself)
-#   ocsp_root +62   OCSP responder for the root's certificates (the intermediate), signed by the root
-#   nginx_staple_good +63    nginx, good leaf, ssl_stapling_file: a current "good" response
-#   nginx_staple_revoked +64 nginx, revoked leaf, ssl_stapling_file: its "revoked" response
-#   nginx_staple_expired +65 nginx, good leaf, ssl_stapling_file: a "good" response whose
-#                            nextUpdate is a day past (stale)
-#   sserver_status +66  s_server, good leaf, -status_file: the current "good" response
-#   staple_wrong +67    s_server, good leaf, -status_file: the revoked leaf's response (wrong cert)
-#   revoked_nostaple +68 s_server, revoked leaf, no staple (OCSP responder and CRL say revoked)
-#   crlonly +69     s_server, crlonly leaf (no OCSP URL; revoked in int.crl), no staple
-#   leafonly +70    s_server, good leaf only (no intermediate: complete it via AIA caIssuers)
-#   dualcert +71    nginx with two certificates: good (RSA) and ecdsa (P-256), both with the intermediate
-#   muststaple_nostaple +72 s_server, muststaple leaf (TLS Feature status_request), no staple
-#   internal +73    s_server, internal leaf alone (the other root: $LAB_DIR/other-ca.pem)
-#   sha1 +74 / weakkey +75  s_server, sha1 / weakkey leaf, SECLEVEL=0
-#   longvalid +76 / nosan_eku +77  s_server, longvalid / nosan_eku leaf
-# OCSP responses for the staples are made at every start (in $LAB_DIR/ocsp: good.der,
-# revoked.der, stale.der); stale.der is made under faketime two days back with -ndays 1.
+#   Servers from tests/lab/mod_*.sh modules (ports and names in each module's header):
+#   mod_cert.sh  +31..+52, +60..+69  certificates, chains, OCSP stapling, revocation (issue #4)
+#   mod_mail.sh  +70..+79  STARTTLS services;  mod_web.sh  +80..+95  HTTP / HSTS / mTLS
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail
@@ -66,10 +46,7 @@ mkdir -p "$LAB_DIR/run" "$LAB_DIR/logs"
 
 ALL_SERVERS=(tls12 tls13 legacy nginx gnutls expired wrongname selfsigned sslv3 sslv2 dns
              ciphers12 ciphers13 nginx_pref nginx_nopref gnutls_chacha legacy_dh1024
-             insecure lastsuite sizelimit
-             http ocsp ocsp_root nginx_staple_good nginx_staple_revoked nginx_staple_expired
-             sserver_status staple_wrong revoked_nostaple crlonly leafonly dualcert
-             muststaple_nostaple internal sha1 weakkey longvalid nosan_eku)
+             insecure lastsuite sizelimit)
 if [ $# -gt 0 ]; then SERVERS=("$@"); else SERVERS=("${ALL_SERVERS[@]}"); fi
 
 BASE=${LAB_PORT_BASE:-24400}
@@ -77,15 +54,11 @@ case $BASE in ''|*[!0-9]*) echo "start.sh: LAB_PORT_BASE '$BASE' is not a number
 if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65436 ]; then
   echo "start.sh: LAB_PORT_BASE $BASE out of range (1024..65436: the lab uses BASE..BASE+99)" >&2; exit 2
 fi
-# NAME:OFFSET for every port; PORT_<NAME> = BASE + OFFSET. The offsets never change (tests,
-# the PKI's URLs and the docs above name them).
+# NAME:OFFSET for every port of this file's servers; PORT_<NAME> = BASE + OFFSET. The offsets
+# never change (tests and the docs above name them). Modules add their own the same way.
 PORT_OFFSETS=(TLS12:1 TLS13:2 LEGACY:3 NGINX:4 GNUTLS:5 EXPIRED:6 WRONGNAME:7 SELFSIGNED:8
   SSLV3:9 SSLV2:10 REFUSED:11 CIPHERS12:12 CIPHERS13:13 NGINX_PREF:14 NGINX_NOPREF:15
-  GNUTLS_CHACHA:16 LEGACY_DH1024:17 INSECURE:18 LASTSUITE:19 SIZELIMIT:20 DNS:53
-  HTTP:60 OCSP:61 OCSP_ROOT:62 NGINX_STAPLE_GOOD:63 NGINX_STAPLE_REVOKED:64
-  NGINX_STAPLE_EXPIRED:65 SSERVER_STATUS:66 STAPLE_WRONG:67 REVOKED_NOSTAPLE:68 CRLONLY:69
-  LEAFONLY:70 DUALCERT:71 MUSTSTAPLE_NOSTAPLE:72 INTERNAL:73 SHA1:74 WEAKKEY:75 LONGVALID:76
-  NOSAN_EKU:77)
+  GNUTLS_CHACHA:16 LEGACY_DH1024:17 INSECURE:18 LASTSUITE:19 SIZELIMIT:20 DNS:53)
 for entry in "${PORT_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
 done
@@ -103,9 +76,6 @@ P=$LAB_DIR/pki
   echo "export LAB_DIR='$LAB_DIR'"
   echo "export LAB_PKI='$P'"
   echo "export LAB_CA='$LAB_DIR/ca.pem'"
-  echo "export LAB_OTHER_CA='$LAB_DIR/other-ca.pem'"
-  echo "export LAB_HTTP_DIR='$LAB_DIR/http'"
-  echo "export LAB_OCSP_DIR='$LAB_DIR/ocsp'"
   echo "export LAB_HOST=127.0.0.1"
   echo "export LAB_PORT_BASE=$BASE"
   for entry in "${PORT_OFFSETS[@]}"; do
@@ -113,9 +83,6 @@ P=$LAB_DIR/pki
     echo "export LAB_$v=${!v}"
   done
   echo "export LAB_RESOLVER=127.0.0.1:$PORT_DNS"
-  echo "export LAB_HTTP_URL=http://127.0.0.1:$PORT_HTTP"
-  echo "export LAB_OCSP_URL=http://127.0.0.1:$PORT_OCSP"
-  echo "export LAB_OCSP_ROOT_URL=http://127.0.0.1:$PORT_OCSP_ROOT"
   echo "export LAB_SERVERS='${SERVERS[*]}'"
 } > "$LAB_DIR/env"
 
@@ -164,21 +131,37 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$1 not found (run tools/instal
 # Debian's openssl.cnf may raise MinProtocol/SECLEVEL system-wide; the lab must not depend on it.
 echo "# tlsprobe lab: deliberately empty, no system-wide TLS policy" > "$LAB_DIR/openssl.cnf"
 
+# s_server NAME PORT LEAF OPTS...: serves LEAF + the intermediate (selfsigned and internal:
+# the leaf alone, they have no intermediate).
 s_server() {
   local name=$1 port=$2 leaf=$3; shift 3
-  local chain=()
-  [ "$leaf" = selfsigned ] || chain=(-cert_chain "$P/intermediate.pem")
+  local chain=(-cert_chain "$P/intermediate.pem")
+  case $leaf in selfsigned|internal) chain=() ;; esac
+  s_server_chain "$name" "$port" "$leaf" "${chain[@]}" "$@"
+}
+
+# s_server_chain NAME PORT LEAF [-cert_chain FILE] OPTS...: serves LEAF with exactly the chain given.
+s_server_chain() {
+  local name=$1 port=$2 leaf=$3; shift 3
   need openssl
   # -www: answers HTTP requests and never reads stdin (without it, EOF on stdin stops the server).
   OPENSSL_CONF=$LAB_DIR/openssl.cnf launch "$name" "$port" \
-    openssl s_server -accept "127.0.0.1:$port" -www -cert "$P/$leaf.pem" -key "$P/$leaf.key" "${chain[@]}" "$@"
+    openssl s_server -accept "127.0.0.1:$port" -www -cert "$P/$leaf.pem" -key "$P/$leaf.key" "$@"
 }
 
-# start_nginx NAME PORT DIRECTIVES: one nginx master per lab name (own prefix dir, own log),
-# so each can be started and stopped alone. DIRECTIVES go into its one server block.
+# start_nginx NAME PORT DIRECTIVES [LEAF...]: one nginx master per lab name (own prefix dir,
+# own log), so each can be started and stopped alone. DIRECTIVES go into its one server block.
+# It serves LEAF-chain.pem with LEAF.key for each LEAF (default: good).
 start_nginx() {
   need nginx
-  local name=$1 port=$2 directives=$3
+  local name=$1 port=$2 directives=$3; shift 3
+  local leaves=("$@") certs="" leaf
+  [ ${#leaves[@]} -gt 0 ] || leaves=(good)
+  for leaf in "${leaves[@]}"; do
+    certs+="    ssl_certificate $P/$leaf-chain.pem;
+    ssl_certificate_key $P/$leaf.key;
+"
+  done
   local d=$LAB_DIR/$name user_line=""
   local errlog=$LAB_DIR/logs/$name-error.log
   mkdir -p "$d/tmp" "$d/logs"
@@ -201,9 +184,7 @@ http {
   server {
     listen 127.0.0.1:$port ssl;
     server_name localhost good.lab.test;
-    ssl_certificate $P/good-chain.pem;
-    ssl_certificate_key $P/good.key;
-$directives
+$certs$directives
     location / { return 200 "tlsprobe lab $name\n"; }
   }
 }
@@ -262,7 +243,8 @@ fi
 # Modules: tests/lab/mod_*.sh add server groups without touching this file. A module appends
 # its names to ALL_SERVERS, a starter function to MODULE_STARTERS (called as STARTER NAME; it
 # returns 1 for a name that is not its own), and its `export LAB_PORT_...` lines to
-# "$LAB_DIR/env". It may use launch, s_server, need, fail, listening, $P and $LAB_DIR.
+# "$LAB_DIR/env". It may use launch, s_server, s_server_chain, start_nginx, need, fail,
+# listening, $P, $LAB_DIR, $LAB_SRC and $BASE (its ports must be BASE + an offset of its own).
 MODULE_STARTERS=()
 for mod in "$LAB_SRC"/mod_*.sh; do
   [ -e "$mod" ] || continue

@@ -30,6 +30,10 @@ static inline size_t doc_len(json_object *arr)
  * arrays joined with ", ", objects as "key: value; key: value", other scalars as JSON. */
 char *doc_value_text(json_object *v);
 
+/* An endpoint's letter grade: its "grade" member when that is a string, or the "grade" member
+ * of an object (the grade with its score and caps); NULL without one. */
+const char *doc_grade_letter(json_object *endpoint);
+
 /* True for the members a verdict always has; writers show every other member as a note. */
 bool doc_verdict_core_member(const char *key);
 

@@ -141,6 +141,8 @@ void chain_analyse(STACK_OF(X509) *served, const char *ca_file, bool offline, do
     } else if (missing_issuer && n > 0) {
         X509 *cur = sk_X509_value(served, top);
         char url[512];
+        /* Fetch issuers one at a time and stop as soon as the chain verifies: a root fetched
+         * from AIA proves nothing about trust, it only shows the served chain was complete. */
         for (int f = 0; f < AIA_MAX_FETCHES && !offline && !self_signed(cur) && ca_issuers_url(cur, url, sizeof url); f++) {
             http_request_t req = { .url = url, .timeout_s = timeout_s, .max_bytes = AIA_MAX_BYTES };
             http_response_t resp;
@@ -150,36 +152,38 @@ void chain_analyse(STACK_OF(X509) *served, const char *ca_file, bool offline, do
                 parse_issuers(resp.body, resp.len, got);
             http_response_free(&resp);
             X509 *issuer = NULL;
+            for (int i = 0; got && i < sk_X509_num(got); i++)
+                if (!issuer && issued_by(cur, sk_X509_value(got, i)))
+                    issuer = sk_X509_value(got, i);
+            if (issuer && f == 0 && self_signed(issuer)) {
+                /* Only the root was missing: the served chain is complete, the root untrusted. */
+                complete = json_object_new_boolean(true);
+                sk_X509_pop_free(got, X509_free);
+                break;
+            }
             for (int i = 0; got && i < sk_X509_num(got); i++) {
                 X509 *c = sk_X509_value(got, i);
-                if (!issuer && issued_by(cur, c))
-                    issuer = c;
                 if (X509_up_ref(c) && !sk_X509_push(out->fetched, c))
                     X509_free(c);
             }
             sk_X509_pop_free(got, X509_free);
             if (!issuer)
                 break;
-            /* The first missing certificate is the root itself: everything else was served. */
-            if (f == 0)
-                complete = json_object_new_boolean(self_signed(issuer));
-            cur = issuer;
-        }
-        if (sk_X509_num(out->fetched) > 0) {
             STACK_OF(X509) *all = sk_X509_dup(served);
             for (int i = 0; all && i < sk_X509_num(out->fetched); i++)
                 sk_X509_push(all, sk_X509_value(out->fetched, i));
             x509_verify_result_t again;
             x509_verify_chain(all, ca_file, &again);
             sk_X509_free(all);
-            if (again.verified || again.error_code != code || again.error_depth != out->trust.error_depth) {
-                x509_verify_result_free(&out->trust);
-                out->trust = again;
-            } else {
-                x509_verify_result_free(&again);
-            }
-            completed_via_aia = out->trust.verified && complete && !json_object_get_boolean(complete);
+            x509_verify_result_free(&out->trust);
+            out->trust = again;
+            if (again.verified)
+                break;
+            cur = issuer;
         }
+        if (!complete)
+            complete = json_object_new_boolean(false);
+        completed_via_aia = out->trust.verified && !json_object_get_boolean(complete);
     }
 
     if (completed_via_aia)

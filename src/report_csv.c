@@ -69,7 +69,7 @@ static void write_endpoint(FILE *f, json_object *e)
     cells[4] = doc_value_text(doc_at(e, "service"));
     cells[5] = tags_text(doc_at(e, "tags"));
     cells[6] = doc_value_text(doc_at(e, "status"));
-    cells[15] = doc_value_text(doc_at(e, "grade"));
+    cells[15] = doc_grade_letter(e) ? strdup(doc_grade_letter(e)) : NULL;
     json_object *verdicts = doc_at(e, "verdicts");
     size_t n = doc_len(verdicts);
     if (n == 0) {

@@ -57,6 +57,14 @@ char *doc_value_text(json_object *v)
     return buf;
 }
 
+const char *doc_grade_letter(json_object *endpoint)
+{
+    json_object *g = doc_at(endpoint, "grade");
+    if (g && json_object_is_type(g, json_type_string))
+        return json_object_get_string(g);
+    return doc_str(g, "grade");
+}
+
 bool doc_verdict_core_member(const char *key)
 {
     static const char *const core[] = { "id", "standard", "level", "title", "result", "evidence" };

@@ -132,9 +132,13 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
         esc(f, result_short(doc_str(e, "result")));
         fputs("</td>", f);
         if (grades) {
-            fputs("<td class=\"grade\">", f);
-            esc_value(f, doc_at(e, "grade"));
+            char *full = doc_value_text(doc_at(e, "grade"));
+            fputs("<td class=\"grade\" title=\"", f);
+            esc_attr(f, full ? full : "");
+            fputs("\">", f);
+            esc(f, doc_grade_letter(e) ? doc_grade_letter(e) : "\xE2\x80\x94");
             fputs("</td>", f);
+            free(full);
         }
         for (size_t j = 0; j < doc_len(reqs); j++) {
             const char *id = doc_str(json_object_array_get_idx(reqs, j), "id");

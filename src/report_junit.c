@@ -53,17 +53,20 @@ static void attr(FILE *f, const char *name, const char *value)
     fputc('"', f);
 }
 
-static void property(FILE *f, const char *name, json_object *value)
+static void property_text(FILE *f, const char *name, const char *text)
 {
-    char *text = doc_value_text(value);
-    if (!text || !*text) {
-        free(text);
+    if (!text || !*text)
         return;
-    }
     fputs("      <property", f);
     attr(f, "name", name);
     attr(f, "value", text);
     fputs("/>\n", f);
+}
+
+static void property(FILE *f, const char *name, json_object *value)
+{
+    char *text = doc_value_text(value);
+    property_text(f, name, text);
     free(text);
 }
 
@@ -141,9 +144,10 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
         attr(f, "hostname", doc_str(e, "host"));
     fprintf(f, " id=\"%zu\" package=\"tlsprobe\">\n    <properties>\n", index);
     static const char *const shown[] = { "host", "port", "address", "sni", "service", "origin", "tags",
-                                         "status", "error", "result", "grade", "connections" };
+                                         "status", "error", "result", "connections" };
     for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
         property(f, shown[i], doc_at(e, shown[i]));
+    property_text(f, "grade", doc_grade_letter(e));
     fputs("    </properties>\n", f);
 
     char *classname = NULL;

@@ -42,7 +42,8 @@ REQ_IDS=$(jq -r '[.endpoints[].verdicts[].id] | unique[]' "$REF")
 if [ "$NCELLS" -ge 4 ] && [ -n "$REQ_IDS" ]; then ok "json: $NCELLS target x requirement cells"; else not_ok "json: target x requirement cells" "only $NCELLS"; fi
 
 # The schema rejects what it must: it is not a schema that accepts everything.
-if py_out=$($PY - "$REPORT_SCHEMA" "$REF" 2>&1 <<'EOF'
+SCHEMA_PY=$(schema_python || echo python3)
+if py_out=$($SCHEMA_PY - "$REPORT_SCHEMA" "$REF" 2>&1 <<'EOF'
 import copy, json, sys
 import jsonschema
 schema, doc = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))

@@ -21,7 +21,7 @@
 # scripted server. LDAP and MySQL are scripted too: slapd and mariadb would each need a
 # database bootstrap larger than the whole check they serve.
 
-MAIL_PORT_BASE=${LAB_PORT_BASE:-24400}
+MAIL_PORT_BASE=${BASE:-${LAB_PORT_BASE:-24400}}   # start.sh sets BASE
 PORT_SMTP_AUTH=$((MAIL_PORT_BASE + 70))
 PORT_SMTP_TLSAUTH=$((MAIL_PORT_BASE + 71))
 PORT_SMTP_NOTLS=$((MAIL_PORT_BASE + 72))

@@ -4,11 +4,12 @@
 #   root CA -> intermediate CA -> leaves (good, expired, wrongname and the issue #4 leaves below);
 #   a self-signed leaf; and an unrelated "other root" CA with one leaf, internal.
 # The CA-issued certificates carry AIA (OCSP + caIssuers) and CRL distribution point URLs on
-# loopback ports derived from LAB_PORT_BASE (default 24400), served by the lab (tests/lab/start.sh):
+# loopback ports derived from LAB_PORT_BASE (default 24400), served by tests/lab/mod_cert.sh:
 #   http://127.0.0.1:BASE+60/{root.der,int.der,int.crl,root.crl}   static HTTP server
 #   http://127.0.0.1:BASE+61                                         OCSP for the intermediate's leaves
 #   http://127.0.0.1:BASE+62                                         OCSP for the root's (the intermediate)
 # The base used is written to DIR/pki/port_base; start.sh remakes the PKI when it differs.
+# (Files are read by the running lab, so remake a PKI only while its lab is stopped.)
 # Usage: [LAB_PORT_BASE=N] tests/lab/pki.sh [DIR]   (default: $LAB_DIR, else a new mktemp dir; the dir is printed)
 # Files (in DIR/pki unless noted):
 #   DIR/ca.pem                     root CA only (the trust anchor tests pass with --ca-file)

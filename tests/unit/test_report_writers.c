@@ -1,0 +1,210 @@
+/* Report writers on a hand-written document: members later versions add (grade, cwe, waiver,
+ * WAIVED), hostile text (markup, formula starters, control characters, invalid UTF-8), an
+ * endpoint without verdicts. The integration test reads real reports with real readers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_doc.h"
+
+static int failures;
+
+static void check(int cond, const char *name, const char *detail)
+{
+    printf("%s - %s%s%.300s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
+    failures += !cond;
+}
+
+static void contains(const char *out, const char *what, const char *name)
+{
+    char detail[512];
+    snprintf(detail, sizeof detail, "'%s' not in the output", what);
+    check(out && strstr(out, what) != NULL, name, detail);
+}
+
+static void lacks(const char *out, const char *what, const char *name)
+{
+    char detail[512];
+    snprintf(detail, sizeof detail, "'%s' in the output", what);
+    check(out && strstr(out, what) == NULL, name, detail);
+}
+
+static int count(const char *out, const char *what)
+{
+    int n = 0;
+    for (const char *p = out; p && (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+static const char document[] =
+    "{ \"schema\": \"tlsprobe-report\", \"schema_version\": \"1.0\","
+    "  \"tool\": { \"name\": \"tlsprobe\", \"version\": \"0.1.0\" },"
+    "  \"started_at\": \"2026-11-23T05:00:00Z\", \"finished_at\": \"2026-11-23T05:00:09Z\","
+    "  \"summary\": { \"endpoints\": 2, \"reachable\": 1, \"unreachable\": 1, \"passed\": 0, \"failed\": 0,"
+    "               \"errors\": 2, \"exit_status\": 3 },"
+    "  \"endpoints\": ["
+    "    { \"target\": \"a.example:443\", \"host\": \"a.example\", \"port\": 443, \"sni\": \"a.example\","
+    "      \"address\": \"192.0.2.1\", \"addresses\": [\"192.0.2.1\"], \"service\": null, \"starttls\": false,"
+    "      \"origin\": \"t.yaml:3\", \"tags\": [\"=cmd|' /C calc'!A0\", \"web\"], \"status\": \"ok\", \"error\": null,"
+    "      \"connections\": 9, \"duration_ms\": 1500, \"facts\": {},"
+    "      \"grade\": { \"grade\": \"A-\", \"score\": 88, \"caps\": [] },"
+    "      \"verdicts\": ["
+    "        { \"id\": \"12.1.1\", \"standard\": \"ASVS 5.0.0\", \"level\": 1, \"title\": \"TLS 1.2+\","
+    "          \"result\": \"PASS\", \"evidence\": \"only TLSv1.3\", \"cwe\": 326 },"
+    "        { \"id\": \"12.1.2\", \"standard\": \"ASVS 5.0.0\", \"level\": 2, \"title\": \"Strong suites\","
+    "          \"result\": \"FAIL\", \"evidence\": \"weak: <b>&\\\"x\\\", 'y'\", \"cwe\": 327 },"
+    "        { \"id\": \"12.1.3\", \"standard\": \"ASVS 5.0.0\", \"level\": 2, \"title\": \"mTLS\","
+    "          \"result\": \"WAIVED\", \"evidence\": \"client certificates not checked\", \"waived\": true,"
+    "          \"waiver\": { \"reason\": \"legacy clients\", \"until\": \"2027-01-01\" } },"
+    "        { \"id\": \"12.1.4\", \"standard\": \"ASVS 5.0.0\", \"level\": 3, \"title\": \"OCSP\","
+    "          \"result\": \"MANUAL\", \"evidence\": \"-1 staples\" },"
+    "        { \"id\": \"12.2.1\", \"standard\": \"ASVS 5.0.0\", \"level\": 1, \"title\": \"HTTPS only\","
+    "          \"result\": \"NOT_APPLICABLE\", \"evidence\": \"not HTTP\" },"
+    "        { \"id\": \"12.2.2\", \"standard\": \"ASVS 5.0.0\", \"level\": 1, \"title\": \"Trusted\","
+    "          \"result\": \"ERROR\", \"evidence\": \"PLACEHOLDER\" } ],"
+    "      \"result\": \"ERROR\" },"
+    "    { \"target\": \"b.example:443\", \"host\": \"b.example\", \"port\": 443, \"sni\": \"b.example\","
+    "      \"address\": \"192.0.2.2\", \"addresses\": [\"192.0.2.2\"], \"service\": null, \"starttls\": false,"
+    "      \"origin\": \"command line\", \"tags\": [], \"status\": \"unreachable\", \"error\": \"connect failed\","
+    "      \"connections\": 1, \"duration_ms\": 3, \"facts\": {}, \"verdicts\": [], \"result\": \"ERROR\" } ] }";
+
+static char *render(int (*write)(FILE *, json_object *, const options_t *), json_object *doc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    options_t opts = { .format = "test" };
+    int rc = f ? write(f, doc, &opts) : -1;
+    if (f)
+        fclose(f);
+    check(rc == 0, "writer returns 0", "returned -1");
+    return buf;
+}
+
+static char *escaped(const char *in, bool attribute)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    markup_escape(f, in, attribute);
+    fclose(f);
+    return buf;
+}
+
+static void test_markup(void)
+{
+    struct { const char *in, *want; bool attribute; const char *name; } cases[] = {
+        { "a<b>&\"c'", "a&lt;b&gt;&amp;&quot;c&#39;", false, "markup: the five specials" },
+        { "x\x01y\x1fz\x7f", "xyz", false, "markup: C0 controls and DEL dropped" },
+        { "t\tn\nr\r", "t&#9;n&#10;r&#13;", true, "markup: tab/LF/CR as references in attributes" },
+        { "t\tn\n", "t\tn\n", false, "markup: tab/LF kept in text" },
+        { "\xff" "a", "\xEF\xBF\xBD" "a", false, "markup: a stray byte becomes U+FFFD" },
+        { "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD", false, "markup: overlong form rejected" },
+        { "\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", false, "markup: surrogate rejected" },
+        { "\xE2\x9C\x93 \xF0\x9F\x94\x92", "\xE2\x9C\x93 \xF0\x9F\x94\x92", false, "markup: valid UTF-8 kept" },
+        { "\xE2\x9C", "\xEF\xBF\xBD\xEF\xBF\xBD", false, "markup: truncated sequence at the end" },
+        { "\xC2\x85", "", false, "markup: C1 control dropped" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = escaped(cases[i].in, cases[i].attribute), detail[256];
+        snprintf(detail, sizeof detail, "got '%s', want '%s'", got, cases[i].want);
+        check(strcmp(got, cases[i].want) == 0, cases[i].name, detail);
+        free(got);
+    }
+}
+
+static void test_value_text(void)
+{
+    json_object *v = json_tokener_parse("{\"reason\": \"r\", \"until\": \"2027\", \"n\": [1, \"x\"], \"o\": {\"k\": 1}}");
+    char *t = doc_value_text(v);
+    check(t && strcmp(t, "reason: r; until: 2027; n: 1, x; o: {\"k\":1}") == 0, "value text: object", t ? t : "NULL");
+    free(t);
+    json_object_put(v);
+    check(doc_value_text(NULL) == NULL, "value text: null is NULL", "not NULL");
+}
+
+int main(void)
+{
+    test_markup();
+    test_value_text();
+
+    json_object *doc = json_tokener_parse(document);
+    check(doc != NULL, "the test document parses", "json_tokener_parse failed");
+    if (!doc)
+        return 1;
+    /* Bytes a server could send: invalid UTF-8 and a control character in an evidence. */
+    json_object *eps, *verdicts;
+    json_object_object_get_ex(doc, "endpoints", &eps);
+    json_object_object_get_ex(json_object_array_get_idx(eps, 0), "verdicts", &verdicts);
+    json_object_object_add(json_object_array_get_idx(verdicts, 5), "evidence",
+                           json_object_new_string("bad \xff byte\x01 here"));
+
+    char *csv = render(report_csv_write, doc);
+    contains(csv, "target,host,port,address,service,tags,endpoint_status,requirement,standard,level,result,evidence,"
+                  "title,cwe,waiver,grade\r\n", "csv: header, CRLF");
+    check(count(csv, "\r\n") == 8, "csv: header + 6 verdict rows + 1 row for the unreachable endpoint", csv);
+    contains(csv, ",'=cmd|' /C calc'!A0;web,", "csv: a formula in tags is defused");
+    contains(csv, ",\"weak: <b>&\"\"x\"\", 'y'\",", "csv: comma and quotes quoted, quotes doubled");
+    contains(csv, ",'-1 staples,", "csv: a cell starting with - is defused");
+    contains(csv, "WAIVED,client certificates not checked,mTLS,,reason: legacy clients; until: 2027-01-01,A-\r\n",
+             "csv: waiver and grade columns");
+    contains(csv, ",327,", "csv: cwe column");
+    contains(csv, "b.example:443,b.example,443,192.0.2.2,,,unreachable,,,,ERROR,connect failed,,,,\r\n",
+             "csv: endpoint without verdicts: one row, empty requirement, its error");
+    free(csv);
+
+    char *xml = render(report_junit_write, doc);
+    contains(xml, "<testsuites name=\"tlsprobe\" tests=\"7\" failures=\"1\" errors=\"2\" skipped=\"3\"",
+             "junit: totals (WAIVED, MANUAL, NOT_APPLICABLE skipped; unreachable endpoint an error)");
+    contains(xml, "<testsuite name=\"a.example:443\" tests=\"6\" failures=\"1\" errors=\"1\" skipped=\"3\" time=\"1.500\"",
+             "junit: testsuite counts and time");
+    contains(xml, "<testcase classname=\"tlsprobe.a.example:443\" name=\"12.1.2 Strong suites\" time=\"0\">",
+             "junit: testcase classname and name");
+    contains(xml, "<failure message=\"weak: &lt;b&gt;&amp;&quot;x&quot;, &#39;y&#39;\" type=\"FAIL\">",
+             "junit: failure message escaped");
+    contains(xml, "<skipped message=\"WAIVED: client certificates not checked\">", "junit: waived is skipped");
+    contains(xml, "waiver: reason: legacy clients; until: 2027-01-01</skipped>", "junit: waiver in the body");
+    contains(xml, "<error message=\"bad \xEF\xBF\xBD byte here\" type=\"ERROR\">", "junit: invalid UTF-8 replaced, control dropped");
+    contains(xml, "<property name=\"grade\" value=\"A-\"/>", "junit: grade property");
+    contains(xml, "name=\"reachable\" time=\"0\">\n      <error message=\"connect failed\" type=\"unreachable\"/>",
+             "junit: endpoint without verdicts: a reachable testcase in error");
+    lacks(xml, "\x01", "junit: no control character");
+    free(xml);
+
+    char *html = render(report_html_write, doc);
+    contains(html, "<th>Grade</th>", "html: grade column when an endpoint has a grade");
+    contains(html, ">A-</td>", "html: the grade letter");
+    contains(html, "class=\"r r-waived\" data-requirement=\"12.1.3\" title=\"client certificates not checked\">WAIVED</td>",
+             "html: waived cell");
+    contains(html, "class=\"r r-not_applicable\" data-requirement=\"12.2.1\" title=\"not HTTP\">N/A</td>", "html: N/A cell");
+    contains(html, "class=\"r r-none\" data-requirement=\"12.1.1\" title=\"no verdict\">", "html: no verdict cell");
+    contains(html, "weak: &lt;b&gt;&amp;&quot;x&quot;, &#39;y&#39;", "html: evidence escaped");
+    contains(html, "waiver: reason: legacy clients; until: 2027-01-01", "html: waiver shown");
+    contains(html, "cwe: 327", "html: cwe shown");
+    lacks(html, "<script", "html: no script");
+    lacks(html, "<b>", "html: no markup from the document");
+    free(html);
+
+    char *jsonl = render(report_jsonl_write, doc);
+    check(count(jsonl, "\n") == 4, "jsonl: 4 lines", jsonl);
+    const char *types[] = { "run", "endpoint", "endpoint", "summary" };
+    char *save = NULL, *copy = jsonl ? strdup(jsonl) : NULL;
+    int i = 0;
+    for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && i < 4; line = strtok_r(NULL, "\n", &save), i++) {
+        json_object *o = json_tokener_parse(line);
+        char name[64];
+        snprintf(name, sizeof name, "jsonl: line %d is a complete %s object", i + 1, types[i]);
+        check(o && strcmp(doc_str(o, "type") ? doc_str(o, "type") : "", types[i]) == 0, name, line);
+        json_object_put(o);
+    }
+    contains(jsonl, "{\"type\":\"summary\",\"finished_at\":\"2026-11-23T05:00:09Z\",\"endpoints\":2,",
+             "jsonl: summary line");
+    free(copy);
+    free(jsonl);
+
+    json_object_put(doc);
+    printf("%d failed\n", failures);
+    return failures ? 1 : 0;
+}

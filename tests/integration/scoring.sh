@@ -35,11 +35,13 @@ assert_jq "SSLv3 only: 12.1.1 FAIL naming SSLv3" "$TP_OUT" \
   "$E.verdicts[] | select(.id == \"12.1.1\") | [.result, (.evidence | contains(\"SSLv3\"))]" '["FAIL",true]'
 
 # OpenSSL 3 cannot do an SSLv3 handshake: the chain is read from a raw hello instead. The
-# scripted server sends the leaf alone, so the chain does not verify: 12.2.2 FAIL, not ERROR.
-assert_jq "SSLv3 only: certificate read from a raw hello" "$TP_OUT" \
-  "$E.facts.certificate | [.status, .source, .handshake.protocol, .trust.verified]" '["ok","raw hello","SSLv3",false]'
-assert_jq "SSLv3 only: 12.2.2 FAIL naming the missing issuer, result FAIL" "$TP_OUT" \
-  "$E | [$(verdict 12.2.2), (.verdicts[] | select(.id == \"12.2.2\") | .evidence | contains(\"local issuer\")), .result]" '["FAIL",true,"FAIL"]'
+# scripted server sends the leaf alone; the intermediate comes from the leaf's AIA caIssuers URL,
+# so the chain verifies but is incomplete as served: 12.2.2 FAIL, not ERROR.
+assert_jq "SSLv3 only: certificate read from a raw hello, completed via AIA" "$TP_OUT" \
+  "$E.facts.certificate | [.status, .source, .handshake.protocol, .trust.verified, .chain_analysis.completed_via_aia]" \
+  '["ok","raw hello","SSLv3",true,true]'
+assert_jq "SSLv3 only: 12.2.2 FAIL naming the incomplete chain, result FAIL" "$TP_OUT" \
+  "$E | [$(verdict 12.2.2), (.verdicts[] | select(.id == \"12.2.2\") | .evidence | contains(\"incomplete chain (completed via AIA)\")), .result]" '["FAIL",true,"FAIL"]'
 assert_jq "summary counts endpoints by result" "$TP_OUT" \
   '.summary | [.endpoints, .passed, .failed, .errors, .exit_status]' '[4,2,2,0,1]'
 assert_rc "failed requirements: exit status 1" 1

@@ -85,3 +85,13 @@ if jq -e . "$TP_OUT" >/dev/null 2>&1; then not_ok "default format is not JSON" "
 # ---- -q: nothing on stderr for a clean run
 tp quiet -q --format json --ca-file "$LAB_CA" "$NGINX"
 assert_eq "-q: nothing on stderr" "" "$(head -c 300 "$TP_ERR")"
+
+# ---- -o to a pipe or device: written in place, never replaced by a regular file
+FIFO=$TEST_TMP/report.fifo
+mkfifo "$FIFO"
+timeout 60 cat "$FIFO" > "$TEST_TMP/fifo.out" &
+reader=$!
+tp output-fifo --format json --ca-file "$LAB_CA" -o "$FIFO" "$NGINX"
+wait "$reader"
+if [ -p "$FIFO" ]; then ok "-o FIFO: still a FIFO"; else not_ok "-o FIFO: still a FIFO" "$(ls -la "$FIFO")"; fi
+assert_jq "-o FIFO: the report came through the pipe" "$TEST_TMP/fifo.out" '[.endpoints[].target]' "[\"$NGINX\"]"

@@ -1,5 +1,6 @@
 /* Text writer: a readable summary per endpoint, rendered from the report document. */
 #include "report.h"
+#include "report_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -247,6 +248,7 @@ static void write_endpoint(pen_t *p, json_object *e)
         write_groups(p, at(facts, "groups"));
         write_signatures(p, at(facts, "signatures"));
         write_certificate(p, at(facts, "certificate"));
+        report_text_transport(p->f, facts);
         write_grade(p, at(e, "grade"));
         write_profile(p, at(e, "profile"));
     }
@@ -271,6 +273,7 @@ int report_text_write(FILE *f, json_object *doc, const options_t *opts)
     size_t n = list ? json_object_array_length(list) : 0;
     for (size_t i = 0; i < n; i++)
         write_endpoint(&p, json_object_array_get_idx(list, i));
+    report_text_matrix(f, doc, p.color);
     fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors (exit status %d)\n",
             json_object_get_int(at(sum, "endpoints")), json_object_get_int(at(sum, "passed")),
             json_object_get_int(at(sum, "failed")), json_object_get_int(at(sum, "errors")),

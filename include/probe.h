@@ -4,6 +4,7 @@
 #ifndef TLSPROBE_PROBE_H
 #define TLSPROBE_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -19,6 +20,7 @@ typedef struct probe_ctx {
     endpoint_t *ep;          /* read-only for probes, except through the helpers below */
     json_object *out;        /* the probe's own facts object (already created, empty) */
     char err[256];
+    bool tcp_reached;        /* a TCP connection was made, even if STARTTLS then failed */
 } probe_ctx_t;
 
 typedef struct probe_module {
@@ -32,8 +34,11 @@ extern const probe_module_t *const probe_registry[];
 extern const size_t probe_registry_count;
 const probe_module_t *probe_by_name(const char *name);
 
-/* Opens a TCP connection to the endpoint (counted, deadline from options).
- * Returns fd or -1 with ctx->err set. */
+/* Opens a TCP connection to the endpoint (counted, deadline from options), and for STARTTLS
+ * services negotiates the upgrade. Returns fd or -1 with ctx->err set. */
 int probe_connect(probe_ctx_t *ctx);
+/* PROBE_ERROR when a TCP connection was made (a STARTTLS refusal is a finding), else
+ * PROBE_UNREACHABLE: what a probe returns when no TLS connection could be had. */
+probe_status_t probe_no_connection(const probe_ctx_t *ctx);
 
 #endif

@@ -268,7 +268,7 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     endpoint_t *ep = ctx->ep;
     int fd = probe_connect(ctx);
     if (fd < 0)
-        return record_error(ctx, PROBE_UNREACHABLE, ctx->err);
+        return record_error(ctx, probe_no_connection(ctx), ctx->err);
 
     tls_hs_options_t opts = {
         .sni = ep->sni,

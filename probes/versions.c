@@ -213,7 +213,7 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     /* The answer to the everything-hello: says why preferred is null when it is. */
     json_object_object_add(out, "preference_result", json_object_new_string(r.summary));
     tls_raw_result_free(&r);
-    return t.reached ? PROBE_OK : PROBE_UNREACHABLE;
+    return t.reached ? PROBE_OK : probe_no_connection(ctx);
 }
 
 const probe_module_t probe_versions = {

@@ -13,6 +13,8 @@ int probe_connect(probe_ctx_t *ctx)
     atomic_fetch_add(&ep->connections, 1);
     int fd = net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s,
                          ctx->err, sizeof ctx->err);
+    if (fd >= 0)
+        ctx->tcp_reached = true;
     /* STARTTLS services: every probe speaks TLS over the upgraded connection. */
     const service_t *svc = ep->target ? ep->target->service : NULL;
     if (fd >= 0 && svc && svc->starttls) {
@@ -23,6 +25,11 @@ int probe_connect(probe_ctx_t *ctx)
         }
     }
     return fd;
+}
+
+probe_status_t probe_no_connection(const probe_ctx_t *ctx)
+{
+    return ctx->tcp_reached ? PROBE_ERROR : PROBE_UNREACHABLE;
 }
 
 json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name)

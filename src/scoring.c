@@ -157,6 +157,15 @@ static const char *apply_waiver(const requirement_t *r, const target_t *t, verdi
     return "WAIVED";
 }
 
+/* A STARTTLS service that does not offer STARTTLS was reached: it speaks only cleartext. That
+ * is a finding about the service (a failure), not a failure to probe it. */
+static bool cleartext_only(endpoint_t *ep)
+{
+    json_object *st = rf_obj(ep->facts, "starttls");
+    bool offered = true;
+    return rf_true(st, "applicable") && rf_bool(st, "starttls_offered", &offered) && !offered;
+}
+
 void score_endpoint(endpoint_t *ep)
 {
     const options_t *o = score_opts ? score_opts : ep->opts;
@@ -164,6 +173,7 @@ void score_endpoint(endpoint_t *ep)
     const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
     bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);
+    bool no_tls = cleartext_only(ep);
     for (size_t i = 0; i < requirements_count; i++) {
         const requirement_t *r = &requirements[i];
         const asvs_text_t *t = text_of(r);
@@ -171,11 +181,15 @@ void score_endpoint(endpoint_t *ep)
             continue;
         char evidence[768] = "";
         verdict_t v;
-        if (ep->status != ENDPOINT_OK) {
+        if (ep->status != ENDPOINT_OK && !no_tls) {
             v = VERDICT_ERROR;
             snprintf(evidence, sizeof evidence, "not probed: %s", ep->error);
         } else {
             v = r->rule(&ctx, evidence, sizeof evidence);
+            if (no_tls && v == VERDICT_ERROR) {
+                v = VERDICT_FAIL;
+                snprintf(evidence, sizeof evidence, "no TLS: the service does not offer STARTTLS");
+            }
         }
         json_object *vj = json_object_new_object();
         const char *result = apply_waiver(r, ep->target, v, vj, evidence, sizeof evidence);
@@ -192,7 +206,7 @@ void score_endpoint(endpoint_t *ep)
         fail |= strcmp(result, "MANUAL") == 0 && strcmp(fail_on, "manual") == 0;
         fail |= strcmp(result, "WAIVED") == 0 && strcmp(fail_on, "waived") == 0;
     }
-    ep->result = ep->status != ENDPOINT_OK || error ? "ERROR" : fail ? "FAIL" : "PASS";
+    ep->result = (ep->status != ENDPOINT_OK && !no_tls) || error ? "ERROR" : fail ? "FAIL" : "PASS";
     if (ep->status == ENDPOINT_OK) {
         ep->grade = grade_endpoint(ep->facts);
         if (o && o->profile)

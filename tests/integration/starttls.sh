@@ -59,12 +59,13 @@ if have exim; then
     "starttls_offered":true,"auth_before_starttls":false,"auth_mechanisms_cleartext":[],
     "plaintext_accepted":null,"error":null}'
 
-  # No STARTTLS: every TLS probe fails with the reason, the cleartext facts still come.
+  # No STARTTLS: every TLS probe fails with the reason, the cleartext facts still come. The
+  # server was reached and speaks only cleartext: a failed requirement (exit 1), not an error.
   t=smtp://$H:$LAB_PORT_SMTP_NOTLS
   run_one smtp_notls "$t"
-  assert_rc "smtp_notls: exit status 3 (unreachable over TLS)" 3
-  assert_jq "smtp_notls: endpoint status" "$TP_OUT" "$(ep "$t") | [.status, .error]" \
-    '["unreachable", "no connection could be made: connect failed: STARTTLS not offered"]'
+  assert_rc "smtp_notls: exit status 1 (cleartext only is a failure)" 1
+  assert_jq "smtp_notls: endpoint reached, result FAIL" "$TP_OUT" "$(ep "$t") | [.status, .error, .result]" \
+    '["ok", null, "FAIL"]'
   assert_jq "smtp_notls: versions error" "$TP_OUT" "$(ep "$t") | .facts.versions.error" \
     '"no connection could be made: connect failed: STARTTLS not offered"'
   cleartext smtp_notls "$t" '{"status":"ok","applicable":true,"protocol":"smtp","implicit_tls":false,

@@ -50,6 +50,10 @@ void hello_profile_compact(hello_profile_t *p);
  * ("rsa_sha224", "dsa_sha256"), or NULL. */
 const char *hello_legacy_sigalg_name(uint16_t code);
 
+/* Removes code from list (offer-and-remove); false when it was not there: the server picked
+ * something that was not offered. */
+bool codes_take(uint16_t *list, size_t *n, uint16_t code);
+
 /* Every group a client could offer in this version, classical before post-quantum. */
 size_t hello_usable_groups(uint16_t version, uint16_t *out, size_t cap);
 

@@ -41,4 +41,7 @@ int probe_connect(probe_ctx_t *ctx);
  * PROBE_UNREACHABLE: what a probe returns when no TLS connection could be had. */
 probe_status_t probe_no_connection(const probe_ctx_t *ctx);
 
+/* Whether the versions probe saw this version ("TLSv1.2") accepted. */
+bool probe_version_accepted(endpoint_t *ep, const char *version);
+
 #endif

@@ -40,17 +40,6 @@ static json_object *group_name_json(uint16_t code)
     return json_object_new_string(g ? g->name : hex);
 }
 
-static bool take(uint16_t *list, size_t *n, uint16_t code)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (list[i] == code) {
-            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof *list);
-            (*n)--;
-            return true;
-        }
-    return false;
-}
-
 static void note_stop(run_t *run, const char *what, const tls_raw_result_t *r)
 {
     if (r->outcome == TLS_RAW_CONNECT_FAILED || r->outcome == TLS_RAW_LOCAL_ERROR)
@@ -71,7 +60,7 @@ static json_object *enumerate_tls13(run_t *run)
         tls_raw_outcome_t o = exchange(run, &r);
         const wire_server_hello_t *sh = &r.flight.server_hello;
         bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_hello && sh->has_key_share &&
-                      take(remaining, &n, sh->key_share_group);
+                      codes_take(remaining, &n, sh->key_share_group);
         if (picked)
             json_object_array_add(accepted, group_name_json(sh->key_share_group));
         note_stop(run, "TLSv1.3 groups", &r);
@@ -86,27 +75,16 @@ static json_object *enumerate_tls13(run_t *run)
     return o;
 }
 
-static bool version_accepted(json_object *versions, const char *name)
-{
-    json_object *list;
-    if (!versions || !json_object_object_get_ex(versions, "accepted", &list))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++)
-        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), name) == 0)
-            return true;
-    return false;
-}
-
 /* Highest version up to TLS 1.2 the versions probe saw accepted, with the registry's
  * authenticated suites of that key exchange ("ECDHE", "DHE") for it. Taken from the registry,
  * not from the ciphers probe, so this probe runs alongside it and its result does not depend
  * on which finished first. */
-static uint16_t version_with(json_object *versions, const char *kx, bool with_anon, uint16_t *suites, size_t *nsuites)
+static uint16_t version_with(endpoint_t *ep, const char *kx, bool with_anon, uint16_t *suites, size_t *nsuites)
 {
     static const uint16_t order[] = { WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
     *nsuites = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
-        if (!version_accepted(versions, wire_version_name(order[i])))
+        if (!probe_version_accepted(ep, wire_version_name(order[i])))
             continue;
         uint16_t all[MAX_CODES];
         size_t n = registry_suites_for_version(order[i], all, MAX_CODES);
@@ -143,7 +121,7 @@ static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const u
         const wire_ske_t *ske = &r.flight.ske;
         bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange &&
                       ske->kind == WIRE_SKE_ECDHE && ske->curve_type == 3 &&
-                      take(remaining, &n, ske->named_curve);
+                      codes_take(remaining, &n, ske->named_curve);
         if (picked)
             json_object_array_add(accepted, group_name_json(ske->named_curve));
         note_stop(run, "ECDHE curves", &r);
@@ -188,7 +166,6 @@ static json_object *probe_dh(run_t *run, uint16_t version, const uint16_t *suite
 
 static probe_status_t groups_run(probe_ctx_t *ctx)
 {
-    json_object *versions = endpoint_probe_facts(ctx->ep, "versions");
     run_t run = { .ctx = ctx, .p = malloc(sizeof(hello_profile_t)) };
     json_object *out = ctx->out;
     if (!run.p) {
@@ -196,16 +173,16 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
         json_object_object_add(out, "status", json_object_new_string("error"));
         return PROBE_ERROR;
     }
-    json_object *tls13 = version_accepted(versions, "TLSv1.3") ? enumerate_tls13(&run) : NULL;
+    json_object *tls13 = probe_version_accepted(ctx->ep, "TLSv1.3") ? enumerate_tls13(&run) : NULL;
 
     uint16_t suites[MAX_CODES];
     size_t nsuites;
     json_object *curves = NULL, *dh = NULL;
     /* Curves and the DH prime: anonymous suites too, they exchange keys all the same. */
-    uint16_t v = version_with(versions, "ECDHE", true, suites, &nsuites);
+    uint16_t v = version_with(ctx->ep, "ECDHE", true, suites, &nsuites);
     if (v && !run.error[0])
         curves = enumerate_tls12_curves(&run, v, suites, nsuites);
-    v = version_with(versions, "DHE", true, suites, &nsuites);
+    v = version_with(ctx->ep, "DHE", true, suites, &nsuites);
     if (v && !run.error[0])
         dh = probe_dh(&run, v, suites, nsuites);
     free(run.p);

@@ -23,28 +23,6 @@ static json_object *sigalg_name_json(uint16_t code)
     return json_object_new_string(r ? r->name : legacy ? legacy : hex);
 }
 
-static bool take(uint16_t *list, size_t *n, uint16_t code)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (list[i] == code) {
-            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof *list);
-            (*n)--;
-            return true;
-        }
-    return false;
-}
-
-static bool tls12_accepted(json_object *versions)
-{
-    json_object *list;
-    if (!versions || !json_object_object_get_ex(versions, "accepted", &list))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++)
-        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), "TLSv1.2") == 0)
-            return true;
-    return false;
-}
-
 /* Every TLS 1.2 suite whose ServerKeyExchange is signed: (EC)DHE with a certificate. */
 static size_t signed_kx_suites(uint16_t *out, size_t cap)
 {
@@ -70,7 +48,7 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
         return PROBE_ERROR;
     }
-    if (tls12_accepted(endpoint_probe_facts(ctx->ep, "versions"))) {
+    if (probe_version_accepted(ctx->ep, "TLSv1.2")) {
         uint16_t suites[HELLO_MAX_CODES], remaining[HELLO_MAX_CODES];
         size_t nsuites = signed_kx_suites(suites, HELLO_MAX_CODES);
         hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
@@ -86,7 +64,7 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
             tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, &r);
             const wire_ske_t *ske = &r.flight.ske;
             bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange && ske->has_sig_scheme &&
-                          take(remaining, &n, ske->sig_scheme);
+                          codes_take(remaining, &n, ske->sig_scheme);
             if (picked)
                 json_object_array_add(tls12, sigalg_name_json(ske->sig_scheme));
             if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "registry.h"
+#include "json_read.h"
 
 /* SSL Labs' A+ asks for long-lived HSTS; testssl.sh uses 180 days. */
 #define HSTS_A_PLUS_MIN_AGE 15552000LL
@@ -25,18 +26,6 @@ typedef struct grader {
     bool untrusted;       /* T */
     bool mismatch;        /* M */
 } grader_t;
-
-static json_object *at(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = at(o, key);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
 
 static size_t len(json_object *arr)
 {
@@ -139,16 +128,16 @@ static void kx_element(grader_t *g, kx_t *k, int score, const char *what)
 
 static void kx_certificate(grader_t *g, kx_t *k)
 {
-    json_object *cert = at(g->facts, "certificate");
-    json_object *leaves = at(cert, "certificates");
+    json_object *cert = jr_at(g->facts, "certificate");
+    json_object *leaves = jr_at(cert, "certificates");
     if (!len(leaves))
-        leaves = at(cert, "chain") ? idx(at(cert, "chain"), 0) : NULL;
+        leaves = jr_at(cert, "chain") ? idx(jr_at(cert, "chain"), 0) : NULL;
     bool one = leaves && json_object_is_type(leaves, json_type_object);
     size_t n = one ? 1 : len(leaves);
     for (size_t i = 0; i < n; i++) {
         json_object *l = one ? leaves : idx(leaves, i);
-        const char *type = str(l, "key_type");
-        int bits = json_object_get_int(at(l, "key_bits"));
+        const char *type = jr_str(l, "key_type");
+        int bits = json_object_get_int(jr_at(l, "key_bits"));
         char what[160];
         if (!type || bits <= 0)
             continue;
@@ -162,8 +151,8 @@ static void kx_certificate(grader_t *g, kx_t *k)
 
 static void kx_groups(grader_t *g, kx_t *k)
 {
-    json_object *gr = at(g->facts, "groups");
-    json_object *lists[2] = { at(at(gr, "tls13"), "accepted"), at(gr, "tls12_curves") };
+    json_object *gr = jr_at(g->facts, "groups");
+    json_object *lists[2] = { jr_at(jr_at(gr, "tls13"), "accepted"), jr_at(gr, "tls12_curves") };
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; i < len(lists[l]); i++) {
             const char *name = json_object_get_string(idx(lists[l], i));
@@ -179,8 +168,8 @@ static void kx_groups(grader_t *g, kx_t *k)
             else
                 kx_element(g, k, 100, what);   /* ML-KEM alone */
         }
-    json_object *dh = at(gr, "dh");
-    int bits = dh ? json_object_get_int(at(dh, "bits")) : 0;
+    json_object *dh = jr_at(gr, "dh");
+    int bits = dh ? json_object_get_int(jr_at(dh, "bits")) : 0;
     if (bits > 0) {
         char what[160];
         snprintf(what, sizeof what, "DH parameters %d bits", bits);
@@ -256,11 +245,11 @@ typedef struct suites {
 
 static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *su)
 {
-    const char *name = str(su, "name");
+    const char *name = jr_str(su, "name");
     if (!name)
         return;
     bool tls11_up = is(version, "TLSv1.1") || is(version, "TLSv1.2") || is(version, "TLSv1.3");
-    int bits = json_object_get_int(at(su, "bits"));
+    int bits = json_object_get_int(jr_at(su, "bits"));
     const registry_suite_t *rs = registry_suite_by_name(name);
     const registry_sslv2_kind_t *k2 = rs ? NULL : registry_sslv2_kind_by_name(name);
     const char *enc = rs ? rs->enc : NULL;
@@ -274,8 +263,8 @@ static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *
         s->weakest = cs;
     size_t before = s->total;
     if (first_time(s->seen, &s->total, HITS_MAX, name) && s->total > before) {
-        s->with_fs += json_object_get_boolean(at(su, "forward_secrecy"));
-        s->with_aead += json_object_get_boolean(at(su, "aead"));
+        s->with_fs += json_object_get_boolean(jr_at(su, "forward_secrecy"));
+        s->with_aead += json_object_get_boolean(jr_at(su, "aead"));
     }
 
     if (is_export) {
@@ -289,7 +278,7 @@ static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *
         hit(&s->null_, name);
     else if (bits < 112 && !is_export)
         hit(&s->short_key, name);
-    if (is(str(su, "au"), "ANON")) {
+    if (is(jr_str(su, "au"), "ANON")) {
         hit(&s->anon, name);
         k->score = 0;
         snprintf(k->weakest, sizeof k->weakest, "anonymous key exchange (%s)", name);
@@ -336,49 +325,49 @@ static bool sig_has(const char *sig, const char *what)
 
 static void grade_certificate(grader_t *g)
 {
-    json_object *cert = at(g->facts, "certificate");
-    json_object *chain = at(cert, "chain");
-    if (!is(str(cert, "status"), "ok") || !len(chain))
+    json_object *cert = jr_at(g->facts, "certificate");
+    json_object *chain = jr_at(cert, "chain");
+    if (!is(jr_str(cert, "status"), "ok") || !len(chain))
         return;
-    json_object *trust = at(cert, "trust"), *name = at(cert, "name");
-    if (json_object_get_boolean(at(cert, "expired")))
-        trust_issue(g, false, "certificate expired %s", or_q(str(idx(chain, 0), "not_after")));
-    if (json_object_get_boolean(at(cert, "not_yet_valid")))
+    json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
+    if (json_object_get_boolean(jr_at(cert, "expired")))
+        trust_issue(g, false, "certificate expired %s", or_q(jr_str(idx(chain, 0), "not_after")));
+    if (json_object_get_boolean(jr_at(cert, "not_yet_valid")))
         trust_issue(g, false, "certificate not yet valid");
-    if (!json_object_get_boolean(at(trust, "verified")))
-        trust_issue(g, false, "chain not trusted by %s: %s", or_q(str(trust, "store")), or_q(str(trust, "error")));
-    if (is(str(at(cert, "revocation"), "result"), "revoked") || is(str(at(cert, "ocsp_staple"), "verdict"), "revoked"))
+    if (!json_object_get_boolean(jr_at(trust, "verified")))
+        trust_issue(g, false, "chain not trusted by %s: %s", or_q(jr_str(trust, "store")), or_q(jr_str(trust, "error")));
+    if (is(jr_str(jr_at(cert, "revocation"), "result"), "revoked") || is(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "revoked"))
         trust_issue(g, false, "certificate revoked");
-    if (str(name, "checked") && !json_object_get_boolean(at(name, "matched")))
-        trust_issue(g, true, "certificate does not cover %s", str(name, "checked"));
+    if (jr_str(name, "checked") && !json_object_get_boolean(jr_at(name, "matched")))
+        trust_issue(g, true, "certificate does not cover %s", jr_str(name, "checked"));
 
     /* Signatures of the leaf and intermediates (a root's own signature is never checked). */
     for (size_t i = 0; i < len(chain); i++) {
         json_object *c = idx(chain, i);
-        const char *sig = str(c, "signature_algorithm");
-        if (i > 0 && json_object_get_boolean(at(c, "self_signed")))
+        const char *sig = jr_str(c, "signature_algorithm");
+        if (i > 0 && json_object_get_boolean(jr_at(c, "self_signed")))
             continue;
         if (sig_has(sig, "md5") || sig_has(sig, "md2"))
-            cap(g, L_F, "%s signature on %s", sig, or_q(str(c, "subject")));
+            cap(g, L_F, "%s signature on %s", sig, or_q(jr_str(c, "subject")));
         else if (sig_has(sig, "sha1"))
-            trust_issue(g, false, "%s signature on %s", sig, or_q(str(c, "subject")));
+            trust_issue(g, false, "%s signature on %s", sig, or_q(jr_str(c, "subject")));
     }
-    json_object *ca = at(cert, "chain_analysis"), *complete = at(ca, "complete");
-    if (json_object_get_boolean(at(ca, "completed_via_aia")) || (complete && !json_object_get_boolean(complete)))
+    json_object *ca = jr_at(cert, "chain_analysis"), *complete = jr_at(ca, "complete");
+    if (json_object_get_boolean(jr_at(ca, "completed_via_aia")) || (complete && !json_object_get_boolean(complete)))
         cap(g, L_B, "incomplete chain");
 }
 
 /* A+ needs long-lived HSTS where the endpoint is a web server (the http probe says so). */
 static void grade_hsts(grader_t *g)
 {
-    json_object *http = at(g->facts, "http"), *applicable = at(http, "applicable");
+    json_object *http = jr_at(g->facts, "http"), *applicable = jr_at(http, "applicable");
     if (!http || (applicable && !json_object_get_boolean(applicable)))
         return;
-    json_object *hsts = at(at(http, "https"), "hsts");
-    json_object *max_age = at(hsts, "max_age"), *valid = at(hsts, "valid");
+    json_object *hsts = jr_at(jr_at(http, "https"), "hsts");
+    json_object *max_age = jr_at(hsts, "max_age"), *valid = jr_at(hsts, "valid");
     if (!hsts)
         cap(g, L_A, "HSTS not observed (no HTTPS response)");
-    else if (!json_object_get_boolean(at(hsts, "present")))
+    else if (!json_object_get_boolean(jr_at(hsts, "present")))
         cap(g, L_A, "no HSTS (A+ needs max-age >= %lld)", HSTS_A_PLUS_MIN_AGE);
     else if ((valid && !json_object_get_boolean(valid)) || !max_age)
         cap(g, L_A, "invalid HSTS header");
@@ -393,15 +382,15 @@ static letter_t score_letter(int score)
 
 json_object *grade_endpoint(json_object *facts)
 {
-    json_object *versions = at(facts, "versions"), *ciphers = at(facts, "ciphers");
-    if (!is(str(versions, "status"), "ok") || !ciphers)
+    json_object *versions = jr_at(facts, "versions"), *ciphers = jr_at(facts, "ciphers");
+    if (!is(jr_str(versions, "status"), "ok") || !ciphers)
         return NULL;
 
     grader_t g = { .facts = facts, .caps = json_object_new_array(), .ceiling = L_A_PLUS };
     /* Protocol: (best + worst) / 2, and the protocol caps. */
     int best = -1, worst = 101;
     bool ssl2 = false, ssl3 = false, tls10_11 = false, modern = false, tls13 = false;
-    json_object *accepted = at(versions, "accepted");
+    json_object *accepted = jr_at(versions, "accepted");
     for (size_t i = 0; i < len(accepted); i++) {
         const char *v = json_object_get_string(idx(accepted, i));
         int s = protocol_score(v);
@@ -419,11 +408,11 @@ json_object *grade_endpoint(json_object *facts)
     /* Cipher and key exchange, suite by suite. */
     suites_t s = { .strongest = -1, .weakest = -1 };
     kx_t k = { .score = 101 };
-    json_object *protos = at(ciphers, "protocols");
+    json_object *protos = jr_at(ciphers, "protocols");
     for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i), *list = at(pv, "suites");
+        json_object *pv = idx(protos, i), *list = jr_at(pv, "suites");
         for (size_t j = 0; j < len(list); j++)
-            suite_facts(&s, &k, str(pv, "name"), idx(list, j));
+            suite_facts(&s, &k, jr_str(pv, "name"), idx(list, j));
     }
     if (best < 0 || s.total == 0) {
         json_object_put(g.caps);

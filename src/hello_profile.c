@@ -166,3 +166,14 @@ void hello_profile_set_sigalgs(hello_profile_t *p, const uint16_t *sigalgs, size
     p->opts.sigalgs = p->sigalgs;
     p->opts.nsigalgs = p->nsigalgs;
 }
+
+bool codes_take(uint16_t *list, size_t *n, uint16_t code)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (list[i] == code) {
+            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof *list);
+            (*n)--;
+            return true;
+        }
+    return false;
+}

@@ -41,3 +41,14 @@ json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name)
     pthread_mutex_unlock(&ep->lock);
     return v;
 }
+
+bool probe_version_accepted(endpoint_t *ep, const char *version)
+{
+    json_object *v = endpoint_probe_facts(ep, "versions"), *list;
+    if (!v || !json_object_object_get_ex(v, "accepted", &list))
+        return false;
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), version) == 0)
+            return true;
+    return false;
+}

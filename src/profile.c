@@ -11,6 +11,7 @@
 
 #include "mozilla_data.h"
 #include "registry.h"
+#include "json_read.h"
 
 /* sslyze's tolerance: OpenSSL reports X25519 as 253 bits, and Mozilla counts it as 256. */
 #define ECDH_SIZE_TOLERANCE 3
@@ -26,18 +27,6 @@ static const mozilla_profile_t *profile_by_name(const char *name)
 bool profile_known(const char *name)
 {
     return profile_by_name(name) != NULL;
-}
-
-static json_object *at(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = at(o, key);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
 /* Whether KEY is a member, even with a null value (the "seen" sets below). */
@@ -73,7 +62,7 @@ static bool in_list(const char *const *list, const char *s)
 
 static bool probe_ok(json_object *p)
 {
-    const char *s = str(p, "status");
+    const char *s = jr_str(p, "status");
     return s && strcmp(s, "ok") == 0;
 }
 
@@ -113,9 +102,9 @@ static void deviate(checker_t *c, const char *check, const char *expected, const
 static void not_examined(checker_t *c, const char *check, const char *expected, const char *probe)
 {
     char found[200];
-    json_object *p = at(c->facts, probe);
+    json_object *p = jr_at(c->facts, probe);
     if (p)
-        snprintf(found, sizeof found, "not examined: %s probe failed: %s", probe, str(p, "error") ? str(p, "error") : "?");
+        snprintf(found, sizeof found, "not examined: %s probe failed: %s", probe, jr_str(p, "error") ? jr_str(p, "error") : "?");
     else
         snprintf(found, sizeof found, "not examined: %s probe did not run", probe);
     deviate(c, check, expected, found, false);
@@ -125,12 +114,12 @@ static void check_protocols(checker_t *c)
 {
     char expected[256];
     joined(c->p->tls_versions, "none", expected, sizeof expected);
-    json_object *v = at(c->facts, "versions");
+    json_object *v = jr_at(c->facts, "versions");
     if (!probe_ok(v)) {
         not_examined(c, "protocol", expected, "versions");
         return;
     }
-    json_object *acc = at(v, "accepted");
+    json_object *acc = jr_at(v, "accepted");
     for (size_t i = 0; i < len(acc); i++)
         if (str_at(acc, i) && !in_list(c->p->tls_versions, str_at(acc, i)))
             deviate(c, "protocol", expected, str_at(acc, i), false);
@@ -142,18 +131,18 @@ static void check_suites(checker_t *c)
     char exp13[1024], exp12[2048];
     joined(c->p->ciphersuites, "none", exp13, sizeof exp13);
     joined(c->p->ciphers, "none (TLS 1.3 only)", exp12, sizeof exp12);
-    json_object *ci = at(c->facts, "ciphers");
-    if (!ci || !at(ci, "protocols")) {
+    json_object *ci = jr_at(c->facts, "ciphers");
+    if (!ci || !jr_at(ci, "protocols")) {
         not_examined(c, "cipher_suite", exp12, "ciphers");
         return;
     }
     json_object *seen = json_object_new_object();
-    json_object *protos = at(ci, "protocols");
+    json_object *protos = jr_at(ci, "protocols");
     for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i), *suites = at(pv, "suites");
-        bool tls13 = str(pv, "name") && strcmp(str(pv, "name"), "TLSv1.3") == 0;
+        json_object *pv = idx(protos, i), *suites = jr_at(pv, "suites");
+        bool tls13 = jr_str(pv, "name") && strcmp(jr_str(pv, "name"), "TLSv1.3") == 0;
         for (size_t j = 0; j < len(suites); j++) {
-            const char *name = str(idx(suites, j), "name");
+            const char *name = jr_str(idx(suites, j), "name");
             if (!name || has(seen, name))
                 continue;
             json_object_object_add(seen, name, NULL);
@@ -173,10 +162,10 @@ static void check_suites(checker_t *c)
  * applies. Enforcing an order the profile does not ask for is harmless: advisory. */
 static void check_server_order(checker_t *c)
 {
-    json_object *protos = at(at(c->facts, "ciphers"), "protocols");
+    json_object *protos = jr_at(jr_at(c->facts, "ciphers"), "protocols");
     for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i), *order = at(pv, "server_order");
-        const char *name = str(pv, "name");
+        json_object *pv = idx(protos, i), *order = jr_at(pv, "server_order");
+        const char *name = jr_str(pv, "name");
         if (!name || !order || strcmp(name, "TLSv1.3") == 0)
             continue;
         bool enforced = json_object_get_boolean(order);
@@ -191,12 +180,12 @@ static void check_server_order(checker_t *c)
 
 static void check_groups(checker_t *c)
 {
-    json_object *g = at(c->facts, "groups");
+    json_object *g = jr_at(c->facts, "groups");
     if (!g)
         return;
     char expected[512];
     joined(c->p->tls_curves, "none", expected, sizeof expected);
-    json_object *lists[2] = { at(at(g, "tls13"), "accepted"), at(g, "tls12_curves") };
+    json_object *lists[2] = { jr_at(jr_at(g, "tls13"), "accepted"), jr_at(g, "tls12_curves") };
     json_object *seen = json_object_new_object();
     int smallest_ec = 0, smallest_dh = 0;
     const char *smallest_ec_name = NULL;
@@ -221,8 +210,8 @@ static void check_groups(checker_t *c)
         }
     json_object_put(seen);
 
-    json_object *dh = at(g, "dh");
-    int dh12 = dh ? json_object_get_int(at(dh, "bits")) : 0;
+    json_object *dh = jr_at(g, "dh");
+    int dh12 = dh ? json_object_get_int(jr_at(dh, "bits")) : 0;
     if (dh12 > 0 && (!smallest_dh || dh12 < smallest_dh))
         smallest_dh = dh12;
     char exp[64], found[96];
@@ -276,49 +265,49 @@ static void check_leaf_key(checker_t *c, const char *key_type, int bits, const c
 
 static void check_certificate(checker_t *c)
 {
-    json_object *cert = at(c->facts, "certificate");
-    json_object *leaf = idx(at(cert, "chain"), 0);
+    json_object *cert = jr_at(c->facts, "certificate");
+    json_object *leaf = idx(jr_at(cert, "chain"), 0);
     if (!probe_ok(cert) || !leaf) {
         char exp[256];
         not_examined(c, "certificate_type", joined(c->p->certificate_types, "none", exp, sizeof exp), "certificate");
         return;
     }
-    json_object *trust = at(cert, "trust"), *name = at(cert, "name");
-    if (!json_object_get_boolean(at(trust, "verified"))) {
+    json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
+    if (!json_object_get_boolean(jr_at(trust, "verified"))) {
         char found[300];
-        snprintf(found, sizeof found, "not trusted by %s: %s", str(trust, "store") ? str(trust, "store") : "?",
-                 str(trust, "error") ? str(trust, "error") : "?");
+        snprintf(found, sizeof found, "not trusted by %s: %s", jr_str(trust, "store") ? jr_str(trust, "store") : "?",
+                 jr_str(trust, "error") ? jr_str(trust, "error") : "?");
         deviate(c, "certificate_trust", "a chain trusted by the store", found, false);
     }
-    if (str(name, "checked") && !json_object_get_boolean(at(name, "matched"))) {
+    if (jr_str(name, "checked") && !json_object_get_boolean(jr_at(name, "matched"))) {
         char found[300];
-        snprintf(found, sizeof found, "does not cover %s", str(name, "checked"));
+        snprintf(found, sizeof found, "does not cover %s", jr_str(name, "checked"));
         deviate(c, "certificate_name", "the name covered", found, false);
     }
 
     /* Every distinct leaf served (RSA and ECDSA); the chain's leaf when that list is absent. */
-    json_object *leaves = at(cert, "certificates");
+    json_object *leaves = jr_at(cert, "certificates");
     if (len(leaves)) {
         for (size_t i = 0; i < len(leaves); i++) {
             json_object *l = idx(leaves, i);
-            const char *curve = str(l, "curve");
-            if (!curve && str(l, "sha256") && str(leaf, "sha256") && strcmp(str(l, "sha256"), str(leaf, "sha256")) == 0)
-                curve = str(leaf, "curve");
-            check_leaf_key(c, str(l, "key_type"), json_object_get_int(at(l, "key_bits")), curve, str(l, "subject"));
+            const char *curve = jr_str(l, "curve");
+            if (!curve && jr_str(l, "sha256") && jr_str(leaf, "sha256") && strcmp(jr_str(l, "sha256"), jr_str(leaf, "sha256")) == 0)
+                curve = jr_str(leaf, "curve");
+            check_leaf_key(c, jr_str(l, "key_type"), json_object_get_int(jr_at(l, "key_bits")), curve, jr_str(l, "subject"));
         }
     } else {
-        check_leaf_key(c, str(leaf, "key_type"), json_object_get_int(at(leaf, "key_bits")), str(leaf, "curve"),
-                       str(leaf, "subject"));
+        check_leaf_key(c, jr_str(leaf, "key_type"), json_object_get_int(jr_at(leaf, "key_bits")), jr_str(leaf, "curve"),
+                       jr_str(leaf, "subject"));
     }
 
-    const char *sig = str(leaf, "signature_algorithm");
+    const char *sig = jr_str(leaf, "signature_algorithm");
     if (!in_list(c->p->certificate_signatures, sig)) {
         char exp[512];
         deviate(c, "certificate_signature", joined(c->p->certificate_signatures, "none", exp, sizeof exp),
                 sig ? sig : "unknown", false);
     }
 
-    json_object *validity = at(at(cert, "leaf"), "validity_days");
+    json_object *validity = jr_at(jr_at(cert, "leaf"), "validity_days");
     if (validity && c->p->maximum_certificate_lifespan &&
         json_object_get_int(validity) > c->p->maximum_certificate_lifespan) {
         char exp[64], found[64];
@@ -328,7 +317,7 @@ static void check_certificate(checker_t *c)
     }
 
     if (c->p->ocsp_staple) {
-        json_object *stapled = at(cert, "ocsp_stapled");
+        json_object *stapled = jr_at(cert, "ocsp_stapled");
         if (!stapled)
             deviate(c, "ocsp_staple", "stapled", "not observed (no full handshake)", true);
         else if (!json_object_get_boolean(stapled))
@@ -339,24 +328,24 @@ static void check_certificate(checker_t *c)
 /* HSTS only where the http probe found a web server on the endpoint. */
 static void check_hsts(checker_t *c)
 {
-    json_object *http = at(c->facts, "http");
-    json_object *applicable = at(http, "applicable");
+    json_object *http = jr_at(c->facts, "http");
+    json_object *applicable = jr_at(http, "applicable");
     if (!http || (applicable && !json_object_get_boolean(applicable)))
         return;
     char exp[64], found[300];
     snprintf(exp, sizeof exp, "max-age >= %ld", c->p->hsts_min_age);
-    json_object *https = at(http, "https"), *hsts = at(https, "hsts");
+    json_object *https = jr_at(http, "https"), *hsts = jr_at(https, "hsts");
     if (!probe_ok(http) || !hsts) {
         snprintf(found, sizeof found, "not observed: %s",
-                 str(https, "error") ? str(https, "error") : str(http, "error") ? str(http, "error") : "no HTTPS response");
+                 jr_str(https, "error") ? jr_str(https, "error") : jr_str(http, "error") ? jr_str(http, "error") : "no HTTPS response");
         deviate(c, "hsts", exp, found, true);
         return;
     }
-    json_object *max_age = at(hsts, "max_age"), *valid = at(hsts, "valid");
-    if (!json_object_get_boolean(at(hsts, "present")))
+    json_object *max_age = jr_at(hsts, "max_age"), *valid = jr_at(hsts, "valid");
+    if (!json_object_get_boolean(jr_at(hsts, "present")))
         snprintf(found, sizeof found, "no HSTS");
     else if (valid && !json_object_get_boolean(valid))
-        snprintf(found, sizeof found, "invalid HSTS header: %s", str(hsts, "error") ? str(hsts, "error") : "?");
+        snprintf(found, sizeof found, "invalid HSTS header: %s", jr_str(hsts, "error") ? jr_str(hsts, "error") : "?");
     else if (!max_age)
         snprintf(found, sizeof found, "HSTS without max-age");
     else if (json_object_get_int64(max_age) < c->p->hsts_min_age)

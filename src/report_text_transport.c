@@ -1,57 +1,46 @@
 /* The text report's lines for cleartext fallback (starttls, http) and client certificates. */
 #include "report_text.h"
+#include "json_read.h"
 
 #include <string.h>
-
-static json_object *at(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = at(o, key);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
 
 /* "yes", "no" or "?" for a boolean that may be null. */
 static const char *yn(json_object *o, const char *key)
 {
-    json_object *v = at(o, key);
+    json_object *v = jr_at(o, key);
     return !v || !json_object_is_type(v, json_type_boolean) ? "?" : json_object_get_boolean(v) ? "yes" : "no";
 }
 
 static void write_starttls(FILE *f, json_object *s)
 {
-    if (!s || !json_object_get_boolean(at(s, "applicable")))
+    if (!s || !json_object_get_boolean(jr_at(s, "applicable")))
         return;
-    const char *proto = str(s, "protocol") ? str(s, "protocol") : "?";
-    if (json_object_get_boolean(at(s, "implicit_tls"))) {
+    const char *proto = jr_str(s, "protocol") ? jr_str(s, "protocol") : "?";
+    if (json_object_get_boolean(jr_at(s, "implicit_tls"))) {
         fprintf(f, "  Service      %s over implicit TLS\n", proto);
         return;
     }
     fprintf(f, "  Service      %s with STARTTLS: offered %s; authentication before STARTTLS %s", proto,
             yn(s, "starttls_offered"), yn(s, "auth_before_starttls"));
-    if (at(s, "plaintext_accepted"))
+    if (jr_at(s, "plaintext_accepted"))
         fprintf(f, "; cleartext clients accepted %s", yn(s, "plaintext_accepted"));
     fprintf(f, "\n");
 }
 
 static void write_http(FILE *f, json_object *h)
 {
-    if (!h || !json_object_get_boolean(at(h, "applicable")))
+    if (!h || !json_object_get_boolean(jr_at(h, "applicable")))
         return;
-    json_object *clear = at(h, "cleartext"), *hsts = at(at(h, "https"), "hsts");
+    json_object *clear = jr_at(h, "cleartext"), *hsts = jr_at(jr_at(h, "https"), "hsts");
     fprintf(f, "  HTTP         ");
-    if (clear && json_object_get_boolean(at(clear, "listening")))
-        fprintf(f, "cleartext port %d %s", json_object_get_int(at(clear, "port")),
-                json_object_get_boolean(at(clear, "upgrades")) ? "redirects to HTTPS" : "does NOT upgrade to HTTPS");
+    if (clear && json_object_get_boolean(jr_at(clear, "listening")))
+        fprintf(f, "cleartext port %d %s", json_object_get_int(jr_at(clear, "port")),
+                json_object_get_boolean(jr_at(clear, "upgrades")) ? "redirects to HTTPS" : "does NOT upgrade to HTTPS");
     else
-        fprintf(f, "no cleartext listener on port %d", json_object_get_int(at(clear, "port")));
-    if (hsts && json_object_get_boolean(at(hsts, "present")))
-        fprintf(f, "; HSTS %s%s", str(hsts, "raw") ? str(hsts, "raw") : "",
-                json_object_get_boolean(at(hsts, "valid")) ? "" : " (malformed)");
+        fprintf(f, "no cleartext listener on port %d", json_object_get_int(jr_at(clear, "port")));
+    if (hsts && json_object_get_boolean(jr_at(hsts, "present")))
+        fprintf(f, "; HSTS %s%s", jr_str(hsts, "raw") ? jr_str(hsts, "raw") : "",
+                json_object_get_boolean(jr_at(hsts, "valid")) ? "" : " (malformed)");
     else
         fprintf(f, "; no HSTS");
     fprintf(f, "\n");
@@ -59,7 +48,7 @@ static void write_http(FILE *f, json_object *h)
 
 static void write_mtls(FILE *f, json_object *m)
 {
-    if (!m || !json_object_get_boolean(at(m, "requested")))
+    if (!m || !json_object_get_boolean(jr_at(m, "requested")))
         return;
     fprintf(f, "  Client certs requested; required %s; untrusted one accepted %s\n", yn(m, "required"),
             yn(m, "accepts_untrusted"));
@@ -67,7 +56,7 @@ static void write_mtls(FILE *f, json_object *m)
 
 void report_text_transport(FILE *f, json_object *facts)
 {
-    write_starttls(f, at(facts, "starttls"));
-    write_http(f, at(facts, "http"));
-    write_mtls(f, at(facts, "mtls"));
+    write_starttls(f, jr_at(facts, "starttls"));
+    write_http(f, jr_at(facts, "http"));
+    write_mtls(f, jr_at(facts, "mtls"));
 }

@@ -1,20 +1,20 @@
 /* Fact readers shared by the rules. */
 #include "rules.h"
 
+#include "json_read.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 json_object *rf_obj(json_object *o, const char *key)
 {
-    json_object *v;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+    return jr_at(o, key);
 }
 
 const char *rf_str(json_object *o, const char *key)
 {
-    json_object *v = rf_obj(o, key);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    return jr_str(o, key);
 }
 
 bool rf_bool(json_object *o, const char *key, bool *value)

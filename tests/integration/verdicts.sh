@@ -80,7 +80,7 @@ verdict nginx 12.2.2 PASS "chain trusted by file:"
 verdict expired 12.2.2 FAIL "certificate has expired"
 verdict leafonly 12.2.2 FAIL "incomplete chain (completed via AIA)"
 verdict expired 9.2.1 FAIL "certificate has expired"
-verdict nginx 9.2.3 PASS "server authenticated"
+verdict nginx 9.2.3 PASS "chain trusted by file:"
 # 12.3.4 internal CA
 verdict internal_ca 12.3.4 PASS "anchor CN=tlsprobe lab other root CA"
 verdict internal_noca 12.3.4 FAIL "chain not trusted"

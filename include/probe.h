@@ -33,6 +33,13 @@ typedef struct probe_module {
 extern const probe_module_t *const probe_registry[];
 extern const size_t probe_registry_count;
 const probe_module_t *probe_by_name(const char *name);
+/* The registry index of a probe, or -1. */
+int probe_index(const char *name);
+/* Whether the run selected probe i (--probes), needs included. */
+bool probe_selected(const options_t *opts, size_t i);
+/* Parses "versions,ciphers": the mask of those probes and every probe they need. 0 with a
+ * message in err when a name is unknown. */
+unsigned long probe_parse_list(const char *list, char *err, size_t errlen);
 
 /* Opens a TCP connection to the endpoint (counted, deadline from options), and for STARTTLS
  * services negotiates the upgrade. Returns fd or -1 with ctx->err set. */

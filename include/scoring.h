@@ -23,6 +23,7 @@ typedef struct rule_ctx {
     json_object *facts;
     const target_t *target;   /* may be NULL (unit tests): external, no pins, no mTLS expected */
     int level;
+    const options_t *opts;    /* may be NULL (unit tests) */
 } rule_ctx_t;
 
 typedef verdict_t (*rule_fn)(const rule_ctx_t *ctx, char *evidence, size_t evlen);

@@ -10,6 +10,7 @@
 #include "inventory.h"
 #include "list_ciphers.h"
 #include "report.h"
+#include "probe.h"
 #include "profile.h"
 #include "scoring.h"
 #include "version.h"
@@ -38,6 +39,7 @@ static const char usage_text[] =
     "                         MANUAL), waived (FAIL or WAIVED), none\n"
     "      --explain ID       print a requirement, what tlsprobe checks and how it decides\n"
     "      --profile P        list deviations from Mozilla's modern, intermediate or old profile\n"
+    "      --probes LIST      run only these probes (and what they need), e.g. versions,ciphers\n"
     "      --expiry-warn DAYS flag certificates expiring within DAYS (default 30)\n"
     "      --offline          no OCSP, CRL or AIA fetches (revocation is not checked)\n"
     "  -q, --quiet            no progress on stderr\n"
@@ -54,7 +56,7 @@ enum {
     OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
     OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS,
     OPT_EXPIRY_WARN, OPT_OFFLINE, OPT_STANDARD, OPT_EXPOSURE, OPT_POLICY, OPT_FAIL_ON, OPT_EXPLAIN,
-    OPT_PROFILE
+    OPT_PROFILE, OPT_PROBES
 };
 
 static const struct option long_options[] = {
@@ -81,6 +83,7 @@ static const struct option long_options[] = {
     { "fail-on", required_argument, NULL, OPT_FAIL_ON },
     { "explain", required_argument, NULL, OPT_EXPLAIN },
     { "profile", required_argument, NULL, OPT_PROFILE },
+    { "probes", required_argument, NULL, OPT_PROBES },
     { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -205,6 +208,12 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
                 return CLI_ERROR;
             }
             opts->fail_on = optarg;
+            break;
+        case OPT_PROBES:
+            if (!(opts->probe_mask = probe_parse_list(optarg, err, sizeof err))) {
+                fprintf(stderr, "tlsprobe: --probes: %s\n", err);
+                return CLI_ERROR;
+            }
             break;
         case OPT_PROFILE:
             if (!profile_known(optarg)) {

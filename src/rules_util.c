@@ -2,6 +2,7 @@
 #include "rules.h"
 
 #include "json_read.h"
+#include "probe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,7 +48,11 @@ json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t e
 {
     json_object *p = rf_obj(c->facts, probe);
     if (!p) {
-        rf_ev(ev, evlen, "%s probe did not run", probe);
+        int i = probe_index(probe);
+        if (i >= 0 && c->opts && !probe_selected(c->opts, (size_t)i))
+            rf_ev(ev, evlen, "%s probe not selected (--probes)", probe);
+        else
+            rf_ev(ev, evlen, "%s probe did not run", probe);
         return NULL;
     }
     const char *status = rf_str(p, "status");

@@ -188,10 +188,17 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
         return -1;
     }
     group_hosts(&s);
+    size_t selected = 0;
+    for (size_t j = 0; j < probe_registry_count; j++)
+        selected += probe_selected(opts, j);
     for (size_t i = 0; i < n; i++) {
+        /* Probes left out by --probes count as done before they start. */
+        for (size_t j = 0; j < probe_registry_count; j++)
+            if (!probe_selected(opts, j))
+                *item(&s, i, j) = ITEM_DONE;
         if (eps[i].status == ENDPOINT_OK) {
-            s.left[i] = probe_registry_count;
-            s.open_items += probe_registry_count;
+            s.left[i] = selected;
+            s.open_items += selected;
         } else if (on_done) {
             on_done(&eps[i], arg); /* unresolved: nothing to probe, report at once */
         }

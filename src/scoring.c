@@ -169,7 +169,7 @@ static bool cleartext_only(endpoint_t *ep)
 void score_endpoint(endpoint_t *ep)
 {
     const options_t *o = score_opts ? score_opts : ep->opts;
-    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1 };
+    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1, .opts = o };
     const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
     bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);
@@ -186,6 +186,9 @@ void score_endpoint(endpoint_t *ep)
             snprintf(evidence, sizeof evidence, "not probed: %s", ep->error);
         } else {
             v = r->rule(&ctx, evidence, sizeof evidence);
+            /* A requirement whose probe the user left out is theirs to check, not an error. */
+            if (v == VERDICT_ERROR && strstr(evidence, "not selected (--probes)"))
+                v = VERDICT_MANUAL;
             if (no_tls && v == VERDICT_ERROR) {
                 v = VERDICT_FAIL;
                 snprintf(evidence, sizeof evidence, "no TLS: the service does not offer STARTTLS");

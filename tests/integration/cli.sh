@@ -95,3 +95,14 @@ tp output-fifo --format json --ca-file "$LAB_CA" -o "$FIFO" "$NGINX"
 wait "$reader"
 if [ -p "$FIFO" ]; then ok "-o FIFO: still a FIFO"; else not_ok "-o FIFO: still a FIFO" "$(ls -la "$FIFO")"; fi
 assert_jq "-o FIFO: the report came through the pipe" "$TEST_TMP/fifo.out" '[.endpoints[].target]' "[\"$NGINX\"]"
+
+# ---- --probes: only those (and what they need); left-out requirements are MANUAL
+tp probes-subset --format json --ca-file "$LAB_CA" --probes ciphers "$NGINX"
+assert_jq "--probes ciphers: ciphers and the versions it needs, nothing else" "$TP_OUT" \
+  "[$(ep "$NGINX").facts | keys[]]" '["ciphers","versions"]'
+assert_jq "--probes: 12.2.2 is MANUAL, not ERROR" "$TP_OUT" \
+  "$(ep "$NGINX").verdicts[] | select(.id == \"12.2.2\") | [.result, .evidence]" \
+  '["MANUAL","certificate probe not selected (--probes)"]'
+tp probes-unknown --probes versions,bogus "$NGINX"
+assert_rc "--probes with an unknown name: exit 2" 2
+assert_file_contains "--probes: the message lists the known probes" "$TP_ERR" "unknown probe 'bogus' (known: starttls versions"

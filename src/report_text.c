@@ -19,11 +19,13 @@ static const char *or_dash(const char *s)
 static void result_word(pen_t *p, const char *r)
 {
     const char *c = strcmp(r, "PASS") == 0 ? "32" : strcmp(r, "FAIL") == 0 ? "31"
-                  : strcmp(r, "ERROR") == 0 ? "33" : "36";
+                  : strcmp(r, "ERROR") == 0 ? "33" : strcmp(r, "WAIVED") == 0 ? "35" : "36";
+    /* Short words keep the evidence column aligned. */
+    const char *w = strcmp(r, "NOT_APPLICABLE") == 0 ? "n/a" : r;
     if (p->color)
-        fprintf(p->f, "\033[1;%sm%-5s\033[0m", c, r);
+        fprintf(p->f, "\033[1;%sm%-6s\033[0m", c, w);
     else
-        fprintf(p->f, "%-5s", r);
+        fprintf(p->f, "%-6s", w);
 }
 
 static void write_versions(pen_t *p, json_object *v)

@@ -157,13 +157,27 @@ static void set_text(char *dst, const char *src)
 
 /* ---- SMTP (RFC 3207) and FTP (RFC 4217): "NNN-text" continued, "NNN text" last. */
 
-static int read_coded_reply(starttls_conn_t *c, int *code, char *first, starttls_transcript_t *caps_into,
-                            const char *what)
+/* FTP (RFC 959 §4.2) lets the lines between a multi-line reply's first and last be any text
+ * (FEAT's are " AUTH TLS" etc., RFC 2389); SMTP's all carry the code. ftp_text selects FTP. */
+static bool ftp_text_line(const char *line, int code)
+{
+    bool same_code = strlen(line) >= 4 && line[0] == '0' + code / 100 && line[1] == '0' + code / 10 % 10 &&
+                     line[2] == '0' + code % 10;
+    return !same_code || (line[3] != ' ' && line[3] != '-');
+}
+
+static int read_reply(starttls_conn_t *c, int *code, char *first, starttls_transcript_t *caps_into,
+                      const char *what, bool ftp_text)
 {
     char line[MAX_LINE];
     for (int i = 0;; i++) {
         if (read_line(c, line, sizeof line, what) < 0)
             return -1;
+        if (ftp_text && i > 0 && ftp_text_line(line, *code)) {
+            if (caps_into)
+                starttls_add_cap(caps_into, line);
+            continue;
+        }
         if (strlen(line) < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
             line[2] < '0' || line[2] > '9')
             return fail(c, "%s: not a reply line: \"%.80s\"", what, line);
@@ -181,6 +195,12 @@ static int read_coded_reply(starttls_conn_t *c, int *code, char *first, starttls
         if (line[3] != '-')
             return 0;
     }
+}
+
+static int read_coded_reply(starttls_conn_t *c, int *code, char *first, starttls_transcript_t *caps_into,
+                            const char *what)
+{
+    return read_reply(c, code, first, caps_into, what, false);
 }
 
 /* The address literal of our end, which is what EHLO should name when we have no domain. */
@@ -229,14 +249,14 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     int code;
     char line[STARTTLS_TEXT_LEN];
     do {   /* 120: "service ready in nnn minutes", then the real greeting */
-        if (read_coded_reply(c, &code, t->banner, NULL, "FTP greeting") < 0)
+        if (read_reply(c, &code, t->banner, NULL, "FTP greeting", true) < 0)
             return -1;
     } while (code == 120);
     if (code != 220)
         return fail(c, "FTP greeting refused: %s", t->banner);
-    if (starttls_send(c, "FEAT\r\n", 6, "FEAT") < 0 || read_coded_reply(c, &code, line, t, "FEAT reply") < 0)
+    if (starttls_send(c, "FEAT\r\n", 6, "FEAT") < 0 || read_reply(c, &code, line, t, "FEAT reply", true) < 0)
         return -1;
-    /* FEAT lines are indented by one space: drop it (read_coded_reply took 4 chars). */
+    /* FEAT lines are indented by one space: drop it. */
     for (size_t i = 0; i < t->ncaps; i++) {
         char *s = t->caps[i];
         while (*s == ' ')
@@ -253,7 +273,7 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (t->starttls_offered == 0)
         return fail(c, "STARTTLS not offered");
     if (starttls_send(c, "AUTH TLS\r\n", 10, "AUTH TLS") < 0 ||
-        read_coded_reply(c, &code, t->reply, NULL, "AUTH TLS reply") < 0)
+        read_reply(c, &code, t->reply, NULL, "AUTH TLS reply", true) < 0)
         return -1;
     if (code != 234)
         return fail(c, code == 500 || code == 502 || code == 504 ? "STARTTLS not offered (%s)" : "server refused STARTTLS: %s",

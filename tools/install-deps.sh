@@ -15,6 +15,8 @@ PACKAGES=(
   faketime             # the lab dates one OCSP response in the past (a stale staple)
   # STARTTLS lab servers (tests/lab/mod_mail.sh): SMTP, IMAP/POP3, PostgreSQL 15
   exim4-daemon-light dovecot-imapd dovecot-pop3d postgresql
+  # Real LDAP, FTP and MySQL STARTTLS servers (tests/lab/mod_mail2.sh)
+  slapd vsftpd mariadb-server
 )
 
 is_installed() {
@@ -62,13 +64,16 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 
 # In case a service we just installed got started anyway (a pre-existing policy-rc.d may
-# allow it), stop and disable it so nothing listens on :80, :53, :25, :143, :110 or :5432
-# afterwards.
+# allow it), stop and disable it so nothing listens on :80, :53, :25, :143, :110, :5432,
+# :389, :21 or :3306 afterwards.
 services=()
 case " ${missing[*]} " in *" nginx-light "*) services+=(nginx) ;; esac
 case " ${missing[*]} " in *" exim4-daemon-light "*) services+=(exim4) ;; esac
 case " ${missing[*]} " in *" dovecot-imapd "*|*" dovecot-pop3d "*) services+=(dovecot) ;; esac
 case " ${missing[*]} " in *" postgresql "*) services+=(postgresql) ;; esac
+case " ${missing[*]} " in *" slapd "*) services+=(slapd) ;; esac
+case " ${missing[*]} " in *" vsftpd "*) services+=(vsftpd) ;; esac
+case " ${missing[*]} " in *" mariadb-server "*) services+=(mariadb) ;; esac
 for svc in "${services[@]}"; do
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true

@@ -9,7 +9,7 @@
 #
 # Per server and tool it prints the wall time, the TCP connections made, the (version, suite)
 # pairs found, and whether that set equals tlsprobe's; then tlsprobe's ratios to each tool.
-# Commands: tlsprobe --format json; sslscan --no-colour (plus --xml to read its findings);
+# Commands: tlsprobe --format json --probes ciphers,groups,signatures; sslscan --no-colour (plus --xml to read its findings);
 # testssl --quiet --color 0 -E (plus --jsonfile to read them, --nodns none so it asks no DNS
 # server, --warnings off so it never prompts).
 # Connections: tlsprobe reports its own (.endpoints[0].connections). For all three, a second
@@ -54,7 +54,10 @@ port_of() { local v="LAB_PORT_${1^^}"; printf '%s' "${!v:-}"; }
 tool_cmd() {
   local tool=$1 port=$2 out=$3
   case $tool in
-    tlsprobe) CMD=("$TLSPROBE" --format json -q --ca-file "$LAB_CA" -o "$out.json" "127.0.0.1:$port") ;;
+    # The enumeration probes (versions, ciphers, groups, signatures): what sslscan's suite, group
+    # and signature-algorithm listing covers. Certificate, revocation (an OCSP fetch from the lab's
+    # responder), HTTP and mTLS checks are not part of the comparison.
+    tlsprobe) CMD=("$TLSPROBE" --format json -q --probes ciphers,groups,signatures --ca-file "$LAB_CA" -o "$out.json" "127.0.0.1:$port") ;;
     sslscan)  CMD=(sslscan --no-colour --xml="$out.xml" "127.0.0.1:$port") ;;
     testssl)  CMD=(testssl --quiet --color 0 -E --nodns none --warnings off --jsonfile "$out.json" "127.0.0.1:$port") ;;
   esac

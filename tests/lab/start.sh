@@ -32,6 +32,7 @@
 #   Servers from tests/lab/mod_*.sh modules (ports and names in each module's header):
 #   mod_cert.sh  +31..+52, +60..+69  certificates, chains, OCSP stapling, revocation (issue #4)
 #   mod_mail.sh  +70..+79  STARTTLS services;  mod_web.sh  +80..+95  HTTP / HSTS / mTLS
+#   mod_mail2.sh +96..+99  real slapd, vsftpd and MariaDB (STARTTLS)
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail

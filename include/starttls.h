@@ -75,6 +75,8 @@ typedef struct starttls_conn {
 
 void starttls_conn_init(starttls_conn_t *c, int fd, double timeout_s, char *err, size_t errlen);
 int starttls_send(starttls_conn_t *c, const void *data, size_t len, const char *what);
+/* Writes the message into c->err and returns -1. */
+int starttls_fail(starttls_conn_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads exactly n bytes (n <= STARTTLS_MAX_REPLY), never more from the socket than needed. */
 int starttls_read_exact(starttls_conn_t *c, void *out, size_t n, const char *what);
 void starttls_add_cap(starttls_transcript_t *t, const char *cap);

@@ -48,18 +48,26 @@ static bool is(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-static void cap(grader_t *g, letter_t l, const char *fmt, ...)
+/* Adds one line to the caps: the reason, then what it does to the grade. */
+static void add_reason(grader_t *g, const char *outcome, const char *fmt, va_list ap)
 {
     char line[768];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
     if (n < 0)
         return;
     if ((size_t)n < sizeof line)
-        snprintf(line + n, sizeof line - (size_t)n, ": capped at %s", letter_names[l]);
+        snprintf(line + n, sizeof line - (size_t)n, ": %s", outcome);
     json_object_array_add(g->caps, json_object_new_string(line));
+}
+
+static void cap(grader_t *g, letter_t l, const char *fmt, ...)
+{
+    char outcome[32];
+    snprintf(outcome, sizeof outcome, "capped at %s", letter_names[l]);
+    va_list ap;
+    va_start(ap, fmt);
+    add_reason(g, outcome, fmt, ap);
+    va_end(ap);
     if (l < g->ceiling)
         g->ceiling = l;
 }
@@ -67,16 +75,10 @@ static void cap(grader_t *g, letter_t l, const char *fmt, ...)
 /* Trust problems do not lower the letter: they replace it (T, or M for the name alone). */
 static void trust_issue(grader_t *g, bool name_only, const char *fmt, ...)
 {
-    char line[768];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
+    add_reason(g, name_only ? "M" : "T", fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof line)
-        snprintf(line + n, sizeof line - (size_t)n, ": %s", name_only ? "M" : "T");
-    json_object_array_add(g->caps, json_object_new_string(line));
     if (name_only)
         g->mismatch = true;
     else

@@ -47,6 +47,18 @@ static void accepted_evidence(json_object *cert, char *ev, size_t evlen)
         rf_ev(ev, evlen, "; pin matched");
 }
 
+/* The certificate facts when a client would accept the certificate; else NULL with the verdict
+ * (ERROR: not probed, FAIL: rejected) in *v and the reasons in ev. */
+static json_object *accepted_cert(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
+{
+    json_object *cert = rf_probe(c, "certificate", ev, evlen);
+    bool rejected = false;
+    if (cert)
+        rejection(cert, ev, evlen, &rejected);
+    *v = !cert ? VERDICT_ERROR : VERDICT_FAIL;
+    return cert && !rejected ? cert : NULL;
+}
+
 /* A chain that verifies only because tlsprobe fetched a missing intermediate. */
 static bool completed_via_aia(json_object *cert)
 {
@@ -59,13 +71,10 @@ verdict_t rule_public_trust(const rule_ctx_t *c, char *ev, size_t evlen)
         rf_ev(ev, evlen, "internal service (exposure: internal): see 12.3.4");
         return VERDICT_NOT_APPLICABLE;
     }
-    json_object *cert = rf_probe(c, "certificate", ev, evlen);
+    verdict_t v;
+    json_object *cert = accepted_cert(c, ev, evlen, &v);
     if (!cert)
-        return VERDICT_ERROR;
-    bool rejected;
-    rejection(cert, ev, evlen, &rejected);
-    if (rejected)
-        return VERDICT_FAIL;
+        return v;
     if (completed_via_aia(cert)) {
         rf_ev(ev, evlen, "incomplete chain (completed via AIA): clients that do not fetch missing intermediates reject it");
         return VERDICT_FAIL;
@@ -80,13 +89,10 @@ verdict_t rule_internal_trust(const rule_ctx_t *c, char *ev, size_t evlen)
         rf_ev(ev, evlen, "external service (exposure: external): see 12.2.2");
         return VERDICT_NOT_APPLICABLE;
     }
-    json_object *cert = rf_probe(c, "certificate", ev, evlen);
+    verdict_t v;
+    json_object *cert = accepted_cert(c, ev, evlen, &v);
     if (!cert)
-        return VERDICT_ERROR;
-    bool rejected;
-    rejection(cert, ev, evlen, &rejected);
-    if (rejected)
-        return VERDICT_FAIL;
+        return v;
     accepted_evidence(cert, ev, evlen);
     const target_t *t = c->target;
     if (t && !t->ca_file && t->npins == 0)
@@ -96,13 +102,10 @@ verdict_t rule_internal_trust(const rule_ctx_t *c, char *ev, size_t evlen)
 
 verdict_t rule_trusted_any(const rule_ctx_t *c, char *ev, size_t evlen)
 {
-    json_object *cert = rf_probe(c, "certificate", ev, evlen);
+    verdict_t v;
+    json_object *cert = accepted_cert(c, ev, evlen, &v);
     if (!cert)
-        return VERDICT_ERROR;
-    bool rejected;
-    rejection(cert, ev, evlen, &rejected);
-    if (rejected)
-        return VERDICT_FAIL;
+        return v;
     accepted_evidence(cert, ev, evlen);
     return VERDICT_PASS;
 }

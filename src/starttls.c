@@ -17,8 +17,7 @@
 /* A line longer than this is hostile or not the protocol we think. */
 #define MAX_LINE 2048
 
-static int fail(starttls_conn_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(starttls_conn_t *c, const char *fmt, ...)
+int starttls_fail(starttls_conn_t *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -74,7 +73,7 @@ int starttls_send(starttls_conn_t *c, const void *data, size_t len, const char *
 {
     double left = c->deadline - net_now();
     if (left <= 0 || net_send_all(c->fd, data, len, left) < 0)
-        return fail(c, "sending %s: %s", what, left <= 0 || errno == ETIMEDOUT ? "timed out" : strerror(errno));
+        return starttls_fail(c, "sending %s: %s", what, left <= 0 || errno == ETIMEDOUT ? "timed out" : strerror(errno));
     c->reply_bytes = 0;   /* a new request: the next reply gets its own budget */
     return 0;
 }
@@ -83,7 +82,7 @@ int starttls_send(starttls_conn_t *c, const void *data, size_t len, const char *
 static int fill(starttls_conn_t *c, const char *what)
 {
     if (c->len == sizeof c->buf)
-        return fail(c, "%s: reply too long (over %d bytes)", what, STARTTLS_MAX_REPLY);
+        return starttls_fail(c, "%s: reply too long (over %d bytes)", what, STARTTLS_MAX_REPLY);
     double left = c->deadline - net_now();
     ssize_t n = left > 0 ? net_recv_some(c->fd, c->buf + c->len, sizeof c->buf - c->len, left) : -1;
     if (n > 0) {
@@ -91,10 +90,10 @@ static int fill(starttls_conn_t *c, const char *what)
         return 0;
     }
     if (n == 0)
-        return fail(c, "connection closed while waiting for %s", what);
+        return starttls_fail(c, "connection closed while waiting for %s", what);
     if (left <= 0 || errno == ETIMEDOUT)
-        return fail(c, "timed out waiting for %s", what);
-    return fail(c, "reading %s: %s", what, strerror(errno));
+        return starttls_fail(c, "timed out waiting for %s", what);
+    return starttls_fail(c, "reading %s: %s", what, strerror(errno));
 }
 
 static int consume(starttls_conn_t *c, size_t n, const char *what)
@@ -103,14 +102,14 @@ static int consume(starttls_conn_t *c, size_t n, const char *what)
     memmove(c->buf, c->buf + n, c->len - n);
     c->len -= n;
     if (c->reply_bytes > STARTTLS_MAX_REPLY)
-        return fail(c, "%s: reply too long (over %d bytes)", what, STARTTLS_MAX_REPLY);
+        return starttls_fail(c, "%s: reply too long (over %d bytes)", what, STARTTLS_MAX_REPLY);
     return 0;
 }
 
 int starttls_read_exact(starttls_conn_t *c, void *out, size_t n, const char *what)
 {
     if (n > sizeof c->buf)
-        return fail(c, "%s: reply too long (%zu bytes)", what, n);
+        return starttls_fail(c, "%s: reply too long (%zu bytes)", what, n);
     while (c->len < n)
         if (fill(c, what) < 0)
             return -1;
@@ -127,12 +126,12 @@ static int read_line(starttls_conn_t *c, char *line, size_t cap, const char *wha
             size_t n = (size_t)(nl - c->buf);
             size_t text = n > 0 && c->buf[n - 1] == '\r' ? n - 1 : n;
             if (text >= MAX_LINE)
-                return fail(c, "%s: line too long", what);
+                return starttls_fail(c, "%s: line too long", what);
             starttls_printable(line, cap, c->buf, text);
             return consume(c, n + 1, what);
         }
         if (c->len >= MAX_LINE)
-            return fail(c, "%s: line too long", what);
+            return starttls_fail(c, "%s: line too long", what);
         if (fill(c, what) < 0)
             return -1;
     }
@@ -144,7 +143,7 @@ static int read_line(starttls_conn_t *c, char *line, size_t cap, const char *wha
 static int expect_drained(starttls_conn_t *c)
 {
     if (c->len > 0)
-        return fail(c, "server sent %zu unexpected bytes after agreeing to STARTTLS", c->len);
+        return starttls_fail(c, "server sent %zu unexpected bytes after agreeing to STARTTLS", c->len);
     return 0;
 }
 
@@ -180,14 +179,14 @@ static int read_reply(starttls_conn_t *c, int *code, char *first, starttls_trans
         }
         if (strlen(line) < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
             line[2] < '0' || line[2] > '9')
-            return fail(c, "%s: not a reply line: \"%.80s\"", what, line);
+            return starttls_fail(c, "%s: not a reply line: \"%.80s\"", what, line);
         int this_code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (i == 0) {
             *code = this_code;
             if (first)
                 set_text(first, line);
         } else if (this_code != *code) {
-            return fail(c, "%s: reply code changed from %d to %d", what, *code, this_code);
+            return starttls_fail(c, "%s: reply code changed from %d to %d", what, *code, this_code);
         }
         /* EHLO: the first line is the greeting, every further one a keyword. */
         if (caps_into && i > 0)
@@ -224,23 +223,23 @@ static int smtp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (read_coded_reply(c, &code, t->banner, NULL, "SMTP greeting") < 0)
         return -1;
     if (code != 220)
-        return fail(c, "SMTP greeting refused: %s", t->banner);
+        return starttls_fail(c, "SMTP greeting refused: %s", t->banner);
     ehlo_name(c->fd, name, sizeof name);
     snprintf(cmd, sizeof cmd, "EHLO %s\r\n", name);
     if (starttls_send(c, cmd, strlen(cmd), "EHLO") < 0 || read_coded_reply(c, &code, line, t, "EHLO reply") < 0)
         return -1;
     if (code != 250)
-        return fail(c, "EHLO refused: %s", line);
+        return starttls_fail(c, "EHLO refused: %s", line);
     t->starttls_offered = starttls_has_cap(t, "STARTTLS");
     if (!upgrade)
         return 0;
     if (!t->starttls_offered)
-        return fail(c, "STARTTLS not offered");
+        return starttls_fail(c, "STARTTLS not offered");
     if (starttls_send(c, "STARTTLS\r\n", 10, "STARTTLS") < 0 ||
         read_coded_reply(c, &code, t->reply, NULL, "STARTTLS reply") < 0)
         return -1;
     if (code != 220)
-        return fail(c, "server refused STARTTLS: %s", t->reply);
+        return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
     return expect_drained(c);
 }
 
@@ -253,7 +252,7 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
             return -1;
     } while (code == 120);
     if (code != 220)
-        return fail(c, "FTP greeting refused: %s", t->banner);
+        return starttls_fail(c, "FTP greeting refused: %s", t->banner);
     if (starttls_send(c, "FEAT\r\n", 6, "FEAT") < 0 || read_reply(c, &code, line, t, "FEAT reply", true) < 0)
         return -1;
     /* FEAT lines are indented by one space: drop it. */
@@ -271,12 +270,12 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (!upgrade)
         return 0;
     if (t->starttls_offered == 0)
-        return fail(c, "STARTTLS not offered");
+        return starttls_fail(c, "STARTTLS not offered");
     if (starttls_send(c, "AUTH TLS\r\n", 10, "AUTH TLS") < 0 ||
         read_reply(c, &code, t->reply, NULL, "AUTH TLS reply", true) < 0)
         return -1;
     if (code != 234)
-        return fail(c, code == 500 || code == 502 || code == 504 ? "STARTTLS not offered (%s)" : "server refused STARTTLS: %s",
+        return starttls_fail(c, code == 500 || code == 502 || code == 504 ? "STARTTLS not offered (%s)" : "server refused STARTTLS: %s",
                     t->reply);
     return expect_drained(c);
 }
@@ -316,7 +315,7 @@ static int imap_command(starttls_conn_t *c, starttls_transcript_t *t, const char
         if (strncasecmp(line, "* CAPABILITY ", 13) == 0)
             imap_caps(t, line + 13);
         else if (strncmp(line, "* BYE", 5) == 0)
-            return fail(c, "IMAP server said goodbye: %.200s", line);
+            return starttls_fail(c, "IMAP server said goodbye: %.200s", line);
         else if (strncmp(line, tag, taglen) == 0 && line[taglen] == ' ') {
             set_text(status_line, line + taglen + 1);
             return 0;
@@ -331,9 +330,9 @@ static int imap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (read_line(c, t->banner, sizeof t->banner, "IMAP greeting") < 0)
         return -1;
     if (strncasecmp(t->banner, "* PREAUTH", 9) == 0)
-        return fail(c, "IMAP server pre-authenticated the connection: no STARTTLS possible");
+        return starttls_fail(c, "IMAP server pre-authenticated the connection: no STARTTLS possible");
     if (strncasecmp(t->banner, "* OK", 4) != 0)
-        return fail(c, "IMAP greeting refused: %s", t->banner);
+        return starttls_fail(c, "IMAP greeting refused: %s", t->banner);
     if (imap_command(c, t, "t1", "CAPABILITY", status) < 0)
         return -1;
     if (strncasecmp(status, "OK", 2) != 0) {
@@ -346,11 +345,11 @@ static int imap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (!upgrade)
         return 0;
     if (!t->starttls_offered)
-        return fail(c, "STARTTLS not offered");
+        return starttls_fail(c, "STARTTLS not offered");
     if (imap_command(c, t, "t2", "STARTTLS", t->reply) < 0)
         return -1;
     if (strncasecmp(t->reply, "OK", 2) != 0)
-        return fail(c, "server refused STARTTLS: %s", t->reply);
+        return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
     return expect_drained(c);
 }
 
@@ -362,7 +361,7 @@ static int pop3(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (read_line(c, t->banner, sizeof t->banner, "POP3 greeting") < 0)
         return -1;
     if (strncmp(t->banner, "+OK", 3) != 0)
-        return fail(c, "POP3 greeting refused: %s", t->banner);
+        return starttls_fail(c, "POP3 greeting refused: %s", t->banner);
     if (starttls_send(c, "CAPA\r\n", 6, "CAPA") < 0 || read_line(c, line, sizeof line, "CAPA reply") < 0)
         return -1;
     if (strncmp(line, "+OK", 3) == 0) {
@@ -380,11 +379,11 @@ static int pop3(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (!upgrade)
         return 0;
     if (!t->starttls_offered)
-        return fail(c, "STARTTLS not offered");
+        return starttls_fail(c, "STARTTLS not offered");
     if (starttls_send(c, "STLS\r\n", 6, "STLS") < 0 || read_line(c, t->reply, sizeof t->reply, "STLS reply") < 0)
         return -1;
     if (strncmp(t->reply, "+OK", 3) != 0)
-        return fail(c, "server refused STARTTLS: %s", t->reply);
+        return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
     return expect_drained(c);
 }
 
@@ -473,7 +472,7 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, 
         if (find_mem(c->buf, c->len, "<stream:error")) {
             char shown[200];
             starttls_printable(shown, sizeof shown, c->buf, c->len);
-            return fail(c, "XMPP stream error: %s", shown);
+            return starttls_fail(c, "XMPP stream error: %s", shown);
         }
         if (fill(c, "XMPP stream features") < 0)
             return -1;
@@ -485,7 +484,7 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, 
     if (!upgrade)
         return 0;
     if (!t->starttls_offered)
-        return fail(c, "STARTTLS not offered");
+        return starttls_fail(c, "STARTTLS not offered");
     static const char req[] = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
     if (starttls_send(c, req, sizeof req - 1, "XMPP <starttls/>") < 0)
         return -1;
@@ -493,7 +492,7 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, 
         const char *p = find_mem(c->buf, c->len, "<proceed");
         const char *f = find_mem(c->buf, c->len, "<failure");
         if (f)
-            return fail(c, "server refused STARTTLS: XMPP <failure/>");
+            return starttls_fail(c, "server refused STARTTLS: XMPP <failure/>");
         if (p) {
             const char *gt = memchr(p, '>', c->len - (size_t)(p - (const char *)c->buf));
             if (gt) {
@@ -549,7 +548,7 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
     else if (strcmp(p, "mysql") == 0)
         r = starttls_mysql(c, t, upgrade);
     else
-        r = fail(c, "no STARTTLS dialogue for protocol %s", p);
+        r = starttls_fail(c, "no STARTTLS dialogue for protocol %s", p);
     free(c);
     return r;
 }

@@ -13,15 +13,6 @@
 
 #define LDAP_STARTTLS_OID "1.3.6.1.4.1.1466.20037"
 
-static int fail(starttls_conn_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(starttls_conn_t *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err, c->errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* ---- LDAP */
 
@@ -55,12 +46,12 @@ static int ldap_read_message(starttls_conn_t *c, uint8_t *out, size_t cap, size_
     if (starttls_read_exact(c, out, 2, what) < 0)
         return -1;
     if (out[0] != 0x30)
-        return fail(c, "%s: not an LDAP message (first byte 0x%02x)", what, out[0]);
+        return starttls_fail(c, "%s: not an LDAP message (first byte 0x%02x)", what, out[0]);
     size_t hdr = 2, n = out[1];
     if (n & 0x80) {
         size_t k = n & 0x7f;
         if (k == 0 || k > 3)
-            return fail(c, "%s: unsupported BER length form 0x%02zx", what, n);
+            return starttls_fail(c, "%s: unsupported BER length form 0x%02zx", what, n);
         if (starttls_read_exact(c, out + 2, k, what) < 0)
             return -1;
         n = 0;
@@ -69,7 +60,7 @@ static int ldap_read_message(starttls_conn_t *c, uint8_t *out, size_t cap, size_
         hdr += k;
     }
     if (n > cap - hdr)
-        return fail(c, "%s: reply too long (%zu bytes)", what, n);
+        return starttls_fail(c, "%s: reply too long (%zu bytes)", what, n);
     if (starttls_read_exact(c, out + hdr, n, what) < 0)
         return -1;
     *total = hdr + n;
@@ -145,7 +136,7 @@ static int ldap_rootdse(starttls_conn_t *c, starttls_transcript_t *t)
         return -1;
     uint8_t *in = malloc(STARTTLS_MAX_REPLY);
     if (!in)
-        return fail(c, "out of memory");
+        return starttls_fail(c, "out of memory");
     int found_ext = 0, rc = -1;
     for (int i = 0; i < 16; i++) {
         size_t len, oplen;
@@ -155,7 +146,7 @@ static int ldap_rootdse(starttls_conn_t *c, starttls_transcript_t *t)
         if (ldap_read_message(c, in, STARTTLS_MAX_REPLY, &len, "LDAP RootDSE") < 0)
             break;
         if (!ldap_op(in, len, &id, &tag, &op, &oplen) || id != 1) {
-            fail(c, "LDAP RootDSE: malformed reply");
+            starttls_fail(c, "LDAP RootDSE: malformed reply");
             break;
         }
         if (tag == 0x65) {   /* SearchResultDone */
@@ -220,14 +211,14 @@ int starttls_ldap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (ldap_read_message(c, in, sizeof in, &len, "LDAP StartTLS response") < 0)
         return -1;
     if (!ldap_op(in, len, &id, &tag, &op, &oplen) || tag != 0x78 || !ldap_result(op, oplen, &code, diag, sizeof diag))
-        return fail(c, "LDAP StartTLS response: malformed");
+        return starttls_fail(c, "LDAP StartTLS response: malformed");
     snprintf(t->reply, sizeof t->reply, "resultCode %d%s%s", code, *diag ? " " : "", diag);
     if (id == 0)   /* unsolicited notification (notice of disconnection) */
-        return fail(c, "server refused STARTTLS: notice of disconnection, %s", t->reply);
+        return starttls_fail(c, "server refused STARTTLS: notice of disconnection, %s", t->reply);
     if (code == 2) /* protocolError: the server does not know the extended operation */
-        return fail(c, "STARTTLS not offered (%s)", t->reply);
+        return starttls_fail(c, "STARTTLS not offered (%s)", t->reply);
     if (code != 0)
-        return fail(c, "server refused STARTTLS: %s", t->reply);
+        return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
     t->starttls_offered = 1;
     return 0;
 }
@@ -263,11 +254,11 @@ int starttls_postgres(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade
     else if (answer == 'N')
         t->starttls_offered = 0;
     else if (answer == 'E')
-        return fail(c, "server refused STARTTLS: PostgreSQL error response to SSLRequest");
+        return starttls_fail(c, "server refused STARTTLS: PostgreSQL error response to SSLRequest");
     else
-        return fail(c, "PostgreSQL SSLRequest: unexpected answer 0x%02x", answer);
+        return starttls_fail(c, "PostgreSQL SSLRequest: unexpected answer 0x%02x", answer);
     if (upgrade && answer != 'S')
-        return fail(c, "STARTTLS not offered (PostgreSQL answered 'N': ssl is off)");
+        return starttls_fail(c, "STARTTLS not offered (PostgreSQL answered 'N': ssl is off)");
     return 0;
 }
 
@@ -320,7 +311,7 @@ static int pg_startup(starttls_conn_t *c, starttls_transcript_t *t)
         return -1;
     uint8_t *body = malloc(STARTTLS_MAX_REPLY);
     if (!body)
-        return fail(c, "out of memory");
+        return starttls_fail(c, "out of memory");
     int rc = -1;
     /* Notices and protocol negotiation may come first; a few messages at most. */
     for (int i = 0; i < 8; i++) {
@@ -329,7 +320,7 @@ static int pg_startup(starttls_conn_t *c, starttls_transcript_t *t)
             break;
         uint32_t len = get32(hdr + 1);
         if (len < 4 || len - 4 > STARTTLS_MAX_REPLY) {
-            fail(c, "PostgreSQL startup reply: bad length %u", len);
+            starttls_fail(c, "PostgreSQL startup reply: bad length %u", len);
             break;
         }
         if (starttls_read_exact(c, body, len - 4, "PostgreSQL startup reply") < 0)
@@ -350,12 +341,12 @@ static int pg_startup(starttls_conn_t *c, starttls_transcript_t *t)
             break;
         }
         if (hdr[0] != 'N' && hdr[0] != 'v') {
-            fail(c, "PostgreSQL startup reply: unexpected message type 0x%02x", hdr[0]);
+            starttls_fail(c, "PostgreSQL startup reply: unexpected message type 0x%02x", hdr[0]);
             break;
         }
     }
     if (rc < 0 && !c->err[0])
-        fail(c, "PostgreSQL startup reply: too many messages before authentication");
+        starttls_fail(c, "PostgreSQL startup reply: too many messages before authentication");
     free(body);
     return rc;
 }
@@ -379,7 +370,7 @@ static int mysql_read_packet(starttls_conn_t *c, uint8_t *out, size_t cap, size_
         return -1;
     size_t n = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16;
     if (n == 0 || n > cap)
-        return fail(c, "%s: bad packet length %zu", what, n);
+        return starttls_fail(c, "%s: bad packet length %zu", what, n);
     *seq = hdr[3];
     *len = n;
     return starttls_read_exact(c, out, n, what);
@@ -409,7 +400,7 @@ int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 {
     uint8_t *p = malloc(STARTTLS_MAX_REPLY);
     if (!p)
-        return fail(c, "out of memory");
+        return starttls_fail(c, "out of memory");
     size_t len;
     uint8_t seq;
     int rc = -1;
@@ -418,22 +409,22 @@ int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (p[0] == 0xff) {
         char e[STARTTLS_TEXT_LEN];
         mysql_error_text(p, len, e, sizeof e);
-        fail(c, "MySQL greeting refused: %s", e);
+        starttls_fail(c, "MySQL greeting refused: %s", e);
         goto out;
     }
     if (p[0] != 10) {
-        fail(c, "MySQL greeting: unsupported protocol version %u", p[0]);
+        starttls_fail(c, "MySQL greeting: unsupported protocol version %u", p[0]);
         goto out;
     }
     const uint8_t *ver = p + 1, *nul = memchr(ver, 0, len - 1);
     if (!nul) {
-        fail(c, "MySQL greeting: malformed");
+        starttls_fail(c, "MySQL greeting: malformed");
         goto out;
     }
     starttls_printable(t->banner, sizeof t->banner, ver, (size_t)(nul - ver));
     size_t off = (size_t)(nul - p) + 1 + 4 + 8 + 1;   /* connection id, auth data 1, filler */
     if (off + 2 > len) {
-        fail(c, "MySQL greeting: malformed");
+        starttls_fail(c, "MySQL greeting: malformed");
         goto out;
     }
     uint32_t caps = p[off] | (uint32_t)p[off + 1] << 8;
@@ -450,7 +441,7 @@ int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         goto out;
     }
     if (!t->starttls_offered) {
-        fail(c, "STARTTLS not offered (MySQL greeting lacks CLIENT_SSL)");
+        starttls_fail(c, "STARTTLS not offered (MySQL greeting lacks CLIENT_SSL)");
         goto out;
     }
     /* SSLRequest: the first 32 bytes of a HandshakeResponse41, then TLS. */
@@ -497,7 +488,7 @@ static int mysql_login(starttls_conn_t *c, starttls_transcript_t *t)
         return -1;
     uint8_t *p = malloc(STARTTLS_MAX_REPLY);
     if (!p)
-        return fail(c, "out of memory");
+        return starttls_fail(c, "out of memory");
     size_t len;
     uint8_t seq;
     int rc = mysql_read_packet(c, p, STARTTLS_MAX_REPLY, &len, &seq, "MySQL login reply");
@@ -537,7 +528,7 @@ int starttls_plaintext_attempt(int fd, const service_t *svc, double timeout_s,
     else if (svc && svc->protocol && strcmp(svc->protocol, "mysql") == 0)
         rc = mysql_login(c, t);
     else
-        rc = fail(c, "no cleartext login attempt for this protocol");
+        rc = starttls_fail(c, "no cleartext login attempt for this protocol");
     free(c);
     return rc;
 }

@@ -161,6 +161,7 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
         json_object_put(t.protocols);
         json_object_put(t.accepted);
         json_object_object_add(ctx->out, "status", json_object_new_string("error"));
+        json_object_object_add(ctx->out, "error", json_object_new_string(ctx->err));
         return PROBE_ERROR;
     }
 

@@ -90,11 +90,15 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
     probe_status_t st = p->run(&ctx);
     /* Per probe, so a slow sweep shows which check is slow. */
     json_object_object_add(ctx.out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
-    json_object *status;
+    json_object *status, *error;
     if (!json_object_object_get_ex(ctx.out, "status", &status)) {
         json_object_object_add(ctx.out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
         if (st != PROBE_OK)
             json_object_object_add(ctx.out, "error", json_object_new_string(ctx.err));
+    } else if (strcmp(json_object_get_string(status), "error") == 0 &&
+               !json_object_object_get_ex(ctx.out, "error", &error)) {
+        /* Every failed probe says why (the schema requires it). */
+        json_object_object_add(ctx.out, "error", json_object_new_string(ctx.err[0] ? ctx.err : "unknown error"));
     }
     pthread_mutex_lock(&ep->lock);
     json_object_object_add(ep->facts, p->name, ctx.out);

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "yaml_read.h"
+
 typedef struct inv {
     const char *path;
     yaml_document_t doc;
@@ -26,30 +28,18 @@ typedef struct inv {
     bool default_internal;
 } inv_t;
 
-static int fail_at(inv_t *iv, const yaml_node_t *node, const char *field, const char *fmt, ...)
+static int fail_at(inv_t *iv, const yaml_node_t *n, const char *field, const char *fmt, ...)
 {
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    int rc = yaml_fail_at(iv->err, iv->errlen, iv->path, n, field, fmt, ap);
     va_end(ap);
-    if (field)
-        snprintf(iv->err, iv->errlen, "%s:%zu:%zu: field '%s': %s", iv->path,
-                 node->start_mark.line + 1, node->start_mark.column + 1, field, what);
-    else
-        snprintf(iv->err, iv->errlen, "%s:%zu:%zu: %s", iv->path, node->start_mark.line + 1,
-                 node->start_mark.column + 1, what);
-    return -1;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return rc;
 }
 
 static int want_scalar(inv_t *iv, yaml_node_t *n, const char *field, const char **out)
 {
-    *out = scalar(n);
+    *out = yaml_scalar(n);
     if (!*out || !**out)
         return fail_at(iv, n, field, "expected a non-empty string");
     return 0;
@@ -57,7 +47,7 @@ static int want_scalar(inv_t *iv, yaml_node_t *n, const char *field, const char 
 
 static int parse_port_node(inv_t *iv, yaml_node_t *n, const char *field, long *out)
 {
-    const char *s = scalar(n);
+    const char *s = yaml_scalar(n);
     char *end;
     errno = 0;
     long v = s ? strtol(s, &end, 10) : 0;
@@ -106,7 +96,7 @@ static int string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_
         return fail_at(iv, n, field, "out of memory");
     for (size_t i = 0; i < count; i++) {
         yaml_node_t *item = one ? n : yaml_document_get_node(&iv->doc, n->data.sequence.items.start[i]);
-        const char *s = scalar(item);
+        const char *s = yaml_scalar(item);
         if (!s || !*s || !(list[i] = strdup(s))) {
             for (size_t j = 0; j < i; j++)
                 free(list[j]);
@@ -187,7 +177,7 @@ static int parse_exposure(inv_t *iv, yaml_node_t *n, bool *internal)
 static int load_string_target(inv_t *iv, target_t *t, yaml_node_t *n)
 {
     char perr[300];
-    const char *s = scalar(n);
+    const char *s = yaml_scalar(n);
     if (!s || target_parse(s, t, perr, sizeof perr) != 0)
         return fail_at(iv, n, NULL, "%s", s ? perr : "expected a target");
     bool has_port = strchr(s, ']') ? strstr(s, "]:") != NULL
@@ -208,7 +198,7 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
-        const char *key = scalar(k);
+        const char *key = yaml_scalar(k);
         yaml_node_t **slot = NULL;
         if (!key)
             return fail_at(iv, k, NULL, "expected a field name");
@@ -333,7 +323,7 @@ static int load_defaults(inv_t *iv, yaml_node_t *n)
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
-        const char *key = scalar(k), *s;
+        const char *key = yaml_scalar(k), *s;
         if (key && strcmp(key, "port") == 0) {
             if (parse_port_node(iv, v, "port", &iv->default_port))
                 return -1;
@@ -367,7 +357,7 @@ static int load_document(inv_t *iv, target_list_t *list)
     yaml_node_t *targets = NULL, *defaults = NULL;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
-        const char *key = scalar(k);
+        const char *key = yaml_scalar(k);
         if (key && strcmp(key, "targets") == 0)
             targets = yaml_document_get_node(&iv->doc, p->value);
         else if (key && strcmp(key, "defaults") == 0)

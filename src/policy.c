@@ -8,6 +8,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "yaml_read.h"
+
 typedef struct reader {
     const char *path;
     yaml_document_t doc;
@@ -17,19 +19,11 @@ typedef struct reader {
 
 static int fail_at(reader_t *r, const yaml_node_t *n, const char *field, const char *fmt, ...)
 {
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    int rc = yaml_fail_at(r->err, r->errlen, r->path, n, field, fmt, ap);
     va_end(ap);
-    snprintf(r->err, r->errlen, "%s:%zu:%zu: field '%s': %s", r->path, n->start_mark.line + 1,
-             n->start_mark.column + 1, field, what);
-    return -1;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return rc;
 }
 
 /* "YYYY-MM-DD", a real date; the waiver holds to the end of that day, UTC. */
@@ -56,7 +50,7 @@ static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
     yaml_node_t *req = NULL, *target = NULL, *tag = NULL, *until = NULL, *reason = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&r->doc, p->key), *v = yaml_document_get_node(&r->doc, p->value);
-        const char *key = scalar(k);
+        const char *key = yaml_scalar(k);
         yaml_node_t **slot = !key ? NULL
                            : strcmp(key, "requirement") == 0 ? &req
                            : strcmp(key, "target") == 0 ? &target
@@ -69,23 +63,23 @@ static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
             return fail_at(r, k, key, "given twice");
         *slot = v;
     }
-    if (!req || !scalar(req) || !*scalar(req))
+    if (!req || !yaml_scalar(req) || !*yaml_scalar(req))
         return fail_at(r, req ? req : n, "requirement", "missing (a requirement id such as 12.1.1)");
     if (!until)
         return fail_at(r, n, "until", "missing (a waiver must end: YYYY-MM-DD)");
-    if (parse_date(scalar(until), &w->until_end) != 0)
-        return fail_at(r, until, "until", "'%s' is not a date YYYY-MM-DD", scalar(until) ? scalar(until) : "");
-    if (!reason || !scalar(reason) || !*scalar(reason))
+    if (parse_date(yaml_scalar(until), &w->until_end) != 0)
+        return fail_at(r, until, "until", "'%s' is not a date YYYY-MM-DD", yaml_scalar(until) ? yaml_scalar(until) : "");
+    if (!reason || !yaml_scalar(reason) || !*yaml_scalar(reason))
         return fail_at(r, reason ? reason : n, "reason", "missing (say why the failure is accepted)");
     if (!target && !tag)
         return fail_at(r, n, "target", "missing (a waiver names a target or a tag)");
-    if ((target && !scalar(target)) || (tag && !scalar(tag)))
+    if ((target && !yaml_scalar(target)) || (tag && !yaml_scalar(tag)))
         return fail_at(r, target ? target : tag, target ? "target" : "tag", "expected a string");
-    snprintf(w->until, sizeof w->until, "%s", scalar(until));
-    w->requirement = strdup(scalar(req));
-    w->target = target ? strdup(scalar(target)) : NULL;
-    w->tag = tag ? strdup(scalar(tag)) : NULL;
-    w->reason = strdup(scalar(reason));
+    snprintf(w->until, sizeof w->until, "%s", yaml_scalar(until));
+    w->requirement = strdup(yaml_scalar(req));
+    w->target = target ? strdup(yaml_scalar(target)) : NULL;
+    w->tag = tag ? strdup(yaml_scalar(tag)) : NULL;
+    w->reason = strdup(yaml_scalar(reason));
     if (asprintf(&w->origin, "%s:%zu", r->path, n->start_mark.line + 1) < 0)
         w->origin = NULL;
     return 0;
@@ -116,7 +110,7 @@ int policy_load(const char *path, policy_t *out, char *err, size_t errlen)
     }
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&r.doc, p->key);
-        const char *key = scalar(k);
+        const char *key = yaml_scalar(k);
         if (key && strcmp(key, "waivers") == 0)
             waivers = yaml_document_get_node(&r.doc, p->value);
         else {

@@ -4,11 +4,10 @@
 
 #include <stdbool.h>
 
+#include "json_read.h"
 #include "scoring.h"
 
 /* ---- reading facts (NULL / false when absent or of another type) */
-json_object *rf_obj(json_object *o, const char *key);
-const char *rf_str(json_object *o, const char *key);
 bool rf_bool(json_object *o, const char *key, bool *value);   /* false when absent or null */
 bool rf_true(json_object *o, const char *key);
 /* Appends to a bounded evidence line. */

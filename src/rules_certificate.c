@@ -6,19 +6,19 @@
 /* The reasons a client would reject the certificate; "" when it would accept it. */
 static void rejection(json_object *cert, char *ev, size_t evlen, bool *rejected)
 {
-    json_object *trust = rf_obj(cert, "trust"), *name = rf_obj(cert, "name");
-    const char *store = rf_str(trust, "store");
+    json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
+    const char *store = jr_str(trust, "store");
     *rejected = false;
     if (!rf_true(trust, "verified")) {
-        const char *why = rf_str(trust, "error");
+        const char *why = jr_str(trust, "error");
         rf_ev(ev, evlen, "chain not trusted by %s: %s", store ? store : "the trust store", why ? why : "verification failed");
         *rejected = true;
     }
     bool matched = true;
-    const char *checked = rf_str(name, "checked");
+    const char *checked = jr_str(name, "checked");
     if (checked && rf_bool(name, "matched", &matched) && !matched) {
         rf_ev(ev, evlen, "%scertificate does not cover '%s'", *rejected ? "; " : "", checked);
-        json_object *leaf = json_object_array_get_idx(rf_obj(cert, "chain"), 0), *san = rf_obj(leaf, "san");
+        json_object *leaf = json_object_array_get_idx(jr_at(cert, "chain"), 0), *san = jr_at(leaf, "san");
         if (san && json_object_array_length(san) > 0) {
             rf_ev(ev, evlen, " (SAN:");
             for (size_t i = 0; i < json_object_array_length(san) && i < 8; i++)
@@ -27,7 +27,7 @@ static void rejection(json_object *cert, char *ev, size_t evlen, bool *rejected)
         }
         *rejected = true;
     }
-    json_object *pin = rf_obj(trust, "pin");
+    json_object *pin = jr_at(trust, "pin");
     if (pin && !rf_true(pin, "matched")) {
         rf_ev(ev, evlen, "%sno certificate of the chain matches the configured pin-sha256", *rejected ? "; " : "");
         *rejected = true;
@@ -36,14 +36,14 @@ static void rejection(json_object *cert, char *ev, size_t evlen, bool *rejected)
 
 static void accepted_evidence(json_object *cert, char *ev, size_t evlen)
 {
-    json_object *trust = rf_obj(cert, "trust");
-    const char *store = rf_str(trust, "store"), *anchor = rf_str(trust, "anchor");
-    const char *checked = rf_str(rf_obj(cert, "name"), "checked");
+    json_object *trust = jr_at(cert, "trust");
+    const char *store = jr_str(trust, "store"), *anchor = jr_str(trust, "anchor");
+    const char *checked = jr_str(jr_at(cert, "name"), "checked");
     rf_ev(ev, evlen, "chain trusted by %s", store ? store : "the trust store");
     if (anchor)
         rf_ev(ev, evlen, " (anchor %s)", anchor);
     rf_ev(ev, evlen, " and valid for '%s'", checked ? checked : "(no name)");
-    if (rf_obj(trust, "pin"))
+    if (jr_at(trust, "pin"))
         rf_ev(ev, evlen, "; pin matched");
 }
 
@@ -62,7 +62,7 @@ static json_object *accepted_cert(const rule_ctx_t *c, char *ev, size_t evlen, v
 /* A chain that verifies only because tlsprobe fetched a missing intermediate. */
 static bool completed_via_aia(json_object *cert)
 {
-    return rf_true(rf_obj(cert, "chain_analysis"), "completed_via_aia");
+    return rf_true(jr_at(cert, "chain_analysis"), "completed_via_aia");
 }
 
 verdict_t rule_public_trust(const rule_ctx_t *c, char *ev, size_t evlen)
@@ -114,8 +114,8 @@ verdict_t rule_trusted_any(const rule_ctx_t *c, char *ev, size_t evlen)
  * already; this says so plainly when a chain error would hide it). */
 verdict_t rule_server_authenticated(const rule_ctx_t *c, char *ev, size_t evlen)
 {
-    json_object *cert = rf_obj(c->facts, "certificate");
-    if (cert && rf_true(cert, "expired") && rf_true(rf_obj(cert, "trust"), "verified")) {
+    json_object *cert = jr_at(c->facts, "certificate");
+    if (cert && rf_true(cert, "expired") && rf_true(jr_at(cert, "trust"), "verified")) {
         rf_ev(ev, evlen, "certificate expired");
         return VERDICT_FAIL;
     }
@@ -128,10 +128,10 @@ verdict_t rule_revocation(const rule_ctx_t *c, char *ev, size_t evlen)
     json_object *cert = rf_probe(c, "certificate", ev, evlen);
     if (!cert)
         return VERDICT_ERROR;
-    json_object *rev = rf_obj(cert, "revocation"), *staple = rf_obj(cert, "ocsp_staple");
-    const char *result = rf_str(rev, "result");
+    json_object *rev = jr_at(cert, "revocation"), *staple = jr_at(cert, "ocsp_staple");
+    const char *result = jr_str(rev, "result");
     if (result && strcmp(result, "revoked") == 0) {
-        const char *method = rf_str(rev, "method");
+        const char *method = jr_str(rev, "method");
         rf_ev(ev, evlen, "certificate revoked (%s)", method ? method : "revocation check");
         return VERDICT_FAIL;
     }
@@ -139,19 +139,19 @@ verdict_t rule_revocation(const rule_ctx_t *c, char *ev, size_t evlen)
         rf_ev(ev, evlen, "no full handshake: stapling unknown");
         return VERDICT_ERROR;
     }
-    const char *verdict = rf_str(staple, "verdict");
+    const char *verdict = jr_str(staple, "verdict");
     if (verdict && strcmp(verdict, "valid") == 0) {
-        const char *next = rf_str(staple, "next_update");
-        rf_ev(ev, evlen, "valid OCSP staple (%s, %s responder%s%s)", rf_str(staple, "cert_status"),
-              rf_str(staple, "responder") ? rf_str(staple, "responder") : "?", next ? ", next update " : "", next ? next : "");
+        const char *next = jr_str(staple, "next_update");
+        rf_ev(ev, evlen, "valid OCSP staple (%s, %s responder%s%s)", jr_str(staple, "cert_status"),
+              jr_str(staple, "responder") ? jr_str(staple, "responder") : "?", next ? ", next update " : "", next ? next : "");
         return VERDICT_PASS;
     }
     if (!verdict || strcmp(verdict, "none") == 0) {
         rf_ev(ev, evlen, "no OCSP staple");
-        if (rf_true(rf_obj(cert, "leaf"), "must_staple"))
+        if (rf_true(jr_at(cert, "leaf"), "must_staple"))
             rf_ev(ev, evlen, " although the certificate requires one (must-staple)");
     } else {
-        const char *why = rf_str(staple, "error");
+        const char *why = jr_str(staple, "error");
         rf_ev(ev, evlen, "OCSP staple %s", verdict);
         if (why)
             rf_ev(ev, evlen, ": %s", why);

@@ -7,10 +7,10 @@ static const char *const legacy_protocols[] = { "SSLv2", "SSLv3", "TLSv1.0", "TL
 
 static json_object *protocol_entry(json_object *versions, const char *name)
 {
-    json_object *list = rf_obj(versions, "protocols");
+    json_object *list = jr_at(versions, "protocols");
     for (size_t i = 0; list && i < json_object_array_length(list); i++) {
         json_object *p = json_object_array_get_idx(list, i);
-        const char *pn = rf_str(p, "name");
+        const char *pn = jr_str(p, "name");
         if (pn && strcmp(pn, name) == 0)
             return p;
     }
@@ -32,7 +32,7 @@ verdict_t rule_versions(const rule_ctx_t *c, char *ev, size_t evlen)
     for (size_t i = 0; i < sizeof legacy_protocols / sizeof *legacy_protocols; i++) {
         if (!accepted(v, legacy_protocols[i]))
             continue;
-        const char *cipher = rf_str(protocol_entry(v, legacy_protocols[i]), "cipher");
+        const char *cipher = jr_str(protocol_entry(v, legacy_protocols[i]), "cipher");
         rf_ev(ev, evlen, "%s%s accepted", legacy++ ? "; " : "", legacy_protocols[i]);
         if (cipher)
             rf_ev(ev, evlen, ": %s", cipher);
@@ -44,7 +44,7 @@ verdict_t rule_versions(const rule_ctx_t *c, char *ev, size_t evlen)
         rf_ev(ev, evlen, "no protocol version accepted");
         return VERDICT_ERROR;
     }
-    const char *preferred = rf_str(v, "preferred");
+    const char *preferred = jr_str(v, "preferred");
     if (has13 && (!preferred || strcmp(preferred, "TLSv1.3") != 0)) {
         rf_ev(ev, evlen, "TLSv1.3 accepted but the server prefers %s", preferred ? preferred : "nothing");
         return VERDICT_FAIL;
@@ -70,25 +70,25 @@ static verdict_t judge_suites(const rule_ctx_t *c, int worst_ok, bool need_fs, c
     json_object *ciphers = rf_probe(c, "ciphers", ev, evlen);
     if (!ciphers)
         return VERDICT_ERROR;
-    json_object *protocols = rf_obj(ciphers, "protocols");
+    json_object *protocols = jr_at(ciphers, "protocols");
     size_t total = 0, bad = 0, no_fs = 0, listed = 0;
     char order_problem[200] = "";
     for (size_t i = 0; protocols && i < json_object_array_length(protocols); i++) {
-        json_object *p = json_object_array_get_idx(protocols, i), *suites = rf_obj(p, "suites");
+        json_object *p = json_object_array_get_idx(protocols, i), *suites = jr_at(p, "suites");
         size_t n = suites ? json_object_array_length(suites) : 0;
-        int best = 3, first = n ? class_rank(rf_str(json_object_array_get_idx(suites, 0), "class")) : 3;
+        int best = 3, first = n ? class_rank(jr_str(json_object_array_get_idx(suites, 0), "class")) : 3;
         bool mixed = false;
         for (size_t j = 0; j < n; j++) {
             json_object *s = json_object_array_get_idx(suites, j);
-            int rank = class_rank(rf_str(s, "class"));
+            int rank = class_rank(jr_str(s, "class"));
             mixed |= j > 0 && rank != best;
             if (rank < best)
                 best = rank;
             total++;
             if (rank > worst_ok) {
                 if (listed < 3)
-                    rf_ev(ev, evlen, "%s%s %s (%s: %s)", bad ? "; " : "", rf_str(p, "name"), rf_str(s, "name"),
-                          rf_str(s, "class"), rf_str(s, "why"));
+                    rf_ev(ev, evlen, "%s%s %s (%s: %s)", bad ? "; " : "", jr_str(p, "name"), jr_str(s, "name"),
+                          jr_str(s, "class"), jr_str(s, "why"));
                 listed += listed < 3;
                 bad++;
             }
@@ -99,10 +99,10 @@ static verdict_t judge_suites(const rule_ctx_t *c, int worst_ok, bool need_fs, c
         bool known = rf_bool(p, "server_order", &server_order);
         if (!order_problem[0] && n > 1 && known && server_order && first > best)
             snprintf(order_problem, sizeof order_problem, "%s: the server prefers %s over stronger suites",
-                     rf_str(p, "name"), rf_str(json_object_array_get_idx(suites, 0), "name"));
+                     jr_str(p, "name"), jr_str(json_object_array_get_idx(suites, 0), "name"));
         if (!order_problem[0] && n > 1 && known && !server_order && mixed)
             snprintf(order_problem, sizeof order_problem,
-                     "%s: the client's order decides, and suites of different strength are accepted", rf_str(p, "name"));
+                     "%s: the client's order decides, and suites of different strength are accepted", jr_str(p, "name"));
     }
     if (total == 0) {
         rf_ev(ev, evlen, "no cipher suite found");
@@ -121,7 +121,7 @@ static verdict_t judge_suites(const rule_ctx_t *c, int worst_ok, bool need_fs, c
         rf_ev(ev, evlen, "%s", order_problem);
         return VERDICT_FAIL;
     }
-    const char *fs = rf_str(ciphers, "forward_secrecy");
+    const char *fs = jr_str(ciphers, "forward_secrecy");
     rf_ev(ev, evlen, "%zu suites accepted, all %s; forward secrecy: %s", total,
           worst_ok == 0 ? "recommended" : "recommended or acceptable", fs ? fs : "?");
     return VERDICT_PASS;

@@ -7,7 +7,7 @@
 /* The http facts when this is an HTTP service; NULL (with a verdict in *v) otherwise. */
 static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
 {
-    json_object *http = rf_obj(c->facts, "http");
+    json_object *http = jr_at(c->facts, "http");
     if (!http) {
         rf_ev(ev, evlen, "cleartext HTTP fallback was not probed");
         *v = VERDICT_MANUAL;
@@ -29,22 +29,22 @@ static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verd
 static bool http_fallback(json_object *http, char *ev, size_t evlen)
 {
     bool found = false;
-    json_object *clear = rf_obj(http, "cleartext"), *on_tls = rf_obj(http, "cleartext_on_tls_port");
+    json_object *clear = jr_at(http, "cleartext"), *on_tls = jr_at(http, "cleartext_on_tls_port");
     bool upgrades = true;
     if (rf_true(clear, "listening") && rf_bool(clear, "upgrades", &upgrades) && !upgrades) {
-        json_object *chain = rf_obj(clear, "chain");
+        json_object *chain = jr_at(clear, "chain");
         json_object *last = chain && json_object_array_length(chain) ? json_object_array_get_idx(chain, json_object_array_length(chain) - 1) : NULL;
-        rf_ev(ev, evlen, "cleartext HTTP on port %d does not upgrade to HTTPS", json_object_get_int(rf_obj(clear, "port")));
+        rf_ev(ev, evlen, "cleartext HTTP on port %d does not upgrade to HTTPS", json_object_get_int(jr_at(clear, "port")));
         if (last) {
-            const char *loc = rf_str(last, "location");
-            rf_ev(ev, evlen, " (%s: %d%s%s)", rf_str(last, "url") ? rf_str(last, "url") : "?",
-                  json_object_get_int(rf_obj(last, "status")), loc ? " -> " : "", loc ? loc : "");
+            const char *loc = jr_str(last, "location");
+            rf_ev(ev, evlen, " (%s: %d%s%s)", jr_str(last, "url") ? jr_str(last, "url") : "?",
+                  json_object_get_int(jr_at(last, "status")), loc ? " -> " : "", loc ? loc : "");
         }
         found = true;
     }
     if (rf_true(on_tls, "serves_content")) {
         rf_ev(ev, evlen, "%scleartext HTTP served on the TLS port (status %d)", found ? "; " : "",
-              json_object_get_int(rf_obj(on_tls, "status")));
+              json_object_get_int(jr_at(on_tls, "status")));
         found = true;
     }
     return found;
@@ -61,24 +61,24 @@ static verdict_t judge_http(const rule_ctx_t *c, bool need_hsts, char *ev, size_
     /* A redirect to HTTPS is only as good as HSTS: without it the first cleartext request can be
      * answered by an attacker instead (SSL stripping). With no cleartext listener at all, there
      * is nothing to strip. */
-    json_object *hsts = rf_obj(rf_obj(http, "https"), "hsts");
+    json_object *hsts = jr_at(jr_at(http, "https"), "hsts");
     bool hsts_ok = rf_true(hsts, "present") && rf_true(hsts, "valid");
-    if (need_hsts && rf_true(rf_obj(http, "cleartext"), "listening") && !hsts_ok) {
+    if (need_hsts && rf_true(jr_at(http, "cleartext"), "listening") && !hsts_ok) {
         if (!rf_true(hsts, "present"))
             rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but there is no Strict-Transport-Security header: "
                              "the redirect can be stripped");
         else
             rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but the Strict-Transport-Security header is malformed (%s)",
-                  rf_str(hsts, "raw") ? rf_str(hsts, "raw") : "?");
+                  jr_str(hsts, "raw") ? jr_str(hsts, "raw") : "?");
         return VERDICT_FAIL;
     }
-    json_object *clear = rf_obj(http, "cleartext");
+    json_object *clear = jr_at(http, "cleartext");
     if (rf_true(clear, "listening"))
-        rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to HTTPS", json_object_get_int(rf_obj(clear, "port")));
+        rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to HTTPS", json_object_get_int(jr_at(clear, "port")));
     else
         rf_ev(ev, evlen, "no cleartext HTTP listener");
     if (need_hsts && hsts_ok)
-        rf_ev(ev, evlen, "; HSTS max-age=%lld", (long long)json_object_get_int64(rf_obj(hsts, "max_age")));
+        rf_ev(ev, evlen, "; HSTS max-age=%lld", (long long)json_object_get_int64(jr_at(hsts, "max_age")));
     else if (need_hsts)
         rf_ev(ev, evlen, "; no valid HSTS header");
     return VERDICT_PASS;
@@ -107,10 +107,10 @@ static verdict_t judge_starttls(json_object *st, char *ev, size_t evlen)
 {
     bool offered = true, auth = false, plain = false;
     if (rf_true(st, "implicit_tls")) {
-        rf_ev(ev, evlen, "implicit TLS (%s)", rf_str(st, "protocol") ? rf_str(st, "protocol") : "?");
+        rf_ev(ev, evlen, "implicit TLS (%s)", jr_str(st, "protocol") ? jr_str(st, "protocol") : "?");
         return VERDICT_PASS;
     }
-    const char *proto = rf_str(st, "protocol") ? rf_str(st, "protocol") : "service";
+    const char *proto = jr_str(st, "protocol") ? jr_str(st, "protocol") : "service";
     if (rf_bool(st, "starttls_offered", &offered) && !offered) {
         rf_ev(ev, evlen, "%s does not offer STARTTLS", proto);
         return VERDICT_FAIL;
@@ -129,8 +129,8 @@ static verdict_t judge_starttls(json_object *st, char *ev, size_t evlen)
 
 static verdict_t judge_no_cleartext(const rule_ctx_t *c, bool external_only, char *ev, size_t evlen)
 {
-    json_object *st = rf_obj(c->facts, "starttls");
-    if (st && rf_true(st, "applicable") && rf_str(st, "protocol") && strcmp(rf_str(st, "protocol"), "http") != 0) {
+    json_object *st = jr_at(c->facts, "starttls");
+    if (st && rf_true(st, "applicable") && jr_str(st, "protocol") && strcmp(jr_str(st, "protocol"), "http") != 0) {
         if (!rf_probe(c, "starttls", ev, evlen))
             return VERDICT_ERROR;
         return judge_starttls(st, ev, evlen);
@@ -154,7 +154,7 @@ verdict_t rule_client_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
 
 static json_object *mtls_facts(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
 {
-    json_object *m = rf_obj(c->facts, "mtls");
+    json_object *m = jr_at(c->facts, "mtls");
     if (!m) {
         rf_ev(ev, evlen, "client certificate handling was not probed");
         *v = VERDICT_MANUAL;
@@ -211,7 +211,7 @@ verdict_t rule_mutual_internal(const rule_ctx_t *c, char *ev, size_t evlen)
 
 verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen)
 {
-    json_object *ech = rf_obj(c->facts, "ech");
+    json_object *ech = jr_at(c->facts, "ech");
     if (!ech) {
         rf_ev(ev, evlen, "Encrypted Client Hello is not probed by this version of tlsprobe");
         return VERDICT_MANUAL;

@@ -8,19 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-json_object *rf_obj(json_object *o, const char *key)
-{
-    return jr_at(o, key);
-}
-
-const char *rf_str(json_object *o, const char *key)
-{
-    return jr_str(o, key);
-}
-
 bool rf_bool(json_object *o, const char *key, bool *value)
 {
-    json_object *v = rf_obj(o, key);
+    json_object *v = jr_at(o, key);
     if (!v || !json_object_is_type(v, json_type_boolean))
         return false;
     *value = json_object_get_boolean(v);
@@ -46,7 +36,7 @@ void rf_ev(char *ev, size_t evlen, const char *fmt, ...)
 
 json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t evlen)
 {
-    json_object *p = rf_obj(c->facts, probe);
+    json_object *p = jr_at(c->facts, probe);
     if (!p) {
         int i = probe_index(probe);
         if (i >= 0 && c->opts && !probe_selected(c->opts, (size_t)i))
@@ -55,9 +45,9 @@ json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t e
             rf_ev(ev, evlen, "%s probe did not run", probe);
         return NULL;
     }
-    const char *status = rf_str(p, "status");
+    const char *status = jr_str(p, "status");
     if (!status || strcmp(status, "ok") != 0) {
-        const char *why = rf_str(p, "error");
+        const char *why = jr_str(p, "error");
         rf_ev(ev, evlen, "%s probe failed: %s", probe, why ? why : "unknown error");
         return NULL;
     }

@@ -161,7 +161,7 @@ static const char *apply_waiver(const requirement_t *r, const target_t *t, verdi
  * is a finding about the service (a failure), not a failure to probe it. */
 static bool cleartext_only(endpoint_t *ep)
 {
-    json_object *st = rf_obj(ep->facts, "starttls");
+    json_object *st = jr_at(ep->facts, "starttls");
     bool offered = true;
     return rf_true(st, "applicable") && rf_bool(st, "starttls_offered", &offered) && !offered;
 }

@@ -26,6 +26,8 @@ int net_wait(int fd, short events, double timeout_s)
         double left = deadline - net_now();
         if (left < 0)
             left = 0;
+        if (left > 86400.0)
+            left = 86400.0; /* poll takes int milliseconds; a day is plenty per wait */
         struct pollfd p = { .fd = fd, .events = events };
         int r = poll(&p, 1, (int)(left * 1000.0 + 0.5));
         if (r > 0)

@@ -67,6 +67,8 @@ void starttls_conn_init(starttls_conn_t *c, int fd, double timeout_s, char *err,
     c->reply_bytes = 0;
     c->err = err;
     c->errlen = errlen;
+    if (err && errlen)
+        err[0] = '\0';
 }
 
 int starttls_send(starttls_conn_t *c, const void *data, size_t len, const char *what)
@@ -419,7 +421,9 @@ static void xmpp_features(starttls_transcript_t *t, const unsigned char *f, size
 {
     const char *p = find_mem(f, len, "<starttls");
     if (p) {
-        const char *end = find_mem(f, len, "</starttls>");
+        /* The closing tag after this opening one: a stray earlier one must not make a negative length. */
+        size_t from = (size_t)((const unsigned char *)p - f);
+        const char *end = find_mem((const unsigned char *)p, len - from, "</starttls>");
         bool required = end && find_mem((const unsigned char *)p, (size_t)(end - p), "<required");
         starttls_add_cap(t, required ? "starttls required" : "starttls");
     }

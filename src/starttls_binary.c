@@ -183,6 +183,8 @@ static int ldap_rootdse(starttls_conn_t *c, starttls_transcript_t *t)
         }
     }
     free(in);
+    if (rc < 0 && !c->err[0])
+        starttls_fail(c, "LDAP RootDSE: no SearchResultDone within 16 messages");
     if (rc == 0)
         /* An anonymous RootDSE may be hidden: no extension list says nothing. */
         t->starttls_offered = found_ext ? 1 : starttls_has_cap(t, "supportedExtension") ? 0 : -1;

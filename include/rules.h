@@ -31,8 +31,7 @@ verdict_t rule_revocation(const rule_ctx_t *c, char *ev, size_t evlen);         
 /* ---- cleartext fallback, mutual TLS, ECH, what a probe cannot see */
 verdict_t rule_http_external(const rule_ctx_t *c, char *ev, size_t evlen);         /* 12.2.1 */
 verdict_t rule_http_internal(const rule_ctx_t *c, char *ev, size_t evlen);         /* 12.3.3 */
-verdict_t rule_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen);          /* 12.3.1, 9.2.2 */
-verdict_t rule_client_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen);   /* 9.1.1 */
+verdict_t rule_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen);          /* 12.3.1, 9.2.2, 9.1.1 */
 verdict_t rule_mtls_validated(const rule_ctx_t *c, char *ev, size_t evlen);        /* 12.1.3 */
 verdict_t rule_mutual_internal(const rule_ctx_t *c, char *ev, size_t evlen);       /* 12.3.5 */
 verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen);                   /* 12.1.5 */

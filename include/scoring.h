@@ -24,6 +24,7 @@ typedef struct rule_ctx {
     const target_t *target;   /* may be NULL (unit tests): external, no pins, no mTLS expected */
     int level;
     const options_t *opts;    /* may be NULL (unit tests) */
+    bool *not_selected;       /* set when a rule needed a probe --probes left out; may be NULL */
 } rule_ctx_t;
 
 typedef verdict_t (*rule_fn)(const rule_ctx_t *ctx, char *evidence, size_t evlen);

@@ -6,6 +6,7 @@
  * server order from client order. Chunks start as large as the whole list and shrink only
  * when a server drops a hello larger than any it has answered, so a hello size limit never
  * hides suites and never costs anything on servers without one. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,17 +308,21 @@ static json_object *suite_json(uint16_t version, const found_suite_t *f, totals_
 
 /* Client-order servers pick our first offer, so what was found is in our strength order
  * already; this keeps the report stable when chunks were reshaped. */
+/* Position of each suite code in the strength order; built once, shared by every thread. */
+static size_t rank[65536];
+static pthread_once_t rank_once = PTHREAD_ONCE_INIT;
+
+static void build_rank(void)
+{
+    for (size_t i = 0; i < registry_suites_count; i++)
+        rank[registry_suites[registry_suite_preference[i]].code] = i + 1;
+}
+
 static void sort_by_strength(version_result_t *vr)
 {
     if (vr->version == WIRE_SSL2)
         return;
-    static size_t rank[65536];
-    static bool ranked;
-    if (!ranked) {
-        for (size_t i = 0; i < registry_suites_count; i++)
-            rank[registry_suites[registry_suite_preference[i]].code] = i + 1;
-        ranked = true;
-    }
+    pthread_once(&rank_once, build_rank);
     for (size_t i = 1; i < vr->nfound; i++) {
         found_suite_t x = vr->found[i];
         size_t j = i;

@@ -157,6 +157,8 @@ int main(int argc, char **argv)
     endpoint_t *eps = calloc(n, sizeof *eps);
     if (!eps) {
         fprintf(stderr, "tlsprobe: out of memory\n");
+        target_list_free(&targets);
+        policy_free(&policy);
         return EXIT_USAGE;
     }
     endpoints_init(eps, &targets, &opts);
@@ -183,12 +185,11 @@ int main(int argc, char **argv)
         written = sweep(&s) == 0 ? report_emit(s.doc, &opts, err, sizeof err) : -1;
     }
     pthread_mutex_destroy(&pr.mu);
+    int status = run.exit_status;
     if (s.out_of_memory) {
         fprintf(stderr, "tlsprobe: out of memory\n");
-        return EXIT_USAGE;
-    }
-    int status = run.exit_status;
-    if (written != 0) {
+        status = EXIT_USAGE;
+    } else if (written != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);
         status = EXIT_USAGE;
     }

@@ -110,13 +110,14 @@ verdict_t rule_trusted_any(const rule_ctx_t *c, char *ev, size_t evlen)
     return VERDICT_PASS;
 }
 
-/* As rule_trusted_any, and the leaf must not have expired (an expired leaf fails verification
- * already; this says so plainly when a chain error would hide it). */
+/* As rule_trusted_any, saying "expired" first: verification reports only the first error it
+ * meets, which can hide the expiry behind a chain error. */
 verdict_t rule_server_authenticated(const rule_ctx_t *c, char *ev, size_t evlen)
 {
     json_object *cert = jr_at(c->facts, "certificate");
-    if (cert && rf_true(cert, "expired") && rf_true(jr_at(cert, "trust"), "verified")) {
-        rf_ev(ev, evlen, "certificate expired");
+    if (cert && rf_true(cert, "expired")) {
+        rf_ev(ev, evlen, "certificate expired; ");
+        rule_trusted_any(c, ev, evlen);
         return VERDICT_FAIL;
     }
     return rule_trusted_any(c, ev, evlen);

@@ -127,7 +127,8 @@ static verdict_t judge_starttls(json_object *st, char *ev, size_t evlen)
     return VERDICT_PASS;
 }
 
-static verdict_t judge_no_cleartext(const rule_ctx_t *c, bool external_only, char *ev, size_t evlen)
+/* STARTTLS services by their cleartext facts, HTTP services by the http facts. */
+verdict_t rule_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
 {
     json_object *st = jr_at(c->facts, "starttls");
     if (st && rf_true(st, "applicable") && jr_str(st, "protocol") && strcmp(jr_str(st, "protocol"), "http") != 0) {
@@ -135,21 +136,7 @@ static verdict_t judge_no_cleartext(const rule_ctx_t *c, bool external_only, cha
             return VERDICT_ERROR;
         return judge_starttls(st, ev, evlen);
     }
-    if (external_only && rf_internal(c)) {
-        rf_ev(ev, evlen, "internal service");
-        return VERDICT_NOT_APPLICABLE;
-    }
     return judge_http(c, false, ev, evlen);
-}
-
-verdict_t rule_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
-{
-    return judge_no_cleartext(c, false, ev, evlen);
-}
-
-verdict_t rule_client_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
-{
-    return judge_no_cleartext(c, false, ev, evlen);
 }
 
 static json_object *mtls_facts(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)

@@ -39,9 +39,11 @@ json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t e
     json_object *p = jr_at(c->facts, probe);
     if (!p) {
         int i = probe_index(probe);
-        if (i >= 0 && c->opts && !probe_selected(c->opts, (size_t)i))
+        if (i >= 0 && c->opts && !probe_selected(c->opts, (size_t)i)) {
             rf_ev(ev, evlen, "%s probe not selected (--probes)", probe);
-        else
+            if (c->not_selected)
+                *c->not_selected = true;
+        } else
             rf_ev(ev, evlen, "%s probe did not run", probe);
         return NULL;
     }

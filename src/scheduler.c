@@ -102,7 +102,9 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
     }
     pthread_mutex_lock(&ep->lock);
     json_object_object_add(ep->facts, p->name, ctx.out);
-    if (st == PROBE_UNREACHABLE && ep->status == ENDPOINT_OK) {
+    /* Only a probe that needs nothing is the first contact: a later probe's failed connection
+     * (while others run) must not make the outcome depend on timing. */
+    if (st == PROBE_UNREACHABLE && !p->needs && ep->status == ENDPOINT_OK) {
         ep->status = ENDPOINT_UNREACHABLE;
         snprintf(ep->error, sizeof ep->error, "%s", ctx.err);
     }
@@ -132,7 +134,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&s->mu);
         s->group_running[s->host_group[ep]]--;
         int finished = finish_item(s, ep, probe);
-        if (st == PROBE_UNREACHABLE)
+        if (st == PROBE_UNREACHABLE && !probe_registry[probe]->needs)
             finished |= skip_remaining(s, ep);
         if (finished)
             e->finished = net_now();
@@ -167,7 +169,13 @@ static int cmp_by_address(const void *x, const void *y, void *ctx)
 /* Endpoints that share address:port share the per-host limit. */
 static void group_hosts(sched_t *s)
 {
-    size_t *order = malloc(s->n * sizeof *order);
+    size_t *order = malloc((s->n ? s->n : 1) * sizeof *order);
+    if (!order) {
+        /* Without the sort every endpoint is its own group: still correct, less polite. */
+        for (size_t i = 0; i < s->n; i++)
+            s->host_group[i] = i;
+        return;
+    }
     for (size_t i = 0; i < s->n; i++)
         order[i] = i;
     qsort_r(order, s->n, sizeof *order, cmp_by_address, s->eps);

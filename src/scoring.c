@@ -54,7 +54,7 @@ const requirement_t requirements[] = {
       "name matches, and any pin-sha256 matches. NOT_APPLICABLE for external services." },
     { A5, "12.3.5", rule_mutual_internal,
       "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one." },
-    { A4, "9.1.1", rule_client_no_cleartext,
+    { A4, "9.1.1", rule_no_cleartext,
       "FAIL when the service falls back to cleartext: HTTP content without an HTTPS redirect, STARTTLS missing or "
       "optional with authentication before it, plaintext database connections." },
     { A4, "9.1.2", rule_suites_strong,
@@ -185,9 +185,11 @@ void score_endpoint(endpoint_t *ep)
             v = VERDICT_ERROR;
             snprintf(evidence, sizeof evidence, "not probed: %s", ep->error);
         } else {
+            bool not_selected = false;
+            ctx.not_selected = &not_selected;
             v = r->rule(&ctx, evidence, sizeof evidence);
             /* A requirement whose probe the user left out is theirs to check, not an error. */
-            if (v == VERDICT_ERROR && strstr(evidence, "not selected (--probes)"))
+            if (v == VERDICT_ERROR && not_selected)
                 v = VERDICT_MANUAL;
             if (no_tls && v == VERDICT_ERROR) {
                 v = VERDICT_FAIL;

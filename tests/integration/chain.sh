@@ -102,6 +102,8 @@ assert_jq "leafonly --offline: not completed, nothing fetched" "$TP_OUT" \
   "$E$C.chain_analysis | [.served, .complete, .completed_via_aia, .aia_fetched]" '[1,false,false,[]]'
 assert_jq "leafonly --offline: not verified (20: unable to get local issuer)" "$TP_OUT" \
   "$E$C.trust | [.verified, .error_code]" '[false,20]'
+# The comparison means something only if the log records requests (the online run above made some).
+assert_file_contains "leafonly: the lab's HTTP log records requests" "$HTTP_LOG" '"GET /int.der '
 assert_eq "leafonly --offline: no HTTP request reached the lab" "$before" "$after"
 
 # ---- internal CA: trusted only through the target's own `ca:`

@@ -41,6 +41,8 @@ typedef struct endpoint {
     json_object *grade;        /* grade_endpoint(), set by scoring; NULL: none */
     json_object *profile;      /* profile_check() for --profile, set by scoring; NULL: none */
     atomic_int connections;    /* TCP connections opened to this endpoint */
+    struct hello_memo_entry *memo; /* answers later probes may reuse (hello_memo.h), under lock */
+    size_t nmemo;
     double started, finished;  /* net_now() */
 } endpoint_t;
 

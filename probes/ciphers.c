@@ -2,10 +2,12 @@
  * with hand-built hellos (so suites the local OpenSSL lacks are found too), the server's
  * order, and the key exchange group each suite really used.
  *
- * Cost: one connection per accepted suite, one refusal per hello-sized chunk, one to tell
- * server order from client order. Chunks start as large as the whole list and shrink only
- * when a server drops a hello larger than any it has answered, so a hello size limit never
- * hides suites and never costs anything on servers without one. */
+ * Cost: one connection per accepted suite but the first of each version (the versions probe
+ * already asked that question: hello_memo.h), one refusal per hello-sized chunk, and one to
+ * tell server order from client order when the zigzag picks do not show it. Chunks start as
+ * large as the whole list and shrink only when a server drops a hello larger than any it has
+ * answered, so a hello size limit never hides suites and never costs anything on servers
+ * without one. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "cipher_class.h"
 #include "dh_groups.h"
+#include "hello_memo.h"
 #include "hello_profile.h"
 #include "probe.h"
 #include "registry.h"
@@ -35,11 +38,13 @@ typedef struct version_result {
     size_t nfound;
     int server_order;       /* -1 unknown, 0 client's order, 1 server's own */
     size_t chunks_with_finds;
+    bool zigzag;            /* every pick came from one chunk, offered forward and reversed in turn */
 } version_result_t;
 
 typedef struct run {
     probe_ctx_t *ctx;
     size_t connections;
+    size_t reused;          /* answers the versions probe had already */
     char error[256];        /* set when enumeration had to stop */
 } run_t;
 
@@ -49,49 +54,36 @@ static tls_raw_outcome_t exchange(run_t *run, const hello_profile_t *p, tls_raw_
     return tls_raw_probe_hello(run->ctx, &p->opts, 0, r);
 }
 
-/* The group the key exchange used: TLS 1.3 key_share, else the ServerKeyExchange. */
-static void describe_kx_group(const tls_raw_result_t *r, char *out, size_t outlen)
-{
-    const wire_flight_t *f = &r->flight;
-    out[0] = '\0';
-    if (r->version == WIRE_TLS13 && f->have_server_hello && f->server_hello.has_key_share) {
-        const registry_group_t *g = registry_group_by_code(f->server_hello.key_share_group);
-        if (g)
-            snprintf(out, outlen, "%s", g->name);
-        else
-            snprintf(out, outlen, "0x%04X", f->server_hello.key_share_group);
-        return;
-    }
-    if (!f->have_server_key_exchange)
-        return;
-    if (f->ske.kind == WIRE_SKE_ECDHE) {
-        const registry_group_t *g = f->ske.curve_type == 3 ? registry_group_by_code(f->ske.named_curve) : NULL;
-        if (g)
-            snprintf(out, outlen, "%s", g->name);
-        else if (f->ske.curve_type == 3)
-            snprintf(out, outlen, "0x%04X", f->ske.named_curve);
-        else
-            snprintf(out, outlen, "explicit curve");
-    } else if (f->ske.kind == WIRE_SKE_DHE) {
-        const char *name = dh_group_name(f->ske.dh_p, f->ske.dh_p_len);
-        if (name)
-            snprintf(out, outlen, "%s", name);
-        else
-            snprintf(out, outlen, "DH %u (custom)", f->ske.dh_p_bits);
-    }
-}
-
-static void record_found(version_result_t *vr, const tls_raw_result_t *r)
+static void record_found(version_result_t *vr, const hello_answer_t *a)
 {
     if (vr->nfound == MAX_SUITES)
         return;
     found_suite_t *s = &vr->found[vr->nfound++];
-    s->code = r->cipher;
-    describe_kx_group(r, s->kx_group, sizeof s->kx_group);
+    s->code = a->cipher;
+    snprintf(s->kx_group, sizeof s->kx_group, "%s", a->kx_group);
 }
 
-/* Offer-and-remove over every suite defined for the version. Returns 0, or -1 with
- * run->error set when the endpoint stopped answering altogether. */
+/* Offers these suites in this order: the answer the versions probe kept when the server must
+ * give the same one (hello_memo.h), else a new connection. */
+static tls_raw_outcome_t offer(run_t *run, hello_profile_t *p, uint16_t version, const uint16_t *suites,
+                               size_t n, hello_answer_t *a, tls_raw_result_t *r)
+{
+    hello_profile_init(p, run->ctx->ep->sni, version);
+    hello_profile_set_suites(p, suites, n);
+    bool reused;
+    tls_raw_outcome_t o = hello_ask(run->ctx, p, a, r, &reused);
+    if (reused)
+        run->reused++;
+    else
+        run->connections++;
+    return o;
+}
+
+/* Offer-and-remove over every suite defined for the version. While the list fits one hello,
+ * hellos alternate between our order and its reverse: a server that follows the client then
+ * picks first-last-first..., so picks that break that pattern prove the server's own order
+ * without a connection spent on it (detect_server_order). Returns 0, or -1 with run->error
+ * set when the endpoint stopped answering altogether. */
 static int enumerate_tls(run_t *run, uint16_t version, hello_profile_t *p, version_result_t *vr)
 {
     uint16_t cand[MAX_SUITES];
@@ -99,9 +91,9 @@ static int enumerate_tls(run_t *run, uint16_t version, hello_profile_t *p, versi
     size_t ncand = registry_suites_for_version(version, cand, MAX_SUITES);
     if (ncand > MAX_SUITES)
         ncand = MAX_SUITES;
-    size_t cap = ncand, largest_answered = 0, left = ncand;
+    size_t cap = ncand, largest_answered = 0, left = ncand, hellos = 0;
     int shrinks = 0;
-    const char *sni = run->ctx->ep->sni;
+    vr->zigzag = true;
 
     while (left > 0) {
         uint16_t chunk[MAX_SUITES];
@@ -111,19 +103,24 @@ static int enumerate_tls(run_t *run, uint16_t version, hello_profile_t *p, versi
                 chunk_idx[n] = i;
                 chunk[n++] = cand[i];
             }
+        if (n < left)
+            vr->zigzag = false;
         bool found_in_chunk = false, reshape = false;
         while (n > 0) {
+            uint16_t offered[MAX_SUITES];
+            bool reversed = vr->zigzag && hellos++ % 2 == 1;
+            for (size_t i = 0; i < n; i++)
+                offered[i] = reversed ? chunk[n - 1 - i] : chunk[i];
             tls_raw_result_t r;
-            hello_profile_init(p, sni, version);
-            hello_profile_set_suites(p, chunk, n);
-            tls_raw_outcome_t o = exchange(run, p, &r);
+            hello_answer_t a;
+            tls_raw_outcome_t o = offer(run, p, version, offered, n, &a, &r);
             if (o == TLS_RAW_ACCEPTED) {
                 size_t at = n;
                 for (size_t i = 0; i < n; i++)
                     if (chunk[i] == r.cipher)
                         at = i;
                 if (at < n) {
-                    record_found(vr, &r);
+                    record_found(vr, &a);
                     found_in_chunk = true;
                     if (n > largest_answered)
                         largest_answered = n;
@@ -149,6 +146,7 @@ static int enumerate_tls(run_t *run, uint16_t version, hello_profile_t *p, versi
                 cap = n / 2;
                 shrinks++;
                 reshape = true;
+                vr->zigzag = false;
                 break;
             }
             /* A refusal: nothing left in this chunk is accepted. */
@@ -168,13 +166,38 @@ static int enumerate_tls(run_t *run, uint16_t version, hello_profile_t *p, versi
     return 0;
 }
 
+/* Whether the picks are what a server following the client's order gives the zigzag offers:
+ * the first of what is left in our order, then the last, and so on. */
+static bool picks_follow_client(const version_result_t *vr)
+{
+    uint16_t cand[MAX_SUITES], ours[MAX_SUITES];
+    size_t ncand = registry_suites_for_version(vr->version, cand, MAX_SUITES), m = 0;
+    for (size_t i = 0; i < ncand && i < MAX_SUITES; i++)
+        for (size_t j = 0; j < vr->nfound; j++)
+            if (vr->found[j].code == cand[i])
+                ours[m++] = cand[i];
+    if (m != vr->nfound || m == 0)
+        return false;
+    size_t lo = 0, hi = m - 1;
+    for (size_t k = 0; k < m; k++)
+        if (vr->found[k].code != (k % 2 == 0 ? ours[lo++] : ours[hi--]))
+            return false;
+    return true;
+}
+
 /* Offer the first two suites found in reverse: a server that enforces its order still picks
- * its favourite, one that follows the client picks the first offered. */
+ * its favourite, one that follows the client picks the first offered. Not needed when the
+ * zigzag picks already show the server's own order. */
 static void detect_server_order(run_t *run, hello_profile_t *p, version_result_t *vr)
 {
     vr->server_order = -1;
     if (vr->nfound < 2)
         return;
+    /* A server that follows the client could not have picked otherwise. */
+    if (vr->zigzag && !picks_follow_client(vr)) {
+        vr->server_order = 1;
+        return;
+    }
     uint16_t pair[2] = { (uint16_t)vr->found[1].code, (uint16_t)vr->found[0].code };
     tls_raw_result_t r;
     hello_profile_init(p, run->ctx->ep->sni, vr->version);
@@ -411,6 +434,7 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
     if (!ok)
         json_object_object_add(out, "error", json_object_new_string(run.error));
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
+    json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
     json_object_object_add(out, "protocols", ordered);
     json_object_object_add(out, "accepted", t.accepted);
     json_object_object_add(out, "forward_secrecy",

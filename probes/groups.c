@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dh_groups.h"
+#include "hello_memo.h"
 #include "hello_profile.h"
 #include "probe.h"
 #include "registry.h"
@@ -23,6 +24,7 @@ typedef struct run {
     probe_ctx_t *ctx;
     hello_profile_t *p;
     size_t connections;
+    size_t reused;              /* answers the versions probe had already */
     char error[256];
 } run_t;
 
@@ -117,13 +119,16 @@ static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const u
         hello_profile_init(run->p, run->ctx->ep->sni, version);
         hello_profile_set_suites(run->p, suites, nsuites);
         hello_profile_set_groups(run->p, remaining, n, false);
-        tls_raw_outcome_t o = exchange(run, &r);
-        const wire_ske_t *ske = &r.flight.ske;
-        bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange &&
-                      ske->kind == WIRE_SKE_ECDHE && ske->curve_type == 3 &&
-                      codes_take(remaining, &n, ske->named_curve);
+        hello_answer_t a;
+        bool reused;
+        tls_raw_outcome_t o = hello_ask(run->ctx, run->p, &a, &r, &reused);
+        if (reused)
+            run->reused++;
+        else
+            run->connections++;
+        bool picked = o == TLS_RAW_ACCEPTED && a.has_curve && codes_take(remaining, &n, a.curve);
         if (picked)
-            json_object_array_add(accepted, group_name_json(ske->named_curve));
+            json_object_array_add(accepted, group_name_json(a.curve));
         note_stop(run, "ECDHE curves", &r);
         tls_raw_result_free(&r);
         if (!picked)
@@ -192,6 +197,7 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     if (!ok)
         json_object_object_add(out, "error", json_object_new_string(run.error));
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
+    json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
     json_object_object_add(out, "tls13", tls13);
     json_object_object_add(out, "tls12_curves", curves);
     json_object_object_add(out, "dh", dh);

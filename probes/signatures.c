@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hello_memo.h"
 #include "hello_profile.h"
 #include "probe.h"
 #include "registry.h"
@@ -40,7 +41,7 @@ static size_t signed_kx_suites(uint16_t *out, size_t cap)
 static probe_status_t signatures_run(probe_ctx_t *ctx)
 {
     json_object *out = ctx->out;
-    size_t connections = 0;
+    size_t connections = 0, reused_answers = 0;
     json_object *tls12 = NULL;
     char error[256] = "";
     hello_profile_t *p = malloc(sizeof *p);
@@ -60,13 +61,16 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
             hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
             hello_profile_set_suites(p, suites, nsuites);
             hello_profile_set_sigalgs(p, remaining, n);
-            connections++;
-            tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, &r);
-            const wire_ske_t *ske = &r.flight.ske;
-            bool picked = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange && ske->has_sig_scheme &&
-                          codes_take(remaining, &n, ske->sig_scheme);
+            hello_answer_t a;
+            bool reused;
+            tls_raw_outcome_t o = hello_ask(ctx, p, &a, &r, &reused);
+            if (reused)
+                reused_answers++;
+            else
+                connections++;
+            bool picked = o == TLS_RAW_ACCEPTED && a.has_sig_scheme && codes_take(remaining, &n, a.sig_scheme);
             if (picked)
-                json_object_array_add(tls12, sigalg_name_json(ske->sig_scheme));
+                json_object_array_add(tls12, sigalg_name_json(a.sig_scheme));
             if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
                 snprintf(error, sizeof error, "TLSv1.2 signature schemes: %.200s", r.summary);
             tls_raw_result_free(&r);
@@ -86,6 +90,7 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
         snprintf(ctx->err, sizeof ctx->err, "%s", error);
     }
     json_object_object_add(out, "connections", json_object_new_int((int)connections));
+    json_object_object_add(out, "reused_answers", json_object_new_int((int)reused_answers));
     json_object_object_add(out, "tls12", tls12);
     return error[0] ? PROBE_ERROR : PROBE_OK;
 }

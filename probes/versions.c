@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hello_memo.h"
 #include "hello_profile.h"
 #include "probe.h"
 #include "registry.h"
@@ -144,13 +145,30 @@ static void record_version(tally_t *t, const char *name, tls_raw_result_t *r, bo
     tls_raw_result_free(r);
 }
 
+/* The answer the server gave to the everything-hello, when it must give the same one to the
+ * hello for this version alone (hello_memo.h says when): no need to ask again. */
+static bool answered_already(probe_ctx_t *ctx, const hello_profile_t *p, tls_raw_result_t *r)
+{
+    hello_answer_t a;
+    if (!hello_memo_find(ctx->ep, p, &a))
+        return false;
+    const registry_suite_t *s = registry_suite_by_code(a.cipher);
+    memset(r, 0, sizeof *r);
+    r->outcome = TLS_RAW_ACCEPTED;
+    snprintf(r->summary, sizeof r->summary, "accepted");
+    r->version = a.version;
+    r->cipher = a.cipher;
+    r->cipher_name = s ? s->name : NULL;
+    return true;
+}
+
 static probe_status_t versions_run(probe_ctx_t *ctx)
 {
     static const uint16_t tls_versions[] = { WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
     static const uint16_t all_versions[] = { WIRE_TLS13, WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
     endpoint_t *ep = ctx->ep;
     tally_t t = { .ctx = ctx, .protocols = json_object_new_array(), .accepted = json_object_new_array() };
-    tls_raw_result_t r;
+    tls_raw_result_t r, pref;
     bool short_hello;
     hello_profile_t *p = malloc(sizeof *p);
     uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
@@ -165,22 +183,9 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
         return PROBE_ERROR;
     }
 
-    /* SSLv2 has its own record format and cipher kinds. */
-    uint32_t kinds[64];
-    wire_sslv2_hello_opts_t h2 = { .version = WIRE_SSL2, .kinds = kinds };
-    h2.nkinds = sslv2_kinds(kinds, sizeof kinds / sizeof *kinds);
-    tls_raw_probe_sslv2(ctx, &h2, 0, &r);
-    count_connection(&t, &r);
-    record_version(&t, wire_version_name(WIRE_SSL2), &r, false);
-
-    for (size_t i = 0; i < sizeof tls_versions / sizeof *tls_versions; i++) {
-        size_t n = registry_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
-        hello_profile_init(p, ep->sni, tls_versions[i]);
-        send_hello(&t, p, suites, n < HELLO_MAX_CODES ? n : HELLO_MAX_CODES, &r, &short_hello);
-        record_version(&t, wire_version_name(tls_versions[i]), &r, short_hello);
-    }
-
-    /* Every suite of every version, strongest versions' suites first. */
+    /* First every suite of every version, strongest versions' suites first: the server picks
+     * its preferred version and suite, and that answer stands for the hello of that version
+     * alone, which is then not sent (one signature fewer for the server). */
     size_t n = 0;
     for (size_t i = 0; i < sizeof all_versions / sizeof *all_versions; i++) {
         uint16_t one[HELLO_MAX_CODES];
@@ -194,11 +199,37 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
         }
     }
     hello_profile_init_all_versions(p, ep->sni);
-    send_hello(&t, p, suites, n, &r, &short_hello);
-    bool preferred = r.outcome == TLS_RAW_ACCEPTED;
+    send_hello(&t, p, suites, n, &pref, &short_hello);
+    if (!short_hello)
+        hello_memo_record(ep, p, &pref);
+
+    /* SSLv2 has its own record format and cipher kinds. */
+    uint32_t kinds[64];
+    wire_sslv2_hello_opts_t h2 = { .version = WIRE_SSL2, .kinds = kinds };
+    h2.nkinds = sslv2_kinds(kinds, sizeof kinds / sizeof *kinds);
+    tls_raw_probe_sslv2(ctx, &h2, 0, &r);
+    count_connection(&t, &r);
+    record_version(&t, wire_version_name(WIRE_SSL2), &r, false);
+
+    for (size_t i = 0; i < sizeof tls_versions / sizeof *tls_versions; i++) {
+        n = registry_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
+        if (n > HELLO_MAX_CODES)
+            n = HELLO_MAX_CODES;
+        hello_profile_init(p, ep->sni, tls_versions[i]);
+        hello_profile_set_suites(p, suites, n);
+        if (answered_already(ctx, p, &r)) {
+            short_hello = false;
+        } else {
+            send_hello(&t, p, suites, n, &r, &short_hello);
+            if (!short_hello)
+                hello_memo_record(ep, p, &r);
+        }
+        record_version(&t, wire_version_name(tls_versions[i]), &r, short_hello);
+    }
     free(p);
     free(suites);
 
+    bool preferred = pref.outcome == TLS_RAW_ACCEPTED;
     json_object *out = ctx->out;
     json_object_object_add(out, "status", json_object_new_string(t.reached ? "ok" : "error"));
     if (!t.reached) {
@@ -209,11 +240,11 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     json_object_object_add(out, "protocols", t.protocols);
     json_object_object_add(out, "accepted", t.accepted);
     json_object_object_add(out, "preferred",
-                           preferred ? json_object_new_string(wire_version_name(r.version)) : NULL);
-    json_object_object_add(out, "preferred_cipher", preferred ? cipher_json(&r) : NULL);
+                           preferred ? json_object_new_string(wire_version_name(pref.version)) : NULL);
+    json_object_object_add(out, "preferred_cipher", preferred ? cipher_json(&pref) : NULL);
     /* The answer to the everything-hello: says why preferred is null when it is. */
-    json_object_object_add(out, "preference_result", json_object_new_string(r.summary));
-    tls_raw_result_free(&r);
+    json_object_object_add(out, "preference_result", json_object_new_string(pref.summary));
+    tls_raw_result_free(&pref);
     return t.reached ? PROBE_OK : probe_no_connection(ctx);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hello_memo.h"
 #include "net.h"
 #include "probe.h"
 
@@ -136,8 +137,12 @@ static void *worker(void *arg)
         int finished = finish_item(s, ep, probe);
         if (st == PROBE_UNREACHABLE && !probe_registry[probe]->needs)
             finished |= skip_remaining(s, ep);
-        if (finished)
+        if (finished) {
             e->finished = net_now();
+            /* No probe of this endpoint is left to read them: a sweep holds only the
+             * answers of the endpoints in progress. */
+            hello_memo_clear(e);
+        }
         pthread_cond_broadcast(&s->cv);
         if (finished && s->on_done) {
             pthread_mutex_unlock(&s->mu);

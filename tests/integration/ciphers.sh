@@ -87,6 +87,14 @@ check_summary() {
     "$C.connections | (type == \"number\" and . > 0 and . <= $budget)" 'true'
 }
 
+# check_cost CONNECTIONS REUSED: the ciphers probe's exact cost. The first pick of each
+# version is the versions probe's answer (reused, no connection); each further pick is one
+# connection, the refusal that ends a version one more, and telling the server's order from
+# the client's one more only when the zigzag picks cannot (a server that follows the client).
+check_cost() {
+  assert_jq "$LABEL: ciphers connections, reused answers" "$TP_OUT" "[$C.connections, $C.reused_answers]" "[$1,$2]"
+}
+
 # check_classes PAIRS_JSON: [[name, class], ...] over every version, as a set.
 check_classes() {
   assert_jq "$LABEL: class of each suite" "$TP_OUT" "[$C.protocols[].suites[] | [.name, .class]] | unique" \
@@ -125,6 +133,7 @@ assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$E.facts.signatures.tls
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" some '[3,0,2,0]' 5 1
+check_cost 5 1
 check_classes '[["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA","weak"],["TLS_RSA_WITH_AES_128_GCM_SHA256","weak"],
   ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384","recommended"],["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384","recommended"],
   ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256","recommended"]]'
@@ -146,6 +155,7 @@ run ciphers13 "$LAB_PORT_CIPHERS13"
 check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 true "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
+check_cost 3 1
 check_suite_fields TLSv1.3 0x1304 '{"cipher":"AES_128_CCM","aead":true,"forward_secrecy":true,"class":"recommended","why":""}'
 check_groups '{"accepted":["secp384r1","x25519"],"preferred":"x25519"}' null null
 
@@ -156,6 +166,13 @@ run nginx_pref "$LAB_PORT_NGINX_PREF"
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" all '[2,0,1,0]' 3 1
+check_cost 3 1
+# The everything-hello negotiated TLS 1.2, so TLS 1.2 got no hello of its own; its answer (an
+# ECDHE suite on secp384r1, signed) is also the first pick of the curve and signature rounds.
+assert_jq "$LABEL: versions connections: five versions alone plus the everything-hello" "$TP_OUT" \
+  "$E.facts.versions.connections" 6
+assert_jq "$LABEL: groups and signatures reuse the versions answer" "$TP_OUT" \
+  "[$G.reused_answers, $E.facts.signatures.reused_answers]" '[1,1]'
 # With server preference OpenSSL also picks the curve in the server's order (s_client
 # -groups P-256:P-384 still got P-384).
 check_suite_fields TLSv1.2 0xC030 '{"kx_group":"secp384r1"}'
@@ -165,6 +182,7 @@ run nginx_nopref "$LAB_PORT_NGINX_NOPREF"
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 false "$S"
 check_summary "$S" all '[2,0,1,0]' 3 1
+check_cost 4 1
 check_groups null '["secp256r1","secp384r1"]' null
 
 # ------------------------------------------------------------------------------- gnutls_chacha
@@ -185,6 +203,7 @@ assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$E.facts.signatures.tls
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" some '[4,0,1,0]' 5 1
+check_cost 5 1
 check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"ffdhe2048","well_known":true}'
 
 # ------------------------------------------------------------------------------- legacy_dh1024
@@ -245,6 +264,7 @@ run tls13 "$LAB_PORT_TLS13"
 check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 false "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
+check_cost 4 1
 # OpenSSL 3.0's default groups, FFDHE included (s_client -tls1_3 -groups G handshook with each).
 # No -serverpref, so the group it prefers is the client's: not asserted.
 assert_jq "$LABEL: groups tls13 accepted" "$TP_OUT" "$G.tls13.accepted | sort" \
@@ -263,6 +283,7 @@ check_versions '["TLSv1.0","TLSv1.1"]'
 check_suites TLSv1.0 false "$S"
 check_suites TLSv1.1 false "$S"
 check_summary "$S" some '[0,0,6,0]' 12 2
+check_cost 14 2
 # DHE without -dhparam: OpenSSL 3.0 picks RFC 3526 group 14 (the prime of `openssl genpkey
 # -genparam -pkeyopt group:modp_2048`, byte for byte); curves: the defaults (checked with -tls1).
 check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"RFC 3526 MODP 2048","well_known":true}'

@@ -1,0 +1,236 @@
+/* Kept answers of the versions probe; see hello_memo.h for when one may stand in for a hello. */
+#include "hello_memo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh_groups.h"
+#include "registry.h"
+
+/* The versions probe sends seven hellos; more than this many kept answers is a bug. */
+#define MEMO_MAX 16
+
+typedef struct codes {
+    uint16_t *v;
+    size_t n;
+} codes_t;
+
+struct hello_memo_entry {
+    bool no_extensions;
+    codes_t suites, groups, sigalgs, shares;
+    bool key_share_empty;
+    hello_answer_t answer;
+};
+
+void hello_kx_group(const tls_raw_result_t *r, char *out, size_t outlen)
+{
+    const wire_flight_t *f = &r->flight;
+    out[0] = '\0';
+    if (r->version == WIRE_TLS13 && f->have_server_hello && f->server_hello.has_key_share) {
+        const registry_group_t *g = registry_group_by_code(f->server_hello.key_share_group);
+        if (g)
+            snprintf(out, outlen, "%s", g->name);
+        else
+            snprintf(out, outlen, "0x%04X", f->server_hello.key_share_group);
+        return;
+    }
+    if (!f->have_server_key_exchange)
+        return;
+    if (f->ske.kind == WIRE_SKE_ECDHE) {
+        const registry_group_t *g = f->ske.curve_type == 3 ? registry_group_by_code(f->ske.named_curve) : NULL;
+        if (g)
+            snprintf(out, outlen, "%s", g->name);
+        else if (f->ske.curve_type == 3)
+            snprintf(out, outlen, "0x%04X", f->ske.named_curve);
+        else
+            snprintf(out, outlen, "explicit curve");
+    } else if (f->ske.kind == WIRE_SKE_DHE) {
+        const char *name = dh_group_name(f->ske.dh_p, f->ske.dh_p_len);
+        if (name)
+            snprintf(out, outlen, "%s", name);
+        else
+            snprintf(out, outlen, "DH %u (custom)", f->ske.dh_p_bits);
+    }
+}
+
+void hello_answer_from(const tls_raw_result_t *r, hello_answer_t *a)
+{
+    const wire_flight_t *f = &r->flight;
+    memset(a, 0, sizeof *a);
+    a->version = r->version;
+    a->cipher = r->cipher;
+    hello_kx_group(r, a->kx_group, sizeof a->kx_group);
+    if (f->have_server_key_exchange && f->ske.kind == WIRE_SKE_ECDHE && f->ske.curve_type == 3) {
+        a->has_curve = true;
+        a->curve = f->ske.named_curve;
+    }
+    if (f->have_server_key_exchange && f->ske.has_sig_scheme) {
+        a->has_sig_scheme = true;
+        a->sig_scheme = f->ske.sig_scheme;
+    }
+}
+
+static int codes_copy(codes_t *c, const uint16_t *v, size_t n)
+{
+    c->n = 0;
+    c->v = malloc((n ? n : 1) * sizeof *v);
+    if (!c->v)
+        return -1;
+    if (n)
+        memcpy(c->v, v, n * sizeof *v);
+    c->n = n;
+    return 0;
+}
+
+static void entry_free(struct hello_memo_entry *e)
+{
+    free(e->suites.v);
+    free(e->groups.v);
+    free(e->sigalgs.v);
+    free(e->shares.v);
+}
+
+void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_result_t *r)
+{
+    if (r->outcome != TLS_RAW_ACCEPTED || r->version == WIRE_SSL2 || !r->flight.have_server_hello)
+        return;
+    const wire_hello_opts_t *h = &p->opts;
+    struct hello_memo_entry e = { .no_extensions = h->no_extensions, .key_share_empty = h->key_share_empty };
+    uint16_t shares[8];
+    size_t nshares = 0;
+    for (size_t i = 0; i < h->nkey_shares && nshares < 8; i++)
+        shares[nshares++] = h->key_shares[i].group;
+    hello_answer_from(r, &e.answer);
+    /* Out of memory: nothing is kept, the later probes just ask the server. */
+    if (codes_copy(&e.suites, h->suites, h->nsuites) || codes_copy(&e.groups, h->groups, h->ngroups) ||
+        codes_copy(&e.sigalgs, h->sigalgs, h->nsigalgs) || codes_copy(&e.shares, shares, nshares)) {
+        entry_free(&e);
+        return;
+    }
+    pthread_mutex_lock(&ep->lock);
+    struct hello_memo_entry *grown = ep->nmemo < MEMO_MAX ? realloc(ep->memo, (ep->nmemo + 1) * sizeof *grown) : NULL;
+    if (grown) {
+        ep->memo = grown;
+        ep->memo[ep->nmemo++] = e;
+    } else {
+        entry_free(&e);
+    }
+    pthread_mutex_unlock(&ep->lock);
+}
+
+static bool contains(const uint16_t *v, size_t n, uint16_t code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == code)
+            return true;
+    return false;
+}
+
+static bool same_codes(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    return na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
+}
+
+/* Every wanted code is in have, in the same relative order (have may hold more). */
+static bool in_same_order(const codes_t *have, const uint16_t *want, size_t nwant)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < nwant; i++) {
+        while (at < have->n && have->v[at] != want[i])
+            at++;
+        if (at == have->n)
+            return false;
+        at++;
+    }
+    return true;
+}
+
+static const char *group_kind(uint16_t code)
+{
+    const registry_group_t *g = registry_group_by_code(code);
+    return g ? g->kind : "";
+}
+
+/* The stored groups, less those of kinds the wanted hello does not offer and those the wanted
+ * version cannot use, are exactly the wanted groups: the server then sees the same choice. */
+static bool same_groups(const codes_t *have, const uint16_t *want, size_t nwant, uint16_t version)
+{
+    uint16_t usable[HELLO_MAX_CODES];
+    size_t nusable = hello_usable_groups(version, usable, HELLO_MAX_CODES), k = 0;
+    for (size_t i = 0; i < have->n; i++) {
+        uint16_t g = have->v[i];
+        bool kind_wanted = false;
+        for (size_t j = 0; j < nwant && !kind_wanted; j++)
+            kind_wanted = strcmp(group_kind(want[j]), group_kind(g)) == 0;
+        if (!kind_wanted || !contains(usable, nusable, g))
+            continue;
+        if (k == nwant || want[k] != g)
+            return false;
+        k++;
+    }
+    return k == nwant;
+}
+
+static bool answers_alike(const struct hello_memo_entry *e, const hello_profile_t *want)
+{
+    const wire_hello_opts_t *h = &want->opts;
+    if (e->answer.version != want->version || e->no_extensions != h->no_extensions)
+        return false;
+    if (!contains(h->suites, h->nsuites, e->answer.cipher) || !in_same_order(&e->suites, h->suites, h->nsuites))
+        return false;
+    if (!same_groups(&e->groups, h->groups, h->ngroups, want->version))
+        return false;
+    if (want->version >= WIRE_TLS12 && !same_codes(e->sigalgs.v, e->sigalgs.n, h->sigalgs, h->nsigalgs))
+        return false;
+    if (want->version == WIRE_TLS13) {
+        if (e->key_share_empty != h->key_share_empty || e->shares.n != h->nkey_shares)
+            return false;
+        for (size_t i = 0; i < h->nkey_shares; i++)
+            if (e->shares.v[i] != h->key_shares[i].group)
+                return false;
+    }
+    return true;
+}
+
+bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&ep->lock);
+    for (size_t i = 0; i < ep->nmemo && !found; i++)
+        if (answers_alike(&ep->memo[i], want)) {
+            *out = ep->memo[i].answer;
+            found = true;
+        }
+    pthread_mutex_unlock(&ep->lock);
+    return found;
+}
+
+void hello_memo_clear(endpoint_t *ep)
+{
+    pthread_mutex_lock(&ep->lock);
+    for (size_t i = 0; i < ep->nmemo; i++)
+        entry_free(&ep->memo[i]);
+    free(ep->memo);
+    ep->memo = NULL;
+    ep->nmemo = 0;
+    pthread_mutex_unlock(&ep->lock);
+}
+
+tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
+                            tls_raw_result_t *r, bool *reused)
+{
+    *reused = hello_memo_find(ctx->ep, p, a);
+    if (*reused) {
+        memset(r, 0, sizeof *r);
+        r->outcome = TLS_RAW_ACCEPTED;
+        snprintf(r->summary, sizeof r->summary, "accepted");
+        r->version = a->version;
+        r->cipher = a->cipher;
+        return TLS_RAW_ACCEPTED;
+    }
+    tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
+    if (o == TLS_RAW_ACCEPTED)
+        hello_answer_from(r, a);
+    return o;
+}

@@ -7,11 +7,12 @@ PKGS    := openssl libcurl libcares yaml-0.1 json-c
 PYTHON  ?= python3
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libcurl is not linked: src/http_fetch.c loads it on first use (dlopen), see there why.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)))
 
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
-override LDLIBS += $(PKG_LIBS) -lpthread -lm
+override LDLIBS += $(PKG_LIBS) -ldl -lpthread -lm
 
 GEN_SRC  := $(BUILD)/gen/registry_data.c $(BUILD)/gen/requirements_data.c $(BUILD)/gen/mozilla_data.c
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard probes/*.c)

@@ -1,7 +1,14 @@
-/* libcurl, bounded: a response larger than the cap is an error, not a memory problem. */
+/* libcurl, bounded: a response larger than the cap is an error, not a memory problem.
+ *
+ * libcurl is loaded on first use (dlopen of its stable soname), not linked: it brings some
+ * thirty shared libraries (GnuTLS, Kerberos, LDAP, SSH...) whose loading costs about 3 ms of
+ * every start, and most runs (enumeration, --offline, --list-ciphers) never make an HTTP
+ * request. Every call goes through the table below. */
 #include "http_fetch.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,14 +63,94 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
     return sink_write(s, data, n) == n ? n : 0;
 }
 
+/* The soname of the libcurl whose headers we build with (libcurl4-openssl-dev). */
+#define LIBCURL_SONAME "libcurl.so.4"
+
+static struct curl_api {
+    CURLcode (*global_init)(long);
+    void (*global_cleanup)(void);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_perform)(CURL *);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    const char *(*easy_strerror)(CURLcode);
+    void (*easy_cleanup)(CURL *);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    void (*release)(void *);
+    CURLU *(*url)(void);
+    void (*url_cleanup)(CURLU *);
+    CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+    CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+} curl;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static bool curl_loaded;
+static char curl_load_error[200];
+
+/* Resolves one symbol into a function pointer (POSIX's way round ISO C's object/function
+ * pointer rule). */
+static bool resolve(void *lib, const char *name, void *fn_ptr)
+{
+    void *sym = dlsym(lib, name);
+    if (!sym) {
+        snprintf(curl_load_error, sizeof curl_load_error, "%s has no %s", LIBCURL_SONAME, name);
+        return false;
+    }
+    memcpy(fn_ptr, &sym, sizeof sym);
+    return true;
+}
+
+static void load_curl(void)
+{
+    void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(curl_load_error, sizeof curl_load_error, "cannot load %s: %s", LIBCURL_SONAME,
+                 why ? why : "unknown error");
+        return;
+    }
+    bool ok = resolve(lib, "curl_global_init", &curl.global_init) &&
+              resolve(lib, "curl_global_cleanup", &curl.global_cleanup) &&
+              resolve(lib, "curl_easy_init", &curl.easy_init) &&
+              resolve(lib, "curl_easy_setopt", &curl.easy_setopt) &&
+              resolve(lib, "curl_easy_perform", &curl.easy_perform) &&
+              resolve(lib, "curl_easy_getinfo", &curl.easy_getinfo) &&
+              resolve(lib, "curl_easy_strerror", &curl.easy_strerror) &&
+              resolve(lib, "curl_easy_cleanup", &curl.easy_cleanup) &&
+              resolve(lib, "curl_slist_append", &curl.slist_append) &&
+              resolve(lib, "curl_slist_free_all", &curl.slist_free_all) &&
+              resolve(lib, "curl_free", &curl.release) &&
+              resolve(lib, "curl_url", &curl.url) &&
+              resolve(lib, "curl_url_cleanup", &curl.url_cleanup) &&
+              resolve(lib, "curl_url_set", &curl.url_set) &&
+              resolve(lib, "curl_url_get", &curl.url_get);
+    /* libcurl >= 7.84 initialises thread-safely; pthread_once keeps it to one call anyway. */
+    if (ok && curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(curl_load_error, sizeof curl_load_error, "libcurl failed to initialise");
+        ok = false;
+    }
+    curl_loaded = ok;
+    /* The library stays loaded until exit: unloading it under running threads gains nothing. */
+}
+
+/* Whether libcurl can be used; err says why not. */
+static bool curl_ready(char *err, size_t errlen)
+{
+    pthread_once(&curl_once, load_curl);
+    if (!curl_loaded && err)
+        snprintf(err, errlen, "%s", curl_load_error);
+    return curl_loaded;
+}
+
 void http_global_init(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* Nothing: libcurl is set up by the first request (see the top of this file). */
 }
 
 void http_global_cleanup(void)
 {
-    curl_global_cleanup();
+    if (curl_loaded)
+        curl.global_cleanup();
 }
 
 static char *dup_or_null(const char *s)
@@ -76,7 +163,9 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     memset(resp, 0, sizeof *resp);
     sink_t body = { .max = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES };
     sink_t headers = { .max = HEADERS_MAX };
-    CURL *c = curl_easy_init();
+    if (!curl_ready(resp->error, sizeof resp->error))
+        return -1;
+    CURL *c = curl.easy_init();
     if (!c) {
         snprintf(resp->error, sizeof resp->error, "cannot initialise libcurl");
         return -1;
@@ -84,61 +173,61 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     long timeout_ms = (long)((req->timeout_s > 0 ? req->timeout_s : 10.0) * 1000.0);
     struct curl_slist *hdrs = NULL, *connect_to = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, req->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "tlsprobe");
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)body.max);
+    curl.easy_setopt(c, CURLOPT_URL, req->url);
+    curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl.easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl.easy_setopt(c, CURLOPT_HEADERDATA, &headers);
+    curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl.easy_setopt(c, CURLOPT_USERAGENT, "tlsprobe");
+    curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)body.max);
     if (req->max_redirects > 0) {
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)req->max_redirects);
+        curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        curl.easy_setopt(c, CURLOPT_MAXREDIRS, (long)req->max_redirects);
     }
     if (req->insecure_tls) {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (req->connect_to) {
-        connect_to = curl_slist_append(NULL, req->connect_to);
-        curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
+        connect_to = curl.slist_append(NULL, req->connect_to);
+        curl.easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
         /* A pinned request goes to that address and nowhere else, whatever *_proxy says. */
-        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+        curl.easy_setopt(c, CURLOPT_NOPROXY, "*");
     }
     if (req->client_cert_file) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, req->client_cert_file);
-        curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-        curl_easy_setopt(c, CURLOPT_SSLKEY, req->client_key_file ? req->client_key_file : req->client_cert_file);
+        curl.easy_setopt(c, CURLOPT_SSLCERT, req->client_cert_file);
+        curl.easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+        curl.easy_setopt(c, CURLOPT_SSLKEY, req->client_key_file ? req->client_key_file : req->client_cert_file);
     }
     if (req->post_body) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->post_body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->post_len);
+        curl.easy_setopt(c, CURLOPT_POST, 1L);
+        curl.easy_setopt(c, CURLOPT_POSTFIELDS, req->post_body);
+        curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->post_len);
         if (req->content_type) {
             char h[200];
             snprintf(h, sizeof h, "Content-Type: %s", req->content_type);
-            hdrs = curl_slist_append(hdrs, h);
+            hdrs = curl.slist_append(hdrs, h);
         }
-        hdrs = curl_slist_append(hdrs, "Expect:");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+        hdrs = curl.slist_append(hdrs, "Expect:");
+        curl.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     }
 
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = curl.easy_perform(c);
     double total = 0;
     char *eff = NULL, *redirect = NULL;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
-    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
-    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
+    curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl.easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
+    curl.easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+    curl.easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
     resp->elapsed_s = total;
     curl_off_t connected_at = 0;
-    curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_at);
+    curl.easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_at);
     resp->connect_failed = rc == CURLE_COULDNT_CONNECT ||
                            (rc == CURLE_OPERATION_TIMEDOUT && connected_at == 0);
     resp->effective_url = dup_or_null(eff);
@@ -147,14 +236,14 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
             snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", body.max);
         else
-            snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+            snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : curl.easy_strerror(rc));
     }
     resp->body = body.buf ? body.buf : calloc(1, 1);
     resp->len = body.len;
     resp->headers = headers.buf ? (char *)headers.buf : calloc(1, 1);
-    curl_slist_free_all(hdrs);
-    curl_slist_free_all(connect_to);
-    curl_easy_cleanup(c);
+    curl.slist_free_all(hdrs);
+    curl.slist_free_all(connect_to);
+    curl.easy_cleanup(c);
     return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -201,13 +290,15 @@ bool http_status_line(const http_response_t *resp, char *out, size_t outlen)
 int http_url_parts(const char *url, char *scheme, size_t schemelen, char *host, size_t hostlen,
                    uint16_t *port)
 {
-    CURLU *u = curl_url();
+    if (!curl_ready(NULL, 0))
+        return -1;
+    CURLU *u = curl.url();
     char *s = NULL, *h = NULL, *p = NULL;
     int rc = -1;
-    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK)
+    if (!u || curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl.url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+        curl.url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+        curl.url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK)
         goto done;
     if (strcasecmp(s, "http") != 0 && strcasecmp(s, "https") != 0)
         goto done;
@@ -233,9 +324,9 @@ int http_url_parts(const char *url, char *scheme, size_t schemelen, char *host, 
     *port = (uint16_t)pv;
     rc = 0;
 done:
-    curl_free(s);
-    curl_free(h);
-    curl_free(p);
-    curl_url_cleanup(u);
+    curl.release(s);
+    curl.release(h);
+    curl.release(p);
+    curl.url_cleanup(u);
     return rc;
 }

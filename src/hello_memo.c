@@ -152,24 +152,46 @@ static const char *group_kind(uint16_t code)
     return g ? g->kind : "";
 }
 
-/* The stored groups, less those of kinds the wanted hello does not offer and those the wanted
- * version cannot use, are exactly the wanted groups: the server then sees the same choice. */
-static bool same_groups(const codes_t *have, const uint16_t *want, size_t nwant, uint16_t version)
+/* Whether a wanted suite's key exchange draws on groups of this kind: then leaving that kind
+ * out changes which suites the server can take. In TLS 1.3 every suite does. */
+static bool suites_use_kind(const wire_hello_opts_t *h, uint16_t version, const char *kind)
 {
+    if (version == WIRE_TLS13)
+        return true;
+    const char *kx = strcmp(kind, "ecdhe") == 0 ? "ECDHE" : strcmp(kind, "ffdhe") == 0 ? "DHE" : NULL;
+    for (size_t i = 0; kx && i < h->nsuites; i++) {
+        const registry_suite_t *s = registry_suite_by_code(h->suites[i]);
+        if (s && strcmp(s->kx, kx) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The stored groups the wanted version can use, less those of kinds the wanted hello leaves out
+ * (allowed only when no wanted suite needs that kind), are exactly the wanted groups: the server
+ * then sees the same choice. */
+static bool same_groups(const codes_t *have, const hello_profile_t *want)
+{
+    const wire_hello_opts_t *h = &want->opts;
     uint16_t usable[HELLO_MAX_CODES];
-    size_t nusable = hello_usable_groups(version, usable, HELLO_MAX_CODES), k = 0;
+    size_t nusable = hello_usable_groups(want->version, usable, HELLO_MAX_CODES), k = 0;
     for (size_t i = 0; i < have->n; i++) {
         uint16_t g = have->v[i];
-        bool kind_wanted = false;
-        for (size_t j = 0; j < nwant && !kind_wanted; j++)
-            kind_wanted = strcmp(group_kind(want[j]), group_kind(g)) == 0;
-        if (!kind_wanted || !contains(usable, nusable, g))
+        if (!contains(usable, nusable, g))
             continue;
-        if (k == nwant || want[k] != g)
+        bool kind_wanted = false;
+        for (size_t j = 0; j < h->ngroups && !kind_wanted; j++)
+            kind_wanted = strcmp(group_kind(h->groups[j]), group_kind(g)) == 0;
+        if (!kind_wanted) {
+            if (suites_use_kind(h, want->version, group_kind(g)))
+                return false;
+            continue;
+        }
+        if (k == h->ngroups || h->groups[k] != g)
             return false;
         k++;
     }
-    return k == nwant;
+    return k == h->ngroups;
 }
 
 static bool answers_alike(const struct hello_memo_entry *e, const hello_profile_t *want)
@@ -179,7 +201,7 @@ static bool answers_alike(const struct hello_memo_entry *e, const hello_profile_
         return false;
     if (!contains(h->suites, h->nsuites, e->answer.cipher) || !in_same_order(&e->suites, h->suites, h->nsuites))
         return false;
-    if (!same_groups(&e->groups, h->groups, h->ngroups, want->version))
+    if (!same_groups(&e->groups, want))
         return false;
     if (want->version >= WIRE_TLS12 && !same_codes(e->sigalgs.v, e->sigalgs.n, h->sigalgs, h->nsigalgs))
         return false;

@@ -132,6 +132,21 @@ int main(void)
     hello_profile_set_groups(&want, curves + 1, nc - 1, false);
     check(!hello_memo_find(&ep, &want, &a), "a curve round without x25519 is not answered");
 
+    /* Leaving out the finite-field groups matters once DHE suites are offered: an RFC 7919
+     * server takes DHE only with a listed group, so the choice may differ. */
+    uint16_t all12[HELLO_MAX_CODES], both[HELLO_MAX_CODES];
+    size_t n12 = suites_of(WIRE_TLS12, all12), nb = 0;
+    for (size_t i = 0; i < n12; i++) {
+        const registry_suite_t *s = registry_suite_by_code(all12[i]);
+        if (s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0))
+            both[nb++] = all12[i];
+    }
+    hello_profile_init(&want, "lab.test", WIRE_TLS12);
+    hello_profile_set_suites(&want, both, nb);
+    check(hello_memo_find(&ep, &want, &a), "ECDHE and DHE suites with every group are answered");
+    hello_profile_set_groups(&want, curves, nc, false);
+    check(!hello_memo_find(&ep, &want, &a), "ECDHE and DHE suites with elliptic curves only are not answered");
+
     /* The signatures probe's later rounds offer fewer schemes. */
     hello_profile_init(&want, "lab.test", WIRE_TLS12);
     hello_profile_set_suites(&want, suites, ne);

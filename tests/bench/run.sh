@@ -188,13 +188,20 @@ for s in "${SERVERS[@]}"; do
 done
 
 # tlsprobe's total covers all its probes (sslscan's also covers more than suites: groups,
-# renegotiation, heartbleed...; testssl -E only suites); here is what each probe used.
+# renegotiation, heartbleed...; testssl -E only suites); here is what each probe used, and the
+# suite enumeration (versions + ciphers) against the issue's budget: accepted (version, suite)
+# pairs + 2 per accepted version + 10.
 echo
 echo "tlsprobe connections by probe"
 for s in "${SERVERS[@]}"; do
   f=$WORK/$s-tlsprobe.json
   line=n/a
-  [ -s "$f" ] && line=$(jq -r '.endpoints[0].facts | to_entries | map("\(.key)=\(.value.connections // "n/a")") | join(" ")' "$f" 2>/dev/null)
+  if [ -s "$f" ]; then
+    line=$(jq -r '.endpoints[0].facts | (to_entries | map("\(.key)=\(.value.connections // "n/a")") | join(" "))
+      + "  reused=" + ([.[].reused_answers // 0] | add | tostring)
+      + "  suites: \((.versions.connections // 0) + (.ciphers.connections // 0)) of budget \(
+          ([.ciphers.protocols[]?.suites | length] | add // 0) + 2 * (.versions.accepted | length) + 10)"' "$f" 2>/dev/null)
+  fi
   printf '%-14s %s\n' "$s" "${line:-n/a}"
 done
 

@@ -553,6 +553,10 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
         r = starttls_mysql(c, t, upgrade);
     else
         r = starttls_fail(c, "no STARTTLS dialogue for protocol %s", p);
+    /* Whatever the dialogue (the binary ones end on a reply of known length), bytes the
+     * server sent past its agreement would be read as TLS: refused for every protocol. */
+    if (r == 0 && upgrade)
+        r = expect_drained(c);
     free(c);
     return r;
 }

@@ -145,8 +145,31 @@ if have starttls_fake; then
     "starttls_offered":true,"auth_before_starttls":null,"auth_mechanisms_cleartext":null,
     "plaintext_accepted":false,"error":null}'
   assert_jq "mysql: banner" "$TP_OUT" "$(ep "$t") | .facts.starttls.banner" '"8.0.36-tlsprobe-lab"'
+
+  # XMPP (RFC 6120): stream, features with <starttls><required/>, <proceed/>, then TLS.
+  t=xmpp://$H:$LAB_PORT_XMPP
+  run_one xmpp "$t"
+  assert_rc "xmpp: exit status 0" 0
+  tls_over_starttls xmpp "$t" xmpp
+  cleartext xmpp "$t" '{"status":"ok","applicable":true,"protocol":"xmpp","implicit_tls":false,
+    "starttls_offered":true,"auth_before_starttls":false,"auth_mechanisms_cleartext":[],
+    "plaintext_accepted":null,"error":null}'
+  assert_jq "xmpp: features" "$TP_OUT" "$(ep "$t") | .facts.starttls.capabilities" '["starttls required"]'
+
+  # STARTTLS injection: each server agrees to upgrade and, in the same write, sends cleartext
+  # bytes a naive client would take for the start of the TLS handshake. Every protocol,
+  # the binary ones (LDAP, MySQL, PostgreSQL) too, must refuse them: no TLS fact may come from
+  # such a connection, and the endpoint is an error (exit 3), not a pass.
+  for svc in imap:IMAP_INJECT ldap:LDAP_INJECT mysql:MYSQL_INJECT postgres:POSTGRES_INJECT; do
+    port_var=LAB_PORT_${svc#*:}
+    t=${svc%%:*}://$H:${!port_var}
+    run_one "${svc%%:*}_inject" "$t"
+    assert_rc "${svc%%:*}_inject: exit status 3" 3
+    assert_jq "${svc%%:*}_inject: injected bytes refused" "$TP_OUT" "$(ep "$t") | [.result, .facts.versions.error, .facts.versions.accepted]" \
+      '["ERROR", "no connection could be made: connect failed: server sent 10 unexpected bytes after agreeing to STARTTLS", []]'
+  done
 else
-  skip "imap_strict/ldap/mysql (scripted)" "starttls_fake not in this lab"
+  skip "imap_strict/ldap/mysql/xmpp/injection (scripted)" "starttls_fake not in this lab"
 fi
 
 # Implicit TLS: no cleartext side, no extra connection. Any TLS server will do; the probe

@@ -8,6 +8,11 @@ over loopback (see tests/lab/mod_mail.sh for why each one is scripted):
   mysql        MySQL protocol 10 greeting with CLIENT_SSL; SSLRequest upgrades; a cleartext
                login is refused with error 3159 (require_secure_transport=ON)
   xmpp         XMPP client stream, <starttls><required/></starttls>, <proceed/>
+  imap_inject, ldap_inject, mysql_inject, postgres_inject
+               agree to upgrade and, in the same write, send cleartext bytes a naive client
+               would take for the start of the TLS handshake (the STARTTLS injection class of
+               bugs, e.g. CVE-2011-0411, CVE-2021-23222): a prober must refuse them. postgres
+               answers a PostgreSQL SSLRequest with 'S' and nothing else of PostgreSQL.
 
 Each --listen MODE:PORT serves on 127.0.0.1. Bounded: 16 KiB per read buffer, 10 s idle
 timeout per connection. Standard library only.
@@ -68,7 +73,11 @@ def tls_wrap(handler, conn):
     return Conn(tls)
 
 
-def serve_imap_strict(handler, c):
+# What the injecting modes send right after agreeing: a TLS record header and some bytes.
+INJECTED = b"\x16\x03\x03\x00\x05INJCT"
+
+
+def serve_imap_strict(handler, c, inject=b""):
     c.send(b"* OK tlsprobe lab IMAP (scripted) ready.\r\n")
     secured = False
     while True:
@@ -78,7 +87,7 @@ def serve_imap_strict(handler, c):
             caps = "IMAP4rev1 AUTH=PLAIN" if secured else "IMAP4rev1 STARTTLS LOGINDISABLED"
             c.send(b"* CAPABILITY %s\r\n%s OK done\r\n" % (caps.encode(), tag.encode()))
         elif cmd == "STARTTLS" and not secured:
-            c.send(b"%s OK Begin TLS negotiation now.\r\n" % tag.encode())
+            c.send(b"%s OK Begin TLS negotiation now.\r\n" % tag.encode() + inject)
             c = tls_wrap(handler, c)
             if c is None:
                 return
@@ -132,7 +141,7 @@ def ldap_result(msgid, optag, code, extra=b""):
     return ber(0x30, ber(0x02, bytes([msgid])) + ber(optag, result))
 
 
-def serve_ldap(handler, c):
+def serve_ldap(handler, c, inject=b""):
     secured = False
     while True:
         msgid, optag, op = ber_read(c)
@@ -146,7 +155,7 @@ def serve_ldap(handler, c):
             c.send(ber(0x30, ber(0x02, bytes([msgid])) + ber(0x64, entry)))
             c.send(ldap_result(msgid, 0x65, 0))
         elif optag == 0x77 and STARTTLS_OID in op and not secured:
-            c.send(ldap_result(msgid, 0x78, 0, ber(0x8A, STARTTLS_OID)))
+            c.send(ldap_result(msgid, 0x78, 0, ber(0x8A, STARTTLS_OID)) + inject)
             c = tls_wrap(handler, c)
             if c is None:
                 return
@@ -176,13 +185,14 @@ def mysql_err(seq, code, state, msg):
     return mysql_packet(seq, b"\xff" + struct.pack("<H", code) + b"#" + state + msg)
 
 
-def serve_mysql(handler, c):
+def serve_mysql(handler, c, inject=b""):
     caps = 0x0001 | 0x0200 | CLIENT_SSL | 0x2000 | 0x8000 | 0x80000
     greeting = (b"\x0a" + b"8.0.36-tlsprobe-lab\x00" + struct.pack("<I", 7) + b"abcdefgh" + b"\x00" +
                 struct.pack("<H", caps & 0xFFFF) + b"\x21" + struct.pack("<H", 2) +
                 struct.pack("<H", caps >> 16) + b"\x15" + b"\x00" * 10 + b"ijklmnopqrst\x00" +
                 b"mysql_native_password\x00")
-    c.send(mysql_packet(0, greeting))
+    # MySQL's upgrade needs no answer from the server: its injection is bytes after the greeting.
+    c.send(mysql_packet(0, greeting) + inject)
     seq, payload = mysql_read(c)
     client_caps = struct.unpack("<I", payload[:4])[0] if len(payload) >= 4 else 0
     if len(payload) == 32 and client_caps & CLIENT_SSL:
@@ -213,7 +223,17 @@ def serve_xmpp(handler, c):
         c.send(b"</stream:stream>")
 
 
-MODES = {"imap_strict": serve_imap_strict, "ldap": serve_ldap, "mysql": serve_mysql, "xmpp": serve_xmpp}
+def serve_postgres_inject(handler, c):
+    c.exact(8)   # SSLRequest
+    c.send(b"S" + INJECTED)
+    tls_wrap(handler, c)
+
+
+MODES = {"imap_strict": serve_imap_strict, "ldap": serve_ldap, "mysql": serve_mysql, "xmpp": serve_xmpp,
+         "imap_inject": lambda h, c: serve_imap_strict(h, c, INJECTED),
+         "ldap_inject": lambda h, c: serve_ldap(h, c, INJECTED),
+         "mysql_inject": lambda h, c: serve_mysql(h, c, INJECTED),
+         "postgres_inject": serve_postgres_inject}
 
 
 class Handler(socketserver.BaseRequestHandler):

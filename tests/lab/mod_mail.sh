@@ -1,5 +1,5 @@
 # Lab module (sourced by tests/lab/start.sh): STARTTLS services for issue #5.
-# Ports: ${LAB_PORT_BASE:-24400} + 70..79.
+# Ports: ${LAB_PORT_BASE:-24400} + 70..79 and + 21..25 (scripted injection servers, XMPP).
 #   exim         +70 smtp_auth:   exim4, STARTTLS, AUTH PLAIN LOGIN advertised before STARTTLS
 #                +71 smtp_tlsauth: the same daemon, AUTH advertised only after STARTTLS
 #                +72 smtp_notls:   the same daemon, no STARTTLS advertised
@@ -7,7 +7,10 @@
 #   pg_ssl_only  +75 PostgreSQL 15, ssl=on, pg_hba `hostssl` only (a plain StartupMessage is refused)
 #   pg_plain_ok  +76 PostgreSQL 15, ssl=on, pg_hba `host` (plaintext accepted)
 #   starttls_fake +77 IMAP with LOGINDISABLED before STARTTLS, +78 LDAP StartTLS, +79 MySQL
-#                 greeting with CLIENT_SSL (tests/lab/fake_starttls.py)
+#                 greeting with CLIENT_SSL (tests/lab/fake_starttls.py); and on +21..+25
+#                 (free offsets below the certificate module's): IMAP, LDAP, MySQL and
+#                 PostgreSQL servers that send cleartext bytes right after agreeing to upgrade
+#                 (STARTTLS injection), and an XMPP server (<starttls><required/>)
 # Why exim and not postfix: an isolated postfix needs its own config directory with
 # master.cf, a queue directory owned by postfix, and `postfix start-fg` runs only with the
 # system's default config directory unless it is registered in alternate_config_directories
@@ -32,6 +35,11 @@ PORT_PG_PLAIN_OK=$((MAIL_PORT_BASE + 76))
 PORT_IMAP_STRICT=$((MAIL_PORT_BASE + 77))
 PORT_LDAP=$((MAIL_PORT_BASE + 78))
 PORT_MYSQL=$((MAIL_PORT_BASE + 79))
+PORT_IMAP_INJECT=$((MAIL_PORT_BASE + 21))
+PORT_LDAP_INJECT=$((MAIL_PORT_BASE + 22))
+PORT_MYSQL_INJECT=$((MAIL_PORT_BASE + 23))
+PORT_POSTGRES_INJECT=$((MAIL_PORT_BASE + 24))
+PORT_XMPP=$((MAIL_PORT_BASE + 25))
 PG_BIN=${LAB_PG_BIN:-/usr/lib/postgresql/15/bin}
 
 ALL_SERVERS+=(exim dovecot pg_ssl_only pg_plain_ok starttls_fake)
@@ -48,6 +56,11 @@ export LAB_PORT_PG_PLAIN_OK=$PORT_PG_PLAIN_OK
 export LAB_PORT_IMAP_STRICT=$PORT_IMAP_STRICT
 export LAB_PORT_LDAP=$PORT_LDAP
 export LAB_PORT_MYSQL=$PORT_MYSQL
+export LAB_PORT_IMAP_INJECT=$PORT_IMAP_INJECT
+export LAB_PORT_LDAP_INJECT=$PORT_LDAP_INJECT
+export LAB_PORT_MYSQL_INJECT=$PORT_MYSQL_INJECT
+export LAB_PORT_POSTGRES_INJECT=$PORT_POSTGRES_INJECT
+export LAB_PORT_XMPP=$PORT_XMPP
 EOF
 
 # The daemons below drop to their own users (exim to Debian-exim, postgres to postgres) and
@@ -223,9 +236,13 @@ start_starttls_fake() {
   need python3
   launch starttls_fake "$PORT_IMAP_STRICT" python3 "$LAB_SRC/fake_starttls.py" \
     --cert "$P/good-chain.pem" --key "$P/good.key" \
-    --listen "imap_strict:$PORT_IMAP_STRICT" --listen "ldap:$PORT_LDAP" --listen "mysql:$PORT_MYSQL"
+    --listen "imap_strict:$PORT_IMAP_STRICT" --listen "ldap:$PORT_LDAP" --listen "mysql:$PORT_MYSQL" \
+    --listen "imap_inject:$PORT_IMAP_INJECT" --listen "ldap_inject:$PORT_LDAP_INJECT" \
+    --listen "mysql_inject:$PORT_MYSQL_INJECT" --listen "postgres_inject:$PORT_POSTGRES_INJECT" \
+    --listen "xmpp:$PORT_XMPP"
   local p tries=$((STARTUP_WAIT_S * 10))
-  for p in "$PORT_LDAP" "$PORT_MYSQL"; do
+  for p in "$PORT_LDAP" "$PORT_MYSQL" "$PORT_IMAP_INJECT" "$PORT_LDAP_INJECT" "$PORT_MYSQL_INJECT" \
+    "$PORT_POSTGRES_INJECT" "$PORT_XMPP"; do
     until listening "$p" tcp; do
       tries=$((tries - 1)); [ "$tries" -gt 0 ] || fail "starttls_fake: not listening on $p"
       sleep 0.1

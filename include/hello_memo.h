@@ -43,6 +43,10 @@ void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_r
 /* A kept answer the server must also give to want; false when there is none. */
 bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *out);
 
+/* hello_memo_find, and r made into the accepted result it stands for (outcome, summary,
+ * version, cipher and its name; no flight). */
+bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r);
+
 /* The hello p answered: from a kept answer when there is one (*reused set, r holds only
  * outcome, version and cipher), else over a new connection. On TLS_RAW_ACCEPTED, a is
  * filled either way. The caller frees r. */

@@ -145,23 +145,6 @@ static void record_version(tally_t *t, const char *name, tls_raw_result_t *r, bo
     tls_raw_result_free(r);
 }
 
-/* The answer the server gave to the everything-hello, when it must give the same one to the
- * hello for this version alone (hello_memo.h says when): no need to ask again. */
-static bool answered_already(probe_ctx_t *ctx, const hello_profile_t *p, tls_raw_result_t *r)
-{
-    hello_answer_t a;
-    if (!hello_memo_find(ctx->ep, p, &a))
-        return false;
-    const registry_suite_t *s = registry_suite_by_code(a.cipher);
-    memset(r, 0, sizeof *r);
-    r->outcome = TLS_RAW_ACCEPTED;
-    snprintf(r->summary, sizeof r->summary, "accepted");
-    r->version = a.version;
-    r->cipher = a.cipher;
-    r->cipher_name = s ? s->name : NULL;
-    return true;
-}
-
 static probe_status_t versions_run(probe_ctx_t *ctx)
 {
     static const uint16_t tls_versions[] = { WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
@@ -217,7 +200,9 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
             n = HELLO_MAX_CODES;
         hello_profile_init(p, ep->sni, tls_versions[i]);
         hello_profile_set_suites(p, suites, n);
-        if (answered_already(ctx, p, &r)) {
+        /* The everything-hello's answer stands when the server must give this hello the same. */
+        hello_answer_t a;
+        if (hello_memo_result(ep, p, &a, &r)) {
             short_hello = false;
         } else {
             send_hello(&t, p, suites, n, &r, &short_hello);

@@ -239,18 +239,26 @@ void hello_memo_clear(endpoint_t *ep)
     pthread_mutex_unlock(&ep->lock);
 }
 
+bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r)
+{
+    if (!hello_memo_find(ep, want, a))
+        return false;
+    const registry_suite_t *s = registry_suite_by_code(a->cipher);
+    memset(r, 0, sizeof *r);
+    r->outcome = TLS_RAW_ACCEPTED;
+    snprintf(r->summary, sizeof r->summary, "accepted");
+    r->version = a->version;
+    r->cipher = a->cipher;
+    r->cipher_name = s ? s->name : NULL;
+    return true;
+}
+
 tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
                             tls_raw_result_t *r, bool *reused)
 {
-    *reused = hello_memo_find(ctx->ep, p, a);
-    if (*reused) {
-        memset(r, 0, sizeof *r);
-        r->outcome = TLS_RAW_ACCEPTED;
-        snprintf(r->summary, sizeof r->summary, "accepted");
-        r->version = a->version;
-        r->cipher = a->cipher;
+    *reused = hello_memo_result(ctx->ep, p, a, r);
+    if (*reused)
         return TLS_RAW_ACCEPTED;
-    }
     tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
     if (o == TLS_RAW_ACCEPTED)
         hello_answer_from(r, a);

@@ -352,6 +352,7 @@ typedef struct wire_flight {
 
     size_t consumed;               /* input bytes parsed into complete records */
     char error[160];               /* why, when the status is WIRE_MALFORMED */
+    bool out_of_memory;            /* WIRE_MALFORMED only because an allocation failed */
 
     /* Handshake bytes reassembled across records; parsed messages point into it. */
     uint8_t *hs;

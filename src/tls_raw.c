@@ -93,13 +93,16 @@ static void classify_alert(tls_raw_result_t *res)
     set_summary(res, TLS_RAW_ALERT, "alert %s(%u)", name ? name : "unknown", a->description);
 }
 
-typedef enum { END_FLIGHT, END_EOF, END_TIMEOUT, END_ERROR, END_CAP } read_end_t;
+typedef enum { END_FLIGHT, END_EOF, END_TIMEOUT, END_ERROR, END_CAP, END_NOMEM } read_end_t;
 
 static void classify(tls_raw_result_t *res, const tls_raw_opts_t *o, wire_status_t st,
                      read_end_t end, size_t cap)
 {
     const wire_flight_t *f = &res->flight;
-    if (f->have_server_hello)
+    /* Our own shortage, not the server's doing: never a finding about the endpoint. */
+    if (end == END_NOMEM || (st == WIRE_MALFORMED && f->out_of_memory))
+        set_summary(res, TLS_RAW_LOCAL_ERROR, "out of memory");
+    else if (f->have_server_hello)
         classify_server_hello(res, o);
     else if (f->have_sslv2_server_hello)
         classify_sslv2_hello(res, o);
@@ -154,7 +157,7 @@ tls_raw_outcome_t tls_raw_exchange(int fd, const uint8_t *hello, size_t len,
             size_t grown = bufcap * 2 < cap ? bufcap * 2 : cap;
             uint8_t *p = realloc(res->raw, grown);
             if (!p) {
-                end = END_CAP;
+                end = END_NOMEM;
                 break;
             }
             res->raw = p;

@@ -632,8 +632,11 @@ wire_status_t wire_parse_flight(const uint8_t *buf, size_t len, size_t max_messa
 
     /* Handshake bytes never outnumber input bytes. */
     f->hs = malloc(len);
-    if (!f->hs)
-        return flight_fail(f, "out of memory");
+    if (!f->hs) {
+        wire_status_t st = flight_fail(f, "out of memory");
+        f->out_of_memory = true;
+        return st;
+    }
     size_t off = 0, msg_off = 0;
     for (;;) {
         wire_record_t rec;

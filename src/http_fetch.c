@@ -22,6 +22,7 @@ typedef struct sink {
     uint8_t *buf;
     size_t len, cap, max;
     bool overflow;
+    bool out_of_memory;
 } sink_t;
 
 static size_t sink_write(sink_t *s, const char *data, size_t n)
@@ -35,8 +36,10 @@ static size_t sink_write(sink_t *s, const char *data, size_t n)
         while (cap < s->len + n + 1)
             cap *= 2;
         uint8_t *b = realloc(s->buf, cap);
-        if (!b)
+        if (!b) {
+            s->out_of_memory = true;
             return 0;
+        }
         s->buf = b;
         s->cap = cap;
     }
@@ -233,7 +236,9 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     resp->effective_url = dup_or_null(eff);
     resp->redirect_url = dup_or_null(redirect);
     if (rc != CURLE_OK) {
-        if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
+        if (body.out_of_memory || headers.out_of_memory)
+            snprintf(resp->error, sizeof resp->error, "out of memory");
+        else if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
             snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", body.max);
         else
             snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : curl.easy_strerror(rc));

@@ -278,6 +278,7 @@ static void write_groups(FILE *f, json_object *g, json_object *s)
         kv_text(f, "DH prime", NULL);
     }
     kv_row(f, "TLS 1.2 signature schemes", doc_at(s, "tls12"));
+    kv_row(f, "TLS 1.3 signature schemes", doc_at(s, "tls13"));
     fputs("</table>\n", f);
 }
 

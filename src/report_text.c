@@ -132,11 +132,18 @@ static void write_groups(pen_t *p, json_object *g)
 
 static void write_signatures(pen_t *p, json_object *s)
 {
-    json_object *tls12 = jr_at(s, "tls12");
-    if (!tls12)
+    json_object *tls12 = jr_at(s, "tls12"), *tls13 = jr_at(s, "tls13");
+    if (!tls12 && !tls13)
         return;
-    fprintf(p->f, "  Signatures   TLSv1.2:");
-    write_names(p, tls12);
+    fprintf(p->f, "  Signatures  ");
+    if (tls12) {
+        fprintf(p->f, " TLSv1.2:");
+        write_names(p, tls12);
+    }
+    if (tls13) {
+        fprintf(p->f, "%s TLSv1.3:", tls12 ? ";" : "");
+        write_names(p, tls13);
+    }
     fprintf(p->f, "\n");
 }
 

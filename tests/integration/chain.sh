@@ -175,6 +175,13 @@ E=$(ep "$T")
 assert_jq "dualcert: two certificates, RSA good leaf and EC ecdsa leaf" "$TP_OUT" \
   "[$E$C.certificates[] | [.key_type, .sha256]] | sort" "[[\"EC\",\"$ECDSA_SHA\"],[\"RSA\",\"$GOOD_SHA\"]]"
 assert_jq "dualcert: both are localhost leaves" "$TP_OUT" "[$E$C.certificates[].subject] | unique" "[\"$LEAF_SUBJ\"]"
+# Each certificate signs with its own schemes: in TLS 1.3 the P-256 key only with
+# ecdsa_secp256r1_sha256 (the curve is bound to the hash), the RSA key with RSA-PSS; nginx
+# prefers the ECDSA one while offered (checked: openssl s_client -tls1_3 -sigalgs
+# ecdsa_secp384r1_sha384 gets handshake_failure, ecdsa_secp256r1_sha256 "Peer signing digest: SHA256").
+assert_jq "dualcert: TLS 1.3 signature schemes of both certificates, ECDSA first" "$TP_OUT" \
+  "$E.facts.signatures.tls13 | [.[0], (.[1:] | sort)]" \
+  '["ecdsa_secp256r1_sha256",["rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512"]]'
 
 # ---- leaf quality
 # leaf_case LABEL SERVER_PORT FILTER EXPECTED: one run, one assertion on .leaf (and chain[0]).

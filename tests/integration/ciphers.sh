@@ -136,6 +136,7 @@ run ciphers12 "$LAB_PORT_CIPHERS12"
 # openssl s_client -tls1_2 -sigalgs RSA+SHA224 / RSA+SHA1 at SECLEVEL=0: the second fails).
 assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$E.facts.signatures.tls12 | sort" \
   '["rsa_pkcs1_sha256","rsa_pkcs1_sha384","rsa_pkcs1_sha512","rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512","rsa_sha224"]'
+assert_jq "$LABEL: no TLS 1.3, no TLS 1.3 signature schemes" "$TP_OUT" "$E.facts.signatures.tls13" null
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" some '[3,0,2,0]' 5 1
@@ -271,11 +272,21 @@ check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 false "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
 check_cost 4 1
+# TLS 1.3 signature schemes, from full handshakes: an RSA key signs only with RSA-PSS in TLS 1.3
+# (checked: openssl s_client -tls1_3 -sigalgs rsa_pss_rsae_sha384 gets "Peer signing digest:
+# SHA384"; -sigalgs rsa_pss_pss_sha256 or ecdsa_secp256r1_sha256 gets handshake_failure).
+assert_jq "$LABEL: TLS 1.3 signature schemes" "$TP_OUT" "$E.facts.signatures | [.tls12, (.tls13 | sort)]" \
+  '[null,["rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512"]]'
+assert_jq "$LABEL: signatures connections: three schemes and the refusal" "$TP_OUT" "$E.facts.signatures.connections" 4
 # OpenSSL 3.0's default groups, FFDHE included (s_client -tls1_3 -groups G handshook with each).
 # No -serverpref, so the group it prefers is the client's: not asserted.
 assert_jq "$LABEL: groups tls13 accepted" "$TP_OUT" "$G.tls13.accepted | sort" \
   '["ffdhe2048","ffdhe3072","ffdhe4096","ffdhe6144","ffdhe8192","secp256r1","secp384r1","secp521r1","x25519","x448"]'
 assert_jq "$LABEL: groups tls12_curves, dh" "$TP_OUT" "[$G.tls12_curves, $G.dh]" '[null,null]'
+# (Last in this block: the text run replaces the JSON report in TP_OUT.)
+tp "$LABEL text" --no-color --probes signatures --ca-file "$LAB_CA" "localhost:$LAB_PORT_TLS13"
+assert_file_contains "$LABEL: text report lists the TLS 1.3 schemes" "$TP_OUT" \
+  "Signatures   TLSv1.3: rsa_pss_rsae_sha"
 
 # ------------------------------------------------------------------------------- legacy
 # s_server TLS 1.0 + 1.1, DEFAULT:@SECLEVEL=0: OpenSSL 3.0's DEFAULT has no 3DES, RC4,

@@ -23,7 +23,8 @@
 typedef struct hello_answer {
     uint16_t version;          /* negotiated */
     uint16_t cipher;
-    char kx_group[48];         /* hello_kx_group(); "" when not seen */
+    char kx_group[48];         /* the group the key exchange used ("x25519", "ffdhe2048",
+                                * "DH 1024 (custom)"); "" when not seen */
     bool has_curve;            /* ServerKeyExchange with a named curve (TLS <= 1.2) */
     uint16_t curve;
     bool has_sig_scheme;       /* ServerKeyExchange signed with a named scheme (TLS 1.2) */
@@ -47,11 +48,11 @@ bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t
  * version, cipher and its name; no flight). */
 bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r);
 
-/* The hello p answered: from a kept answer when there is one (*reused set, r holds only
- * outcome, version and cipher), else over a new connection. On TLS_RAW_ACCEPTED, a is
- * filled either way. The caller frees r. */
+/* The hello p answered: from a kept answer when there is one (counted in *reused; r holds
+ * only outcome, version and cipher), else over a new connection (counted in *connections).
+ * On TLS_RAW_ACCEPTED, a is filled either way. The caller frees r. */
 tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
-                            tls_raw_result_t *r, bool *reused);
+                            tls_raw_result_t *r, size_t *connections, size_t *reused);
 
 /* Drops every kept answer (when the endpoint's probes are done). */
 void hello_memo_clear(endpoint_t *ep);

@@ -70,13 +70,7 @@ static tls_raw_outcome_t offer(run_t *run, hello_profile_t *p, uint16_t version,
 {
     hello_profile_init(p, run->ctx->ep->sni, version);
     hello_profile_set_suites(p, suites, n);
-    bool reused;
-    tls_raw_outcome_t o = hello_ask(run->ctx, p, a, r, &reused);
-    if (reused)
-        run->reused++;
-    else
-        run->connections++;
-    return o;
+    return hello_ask(run->ctx, p, a, r, &run->connections, &run->reused);
 }
 
 /* Offer-and-remove over every suite defined for the version. While the list fits one hello,

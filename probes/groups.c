@@ -106,13 +106,21 @@ static bool is_ecdhe_curve(uint16_t code)
     return g && strcmp(g->kind, "ecdhe") == 0 && strstr(g->name, "tls13") == NULL && code < 0xFF01;
 }
 
-static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const uint16_t *suites, size_t nsuites)
+/* Every ECDHE curve a client could offer in this version, in the hello's order. */
+static size_t ecdhe_curves(uint16_t version, uint16_t *out)
 {
-    uint16_t all[MAX_CODES], remaining[MAX_CODES];
+    uint16_t all[MAX_CODES];
     size_t nall = hello_usable_groups(version, all, MAX_CODES), n = 0;
     for (size_t i = 0; i < nall; i++)
         if (is_ecdhe_curve(all[i]))
-            remaining[n++] = all[i];
+            out[n++] = all[i];
+    return n;
+}
+
+static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const uint16_t *suites, size_t nsuites)
+{
+    uint16_t remaining[MAX_CODES];
+    size_t n = ecdhe_curves(version, remaining);
     json_object *accepted = json_object_new_array();
     for (int round = 0; n > 0 && round < MAX_ROUNDS && !run->error[0]; round++) {
         tls_raw_result_t r;
@@ -120,12 +128,7 @@ static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const u
         hello_profile_set_suites(run->p, suites, nsuites);
         hello_profile_set_groups(run->p, remaining, n, false);
         hello_answer_t a;
-        bool reused;
-        tls_raw_outcome_t o = hello_ask(run->ctx, run->p, &a, &r, &reused);
-        if (reused)
-            run->reused++;
-        else
-            run->connections++;
+        tls_raw_outcome_t o = hello_ask(run->ctx, run->p, &a, &r, &run->connections, &run->reused);
         bool picked = o == TLS_RAW_ACCEPTED && a.has_curve && codes_take(remaining, &n, a.curve);
         if (picked)
             json_object_array_add(accepted, group_name_json(a.curve));
@@ -144,11 +147,8 @@ static json_object *enumerate_tls12_curves(run_t *run, uint16_t version, const u
 /* The server's own DH group: offered no finite-field groups, it uses what it is configured with. */
 static json_object *probe_dh(run_t *run, uint16_t version, const uint16_t *suites, size_t nsuites)
 {
-    uint16_t all[MAX_CODES], curves[MAX_CODES];
-    size_t nall = hello_usable_groups(version, all, MAX_CODES), n = 0;
-    for (size_t i = 0; i < nall; i++)
-        if (is_ecdhe_curve(all[i]))
-            curves[n++] = all[i];
+    uint16_t curves[MAX_CODES];
+    size_t n = ecdhe_curves(version, curves);
     tls_raw_result_t r;
     hello_profile_init(run->p, run->ctx->ep->sni, version);
     hello_profile_set_suites(run->p, suites, nsuites);

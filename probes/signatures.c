@@ -144,12 +144,7 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
             hello_profile_set_suites(p, suites, nsuites);
             hello_profile_set_sigalgs(p, remaining, n);
             hello_answer_t a;
-            bool reused;
-            tls_raw_outcome_t o = hello_ask(ctx, p, &a, &r, &reused);
-            if (reused)
-                reused_answers++;
-            else
-                connections++;
+            tls_raw_outcome_t o = hello_ask(ctx, p, &a, &r, &connections, &reused_answers);
             bool picked = o == TLS_RAW_ACCEPTED && a.has_sig_scheme && codes_take(remaining, &n, a.sig_scheme);
             if (picked)
                 json_object_array_add(tls12, sigalg_name_json(a.sig_scheme));

@@ -23,7 +23,8 @@ struct hello_memo_entry {
     hello_answer_t answer;
 };
 
-void hello_kx_group(const tls_raw_result_t *r, char *out, size_t outlen)
+/* The group the key exchange used: TLS 1.3 key_share, else the ServerKeyExchange. */
+static void kx_group_of(const tls_raw_result_t *r, char *out, size_t outlen)
 {
     const wire_flight_t *f = &r->flight;
     out[0] = '\0';
@@ -54,13 +55,14 @@ void hello_kx_group(const tls_raw_result_t *r, char *out, size_t outlen)
     }
 }
 
-void hello_answer_from(const tls_raw_result_t *r, hello_answer_t *a)
+/* What an accepted exchange tells the later probes. */
+static void answer_from(const tls_raw_result_t *r, hello_answer_t *a)
 {
     const wire_flight_t *f = &r->flight;
     memset(a, 0, sizeof *a);
     a->version = r->version;
     a->cipher = r->cipher;
-    hello_kx_group(r, a->kx_group, sizeof a->kx_group);
+    kx_group_of(r, a->kx_group, sizeof a->kx_group);
     if (f->have_server_key_exchange && f->ske.kind == WIRE_SKE_ECDHE && f->ske.curve_type == 3) {
         a->has_curve = true;
         a->curve = f->ske.named_curve;
@@ -101,7 +103,7 @@ void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_r
     size_t nshares = 0;
     for (size_t i = 0; i < h->nkey_shares && nshares < 8; i++)
         shares[nshares++] = h->key_shares[i].group;
-    hello_answer_from(r, &e.answer);
+    answer_from(r, &e.answer);
     /* Out of memory: nothing is kept, the later probes just ask the server. */
     if (codes_copy(&e.suites, h->suites, h->nsuites) || codes_copy(&e.groups, h->groups, h->ngroups) ||
         codes_copy(&e.sigalgs, h->sigalgs, h->nsigalgs) || codes_copy(&e.shares, shares, nshares)) {
@@ -254,13 +256,15 @@ bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer
 }
 
 tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
-                            tls_raw_result_t *r, bool *reused)
+                            tls_raw_result_t *r, size_t *connections, size_t *reused)
 {
-    *reused = hello_memo_result(ctx->ep, p, a, r);
-    if (*reused)
+    if (hello_memo_result(ctx->ep, p, a, r)) {
+        (*reused)++;
         return TLS_RAW_ACCEPTED;
+    }
+    (*connections)++;
     tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
     if (o == TLS_RAW_ACCEPTED)
-        hello_answer_from(r, a);
+        answer_from(r, a);
     return o;
 }

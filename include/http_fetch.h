@@ -1,6 +1,6 @@
 /* Bounded HTTP requests with libcurl: OCSP queries, CRL and AIA caIssuers fetches, and the
  * plaintext/HSTS checks. Every request has a deadline and a cap on the bytes kept; only
- * http:// and https:// are ever followed. Thread-safe once http_global_init() has run. */
+ * http:// and https:// are ever followed. Thread-safe; libcurl is loaded by the first request. */
 #ifndef TLSPROBE_HTTP_FETCH_H
 #define TLSPROBE_HTTP_FETCH_H
 
@@ -36,8 +36,7 @@ typedef struct http_response {
     char error[256];            /* "" on success (any HTTP status); else why */
 } http_response_t;
 
-/* Call once from the main thread before any other thread uses HTTP. */
-void http_global_init(void);
+/* At exit, once no other thread uses HTTP: releases libcurl's global state if it was loaded. */
 void http_global_cleanup(void);
 
 /* 0 when an HTTP response arrived (whatever its status), -1 with resp->error otherwise.

@@ -145,11 +145,6 @@ static bool curl_ready(char *err, size_t errlen)
     return curl_loaded;
 }
 
-void http_global_init(void)
-{
-    /* Nothing: libcurl is set up by the first request (see the top of this file). */
-}
-
 void http_global_cleanup(void)
 {
     if (curl_loaded)

@@ -133,9 +133,6 @@ int main(int argc, char **argv)
 {
     /* A server that resets mid-write must be that endpoint's finding, not our death. */
     signal(SIGPIPE, SIG_IGN);
-    /* libcurl's global state must be set up before any worker thread exists. */
-    http_global_init();
-
     options_t opts;
     target_list_t targets = { 0 };
     cli_result_t cr = cli_parse(argc, argv, &opts, &targets);

@@ -579,7 +579,6 @@ static void test_revocation(void)
 int main(void)
 {
     now = time(NULL);
-    http_global_init();
     root = make_cert("unit root CA", NULL, 1, -86400, 3650L * 86400, CA_EXTS);
     issuer = make_cert("unit issuing CA", &root, 2, -86400, 3650L * 86400, CA_EXTS);
     leaf = make_cert("leaf.test", &issuer, 100, -86400, 90L * 86400, LEAF_EXTS);

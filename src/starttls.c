@@ -242,7 +242,7 @@ static int smtp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         return -1;
     if (code != 220)
         return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
-    return expect_drained(c);
+    return 0;
 }
 
 static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
@@ -279,7 +279,7 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     if (code != 234)
         return starttls_fail(c, code == 500 || code == 502 || code == 504 ? "STARTTLS not offered (%s)" : "server refused STARTTLS: %s",
                     t->reply);
-    return expect_drained(c);
+    return 0;
 }
 
 /* ---- IMAP (RFC 3501 / 9051) */
@@ -352,7 +352,7 @@ static int imap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         return -1;
     if (strncasecmp(t->reply, "OK", 2) != 0)
         return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
-    return expect_drained(c);
+    return 0;
 }
 
 /* ---- POP3 (RFC 1939, 2449, 2595) */
@@ -386,7 +386,7 @@ static int pop3(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         return -1;
     if (strncmp(t->reply, "+OK", 3) != 0)
         return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
-    return expect_drained(c);
+    return 0;
 }
 
 /* ---- XMPP (RFC 6120 §5): a stream header, the features, <starttls/>, <proceed/>. The
@@ -504,7 +504,7 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, 
                 starttls_printable(t->reply, sizeof t->reply, p, (size_t)(gt - p) + 1);
                 if (consume(c, n, "XMPP <proceed/>") < 0)
                     return -1;
-                return expect_drained(c);
+                return 0;
             }
         }
         if (fill(c, "XMPP <proceed/>") < 0)
@@ -553,8 +553,8 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
         r = starttls_mysql(c, t, upgrade);
     else
         r = starttls_fail(c, "no STARTTLS dialogue for protocol %s", p);
-    /* Whatever the dialogue (the binary ones end on a reply of known length), bytes the
-     * server sent past its agreement would be read as TLS: refused for every protocol. */
+    /* Every dialogue ends on the server's agreement: bytes it sent past that would be read as
+     * TLS, so they are refused here, once for every protocol. */
     if (r == 0 && upgrade)
         r = expect_drained(c);
     free(c);

@@ -3,7 +3,7 @@
 # of real servers on 127.0.0.1 (started once, always stopped).
 # Env: TLSPROBE (binary, required for integration tests), UNIT_DIR (dir of unit test binaries),
 #      LAB_PORT_BASE (the lab's ports are BASE+offset, default 24400; inherited by pki.sh and
-#      start.sh, so two runs with bases 100 apart do not collide).
+#      start.sh, so two runs with bases 200 apart do not collide).
 # Usage: tests/run.sh [NAME...]   NAME: integration tests to run (e.g. versions), default all.
 #        SKIP_UNIT=1 skips the unit binaries.
 # Each test prints `ok - name` / `not ok - name: details` lines; the last line is

@@ -46,8 +46,8 @@ if [ -z "$DIR" ]; then
 fi
 BASE=${LAB_PORT_BASE:-24400}
 case $BASE in ''|*[!0-9]*) echo "pki.sh: LAB_PORT_BASE '$BASE' is not a number" >&2; exit 2 ;; esac
-if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65436 ]; then
-  echo "pki.sh: LAB_PORT_BASE $BASE out of range (1024..65436: the lab uses BASE..BASE+99)" >&2; exit 2
+if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65336 ]; then
+  echo "pki.sh: LAB_PORT_BASE $BASE out of range (1024..65336: the lab uses BASE..BASE+199)" >&2; exit 2
 fi
 HTTP_URL=http://127.0.0.1:$((BASE + 60))
 OCSP_URL=http://127.0.0.1:$((BASE + 61))

@@ -2,8 +2,8 @@
 # Starts the lab servers on 127.0.0.1 and writes $LAB_DIR/env, which tests source. Makes the
 # PKI first if $LAB_DIR has none (or one made for another LAB_PORT_BASE: its URLs name ports).
 # Usage: [LAB_PORT_BASE=N] LAB_DIR=DIR tests/lab/start.sh [NAME...]     (default: every server)
-# Ports: LAB_PORT_BASE (default 24400) + a fixed offset; the lab uses BASE..BASE+99, so two
-# labs with bases 100 apart can run at once. Exported to tests as LAB_PORT_<NAME in capitals>.
+# Ports: LAB_PORT_BASE (default 24400) + a fixed offset; the lab uses BASE..BASE+199, so two
+# labs with bases 200 apart can run at once. Exported to tests as LAB_PORT_<NAME in capitals>.
 # Names and offsets:
 #   tls12 +1  openssl s_server, TLS 1.2 only, good chain
 #   tls13 +2  openssl s_server, TLS 1.3 only, good chain
@@ -33,6 +33,10 @@
 #   mod_cert.sh  +31..+52, +60..+69  certificates, chains, OCSP stapling, revocation (issue #4)
 #   mod_mail.sh  +70..+79  STARTTLS services;  mod_web.sh  +80..+95  HTTP / HSTS / mTLS
 #   mod_mail2.sh +96..+99  real slapd, vsftpd and MariaDB (STARTTLS)
+#   +100..+199: servers that behave as real deployments do (issue #11), one module per
+#   subject: mod_enum.sh +100..+119 (hello limits, unservable suites), mod_groups.sh
+#   +120..+129 (curves, group order, post-quantum only), mod_mutual.sh +130..+139 (STARTTLS
+#   capability lists, mTLS), mod_web2.sh +140..+159 (HTTP fallback), +160..+199 free.
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail
@@ -52,8 +56,8 @@ if [ $# -gt 0 ]; then SERVERS=("$@"); else SERVERS=("${ALL_SERVERS[@]}"); fi
 
 BASE=${LAB_PORT_BASE:-24400}
 case $BASE in ''|*[!0-9]*) echo "start.sh: LAB_PORT_BASE '$BASE' is not a number" >&2; exit 2 ;; esac
-if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65436 ]; then
-  echo "start.sh: LAB_PORT_BASE $BASE out of range (1024..65436: the lab uses BASE..BASE+99)" >&2; exit 2
+if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65336 ]; then
+  echo "start.sh: LAB_PORT_BASE $BASE out of range (1024..65336: the lab uses BASE..BASE+199)" >&2; exit 2
 fi
 # NAME:OFFSET for every port of this file's servers; PORT_<NAME> = BASE + OFFSET. The offsets
 # never change (tests and the docs above name them). Modules add their own the same way.

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Scripted post-quantum-only TLS 1.3 server for the lab.
+
+A server whose only key exchange group is one the local OpenSSL cannot negotiate (OpenSSL
+3.0 has no ML-KEM) is what no installable server here can be, so this one answers just the
+first flight:
+
+  - a ClientHello without TLS 1.3 in supported_versions: protocol_version alert;
+  - one whose supported_groups lists --group (default 0x11EC, X25519MLKEM768), whatever key
+    shares came with it: a HelloRetryRequest naming that group (supported_versions TLS 1.3,
+    the suite: the first of the client's list the server has, by --suites), then the
+    connection is closed, since nothing real can follow (the server has no ML-KEM either);
+  - no suite in common, or --group not listed: handshake_failure alert.
+
+Every read is bounded in size and time; each connection has an overall deadline.
+Binds to 127.0.0.1 only. Python 3 standard library only.
+"""
+import argparse
+import hashlib
+import os
+import socket
+import socketserver
+import struct
+import sys
+import time
+
+MAX_HELLO = 64 * 1024        # a ClientHello larger than this is not one we answer
+CONN_DEADLINE_S = 10.0       # total time one connection may take
+READ_TIMEOUT_S = 5.0         # longest wait for any single read
+
+EXT_SUPPORTED_GROUPS = 10
+EXT_SUPPORTED_VERSIONS = 43
+EXT_KEY_SHARE = 51
+TLS13 = 0x0304
+CONTENT_ALERT = 21
+CONTENT_HANDSHAKE = 22
+ALERT_HANDSHAKE_FAILURE = 40
+ALERT_PROTOCOL_VERSION = 70
+# RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random.
+HRR_RANDOM = hashlib.sha256(b"HelloRetryRequest").digest()
+
+
+class Closed(Exception):
+    """The peer closed, timed out or sent something we do not answer."""
+
+
+class Conn:
+    def __init__(self, sock):
+        self.sock = sock
+        self.deadline = time.monotonic() + CONN_DEADLINE_S
+
+    def read_exact(self, n):
+        buf = bytearray()
+        while len(buf) < n:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise Closed("connection deadline")
+            self.sock.settimeout(min(left, READ_TIMEOUT_S))
+            try:
+                chunk = self.sock.recv(n - len(buf))
+            except (socket.timeout, OSError) as e:
+                raise Closed(str(e))
+            if not chunk:
+                raise Closed("eof")
+            buf += chunk
+        return bytes(buf)
+
+    def send(self, data):
+        self.sock.settimeout(max(0.1, self.deadline - time.monotonic()))
+        try:
+            self.sock.sendall(data)
+        except (socket.timeout, OSError) as e:
+            raise Closed(str(e))
+
+    def linger_until_close(self):
+        """Close with a FIN after the client has read our flight: wait (bounded) for its EOF,
+        draining what it sends, since closing with unread data makes the kernel send RST."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        end = min(self.deadline, time.monotonic() + 2.0)
+        try:
+            while time.monotonic() < end:
+                self.sock.settimeout(max(0.05, end - time.monotonic()))
+                if not self.sock.recv(4096):
+                    return
+        except (socket.timeout, OSError):
+            return
+
+
+def u16(b, off):
+    return struct.unpack_from(">H", b, off)[0]
+
+
+def u24(b, off):
+    return (b[off] << 16) | (b[off + 1] << 8) | b[off + 2]
+
+
+def record(ctype, payload):
+    return struct.pack(">BHH", ctype, 0x0303, len(payload)) + payload
+
+
+def alert(description):
+    return record(CONTENT_ALERT, bytes((2, description)))
+
+
+def read_client_hello(conn):
+    """The ClientHello body, reassembled from handshake records (bounded)."""
+    data = bytearray()
+    need = None
+    while need is None or len(data) < need:
+        hdr = conn.read_exact(5)
+        ctype, major, length = hdr[0], hdr[1], u16(hdr, 3)
+        if ctype != CONTENT_HANDSHAKE or major != 3 or length == 0 or length > 16384 + 2048:
+            raise Closed("not a TLS handshake record")
+        data += conn.read_exact(length)
+        if len(data) > MAX_HELLO + 4:
+            raise Closed("ClientHello too large")
+        if need is None and len(data) >= 4:
+            if data[0] != 1:
+                raise Closed("first handshake message is not a ClientHello")
+            need = 4 + u24(data, 1)
+            if need > MAX_HELLO + 4:
+                raise Closed("ClientHello too large")
+    return bytes(data[4:need])
+
+
+def parse_client_hello(body):
+    """(session_id, [suites], {extension type: data}) or raises Closed when malformed."""
+    try:
+        off = 2 + 32                                # legacy_version, random
+        sid_len = body[off]
+        if sid_len > 32:
+            raise Closed("session id longer than 32 bytes")
+        session_id = body[off + 1:off + 1 + sid_len]
+        off += 1 + sid_len
+        suites_len = u16(body, off); off += 2
+        if suites_len % 2 or off + suites_len > len(body):
+            raise Closed("bad cipher_suites length")
+        suites = [u16(body, off + i) for i in range(0, suites_len, 2)]
+        off += suites_len
+        off += 1 + body[off]                        # compression methods
+        extensions = {}
+        if off < len(body):
+            ext_end = off + 2 + u16(body, off); off += 2
+            if ext_end != len(body):
+                raise Closed("bad extensions length")
+            while off < ext_end:
+                etype, elen = u16(body, off), u16(body, off + 2); off += 4
+                if off + elen > ext_end:
+                    raise Closed("bad extension length")
+                extensions[etype] = body[off:off + elen]
+                off += elen
+        if off > len(body):
+            raise Closed("truncated ClientHello")
+        return session_id, suites, extensions
+    except (IndexError, struct.error):
+        raise Closed("truncated ClientHello")
+
+
+def u16_list(data, len_bytes):
+    """The 16-bit codes of a length-prefixed list; [] when malformed."""
+    if len(data) < len_bytes:
+        return []
+    n = data[0] if len_bytes == 1 else u16(data, 0)
+    if n % 2 or len_bytes + n > len(data):
+        return []
+    return [u16(data, len_bytes + i) for i in range(0, n, 2)]
+
+
+def hello_retry_request(session_id, suite, group):
+    exts = (struct.pack(">HHH", EXT_SUPPORTED_VERSIONS, 2, TLS13)
+            + struct.pack(">HHH", EXT_KEY_SHARE, 2, group))
+    body = (struct.pack(">H", 0x0303) + HRR_RANDOM + bytes((len(session_id),)) + session_id
+            + struct.pack(">HB", suite, 0) + struct.pack(">H", len(exts)) + exts)
+    return record(CONTENT_HANDSHAKE, bytes((2,)) + len(body).to_bytes(3, "big") + body)
+
+
+def serve(conn, opts):
+    session_id, suites, exts = parse_client_hello(read_client_hello(conn))
+    if TLS13 not in u16_list(exts.get(EXT_SUPPORTED_VERSIONS, b""), 1):
+        conn.send(alert(ALERT_PROTOCOL_VERSION))
+        return "no TLS 1.3 offered: protocol_version"
+    common = [s for s in suites if s in opts.suites]
+    if not common or opts.group not in u16_list(exts.get(EXT_SUPPORTED_GROUPS, b""), 2):
+        conn.send(alert(ALERT_HANDSHAKE_FAILURE))
+        return "no common suite or group 0x%04X not offered: handshake_failure" % opts.group
+    conn.send(hello_retry_request(session_id, common[0], opts.group))
+    return "HelloRetryRequest for 0x%04X, suite 0x%04X" % (opts.group, common[0])
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        conn = Conn(self.request)
+        try:
+            what = serve(conn, self.server.opts)
+        except Closed as e:
+            what = str(e)
+        if self.server.opts.verbose:
+            print("fake_tls13: %s: %s" % (self.client_address, what), file=sys.stderr, flush=True)
+        conn.linger_until_close()
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+def code_list(text):
+    codes = [int(c, 0) for c in text.split(",") if c.strip()]
+    if not codes or len(codes) > 64 or any(not 0 <= c <= 0xFFFF for c in codes):
+        raise argparse.ArgumentTypeError("1..64 codes of 0x0000..0xFFFF")
+    return codes
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--group", type=lambda t: int(t, 0), default=0x11EC,
+                    help="the one group, named in the HelloRetryRequest (default 0x11EC)")
+    ap.add_argument("--suites", type=code_list, default=[0x1301, 0x1302, 0x1303],
+                    help="TLS 1.3 suites the server has (default 0x1301,0x1302,0x1303)")
+    ap.add_argument("--pid-file")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if not 0 <= args.group <= 0xFFFF:
+        ap.error("--group must be 0x0000..0xFFFF")
+
+    server = Server(("127.0.0.1", args.port), Handler)
+    server.opts = args
+    if args.pid_file:
+        with open(args.pid_file, "w") as f:
+            f.write("%d\n" % os.getpid())
+    print("fake_tls13: listening on 127.0.0.1:%d" % args.port, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

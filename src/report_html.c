@@ -258,6 +258,14 @@ static void write_ciphers(FILE *f, json_object *c)
             json_object_get_int(doc_at(counts, "weak")), json_object_get_int(doc_at(counts, "insecure")));
 }
 
+/* Who picks among the groups: NULL (shown as "-") when unknown. */
+static const char *group_order_text(json_object *server_order)
+{
+    if (!server_order)
+        return NULL;
+    return json_object_get_boolean(server_order) ? "server's order" : "client's order";
+}
+
 static void write_groups(FILE *f, json_object *g, json_object *s)
 {
     if (!g && !s)
@@ -268,8 +276,18 @@ static void write_groups(FILE *f, json_object *g, json_object *s)
     json_object *t13 = doc_at(g, "tls13"), *dh = doc_at(g, "dh");
     fputs("<table class=\"kv groups\">\n", f);
     kv_row(f, "TLS 1.3 groups", doc_at(t13, "accepted"));
+    kv_text(f, "TLS 1.3 group order", group_order_text(doc_at(t13, "server_order")));
     kv_row(f, "TLS 1.3 preferred", doc_at(t13, "preferred"));
     kv_row(f, "ECDHE curves", doc_at(g, "tls12_curves"));
+    kv_text(f, "ECDHE curve order", group_order_text(doc_at(g, "tls12_curves_server_order")));
+    kv_row(f, "ECDHE curve preferred", doc_at(g, "tls12_curves_preferred"));
+    if (doc_len(doc_at(g, "tls12_curves_undecided"))) {
+        fputs("<tr><th>ECDHE curves undecided</th><td>", f);
+        esc_value(f, doc_at(g, "tls12_curves_undecided"));
+        fputs(" (the server chose its certificate's curve ", f);
+        esc(f, or_dash(doc_str(g, "tls12_certificate_curve")));
+        fputs(" over them)</td></tr>\n", f);
+    }
     if (dh) {
         fprintf(f, "<tr><th>DH prime</th><td>%d bits, ", json_object_get_int(doc_at(dh, "bits")));
         esc(f, doc_str(dh, "group") ? doc_str(dh, "group") : "not a published group");

@@ -103,6 +103,19 @@ static void write_names(pen_t *p, json_object *arr)
         fprintf(p->f, " %s", json_object_get_string(json_object_array_get_idx(arr, i)));
 }
 
+/* " (server's order, prefers x)", " (client's order)", or nothing when the order is unknown. */
+static void write_group_order(pen_t *p, json_object *server_order, const char *preferred)
+{
+    if (!server_order)
+        return;
+    if (!json_object_get_boolean(server_order))
+        fprintf(p->f, " (client's order)");
+    else if (preferred)
+        fprintf(p->f, " (server's order, prefers %s)", preferred);
+    else
+        fprintf(p->f, " (server's order)");
+}
+
 static void write_groups(pen_t *p, json_object *g)
 {
     if (!g)
@@ -116,18 +129,23 @@ static void write_groups(pen_t *p, json_object *g)
     if (t13) {
         fprintf(p->f, " TLSv1.3:");
         write_names(p, jr_at(t13, "accepted"));
-        if (jr_str(t13, "preferred"))
-            fprintf(p->f, " (prefers %s)", jr_str(t13, "preferred"));
+        write_group_order(p, jr_at(t13, "server_order"), jr_str(t13, "preferred"));
     }
     if (curves) {
         fprintf(p->f, "%s ECDHE:", t13 ? ";" : "");
         write_names(p, curves);
+        write_group_order(p, jr_at(g, "tls12_curves_server_order"), jr_str(g, "tls12_curves_preferred"));
     }
     if (dh)
         fprintf(p->f, "%s DH %d bits %s", t13 || curves ? ";" : "", json_object_get_int(jr_at(dh, "bits")),
                 jr_str(dh, "group") ? jr_str(dh, "group") : "(not a published group)");
     fprintf(p->f, "\n");
-
+    /* Never shown as refused: the server's order hid them behind its certificate's curve. */
+    json_object *open = jr_at(g, "tls12_curves_undecided");
+    size_t undecided = json_object_is_type(open, json_type_array) ? json_object_array_length(open) : 0;
+    if (undecided)
+        fprintf(p->f, "               ECDHE: %zu more curves undecided: the server chose its certificate's curve %s "
+                      "over them\n", undecided, or_dash(jr_str(g, "tls12_certificate_curve")));
 }
 
 static void write_signatures(pen_t *p, json_object *s)

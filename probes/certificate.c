@@ -6,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "cert_quality.h"
 #include "chain_analysis.h"
 #include "hello_profile.h"
@@ -244,13 +247,50 @@ static json_object *all_certificates(probe_ctx_t *ctx, X509 *first_leaf)
     return list;
 }
 
+/* Whether the local OpenSSL knows this group (by its IANA name) and so could offer it. */
+static bool openssl_has_group(const char *name)
+{
+    SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+    bool has = c && SSL_CTX_set1_groups_list(c, name) == 1;
+    SSL_CTX_free(c);
+    ERR_clear_error();
+    return has;
+}
+
+/* The groups probe's TLS 1.3 groups, when the server speaks nothing older and every one of
+ * them is a group the local OpenSSL cannot negotiate: then no handshake of ours can succeed,
+ * and that is why. Writes "A, B" to out; false otherwise. */
+static bool only_unnegotiable_groups(endpoint_t *ep, char *out, size_t outlen)
+{
+    json_object *g = endpoint_probe_facts(ep, "groups"), *status, *tls13, *accepted;
+    if (!g || !json_object_object_get_ex(g, "status", &status) ||
+        strcmp(json_object_get_string(status), "ok") != 0 || !json_object_object_get_ex(g, "tls13", &tls13) ||
+        !json_object_object_get_ex(tls13, "accepted", &accepted) || clear_certificate_version(ep) != 0)
+        return false;
+    size_t n = json_object_array_length(accepted), used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(accepted, i));
+        if (!name || openssl_has_group(name))
+            return false;
+        int w = snprintf(out + used, outlen - used, "%s%s", i ? ", " : "", name);
+        used = w < 0 || (size_t)w >= outlen - used ? outlen - 1 : used + (size_t)w;
+    }
+    return n > 0;
+}
+
 /* The OpenSSL handshake failed: the chain from a raw hello, if the server sends one in clear. */
 static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, const char *handshake_error)
 {
-    char why[400];
+    char why[400], groups[200];
     snprintf(why, sizeof why, "%s", handshake_error);
     json_object *handshake = NULL;
     STACK_OF(X509) *served = raw_chain(ctx, &handshake);
+    if (!served && only_unnegotiable_groups(ctx->ep, groups, sizeof groups)) {
+        snprintf(why, sizeof why,
+                 "the server accepts only key exchange groups the local OpenSSL cannot negotiate (%s)", groups);
+        json_object_object_add(ctx->out, "handshake_error", json_object_new_string(handshake_error));
+    }
     if (!served)
         return record_error(ctx, PROBE_ERROR, why);
     json_object *out = ctx->out;
@@ -300,8 +340,9 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     return PROBE_OK;
 }
 
-/* versions first: the raw fallback needs to know which version shows the chain in clear. */
-static const char *const certificate_needs[] = { "versions", NULL };
+/* versions first: the raw fallback needs to know which version shows the chain in clear;
+ * groups, to say when the server's groups are ones the local OpenSSL lacks. */
+static const char *const certificate_needs[] = { "versions", "groups", NULL };
 
 const probe_module_t probe_certificate = {
     .name = "certificate",

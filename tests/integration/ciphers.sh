@@ -279,7 +279,8 @@ assert_jq "$LABEL: TLS 1.3 signature schemes" "$TP_OUT" "$E.facts.signatures | [
   '[null,["rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512"]]'
 assert_jq "$LABEL: signatures connections: three schemes and the refusal" "$TP_OUT" "$E.facts.signatures.connections" 4
 # OpenSSL 3.0's default groups, FFDHE included (s_client -tls1_3 -groups G handshook with each).
-# No -serverpref, so the group it prefers is the client's: not asserted.
+# (Group order: OpenSSL servers name their own favourite in a HelloRetryRequest even without
+# -serverpref; tests/integration/groups_field.sh asserts orders.)
 assert_jq "$LABEL: groups tls13 accepted" "$TP_OUT" "$G.tls13.accepted | sort" \
   '["ffdhe2048","ffdhe3072","ffdhe4096","ffdhe6144","ffdhe8192","secp256r1","secp384r1","secp521r1","x25519","x448"]'
 assert_jq "$LABEL: groups tls12_curves, dh" "$TP_OUT" "[$G.tls12_curves, $G.dh]" '[null,null]'

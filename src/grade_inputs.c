@@ -93,8 +93,9 @@ static void suite_known(json_object *s, const char *version, kx_needs_t *need, w
     const char *name = jr_str(s, "name");
     bool sslv2 = is(version, "SSLv2");
     if (!name || !is_type(s, "bits", json_type_int) || !is_type(s, "forward_secrecy", json_type_boolean) ||
-        (!sslv2 && !is_type(s, "aead", json_type_boolean))) {
-        missing(w, "%s suite %s: name, key bits, forward secrecy or AEAD unknown", or_q(version), or_q(name ? name : jr_str(s, "code")));
+        (!sslv2 && (!is_type(s, "aead", json_type_boolean) || !jr_str(s, "au")))) {
+        missing(w, "%s suite %s: name, key bits, forward secrecy, AEAD or authentication unknown", or_q(version),
+                or_q(name ? name : jr_str(s, "code")));
         return;
     }
     const registry_suite_t *rs = registry_suite_by_name(name);
@@ -134,11 +135,24 @@ static void protocols_known(json_object *facts, kx_needs_t *need, why_t *w)
     }
 }
 
+/* The key types the grade scores (grade.c, kx_certificate); another one would count as nothing weak. */
+static bool graded_key_type(const char *type)
+{
+    static const char *const types[] = { "RSA", "RSA-PSS", "DSA", "EC", "Ed25519", "Ed448", "SM2" };
+    for (size_t i = 0; type && i < sizeof types / sizeof *types; i++)
+        if (strcmp(type, types[i]) == 0)
+            return true;
+    return false;
+}
+
 static void key_known(json_object *leaf, why_t *w)
 {
     json_object *bits = jr_at(leaf, "key_bits");
-    if (!jr_str(leaf, "key_type") || !bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0)
+    const char *type = jr_str(leaf, "key_type");
+    if (!type || !bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0)
         missing(w, "the key of %s is unknown", or_q(jr_str(leaf, "subject")));
+    else if (!graded_key_type(type))
+        missing(w, "the key type %s of %s is not one the grade scores", type, or_q(jr_str(leaf, "subject")));
 }
 
 static void certificate_known(json_object *facts, why_t *w)

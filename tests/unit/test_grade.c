@@ -258,7 +258,12 @@ int main(void)
            "certificate probe did not run");
     expect("hostile shapes: a suite without a name",
            "{" V13 C(P("TLSv1.3", "{}" "," "7" "," T13)) G13 "\"certificate\":{\"status\":\"ok\",\"chain\":5}" NOT_WEB "}",
-           "NULL TLSv1.3 suite ?: name, key bits, forward secrecy or AEAD unknown; TLSv1.3 suite ?: name, key bits, "
-           "forward secrecy or AEAD unknown; no certificate chain recorded");
+           "NULL TLSv1.3 suite ?: name, key bits, forward secrecy, AEAD or authentication unknown; TLSv1.3 suite ?: "
+           "name, key bits, forward secrecy, AEAD or authentication unknown; no certificate chain recorded");
+    expect("no grade: a suite's authentication unknown (an anonymous one would be F), a key type not graded",
+           "{" V13 C(P("TLSv1.3", "{\"name\":\"TLS_AES_256_GCM_SHA384\",\"bits\":256,\"forward_secrecy\":true,\"aead\":true}"))
+           G13 CERT("ML-DSA-65", 1952, "ML-DSA-65", "") NOT_WEB "}",
+           "NULL TLSv1.3 suite TLS_AES_256_GCM_SHA384: name, key bits, forward secrecy, AEAD or authentication unknown; "
+           "the key type ML-DSA-65 of CN=a is not one the grade scores");
     return failures ? 1 : 0;
 }

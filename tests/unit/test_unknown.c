@@ -94,7 +94,7 @@ typedef struct mutation {
 typedef struct row {
     const char *name, *id;
     bool internal, mtls_expected;
-    int lo, hi;                   /* levels the row holds at */
+    int lo, hi;                   /* levels the row holds at (a rule is run at every level, scored or not) */
     const char *service;          /* the target's scheme, or NULL */
     int npins;
     const char *patch;            /* merged into the base facts (JSON object), or NULL */
@@ -172,9 +172,9 @@ static const row_t rows[] = {
     { "9.1.2 server order", "9.1.2", true, false, 1, 3, NULL, 0, ORDERED_FACTS, { "ciphers.protocols[*].suites[*].forward_secrecy" },
       { { "ciphers.protocols[0].server_order", M_NULL, NULL, "whether the server or the client picks among suites of different strength is undetermined" },
         { "ciphers.protocols[0].suites[1].class", M_NULL, NULL, "has no known class" } } },
-    { "12.1.3", "12.1.3", false, false, 2, 3, NULL, 0, NULL, { "mtls.required" }, { MTLS_DECIDING("requested") } },
-    { "12.1.3 mtls expected", "12.1.3", true, true, 2, 3, NULL, 0, NULL, { "mtls.required" }, { MTLS_DECIDING("requested") } },
-    { "12.1.4", "12.1.4", false, false, 2, 3, NULL, 0, NULL,
+    { "12.1.3", "12.1.3", false, false, 1, 3, NULL, 0, NULL, { "mtls.required" }, { MTLS_DECIDING("requested") } },
+    { "12.1.3 mtls expected", "12.1.3", true, true, 1, 3, NULL, 0, NULL, { "mtls.required" }, { MTLS_DECIDING("requested") } },
+    { "12.1.4", "12.1.4", false, false, 1, 3, NULL, 0, NULL,
       { "certificate.ocsp_staple.cert_status", "certificate.ocsp_staple.responder", "certificate.ocsp_staple.next_update" },
       { { "certificate", M_DEL, NULL, "certificate probe did not run" },
         { "certificate.ocsp_staple", M_NULL, NULL, "stapling unknown" },
@@ -182,7 +182,7 @@ static const row_t rows[] = {
     { "9.2.4", "9.2.4", true, false, 1, 3, NULL, 0, NULL,
       { "certificate.ocsp_staple.cert_status", "certificate.ocsp_staple.responder", "certificate.ocsp_staple.next_update" },
       { { "certificate.ocsp_staple.verdict", M_WRONG, NULL, "the OCSP staple was not judged" } } },
-    { "12.1.5", "12.1.5", false, false, 3, 3, NULL, 0, "{\"ech\":{\"status\":\"ok\",\"accepted\":true}}", { NULL },
+    { "12.1.5", "12.1.5", false, false, 1, 3, NULL, 0, "{\"ech\":{\"status\":\"ok\",\"accepted\":true}}", { NULL },
       { { "ech", M_DEL, NULL, "not probed" }, { "ech.accepted", M_NULL, NULL, "whether ECH is accepted is undetermined" },
         { "ech.status", M_SET, "\"error\"", "ech probe failed" } } },
     { "[web] 12.2.1", "12.2.1", false, false, 1, 3, NULL, 0, NULL, { HTTP_INFO }, { HTTP_DECIDING, HSTS_DECIDING } },
@@ -193,8 +193,8 @@ static const row_t rows[] = {
       "{\"certificate\":{\"trust\":{\"pin\":{\"configured\":1,\"matched\":true,\"matched_subject\":\"CN=a.test\"}}}}", { CERT_INFO },
       { { "certificate.trust.pin", M_NULL, NULL, "pin-sha256 configured but not checked" },
         { "certificate.trust.pin.matched", M_NULL, NULL, "pin-sha256 is unknown" } } },
-    { "[web] 12.3.1 HTTP", "12.3.1", false, false, 2, 3, NULL, 0, NULL, { HTTP_INFO, "http.https*" }, { HTTP_DECIDING } },
-    { "12.3.1 STARTTLS smtp", "12.3.1", false, false, 2, 3, "smtp", 0, SMTP_FACTS, { NULL },
+    { "[web] 12.3.1 HTTP", "12.3.1", false, false, 1, 3, NULL, 0, NULL, { HTTP_INFO, "http.https*" }, { HTTP_DECIDING } },
+    { "12.3.1 STARTTLS smtp", "12.3.1", false, false, 1, 3, "smtp", 0, SMTP_FACTS, { NULL },
       { { "starttls", M_DEL, NULL, "starttls probe did not run" },
         { "starttls.status", M_SET, "\"error\"", "starttls probe failed" },
         { "starttls.applicable", M_NULL, NULL, "whether this is a STARTTLS service is unknown" },
@@ -202,20 +202,21 @@ static const row_t rows[] = {
         { "starttls.starttls_offered", M_NULL, NULL, "smtp: whether STARTTLS is offered cannot be seen" },
         { "starttls.auth_before_starttls", M_NULL, NULL, "smtp: whether authentication is refused before STARTTLS cannot be seen" },
         { "starttls.auth_before_starttls", M_DEL, NULL, "smtp: whether authentication is refused" } } },
-    { "9.2.2 STARTTLS postgres", "9.2.2", true, false, 2, 3, "postgres", 0, PG_FACTS, { NULL },
+    { "9.2.2 STARTTLS postgres", "9.2.2", true, false, 1, 3, "postgres", 0, PG_FACTS, { NULL },
       { { "starttls.plaintext_accepted", M_NULL, NULL, "postgres: whether clients without TLS are refused cannot be seen" },
         { "starttls.starttls_offered", M_WRONG, NULL, "postgres: whether STARTTLS is offered" } } },
-    { "12.3.2", "12.3.2", false, false, 2, 3, NULL, 0, NULL, { NULL }, { { NULL, M_NULL, NULL, NULL } } },
-    { "[web] 12.3.3", "12.3.3", true, false, 2, 3, NULL, 0, NULL, { HTTP_INFO, "http.https*" }, { HTTP_DECIDING } },
-    { "12.3.4", "12.3.4", true, false, 2, 3, NULL, 0, NULL, { CERT_INFO }, { CERT_DECIDING } },
-    { "12.3.5", "12.3.5", true, false, 3, 3, NULL, 0, NULL, { NULL }, { MTLS_DECIDING("required") } },
+    { "12.3.2", "12.3.2", false, false, 1, 3, NULL, 0, NULL, { NULL }, { { NULL, M_NULL, NULL, NULL } } },
+    { "[web] 12.3.3", "12.3.3", true, false, 1, 3, NULL, 0, NULL, { HTTP_INFO, "http.https*" }, { HTTP_DECIDING } },
+    { "12.3.4", "12.3.4", true, false, 1, 3, NULL, 0, NULL, { CERT_INFO }, { CERT_DECIDING } },
+    { "12.3.5", "12.3.5", true, false, 1, 3, NULL, 0, NULL, { NULL }, { MTLS_DECIDING("required") } },
     { "[web] 9.1.1 HTTP", "9.1.1", false, false, 1, 3, NULL, 0, NULL, { HTTP_INFO, "http.https*" }, { HTTP_DECIDING } },
     { "9.1.1 STARTTLS smtp", "9.1.1", true, false, 1, 3, "smtp", 0, SMTP_FACTS, { NULL },
       { { "starttls.auth_before_starttls", M_WRONG, NULL, "authentication is refused before STARTTLS" } } },
     { "9.2.1", "9.2.1", false, false, 1, 3, NULL, 0, NULL, { CERT_INFO }, { CERT_DECIDING } },
     { "9.2.1 internal", "9.2.1", true, false, 1, 3, NULL, 0, NULL, { CERT_INFO }, { CERT_DECIDING } },
-    { "9.2.3", "9.2.3", false, false, 2, 3, NULL, 0, NULL, { CERT_INFO }, { CERT_DECIDING } },
-    { "9.2.5", "9.2.5", false, false, 3, 3, NULL, 0, NULL, { NULL }, { { NULL, M_NULL, NULL, NULL } } },
+    { "9.2.3", "9.2.3", false, false, 1, 3, NULL, 0, NULL, { CERT_INFO }, { CERT_DECIDING } },
+    { "[web] 9.2.2 HTTP", "9.2.2", true, false, 1, 3, NULL, 0, NULL, { HTTP_INFO, "http.https*" }, { HTTP_DECIDING } },
+    { "9.2.5", "9.2.5", false, false, 1, 3, NULL, 0, NULL, { NULL }, { { NULL, M_NULL, NULL, NULL } } },
 };
 
 /* ---- trees and paths */

@@ -204,10 +204,10 @@ static void no_undecided(json_object *o, const char *probe, why_t *w)
     }
 }
 
+/* The groups probe must have run and succeeded; what it found matters for each kind of key
+ * exchange accepted (with RSA key exchange only, the certificate's key is the key exchange). */
 static void groups_known(json_object *facts, const kx_needs_t *need, why_t *w)
 {
-    if (!need->tls13 && !need->ecdhe && !need->dhe)
-        return;   /* RSA key exchange only: the certificate's key is the key exchange */
     json_object *g = probe_ok(facts, "groups", w);
     if (!g)
         return;

@@ -79,9 +79,10 @@ static void expect(const char *name, const char *facts_json, const char *want)
 int main(void)
 {
     expect("no facts: no grade, every reason",
-           "{}", "NULL versions probe did not run; ciphers probe did not run; certificate probe did not run");
+           "{}", "NULL versions probe did not run; ciphers probe did not run; certificate probe did not run; "
+           "groups probe did not run");
     expect("no suites: no grade", "{" V(N_, N_, N_, N_, Y_, N_) C("") GOOD_CERT "}",
-           "NULL TLSv1.2 accepted but its suites were not enumerated");
+           "NULL TLSv1.2 accepted but its suites were not enumerated; groups probe did not run");
     expect("A+: TLS 1.2+1.3, AEAD+FS only, P-256, HSTS 1 year",
            "{" V12_13 C(P("TLSv1.2", ECDHE_GCM) "," P("TLSv1.3", T13)) G12_13 GOOD_CERT HTTP(HSTS_1Y) "}",
            "A+/A+ 100 100/100/100 |");
@@ -121,14 +122,14 @@ int main(void)
            "{" V(N_, N_, Y_, Y_, N_, N_)
            C(P("TLSv1.0", S("TLS_RSA_WITH_AES_128_CBC_SHA", 128, false, false, "RSA")) ","
              P("TLSv1.1", S("TLS_RSA_WITH_AES_128_CBC_SHA", 128, false, false, "RSA")))
-           CERT("RSA", 2048, "sha256WithRSAEncryption", "") NOT_WEB "}",
+           GROUPS("null", "null", "null") CERT("RSA", 2048, "sha256WithRSAEncryption", "") NOT_WEB "}",
            "C/C 86 92/90/80 | TLS 1.0 or 1.1 accepted: capped at B; no TLS 1.2 or 1.3: capped at C; "
            "no forward secrecy: capped at B; no AEAD suite: capped at B");
     expect("SSLv2 F; SSLv3 best F; POODLE",
            "{" V(Y_, Y_, N_, N_, N_, N_)
            C(P("SSLv2", "{\"name\":\"SSL_CK_RC4_128_WITH_MD5\",\"bits\":128,\"forward_secrecy\":false}") ","
              P("SSLv3", S("TLS_RSA_WITH_AES_128_CBC_SHA", 128, false, false, "RSA")))
-           CERT("RSA", 2048, "sha256WithRSAEncryption", "") NOT_WEB "}",
+           GROUPS("null", "null", "null") CERT("RSA", 2048, "sha256WithRSAEncryption", "") NOT_WEB "}",
            "F/F 71 40/90/80 | SSLv2 accepted: capped at F; SSLv3 is the best protocol: capped at F; "
            "no TLS 1.2 or 1.3: capped at C; RC4 accepted: SSL_CK_RC4_128_WITH_MD5: capped at B; "
            "CBC suites with SSLv3 (POODLE): TLS_RSA_WITH_AES_128_CBC_SHA: capped at C; no forward secrecy: capped at B; "
@@ -245,17 +246,17 @@ int main(void)
            "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\"],\"undecided\":[\"secp384r1\"]}},"
            GOOD_CERT NOT_WEB "}",
            "NULL groups: 1 candidates could not be decided");
-    expect("RSA key exchange only: no groups needed",
+    expect("RSA key exchange only: the groups probe ran and found nothing to grade",
            "{" V(N_, N_, N_, N_, Y_, N_)
            C(P("TLSv1.2", S("TLS_RSA_WITH_AES_128_GCM_SHA256", 128, false, true, "RSA")))
-           CERT("RSA", 2048, "sha256WithRSAEncryption", "") NOT_WEB "}",
+           GROUPS("null", "null", "null") CERT("RSA", 2048, "sha256WithRSAEncryption", "") NOT_WEB "}",
            "B/B 89 100/90/80 | TLS 1.3 not accepted: capped at A-; no forward secrecy: capped at B");
     expect("hostile shapes: wrong types are unknowns, not fatal",
            "{\"versions\":{\"status\":\"ok\",\"accepted\":\"TLSv1.3\",\"protocols\":{}},\"ciphers\":{\"protocols\":{}}}",
            "NULL ciphers probe failed: ?; SSLv2 undetermined (not in the versions facts); SSLv3 undetermined (not in the "
            "versions facts); TLSv1.0 undetermined (not in the versions facts); TLSv1.1 undetermined (not in the versions "
            "facts); TLSv1.2 undetermined (not in the versions facts); TLSv1.3 undetermined (not in the versions facts); "
-           "certificate probe did not run");
+           "certificate probe did not run; groups probe did not run");
     expect("hostile shapes: a suite without a name",
            "{" V13 C(P("TLSv1.3", "{}" "," "7" "," T13)) G13 "\"certificate\":{\"status\":\"ok\",\"chain\":5}" NOT_WEB "}",
            "NULL TLSv1.3 suite ?: name, key bits, forward secrecy, AEAD or authentication unknown; TLSv1.3 suite ?: "

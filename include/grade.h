@@ -4,11 +4,21 @@
 #ifndef TLSPROBE_GRADE_H
 #define TLSPROBE_GRADE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <json-c/json.h>
 
-/* { "grade": "A", "score": 92, "caps": ["TLS 1.1 accepted: capped at B", ...],
- *   "components": { "protocol": n, "key_exchange": n, "cipher": n } }, or NULL when the
- * facts cannot support a grade (no versions or ciphers facts). */
+/* { "grade": "A", "grade_if_trusted": "A", "score": 92, "caps": ["TLS 1.1 accepted: capped at
+ *   B", ...], "components": { "protocol": n, "key_exchange": n, "cipher": n }, "reason": null },
+ * or, when the facts cannot support a grade (grade_inputs_known), { "grade": null,
+ * "grade_if_trusted": null, "score": null, "caps": [], "components": null, "reason": "..." }.
+ * Never NULL (but for want of memory). */
 json_object *grade_endpoint(json_object *facts);
+
+/* Whether the facts decide every input of the grade (every version decided, every accepted
+ * version's suites complete, a checked certificate, the groups of each key exchange accepted);
+ * else false with the reasons, "; "-separated, in why. */
+bool grade_inputs_known(json_object *facts, char *why, size_t whylen);
 
 #endif

@@ -33,6 +33,10 @@ char *doc_value_text(json_object *v);
 /* An endpoint's letter grade: its "grade" member when that is a string, or the "grade" member
  * of an object (the grade with its score and caps); NULL without one. */
 const char *doc_grade_letter(json_object *endpoint);
+/* What a writer shows for the grade: the letter, "no grade: REASON" (composed in buf) when the
+ * grade object says the facts did not support one, or NULL without a grade member (the
+ * endpoint was not probed). A missing letter never reads as a good one. */
+const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen);
 
 /* True for the members a verdict always has; writers show every other member as a note. */
 bool doc_verdict_core_member(const char *key);

@@ -10,6 +10,16 @@
 /* ---- reading facts (NULL / false when absent or of another type) */
 bool rf_bool(json_object *o, const char *key, bool *value);   /* false when absent or null */
 bool rf_true(json_object *o, const char *key);
+/* A boolean fact as three states: absent, null or of another type is unknown, never false. */
+typedef enum { RF_UNKNOWN = -1, RF_NO = 0, RF_YES = 1 } rf_tri_t;
+rf_tri_t rf_tri(json_object *o, const char *key);
+/* Reasons a rule could not decide, gathered while it reads its facts. A rule that also finds
+ * positive evidence of a failure still FAILs; otherwise any reason makes it ERROR (or MANUAL). */
+typedef struct rf_unknown {
+    char text[400];
+    int count;
+} rf_unknown_t;
+void rf_unknown(rf_unknown_t *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends to a bounded evidence line. */
 void rf_ev(char *ev, size_t evlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The probe's facts when it ran and recorded "status": "ok"; else NULL with evidence written. */

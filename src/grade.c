@@ -48,6 +48,13 @@ static bool is(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+/* A boolean fact equal to want; absent, null or another type is neither true nor false. */
+static bool boolean(json_object *o, const char *key, bool want)
+{
+    json_object *v = jr_at(o, key);
+    return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v) == want;
+}
+
 /* Adds one line to the caps: the reason, then what it does to the grade. */
 static void add_reason(grader_t *g, const char *outcome, const char *fmt, va_list ap)
 {
@@ -336,11 +343,11 @@ static void grade_certificate(grader_t *g)
         trust_issue(g, false, "certificate expired %s", or_q(jr_str(idx(chain, 0), "not_after")));
     if (json_object_get_boolean(jr_at(cert, "not_yet_valid")))
         trust_issue(g, false, "certificate not yet valid");
-    if (!json_object_get_boolean(jr_at(trust, "verified")))
+    if (boolean(trust, "verified", false))
         trust_issue(g, false, "chain not trusted by %s: %s", or_q(jr_str(trust, "store")), or_q(jr_str(trust, "error")));
     if (is(jr_str(jr_at(cert, "revocation"), "result"), "revoked") || is(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "revoked"))
         trust_issue(g, false, "certificate revoked");
-    if (jr_str(name, "checked") && !json_object_get_boolean(jr_at(name, "matched")))
+    if (jr_str(name, "checked") && boolean(name, "matched", false))
         trust_issue(g, true, "certificate does not cover %s", jr_str(name, "checked"));
 
     /* Signatures of the leaf and intermediates (a root's own signature is never checked). */
@@ -359,19 +366,27 @@ static void grade_certificate(grader_t *g)
         cap(g, L_B, "incomplete chain");
 }
 
-/* A+ needs long-lived HSTS where the endpoint is a web server (the http probe says so). */
+/* A+ needs long-lived HSTS where the endpoint is a web server (the http probe says so). Only
+ * a web server proven not to be one (applicable: false) goes without; HSTS that was not
+ * examined is no HSTS for A+. */
 static void grade_hsts(grader_t *g)
 {
-    json_object *http = jr_at(g->facts, "http"), *applicable = jr_at(http, "applicable");
-    if (!http || (applicable && !json_object_get_boolean(applicable)))
+    json_object *http = jr_at(g->facts, "http");
+    json_object *hsts = jr_at(jr_at(http, "https"), "hsts"), *max_age = jr_at(hsts, "max_age");
+    if (is(jr_str(http, "status"), "ok") && boolean(http, "applicable", false))
         return;
-    json_object *hsts = jr_at(jr_at(http, "https"), "hsts");
-    json_object *max_age = jr_at(hsts, "max_age"), *valid = jr_at(hsts, "valid");
-    if (!hsts)
+    if (!http)
+        cap(g, L_A, "HSTS not examined (http probe did not run)");
+    else if (!is(jr_str(http, "status"), "ok"))
+        cap(g, L_A, "HSTS not examined (http probe failed: %s)", or_q(jr_str(http, "error")));
+    else if (!boolean(http, "applicable", true))
+        cap(g, L_A, "HSTS not examined (whether this is a web server is unknown)");
+    else if (!hsts)
         cap(g, L_A, "HSTS not observed (no HTTPS response)");
-    else if (!json_object_get_boolean(jr_at(hsts, "present")))
-        cap(g, L_A, "no HSTS (A+ needs max-age >= %lld)", HSTS_A_PLUS_MIN_AGE);
-    else if ((valid && !json_object_get_boolean(valid)) || !max_age)
+    else if (!boolean(hsts, "present", true))
+        cap(g, L_A, "%s (A+ needs max-age >= %lld)", boolean(hsts, "present", false) ? "no HSTS" : "HSTS unknown",
+            HSTS_A_PLUS_MIN_AGE);
+    else if (!boolean(hsts, "valid", true) || !max_age || !json_object_is_type(max_age, json_type_int))
         cap(g, L_A, "invalid HSTS header");
     else if (json_object_get_int64(max_age) < HSTS_A_PLUS_MIN_AGE)
         cap(g, L_A, "HSTS max-age=%lld < %lld", (long long)json_object_get_int64(max_age), HSTS_A_PLUS_MIN_AGE);
@@ -382,66 +397,109 @@ static letter_t score_letter(int score)
     return score >= 80 ? L_A : score >= 65 ? L_B : score >= 50 ? L_C : score >= 35 ? L_D : score >= 20 ? L_E : L_F;
 }
 
+/* The versions accepted, from the per-version facts (grade_inputs_known: all decided). */
+typedef struct protocols {
+    int best, worst;
+    bool ssl2, ssl3, tls10_11, modern, tls13;
+} protocols_t;
+
+static void protocol_facts(json_object *versions, protocols_t *p)
+{
+    json_object *list = jr_at(versions, "protocols");
+    *p = (protocols_t){ .best = -1, .worst = 101 };
+    for (size_t i = 0; i < len(list); i++) {
+        const char *v = jr_str(idx(list, i), "name");
+        int s = protocol_score(v);
+        if (s < 0 || !boolean(idx(list, i), "accepted", true))
+            continue;
+        p->best = s > p->best ? s : p->best;
+        p->worst = s < p->worst ? s : p->worst;
+        p->ssl2 |= is(v, "SSLv2");
+        p->ssl3 |= is(v, "SSLv3");
+        p->tls10_11 |= is(v, "TLSv1.0") || is(v, "TLSv1.1");
+        p->modern |= is(v, "TLSv1.2") || is(v, "TLSv1.3");
+        p->tls13 |= is(v, "TLSv1.3");
+    }
+}
+
+static void protocol_caps(grader_t *g, const protocols_t *p)
+{
+    if (p->ssl2)
+        cap(g, L_F, "SSLv2 accepted");
+    if (p->ssl3 && p->best == 80)
+        cap(g, L_F, "SSLv3 is the best protocol");
+    else if (p->ssl3)
+        cap(g, L_B, "SSLv3 accepted");
+    if (p->tls10_11)
+        cap(g, L_B, "TLS 1.0 or 1.1 accepted");
+    if (!p->modern)
+        cap(g, L_C, "no TLS 1.2 or 1.3");
+    else if (!p->tls13)
+        cap(g, L_A_MINUS, "TLS 1.3 not accepted");
+}
+
+/* { "grade": null, ..., "reason" }: the facts do not support a grade, and why. */
+static json_object *no_grade(const char *reason)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "grade", NULL);
+    json_object_object_add(o, "grade_if_trusted", NULL);
+    json_object_object_add(o, "score", NULL);
+    json_object_object_add(o, "caps", json_object_new_array());
+    json_object_object_add(o, "components", NULL);
+    json_object_object_add(o, "reason", json_object_new_string(reason));
+    return o;
+}
+
+static json_object *grade_json(const char *grade, const char *if_trusted, int score, json_object *caps, int protocol,
+                               int key_exchange, int cipher)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "grade", json_object_new_string(grade));
+    json_object_object_add(o, "grade_if_trusted", json_object_new_string(if_trusted));
+    json_object_object_add(o, "score", json_object_new_int(score));
+    json_object_object_add(o, "caps", caps);
+    json_object *comp = json_object_new_object();
+    json_object_object_add(comp, "protocol", json_object_new_int(protocol));
+    json_object_object_add(comp, "key_exchange", json_object_new_int(key_exchange));
+    json_object_object_add(comp, "cipher", json_object_new_int(cipher));
+    json_object_object_add(o, "components", comp);
+    json_object_object_add(o, "reason", NULL);
+    return o;
+}
+
 json_object *grade_endpoint(json_object *facts)
 {
-    json_object *versions = jr_at(facts, "versions"), *ciphers = jr_at(facts, "ciphers");
-    if (!is(jr_str(versions, "status"), "ok") || !ciphers)
-        return NULL;
-
-    grader_t g = { .facts = facts, .caps = json_object_new_array(), .ceiling = L_A_PLUS };
-    /* Protocol: (best + worst) / 2, and the protocol caps. */
-    int best = -1, worst = 101;
-    bool ssl2 = false, ssl3 = false, tls10_11 = false, modern = false, tls13 = false;
-    json_object *accepted = jr_at(versions, "accepted");
-    for (size_t i = 0; i < len(accepted); i++) {
-        const char *v = json_object_get_string(idx(accepted, i));
-        int s = protocol_score(v);
-        if (s < 0)
-            continue;
-        best = s > best ? s : best;
-        worst = s < worst ? s : worst;
-        ssl2 |= is(v, "SSLv2");
-        ssl3 |= is(v, "SSLv3");
-        tls10_11 |= is(v, "TLSv1.0") || is(v, "TLSv1.1");
-        modern |= is(v, "TLSv1.2") || is(v, "TLSv1.3");
-        tls13 |= is(v, "TLSv1.3");
-    }
+    char why[512];
+    if (!grade_inputs_known(facts, why, sizeof why))
+        return no_grade(why);
+    protocols_t p;
+    protocol_facts(jr_at(facts, "versions"), &p);
 
     /* Cipher and key exchange, suite by suite. */
     suites_t s = { .strongest = -1, .weakest = -1 };
     kx_t k = { .score = 101 };
-    json_object *protos = jr_at(ciphers, "protocols");
+    json_object *protos = jr_at(jr_at(facts, "ciphers"), "protocols");
     for (size_t i = 0; i < len(protos); i++) {
         json_object *pv = idx(protos, i), *list = jr_at(pv, "suites");
         for (size_t j = 0; j < len(list); j++)
             suite_facts(&s, &k, jr_str(pv, "name"), idx(list, j));
     }
-    if (best < 0 || s.total == 0) {
-        json_object_put(g.caps);
-        return NULL;
-    }
+    if (p.best < 0)
+        return no_grade("no protocol version accepted");
+    if (s.total == 0)
+        return no_grade("no cipher suite found");
 
-    if (ssl2)
-        cap(&g, L_F, "SSLv2 accepted");
-    if (ssl3 && best == 80)
-        cap(&g, L_F, "SSLv3 is the best protocol");
-    else if (ssl3)
-        cap(&g, L_B, "SSLv3 accepted");
-    if (tls10_11)
-        cap(&g, L_B, "TLS 1.0 or 1.1 accepted");
-    if (!modern)
-        cap(&g, L_C, "no TLS 1.2 or 1.3");
-    else if (!tls13)
-        cap(&g, L_A_MINUS, "TLS 1.3 not accepted");
-
+    grader_t g = { .facts = facts, .caps = json_object_new_array(), .ceiling = L_A_PLUS };
+    protocol_caps(&g, &p);
     grade_suites(&g, &s);
     kx_certificate(&g, &k);
     kx_groups(&g, &k);
     grade_certificate(&g);
     grade_hsts(&g);
 
-    int protocol = (best + worst) / 2;
-    int key_exchange = k.score > 100 ? 100 : k.score;   /* nothing seen: nothing weak */
+    int protocol = (p.best + p.worst) / 2;
+    int key_exchange = k.score > 100 ? 100 : k.score;   /* every element known (grade_inputs_known) */
     int cipher = (s.strongest + s.weakest) / 2;
     int score = protocol && key_exchange && cipher ? (30 * protocol + 30 * key_exchange + 40 * cipher) / 100 : 0;
     if (!protocol || !key_exchange || !cipher)
@@ -453,17 +511,6 @@ json_object *grade_endpoint(json_object *facts)
     if (g.ceiling < l)
         l = g.ceiling;
     const char *if_trusted = letter_names[l];
-    const char *grade = g.untrusted ? "T" : g.mismatch ? "M" : if_trusted;
-
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "grade", json_object_new_string(grade));
-    json_object_object_add(o, "grade_if_trusted", json_object_new_string(if_trusted));
-    json_object_object_add(o, "score", json_object_new_int(score));
-    json_object_object_add(o, "caps", g.caps);
-    json_object *comp = json_object_new_object();
-    json_object_object_add(comp, "protocol", json_object_new_int(protocol));
-    json_object_object_add(comp, "key_exchange", json_object_new_int(key_exchange));
-    json_object_object_add(comp, "cipher", json_object_new_int(cipher));
-    json_object_object_add(o, "components", comp);
-    return o;
+    return grade_json(g.untrusted ? "T" : g.mismatch ? "M" : if_trusted, if_trusted, score, g.caps, protocol,
+                      key_exchange, cipher);
 }

@@ -60,6 +60,18 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
+/* A boolean fact equal to want; absent, null or another type is neither. */
+static bool boolean(json_object *o, const char *key, bool want)
+{
+    json_object *v = jr_at(o, key);
+    return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v) == want;
+}
+
+static bool known_bool(json_object *o, const char *key)
+{
+    return boolean(o, key, true) || boolean(o, key, false);
+}
+
 static bool probe_ok(json_object *p)
 {
     const char *s = jr_str(p, "status");
@@ -119,10 +131,37 @@ static void check_protocols(checker_t *c)
         not_examined(c, "protocol", expected, "versions");
         return;
     }
-    json_object *acc = jr_at(v, "accepted");
+    json_object *acc = jr_at(v, "accepted"), *protos = jr_at(v, "protocols");
     for (size_t i = 0; i < len(acc); i++)
         if (str_at(acc, i) && !in_list(c->p->tls_versions, str_at(acc, i)))
             deviate(c, "protocol", expected, str_at(acc, i), false);
+    /* A version neither accepted nor refused may be one the profile forbids. */
+    for (size_t i = 0; i < len(protos); i++) {
+        json_object *pv = idx(protos, i);
+        const char *name = jr_str(pv, "name");
+        if (known_bool(pv, "accepted") || in_list(c->p->tls_versions, name))
+            continue;
+        char found[200];
+        snprintf(found, sizeof found, "not examined: %s undetermined (%s)", name ? name : "?",
+                 jr_str(pv, "result") ? jr_str(pv, "result") : "no result");
+        deviate(c, "protocol", expected, found, false);
+    }
+}
+
+/* One version's enumeration ended with every suite decided; else more deviations may hide. */
+static void suites_complete(checker_t *c, json_object *pv, const char *expected)
+{
+    json_object *undecided = jr_at(pv, "undecided");
+    const char *name = jr_str(pv, "name") ? jr_str(pv, "name") : "?";
+    char found[300];
+    if (len(undecided))
+        snprintf(found, sizeof found, "not examined: %zu suites of %s undecided (%s)", len(undecided), name,
+                 jr_str(idx(undecided, 0), "reason") ? jr_str(idx(undecided, 0), "reason") : "?");
+    else if (!boolean(pv, "complete", true))
+        snprintf(found, sizeof found, "not examined: the suites of %s are not known to be all found", name);
+    else
+        return;
+    deviate(c, "cipher_suite", expected, found, false);
 }
 
 /* Each suite outside the profile once, even when several versions accept it. */
@@ -156,6 +195,8 @@ static void check_suites(checker_t *c)
     /* A partial enumeration may hide more deviations: say so. */
     if (!probe_ok(ci))
         not_examined(c, "cipher_suite", exp12, "ciphers");
+    for (size_t i = 0; i < len(protos); i++)
+        suites_complete(c, idx(protos, i), exp12);
 }
 
 /* The server's order only matters below TLS 1.3, where Mozilla's ssl_prefer_server_ciphers
@@ -166,8 +207,17 @@ static void check_server_order(checker_t *c)
     for (size_t i = 0; i < len(protos); i++) {
         json_object *pv = idx(protos, i), *order = jr_at(pv, "server_order");
         const char *name = jr_str(pv, "name");
-        if (!name || !order || strcmp(name, "TLSv1.3") == 0)
+        if (!name || strcmp(name, "TLSv1.3") == 0)
             continue;
+        if (!known_bool(pv, "server_order")) {
+            /* Unknown with two suites or more: it matters only to a profile that wants the server's order. */
+            if (len(jr_at(pv, "suites")) > 1 && c->p->server_preferred_order) {
+                char found[96];
+                snprintf(found, sizeof found, "not examined: %s order undetermined", name);
+                deviate(c, "server_preferred_order", "server's order", found, false);
+            }
+            continue;
+        }
         bool enforced = json_object_get_boolean(order);
         if (enforced == c->p->server_preferred_order)
             continue;
@@ -181,8 +231,12 @@ static void check_server_order(checker_t *c)
 static void check_groups(checker_t *c)
 {
     json_object *g = jr_at(c->facts, "groups");
-    if (!g)
+    if (!probe_ok(g)) {
+        char exp[64];
+        snprintf(exp, sizeof exp, ">= %d bits", c->p->dh_param_size ? c->p->dh_param_size : c->p->ecdh_param_size);
+        not_examined(c, c->p->dh_param_size ? "dh_param_size" : "ecdh_param_size", exp, "groups");
         return;
+    }
     char expected[512];
     joined(c->p->tls_curves, "none", expected, sizeof expected);
     json_object *lists[2] = { jr_at(jr_at(g, "tls13"), "accepted"), jr_at(g, "tls12_curves") };
@@ -273,14 +327,17 @@ static void check_certificate(checker_t *c)
         return;
     }
     json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
-    if (!json_object_get_boolean(jr_at(trust, "verified"))) {
-        char found[300];
+    char found[300];
+    if (boolean(trust, "verified", false)) {
         snprintf(found, sizeof found, "not trusted by %s: %s", jr_str(trust, "store") ? jr_str(trust, "store") : "?",
                  jr_str(trust, "error") ? jr_str(trust, "error") : "?");
         deviate(c, "certificate_trust", "a chain trusted by the store", found, false);
+    } else if (!boolean(trust, "verified", true)) {
+        deviate(c, "certificate_trust", "a chain trusted by the store", "not examined: verification result unknown", false);
     }
-    if (jr_str(name, "checked") && !json_object_get_boolean(jr_at(name, "matched"))) {
-        char found[300];
+    if (!jr_str(name, "checked") || !known_bool(name, "matched")) {
+        deviate(c, "certificate_name", "the name covered", "not examined: name not checked", false);
+    } else if (boolean(name, "matched", false)) {
         snprintf(found, sizeof found, "does not cover %s", jr_str(name, "checked"));
         deviate(c, "certificate_name", "the name covered", found, false);
     }
@@ -308,12 +365,16 @@ static void check_certificate(checker_t *c)
     }
 
     json_object *validity = jr_at(jr_at(cert, "leaf"), "validity_days");
-    if (validity && c->p->maximum_certificate_lifespan &&
-        json_object_get_int(validity) > c->p->maximum_certificate_lifespan) {
-        char exp[64], found[64];
+    if (c->p->maximum_certificate_lifespan &&
+        (!validity || !json_object_is_type(validity, json_type_int) ||
+         json_object_get_int(validity) > c->p->maximum_certificate_lifespan)) {
+        char exp[64], life[64];
         snprintf(exp, sizeof exp, "<= %d days", c->p->maximum_certificate_lifespan);
-        snprintf(found, sizeof found, "%d days", json_object_get_int(validity));
-        deviate(c, "certificate_lifespan", exp, found, false);
+        if (validity && json_object_is_type(validity, json_type_int))
+            snprintf(life, sizeof life, "%d days", json_object_get_int(validity));
+        else
+            snprintf(life, sizeof life, "not examined: validity unknown");
+        deviate(c, "certificate_lifespan", exp, life, false);
     }
 
     if (c->p->ocsp_staple) {
@@ -325,28 +386,33 @@ static void check_certificate(checker_t *c)
     }
 }
 
-/* HSTS only where the http probe found a web server on the endpoint. */
+/* HSTS where the http probe found a web server on the endpoint, or could not tell. */
 static void check_hsts(checker_t *c)
 {
     json_object *http = jr_at(c->facts, "http");
-    json_object *applicable = jr_at(http, "applicable");
-    if (!http || (applicable && !json_object_get_boolean(applicable)))
+    if (probe_ok(http) && boolean(http, "applicable", false))
         return;
     char exp[64], found[300];
     snprintf(exp, sizeof exp, "max-age >= %ld", c->p->hsts_min_age);
-    json_object *https = jr_at(http, "https"), *hsts = jr_at(https, "hsts");
-    if (!probe_ok(http) || !hsts) {
-        snprintf(found, sizeof found, "not observed: %s",
-                 jr_str(https, "error") ? jr_str(https, "error") : jr_str(http, "error") ? jr_str(http, "error") : "no HTTPS response");
-        deviate(c, "hsts", exp, found, true);
+    if (!http || !probe_ok(http)) {
+        not_examined(c, "hsts", exp, "http");
         return;
     }
-    json_object *max_age = jr_at(hsts, "max_age"), *valid = jr_at(hsts, "valid");
-    if (!json_object_get_boolean(jr_at(hsts, "present")))
+    json_object *https = jr_at(http, "https"), *hsts = jr_at(https, "hsts");
+    if (!boolean(http, "applicable", true) || !hsts) {
+        snprintf(found, sizeof found, "not observed: %s", !boolean(http, "applicable", true) ? "whether this is a web server is unknown"
+                 : jr_str(https, "error") ? jr_str(https, "error") : "no HTTPS response");
+        deviate(c, "hsts", exp, found, false);
+        return;
+    }
+    json_object *max_age = jr_at(hsts, "max_age");
+    if (!known_bool(hsts, "present"))
+        snprintf(found, sizeof found, "not observed: HSTS presence unknown");
+    else if (boolean(hsts, "present", false))
         snprintf(found, sizeof found, "no HSTS");
-    else if (valid && !json_object_get_boolean(valid))
+    else if (!boolean(hsts, "valid", true))
         snprintf(found, sizeof found, "invalid HSTS header: %s", jr_str(hsts, "error") ? jr_str(hsts, "error") : "?");
-    else if (!max_age)
+    else if (!max_age || !json_object_is_type(max_age, json_type_int))
         snprintf(found, sizeof found, "HSTS without max-age");
     else if (json_object_get_int64(max_age) < c->p->hsts_min_age)
         snprintf(found, sizeof found, "max-age=%lld", (long long)json_object_get_int64(max_age));

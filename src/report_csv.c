@@ -69,7 +69,8 @@ static void write_endpoint(FILE *f, json_object *e)
     cells[4] = doc_value_text(doc_at(e, "service"));
     cells[5] = tags_text(doc_at(e, "tags"));
     cells[6] = doc_value_text(doc_at(e, "status"));
-    cells[15] = doc_grade_letter(e) ? strdup(doc_grade_letter(e)) : NULL;
+    char grade[600];
+    cells[15] = doc_grade_text(e, grade, sizeof grade) ? strdup(doc_grade_text(e, grade, sizeof grade)) : NULL;
     json_object *verdicts = doc_at(e, "verdicts");
     size_t n = doc_len(verdicts);
     if (n == 0) {

@@ -65,6 +65,17 @@ const char *doc_grade_letter(json_object *endpoint)
     return doc_str(g, "grade");
 }
 
+const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen)
+{
+    json_object *g = doc_at(endpoint, "grade");
+    if (doc_grade_letter(endpoint))
+        return doc_grade_letter(endpoint);
+    if (!g || !json_object_is_type(g, json_type_object))
+        return NULL;
+    snprintf(buf, buflen, "no grade: %s", doc_str(g, "reason") ? doc_str(g, "reason") : "no reason given");
+    return buf;
+}
+
 bool doc_verdict_core_member(const char *key)
 {
     static const char *const core[] = { "id", "standard", "level", "title", "result", "evidence" };

@@ -136,7 +136,9 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
             fputs("<td class=\"grade\" title=\"", f);
             esc_attr(f, full ? full : "");
             fputs("\">", f);
-            esc(f, doc_grade_letter(e) ? doc_grade_letter(e) : "\xE2\x80\x94");
+            char grade[600];
+            const char *shown = doc_grade_text(e, grade, sizeof grade);
+            esc(f, shown ? shown : "\xE2\x80\x94");
             fputs("</td>", f);
             free(full);
         }

@@ -147,7 +147,8 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
                                          "status", "error", "result", "connections" };
     for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
         property(f, shown[i], doc_at(e, shown[i]));
-    property_text(f, "grade", doc_grade_letter(e));
+    char grade[600];
+    property_text(f, "grade", doc_grade_text(e, grade, sizeof grade));
     fputs("    </properties>\n", f);
 
     char *classname = NULL;

@@ -197,6 +197,11 @@ static void write_certificate(pen_t *p, json_object *c)
 /* "Grade  A- (score 93: protocol 100, key exchange 90, cipher 90)" and every cap below it. */
 static void write_grade(pen_t *p, json_object *g)
 {
+    if (g && json_object_is_type(g, json_type_object) && !jr_str(g, "grade")) {
+        /* Never silent: a missing letter must not read as a good one. */
+        fprintf(p->f, "  Grade        no grade: %s\n", or_dash(jr_str(g, "reason")));
+        return;
+    }
     if (!g || !jr_str(g, "grade"))
         return;
     const char *grade = jr_str(g, "grade"), *if_trusted = jr_str(g, "grade_if_trusted");

@@ -1,68 +1,180 @@
-/* Rules on certificates (12.2.2, 12.3.4, 9.2.1, 9.2.3) and revocation (12.1.4, 9.2.4). */
+/* Rules on certificates (12.2.2, 12.3.4, 9.2.1, 9.2.3) and revocation (12.1.4, 9.2.4). A
+ * certificate passes only when the facts show a client would accept it: verified chain, the
+ * name checked and covered, any pin matched, not revoked. A revoked leaf fails whichever route
+ * found it; an unknown revocation status neither fails nor is reported as "not revoked". */
 #include "rules.h"
 
 #include <string.h>
 
-/* The reasons a client would reject the certificate; "" when it would accept it. */
-static void rejection(json_object *cert, char *ev, size_t evlen, bool *rejected)
+static bool is(const char *a, const char *b)
 {
-    json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
-    const char *store = jr_str(trust, "store");
-    *rejected = false;
-    if (!rf_true(trust, "verified")) {
-        const char *why = jr_str(trust, "error");
-        rf_ev(ev, evlen, "chain not trusted by %s: %s", store ? store : "the trust store", why ? why : "verification failed");
-        *rejected = true;
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* "certificate revoked (...)" when the staple, the OCSP responder or the CRL says so. */
+static bool revoked(json_object *cert, char *ev, size_t evlen)
+{
+    json_object *staple = jr_at(cert, "ocsp_staple"), *rev = jr_at(cert, "revocation");
+    if (is(jr_str(staple, "verdict"), "revoked")) {
+        const char *reason = jr_str(staple, "revocation_reason");
+        rf_ev(ev, evlen, "certificate revoked (stapled OCSP response%s%s)", reason ? ", reason " : "", reason ? reason : "");
+        return true;
     }
-    bool matched = true;
+    if (!is(jr_str(rev, "result"), "revoked"))
+        return false;
+    bool crl = is(jr_str(rev, "method"), "crl");
+    json_object *via = jr_at(rev, crl ? "crl" : "ocsp");
+    const char *url = jr_str(via, "url"), *reason = jr_str(via, "revocation_reason");
+    rf_ev(ev, evlen, "certificate revoked (%s%s%s%s%s)", crl ? "CRL" : "OCSP responder", url ? " " : "", url ? url : "",
+          reason ? ", reason " : "", reason ? reason : "");
+    return true;
+}
+
+static size_t len(json_object *arr)
+{
+    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
+static void san_list(json_object *cert, char *ev, size_t evlen)
+{
+    json_object *chain = jr_at(cert, "chain");
+    json_object *san = len(chain) ? jr_at(json_object_array_get_idx(chain, 0), "san") : NULL;
+    if (!len(san))
+        return;
+    rf_ev(ev, evlen, " (SAN:");
+    for (size_t i = 0; i < len(san) && i < 8; i++) {
+        const char *entry = json_object_get_string(json_object_array_get_idx(san, i));
+        rf_ev(ev, evlen, " %s", entry ? entry : "?");
+    }
+    rf_ev(ev, evlen, ")");
+}
+
+/* The name: checked, and covered by the SANs. */
+static bool name_rejected(json_object *cert, bool sep, char *ev, size_t evlen, rf_unknown_t *u)
+{
+    json_object *name = jr_at(cert, "name");
     const char *checked = jr_str(name, "checked");
-    if (checked && rf_bool(name, "matched", &matched) && !matched) {
-        rf_ev(ev, evlen, "%scertificate does not cover '%s'", *rejected ? "; " : "", checked);
-        json_object *leaf = json_object_array_get_idx(jr_at(cert, "chain"), 0), *san = jr_at(leaf, "san");
-        if (san && json_object_array_length(san) > 0) {
-            rf_ev(ev, evlen, " (SAN:");
-            for (size_t i = 0; i < json_object_array_length(san) && i < 8; i++)
-                rf_ev(ev, evlen, " %s", json_object_get_string(json_object_array_get_idx(san, i)));
-            rf_ev(ev, evlen, ")");
-        }
-        *rejected = true;
+    rf_tri_t matched = rf_tri(name, "matched");
+    if (!checked) {
+        rf_unknown(u, "no name was checked against the certificate");
+    } else if (matched == RF_UNKNOWN) {
+        rf_unknown(u, "whether the certificate covers '%s' is unknown", checked);
+    } else if (matched == RF_NO) {
+        rf_ev(ev, evlen, "%scertificate does not cover '%s'", sep ? "; " : "", checked);
+        san_list(cert, ev, evlen);
+        return true;
     }
+    return false;
+}
+
+/* The configured pins (the target's, or any the facts say were checked). */
+static bool pin_rejected(const rule_ctx_t *c, json_object *trust, bool sep, char *ev, size_t evlen, rf_unknown_t *u)
+{
     json_object *pin = jr_at(trust, "pin");
-    if (pin && !rf_true(pin, "matched")) {
-        rf_ev(ev, evlen, "%sno certificate of the chain matches the configured pin-sha256", *rejected ? "; " : "");
-        *rejected = true;
+    bool configured = c->target && c->target->npins > 0;
+    if (!pin) {
+        if (configured)
+            rf_unknown(u, "pin-sha256 configured but not checked");
+        return false;
     }
+    rf_tri_t matched = rf_tri(pin, "matched");
+    if (matched == RF_NO) {
+        rf_ev(ev, evlen, "%sno certificate of the chain matches the configured pin-sha256", sep ? "; " : "");
+        return true;
+    }
+    if (matched == RF_UNKNOWN)
+        rf_unknown(u, "whether the chain matches the configured pin-sha256 is unknown");
+    return false;
+}
+
+/* The reasons a client would reject the certificate, in ev; the facts that could not be read,
+ * in u. True when rejected. */
+static bool rejection(const rule_ctx_t *c, json_object *cert, char *ev, size_t evlen, rf_unknown_t *u)
+{
+    json_object *trust = jr_at(cert, "trust");
+    const char *store = jr_str(trust, "store");
+    bool rejected = revoked(cert, ev, evlen);
+    rf_tri_t verified = rf_tri(trust, "verified");
+    if (verified == RF_NO) {
+        const char *why = jr_str(trust, "error");
+        rf_ev(ev, evlen, "%schain not trusted by %s: %s", rejected ? "; " : "", store ? store : "the trust store",
+              why ? why : "verification failed");
+        rejected = true;
+    } else if (verified == RF_UNKNOWN) {
+        rf_unknown(u, "the chain's verification result is unknown");
+    }
+    rejected |= name_rejected(cert, rejected, ev, evlen, u);
+    rejected |= pin_rejected(c, trust, rejected, ev, evlen, u);
+    return rejected;
+}
+
+/* "; not revoked (ocsp)", or why that is not known: revocation never counts as good unchecked. */
+static void revocation_note(json_object *cert, char *ev, size_t evlen)
+{
+    json_object *rev = jr_at(cert, "revocation");
+    const char *result = jr_str(rev, "result"), *method = jr_str(rev, "method"), *err = jr_str(rev, "error");
+    if (is(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "valid"))
+        rf_ev(ev, evlen, "; not revoked (valid OCSP staple)");
+    else if (is(result, "good"))
+        rf_ev(ev, evlen, "; not revoked (%s)", is(method, "crl") ? "CRL" : "OCSP responder");
+    else if (is(result, "not_checked"))
+        rf_ev(ev, evlen, "; revocation not checked%s",
+              rf_true(rev, "offline") ? " (--offline)" : " (no OCSP responder or CRL in the certificate)");
+    else
+        rf_ev(ev, evlen, "; revocation status unknown (%s%s%s)", result ? result : "not recorded", err ? ": " : "",
+              err ? err : "");
 }
 
 static void accepted_evidence(json_object *cert, char *ev, size_t evlen)
 {
     json_object *trust = jr_at(cert, "trust");
     const char *store = jr_str(trust, "store"), *anchor = jr_str(trust, "anchor");
-    const char *checked = jr_str(jr_at(cert, "name"), "checked");
     rf_ev(ev, evlen, "chain trusted by %s", store ? store : "the trust store");
     if (anchor)
         rf_ev(ev, evlen, " (anchor %s)", anchor);
-    rf_ev(ev, evlen, " and valid for '%s'", checked ? checked : "(no name)");
+    rf_ev(ev, evlen, " and valid for '%s'", jr_str(jr_at(cert, "name"), "checked"));
     if (jr_at(trust, "pin"))
         rf_ev(ev, evlen, "; pin matched");
+    revocation_note(cert, ev, evlen);
 }
 
-/* The certificate facts when a client would accept the certificate; else NULL with the verdict
- * (ERROR: not probed, FAIL: rejected) in *v and the reasons in ev. */
-static json_object *accepted_cert(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
+/* 12.2.2 also wants the chain complete as served: one that verifies only because tlsprobe
+ * fetched a missing intermediate (AIA) is rejected by clients that do not fetch. */
+static bool incomplete_as_served(json_object *cert, bool sep, char *ev, size_t evlen, rf_unknown_t *u)
+{
+    rf_tri_t via_aia = rf_tri(jr_at(cert, "chain_analysis"), "completed_via_aia");
+    if (via_aia == RF_YES) {
+        rf_ev(ev, evlen, "%sincomplete chain (completed via AIA): clients that do not fetch missing intermediates reject it",
+              sep ? "; " : "");
+        return true;
+    }
+    if (via_aia == RF_UNKNOWN)
+        rf_unknown(u, "whether the chain is complete as served is unknown");
+    return false;
+}
+
+/* FAIL on any reason a client would reject the certificate, ERROR when a deciding fact is
+ * unknown (and nothing fails), else PASS. */
+static verdict_t judge_cert(const rule_ctx_t *c, bool need_complete, char *ev, size_t evlen)
 {
     json_object *cert = rf_probe(c, "certificate", ev, evlen);
-    bool rejected = false;
-    if (cert)
-        rejection(cert, ev, evlen, &rejected);
-    *v = !cert ? VERDICT_ERROR : VERDICT_FAIL;
-    return cert && !rejected ? cert : NULL;
-}
-
-/* A chain that verifies only because tlsprobe fetched a missing intermediate. */
-static bool completed_via_aia(json_object *cert)
-{
-    return rf_true(jr_at(cert, "chain_analysis"), "completed_via_aia");
+    if (!cert)
+        return VERDICT_ERROR;
+    rf_unknown_t u = { .count = 0 };
+    bool rejected = rejection(c, cert, ev, evlen, &u);
+    if (need_complete)
+        rejected |= incomplete_as_served(cert, rejected, ev, evlen, &u);
+    if (rejected) {
+        if (u.count)
+            rf_ev(ev, evlen, " (also unknown: %s)", u.text);
+        return VERDICT_FAIL;
+    }
+    if (u.count) {
+        rf_ev(ev, evlen, "%s", u.text);
+        return VERDICT_ERROR;
+    }
+    accepted_evidence(cert, ev, evlen);
+    return VERDICT_PASS;
 }
 
 verdict_t rule_public_trust(const rule_ctx_t *c, char *ev, size_t evlen)
@@ -71,16 +183,7 @@ verdict_t rule_public_trust(const rule_ctx_t *c, char *ev, size_t evlen)
         rf_ev(ev, evlen, "internal service (exposure: internal): see 12.3.4");
         return VERDICT_NOT_APPLICABLE;
     }
-    verdict_t v;
-    json_object *cert = accepted_cert(c, ev, evlen, &v);
-    if (!cert)
-        return v;
-    if (completed_via_aia(cert)) {
-        rf_ev(ev, evlen, "incomplete chain (completed via AIA): clients that do not fetch missing intermediates reject it");
-        return VERDICT_FAIL;
-    }
-    accepted_evidence(cert, ev, evlen);
-    return VERDICT_PASS;
+    return judge_cert(c, true, ev, evlen);
 }
 
 verdict_t rule_internal_trust(const rule_ctx_t *c, char *ev, size_t evlen)
@@ -89,25 +192,16 @@ verdict_t rule_internal_trust(const rule_ctx_t *c, char *ev, size_t evlen)
         rf_ev(ev, evlen, "external service (exposure: external): see 12.2.2");
         return VERDICT_NOT_APPLICABLE;
     }
-    verdict_t v;
-    json_object *cert = accepted_cert(c, ev, evlen, &v);
-    if (!cert)
-        return v;
-    accepted_evidence(cert, ev, evlen);
+    verdict_t v = judge_cert(c, false, ev, evlen);
     const target_t *t = c->target;
-    if (t && !t->ca_file && t->npins == 0)
+    if (v == VERDICT_PASS && t && !t->ca_file && t->npins == 0)
         rf_ev(ev, evlen, "; no internal CA (ca:) or pin given: trusted through the run's store");
-    return VERDICT_PASS;
+    return v;
 }
 
 verdict_t rule_trusted_any(const rule_ctx_t *c, char *ev, size_t evlen)
 {
-    verdict_t v;
-    json_object *cert = accepted_cert(c, ev, evlen, &v);
-    if (!cert)
-        return v;
-    accepted_evidence(cert, ev, evlen);
-    return VERDICT_PASS;
+    return judge_cert(c, false, ev, evlen);
 }
 
 /* As rule_trusted_any, saying "expired" first: verification reports only the first error it
@@ -117,10 +211,10 @@ verdict_t rule_server_authenticated(const rule_ctx_t *c, char *ev, size_t evlen)
     json_object *cert = jr_at(c->facts, "certificate");
     if (cert && rf_true(cert, "expired")) {
         rf_ev(ev, evlen, "certificate expired; ");
-        rule_trusted_any(c, ev, evlen);
+        judge_cert(c, false, ev, evlen);
         return VERDICT_FAIL;
     }
-    return rule_trusted_any(c, ev, evlen);
+    return judge_cert(c, false, ev, evlen);
 }
 
 /* Revocation must be served (OCSP stapling) and say good; a revoked leaf fails however found. */
@@ -129,25 +223,21 @@ verdict_t rule_revocation(const rule_ctx_t *c, char *ev, size_t evlen)
     json_object *cert = rf_probe(c, "certificate", ev, evlen);
     if (!cert)
         return VERDICT_ERROR;
-    json_object *rev = jr_at(cert, "revocation"), *staple = jr_at(cert, "ocsp_staple");
-    const char *result = jr_str(rev, "result");
-    if (result && strcmp(result, "revoked") == 0) {
-        const char *method = jr_str(rev, "method");
-        rf_ev(ev, evlen, "certificate revoked (%s)", method ? method : "revocation check");
+    if (revoked(cert, ev, evlen))
         return VERDICT_FAIL;
-    }
-    if (!staple) {
-        rf_ev(ev, evlen, "no full handshake: stapling unknown");
+    json_object *staple = jr_at(cert, "ocsp_staple");
+    const char *verdict = jr_str(staple, "verdict"), *result = jr_str(jr_at(cert, "revocation"), "result");
+    if (!staple || !verdict) {
+        rf_ev(ev, evlen, staple ? "the OCSP staple was not judged" : "no full handshake: stapling unknown");
         return VERDICT_ERROR;
     }
-    const char *verdict = jr_str(staple, "verdict");
-    if (verdict && strcmp(verdict, "valid") == 0) {
-        const char *next = jr_str(staple, "next_update");
-        rf_ev(ev, evlen, "valid OCSP staple (%s, %s responder%s%s)", jr_str(staple, "cert_status"),
+    if (strcmp(verdict, "valid") == 0) {
+        const char *next = jr_str(staple, "next_update"), *status = jr_str(staple, "cert_status");
+        rf_ev(ev, evlen, "valid OCSP staple (%s, %s responder%s%s)", status ? status : "?",
               jr_str(staple, "responder") ? jr_str(staple, "responder") : "?", next ? ", next update " : "", next ? next : "");
         return VERDICT_PASS;
     }
-    if (!verdict || strcmp(verdict, "none") == 0) {
+    if (strcmp(verdict, "none") == 0) {
         rf_ev(ev, evlen, "no OCSP staple");
         if (rf_true(jr_at(cert, "leaf"), "must_staple"))
             rf_ev(ev, evlen, " although the certificate requires one (must-staple)");

@@ -102,40 +102,96 @@ verdict_t rule_http_internal(const rule_ctx_t *c, char *ev, size_t evlen)
     return judge_http(c, false, ev, evlen);
 }
 
+/* A fact the cleartext dialogue left unknown: ERROR when the probe met an error, else MANUAL
+ * (the protocol's dialogue cannot show it, e.g. FTP or LDAP logins before STARTTLS). */
+static verdict_t starttls_unknown(json_object *st, const char *what, char *ev, size_t evlen)
+{
+    const char *proto = jr_str(st, "protocol") ? jr_str(st, "protocol") : "service";
+    const char *err = jr_str(st, "error");
+    if (err) {
+        rf_ev(ev, evlen, "%s: whether %s is unknown: %s", proto, what, err);
+        return VERDICT_ERROR;
+    }
+    rf_ev(ev, evlen, "%s: whether %s cannot be seen in the cleartext dialogue; check the server's configuration", proto, what);
+    return VERDICT_MANUAL;
+}
+
+/* Databases: a client without TLS must be refused. */
+static verdict_t judge_database(json_object *st, const char *proto, char *ev, size_t evlen)
+{
+    rf_tri_t plain = rf_tri(st, "plaintext_accepted");
+    if (plain == RF_UNKNOWN) {
+        verdict_t v = starttls_unknown(st, "clients without TLS are refused", ev, evlen);
+        if (jr_str(st, "plaintext_reply"))
+            rf_ev(ev, evlen, " (the server answered: %s)", jr_str(st, "plaintext_reply"));
+        return v;
+    }
+    if (plain == RF_YES) {
+        rf_ev(ev, evlen, "%s accepts clients without TLS", proto);
+        return VERDICT_FAIL;
+    }
+    rf_ev(ev, evlen, "%s refuses clients without TLS", proto);
+    return VERDICT_PASS;
+}
+
 /* STARTTLS services: TLS must be offered, and nothing secret may pass before it. */
 static verdict_t judge_starttls(json_object *st, char *ev, size_t evlen)
 {
-    bool offered = true, auth = false, plain = false;
+    const char *proto = jr_str(st, "protocol");
+    if (!proto) {   /* the protocol says which facts decide */
+        rf_ev(ev, evlen, "the service's protocol is unknown");
+        return VERDICT_ERROR;
+    }
     if (rf_true(st, "implicit_tls")) {
-        rf_ev(ev, evlen, "implicit TLS (%s)", jr_str(st, "protocol") ? jr_str(st, "protocol") : "?");
+        rf_ev(ev, evlen, "implicit TLS (%s)", proto);
         return VERDICT_PASS;
     }
-    const char *proto = jr_str(st, "protocol") ? jr_str(st, "protocol") : "service";
-    if (rf_bool(st, "starttls_offered", &offered) && !offered) {
+    rf_tri_t offered = rf_tri(st, "starttls_offered");
+    if (offered == RF_UNKNOWN)
+        return starttls_unknown(st, "STARTTLS is offered", ev, evlen);
+    if (offered == RF_NO) {
         rf_ev(ev, evlen, "%s does not offer STARTTLS", proto);
         return VERDICT_FAIL;
     }
-    if (rf_bool(st, "auth_before_starttls", &auth) && auth) {
+    if (strcmp(proto, "postgres") == 0 || strcmp(proto, "mysql") == 0)
+        return judge_database(st, proto, ev, evlen);
+    rf_tri_t auth = rf_tri(st, "auth_before_starttls");
+    if (auth == RF_UNKNOWN)
+        return starttls_unknown(st, "authentication is refused before STARTTLS", ev, evlen);
+    if (auth == RF_YES) {
         rf_ev(ev, evlen, "%s offers authentication before STARTTLS", proto);
-        return VERDICT_FAIL;
-    }
-    if (rf_bool(st, "plaintext_accepted", &plain) && plain) {
-        rf_ev(ev, evlen, "%s accepts clients without TLS", proto);
         return VERDICT_FAIL;
     }
     rf_ev(ev, evlen, "%s requires STARTTLS before authentication", proto);
     return VERDICT_PASS;
 }
 
+/* STARTTLS and implicit-TLS services are judged on the starttls facts; *v is set when this is
+ * one (or when that cannot be told). The target's service says so when the probe did not run. */
+static bool starttls_service(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
+{
+    json_object *st = jr_at(c->facts, "starttls");
+    const service_t *svc = c->target ? c->target->service : NULL;
+    bool named = svc && svc->protocol && strcmp(svc->protocol, "http") != 0;
+    rf_tri_t applicable = rf_tri(st, "applicable");
+    if (st ? applicable == RF_NO : !named)
+        return false;
+    if (!rf_probe(c, "starttls", ev, evlen))
+        *v = VERDICT_ERROR;
+    else if (applicable == RF_UNKNOWN) {
+        rf_ev(ev, evlen, "whether this is a STARTTLS service is unknown");
+        *v = VERDICT_ERROR;
+    } else
+        *v = judge_starttls(st, ev, evlen);
+    return true;
+}
+
 /* STARTTLS services by their cleartext facts, HTTP services by the http facts. */
 verdict_t rule_no_cleartext(const rule_ctx_t *c, char *ev, size_t evlen)
 {
-    json_object *st = jr_at(c->facts, "starttls");
-    if (st && rf_true(st, "applicable") && jr_str(st, "protocol") && strcmp(jr_str(st, "protocol"), "http") != 0) {
-        if (!rf_probe(c, "starttls", ev, evlen))
-            return VERDICT_ERROR;
-        return judge_starttls(st, ev, evlen);
-    }
+    verdict_t v;
+    if (starttls_service(c, ev, evlen, &v))
+        return v;
     return judge_http(c, false, ev, evlen);
 }
 
@@ -154,6 +210,40 @@ static json_object *mtls_facts(const rule_ctx_t *c, char *ev, size_t evlen, verd
     return m;
 }
 
+/* The first per-version evidence of what the server did with FIELD ("untrusted_evidence"). */
+static const char *mtls_evidence(json_object *m, const char *field)
+{
+    json_object *by = jr_at(m, "by_version");
+    if (!by || !json_object_is_type(by, json_type_object))
+        return NULL;
+    json_object_object_foreach(by, name, facts) {
+        (void)name;
+        if (jr_str(facts, field))
+            return jr_str(facts, field);
+    }
+    return NULL;
+}
+
+static verdict_t mtls_unknown(json_object *m, const char *what, const char *field, char *ev, size_t evlen)
+{
+    const char *why = mtls_evidence(m, field);
+    rf_ev(ev, evlen, "%s is undetermined%s%s", what, why ? ": " : "", why ? why : "");
+    return VERDICT_ERROR;
+}
+
+/* An untrusted, self-signed client certificate must be refused. */
+static verdict_t judge_untrusted(json_object *m, char *ev, size_t evlen)
+{
+    rf_tri_t accepts = rf_tri(m, "accepts_untrusted");
+    if (accepts == RF_YES) {
+        rf_ev(ev, evlen, "the server accepts an untrusted, self-signed client certificate");
+        return VERDICT_FAIL;
+    }
+    if (accepts == RF_UNKNOWN)
+        return mtls_unknown(m, "whether the server rejects an untrusted client certificate", "untrusted_evidence", ev, evlen);
+    return VERDICT_PASS;
+}
+
 verdict_t rule_mtls_validated(const rule_ctx_t *c, char *ev, size_t evlen)
 {
     verdict_t v;
@@ -161,17 +251,18 @@ verdict_t rule_mtls_validated(const rule_ctx_t *c, char *ev, size_t evlen)
     if (!m)
         return v;
     bool expected = c->target && c->target->mtls_expected;
-    if (!rf_true(m, "requested")) {
+    rf_tri_t requested = rf_tri(m, "requested");
+    if (requested == RF_UNKNOWN)
+        return mtls_unknown(m, "whether the server requests client certificates", "required_evidence", ev, evlen);
+    if (requested == RF_NO) {
         rf_ev(ev, evlen, "the server does not request client certificates");
         return expected ? VERDICT_FAIL : VERDICT_NOT_APPLICABLE;
     }
-    if (rf_true(m, "accepts_untrusted")) {
-        rf_ev(ev, evlen, "the server accepts an untrusted, self-signed client certificate");
-        return VERDICT_FAIL;
-    }
-    rf_ev(ev, evlen, "client certificates requested%s; an untrusted one is rejected",
-          rf_true(m, "required") ? " and required" : "");
-    return VERDICT_PASS;
+    v = judge_untrusted(m, ev, evlen);
+    if (v == VERDICT_PASS)
+        rf_ev(ev, evlen, "client certificates requested%s; an untrusted one is rejected",
+              rf_true(m, "required") ? " and required" : "");
+    return v;
 }
 
 verdict_t rule_mutual_internal(const rule_ctx_t *c, char *ev, size_t evlen)
@@ -184,16 +275,19 @@ verdict_t rule_mutual_internal(const rule_ctx_t *c, char *ev, size_t evlen)
     json_object *m = mtls_facts(c, ev, evlen, &v);
     if (!m)
         return v;
-    if (!rf_true(m, "required")) {
-        rf_ev(ev, evlen, rf_true(m, "requested") ? "client certificates are optional" : "no client authentication");
+    rf_tri_t required = rf_tri(m, "required");
+    if (required == RF_UNKNOWN)
+        return mtls_unknown(m, "whether client certificates are required", "required_evidence", ev, evlen);
+    if (required == RF_NO) {
+        rf_tri_t requested = rf_tri(m, "requested");
+        rf_ev(ev, evlen, "%s", requested == RF_YES ? "client certificates are optional"
+                               : requested == RF_NO ? "no client authentication" : "client certificates are not required");
         return VERDICT_FAIL;
     }
-    if (rf_true(m, "accepts_untrusted")) {
-        rf_ev(ev, evlen, "the server accepts an untrusted, self-signed client certificate");
-        return VERDICT_FAIL;
-    }
-    rf_ev(ev, evlen, "client certificates required and validated");
-    return VERDICT_PASS;
+    v = judge_untrusted(m, ev, evlen);
+    if (v == VERDICT_PASS)
+        rf_ev(ev, evlen, "client certificates required and validated");
+    return v;
 }
 
 verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen)
@@ -205,12 +299,13 @@ verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen)
     }
     if (!rf_probe(c, "ech", ev, evlen))
         return VERDICT_ERROR;
-    if (rf_true(ech, "accepted")) {
-        rf_ev(ev, evlen, "ECH accepted");
-        return VERDICT_PASS;
+    rf_tri_t accepted = rf_tri(ech, "accepted");
+    if (accepted == RF_UNKNOWN) {
+        rf_ev(ev, evlen, "whether ECH is accepted is undetermined");
+        return VERDICT_ERROR;
     }
-    rf_ev(ev, evlen, "ECH not offered or not accepted");
-    return VERDICT_FAIL;
+    rf_ev(ev, evlen, accepted == RF_YES ? "ECH accepted" : "ECH not offered or not accepted");
+    return accepted == RF_YES ? VERDICT_PASS : VERDICT_FAIL;
 }
 
 verdict_t rule_manual_clients(const rule_ctx_t *c, char *ev, size_t evlen)

@@ -23,6 +23,27 @@ bool rf_true(json_object *o, const char *key)
     return rf_bool(o, key, &v) && v;
 }
 
+rf_tri_t rf_tri(json_object *o, const char *key)
+{
+    bool v = false;
+    return rf_bool(o, key, &v) ? (v ? RF_YES : RF_NO) : RF_UNKNOWN;
+}
+
+void rf_unknown(rf_unknown_t *u, const char *fmt, ...)
+{
+    size_t used = strlen(u->text);
+    if (u->count++ && used + 3 < sizeof u->text) {
+        memcpy(u->text + used, "; ", 3);
+        used += 2;
+    }
+    if (used + 1 >= sizeof u->text)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(u->text + used, sizeof u->text - used, fmt, ap);
+    va_end(ap);
+}
+
 void rf_ev(char *ev, size_t evlen, const char *fmt, ...)
 {
     size_t used = strlen(ev);
@@ -50,7 +71,10 @@ json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t e
     const char *status = jr_str(p, "status");
     if (!status || strcmp(status, "ok") != 0) {
         const char *why = jr_str(p, "error");
-        rf_ev(ev, evlen, "%s probe failed: %s", probe, why ? why : "unknown error");
+        if (!status)
+            rf_ev(ev, evlen, "%s probe recorded no status", probe);
+        else
+            rf_ev(ev, evlen, "%s probe failed: %s", probe, why ? why : "unknown error");
         return NULL;
     }
     return p;

@@ -17,19 +17,26 @@
 const requirement_t requirements[] = {
     { A5, "12.1.1", rule_versions,
       "FAIL when SSLv2, SSLv3, TLS 1.0 or 1.1 is accepted (raw hellos, versions probe), or when TLS 1.3 is "
-      "accepted but a hello offering every version gets another one. ERROR when no version is accepted." },
+      "accepted but a hello offering every version gets another one. ERROR when no version is accepted, when a "
+      "version is undetermined (accepted null: neither accepted nor refused) and none of the legacy ones is "
+      "accepted, or when TLS 1.3 is accepted and the preferred version is unknown. PASS only with every version "
+      "decided." },
     { A5, "12.1.2", rule_suites_recommended,
       "FAIL when any accepted suite (ciphers probe, every version) is not labelled recommended (approved AEAD "
       "with ECDHE/DHE), when the server's own order puts a weaker suite first, when the client's order decides "
-      "between suites of different strength, and at level 3 when a suite lacks forward secrecy." },
+      "between suites of different strength, and at level 3 when a suite lacks forward secrecy. ERROR (unless a "
+      "failure is found) when a version is undetermined or an accepted version's suites were not enumerated to the "
+      "end (complete not true, or undecided suites), or a suite's class, the order between suites of different "
+      "strength, or (level 3) forward secrecy is unknown." },
     { A5, "12.1.3", rule_mtls_validated,
       "NOT_APPLICABLE when the server requests no client certificate (FAIL if the inventory says mtls: "
       "required). FAIL when it completes a handshake with a freshly generated, untrusted self-signed client "
-      "certificate (mtls probe)." },
+      "certificate (mtls probe). ERROR when whether it requests one, or whether it lets the untrusted one in, is "
+      "unknown." },
     { A5, "12.1.4", rule_revocation,
       "PASS with a valid OCSP staple (signed by the issuer or a delegated responder, for this leaf, good, "
       "current). FAIL without a staple, with a stale, wrong, unknown or invalid one, or when the leaf is revoked "
-      "(staple, OCSP responder or CRL)." },
+      "(staple, OCSP responder or CRL). ERROR without a full handshake or an unjudged staple." },
     { A5, "12.1.5", rule_ech,
       "MANUAL until the ech probe exists: Encrypted Client Hello acceptance cannot be decided otherwise." },
     { A5, "12.2.1", rule_http_external,
@@ -39,11 +46,14 @@ const requirement_t requirements[] = {
       "be stripped). NOT_APPLICABLE for internal services and non-HTTP ones." },
     { A5, "12.2.2", rule_public_trust,
       "External services: FAIL unless the chain verifies against the trust store in use (the system store, or "
-      "--ca-file), the SANs cover the name, any pin-sha256 matches, and the chain is complete as served (a chain "
-      "that verifies only after fetching an intermediate via AIA fails)." },
+      "--ca-file), the SANs cover the name, any pin-sha256 matches, the leaf is not revoked (staple, OCSP responder "
+      "or CRL), and the chain is complete as served (a chain that verifies only after fetching an intermediate via "
+      "AIA fails). ERROR when any of these is unknown and nothing fails; unknown revocation is said, not failed." },
     { A5, "12.3.1", rule_no_cleartext,
       "STARTTLS services: FAIL when STARTTLS is not offered, authentication is offered before it, or the service "
-      "accepts clients without TLS (PostgreSQL plain StartupMessage). HTTP services: as 12.3.3." },
+      "accepts clients without TLS (PostgreSQL plain StartupMessage, MySQL). Unknown: ERROR when the probe met an "
+      "error, MANUAL when the cleartext dialogue cannot show it (FTP and LDAP logins, MySQL without an error). "
+      "Implicit TLS passes. HTTP services: as 12.3.3." },
     { A5, "12.3.2", rule_manual_clients,
       "MANUAL: how the application's own TLS clients validate certificates cannot be seen from the network." },
     { A5, "12.3.3", rule_http_internal,
@@ -51,22 +61,27 @@ const requirement_t requirements[] = {
       "port serves cleartext. NOT_APPLICABLE for external services." },
     { A5, "12.3.4", rule_internal_trust,
       "Internal services: FAIL unless the chain verifies against the target's CA (ca:), or the run's store, the "
-      "name matches, and any pin-sha256 matches. NOT_APPLICABLE for external services." },
+      "name matches, any pin-sha256 matches and the leaf is not revoked. ERROR when any is unknown and nothing "
+      "fails. NOT_APPLICABLE for external services." },
     { A5, "12.3.5", rule_mutual_internal,
-      "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one." },
+      "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one; "
+      "ERROR when either is unknown." },
     { A4, "9.1.1", rule_no_cleartext,
       "FAIL when the service falls back to cleartext: HTTP content without an HTTPS redirect, STARTTLS missing or "
       "optional with authentication before it, plaintext database connections." },
     { A4, "9.1.2", rule_suites_strong,
       "FAIL when a weak or insecure suite is accepted (CBC, no forward secrecy, SHA-1 MAC, NULL, anonymous, export, "
-      "RC4, DES, 3DES, MD5), or when the strongest suites are not the preferred ones." },
+      "RC4, DES, 3DES, MD5), or when the strongest suites are not the preferred ones. ERROR as 12.1.2 when the "
+      "enumeration is incomplete or a version undetermined." },
     { A4, "9.1.3", rule_versions, "As ASVS 5.0.0 12.1.1." },
     { A4, "9.2.1", rule_trusted_any,
       "FAIL unless the chain verifies against the trust store in use (the target's ca:, --ca-file or the system "
-      "store), the name matches and any pin-sha256 matches." },
+      "store), the name matches, any pin-sha256 matches and the leaf is not revoked. ERROR when any is unknown and "
+      "nothing fails." },
     { A4, "9.2.2", rule_no_cleartext, "As ASVS 5.0.0 12.3.1." },
     { A4, "9.2.3", rule_server_authenticated,
-      "FAIL unless the server authenticates: trusted chain, matching name, not expired." },
+      "FAIL unless the server authenticates: trusted chain, matching name, not expired, not revoked. ERROR when "
+      "any is unknown and nothing fails." },
     { A4, "9.2.4", rule_revocation, "As ASVS 5.0.0 12.1.4." },
     { A4, "9.2.5", rule_manual_logging, "MANUAL: logging of backend TLS failures cannot be seen from the network." },
 };

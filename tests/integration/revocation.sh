@@ -27,6 +27,8 @@
 #    and 2004 (crlonly), reason keyCompromise; `openssl verify -crl_check -CRLfile <it>` gives
 #    error 23 for crlonly.pem, OK for good.pem.
 #  - --offline: the lab's http.log and ocsp.log gain no line during the run.
+# Then the verdicts (issue #11): a revoked leaf fails 12.2.2 / 12.3.4 / 9.2.1 / 9.2.3 whichever
+# route found it, and --offline (revocation unknown) neither fails trust nor says "not revoked".
 . "$(dirname "$0")/../lib.sh"
 
 C=".facts.certificate"
@@ -140,3 +142,64 @@ assert_file_contains "--offline: the responder's log records requests" "$OCSP_LO
 assert_file_contains "--offline: the HTTP log records requests" "$HTTP_LOG" '"GET /int.crl '
 assert_eq "--offline: no OCSP request reached the responder" "$ocsp_before" "$ocsp_after"
 assert_eq "--offline: no HTTP request reached the lab" "$http_before" "$http_after"
+
+# ---- verdicts: a revoked leaf is not a valid certificate (issue #11). 12.2.2 (external),
+# 12.3.4 (internal), 9.2.1 and 9.2.3 FAIL with the route and the reason, whichever route found
+# it: the staple (nginx_staple_revoked), the OCSP responder (revoked_nostaple), the CRL (crlonly).
+REV_INV=$TEST_TMP/revoked.yaml
+cat > "$REV_INV" <<YAML
+defaults:
+  ca: $LAB_CA
+targets:
+  - { host: localhost, port: $LAB_PORT_NGINX_STAPLE_REVOKED, tags: [staple] }
+  - { host: localhost, port: $LAB_PORT_REVOKED_NOSTAPLE, tags: [ocsp] }
+  - { host: localhost, port: $LAB_PORT_CRLONLY, tags: [crl] }
+  - { host: localhost, port: $LAB_PORT_NGINX_STAPLE_REVOKED, exposure: internal, tags: [staple_internal] }
+  - { host: localhost, port: $LAB_PORT_REVOKED_NOSTAPLE, exposure: internal, tags: [ocsp_internal] }
+  - { host: localhost, port: $LAB_PORT_CRLONLY, exposure: internal, tags: [crl_internal] }
+  - { host: localhost, port: $LAB_PORT_NGINX_STAPLE_GOOD, tags: [good] }
+YAML
+# revoked_verdicts LABEL FILE TAG WANT: the [id, result, evidence] of the four requirements.
+revoked_verdicts() {
+  assert_jq "$1" "$2" "[.endpoints[] | select(.tags == [\"$3\"]) | .verdicts[] | select(.id | test(\"^(12.2.2|12.3.4|9.2.1|9.2.3)$\")) | [.id, .result, .evidence]]" "$4"
+}
+STAPLED="certificate revoked (stapled OCSP response, reason keyCompromise)"
+BY_OCSP="certificate revoked (OCSP responder $LAB_OCSP_URL, reason keyCompromise)"
+BY_CRL="certificate revoked (CRL $LAB_HTTP_URL/int.crl)"
+ext() { printf '[["12.2.2","FAIL","%s"],["12.3.4","NOT_APPLICABLE","external service (exposure: external): see 12.2.2"],["9.2.1","FAIL","%s"],["9.2.3","FAIL","%s"]]' "$1" "$1" "$1"; }
+int() { printf '[["12.2.2","NOT_APPLICABLE","internal service (exposure: internal): see 12.3.4"],["12.3.4","FAIL","%s"],["9.2.1","FAIL","%s"],["9.2.3","FAIL","%s"]]' "$1" "$1" "$1"; }
+tp revoked_verdicts --format json --level 3 --standard all -f "$REV_INV"
+# (the servers accept CBC suites: 12.1.2 FAILs whether or not their enumeration is known complete)
+assert_rc "revoked leaves: exit 1 (failures, no error)" 1
+revoked_verdicts "revoked staple: 12.2.2, 9.2.1, 9.2.3 FAIL" "$TP_OUT" staple "$(ext "$STAPLED")"
+revoked_verdicts "revoked by the OCSP responder: 12.2.2, 9.2.1, 9.2.3 FAIL" "$TP_OUT" ocsp "$(ext "$BY_OCSP")"
+revoked_verdicts "revoked by the CRL: 12.2.2, 9.2.1, 9.2.3 FAIL" "$TP_OUT" crl "$(ext "$BY_CRL")"
+revoked_verdicts "internal, revoked staple: 12.3.4, 9.2.1, 9.2.3 FAIL" "$TP_OUT" staple_internal "$(int "$STAPLED")"
+revoked_verdicts "internal, revoked by the OCSP responder: 12.3.4, 9.2.1, 9.2.3 FAIL" "$TP_OUT" ocsp_internal "$(int "$BY_OCSP")"
+revoked_verdicts "internal, revoked by the CRL: 12.3.4, 9.2.1, 9.2.3 FAIL" "$TP_OUT" crl_internal "$(int "$BY_CRL")"
+assert_jq "revoked leaves: 12.1.4 and 9.2.4 FAIL with the same evidence" "$TP_OUT" \
+  "[.endpoints[] | select(.tags == [\"staple\"] or .tags == [\"ocsp\"] or .tags == [\"crl\"]) | [.verdicts[] | select(.id == \"12.1.4\" or .id == \"9.2.4\") | [.result, .evidence]] | unique] " \
+  "[[[\"FAIL\",\"$STAPLED\"]],[[\"FAIL\",\"$BY_OCSP\"]],[[\"FAIL\",\"$BY_CRL\"]]]"
+assert_jq "the good leaf with a valid staple: trusted, not revoked" "$TP_OUT" \
+  "[.endpoints[] | select(.tags == [\"good\"]) | .verdicts[] | select(.id == \"12.2.2\" or .id == \"9.2.3\") | [.result, (.evidence | endswith(\"; not revoked (valid OCSP staple)\"))]]" \
+  '[["PASS",true],["PASS",true]]'
+if jq -e '[.endpoints[].facts.ciphers.protocols[]? | has("complete")] | all' "$TP_OUT" >/dev/null 2>&1; then
+  assert_jq "revoked leaves grade T (certificate revoked: T)" "$TP_OUT" \
+    "[.endpoints[] | select(.tags != [\"good\"]) | .grade | [.grade, (.caps | index(\"certificate revoked: T\") != null)]] | unique" \
+    '[["T",true]]'
+else
+  skip "revoked leaves grade T" "ciphers.protocols[].complete not in the facts yet (enum slice): no grade"
+fi
+
+# --offline: no revocation check, so revocation is unknown: trust does not fail on it, and the
+# evidence says it was not checked, never "not revoked". The staple is part of the handshake:
+# a revoked staple still fails.
+tp revoked_offline --format json --level 3 --standard all --offline -f "$REV_INV"
+OFFLINE_PASS="revocation not checked (--offline)"
+assert_jq "--offline, OCSP-only revoked leaf: 12.2.2, 9.2.1, 9.2.3 PASS saying revocation was not checked" "$TP_OUT" \
+  "[.endpoints[] | select(.tags == [\"ocsp\"] or .tags == [\"crl\"]) | .verdicts[] | select(.id | test(\"^(12.2.2|9.2.1|9.2.3)$\")) | [.result, (.evidence | endswith(\"; $OFFLINE_PASS\")), (.evidence | contains(\"not revoked\"))]] | unique" \
+  '[["PASS",true,false]]'
+assert_jq "--offline: 12.1.4 FAIL (no staple), saying the check was not made" "$TP_OUT" \
+  "[.endpoints[] | select(.tags == [\"ocsp\"] or .tags == [\"crl\"]) | .verdicts[] | select(.id == \"12.1.4\") | [.result, .evidence]] | unique" \
+  '[["FAIL","no OCSP staple; revocation check: not_checked"]]'
+revoked_verdicts "--offline, revoked staple: still FAIL" "$TP_OUT" staple "$(ext "$STAPLED")"

@@ -18,6 +18,9 @@ assert_jq "every verdict has one line of evidence" "$TP_OUT" \
 E=$(ep "$NGINX")
 assert_jq "nginx: 12.1.1 PASS" "$TP_OUT" "$E | $(verdict 12.1.1)" '"PASS"'
 assert_jq "nginx: 12.2.2 PASS" "$TP_OUT" "$E | $(verdict 12.2.2)" '"PASS"'
+assert_jq "nginx: 12.2.2 evidence: trusted, valid for the name, not revoked (OCSP)" "$TP_OUT" \
+  "$E.verdicts[] | select(.id == \"12.2.2\") | .evidence" \
+  "\"chain trusted by file:$LAB_CA (anchor CN=tlsprobe lab root CA,O=tlsprobe lab) and valid for 'localhost'; not revoked (OCSP responder)\""
 assert_jq "nginx: result PASS" "$TP_OUT" "$E.result" '"PASS"'
 
 E=$(ep "$LEGACY")

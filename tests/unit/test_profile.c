@@ -64,8 +64,11 @@ static void expect(const char *name, const char *profile, const char *facts_json
 #define RSA_LEAF LEAF("RSA", 2048, "null", "sha256WithRSAEncryption", 365)
 #define TLS13_ONLY                                                                                      \
     "\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.3\"]},"                                      \
-    "\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.3\",\"server_order\":false,"         \
+    "\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.3\",\"server_order\":false,\"complete\":true," \
     "\"suites\":[" SUITE("TLS_AES_256_GCM_SHA384") "," SUITE("TLS_AES_128_GCM_SHA256") "]}]},"
+#define NOT_WEB ",\"http\":{\"status\":\"ok\",\"applicable\":false}"
+#define GROUPS13 "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\"]},\"tls12_curves\":null,\"dh\":null},"
+#define GROUPS12 "\"groups\":{\"status\":\"ok\",\"tls13\":null,\"tls12_curves\":[\"secp256r1\"],\"dh\":{\"bits\":2048}},"
 #define HSTS(v) ",\"http\":{\"status\":\"ok\",\"applicable\":true,\"https\":{\"status\":200,\"hsts\":" v "}}"
 
 int main(void)
@@ -96,18 +99,18 @@ int main(void)
            "\"tls12_curves\":null,\"dh\":null},"
            "\"certificate\":{\"status\":\"ok\",\"chain\":[{\"key_type\":\"EC\",\"key_bits\":256,\"curve\":\"prime256v1\","
            "\"signature_algorithm\":\"ecdsa-with-SHA384\"}],\"trust\":{\"verified\":true},\"leaf\":{\"validity_days\":90},"
-           "\"ocsp_stapled\":false}}",
+           "\"name\":{\"checked\":\"a.test\",\"matched\":true},\"ocsp_stapled\":false}" NOT_WEB "}",
            1, "group=x448!; group=ffdhe2048!; ocsp_staple=no OCSP staple!");
     expect("modern: RSA certificate, long lifespan, no HSTS", "modern",
-           "{" TLS13_ONLY RSA_LEAF HSTS("{\"present\":false,\"max_age\":null}") "}", 0,
+           "{" TLS13_ONLY GROUPS13 RSA_LEAF HSTS("{\"present\":false,\"max_age\":null}") "}", 0,
            "certificate_type=rsa (CN=a); certificate_signature=sha256WithRSAEncryption; "
            "certificate_lifespan=365 days; hsts=no HSTS");
     expect("intermediate: legacy versions, extra suites each once, DH 1024, short HSTS", "intermediate",
            "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.0\",\"TLSv1.1\",\"TLSv1.2\"]},"
            "\"ciphers\":{\"status\":\"ok\",\"protocols\":["
-           "{\"name\":\"TLSv1.0\",\"server_order\":true,\"suites\":[" SUITE("TLS_RSA_WITH_AES_128_CBC_SHA") "]},"
-           "{\"name\":\"TLSv1.1\",\"server_order\":null,\"suites\":[" SUITE("TLS_RSA_WITH_AES_128_CBC_SHA") "]},"
-           "{\"name\":\"TLSv1.2\",\"server_order\":false,\"suites\":["
+           "{\"name\":\"TLSv1.0\",\"server_order\":true,\"complete\":true,\"suites\":[" SUITE("TLS_RSA_WITH_AES_128_CBC_SHA") "]},"
+           "{\"name\":\"TLSv1.1\",\"server_order\":null,\"complete\":true,\"suites\":[" SUITE("TLS_RSA_WITH_AES_128_CBC_SHA") "]},"
+           "{\"name\":\"TLSv1.2\",\"server_order\":false,\"complete\":true,\"suites\":["
            SUITE("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") "," SUITE("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256") ","
            SUITE("TLS_RSA_WITH_AES_128_CBC_SHA") "]}]},"
            "\"groups\":{\"status\":\"ok\",\"tls13\":null,\"tls12_curves\":[\"secp256r1\",\"secp224r1\"],"
@@ -118,8 +121,8 @@ int main(void)
            "group=secp224r1!; dh_param_size=1024 bits; ecdh_param_size=224 bits (secp224r1); hsts=max-age=31536000");
     expect("intermediate: certificate problems", "intermediate",
            "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.2\"]},"
-           "\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"suites\":["
-           SUITE("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") "]}]},"
+           "\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"complete\":true,\"suites\":["
+           SUITE("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") "]}]}," GROUPS12
            "\"certificate\":{\"status\":\"ok\",\"chain\":[{\"key_type\":\"EC\",\"key_bits\":521,\"curve\":\"secp521r1\","
            "\"signature_algorithm\":\"sha1WithRSAEncryption\",\"sha256\":\"aa\"}],"
            "\"certificates\":[{\"key_type\":\"EC\",\"key_bits\":521,\"subject\":\"CN=e\",\"sha256\":\"aa\"},"
@@ -135,10 +138,10 @@ int main(void)
     expect("old: server order required, 3DES allowed, TLS 1.3 suite outside", "old",
            "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.0\",\"TLSv1.3\"]},"
            "\"ciphers\":{\"status\":\"ok\",\"protocols\":["
-           "{\"name\":\"TLSv1.0\",\"server_order\":false,\"suites\":[" SUITE("TLS_RSA_WITH_3DES_EDE_CBC_SHA") ","
+           "{\"name\":\"TLSv1.0\",\"server_order\":false,\"complete\":true,\"suites\":[" SUITE("TLS_RSA_WITH_3DES_EDE_CBC_SHA") ","
            SUITE("TLS_RSA_WITH_RC4_128_SHA") "]},"
-           "{\"name\":\"TLSv1.3\",\"server_order\":true,\"suites\":[" SUITE("TLS_AES_128_CCM_SHA256") "]}]},"
-           RSA_LEAF "}",
+           "{\"name\":\"TLSv1.3\",\"server_order\":true,\"complete\":true,\"suites\":[" SUITE("TLS_AES_128_CCM_SHA256") "]}]},"
+           GROUPS13 RSA_LEAF NOT_WEB "}",
            0,
            "cipher_suite=TLS_RSA_WITH_RC4_128_SHA; tls13_cipher_suite=TLS_AES_128_CCM_SHA256; "
            "server_preferred_order=TLSv1.0: client's order");
@@ -146,18 +149,41 @@ int main(void)
            "{\"versions\":{\"status\":\"error\",\"error\":\"connect: refused\"}}", 0,
            "protocol=not examined: versions probe failed: connect: refused; "
            "cipher_suite=not examined: ciphers probe did not run; "
-           "certificate_type=not examined: certificate probe did not run");
+           "dh_param_size=not examined: groups probe did not run; "
+           "certificate_type=not examined: certificate probe did not run; hsts=not examined: http probe did not run");
     expect("HSTS invalid and unobserved", "intermediate",
            "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.2\"]},\"ciphers\":{\"status\":\"ok\",\"protocols\":[]},"
-           RSA_LEAF HSTS("{\"present\":true,\"valid\":false,\"max_age\":63072000,\"error\":\"duplicate max-age\"}") "}",
+           GROUPS12 RSA_LEAF HSTS("{\"present\":true,\"valid\":false,\"max_age\":63072000,\"error\":\"duplicate max-age\"}") "}",
            0, "hsts=invalid HSTS header: duplicate max-age");
-    expect("HSTS: the HTTPS request failed (advisory)", "intermediate",
+    expect("HSTS: the HTTPS request failed: not observed is not compliance", "intermediate",
            "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.2\"]},\"ciphers\":{\"status\":\"ok\",\"protocols\":[]},"
-           RSA_LEAF ",\"http\":{\"status\":\"ok\",\"applicable\":true,\"https\":{\"error\":\"timeout\",\"hsts\":null}}}",
-           1, "hsts=not observed: timeout!");
+           GROUPS12 RSA_LEAF ",\"http\":{\"status\":\"ok\",\"applicable\":true,\"https\":{\"error\":\"timeout\",\"hsts\":null}}}",
+           0, "hsts=not observed: timeout");
+    expect("HSTS: presence unknown, validity unknown", "intermediate",
+           "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.2\"]},\"ciphers\":{\"status\":\"ok\",\"protocols\":[]},"
+           GROUPS12 RSA_LEAF HSTS("{\"present\":null}") "}", 0, "hsts=not observed: HSTS presence unknown");
+    expect("HSTS: valid unknown is not valid", "intermediate",
+           "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.2\"]},\"ciphers\":{\"status\":\"ok\",\"protocols\":[]},"
+           GROUPS12 RSA_LEAF HSTS("{\"present\":true,\"valid\":null,\"max_age\":63072000}") "}", 0, "hsts=invalid HSTS header: ?");
+    expect("unknowns are not compliance: a version undetermined, suites undecided, order unknown, trust unknown", "old",
+           "{\"versions\":{\"status\":\"ok\",\"accepted\":[\"TLSv1.2\"],\"protocols\":[{\"name\":\"SSLv3\","
+           "\"accepted\":null,\"result\":\"timeout\"},{\"name\":\"TLSv1.2\",\"accepted\":true}]},"
+           "\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"server_order\":null,\"complete\":false,"
+           "\"undecided\":[{\"code\":\"0x0005\",\"reason\":\"closed\"}],\"suites\":["
+           SUITE("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") "," SUITE("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384") "]}]},"
+           GROUPS12 "\"certificate\":{\"status\":\"ok\",\"chain\":[{\"subject\":\"CN=a\",\"key_type\":\"RSA\","
+           "\"key_bits\":2048,\"signature_algorithm\":\"sha256WithRSAEncryption\"}],\"trust\":{\"verified\":null},"
+           "\"name\":{\"checked\":\"a.test\",\"matched\":null},\"leaf\":{\"validity_days\":null},\"ocsp_stapled\":true}"
+           NOT_WEB "}",
+           0,
+           "protocol=not examined: SSLv3 undetermined (timeout); "
+           "cipher_suite=not examined: 1 suites of TLSv1.2 undecided (closed); "
+           "server_preferred_order=not examined: TLSv1.2 order undetermined; "
+           "certificate_trust=not examined: verification result unknown; certificate_name=not examined: name not checked; "
+           "certificate_lifespan=not examined: validity unknown");
 
     /* Every deviation carries check, expected and found. */
-    json_object *facts = json_tokener_parse("{" TLS13_ONLY RSA_LEAF "}");
+    json_object *facts = json_tokener_parse("{" TLS13_ONLY GROUPS13 RSA_LEAF "}");
     r = profile_check(facts, "modern");
     json_object *d = json_object_array_get_idx(field(r, "deviations"), 0);
     check(d && strcmp(json_object_get_string(field(d, "expected")), "ecdsa") == 0 && field(d, "advisory") == NULL,

@@ -1,8 +1,10 @@
-/* Scoring rules on hand-written facts: each verdict and its evidence line. */
+/* Scoring rules on hand-written facts: each verdict and its evidence line, and score_endpoint
+ * (probes left out, the grade member). Unknown facts in general: test_unknown.c. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "probe.h"
 #include "scoring.h"
 
 static int failures;
@@ -33,11 +35,51 @@ static void expect(const char *name, const char *id, const char *facts_json, ver
     expect_ctx(name, id, facts_json, false, false, 1, want, want_evidence);
 }
 
-#define PROTO(n, a) "{\"name\":\"" n "\",\"accepted\":" a "}"
-#define VERSIONS(ssl2, ssl3, t10, t11, t12, t13, pref)                                            \
-    "{\"versions\":{\"status\":\"ok\",\"protocols\":[" PROTO("SSLv2", ssl2) "," PROTO("SSLv3", ssl3) \
+#define PROTO(n, a) "{\"name\":\"" n "\",\"accepted\":" a ",\"result\":\"r\"}"
+#define VERSIONS_OBJ(ssl2, ssl3, t10, t11, t12, t13, pref)                                        \
+    "{\"status\":\"ok\",\"protocols\":[" PROTO("SSLv2", ssl2) "," PROTO("SSLv3", ssl3)                   \
     "," PROTO("TLSv1.0", t10) "," PROTO("TLSv1.1", t11) "," PROTO("TLSv1.2", t12) ","              \
-    PROTO("TLSv1.3", t13) "],\"preferred\":" pref "}}"
+    PROTO("TLSv1.3", t13) "],\"preferred\":" pref "}"
+#define VERSIONS(ssl2, ssl3, t10, t11, t12, t13, pref) "{\"versions\":" VERSIONS_OBJ(ssl2, ssl3, t10, t11, t12, t13, pref) "}"
+
+/* --probes versions: the certificate requirements are MANUAL (theirs to check), the grade
+ * says why there is none, and the endpoint is not an ERROR. */
+static void score_not_selected(void)
+{
+    target_t t = { .host = "a.test", .port = 443 };
+    options_t o = { .level = 1, .standard = "asvs-5.0", .probe_mask = 1ul << probe_index("versions") };
+    endpoint_t ep = { .target = &t, .opts = &o, .status = ENDPOINT_OK, .verdicts = json_object_new_array() };
+    pthread_mutex_init(&ep.lock, NULL);
+    ep.facts = json_tokener_parse(VERSIONS("false", "false", "false", "false", "true", "true", "\"TLSv1.3\""));
+    scoring_configure(&o, NULL);
+    score_endpoint(&ep);
+    char got[1200] = "";
+    for (size_t i = 0; i < json_object_array_length(ep.verdicts); i++) {
+        json_object *v = json_object_array_get_idx(ep.verdicts, i), *id, *res, *evid;
+        json_object_object_get_ex(v, "id", &id);
+        json_object_object_get_ex(v, "result", &res);
+        json_object_object_get_ex(v, "evidence", &evid);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s %s %s; ", json_object_get_string(id),
+                 json_object_get_string(res), json_object_get_string(evid));
+    }
+    const char *want = "12.1.1 PASS only TLSv1.2 and TLSv1.3 accepted; TLSv1.3 preferred; "
+                       "12.2.1 MANUAL cleartext HTTP fallback was not probed; "
+                       "12.2.2 MANUAL certificate probe not selected (--probes); ";
+    char detail[2600];
+    snprintf(detail, sizeof detail, "got '%s', want '%s'", got, want);
+    check(strcmp(got, want) == 0, "score_endpoint --probes versions: MANUAL where a probe was left out", detail);
+    json_object *reason = NULL, *letter = NULL;
+    json_object_object_get_ex(ep.grade, "grade", &letter);
+    json_object_object_get_ex(ep.grade, "reason", &reason);
+    snprintf(detail, sizeof detail, "result %s, grade %s", ep.result, json_object_to_json_string(ep.grade));
+    check(ep.result && strcmp(ep.result, "PASS") == 0 && ep.grade && !letter && reason &&
+          strcmp(json_object_get_string(reason), "ciphers probe did not run; certificate probe did not run; groups probe did not run") == 0,
+          "score_endpoint --probes versions: result PASS, no grade, with the reason", detail);
+    json_object_put(ep.grade);
+    json_object_put(ep.verdicts);
+    json_object_put(ep.facts);
+    scoring_configure(NULL, NULL);
+}
 
 int main(void)
 {
@@ -51,7 +93,15 @@ int main(void)
            "{\"versions\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.0\",\"accepted\":true,"
            "\"cipher\":\"TLS_RSA_WITH_AES_128_CBC_SHA\"},{\"name\":\"SSLv3\",\"accepted\":true}],"
            "\"preferred\":\"TLSv1.0\"}}",
-           VERDICT_FAIL, "SSLv3 accepted; TLSv1.0 accepted: TLS_RSA_WITH_AES_128_CBC_SHA");
+           VERDICT_FAIL, "SSLv3 accepted; TLSv1.0 accepted: TLS_RSA_WITH_AES_128_CBC_SHA (also undetermined: SSLv2 not in the "
+           "versions facts; TLSv1.1 not in the versions facts; TLSv1.2 not in the versions facts; TLSv1.3 not in the "
+           "versions facts)");
+    expect("12.1.1 error: TLSv1.0 undetermined is not refused", "12.1.1",
+           VERSIONS("false", "false", "null", "false", "true", "true", "\"TLSv1.3\""), VERDICT_ERROR,
+           "TLSv1.0 undetermined (r)");
+    expect("12.1.1 error: TLS 1.3 accepted, preference unknown", "12.1.1",
+           VERSIONS("false", "false", "false", "false", "true", "true", "null"), VERDICT_ERROR,
+           "TLSv1.3 accepted but the version the server prefers is undetermined (no answer recorded)");
     expect("12.1.1 fail 1.3 not preferred", "12.1.1",
            VERSIONS("false", "false", "false", "false", "true", "true", "\"TLSv1.2\""), VERDICT_FAIL,
            "TLSv1.3 accepted but the server prefers TLSv1.2");
@@ -65,18 +115,58 @@ int main(void)
 
     expect("12.2.2 pass", "12.2.2",
            "{\"certificate\":{\"status\":\"ok\",\"chain\":[{\"subject\":\"CN=a\"}],"
-           "\"trust\":{\"store\":\"system\",\"verified\":true},"
-           "\"name\":{\"checked\":\"a.test\",\"matched\":true}}}",
-           VERDICT_PASS, "chain trusted by system and valid for 'a.test'");
+           "\"trust\":{\"store\":\"system\",\"verified\":true},\"chain_analysis\":{\"completed_via_aia\":false},"
+           "\"name\":{\"checked\":\"a.test\",\"matched\":true},\"revocation\":{\"result\":\"good\",\"method\":\"crl\"}}}",
+           VERDICT_PASS, "chain trusted by system and valid for 'a.test'; not revoked (CRL)");
+    expect("12.2.2 pass, revocation not checked offline: not called good", "12.2.2",
+           "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"system\",\"verified\":true},"
+           "\"chain_analysis\":{\"completed_via_aia\":false},\"name\":{\"checked\":\"a.test\",\"matched\":true},"
+           "\"ocsp_staple\":{\"verdict\":\"none\"},\"revocation\":{\"offline\":true,\"result\":\"not_checked\"}}}",
+           VERDICT_PASS, "chain trusted by system and valid for 'a.test'; revocation not checked (--offline)");
+    expect("12.2.2 pass, revocation check failed: unknown", "12.2.2",
+           "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"system\",\"verified\":true},"
+           "\"chain_analysis\":{\"completed_via_aia\":false},\"name\":{\"checked\":\"a.test\",\"matched\":true},"
+           "\"revocation\":{\"offline\":false,\"result\":\"error\",\"error\":\"OCSP: timeout\"}}}",
+           VERDICT_PASS, "chain trusted by system and valid for 'a.test'; revocation status unknown (error: OCSP: timeout)");
+#define TRUSTED "\"trust\":{\"store\":\"system\",\"verified\":true},\"chain_analysis\":{\"completed_via_aia\":false}," \
+                "\"name\":{\"checked\":\"a.test\",\"matched\":true}"
+    expect("12.2.2 fail revoked staple, reason", "12.2.2",
+           "{\"certificate\":{\"status\":\"ok\"," TRUSTED ",\"ocsp_staple\":{\"verdict\":\"revoked\","
+           "\"revocation_reason\":\"keyCompromise\"},\"revocation\":{\"result\":\"revoked\",\"method\":\"ocsp\"}}}",
+           VERDICT_FAIL, "certificate revoked (stapled OCSP response, reason keyCompromise)");
+    expect("9.2.1 fail revoked by the OCSP responder", "9.2.1",
+           "{\"certificate\":{\"status\":\"ok\"," TRUSTED ",\"ocsp_staple\":{\"verdict\":\"none\"},"
+           "\"revocation\":{\"result\":\"revoked\",\"method\":\"ocsp\",\"ocsp\":{\"url\":\"http://o.test\","
+           "\"revocation_reason\":\"keyCompromise\"}}}}",
+           VERDICT_FAIL, "certificate revoked (OCSP responder http://o.test, reason keyCompromise)");
+    expect("9.2.3 fail revoked by CRL", "9.2.3",
+           "{\"certificate\":{\"status\":\"ok\"," TRUSTED ",\"revocation\":{\"result\":\"revoked\",\"method\":\"crl\","
+           "\"crl\":{\"url\":\"http://c.test/int.crl\"}}}}",
+           VERDICT_FAIL, "certificate revoked (CRL http://c.test/int.crl)");
+    expect_ctx("12.3.4 fail revoked, internal", "12.3.4",
+               "{\"certificate\":{\"status\":\"ok\"," TRUSTED ",\"revocation\":{\"result\":\"revoked\",\"method\":\"crl\"}}}",
+               true, false, 2, VERDICT_FAIL, "certificate revoked (CRL)");
+    expect("12.2.2 error: trust unknown", "12.2.2",
+           "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"system\",\"verified\":null},"
+           "\"chain_analysis\":{\"completed_via_aia\":false},\"name\":{\"checked\":\"a.test\",\"matched\":true}}}",
+           VERDICT_ERROR, "the chain's verification result is unknown");
+    expect("12.2.2 error: name match unknown", "12.2.2",
+           "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"system\",\"verified\":true},"
+           "\"chain_analysis\":{\"completed_via_aia\":false},\"name\":{\"checked\":\"a.test\"}}}",
+           VERDICT_ERROR, "whether the certificate covers 'a.test' is unknown");
+    expect("12.2.2 fail stays fail with an unknown beside it", "12.2.2",
+           "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"system\",\"verified\":false,\"error\":\"e\"},"
+           "\"chain_analysis\":{\"completed_via_aia\":false},\"name\":{\"checked\":\"a.test\",\"matched\":null}}}",
+           VERDICT_FAIL, "chain not trusted by system: e (also unknown: whether the certificate covers 'a.test' is unknown)");
     expect("12.2.2 fail expired", "12.2.2",
            "{\"certificate\":{\"status\":\"ok\",\"chain\":[{\"subject\":\"CN=a\"}],"
            "\"trust\":{\"store\":\"file:/ca.pem\",\"verified\":false,\"error\":\"certificate has expired\"},"
-           "\"name\":{\"checked\":\"a.test\",\"matched\":true}}}",
+           "\"name\":{\"checked\":\"a.test\",\"matched\":true},\"chain_analysis\":{\"completed_via_aia\":false}}}",
            VERDICT_FAIL, "chain not trusted by file:/ca.pem: certificate has expired");
     expect("12.2.2 fail name", "12.2.2",
            "{\"certificate\":{\"status\":\"ok\",\"chain\":[{\"subject\":\"CN=a\",\"san\":[\"DNS:wrong.example\"]}],"
            "\"trust\":{\"store\":\"system\",\"verified\":true},"
-           "\"name\":{\"checked\":\"localhost\",\"matched\":false}}}",
+           "\"name\":{\"checked\":\"localhost\",\"matched\":false},\"chain_analysis\":{\"completed_via_aia\":false}}}",
            VERDICT_FAIL, "certificate does not cover 'localhost' (SAN: DNS:wrong.example)");
     expect("12.2.2 error handshake", "12.2.2",
            "{\"certificate\":{\"status\":\"error\",\"error\":\"handshake failed\"}}", VERDICT_ERROR,
@@ -87,38 +177,64 @@ int main(void)
            VERDICT_FAIL, "incomplete chain (completed via AIA): clients that do not fetch missing intermediates reject it");
     expect("12.2.2 fail pin", "12.2.2",
            "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"system\",\"verified\":true,"
-           "\"pin\":{\"matched\":false}},\"name\":{\"checked\":\"a.test\",\"matched\":true}}}",
+           "\"pin\":{\"matched\":false}},\"name\":{\"checked\":\"a.test\",\"matched\":true},"
+           "\"chain_analysis\":{\"completed_via_aia\":false}}}",
            VERDICT_FAIL, "no certificate of the chain matches the configured pin-sha256");
     expect_ctx("12.2.2 not applicable internally", "12.2.2", "{}", true, false, 1, VERDICT_NOT_APPLICABLE,
                "internal service (exposure: internal): see 12.3.4");
     expect_ctx("12.3.4 pass internal CA", "12.3.4",
                "{\"certificate\":{\"status\":\"ok\",\"trust\":{\"store\":\"file:/int.pem\",\"verified\":true,"
-               "\"anchor\":\"CN=int\"},\"name\":{\"checked\":\"a.test\",\"matched\":true}}}",
+               "\"anchor\":\"CN=int\"},\"name\":{\"checked\":\"a.test\",\"matched\":true},"
+               "\"ocsp_staple\":{\"verdict\":\"valid\"}}}",
                true, false, 2, VERDICT_PASS,
-               "chain trusted by file:/int.pem (anchor CN=int) and valid for 'a.test'; no internal CA (ca:) or pin "
-               "given: trusted through the run's store");
+               "chain trusted by file:/int.pem (anchor CN=int) and valid for 'a.test'; not revoked (valid OCSP staple); "
+               "no internal CA (ca:) or pin given: trusted through the run's store");
 
 #define SUITE(n, c, fs) "{\"name\":\"" n "\",\"class\":\"" c "\",\"why\":\"w\",\"forward_secrecy\":" fs "}"
+/* TLS 1.2 alone accepted (or 1.3 alone), every version decided; the suites' enumeration complete. */
+#define V12 "\"versions\":" VERSIONS_OBJ("false", "false", "false", "false", "true", "false", "\"TLSv1.2\"")
+#define V13 "\"versions\":" VERSIONS_OBJ("false", "false", "false", "false", "false", "true", "\"TLSv1.3\"")
+#define CIPHERS(version, order, complete, suites)                                                                \
+    "\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"" version "\",\"server_order\":" order      \
+    ",\"complete\":" complete ",\"suites\":[" suites "]}]}"
     expect_ctx("12.1.2 pass all recommended", "12.1.2",
-               "{\"ciphers\":{\"status\":\"ok\",\"forward_secrecy\":\"all\",\"protocols\":[{\"name\":\"TLSv1.2\","
-               "\"server_order\":false,\"suites\":[" SUITE("A", "recommended", "true") "," SUITE("B", "recommended", "true") "]}]}}",
+               "{" V12 "," CIPHERS("TLSv1.2", "false", "true", SUITE("A", "recommended", "true") "," SUITE("B", "recommended", "true")) "}",
                false, false, 2, VERDICT_PASS, "2 suites accepted, all recommended; forward secrecy: all");
     expect_ctx("12.1.2 fail weak suite", "12.1.2",
-               "{\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"server_order\":true,"
-               "\"suites\":[" SUITE("A", "recommended", "true") "," SUITE("B", "weak", "false") "]}]}}",
+               "{" V12 "," CIPHERS("TLSv1.2", "true", "true", SUITE("A", "recommended", "true") "," SUITE("B", "weak", "false")) "}",
                false, false, 2, VERDICT_FAIL, "TLSv1.2 B (weak: w)");
+    expect_ctx("12.1.2 fail weak suite stays FAIL when the enumeration is incomplete", "12.1.2",
+               "{" V12 ",\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"complete\":false,"
+               "\"undecided\":[{\"code\":\"0x0035\",\"name\":\"X\",\"reason\":\"closed\"},{\"code\":\"0x002F\"}],"
+               "\"suites\":[" SUITE("B", "weak", "false") "]}]}}",
+               false, false, 2, VERDICT_FAIL,
+               "TLSv1.2 B (weak: w) (enumeration incomplete: 2 suites of TLSv1.2 could not be decided (closed))");
+    expect_ctx("12.1.2 error: suites undecided", "12.1.2",
+               "{" V12 ",\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"complete\":false,"
+               "\"undecided\":[{\"code\":\"0x0035\",\"name\":\"X\",\"reason\":\"timeout\"}],"
+               "\"suites\":[" SUITE("A", "recommended", "true") "]}]}}",
+               false, false, 2, VERDICT_ERROR, "1 suites of TLSv1.2 could not be decided (timeout)");
+    expect_ctx("12.1.2 error: no complete fact (older report)", "12.1.2",
+               "{" V13 ",\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.3\","
+               "\"suites\":[" SUITE("A", "recommended", "true") "]}]}}",
+               false, false, 2, VERDICT_ERROR, "TLSv1.3: the suites enumeration is not known to be complete");
+    expect_ctx("9.1.2 error: an accepted version without suites", "9.1.2",
+               "{\"versions\":" VERSIONS_OBJ("false", "false", "false", "true", "true", "false", "\"TLSv1.2\"") ","
+               CIPHERS("TLSv1.2", "null", "true", SUITE("A", "recommended", "true")) "}",
+               false, false, 1, VERDICT_ERROR, "TLSv1.1 accepted but its suites were not enumerated");
     expect_ctx("9.1.2 fail server prefers acceptable", "9.1.2",
-               "{\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"server_order\":true,"
-               "\"suites\":[" SUITE("C", "acceptable", "true") "," SUITE("A", "recommended", "true") "]}]}}",
+               "{" V12 "," CIPHERS("TLSv1.2", "true", "true", SUITE("C", "acceptable", "true") "," SUITE("A", "recommended", "true")) "}",
                false, false, 1, VERDICT_FAIL, "TLSv1.2: the server prefers C over stronger suites");
     expect_ctx("9.1.2 fail client order mixed", "9.1.2",
-               "{\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.2\",\"server_order\":false,"
-               "\"suites\":[" SUITE("A", "recommended", "true") "," SUITE("C", "acceptable", "true") "]}]}}",
+               "{" V12 "," CIPHERS("TLSv1.2", "false", "true", SUITE("A", "recommended", "true") "," SUITE("C", "acceptable", "true")) "}",
                false, false, 1, VERDICT_FAIL,
                "TLSv1.2: the client's order decides, and suites of different strength are accepted");
+    expect_ctx("9.1.2 error: order unknown between suites of different strength", "9.1.2",
+               "{" V12 "," CIPHERS("TLSv1.2", "null", "true", SUITE("A", "recommended", "true") "," SUITE("C", "acceptable", "true")) "}",
+               false, false, 1, VERDICT_ERROR,
+               "TLSv1.2: whether the server or the client picks among suites of different strength is undetermined");
     expect_ctx("12.1.2 level 3 wants forward secrecy", "12.1.2",
-               "{\"ciphers\":{\"status\":\"ok\",\"protocols\":[{\"name\":\"TLSv1.3\",\"server_order\":null,"
-               "\"suites\":[" SUITE("A", "recommended", "false") "]}]}}",
+               "{" V13 "," CIPHERS("TLSv1.3", "null", "true", SUITE("A", "recommended", "false")) "}",
                false, false, 3, VERDICT_FAIL, "1 suite(s) without forward secrecy (required at level 3)");
 
     expect("12.1.4 pass valid staple", "12.1.4",
@@ -132,16 +248,15 @@ int main(void)
     expect("12.1.4 fail revoked via CRL", "12.1.4",
            "{\"certificate\":{\"status\":\"ok\",\"ocsp_staple\":{\"verdict\":\"none\"},"
            "\"revocation\":{\"result\":\"revoked\",\"method\":\"crl\"}}}",
-           VERDICT_FAIL, "certificate revoked (crl)");
+           VERDICT_FAIL, "certificate revoked (CRL)");
+    expect("12.1.4 error: staple not judged", "12.1.4",
+           "{\"certificate\":{\"status\":\"ok\",\"ocsp_staple\":{\"present\":true,\"verdict\":null}}}",
+           VERDICT_ERROR, "the OCSP staple was not judged");
 
     expect("12.2.1 fail cleartext content", "12.2.1",
            "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":true,"
            "\"upgrades\":false,\"chain\":[{\"url\":\"http://a.test/\",\"status\":200}]}}}",
            VERDICT_FAIL, "cleartext HTTP on port 80 does not upgrade to HTTPS (http://a.test/: 200)");
-    expect("12.2.1 pass without a cleartext listener, no HSTS", "12.2.1",
-           "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":false},"
-           "\"https\":{\"hsts\":{\"present\":false}}}}",
-           VERDICT_PASS, "no cleartext HTTP listener; no valid HSTS header");
     expect("12.2.1 fail redirect without HSTS", "12.2.1",
            "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":true,\"upgrades\":true},"
            "\"https\":{\"hsts\":{\"present\":false}}}}",
@@ -159,6 +274,32 @@ int main(void)
                "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"postgres\",\"starttls_offered\":true,"
                "\"plaintext_accepted\":true}}", false, false, 2, VERDICT_FAIL, "postgres accepts clients without TLS");
 
+    expect_ctx("12.3.1 manual: LDAP cannot show logins before STARTTLS", "12.3.1",
+               "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"ldap\",\"implicit_tls\":false,"
+               "\"starttls_offered\":true,\"auth_before_starttls\":null,\"error\":null}}", false, false, 2, VERDICT_MANUAL,
+               "ldap: whether authentication is refused before STARTTLS cannot be seen in the cleartext dialogue; check the "
+               "server's configuration");
+    expect_ctx("12.3.1 error: SMTP capabilities unread", "12.3.1",
+               "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"smtp\",\"starttls_offered\":null,"
+               "\"auth_before_starttls\":null,\"error\":\"EHLO: timeout\"}}", false, false, 2, VERDICT_ERROR,
+               "smtp: whether STARTTLS is offered is unknown: EHLO: timeout");
+    expect_ctx("9.2.2 manual: MySQL plaintext login undecided", "9.2.2",
+               "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"mysql\",\"starttls_offered\":true,"
+               "\"plaintext_accepted\":null,\"plaintext_reply\":\"1045 Access denied\"}}", false, false, 2, VERDICT_MANUAL,
+               "mysql: whether clients without TLS are refused cannot be seen in the cleartext dialogue; check the server's "
+               "configuration (the server answered: 1045 Access denied)");
+    expect_ctx("9.2.2 pass: postgres refuses plaintext", "9.2.2",
+               "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"postgres\",\"starttls_offered\":true,"
+               "\"auth_before_starttls\":null,\"plaintext_accepted\":false}}", false, false, 2, VERDICT_PASS,
+               "postgres refuses clients without TLS");
+    expect_ctx("12.1.3 error: untrusted certificate outcome unknown", "12.1.3",
+               "{\"mtls\":{\"status\":\"ok\",\"requested\":true,\"required\":false,\"accepts_untrusted\":null,"
+               "\"by_version\":{\"TLSv1.3\":{\"untrusted_evidence\":\"self-signed certificate: connection reset\"}}}}",
+               false, false, 2, VERDICT_ERROR,
+               "whether the server rejects an untrusted client certificate is undetermined: self-signed certificate: connection reset");
+    expect_ctx("12.3.5 fail optional client certificates", "12.3.5",
+               "{\"mtls\":{\"status\":\"ok\",\"requested\":true,\"required\":false,\"accepts_untrusted\":false}}",
+               true, false, 3, VERDICT_FAIL, "client certificates are optional");
     expect_ctx("12.1.3 fail accepts untrusted", "12.1.3",
                "{\"mtls\":{\"status\":\"ok\",\"requested\":true,\"required\":false,\"accepts_untrusted\":true}}",
                false, false, 2, VERDICT_FAIL, "the server accepts an untrusted, self-signed client certificate");
@@ -172,6 +313,8 @@ int main(void)
     expect("12.3.2 manual", "12.3.2", "{}", VERDICT_MANUAL,
            "a network probe cannot observe how the application's own TLS clients validate certificates");
     expect("9.2.5 manual", "9.2.5", "{}", VERDICT_MANUAL, "a network probe cannot observe whether backend TLS failures are logged");
+
+    score_not_selected();
 
     /* Every requirement of both standards has a rule and its text. */
     const char *ids[] = { "12.1.1", "12.1.2", "12.1.3", "12.1.4", "12.1.5", "12.2.1", "12.2.2", "12.3.1", "12.3.2",

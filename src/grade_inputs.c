@@ -1,0 +1,237 @@
+/* Whether the facts decide every input of the grade: every protocol version accepted or refused,
+ * every accepted version's suites enumerated to the end, a checked certificate, and the key
+ * exchange groups of every kind of key exchange accepted. A grade computed without one of them
+ * would read an unknown as "nothing weak there", so there is then no grade, and the reasons
+ * say why (man/tlsprobe.1, GRADING). Pure. */
+#include "grade.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json_read.h"
+#include "registry.h"
+
+static const char *const protocols[] = { "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
+#define NPROTOCOLS (sizeof protocols / sizeof *protocols)
+
+typedef struct why {
+    char *buf;
+    size_t cap;
+    int count;
+} why_t;
+
+static void missing(why_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void missing(why_t *w, const char *fmt, ...)
+{
+    size_t used = strlen(w->buf);
+    if (w->count++ && used + 3 < w->cap) {
+        memcpy(w->buf + used, "; ", 3);
+        used += 2;
+    }
+    if (used + 1 >= w->cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->buf + used, w->cap - used, fmt, ap);
+    va_end(ap);
+}
+
+static size_t len(json_object *arr)
+{
+    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
+static json_object *idx(json_object *arr, size_t i)
+{
+    return i < len(arr) ? json_object_array_get_idx(arr, i) : NULL;
+}
+
+static bool is_type(json_object *o, const char *key, json_type t)
+{
+    json_object *v = jr_at(o, key);
+    return v && json_object_is_type(v, t);
+}
+
+static bool is(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static const char *or_q(const char *s)
+{
+    return s ? s : "?";
+}
+
+/* The probe's facts when it ran and said "ok"; else NULL, with the reason noted. */
+static json_object *probe_ok(json_object *facts, const char *probe, why_t *w)
+{
+    json_object *p = jr_at(facts, probe);
+    if (!p)
+        missing(w, "%s probe did not run", probe);
+    else if (!is(jr_str(p, "status"), "ok"))
+        missing(w, "%s probe failed: %s", probe, or_q(jr_str(p, "error")));
+    return p && is(jr_str(p, "status"), "ok") ? p : NULL;
+}
+
+static json_object *entry(json_object *facts, const char *name)
+{
+    json_object *list = jr_at(facts, "protocols");
+    for (size_t i = 0; i < len(list); i++)
+        if (is(jr_str(idx(list, i), "name"), name))
+            return idx(list, i);
+    return NULL;
+}
+
+/* What the key exchanges of the accepted suites need from the groups probe. */
+typedef struct kx_needs {
+    bool tls13, ecdhe, dhe;
+} kx_needs_t;
+
+static void suite_known(json_object *s, const char *version, kx_needs_t *need, why_t *w)
+{
+    const char *name = jr_str(s, "name");
+    bool sslv2 = is(version, "SSLv2");
+    if (!name || !is_type(s, "bits", json_type_int) || !is_type(s, "forward_secrecy", json_type_boolean) ||
+        (!sslv2 && (!is_type(s, "aead", json_type_boolean) || !jr_str(s, "au")))) {
+        missing(w, "%s suite %s: name, key bits, forward secrecy, AEAD or authentication unknown", or_q(version),
+                or_q(name ? name : jr_str(s, "code")));
+        return;
+    }
+    const registry_suite_t *rs = registry_suite_by_name(name);
+    const char *kx = jr_str(s, "kx") ? jr_str(s, "kx") : rs ? rs->kx : NULL;
+    need->tls13 |= is(version, "TLSv1.3");
+    need->ecdhe |= !is(version, "TLSv1.3") && is(kx, "ECDHE");
+    need->dhe |= !is(version, "TLSv1.3") && is(kx, "DHE");
+}
+
+/* One version's suites: enumerated to the end, each suite's graded members known. */
+static void version_suites_known(json_object *ciphers, const char *name, kx_needs_t *need, why_t *w)
+{
+    json_object *p = entry(ciphers, name), *undecided = jr_at(p, "undecided");
+    if (!p) {
+        missing(w, "%s accepted but its suites were not enumerated", name);
+        return;
+    }
+    if (len(undecided))
+        missing(w, "%zu suites of %s could not be decided (%s)", len(undecided), name,
+                or_q(jr_str(idx(undecided, 0), "reason")));
+    else if (!is_type(p, "complete", json_type_boolean) || !json_object_get_boolean(jr_at(p, "complete")))
+        missing(w, "the suites of %s are not known to be all found", name);
+    json_object *suites = jr_at(p, "suites");
+    for (size_t i = 0; i < len(suites); i++)
+        suite_known(idx(suites, i), name, need, w);
+}
+
+static void protocols_known(json_object *facts, kx_needs_t *need, why_t *w)
+{
+    json_object *versions = probe_ok(facts, "versions", w), *ciphers = probe_ok(facts, "ciphers", w);
+    for (size_t i = 0; versions && i < NPROTOCOLS; i++) {
+        json_object *p = entry(versions, protocols[i]);
+        if (!is_type(p, "accepted", json_type_boolean))
+            missing(w, "%s undetermined (%s)", protocols[i], p ? or_q(jr_str(p, "result")) : "not in the versions facts");
+        else if (ciphers && json_object_get_boolean(jr_at(p, "accepted")))
+            version_suites_known(ciphers, protocols[i], need, w);
+    }
+}
+
+/* The key types the grade scores (grade.c, kx_certificate); another one would count as nothing weak. */
+static bool graded_key_type(const char *type)
+{
+    static const char *const types[] = { "RSA", "RSA-PSS", "DSA", "EC", "Ed25519", "Ed448", "SM2" };
+    for (size_t i = 0; type && i < sizeof types / sizeof *types; i++)
+        if (strcmp(type, types[i]) == 0)
+            return true;
+    return false;
+}
+
+static void key_known(json_object *leaf, why_t *w)
+{
+    json_object *bits = jr_at(leaf, "key_bits");
+    const char *type = jr_str(leaf, "key_type");
+    if (!type || !bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0)
+        missing(w, "the key of %s is unknown", or_q(jr_str(leaf, "subject")));
+    else if (!graded_key_type(type))
+        missing(w, "the key type %s of %s is not one the grade scores", type, or_q(jr_str(leaf, "subject")));
+}
+
+static void certificate_known(json_object *facts, why_t *w)
+{
+    json_object *cert = probe_ok(facts, "certificate", w);
+    if (!cert)
+        return;
+    json_object *chain = jr_at(cert, "chain"), *name = jr_at(cert, "name"), *leaves = jr_at(cert, "certificates");
+    if (!len(chain)) {
+        missing(w, "no certificate chain recorded");
+        return;
+    }
+    if (!is_type(jr_at(cert, "trust"), "verified", json_type_boolean))
+        missing(w, "whether the chain is trusted is unknown");
+    if (!jr_str(name, "checked") || !is_type(name, "matched", json_type_boolean))
+        missing(w, "whether the certificate covers the name is unknown");
+    for (size_t i = 0; i < len(chain); i++) {
+        json_object *c = idx(chain, i);
+        bool root = i > 0 && json_object_get_boolean(jr_at(c, "self_signed"));
+        if (!root && !jr_str(c, "signature_algorithm"))
+            missing(w, "the signature algorithm of %s is unknown", or_q(jr_str(c, "subject")));
+    }
+    if (len(leaves))
+        for (size_t i = 0; i < len(leaves); i++)
+            key_known(idx(leaves, i), w);
+    else
+        key_known(idx(chain, 0), w);
+}
+
+static void group_names_known(json_object *list, const char *what, why_t *w)
+{
+    for (size_t i = 0; i < len(list); i++) {
+        const char *name = json_object_get_string(idx(list, i));
+        if (!name || !json_object_is_type(idx(list, i), json_type_string) || !registry_group_by_name(name))
+            missing(w, "%s group %s unknown to tlsprobe", what, or_q(name));
+    }
+}
+
+/* Any "undecided" list a probe records means it could not decide everything. */
+static void no_undecided(json_object *o, const char *probe, why_t *w)
+{
+    if (!o || !json_object_is_type(o, json_type_object))
+        return;
+    json_object_object_foreach(o, key, v) {
+        if (strcmp(key, "undecided") == 0 && len(v))
+            missing(w, "%s: %zu candidates could not be decided", probe, len(v));
+        else
+            no_undecided(v, probe, w);
+    }
+}
+
+/* The groups probe must have run and succeeded; what it found matters for each kind of key
+ * exchange accepted (with RSA key exchange only, the certificate's key is the key exchange). */
+static void groups_known(json_object *facts, const kx_needs_t *need, why_t *w)
+{
+    json_object *g = probe_ok(facts, "groups", w);
+    if (!g)
+        return;
+    json_object *t13 = jr_at(jr_at(g, "tls13"), "accepted"), *curves = jr_at(g, "tls12_curves"), *dh = jr_at(g, "dh");
+    if (need->tls13 && !len(t13))
+        missing(w, "TLSv1.3 accepted but its groups are unknown");
+    if (need->ecdhe && !len(curves))
+        missing(w, "ECDHE suites accepted but their curves are unknown");
+    json_object *bits = jr_at(dh, "bits");
+    if (need->dhe && (!bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0))
+        missing(w, "DHE suites accepted but the DH parameters are unknown");
+    group_names_known(t13, "TLSv1.3", w);
+    group_names_known(curves, "ECDHE", w);
+    no_undecided(g, "groups", w);
+}
+
+bool grade_inputs_known(json_object *facts, char *why, size_t whylen)
+{
+    why_t w = { .buf = why, .cap = whylen };
+    kx_needs_t need = { false, false, false };
+    if (whylen)
+        why[0] = '\0';
+    protocols_known(facts, &need, &w);
+    certificate_known(facts, &w);
+    groups_known(facts, &need, &w);
+    return w.count == 0;
+}

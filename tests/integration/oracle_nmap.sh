@@ -114,8 +114,15 @@ mtls_optional_no_ca     mtls_optional_no_ca   LAB_PORT_MTLS_OPTIONAL_NO_CA   -  
 mtls_strict             mtls_strict           LAB_PORT_MTLS_STRICT           -         -
 web_chain               web_chain             LAB_PORT_WEB_CHAIN             -         -
 web_otherhost           web_otherhost         LAB_PORT_WEB_OTHERHOST         -         -
-# Issue #11 servers of tests/lab/mod_groups.sh, mod_mutual.sh and mod_web2.sh (checked against
-# those modules as they were being written; the rows of mod_enum.sh are still to come).
+# Issue #11 servers of tests/lab/mod_enum.sh, mod_groups.sh, mod_mutual.sh and mod_web2.sh
+# (written against those modules while they were being written, in other branches).
+dovecot_dhe             dovecot_dhe           LAB_PORT_DOVECOT_DHE           -         -
+poison                  poison                LAB_PORT_POISON                -         -
+limit128                limit128              LAB_PORT_LIMIT128              -         -
+limit64                 limit64               LAB_PORT_LIMIT64               -         -
+sizewindow              sizewindow            LAB_PORT_SIZEWINDOW            -         -
+extintolerant           extintolerant         LAB_PORT_EXTINTOLERANT         -         -
+closerefusal            closerefusal          LAB_PORT_CLOSEREFUSAL          -         -
 grp_ecdsa               grp_ecdsa             LAB_PORT_GRP_ECDSA             -         -
 grp_ecdsa_pref          grp_ecdsa_pref        LAB_PORT_GRP_ECDSA_PREF        -         -
 grp_ecdsa_p384          grp_ecdsa_p384        LAB_PORT_GRP_ECDSA_P384        -         -

@@ -17,6 +17,10 @@ PACKAGES=(
   exim4-daemon-light dovecot-imapd dovecot-pop3d postgresql
   # Real LDAP, FTP and MySQL STARTTLS servers (tests/lab/mod_mail2.sh)
   slapd vsftpd mariadb-server
+  # tests/integration/oracle_nmap.sh: nmap's ssl-enum-ciphers and sslv2 scripts enumerate every
+  # lab TLS server independently, and tlsprobe's suite sets must equal theirs (a second
+  # implementation of enumeration that shares no code with tlsprobe)
+  nmap
 )
 
 is_installed() {

@@ -135,6 +135,8 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
         snprintf(a->evidence, sizeof a->evidence, "out of memory");
         return;
     }
+    /* Only alerts from now on: a warning during the handshake (unrecognized_name) refuses nothing. */
+    hs->alert_received = -1;
     bool http = http_like(ep), sent = true;
     char send_error[200] = "";
     if (http && !(sent = send_get(ep, fd, hs, timeout)))

@@ -10,7 +10,9 @@
 #     fetched that still do not lead to a trusted anchor.
 #  3. mTLS against servers that say nothing after the handshake (mod_mutual.sh: s_server
 #     -verify 1 without -www, TLS 1.3 and 1.2) and servers that really refuse (-Verify 1
-#     -verify_return_error): accepts_untrusted is true / false exactly, never unknown.
+#     -verify_return_error): accepts_untrusted is true / false exactly. One that closes with
+#     close_notify after every handshake leaves it unknown (null with the reason), never false
+#     (12.1.3 for it is the rules' business: null must not PASS).
 #  4. STARTTLS capability lists of any length (mod_mutual.sh: 70 EHLO extensions with STARTTLS
 #     last, a 4.3 KiB IMAP CAPABILITY line), a real upgrade over each, and an EHLO reply that
 #     never ends, which must end in an error at tlsprobe's 16 KiB bound, not in a verdict.
@@ -126,7 +128,8 @@ else
 fi
 
 # ---- 3. mTLS: silence after the handshake is acceptance; refusals are alerts
-if have mutual_silent13 && have mutual_silent12 && have mutual_reject13 && have mutual_reject12; then
+if have mutual_silent13 && have mutual_silent12 && have mutual_reject13 && have mutual_reject12 &&
+   have mutual_closes13; then
   # A client certificate from the lab root (what the reject servers trust).
   (
     export OPENSSL_CONF=/dev/null
@@ -146,6 +149,7 @@ targets:
       client_cert: $TEST_TMP/client.pem, client_key: $TEST_TMP/client.key }
   - { host: localhost, port: $LAB_PORT_MUTUAL_REJECT12, http_port: $LAB_PORT_REFUSED,
       client_cert: $TEST_TMP/client.pem, client_key: $TEST_TMP/client.key }
+  - { host: localhost, port: $LAB_PORT_MUTUAL_CLOSES13, http_port: $LAB_PORT_REFUSED }
 EOF
   # --per-host 1: s_server serves one connection at a time, and a silent one holds it for the
   # whole wait; a second connection at once would only queue behind it.
@@ -178,6 +182,13 @@ EOF
     '["ok",true,true,false,"TLSv1.2: self-signed certificate: handshake failed: tlsv1 alert unknown ca; alert received: unknown CA (48)"]'
   assert_jq "reject TLSv1.2: the lab root's client certificate is let in" "$TP_OUT" "$E$M.configured_cert | [.accepted, .error]" '[true,null]'
   assert_jq "reject TLSv1.2: 12.1.3 PASS" "$TP_OUT" "$(verdict_is 12.1.3) | map(.[0])" '["PASS"]'
+  # close_notify right after every handshake: neither a refusal nor an acceptance.
+  CLOSED="handshake completed; then the server closed the connection (close_notify) without a refusing alert or an HTTP answer"
+  E=$(ep "localhost:$LAB_PORT_MUTUAL_CLOSES13")
+  assert_jq "closes TLSv1.3: required and accepts_untrusted unknown (null), with the reason" "$TP_OUT" "$E$M | $TOP" \
+    "[\"ok\",true,null,null,\"TLSv1.3: self-signed certificate: $CLOSED\"]"
+  assert_jq "closes TLSv1.3: the attempt without a certificate is unknown too" "$TP_OUT" \
+    "$E$M.by_version[\"TLSv1.3\"] | [.required, .required_evidence]" "[null,\"without a certificate: $CLOSED\"]"
 else
   skip "mTLS silent / reject servers" "mutual_* not in this lab"
 fi

@@ -18,15 +18,18 @@
 #   aia_404 +137          s_server serving a leaf alone (issued by the lab intermediate, P-256)
 #                         whose AIA caIssuers URL is $LAB_HTTP_URL/missing-int.der: the lab's
 #                         http server (mod_cert.sh) answers it 404
-#   (+138, +139 are reserved for this module)
+#   mutual_closes13 +138  s_server -verify 1 -quiet, TLS 1.3, stdin at EOF: it completes each
+#                         handshake and at once closes with close_notify (no refusing alert)
+#   (+139 is reserved for this module)
 # Files: $LAB_DIR/mutual/ (the FIFO, the aia_404 leaf and key).
 
 MUTUAL_PORT_OFFSETS=(MUTUAL_SILENT13:130 MUTUAL_SILENT12:131 MUTUAL_REJECT13:132 MUTUAL_REJECT12:133
-  SMTP_LONGEHLO:134 IMAP_LONGCAP:135 SMTP_ENDLESS:136 AIA_404:137)
+  SMTP_LONGEHLO:134 IMAP_LONGCAP:135 SMTP_ENDLESS:136 AIA_404:137 MUTUAL_CLOSES13:138)
 for entry in "${MUTUAL_PORT_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
 done
-ALL_SERVERS+=(mutual_silent13 mutual_silent12 mutual_reject13 mutual_reject12 mutual_starttls aia_404)
+ALL_SERVERS+=(mutual_silent13 mutual_silent12 mutual_reject13 mutual_reject12 mutual_closes13 mutual_starttls
+              aia_404)
 MODULE_STARTERS+=(mutual_start)
 MUTUAL_DIR=$LAB_DIR/mutual
 MUTUAL_TLS12_CIPHERS=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
@@ -100,6 +103,10 @@ mutual_start() {
                        -CAfile "$LAB_DIR/ca.pem" -tls1_3 ;;
     mutual_reject12) mutual_silent mutual_reject12 "$PORT_MUTUAL_REJECT12" -Verify 1 -verify_return_error \
                        -CAfile "$LAB_DIR/ca.pem" -tls1_2 ;;
+    # Not silent: launch's stdin is /dev/null, and at its EOF s_server ends each connection.
+    mutual_closes13) OPENSSL_CONF=$LAB_DIR/openssl.cnf launch mutual_closes13 "$PORT_MUTUAL_CLOSES13" \
+                       openssl s_server -accept "127.0.0.1:$PORT_MUTUAL_CLOSES13" -quiet -cert "$P/good.pem" \
+                       -key "$P/good.key" -cert_chain "$P/intermediate.pem" -verify 1 -tls1_3 ;;
     mutual_starttls) mutual_starttls ;;
     aia_404)         mutual_aia_404 ;;
     *)               return 1 ;;

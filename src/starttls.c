@@ -301,8 +301,10 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         while (*s == ' ')
             memmove(s, s + 1, strlen(s));
     }
-    if (t->ncaps > 0 && strcasecmp(t->caps[t->ncaps - 1], "End") == 0)
-        t->ncaps--;
+    if (t->ncaps > 0 && strcasecmp(t->caps[t->ncaps - 1], "End") == 0) {
+        t->caps_bytes -= strlen(t->caps[t->ncaps - 1]) + 1;
+        free(t->caps[--t->ncaps]);
+    }
     /* Without FEAT (code 5xx) we cannot tell; AUTH TLS itself will. */
     t->starttls_offered = code == 211 ? starttls_has_cap(t, "AUTH TLS") || starttls_has_cap(t, "AUTH SSL") ||
                                             starttls_has_cap(t, "AUTH TLS;SSL") || starttls_has_cap(t, "AUTH SSL;TLS")

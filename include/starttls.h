@@ -11,20 +11,25 @@
 
 #include "service.h"
 
-/* Cap on one server reply (a multi-line EHLO, an IMAP CAPABILITY, XMPP stream features). */
+/* Cap on one server reply (a multi-line EHLO, an IMAP CAPABILITY, XMPP stream features, an
+ * LDAP RootDSE), and so on one line. Replies are bounded by bytes and by the dialogue's
+ * deadline only: never by a count of lines or capabilities. */
 #define STARTTLS_MAX_REPLY (16 * 1024)
-#define STARTTLS_MAX_CAPS 64
-#define STARTTLS_CAP_LEN 160
+/* Cap on the capability text a transcript keeps: every capability of two whole replies (the
+ * IMAP greeting's and CAPABILITY's) fits. */
+#define STARTTLS_MAX_CAPS_BYTES (2 * STARTTLS_MAX_REPLY)
 #define STARTTLS_TEXT_LEN 512
 
 /* What the cleartext side said, for facts. Text is printable ASCII (others become '?'). */
 typedef struct starttls_transcript {
     char banner[STARTTLS_TEXT_LEN];   /* greeting (first line), MySQL server version */
-    /* Capabilities as advertised: EHLO keyword lines ("AUTH PLAIN LOGIN"), IMAP capability
-     * atoms, POP3 CAPA lines, FTP FEAT lines, XMPP features ("starttls", "mechanism PLAIN"),
-     * LDAP RootDSE values ("supportedExtension 1.3.6.1.4.1.1466.20037"), MySQL flags. */
-    char caps[STARTTLS_MAX_CAPS][STARTTLS_CAP_LEN];
-    size_t ncaps;
+    /* Capabilities as advertised, in order: EHLO keyword lines ("AUTH PLAIN LOGIN"), IMAP
+     * capability atoms, POP3 CAPA lines, FTP FEAT lines, XMPP features ("starttls",
+     * "mechanism PLAIN"), LDAP RootDSE values ("supportedExtension 1.3.6.1.4.1.1466.20037"),
+     * MySQL flags. Owned (starttls_transcript_free); at most STARTTLS_MAX_CAPS_BYTES of text,
+     * caps_truncated when a server sent more. */
+    char **caps;
+    size_t ncaps, caps_alloc, caps_bytes;
     bool caps_truncated;
     int starttls_offered;             /* 1 yes, 0 no, -1 unknown (not asked or not said) */
     char reply[STARTTLS_TEXT_LEN];    /* the answer to the upgrade request, "" before */
@@ -34,9 +39,13 @@ typedef struct starttls_transcript {
     char plaintext_reply[STARTTLS_TEXT_LEN];
 } starttls_transcript_t;
 
+/* Frees the capabilities a dialogue stored in t (not t itself); t can be reused after. */
+void starttls_transcript_free(starttls_transcript_t *t);
+
 /* Drives the cleartext dialogue of svc->protocol on the connected, non-blocking fd up to the
  * point where the next bytes are our TLS ClientHello. host names the server where the
- * protocol wants one (XMPP stream 'to'); may be NULL. t may be NULL.
+ * protocol wants one (XMPP stream 'to'); may be NULL. t may be NULL; else it is reset first
+ * (free it with starttls_transcript_free).
  * Returns 0, or -1 with err set: "STARTTLS not offered", "server refused STARTTLS: <reply>",
  * "timed out waiting for ...", "connection closed ...", "reply too long", ... */
 int starttls_negotiate(int fd, const service_t *svc, const char *host, double timeout_s,
@@ -69,6 +78,7 @@ typedef struct starttls_conn {
     unsigned char buf[STARTTLS_MAX_REPLY];
     size_t len;
     size_t reply_bytes;   /* consumed in the current reply, bounded by STARTTLS_MAX_REPLY */
+    char line[STARTTLS_MAX_REPLY + 1];   /* the last line read, printable, without CR LF */
     char *err;
     size_t errlen;
 } starttls_conn_t;
@@ -80,6 +90,8 @@ int starttls_fail(starttls_conn_t *c, const char *fmt, ...) __attribute__((forma
 /* Reads exactly n bytes (n <= STARTTLS_MAX_REPLY), never more from the socket than needed. */
 int starttls_read_exact(starttls_conn_t *c, void *out, size_t n, const char *what);
 void starttls_add_cap(starttls_transcript_t *t, const char *cap);
+/* Adds prefix followed by len bytes of data (made printable) as one capability. */
+void starttls_add_cap_text(starttls_transcript_t *t, const char *prefix, const void *data, size_t len);
 void starttls_printable(char *dst, size_t cap, const void *src, size_t len);
 
 int starttls_ldap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);

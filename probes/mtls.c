@@ -82,7 +82,50 @@ static void http_evidence(const char *resp, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s", (int)(n < 160 ? n : 160), t);
 }
 
-/* After a completed handshake: what the server does next tells whether it let us in. */
+/* Alerts that end a connection without refusing anything: close_notify(0), user_canceled(90). */
+static bool refusing_alert(int alert)
+{
+    return alert > 0 && alert != 90;
+}
+
+/* Sends one GET; false with hs->error set when it could not be sent. */
+static bool send_get(const endpoint_t *ep, int fd, tls_hs_result_t *hs, double timeout)
+{
+    const char *host = ep->sni && *ep->sni ? ep->sni : ep->target->host;
+    char req[400];
+    bool v6 = strchr(host, ':') != NULL;
+    int len = snprintf(req, sizeof req,
+                       "GET / HTTP/1.1\r\nHost: %s%.255s%s\r\nUser-Agent: tlsprobe\r\nConnection: close\r\n\r\n",
+                       v6 ? "[" : "", host, v6 ? "]" : "");
+    return tls_hs_write(hs, fd, req, (size_t)len, timeout) == 0;
+}
+
+/* Reads what the server sends until wait_s passes, the HTTP head is complete, or the
+ * connection ends. Returns the last read's result (TLS_HS_TIMEOUT when the wait ran out). */
+static ssize_t read_answer(int fd, tls_hs_result_t *hs, bool http, double wait_s, char *buf, size_t *got)
+{
+    double deadline = net_now() + wait_s;
+    ssize_t n = TLS_HS_TIMEOUT;
+    while (*got < RESPONSE_CAP) {
+        double left = deadline - net_now();
+        if (left <= 0)
+            return TLS_HS_TIMEOUT;
+        n = tls_hs_read(hs, fd, buf + *got, RESPONSE_CAP - *got, left);
+        if (n <= 0)
+            return n;
+        *got += (size_t)n;
+        buf[*got] = '\0';
+        if (http && strstr(buf, "\r\n\r\n") && (!strstr(buf, "<title>") || strstr(buf, "</title>")))
+            return n;
+    }
+    return n;
+}
+
+/* After a completed handshake, what the server does next tells whether it let us in: a
+ * refusing alert (TLS 1.3 servers refuse right after our Finished) or an HTTP refusal is a
+ * refusal; an answer, or silence for the whole wait with the connection open, is acceptance
+ * (the server saw the certificate and did not object). A close without a refusing alert, or
+ * an error, says nothing either way: unknown, with the reason. */
 static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs, attempt_t *a)
 {
     endpoint_t *ep = ctx->ep;
@@ -92,44 +135,26 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
         snprintf(a->evidence, sizeof a->evidence, "out of memory");
         return;
     }
+    /* Only alerts from now on: a warning during the handshake (unrecognized_name) refuses nothing. */
+    hs->alert_received = -1;
+    bool http = http_like(ep), sent = true;
+    char send_error[200] = "";
+    if (http && !(sent = send_get(ep, fd, hs, timeout)))
+        snprintf(send_error, sizeof send_error, "%.199s", hs->error);
+    /* An HTTP server gets the whole timeout to answer; otherwise (and when the request could
+     * not be sent: the refusal may already be on its way) a moment for an alert. */
+    double wait = http && sent ? timeout : (timeout < ALERT_WAIT_S ? timeout : ALERT_WAIT_S);
     size_t got = 0;
-    ssize_t n = 0;
-    bool http = http_like(ep);
-    if (http) {
-        const char *host = ep->sni && *ep->sni ? ep->sni : ep->target->host;
-        char req[400];
-        bool v6 = strchr(host, ':') != NULL;
-        int len = snprintf(req, sizeof req,
-                           "GET / HTTP/1.1\r\nHost: %s%.255s%s\r\nUser-Agent: tlsprobe\r\nConnection: close\r\n\r\n",
-                           v6 ? "[" : "", host, v6 ? "]" : "");
-        if (tls_hs_write(hs, fd, req, (size_t)len, timeout) != 0)
-            n = -1;
-    }
-    /* Read the status line (HTTP) or wait for an alert (anything else). */
-    double deadline = net_now() + (http ? timeout : (timeout < ALERT_WAIT_S ? timeout : ALERT_WAIT_S));
-    while (n >= 0 && got < RESPONSE_CAP) {
-        double left = deadline - net_now();
-        if (left <= 0) {
-            n = TLS_HS_TIMEOUT;
-            break;
-        }
-        n = tls_hs_read(hs, fd, buf + got, RESPONSE_CAP - got, left);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        buf[got] = '\0';
-        if (http && strstr(buf, "\r\n\r\n") && (!strstr(buf, "<title>") || strstr(buf, "</title>")))
-            break;
-    }
-    buf[got] = '\0';
+    buf[0] = '\0';
+    ssize_t n = read_answer(fd, hs, http, wait, buf, &got);
 
     int status = 0;
     if (got >= 12 && strncmp(buf, "HTTP/1.", 7) == 0 && buf[8] == ' ')
         status = atoi(buf + 9);
-    if (hs->alert_received >= 0 && got == 0) {
+    const char *alert = wire_alert_name((uint8_t)(hs->alert_received & 0xff));
+    if (got == 0 && refusing_alert(hs->alert_received)) {
         a->outcome = ATTEMPT_REFUSED;
-        const char *name = wire_alert_name((uint8_t)hs->alert_received);
-        snprintf(a->evidence, sizeof a->evidence, "alert %s(%d) after the handshake", name ? name : "unknown",
+        snprintf(a->evidence, sizeof a->evidence, "alert %s(%d) after the handshake", alert ? alert : "unknown",
                  hs->alert_received);
     } else if (status > 0) {
         char ev[200];
@@ -139,15 +164,18 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
     } else if (got > 0) {
         a->outcome = ATTEMPT_ACCEPTED;
         snprintf(a->evidence, sizeof a->evidence, "handshake completed; the server sent %zu bytes of data", got);
-    } else if (n == 0) {
-        /* Closed without a word: a refusal when a certificate was at stake. */
-        a->outcome = ATTEMPT_REFUSED;
-        snprintf(a->evidence, sizeof a->evidence, "the server closed the connection after the handshake");
-    } else if (n == TLS_HS_TIMEOUT && !http) {
+    } else if (!sent) {
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; then the request could not be sent: %s",
+                 send_error);
+    } else if (n == TLS_HS_TIMEOUT) {
         a->outcome = ATTEMPT_ACCEPTED;
-        snprintf(a->evidence, sizeof a->evidence, "handshake completed; no alert within %.1f s", ALERT_WAIT_S);
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; no alert%s within %.1f s",
+                 http ? " and no HTTP answer" : "", wait);
+    } else if (n == 0) {
+        snprintf(a->evidence, sizeof a->evidence,
+                 "handshake completed; then the server closed the connection (%s) without a refusing alert%s",
+                 hs->alert_received == 0 ? "close_notify" : "no alert", http ? " or an HTTP answer" : "");
     } else {
-        a->outcome = ATTEMPT_UNKNOWN;
         snprintf(a->evidence, sizeof a->evidence, "handshake completed; then %s", hs->error[0] ? hs->error : "no answer");
     }
     free(buf);
@@ -304,6 +332,9 @@ static void probe_version(probe_ctx_t *ctx, int version, const client_id_t *untr
     if (v->requested != TRI_TRUE) {
         v->required = v->requested == TRI_FALSE ? TRI_FALSE : TRI_UNKNOWN;
         v->accepts_untrusted = TRI_UNKNOWN;
+        if (v->requested == TRI_UNKNOWN)
+            snprintf(v->untrusted_evidence, sizeof v->untrusted_evidence,
+                     "not tried: whether a client certificate is asked for is unknown (%.400s)", v->required_evidence);
         return;
     }
     tri_t in = outcome_accepted(&a);
@@ -385,11 +416,15 @@ static tri_t field_of(const version_facts_t *v, enum field f)
     }
 }
 
-/* Over the versions: true if any says true (requested; an untrusted certificate let in). */
+/* Over the versions: true if any says true (requested; an untrusted certificate let in).
+ * For the untrusted certificate only versions that ask for one count: where none is asked
+ * for, there is nothing to accept or refuse. */
 static tri_t any_true(const version_facts_t *v, size_t n, enum field f)
 {
     tri_t out = n ? TRI_FALSE : TRI_UNKNOWN;
     for (size_t i = 0; i < n; i++) {
+        if (f == F_UNTRUSTED && v[i].requested == TRI_FALSE)
+            continue;
         tri_t x = field_of(&v[i], f);
         if (x == TRI_TRUE)
             return TRI_TRUE;
@@ -417,6 +452,20 @@ static tri_t all_true(const version_facts_t *v, size_t n, enum field f)
             out = TRI_TRUE;
     }
     return unknown ? TRI_UNKNOWN : out;
+}
+
+/* What decided accepts_untrusted, version by version ("TLSv1.3: self-signed certificate: ..."). */
+static json_object *untrusted_evidence(const version_facts_t *v, size_t n)
+{
+    char text[1200] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof text; i++) {
+        if (v[i].requested == TRI_FALSE || !v[i].untrusted_evidence[0])
+            continue;
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s%s: %s", used ? "; " : "", v[i].name,
+                                 v[i].untrusted_evidence);
+    }
+    return used ? json_object_new_string(text) : NULL;
 }
 
 static const char *version_name(int version)
@@ -464,6 +513,7 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
     json_object_object_add(out, "accepts_untrusted",
                            requested == TRI_TRUE ? tri_json(any_true(v, nv, F_UNTRUSTED))
                                                  : NULL);
+    json_object_object_add(out, "untrusted_evidence", requested != TRI_FALSE ? untrusted_evidence(v, nv) : NULL);
     json_object_object_add(out, "ca_names", ca_names);
     json_object *configured = NULL;
     if (t->client_cert) {

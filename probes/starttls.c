@@ -140,6 +140,8 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
 
     json_object *mechs = json_object_new_array();
     int auth_before = auth_facts(svc->protocol, t, mechs);
+    if (st != PROBE_OK)
+        auth_before = -1;   /* a list cut short proves no absence */
     json_object_object_add(out, "starttls_offered", tristate(t->starttls_offered));
     if (strcmp(svc->protocol, "xmpp") == 0)
         json_object_object_add(out, "starttls_required", tristate(t->starttls_offered == 1 ?
@@ -158,6 +160,7 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     json_object_object_add(out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
     if (st != PROBE_OK)
         snprintf(ctx->err, sizeof ctx->err, "%s", error);
+    starttls_transcript_free(t);
     free(t);
     return st;
 }

@@ -88,6 +88,104 @@ static void add_issue(json_object *issues, const char *fmt, int n)
     json_object_array_add(issues, json_object_new_string(text));
 }
 
+/* What the AIA completion did, so the issue text says only what happened. */
+typedef struct aia_outcome {
+    bool complete_known;     /* the served chain was shown complete (only the root was missing) */
+    int issuers_fetched;     /* issuer certificates obtained and added */
+    char why[600];           /* why it stopped short, when the chain is still untrusted */
+} aia_outcome_t;
+
+/* One caIssuers fetch: the certificates it gave, into got; false with why set on failure. */
+static bool fetch_issuers(const char *url, double timeout_s, STACK_OF(X509) *got, char *why, size_t whylen)
+{
+    http_request_t req = { .url = url, .timeout_s = timeout_s, .max_bytes = AIA_MAX_BYTES };
+    http_response_t resp;
+    bool ok = http_fetch(&req, &resp) == 0;
+    if (!ok)
+        snprintf(why, whylen, "fetching %.300s failed: %.250s", url, resp.error);
+    else if (resp.status != 200)
+        snprintf(why, whylen, "fetching %.300s gave HTTP %ld", url, resp.status);
+    else
+        parse_issuers(resp.body, resp.len, got);
+    ok = ok && resp.status == 200;
+    http_response_free(&resp);
+    return ok;
+}
+
+/* Fetches issuers one at a time from cur (the top of the served path) up and stops as soon
+ * as the chain verifies: a root fetched from AIA proves nothing about trust, it only shows
+ * the served chain was complete. Updates out->trust and out->fetched. */
+static void aia_complete(STACK_OF(X509) *served, X509 *cur, const char *ca_file, double timeout_s,
+                         chain_result_t *out, json_object *urls, aia_outcome_t *res)
+{
+    char url[512];
+    for (int f = 0; f < AIA_MAX_FETCHES; f++) {
+        if (self_signed(cur) || !ca_issuers_url(cur, url, sizeof url)) {
+            snprintf(res->why, sizeof res->why, "%s", f == 0 ? "no AIA caIssuers URL to fetch it from"
+                                                             : "the fetched issuer has no AIA caIssuers URL");
+            return;
+        }
+        json_object_array_add(urls, json_object_new_string(url));
+        STACK_OF(X509) *got = sk_X509_new_null();
+        bool fetched = got && fetch_issuers(url, timeout_s, got, res->why, sizeof res->why);
+        X509 *issuer = NULL;
+        for (int i = 0; got && i < sk_X509_num(got); i++)
+            if (!issuer && issued_by(cur, sk_X509_value(got, i)))
+                issuer = sk_X509_value(got, i);
+        if (issuer && f == 0 && self_signed(issuer)) {
+            /* Only the root was missing: the served chain is complete, the root untrusted. */
+            res->complete_known = true;
+            sk_X509_pop_free(got, X509_free);
+            return;
+        }
+        for (int i = 0; issuer && i < sk_X509_num(got); i++) {
+            X509 *c = sk_X509_value(got, i);
+            if (X509_up_ref(c) && !sk_X509_push(out->fetched, c))
+                X509_free(c);
+        }
+        sk_X509_pop_free(got, X509_free);
+        if (!issuer) {
+            if (fetched)
+                snprintf(res->why, sizeof res->why, "%.300s gave no certificate that issued it", url);
+            return;
+        }
+        res->issuers_fetched++;
+        STACK_OF(X509) *all = sk_X509_dup(served);
+        for (int i = 0; all && i < sk_X509_num(out->fetched); i++)
+            sk_X509_push(all, sk_X509_value(out->fetched, i));
+        x509_verify_result_t again;
+        x509_verify_chain(all, ca_file, &again);
+        sk_X509_free(all);
+        x509_verify_result_free(&out->trust);
+        out->trust = again;
+        if (again.verified || !again.missing_issuer)
+            return;
+        cur = issuer;
+    }
+    snprintf(res->why, sizeof res->why, "still incomplete after %d AIA fetches", AIA_MAX_FETCHES);
+}
+
+/* The "issues" line about completeness: exactly what was tried and what came of it. */
+static void completeness_issue(json_object *issues, bool complete, bool via_aia, bool missing_issuer, bool offline,
+                               const aia_outcome_t *aia)
+{
+    char text[700];
+    if (via_aia) {
+        add_issue(issues, "incomplete chain (completed via AIA)", 0);
+    } else if (complete || !missing_issuer) {
+        return;
+    } else if (offline) {
+        add_issue(issues, "issuer not served and not fetched (--offline)", 0);
+    } else if (aia->issuers_fetched > 0) {
+        snprintf(text, sizeof text, "incomplete chain (%d issuer(s) fetched via AIA, still not trusted%s%s)",
+                 aia->issuers_fetched, aia->why[0] ? ": " : "", aia->why);
+        json_object_array_add(issues, json_object_new_string(text));
+    } else {
+        snprintf(text, sizeof text, "issuer not served and not found via AIA: %s", aia->why);
+        json_object_array_add(issues, json_object_new_string(text));
+    }
+}
+
 void chain_analyse(STACK_OF(X509) *served, const char *ca_file, bool offline, double timeout_s,
                    chain_result_t *out)
 {
@@ -133,66 +231,20 @@ void chain_analyse(STACK_OF(X509) *served, const char *ca_file, bool offline, do
     x509_verify_chain(served, ca_file, &out->trust);
     json_object *complete = NULL;
     bool completed_via_aia = false;
-    int code = out->trust.error_code;
-    bool missing_issuer = code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-                          code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
-    if (out->trust.verified || (n > 0 && !missing_issuer && code >= 0)) {
+    /* Any missing issuer counts, not only the first error: a weak leaf key is reported first. */
+    bool missing_issuer = out->trust.missing_issuer;
+    aia_outcome_t aia = { .complete_known = false };
+    if (out->trust.verified || (n > 0 && !missing_issuer && out->trust.error_code >= 0)) {
         complete = json_object_new_boolean(true);
     } else if (missing_issuer && n > 0) {
-        X509 *cur = sk_X509_value(served, top);
-        char url[512];
-        /* Fetch issuers one at a time and stop as soon as the chain verifies: a root fetched
-         * from AIA proves nothing about trust, it only shows the served chain was complete. */
-        for (int f = 0; f < AIA_MAX_FETCHES && !offline && !self_signed(cur) && ca_issuers_url(cur, url, sizeof url); f++) {
-            http_request_t req = { .url = url, .timeout_s = timeout_s, .max_bytes = AIA_MAX_BYTES };
-            http_response_t resp;
-            json_object_array_add(urls, json_object_new_string(url));
-            STACK_OF(X509) *got = sk_X509_new_null();
-            if (http_fetch(&req, &resp) == 0 && resp.status == 200)
-                parse_issuers(resp.body, resp.len, got);
-            http_response_free(&resp);
-            X509 *issuer = NULL;
-            for (int i = 0; got && i < sk_X509_num(got); i++)
-                if (!issuer && issued_by(cur, sk_X509_value(got, i)))
-                    issuer = sk_X509_value(got, i);
-            if (issuer && f == 0 && self_signed(issuer)) {
-                /* Only the root was missing: the served chain is complete, the root untrusted. */
-                complete = json_object_new_boolean(true);
-                sk_X509_pop_free(got, X509_free);
-                break;
-            }
-            for (int i = 0; got && i < sk_X509_num(got); i++) {
-                X509 *c = sk_X509_value(got, i);
-                if (X509_up_ref(c) && !sk_X509_push(out->fetched, c))
-                    X509_free(c);
-            }
-            sk_X509_pop_free(got, X509_free);
-            if (!issuer)
-                break;
-            STACK_OF(X509) *all = sk_X509_dup(served);
-            for (int i = 0; all && i < sk_X509_num(out->fetched); i++)
-                sk_X509_push(all, sk_X509_value(out->fetched, i));
-            x509_verify_result_t again;
-            x509_verify_chain(all, ca_file, &again);
-            sk_X509_free(all);
-            x509_verify_result_free(&out->trust);
-            out->trust = again;
-            if (again.verified)
-                break;
-            cur = issuer;
-        }
-        if (!complete)
-            complete = json_object_new_boolean(false);
-        completed_via_aia = out->trust.verified && !json_object_get_boolean(complete);
+        if (!offline)
+            aia_complete(served, sk_X509_value(served, top), ca_file, timeout_s, out, urls, &aia);
+        completed_via_aia = out->trust.verified && !aia.complete_known;
+        complete = json_object_new_boolean(aia.complete_known);
     }
 
-    if (completed_via_aia)
-        add_issue(issues, "incomplete chain (completed via AIA)", 0);
-    else if (complete && !json_object_get_boolean(complete))
-        add_issue(issues, "incomplete chain (intermediate fetched via AIA, still not trusted)", 0);
-    else if (!complete && missing_issuer)
-        add_issue(issues, offline ? "issuer not served and not fetched (--offline)"
-                                  : "issuer not served and not found via AIA", 0);
+    completeness_issue(issues, complete && json_object_get_boolean(complete), completed_via_aia, missing_issuer,
+                       offline, &aia);
     if (roots)
         add_issue(issues, "root certificate served", 0);
     if (duplicates)

@@ -14,9 +14,6 @@
 
 #include "net.h"
 
-/* A line longer than this is hostile or not the protocol we think. */
-#define MAX_LINE 2048
-
 int starttls_fail(starttls_conn_t *c, const char *fmt, ...)
 {
     va_list ap;
@@ -37,26 +34,68 @@ void starttls_printable(char *dst, size_t cap, const void *src, size_t len)
     dst[n] = '\0';
 }
 
-void starttls_add_cap(starttls_transcript_t *t, const char *cap)
+void starttls_add_cap_text(starttls_transcript_t *t, const char *prefix, const void *data, size_t len)
 {
-    if (!t || !*cap)
+    size_t plen = strlen(prefix);
+    if (!t || plen + len == 0)
         return;
-    if (t->ncaps == STARTTLS_MAX_CAPS) {
+    /* Bounded in bytes only: a capability list may be of any length within the cap. */
+    if (t->caps_bytes + plen + len + 1 > STARTTLS_MAX_CAPS_BYTES) {
         t->caps_truncated = true;
         return;
     }
-    starttls_printable(t->caps[t->ncaps++], STARTTLS_CAP_LEN, cap, strlen(cap));
+    if (t->ncaps == t->caps_alloc) {
+        size_t want = t->caps_alloc ? 2 * t->caps_alloc : 32;
+        char **grown = realloc(t->caps, want * sizeof *grown);
+        if (!grown) {
+            t->caps_truncated = true;
+            return;
+        }
+        t->caps = grown;
+        t->caps_alloc = want;
+    }
+    char *cap = malloc(plen + len + 1);
+    if (!cap) {
+        t->caps_truncated = true;
+        return;
+    }
+    memcpy(cap, prefix, plen);
+    starttls_printable(cap + plen, len + 1, data, len);
+    t->caps[t->ncaps++] = cap;
+    t->caps_bytes += plen + len + 1;
 }
 
-bool starttls_has_cap(const starttls_transcript_t *t, const char *name)
+void starttls_add_cap(starttls_transcript_t *t, const char *cap)
 {
-    size_t n = strlen(name);
-    for (size_t i = 0; t && i < t->ncaps; i++) {
+    starttls_add_cap_text(t, "", cap, strlen(cap));
+}
+
+void starttls_transcript_free(starttls_transcript_t *t)
+{
+    for (size_t i = 0; t && i < t->ncaps; i++)
+        free(t->caps[i]);
+    if (t) {
+        free(t->caps);
+        t->caps = NULL;
+        t->ncaps = t->caps_alloc = t->caps_bytes = 0;
+    }
+}
+
+/* Whether the first n bytes of name are a capability (case-insensitive): a whole first word,
+ * or an "AUTH=PLAIN"-style atom prefix when name ends in '='. */
+static bool has_cap_n(const starttls_transcript_t *t, const char *name, size_t n)
+{
+    for (size_t i = 0; t && n > 0 && i < t->ncaps; i++) {
         const char *c = t->caps[i];
         if (strncasecmp(c, name, n) == 0 && (name[n - 1] == '=' || c[n] == '\0' || c[n] == ' '))
             return true;
     }
     return false;
+}
+
+bool starttls_has_cap(const starttls_transcript_t *t, const char *name)
+{
+    return has_cap_n(t, name, strlen(name));
 }
 
 void starttls_conn_init(starttls_conn_t *c, int fd, double timeout_s, char *err, size_t errlen)
@@ -119,21 +158,20 @@ int starttls_read_exact(starttls_conn_t *c, void *out, size_t n, const char *wha
     return consume(c, n, what);
 }
 
-/* One line without its CR LF, printable. */
-static int read_line(starttls_conn_t *c, char *line, size_t cap, const char *what)
+/* One line into c->line, without its CR LF, printable. A line may be as long as a whole
+ * reply (STARTTLS_MAX_REPLY): fill() refuses more. */
+static int read_line(starttls_conn_t *c, const char *what)
 {
+    size_t scanned = 0;
     for (;;) {
-        unsigned char *nl = memchr(c->buf, '\n', c->len);
+        unsigned char *nl = memchr(c->buf + scanned, '\n', c->len - scanned);
         if (nl) {
             size_t n = (size_t)(nl - c->buf);
             size_t text = n > 0 && c->buf[n - 1] == '\r' ? n - 1 : n;
-            if (text >= MAX_LINE)
-                return starttls_fail(c, "%s: line too long", what);
-            starttls_printable(line, cap, c->buf, text);
+            starttls_printable(c->line, sizeof c->line, c->buf, text);
             return consume(c, n + 1, what);
         }
-        if (c->len >= MAX_LINE)
-            return starttls_fail(c, "%s: line too long", what);
+        scanned = c->len;   /* search only new bytes: a long line costs linear time */
         if (fill(c, what) < 0)
             return -1;
     }
@@ -170,9 +208,9 @@ static bool ftp_text_line(const char *line, int code)
 static int read_reply(starttls_conn_t *c, int *code, char *first, starttls_transcript_t *caps_into,
                       const char *what, bool ftp_text)
 {
-    char line[MAX_LINE];
+    const char *line = c->line;
     for (int i = 0;; i++) {
-        if (read_line(c, line, sizeof line, what) < 0)
+        if (read_line(c, what) < 0)
             return -1;
         if (ftp_text && i > 0 && ftp_text_line(line, *code)) {
             if (caps_into)
@@ -263,8 +301,10 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         while (*s == ' ')
             memmove(s, s + 1, strlen(s));
     }
-    if (t->ncaps > 0 && strcasecmp(t->caps[t->ncaps - 1], "End") == 0)
-        t->ncaps--;
+    if (t->ncaps > 0 && strcasecmp(t->caps[t->ncaps - 1], "End") == 0) {
+        t->caps_bytes -= strlen(t->caps[t->ncaps - 1]) + 1;
+        free(t->caps[--t->ncaps]);
+    }
     /* Without FEAT (code 5xx) we cannot tell; AUTH TLS itself will. */
     t->starttls_offered = code == 211 ? starttls_has_cap(t, "AUTH TLS") || starttls_has_cap(t, "AUTH SSL") ||
                                             starttls_has_cap(t, "AUTH TLS;SSL") || starttls_has_cap(t, "AUTH SSL;TLS")
@@ -286,17 +326,12 @@ static int ftp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 
 static void imap_caps(starttls_transcript_t *t, const char *list)
 {
-    char atom[STARTTLS_CAP_LEN];
     while (*list) {
         while (*list == ' ')
             list++;
         size_t n = strcspn(list, " ]");
-        if (n > 0 && n < sizeof atom) {
-            memcpy(atom, list, n);
-            atom[n] = '\0';
-            if (!starttls_has_cap(t, atom))
-                starttls_add_cap(t, atom);
-        }
+        if (n > 0 && !has_cap_n(t, list, n))
+            starttls_add_cap_text(t, "", list, n);
         list += n;
         if (*list == ']')
             break;
@@ -306,13 +341,14 @@ static void imap_caps(starttls_transcript_t *t, const char *list)
 static int imap_command(starttls_conn_t *c, starttls_transcript_t *t, const char *tag, const char *command,
                         char *status_line)
 {
-    char cmd[64], line[MAX_LINE];
+    char cmd[64];
+    const char *line = c->line;
     size_t taglen = strlen(tag);
     snprintf(cmd, sizeof cmd, "%s %s\r\n", tag, command);
     if (starttls_send(c, cmd, strlen(cmd), command) < 0)
         return -1;
     for (;;) {
-        if (read_line(c, line, sizeof line, command) < 0)
+        if (read_line(c, command) < 0)
             return -1;
         if (strncasecmp(line, "* CAPABILITY ", 13) == 0)
             imap_caps(t, line + 13);
@@ -326,23 +362,32 @@ static int imap_command(starttls_conn_t *c, starttls_transcript_t *t, const char
     }
 }
 
-static int imap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
+/* Greeting and CAPABILITY; the greeting's own [CAPABILITY ...] counts only when the command
+ * fails. */
+static int imap_discover(starttls_conn_t *c, starttls_transcript_t *t)
 {
     char status[STARTTLS_TEXT_LEN];
-    if (read_line(c, t->banner, sizeof t->banner, "IMAP greeting") < 0)
+    if (read_line(c, "IMAP greeting") < 0)
         return -1;
+    set_text(t->banner, c->line);
     if (strncasecmp(t->banner, "* PREAUTH", 9) == 0)
         return starttls_fail(c, "IMAP server pre-authenticated the connection: no STARTTLS possible");
     if (strncasecmp(t->banner, "* OK", 4) != 0)
         return starttls_fail(c, "IMAP greeting refused: %s", t->banner);
-    if (imap_command(c, t, "t1", "CAPABILITY", status) < 0)
+    /* The whole greeting (the banner keeps only its start), until CAPABILITY has answered. */
+    const char *p = strstr(c->line, "[CAPABILITY ");
+    char *greeting_caps = p ? strdup(p + 12) : NULL;
+    int rc = imap_command(c, t, "t1", "CAPABILITY", status);
+    if (rc == 0 && strncasecmp(status, "OK", 2) != 0 && greeting_caps)
+        imap_caps(t, greeting_caps);
+    free(greeting_caps);
+    return rc;
+}
+
+static int imap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
+{
+    if (imap_discover(c, t) < 0)
         return -1;
-    if (strncasecmp(status, "OK", 2) != 0) {
-        /* Greeting capabilities are all we have. */
-        const char *p = strstr(t->banner, "[CAPABILITY ");
-        if (p)
-            imap_caps(t, p + 12);
-    }
     t->starttls_offered = starttls_has_cap(t, "STARTTLS");
     if (!upgrade)
         return 0;
@@ -359,16 +404,17 @@ static int imap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 
 static int pop3(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 {
-    char line[MAX_LINE];
-    if (read_line(c, t->banner, sizeof t->banner, "POP3 greeting") < 0)
+    const char *line = c->line;
+    if (read_line(c, "POP3 greeting") < 0)
         return -1;
+    set_text(t->banner, line);
     if (strncmp(t->banner, "+OK", 3) != 0)
         return starttls_fail(c, "POP3 greeting refused: %s", t->banner);
-    if (starttls_send(c, "CAPA\r\n", 6, "CAPA") < 0 || read_line(c, line, sizeof line, "CAPA reply") < 0)
+    if (starttls_send(c, "CAPA\r\n", 6, "CAPA") < 0 || read_line(c, "CAPA reply") < 0)
         return -1;
     if (strncmp(line, "+OK", 3) == 0) {
         for (;;) {
-            if (read_line(c, line, sizeof line, "CAPA list") < 0)
+            if (read_line(c, "CAPA list") < 0)
                 return -1;
             if (strcmp(line, ".") == 0)
                 break;
@@ -382,8 +428,9 @@ static int pop3(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
         return 0;
     if (!t->starttls_offered)
         return starttls_fail(c, "STARTTLS not offered");
-    if (starttls_send(c, "STLS\r\n", 6, "STLS") < 0 || read_line(c, t->reply, sizeof t->reply, "STLS reply") < 0)
+    if (starttls_send(c, "STLS\r\n", 6, "STLS") < 0 || read_line(c, "STLS reply") < 0)
         return -1;
+    set_text(t->reply, line);
     if (strncmp(t->reply, "+OK", 3) != 0)
         return starttls_fail(c, "server refused STARTTLS: %s", t->reply);
     return 0;
@@ -434,10 +481,7 @@ static void xmpp_features(starttls_transcript_t *t, const unsigned char *f, size
         const char *e = find_mem((const unsigned char *)p, (size_t)((const char *)stop - p), "</mechanism>");
         if (!e)
             break;
-        char cap[STARTTLS_CAP_LEN];
-        size_t n = (size_t)(e - p);
-        snprintf(cap, sizeof cap, "mechanism %.*s", (int)(n < 100 ? n : 100), p);
-        starttls_add_cap(t, cap);
+        starttls_add_cap_text(t, "mechanism ", p, (size_t)(e - p));
         cur = (const unsigned char *)e;
     }
     if (find_mem(f, len, "<auth xmlns='http://jabber.org/features/iq-auth'") ||
@@ -520,6 +564,8 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
     starttls_transcript_t local;
     if (!t)
         t = &local;
+    else
+        starttls_transcript_free(t);   /* a reused transcript: its old capabilities go */
     memset(t, 0, sizeof *t);
     t->starttls_offered = -1;
     t->plaintext_accepted = -1;
@@ -558,6 +604,8 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
     if (r == 0 && upgrade)
         r = expect_drained(c);
     free(c);
+    if (t == &local)
+        starttls_transcript_free(t);
     return r;
 }
 

@@ -138,7 +138,8 @@ static int ldap_rootdse(starttls_conn_t *c, starttls_transcript_t *t)
     if (!in)
         return starttls_fail(c, "out of memory");
     int found_ext = 0, rc = -1;
-    for (int i = 0; i < 16; i++) {
+    /* Until SearchResultDone: bounded by the reply's bytes and the deadline, not a count. */
+    for (;;) {
         size_t len, oplen;
         long id;
         uint8_t tag;
@@ -169,22 +170,19 @@ static int ldap_rootdse(starttls_conn_t *c, starttls_transcript_t *t)
             if (!ber_next(&q, qend, &tt, &type, &typelen) || tt != 0x04 ||
                 !ber_next(&q, qend, &tt, &vals, &valslen) || tt != 0x31)
                 continue;
-            char name[40], value[STARTTLS_CAP_LEN - 40], cap[STARTTLS_CAP_LEN];
-            starttls_printable(name, sizeof name, type, typelen);
+            char name[80];
+            starttls_printable(name, sizeof name - 1, type, typelen);
+            strcat(name, " ");
             const uint8_t *vp = vals, *vend = vals + valslen, *val;
             size_t vallen;
             while (ber_next(&vp, vend, &tt, &val, &vallen)) {
-                starttls_printable(value, sizeof value, val, vallen);
-                snprintf(cap, sizeof cap, "%s %s", name, value);
-                starttls_add_cap(t, cap);
-                if (strcmp(value, LDAP_STARTTLS_OID) == 0)
+                starttls_add_cap_text(t, name, val, vallen);
+                if (vallen == sizeof LDAP_STARTTLS_OID - 1 && memcmp(val, LDAP_STARTTLS_OID, vallen) == 0)
                     found_ext = 1;
             }
         }
     }
     free(in);
-    if (rc < 0 && !c->err[0])
-        starttls_fail(c, "LDAP RootDSE: no SearchResultDone within 16 messages");
     if (rc == 0)
         /* An anonymous RootDSE may be hidden: no extension list says nothing. */
         t->starttls_offered = found_ext ? 1 : starttls_has_cap(t, "supportedExtension") ? 0 : -1;
@@ -432,7 +430,7 @@ int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
     uint32_t caps = p[off] | (uint32_t)p[off + 1] << 8;
     if (off + 7 <= len)
         caps |= (uint32_t)p[off + 5] << 16 | (uint32_t)p[off + 6] << 24;
-    char cap[STARTTLS_CAP_LEN];
+    char cap[40];
     snprintf(cap, sizeof cap, "capability_flags 0x%08x", caps);
     starttls_add_cap(t, cap);
     if (caps & MYSQL_CLIENT_SSL)

@@ -324,11 +324,127 @@ void x509_store_cache_clear(void)
 
 /* ---- verification ---- */
 
+/* name's RFC 2253 form (ASCII, see name_json) into out; "" when it cannot be printed. */
+static void name_text(const X509_NAME *name, char *out, size_t outlen)
+{
+    json_object *j = name_json(name);
+    snprintf(out, outlen, "%s", j ? json_object_get_string(j) : "");
+    json_object_put(j);
+}
+
+/* The smallest key a client at auth level 2 accepts, in the unit people quote for the type. */
+static const char *key_minimum(EVP_PKEY *pk)
+{
+    if (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS") || EVP_PKEY_is_a(pk, "DSA") ||
+        EVP_PKEY_is_a(pk, "DH") || EVP_PKEY_is_a(pk, "DHX"))
+        return "2048";
+    if (EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "SM2"))
+        return "224";
+    return "112 bits of security";
+}
+
+/* "leaf key RSA 1024 bits is below 2048", "CA key ... (CN=...)". */
+static void describe_weak_key(X509 *cert, int depth, char *out, size_t outlen)
+{
+    char who[200] = "";
+    if (depth > 0) {
+        char subject[180];
+        name_text(X509_get_subject_name(cert), subject, sizeof subject);
+        snprintf(who, sizeof who, " (%s)", subject);
+    }
+    EVP_PKEY *pk = X509_get0_pubkey(cert);
+    const char *type = pk ? key_type_name(pk) : NULL;
+    if (!pk)
+        snprintf(out, outlen, "%s key cannot be decoded%s", depth ? "CA" : "leaf", who);
+    else
+        snprintf(out, outlen, "%s key %s %d bits is below %s%s", depth ? "CA" : "leaf", type ? type : "(unknown type)",
+                 EVP_PKEY_get_bits(pk), key_minimum(pk), who);
+    ERR_clear_error();
+}
+
+/* Long name of the algorithm that signed cert ("sha1WithRSAEncryption"), or its dotted OID. */
+static void signature_name(X509 *cert, char *out, size_t outlen)
+{
+    const X509_ALGOR *alg = NULL;
+    const ASN1_OBJECT *obj = NULL;
+    X509_get0_signature(NULL, &alg, cert);
+    if (alg)
+        X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    if (!obj || OBJ_obj2txt(out, (int)outlen, obj, 0) <= 0)
+        snprintf(out, outlen, "unknown");
+}
+
+/* "sha1WithRSAEncryption signature on CN=localhost,O=tlsprobe lab" */
+static void describe_weak_signature(X509 *cert, char *out, size_t outlen)
+{
+    char alg[80], subject[180];
+    signature_name(cert, alg, sizeof alg);
+    name_text(X509_get_subject_name(cert), subject, sizeof subject);
+    snprintf(out, outlen, "%s signature on %s", alg, subject);
+}
+
+static bool weak_code(int code)
+{
+    return code == X509_V_ERR_EE_KEY_TOO_SMALL || code == X509_V_ERR_CA_KEY_TOO_SMALL ||
+           code == X509_V_ERR_CA_MD_TOO_WEAK;
+}
+
+/* Verification goes on past every error (as `openssl s_client` without -verify_return_error
+ * does) so that the path is built whole and every weak element is named, not only the
+ * first; the first error stays the one reported. Never trusts: any error means unverified. */
+static int collect_errors(int ok, X509_STORE_CTX *ctx)
+{
+    x509_verify_result_t *out = X509_STORE_CTX_get_app_data(ctx);
+    if (ok || !out)
+        return ok;
+    int code = X509_STORE_CTX_get_error(ctx), depth = X509_STORE_CTX_get_error_depth(ctx);
+    X509 *cert = X509_STORE_CTX_get_current_cert(ctx);
+    out->nerrors++;
+    if (code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
+        out->missing_issuer = true;
+    char weak[X509_WEAK_LEN] = "";
+    if (weak_code(code) && cert) {
+        if (code == X509_V_ERR_CA_MD_TOO_WEAK)
+            describe_weak_signature(cert, weak, sizeof weak);
+        else
+            describe_weak_key(cert, depth, weak, sizeof weak);
+        bool seen = false;
+        for (size_t i = 0; i < out->nweak; i++)
+            seen |= strcmp(out->weak[i], weak) == 0;
+        if (!seen && out->nweak < X509_MAX_WEAK)
+            snprintf(out->weak[out->nweak++], X509_WEAK_LEN, "%s", weak);
+    }
+    if (out->error_code < 0) {
+        out->error_code = code;
+        out->error_depth = depth;
+        if (weak[0])
+            snprintf(out->error, sizeof out->error, "%s (%s)", weak, X509_verify_cert_error_string(code));
+        else
+            snprintf(out->error, sizeof out->error, "%s", X509_verify_cert_error_string(code));
+    }
+    /* Recorded: clear it, or OpenSSL would report it again in place of a later error (a weak
+     * leaf key would hide the missing issuer that build_chain reports next). */
+    X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    return 1;
+}
+
+/* The first error, then every weak element it did not already name. */
+static void finish_error_text(x509_verify_result_t *out)
+{
+    for (size_t i = 0; i < out->nweak; i++) {
+        if (strstr(out->error, out->weak[i]))
+            continue;
+        size_t used = strlen(out->error);
+        snprintf(out->error + used, sizeof out->error - used, "; %s", out->weak[i]);
+    }
+}
+
 int x509_verify_chain(STACK_OF(X509) *served, const char *ca_file, x509_verify_result_t *out)
 {
     memset(out, 0, sizeof *out);
     out->error_code = -1;
     out->error_depth = -1;
+    out->auth_level = X509_AUTH_LEVEL;
     if (ca_file)
         snprintf(out->store, sizeof out->store, "file:%s", ca_file);
     else
@@ -347,20 +463,23 @@ int x509_verify_chain(STACK_OF(X509) *served, const char *ca_file, x509_verify_r
         snprintf(out->error, sizeof out->error, "cannot set up verification");
         goto done;
     }
+    /* What current clients enforce (Debian's OpenSSL default, security level 2): keys of at
+     * least 112 bits of security and no SHA-1 or MD5 signature below the trust anchor. */
+    X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), X509_AUTH_LEVEL);
+    X509_STORE_CTX_set_app_data(ctx, out);
+    X509_STORE_CTX_set_verify_cb(ctx, collect_errors);
     int rc = X509_verify_cert(ctx);
-    if (rc == 1) {
+    if (rc == 1 && out->nerrors == 0) {
         out->verified = true;
         out->error_code = X509_V_OK;
         out->error[0] = '\0';
+    } else if (out->error_code < 0) {
+        /* An internal failure, or an error the callback never saw: not a verdict on the chain. */
+        out->error_code = -1;
+        out->error_depth = -1;
+        snprintf(out->error, sizeof out->error, "verification could not run");
     } else {
-        int code = X509_STORE_CTX_get_error(ctx);
-        if (rc < 0 || code == X509_V_OK) {
-            snprintf(out->error, sizeof out->error, "verification could not run");
-        } else {
-            out->error_code = code;
-            out->error_depth = X509_STORE_CTX_get_error_depth(ctx);
-            snprintf(out->error, sizeof out->error, "%s", X509_verify_cert_error_string(code));
-        }
+        finish_error_text(out);
     }
     STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
     if (path && sk_X509_num(path) > 0)
@@ -400,6 +519,11 @@ json_object *x509_verify_result_json(const x509_verify_result_t *r)
                                             ? name_json(X509_get_subject_name(sk_X509_value(r->path, n - 1)))
                                             : NULL);
     json_object_object_add(o, "path", path);
+    json_object_object_add(o, "auth_level", json_object_new_int(r->auth_level));
+    json_object *weak = json_object_new_array();
+    for (size_t i = 0; weak && i < r->nweak; i++)
+        json_object_array_add(weak, json_object_new_string(r->weak[i]));
+    json_object_object_add(o, "weak", weak);
     return o;
 }
 

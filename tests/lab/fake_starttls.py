@@ -13,9 +13,16 @@ over loopback (see tests/lab/mod_mail.sh for why each one is scripted):
                would take for the start of the TLS handshake (the STARTTLS injection class of
                bugs, e.g. CVE-2011-0411, CVE-2021-23222): a prober must refuse them. postgres
                answers a PostgreSQL SSLRequest with 'S' and nothing else of PostgreSQL.
+  smtp_longehlo SMTP whose EHLO reply lists 70 extensions, STARTTLS the 70th and last (69
+               X-LAB-EXT-NN keywords before it); STARTTLS upgrades, AUTH only after TLS
+  imap_longcap IMAP whose CAPABILITY line is over 4 KiB (200 X-LAB-CAPABILITY-NNN atoms, then
+               STARTTLS LOGINDISABLED); STARTTLS upgrades
+  smtp_endless SMTP whose EHLO reply never ends: 250- continuation lines, 64 KiB of them,
+               then silence (a prober must stop at its own bound)
 
 Each --listen MODE:PORT serves on 127.0.0.1. Bounded: 16 KiB per read buffer, 10 s idle
-timeout per connection. Standard library only.
+timeout per connection. Standard library only. --tls12-ciphers sets the OpenSSL cipher list
+for TLS 1.2 (TLS 1.3 keeps OpenSSL's three default suites).
 """
 import argparse
 import socket
@@ -77,14 +84,14 @@ def tls_wrap(handler, conn):
 INJECTED = b"\x16\x03\x03\x00\x05INJCT"
 
 
-def serve_imap_strict(handler, c, inject=b""):
+def serve_imap_strict(handler, c, inject=b"", plain_caps="IMAP4rev1 STARTTLS LOGINDISABLED"):
     c.send(b"* OK tlsprobe lab IMAP (scripted) ready.\r\n")
     secured = False
     while True:
         words = c.line().split(" ", 2)
         tag, cmd = words[0], (words[1].upper() if len(words) > 1 else "")
         if cmd == "CAPABILITY":
-            caps = "IMAP4rev1 AUTH=PLAIN" if secured else "IMAP4rev1 STARTTLS LOGINDISABLED"
+            caps = "IMAP4rev1 AUTH=PLAIN" if secured else plain_caps
             c.send(b"* CAPABILITY %s\r\n%s OK done\r\n" % (caps.encode(), tag.encode()))
         elif cmd == "STARTTLS" and not secured:
             c.send(b"%s OK Begin TLS negotiation now.\r\n" % tag.encode() + inject)
@@ -99,6 +106,55 @@ def serve_imap_strict(handler, c, inject=b""):
             c.send(b"%s NO [PRIVACYREQUIRED] LOGINDISABLED\r\n" % tag.encode())
         else:
             c.send(b"%s BAD unsupported\r\n" % tag.encode())
+
+
+# 200 atoms of 21 bytes: one CAPABILITY line of 4.3 KiB, STARTTLS near its end.
+LONG_IMAP_CAPS = "IMAP4rev1 " + " ".join("X-LAB-CAPABILITY-%03d" % i for i in range(200)) + \
+    " STARTTLS LOGINDISABLED"
+
+# 69 keywords, then STARTTLS: 70 extensions in one EHLO reply.
+LONG_EHLO = ["X-LAB-EXT-%02d PARAM-%02d" % (i, i) for i in range(1, 70)] + ["STARTTLS"]
+
+
+def ehlo_reply(keywords):
+    lines = ["lab.test greets you"] + keywords
+    return "".join("250%s%s\r\n" % ("-" if i < len(lines) - 1 else " ", l)
+                   for i, l in enumerate(lines)).encode()
+
+
+def serve_smtp_longehlo(handler, c):
+    c.send(b"220 lab.test ESMTP tlsprobe lab (scripted, long EHLO)\r\n")
+    secured = False
+    while True:
+        line = c.line()
+        cmd = line.split(" ", 1)[0].upper()
+        if cmd == "EHLO":
+            c.send(ehlo_reply(["AUTH PLAIN LOGIN"] if secured else LONG_EHLO))
+        elif cmd == "HELO":
+            c.send(b"250 lab.test\r\n")
+        elif cmd == "STARTTLS" and not secured:
+            c.send(b"220 2.0.0 Ready to start TLS\r\n")
+            c = tls_wrap(handler, c)
+            if c is None:
+                return
+            secured = True
+        elif cmd in ("NOOP", "RSET"):
+            c.send(b"250 2.0.0 OK\r\n")
+        elif cmd == "QUIT":
+            c.send(b"221 2.0.0 Bye\r\n")
+            return
+        else:
+            c.send(b"502 5.5.2 Command not recognized\r\n")
+
+
+def serve_smtp_endless(handler, c):
+    c.send(b"220 lab.test ESMTP tlsprobe lab (scripted, endless EHLO)\r\n")
+    c.line()
+    chunk = b"".join(b"250-X-LAB-ENDLESS-%04d\r\n" % i for i in range(64))
+    for _ in range(64 * 1024 // len(chunk) + 1):
+        c.send(chunk)
+    # Never the last line: wait for the client to give up (the idle timeout bounds it).
+    c.line()
 
 
 def ber(tag, content):
@@ -233,7 +289,10 @@ MODES = {"imap_strict": serve_imap_strict, "ldap": serve_ldap, "mysql": serve_my
          "imap_inject": lambda h, c: serve_imap_strict(h, c, INJECTED),
          "ldap_inject": lambda h, c: serve_ldap(h, c, INJECTED),
          "mysql_inject": lambda h, c: serve_mysql(h, c, INJECTED),
-         "postgres_inject": serve_postgres_inject}
+         "postgres_inject": serve_postgres_inject,
+         "smtp_longehlo": serve_smtp_longehlo,
+         "imap_longcap": lambda h, c: serve_imap_strict(h, c, plain_caps=LONG_IMAP_CAPS),
+         "smtp_endless": serve_smtp_endless}
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -256,9 +315,13 @@ def main():
     ap.add_argument("--cert", required=True, help="PEM chain, leaf first")
     ap.add_argument("--key", required=True)
     ap.add_argument("--listen", action="append", required=True, metavar="MODE:PORT")
+    ap.add_argument("--tls12-ciphers", help="OpenSSL cipher list for TLS 1.2 (default: Python's)")
     args = ap.parse_args()
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(args.cert, args.key)
+    if args.tls12_ciphers:
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        tls.set_ciphers(args.tls12_ciphers)
     servers = []
     for spec in args.listen:
         mode, _, port = spec.partition(":")

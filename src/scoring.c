@@ -157,13 +157,24 @@ static const char *apply_waiver(const requirement_t *r, const target_t *t, verdi
     return "WAIVED";
 }
 
-/* A STARTTLS service that does not offer STARTTLS was reached: it speaks only cleartext. That
- * is a finding about the service (a failure), not a failure to probe it. */
-static bool cleartext_only(endpoint_t *ep)
+/* A service that speaks only cleartext was reached: a STARTTLS service that does not offer
+ * STARTTLS, or a "TLS" port that accepts no TLS version and answers plain HTTP. That is a
+ * finding about the service (a failure), not a failure to probe it; why says which. */
+static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
 {
-    json_object *st = jr_at(ep->facts, "starttls");
-    bool offered = true;
-    return rf_true(st, "applicable") && rf_bool(st, "starttls_offered", &offered) && !offered;
+    json_object *st = jr_at(ep->facts, "starttls"), *http = jr_at(ep->facts, "http");
+    bool offered = true, tls = true;
+    if (rf_true(st, "applicable") && rf_bool(st, "starttls_offered", &offered) && !offered) {
+        snprintf(why, whylen, "the service does not offer STARTTLS");
+        return true;
+    }
+    const char *status = jr_str(http, "status");
+    if (status && strcmp(status, "ok") == 0 && rf_true(http, "applicable") && rf_bool(http, "tls", &tls) && !tls &&
+        jr_at(jr_at(http, "cleartext_on_tls_port"), "status")) {
+        snprintf(why, whylen, "cleartext HTTP served on port %u", ep->target->port);
+        return true;
+    }
+    return false;
 }
 
 void score_endpoint(endpoint_t *ep)
@@ -173,7 +184,8 @@ void score_endpoint(endpoint_t *ep)
     const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
     bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);
-    bool no_tls = cleartext_only(ep);
+    char no_tls_why[80];
+    bool no_tls = cleartext_only(ep, no_tls_why, sizeof no_tls_why);
     for (size_t i = 0; i < requirements_count; i++) {
         const requirement_t *r = &requirements[i];
         const asvs_text_t *t = text_of(r);
@@ -193,7 +205,7 @@ void score_endpoint(endpoint_t *ep)
                 v = VERDICT_MANUAL;
             if (no_tls && v == VERDICT_ERROR) {
                 v = VERDICT_FAIL;
-                snprintf(evidence, sizeof evidence, "no TLS: the service does not offer STARTTLS");
+                snprintf(evidence, sizeof evidence, "no TLS: %s", no_tls_why);
             }
         }
         json_object *vj = json_object_new_object();

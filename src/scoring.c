@@ -33,30 +33,37 @@ const requirement_t requirements[] = {
     { A5, "12.1.5", rule_ech,
       "MANUAL until the ech probe exists: Encrypted Client Hello acceptance cannot be decided otherwise." },
     { A5, "12.2.1", rule_http_external,
-      "External HTTP services (http probe): FAIL when cleartext HTTP (port 80 or http_port:) serves content or "
-      "redirects anywhere but HTTPS on the same host, when the TLS port answers cleartext HTTP with content, or "
-      "when cleartext HTTP redirects to HTTPS without a valid Strict-Transport-Security header (the redirect can "
-      "be stripped). NOT_APPLICABLE for internal services and non-HTTP ones." },
+      "External HTTP services (http probe): FAIL when the port speaks no TLS but cleartext HTTP, when cleartext "
+      "HTTP (port 80 or http_port:) answers without redirecting to https:// (any host), when the TLS port answers "
+      "cleartext HTTP with content, or when the HTTPS response lacks a valid Strict-Transport-Security header with "
+      "max-age of at least one year (also without a cleartext listener). PASS only with the upgrade seen or the "
+      "cleartext port refused: ERROR when a listener does not answer HTTP (no answer, garbage, endless headers, "
+      "a redirect loop) or HSTS was not observed; MANUAL for a cleartext redirect to another host (never "
+      "contacted) or a port that neither refuses nor accepts. NOT_APPLICABLE for internal services and non-HTTP "
+      "ones." },
     { A5, "12.2.2", rule_public_trust,
       "External services: FAIL unless the chain verifies against the trust store in use (the system store, or "
       "--ca-file), the SANs cover the name, any pin-sha256 matches, and the chain is complete as served (a chain "
       "that verifies only after fetching an intermediate via AIA fails)." },
     { A5, "12.3.1", rule_no_cleartext,
       "STARTTLS services: FAIL when STARTTLS is not offered, authentication is offered before it, or the service "
-      "accepts clients without TLS (PostgreSQL plain StartupMessage). HTTP services: as 12.3.3." },
+      "accepts clients without TLS (PostgreSQL plain StartupMessage). HTTP services: as 12.3.3 (no HSTS "
+      "needed)." },
     { A5, "12.3.2", rule_manual_clients,
       "MANUAL: how the application's own TLS clients validate certificates cannot be seen from the network." },
     { A5, "12.3.3", rule_http_internal,
-      "Internal HTTP services: FAIL when cleartext HTTP serves content or does not redirect to HTTPS, or the TLS "
-      "port serves cleartext. NOT_APPLICABLE for external services." },
+      "Internal HTTP services: as 12.2.1 without HSTS (the audit guidance asks only for TLS internally): FAIL "
+      "when the port speaks only cleartext HTTP, cleartext HTTP does not redirect to https://, or the TLS port "
+      "serves cleartext; ERROR or MANUAL when the upgrade is unknown. NOT_APPLICABLE for external services." },
     { A5, "12.3.4", rule_internal_trust,
       "Internal services: FAIL unless the chain verifies against the target's CA (ca:), or the run's store, the "
       "name matches, and any pin-sha256 matches. NOT_APPLICABLE for external services." },
     { A5, "12.3.5", rule_mutual_internal,
       "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one." },
     { A4, "9.1.1", rule_no_cleartext,
-      "FAIL when the service falls back to cleartext: HTTP content without an HTTPS redirect, STARTTLS missing or "
-      "optional with authentication before it, plaintext database connections." },
+      "FAIL when the service falls back to cleartext: a port speaking only cleartext HTTP, HTTP content without "
+      "an HTTPS redirect, STARTTLS missing or optional with authentication before it, plaintext database "
+      "connections. HTTP services as 12.3.3 (no HSTS needed); an unknown upgrade is ERROR or MANUAL." },
     { A4, "9.1.2", rule_suites_strong,
       "FAIL when a weak or insecure suite is accepted (CBC, no forward secrecy, SHA-1 MAC, NULL, anonymous, export, "
       "RC4, DES, 3DES, MD5), or when the strongest suites are not the preferred ones." },

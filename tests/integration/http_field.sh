@@ -8,7 +8,8 @@
 #       https://127.0.0.1:<WEB2>/; WEB2_TONAME: 301 to https://good.lab.test:<WEB2>/;
 #       WEB2_CLEAR_OTHERHOST: 301 to http://www.elsewhere.lab.test/; WEB2_LOOP: 302 "Location:
 #       /again" (relative); WEB2_GARBAGE: curl "Received HTTP/0.9 when not allowed"; WEB2_SILENT:
-#       curl -m 3 times out; WEB2_ENDLESS: curl gives up after ~300 KB of headers
+#       curl -m 3 times out; WEB2_ENDLESS: curl gives up after ~300 KB of headers;
+#       WEB2_FILTERED: curl times out connecting (time_connect 0)
 #   curl -sk -m 2 -D- https://127.0.0.1:<WEB2_SLOWBODY>/   200, HSTS max-age=31536000, chunked,
 #       then times out reading the body
 #   curl -sk https://127.0.0.1:<WEB2_TLS10>/           fails (OpenSSL 3: TLS 1.0 needs security
@@ -88,6 +89,7 @@ targets:
   - { host: localhost, port: $LAB_PORT_WEB2, http_port: $LAB_PORT_WEB2_GARBAGE, tags: [garbage] }
   - { host: localhost, port: $LAB_PORT_WEB2, http_port: $LAB_PORT_WEB2_ENDLESS, tags: [endless] }
   - { host: localhost, port: $LAB_PORT_WEB2, http_port: $LAB_PORT_WEB2_HOSTILE, tags: [hostile] }
+  - { host: localhost, port: $LAB_PORT_WEB2, http_port: $LAB_PORT_WEB2_FILTERED, tags: [filtered] }
   - { host: localhost, port: $LAB_PORT_WEB2, http_port: $LAB_PORT_WEB2_SILENT, exposure: internal, tags: [silent_internal] }
   - { host: localhost, port: $LAB_PORT_WEB2_GARBAGE, http_port: $R, tags: [neither] }
 EOF
@@ -161,6 +163,14 @@ for case in silent:SILENT:"no response within 3 s" garbage:GARBAGE:"the answer i
 done
 v silent_internal 12.3.3 "[\"ERROR\",\"cleartext HTTP on port $LAB_PORT_WEB2_SILENT, upgrade to HTTPS unknown: http://localhost:$LAB_PORT_WEB2_SILENT/: no response within 3 s\"]"
 assert_jq "silent: the endpoint is ERROR, not PASS" "$TP_OUT" "$(tagged silent).result" '"ERROR"'
+
+# ---- a cleartext port that neither refuses nor accepts (a dropping firewall): cannot tell
+Q=$LAB_PORT_WEB2_FILTERED
+E=$(tagged filtered)
+assert_jq "filtered: listening unknown, not false" "$TP_OUT" \
+  "$E$H.cleartext | [.listening, .upgrades, .chain, .final_status, .error]" \
+  "[null,null,[],null,\"port $Q: no connection within 3 s (filtered, or too slow to accept)\"]"
+v filtered 12.2.1 "[\"MANUAL\",\"cleartext HTTP on port $Q unknown: port $Q: no connection within 3 s (filtered, or too slow to accept)\"]"
 
 # ---- terminal escapes and bytes that are not UTF-8 from the server: escaped in every report
 Q=$LAB_PORT_WEB2_HOSTILE

@@ -9,6 +9,8 @@ request (tests/lab/mod_web2.sh says which port runs which):
   endless   reads the request, answers a status line and then header lines without end
   hostile   reads the request, answers a 301 whose status line and Location carry terminal
             escapes and bytes that are not UTF-8
+  filtered  listens with a full accept queue and never accepts: new connections are neither
+            refused nor accepted (the kernel drops their SYNs), as behind a dropping firewall
   slowbody  over TLS (--cert chain, --key): reads the request, answers 200 with the
             Strict-Transport-Security header of --hsts and a chunked body, one byte every
             0.2 s, without end
@@ -109,8 +111,26 @@ def serve_slowbody(sock, args, deadline):
     drip(sock, head, b"1\r\nx\r\n", 0.2, deadline)
 
 
+def run_filtered(port):
+    """Fills a backlog-0 accept queue with one connection of our own and never accepts: Linux
+    then drops every further SYN, so clients see a connection timeout, not a refusal."""
+    lsock = socket.socket()
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("127.0.0.1", port))
+    lsock.listen(0)
+    filler = socket.create_connection(("127.0.0.1", port), timeout=5)
+    print("fake_http filtered listening on 127.0.0.1:%d (queue full)" % port, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    filler.close()
+    return 0
+
+
 MODES = {"silent": serve_silent, "garbage": serve_garbage, "endless": serve_endless,
-         "hostile": serve_hostile, "slowbody": serve_slowbody}
+         "hostile": serve_hostile, "slowbody": serve_slowbody, "filtered": None}
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -143,6 +163,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     args.tls = None
+    if args.mode == "filtered":
+        return run_filtered(args.port)
     if args.mode == "slowbody":
         if not args.cert or not args.key:
             ap.error("slowbody needs --cert and --key")

@@ -211,7 +211,8 @@ static void first_hop_failed(const web_t *w, const http_response_t *resp, const 
     describe_failure(w, resp, err, sizeof err);
     if (resp->connect_failed && !resp->timed_out) {
         r->listening = json_object_new_boolean(false);
-        snprintf(r->why, sizeof r->why, "no listener on port %u: connection refused", port);
+        snprintf(r->why, sizeof r->why, "no listener on port %u: %s", port,
+                 strstr(resp->error, "refused") ? "connection refused" : "connection rejected (unreachable)");
     } else if (resp->connect_failed) {
         snprintf(r->why, sizeof r->why, "port %u: no connection within %.0f s (filtered, or too slow to accept)",
                  port, w->timeout_s);
@@ -247,6 +248,8 @@ static bool hop_answered(const web_t *w, http_response_t *resp, int hop, char *u
         snprintf(r->not_followed, sizeof r->not_followed, "%s", resp->redirect_url);
     } else if (hop == MAX_REDIRECTS) {
         snprintf(r->why, sizeof r->why, "more than %d redirects without reaching https", MAX_REDIRECTS);
+    } else if (strlen(resp->redirect_url) >= urllen) {
+        snprintf(r->why, sizeof r->why, "redirect to a URL longer than %zu bytes, not followed", urllen - 1);
     } else {
         snprintf(url, urllen, "%s", resp->redirect_url);
         return true;

@@ -95,8 +95,10 @@ static bool hsts_fails(json_object *http, char *ev, size_t evlen)
         rf_ev(ev, evlen, "the Strict-Transport-Security header has no max-age");
     else
         rf_ev(ev, evlen, "HSTS max-age=%lld is under one year", (long long)json_object_get_int64(max_age));
-    rf_ev(ev, evlen, "%s", redirects ? ": the redirect can be stripped"
-                                     : " (HTTPS responses need HSTS with max-age >= 31536000)");
+    if (redirects)
+        rf_ev(ev, evlen, ": the redirect can be stripped");
+    else
+        rf_ev(ev, evlen, " (HTTPS responses need HSTS with max-age >= %llu)", (unsigned long long)HSTS_MIN_MAX_AGE);
     return true;
 }
 
@@ -106,15 +108,40 @@ static void worst(verdict_t *v, verdict_t kind)
         *v = kind;
 }
 
+/* The cleartext port's unknowns (see http_unknowns). */
+static void cleartext_unknowns(json_object *clear, verdict_t *v, char *ev, size_t evlen)
+{
+    bool listening = false, upgrades = false;
+    int port = json_object_get_int(jr_at(clear, "port"));
+    const char *why = jr_str(clear, "error") ? jr_str(clear, "error") : "unknown";
+    if (!clear) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on the http port was not checked");
+        worst(v, VERDICT_ERROR);
+    } else if (!rf_bool(clear, "listening", &listening)) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on port %d unknown: %s", port, why);
+        worst(v, VERDICT_MANUAL);
+    } else if (listening && !rf_bool(clear, "upgrades", &upgrades) && jr_str(clear, "not_followed")) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to %s, another host tlsprobe does not contact: "
+                         "check that it leads to https://", port, jr_str(clear, "not_followed"));
+        worst(v, VERDICT_MANUAL);
+    } else if (listening && !rf_bool(clear, "upgrades", &upgrades)) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on port %d, upgrade to HTTPS unknown: %s", port, why);
+        worst(v, VERDICT_ERROR);
+    }
+}
+
 /* What could not be learned never counts as the good case: ERROR when an answer was missing or
  * unusable, MANUAL when tlsprobe did not look by design (a cleartext hop to another host) or
  * cannot tell (a connection neither refused nor accepted in time). PASS when nothing is unknown. */
 static verdict_t http_unknowns(json_object *http, bool need_hsts, char *ev, size_t evlen)
 {
     verdict_t v = VERDICT_PASS;
-    json_object *https = jr_at(http, "https"), *clear = jr_at(http, "cleartext");
-    json_object *on_tls = jr_at(http, "cleartext_on_tls_port");
-    bool listening = false, upgrades = false, content = false, tls = true;
+    json_object *https = jr_at(http, "https"), *on_tls = jr_at(http, "cleartext_on_tls_port");
+    bool content = false, tls = true;
     const char *why;
     if (need_hsts && !jr_at(https, "hsts")) {
         why = jr_str(https, "error");
@@ -122,26 +149,7 @@ static verdict_t http_unknowns(json_object *http, bool need_hsts, char *ev, size
         rf_ev(ev, evlen, "HSTS not observed: %s", why ? why : "no HTTPS response");
         worst(&v, VERDICT_ERROR);
     }
-    int port = json_object_get_int(jr_at(clear, "port"));
-    why = jr_str(clear, "error") ? jr_str(clear, "error") : "unknown";
-    if (!clear) {
-        part(ev, evlen);
-        rf_ev(ev, evlen, "cleartext HTTP on the http port was not checked");
-        worst(&v, VERDICT_ERROR);
-    } else if (!rf_bool(clear, "listening", &listening)) {
-        part(ev, evlen);
-        rf_ev(ev, evlen, "cleartext HTTP on port %d unknown: %s", port, why);
-        worst(&v, VERDICT_MANUAL);
-    } else if (listening && !rf_bool(clear, "upgrades", &upgrades) && jr_str(clear, "not_followed")) {
-        part(ev, evlen);
-        rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to %s, another host tlsprobe does not contact: "
-                         "check that it leads to https://", port, jr_str(clear, "not_followed"));
-        worst(&v, VERDICT_MANUAL);
-    } else if (listening && !rf_bool(clear, "upgrades", &upgrades)) {
-        part(ev, evlen);
-        rf_ev(ev, evlen, "cleartext HTTP on port %d, upgrade to HTTPS unknown: %s", port, why);
-        worst(&v, VERDICT_ERROR);
-    }
+    cleartext_unknowns(jr_at(http, "cleartext"), &v, ev, evlen);
     /* PASS needs TLS seen on the port; without it only a cleartext HTTP answer (a failure,
      * judged before) would say what the port speaks. */
     if (!rf_bool(http, "tls", &tls) || !tls) {

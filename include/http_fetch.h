@@ -40,6 +40,7 @@ typedef struct http_response {
     double elapsed_s;
     bool connect_failed;        /* no TCP connection could be made (refused, unreachable, timeout) */
     bool timed_out;             /* the deadline passed (before or after connecting) */
+    bool refused;               /* the connection was refused (ECONNREFUSED) */
     char error[256];            /* "" on success (any HTTP status); else why */
 } http_response_t;
 

@@ -212,7 +212,7 @@ static void first_hop_failed(const web_t *w, const http_response_t *resp, const 
     if (resp->connect_failed && !resp->timed_out) {
         r->listening = json_object_new_boolean(false);
         snprintf(r->why, sizeof r->why, "no listener on port %u: %s", port,
-                 strstr(resp->error, "refused") ? "connection refused" : "connection rejected (unreachable)");
+                 resp->refused ? "connection refused" : "connection rejected (unreachable)");
     } else if (resp->connect_failed) {
         snprintf(r->why, sizeof r->why, "port %u: no connection within %.0f s (filtered, or too slow to accept)",
                  port, w->timeout_s);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,9 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     resp->connect_failed = rc == CURLE_COULDNT_CONNECT ||
                            (rc == CURLE_OPERATION_TIMEDOUT && connected_at == 0);
     resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    long os_errno = 0;
+    curl.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+    resp->refused = rc == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED;
     resp->effective_url = dup_or_null(eff);
     resp->headers = headers.s.buf ? (char *)headers.s.buf : calloc(1, 1);
     /* curl works the Location out only for a transfer it completes; after our stop, we do. */

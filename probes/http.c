@@ -134,19 +134,19 @@ static json_object *hsts_json(const http_response_t *resp)
     return o;
 }
 
-/* The "https" facts; *answered: an HTTP response came back. With no TLS on the port (known
- * from the versions probe) nothing is sent: not_tried says why. */
-static json_object *https_facts(web_t *w, const char *not_tried, bool *answered)
+/* The "https" facts; *answered: an HTTP response came back. unanswered: the error to record
+ * when none did (NULL: curl's). */
+static json_object *https_facts(web_t *w, const char *unanswered, bool *answered)
 {
     endpoint_t *ep = w->ctx->ep;
     char url[400], line[300] = "", err[260] = "";
     make_url(url, sizeof url, "https", w->host, ep->target->port);
-    http_response_t resp = { 0 };
-    int rc = -1;
-    if (not_tried)
-        snprintf(err, sizeof err, "%s", not_tried);
-    else if ((rc = fetch(w, url, true, &resp)) == 0)
+    http_response_t resp;
+    int rc = fetch(w, url, true, &resp);
+    if (rc == 0)
         http_status_line(&resp, line, sizeof line);
+    else if (unanswered)
+        snprintf(err, sizeof err, "%s", unanswered);
     else
         describe_failure(w, &resp, err, sizeof err);
     json_object *o = json_object_new_object();
@@ -384,6 +384,8 @@ static probe_status_t http_run(probe_ctx_t *ctx)
             json_object_put(on_tls);
             return not_applicable(ctx, "no TLS version accepted, and no HTTP answer in cleartext");
         }
+        /* One HTTPS try all the same: an answer proves TLS the raw hellos missed, and keeps a
+         * server that also answers cleartext (nginx's 400) from being taken for cleartext only. */
         https = https_facts(&w, "no TLS version accepted", &https_answered);
     } else {
         https = https_facts(&w, NULL, &https_answered);
@@ -391,9 +393,9 @@ static probe_status_t http_run(probe_ctx_t *ctx)
             json_object_put(https);
             return not_applicable(ctx, "the TLS port does not answer HTTP");
         }
-        if (https_answered)
-            tls = 1;   /* a response over TLS proves it, whatever the versions probe could tell */
     }
+    if (https_answered)
+        tls = 1;   /* a response over TLS proves it, whatever the versions probe could tell */
     json_object_object_add(ctx->out, "status", json_object_new_string("ok"));
     json_object_object_add(ctx->out, "applicable", json_object_new_boolean(true));
     json_object_object_add(ctx->out, "detected", json_object_new_boolean(!svc));

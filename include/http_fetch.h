@@ -20,6 +20,11 @@ typedef struct http_request {
     int max_redirects;          /* 0: do not follow */
     const char *connect_to;     /* "HOST:PORT:ADDR:PORT" pinning (curl CONNECT_TO), or NULL */
     bool insecure_tls;          /* https without certificate verification (probing, not trusting) */
+    bool any_tls;               /* https with any version (TLS 1.0 up) and any suite the server speaks,
+                                 * at security level 0: probing the endpoint, never for OCSP/CRL/AIA */
+    bool headers_only;          /* stop once the status line and headers are complete: the body is
+                                 * never read (a slow or endless one costs nothing); redirects are
+                                 * then never followed */
     const char *client_cert_file; /* PEM client certificate for https (mutual TLS), or NULL */
     const char *client_key_file;  /* its key; NULL: in client_cert_file */
 } http_request_t;
@@ -30,9 +35,12 @@ typedef struct http_response {
     size_t len;
     char *headers;              /* raw header block of the last response, bounded, NUL-terminated */
     char *effective_url;        /* after redirects */
-    char *redirect_url;         /* Location of the last response when not followed, or NULL */
+    char *redirect_url;         /* Location of the last response when not followed (resolved against
+                                 * the request URL), or NULL */
     double elapsed_s;
     bool connect_failed;        /* no TCP connection could be made (refused, unreachable, timeout) */
+    bool timed_out;             /* the deadline passed (before or after connecting) */
+    bool refused;               /* the connection was refused (ECONNREFUSED) */
     char error[256];            /* "" on success (any HTTP status); else why */
 } http_response_t;
 
@@ -51,6 +59,10 @@ bool http_header(const http_response_t *resp, const char *name, char *out, size_
 /* The status line of the last response ("HTTP/1.1 301 Moved Permanently", without CR LF)
  * copied into out; false when there is none. */
 bool http_status_line(const http_response_t *resp, char *out, size_t outlen);
+
+/* in as printable ASCII for a report: every byte outside 0x21..0x7e but the space, and the
+ * backslash, written as \xNN (truncated to fit out). Servers choose these bytes. */
+void http_printable(char *out, size_t outlen, const char *in);
 
 /* Scheme, host (IPv6 without brackets, lowercase) and port (the scheme's default when absent)
  * of an absolute http:// or https:// URL. 0, or -1 when it does not parse as one. */

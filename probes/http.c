@@ -1,8 +1,10 @@
 /* http: what a browser meets around an HTTPS endpoint. The HTTPS response's HSTS header;
- * cleartext HTTP on the http port (nothing listening, a redirect chain that ends on https://
- * for the same host, or content in the clear); and cleartext HTTP sent to the TLS port itself.
- * Every request goes to the endpoint's own address (curl CONNECT_TO, never a new resolution),
- * HTTPS without verification: trust is the certificate probe's job. Facts only. */
+ * cleartext HTTP on the http port (nothing listening, a redirect chain that ends on https://,
+ * or content in the clear); cleartext HTTP sent to the TLS port itself; and a "TLS" port that
+ * speaks no TLS but plain HTTP. Every request goes to the endpoint's own address (curl
+ * CONNECT_TO, never a new resolution); HTTPS with any version and suite the server speaks and
+ * no verification: trust is the certificate probe's job. Status line and headers only: the
+ * body is never read. What could not be learned is null with the reason. Facts only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,6 @@
 #include "probe.h"
 
 #define MAX_REDIRECTS 10
-/* Only status and headers matter; a small body cap keeps a chatty server cheap. */
-#define BODY_CAP (64 * 1024)
 /* Real HSTS values are tens of bytes; longer ones are kept and checked up to this. */
 #define HSTS_MAX_VALUE 4096
 
@@ -25,9 +25,19 @@ typedef struct web {
     double timeout_s;
 } web_t;
 
-static json_object *nullable_string(const char *s)
+/* A string the server had a hand in, printable (http_printable), or null when empty. */
+static json_object *text_json(const char *s)
 {
-    return s && *s ? json_object_new_string(s) : NULL;
+    if (!s || !*s)
+        return NULL;
+    size_t cap = strlen(s) * 4 + 1;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    http_printable(buf, cap, s);
+    json_object *o = json_object_new_string(buf);
+    free(buf);
+    return o;
 }
 
 /* scheme://host[:port]/ with IPv6 literals bracketed and default ports left out. */
@@ -47,26 +57,25 @@ static int fetch(web_t *w, const char *url, bool with_client_cert, http_response
     http_request_t req = {
         .url = url,
         .timeout_s = w->timeout_s,
-        .max_bytes = BODY_CAP,
         .connect_to = w->connect_to,
         .insecure_tls = true,
+        .any_tls = true,
+        .headers_only = true,
         .client_cert_file = with_client_cert ? t->client_cert : NULL,
         .client_key_file = with_client_cert ? t->client_key : NULL,
     };
     atomic_fetch_add(&w->ctx->ep->connections, 1);
-    int rc = http_fetch(&req, resp);
-    /* A body over the cap still brought its status and headers: enough here. */
-    if (rc != 0 && resp->status > 0 && strncmp(resp->error, "response larger", 15) == 0)
-        rc = 0;
-    return rc;
+    return http_fetch(&req, resp);
 }
 
-/* curl's messages carry timings ("after 3001 milliseconds"); facts must not, so a timeout
- * is said in our words. */
+/* curl's messages carry timings ("after 3001 milliseconds"); facts must not, so a timeout is
+ * said in our words, and a reply that is not HTTP at all in plainer ones. */
 static void describe_failure(const web_t *w, const http_response_t *resp, char *out, size_t outlen)
 {
-    if (strstr(resp->error, "imeout") || strstr(resp->error, "timed out"))
+    if (resp->timed_out)
         snprintf(out, outlen, "no response within %.0f s", w->timeout_s);
+    else if (strstr(resp->error, "HTTP/0.9"))
+        snprintf(out, outlen, "the answer is not HTTP");
     else
         snprintf(out, outlen, "%s", resp->error);
 }
@@ -76,10 +85,13 @@ static bool is_redirect(long status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+/* A host tlsprobe may send a cleartext request to: the endpoint's own names and address. */
 static bool same_host(const web_t *w, const char *host)
 {
-    const target_t *t = w->ctx->ep->target;
-    return strcasecmp(host, w->host) == 0 || (t && t->host && strcasecmp(host, t->host) == 0);
+    const endpoint_t *ep = w->ctx->ep;
+    const target_t *t = ep->target;
+    return strcasecmp(host, w->host) == 0 || strcasecmp(host, ep->addr_str) == 0 ||
+           (t && t->host && strcasecmp(host, t->host) == 0);
 }
 
 /* ---- HTTPS on the TLS port: status and HSTS */
@@ -115,30 +127,33 @@ static json_object *hsts_json(const http_response_t *resp)
     json_object_object_add(o, "max_age_ok", json_object_new_boolean(p.valid && p.max_age >= HSTS_MIN_MAX_AGE));
     json_object_object_add(o, "include_subdomains", json_object_new_boolean(p.include_subdomains));
     json_object_object_add(o, "preload", json_object_new_boolean(p.preload));
-    json_object_object_add(o, "raw", json_object_new_string(raw));
+    json_object *raw_json = text_json(raw);
+    json_object_object_add(o, "raw", raw_json ? raw_json : json_object_new_string(""));
     json_object_object_add(o, "valid", json_object_new_boolean(p.valid));
-    json_object_object_add(o, "error", nullable_string(p.error));
+    json_object_object_add(o, "error", text_json(p.error));
     return o;
 }
 
-/* The "https" facts; *answered: an HTTP response came back. */
-static json_object *https_facts(web_t *w, bool *answered)
+/* The "https" facts; *answered: an HTTP response came back. unanswered: the error to record
+ * when none did (NULL: curl's). */
+static json_object *https_facts(web_t *w, const char *unanswered, bool *answered)
 {
     endpoint_t *ep = w->ctx->ep;
-    char url[400], line[300] = "";
+    char url[400], line[300] = "", err[260] = "";
     make_url(url, sizeof url, "https", w->host, ep->target->port);
     http_response_t resp;
     int rc = fetch(w, url, true, &resp);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "url", json_object_new_string(url));
-    json_object_object_add(o, "status", rc == 0 ? json_object_new_int((int)resp.status) : NULL);
     if (rc == 0)
         http_status_line(&resp, line, sizeof line);
-    json_object_object_add(o, "status_line", nullable_string(line));
-    char err[260] = "";
-    if (rc != 0)
+    else if (unanswered)
+        snprintf(err, sizeof err, "%s", unanswered);
+    else
         describe_failure(w, &resp, err, sizeof err);
-    json_object_object_add(o, "error", nullable_string(err));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "url", text_json(url));
+    json_object_object_add(o, "status", rc == 0 ? json_object_new_int((int)resp.status) : NULL);
+    json_object_object_add(o, "status_line", text_json(line));
+    json_object_object_add(o, "error", text_json(err));
     json_object_object_add(o, "hsts", rc == 0 ? hsts_json(&resp) : NULL);
     http_response_free(&resp);
     *answered = rc == 0;
@@ -149,6 +164,8 @@ static json_object *https_facts(web_t *w, bool *answered)
 
 typedef enum { LOC_FOLLOW, LOC_UPGRADE, LOC_OTHER_HOST, LOC_BAD } location_kind_t;
 
+/* Any https:// target is an upgrade, whatever the host (www redirects); a cleartext hop is
+ * followed only on the endpoint's own host: tlsprobe never connects elsewhere. */
 static location_kind_t classify_location(const web_t *w, const char *url, char *why, size_t whylen)
 {
     char scheme[8], host[256];
@@ -157,12 +174,13 @@ static location_kind_t classify_location(const web_t *w, const char *url, char *
         snprintf(why, whylen, "redirect to a Location that is not an http(s) URL");
         return LOC_BAD;
     }
-    bool https = strcmp(scheme, "https") == 0;
-    if (!same_host(w, host)) {
-        snprintf(why, whylen, "redirect to another host (%s) over %s", host, https ? "https" : "cleartext http");
-        return LOC_OTHER_HOST;
-    }
-    return https ? LOC_UPGRADE : LOC_FOLLOW;
+    if (strcmp(scheme, "https") == 0)
+        return LOC_UPGRADE;
+    if (same_host(w, host))
+        return LOC_FOLLOW;
+    snprintf(why, whylen, "redirect over cleartext to another host (%.200s), not followed: tlsprobe "
+                          "connects only to the endpoint's address", host);
+    return LOC_OTHER_HOST;
 }
 
 static json_object *hop_json(const char *url, const http_response_t *resp, const char *location)
@@ -170,11 +188,73 @@ static json_object *hop_json(const char *url, const http_response_t *resp, const
     char line[300] = "";
     http_status_line(resp, line, sizeof line);
     json_object *h = json_object_new_object();
-    json_object_object_add(h, "url", json_object_new_string(url));
+    json_object_object_add(h, "url", text_json(url));
     json_object_object_add(h, "status", json_object_new_int((int)resp->status));
-    json_object_object_add(h, "status_line", nullable_string(line));
-    json_object_object_add(h, "location", nullable_string(location));
+    json_object_object_add(h, "status_line", text_json(line));
+    json_object_object_add(h, "location", text_json(location));
     return h;
+}
+
+typedef struct chain_result {
+    json_object *listening, *upgrades, *final_status;   /* NULL: unknown */
+    char final_url[2048];     /* the https URL reached */
+    char not_followed[2048];  /* the cleartext URL on another host */
+    char why[600];
+} chain_result_t;
+
+/* The first hop failed: refused is no listener; a connect timeout cannot tell (filtered or
+ * slow); a connection that then fails is a listener whose answer is unknown. */
+static void first_hop_failed(const web_t *w, const http_response_t *resp, const char *url, uint16_t port,
+                             chain_result_t *r)
+{
+    char err[260];
+    describe_failure(w, resp, err, sizeof err);
+    if (resp->connect_failed && !resp->timed_out) {
+        r->listening = json_object_new_boolean(false);
+        snprintf(r->why, sizeof r->why, "no listener on port %u: %s", port,
+                 resp->refused ? "connection refused" : "connection rejected (unreachable)");
+    } else if (resp->connect_failed) {
+        snprintf(r->why, sizeof r->why, "port %u: no connection within %.0f s (filtered, or too slow to accept)",
+                 port, w->timeout_s);
+    } else {
+        r->listening = json_object_new_boolean(true);
+        snprintf(r->why, sizeof r->why, "%.300s: %.250s", url, err);
+    }
+}
+
+/* One hop answered: true when the chain goes on (url updated). */
+static bool hop_answered(const web_t *w, http_response_t *resp, int hop, char *url, size_t urllen,
+                         json_object *chain, chain_result_t *r)
+{
+    char location[1024] = "", line[300] = "";
+    bool has_location = http_header(resp, "Location", location, sizeof location);
+    json_object_put(r->final_status);   /* the last hop's is the one kept */
+    r->final_status = json_object_new_int((int)resp->status);
+    json_object_array_add(chain, hop_json(url, resp, has_location ? location : NULL));
+    if (!is_redirect(resp->status) || !has_location) {
+        http_status_line(resp, line, sizeof line);
+        snprintf(r->why, sizeof r->why, "served over cleartext: %s", line[0] ? line : "(no status line)");
+        r->upgrades = json_object_new_boolean(false);
+        return false;
+    }
+    /* redirect_url: the Location resolved against the request URL. */
+    location_kind_t k = classify_location(w, resp->redirect_url, r->why, sizeof r->why);
+    if (k == LOC_UPGRADE) {
+        r->upgrades = json_object_new_boolean(true);
+        snprintf(r->final_url, sizeof r->final_url, "%s", resp->redirect_url);
+    } else if (k == LOC_BAD) {
+        r->upgrades = json_object_new_boolean(false);
+    } else if (k == LOC_OTHER_HOST) {
+        snprintf(r->not_followed, sizeof r->not_followed, "%s", resp->redirect_url);
+    } else if (hop == MAX_REDIRECTS) {
+        snprintf(r->why, sizeof r->why, "more than %d redirects without reaching https", MAX_REDIRECTS);
+    } else if (strlen(resp->redirect_url) >= urllen) {
+        snprintf(r->why, sizeof r->why, "redirect to a URL longer than %zu bytes, not followed", urllen - 1);
+    } else {
+        snprintf(url, urllen, "%s", resp->redirect_url);
+        return true;
+    }
+    return false;
 }
 
 static void cleartext_facts(web_t *w, json_object *out)
@@ -182,108 +262,93 @@ static void cleartext_facts(web_t *w, json_object *out)
     const target_t *t = w->ctx->ep->target;
     uint16_t port = t->http_port ? t->http_port : 80;
     json_object *o = json_object_new_object(), *chain = json_object_new_array();
-    char url[2048], why[400] = "";
+    char url[2048];
+    chain_result_t r = { 0 };
     make_url(url, sizeof url, "http", w->host, port);
     json_object_object_add(o, "port", json_object_new_int(port));
-    json_object_object_add(o, "url", json_object_new_string(url));
-    json_object *listening = NULL, *upgrades = NULL, *final_status = NULL;
-    char final_url[2048] = "";
+    json_object_object_add(o, "url", text_json(url));
     for (int hop = 0;; hop++) {
         http_response_t resp;
+        bool more;
         if (fetch(w, url, false, &resp) != 0) {
-            char err[260];
-            describe_failure(w, &resp, err, sizeof err);
+            if (hop == 0) {
+                first_hop_failed(w, &resp, url, port, &r);
+            } else {
+                char err[260];
+                describe_failure(w, &resp, err, sizeof err);
+                snprintf(r.why, sizeof r.why, "%.300s: %.250s", url, err);
+            }
+            more = false;
+        } else {
             if (hop == 0)
-                listening = json_object_new_boolean(!resp.connect_failed);
-            if (hop == 0 && resp.connect_failed)
-                snprintf(why, sizeof why, "no listener on port %u: %s", port,
-                         strstr(err, "no response") ? "connection timed out" : "connection refused");
-            else
-                snprintf(why, sizeof why, "%.200s: %.190s", url, err);
-            http_response_free(&resp);
-            break;
+                r.listening = json_object_new_boolean(true);
+            more = hop_answered(w, &resp, hop, url, sizeof url, chain, &r);
         }
-        if (hop == 0)
-            listening = json_object_new_boolean(true);
-        json_object_put(final_status);   /* the last hop's is the one kept */
-        final_status = json_object_new_int((int)resp.status);
-        char location[1024] = "";
-        bool has_location = http_header(&resp, "Location", location, sizeof location);
-        json_object_array_add(chain, hop_json(url, &resp, has_location ? location : NULL));
-        if (!is_redirect(resp.status) || !has_location) {
-            char line[300] = "";
-            http_status_line(&resp, line, sizeof line);
-            snprintf(why, sizeof why, "served over cleartext: %s", line[0] ? line : "(no status line)");
-            upgrades = json_object_new_boolean(false);
-            http_response_free(&resp);
-            break;
-        }
-        /* curl resolves a relative Location against the request URL. */
-        location_kind_t k = classify_location(w, resp.redirect_url, why, sizeof why);
-        if (k != LOC_FOLLOW || hop == MAX_REDIRECTS) {
-            if (k == LOC_UPGRADE)
-                why[0] = '\0';
-            else if (k == LOC_FOLLOW)
-                snprintf(why, sizeof why, "more than %d redirects without reaching https", MAX_REDIRECTS);
-            upgrades = json_object_new_boolean(k == LOC_UPGRADE);
-            if (k == LOC_UPGRADE)
-                snprintf(final_url, sizeof final_url, "%s", resp.redirect_url);
-            http_response_free(&resp);
-            break;
-        }
-        snprintf(url, sizeof url, "%s", resp.redirect_url);
         http_response_free(&resp);
+        if (!more)
+            break;
     }
-    json_object_object_add(o, "listening", listening);
-    json_object_object_add(o, "upgrades", upgrades);
+    if (json_object_get_boolean(r.upgrades))
+        r.why[0] = '\0';
+    json_object_object_add(o, "listening", r.listening);
+    json_object_object_add(o, "upgrades", r.upgrades);
     json_object_object_add(o, "chain", chain);
-    json_object_object_add(o, "final_status", final_status);
-    json_object_object_add(o, "final_url", nullable_string(final_url));   /* the https URL reached */
-    json_object_object_add(o, "error", nullable_string(why));
+    json_object_object_add(o, "final_status", r.final_status);
+    json_object_object_add(o, "final_url", text_json(r.final_url));
+    json_object_object_add(o, "not_followed", text_json(r.not_followed));
+    json_object_object_add(o, "error", text_json(r.why));
     json_object_object_add(out, "cleartext", o);
 }
 
-/* ---- cleartext HTTP sent to the TLS port: a refusal (nginx's 400) is fine, content is not */
+/* ---- cleartext HTTP sent to the TLS port: a refusal (nginx's 400, a closed connection) is
+ * fine, content is not, and no answer in time is unknown. *answered: an HTTP response. */
 
-static void cleartext_on_tls_port_facts(web_t *w, json_object *out)
+static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered)
 {
     const target_t *t = w->ctx->ep->target;
-    char url[400], line[300] = "", location[1024] = "";
+    char url[400], line[300] = "", location[1024] = "", err[260] = "";
     make_url(url, sizeof url, "http", w->host, t->port);
     http_response_t resp;
     int rc = fetch(w, url, false, &resp);
-    json_object *o = json_object_new_object();
-    bool content = false;
+    json_object *content;
     if (rc == 0) {
         http_status_line(&resp, line, sizeof line);
         bool has_location = http_header(&resp, "Location", location, sizeof location);
         char scheme[8] = "", host[256];
         uint16_t port;
-        if (resp.status >= 200 && resp.status < 300)
-            content = true;
-        else if (is_redirect(resp.status) && has_location && resp.redirect_url &&
-                 http_url_parts(resp.redirect_url, scheme, sizeof scheme, host, sizeof host, &port) == 0)
-            content = strcmp(scheme, "http") == 0;   /* keeps the client in the clear */
-    }
-    json_object_object_add(o, "url", json_object_new_string(url));
-    json_object_object_add(o, "status", rc == 0 ? json_object_new_int((int)resp.status) : NULL);
-    json_object_object_add(o, "status_line", nullable_string(line));
-    json_object_object_add(o, "location", nullable_string(location));
-    json_object_object_add(o, "serves_content", json_object_new_boolean(content));
-    char err[260] = "";
-    if (rc != 0)
+        bool c = resp.status >= 200 && resp.status < 300;
+        if (is_redirect(resp.status) && has_location && resp.redirect_url &&
+            http_url_parts(resp.redirect_url, scheme, sizeof scheme, host, sizeof host, &port) == 0)
+            c = strcmp(scheme, "http") == 0;   /* keeps the client in the clear */
+        content = json_object_new_boolean(c);
+    } else {
         describe_failure(w, &resp, err, sizeof err);
-    json_object_object_add(o, "error", nullable_string(err));
-    json_object_object_add(out, "cleartext_on_tls_port", o);
+        /* Closed, reset or not HTTP: no content. No connection or no answer in time: unknown. */
+        content = resp.timed_out || resp.connect_failed ? NULL : json_object_new_boolean(false);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "url", text_json(url));
+    json_object_object_add(o, "status", rc == 0 ? json_object_new_int((int)resp.status) : NULL);
+    json_object_object_add(o, "status_line", text_json(line));
+    json_object_object_add(o, "location", text_json(location));
+    json_object_object_add(o, "serves_content", content);
+    json_object_object_add(o, "error", text_json(err));
     http_response_free(&resp);
+    *answered = rc == 0;
+    return o;
 }
 
 /* ---- the probe */
 
-static bool versions_accepted_any(endpoint_t *ep)
+/* Whether the port speaks TLS by the versions probe: 1 yes, 0 no version accepted, -1 unknown. */
+static int versions_tls(endpoint_t *ep)
 {
-    json_object *v = endpoint_probe_facts(ep, "versions"), *list;
-    return v && json_object_object_get_ex(v, "accepted", &list) && json_object_array_length(list) > 0;
+    json_object *v = endpoint_probe_facts(ep, "versions"), *status, *list;
+    if (!v || !json_object_object_get_ex(v, "status", &status) ||
+        strcmp(json_object_get_string(status), "ok") != 0 ||
+        !json_object_object_get_ex(v, "accepted", &list) || !json_object_is_type(list, json_type_array))
+        return -1;
+    return json_object_array_length(list) > 0;
 }
 
 static probe_status_t not_applicable(probe_ctx_t *ctx, const char *why)
@@ -302,37 +367,54 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     const service_t *svc = t->service;
     if (svc && strcmp(svc->scheme, "https") != 0)
         return not_applicable(ctx, "not an HTTPS service");
-    if (!versions_accepted_any(ep))
-        return not_applicable(ctx, "no TLS version accepted");
 
     web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0 };
     w.host = ep->sni && *ep->sni ? ep->sni : t->host;
     bool v6 = strchr(ep->addr_str, ':') != NULL;
     snprintf(w.connect_to, sizeof w.connect_to, "::%s%s%s:", v6 ? "[" : "", ep->addr_str, v6 ? "]" : "");
 
-    /* On a port of no known service, the TLS port answering HTTP is what makes it a web
-     * endpoint: then the cleartext checks apply as for https. */
-    bool answered;
-    json_object *https = https_facts(&w, &answered);
-    if (!svc && !answered) {
-        json_object_put(https);
-        return not_applicable(ctx, "the TLS port does not answer HTTP");
+    /* On a port of no known service, an HTTP answer is what makes it a web endpoint: over TLS,
+     * or, when the port speaks no TLS, in the clear (the plainest failure of 12.2.1). */
+    int tls = versions_tls(ep);
+    bool https_answered = false, clear_answered = false;
+    json_object *on_tls = NULL, *https;
+    if (tls == 0) {
+        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered);
+        if (!svc && !clear_answered) {
+            json_object_put(on_tls);
+            return not_applicable(ctx, "no TLS version accepted, and no HTTP answer in cleartext");
+        }
+        /* One HTTPS try all the same: an answer proves TLS the raw hellos missed, and keeps a
+         * server that also answers cleartext (nginx's 400) from being taken for cleartext only. */
+        https = https_facts(&w, "no TLS version accepted", &https_answered);
+    } else {
+        https = https_facts(&w, NULL, &https_answered);
+        if (!svc && !https_answered) {
+            json_object_put(https);
+            return not_applicable(ctx, "the TLS port does not answer HTTP");
+        }
     }
+    if (https_answered)
+        tls = 1;   /* a response over TLS proves it, whatever the versions probe could tell */
     json_object_object_add(ctx->out, "status", json_object_new_string("ok"));
     json_object_object_add(ctx->out, "applicable", json_object_new_boolean(true));
     json_object_object_add(ctx->out, "detected", json_object_new_boolean(!svc));
+    json_object_object_add(ctx->out, "tls", tls < 0 ? NULL : json_object_new_boolean(tls == 1));
     json_object_object_add(ctx->out, "https", https);
     cleartext_facts(&w, ctx->out);
-    cleartext_on_tls_port_facts(&w, ctx->out);
+    if (!on_tls)
+        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered);
+    json_object_object_add(ctx->out, "cleartext_on_tls_port", on_tls);
     return PROBE_OK;
 }
 
-/* versions first: an endpoint that speaks no TLS has no HTTPS to look at. */
+/* versions first: whether the port speaks TLS decides what there is to look at. */
 static const char *const http_needs[] = { "versions", NULL };
 
 const probe_module_t probe_http = {
     .name = "http",
-    .help = "HSTS on the HTTPS response; cleartext HTTP on the http port (redirect to https?) and on the TLS port",
+    .help = "HSTS on the HTTPS response; cleartext HTTP on the http port (redirect to https?), on the TLS "
+            "port, and a TLS port that speaks only cleartext HTTP",
     .needs = http_needs,
     .run = http_run,
 };

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,16 +55,37 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     return sink_write(arg, data, size * nmemb);
 }
 
-/* Keeps only the last response's headers: a new status line starts a new block. */
+typedef struct header_sink {
+    sink_t s;
+    bool stop_at_end;   /* headers_only: abort the transfer once a final response's headers end */
+    bool complete;      /* they did: the abort is ours, not an error */
+} header_sink_t;
+
+/* The status code of the response whose headers start the block (0 if unreadable). */
+static long block_status(const sink_t *s)
+{
+    const char *sp = s->buf ? memchr(s->buf, ' ', s->len) : NULL;
+    return sp ? strtol(sp + 1, NULL, 10) : 0;
+}
+
+/* Keeps only the last response's headers: a new status line starts a new block. A block over
+ * the cap aborts the transfer (a server that sends headers without end). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
-    sink_t *s = arg;
+    header_sink_t *h = arg;
     size_t n = size * nmemb;
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
-        s->len = 0;
-    if (s->len + n > s->max)
-        return n; /* extra headers are dropped, not fatal */
-    return sink_write(s, data, n) == n ? n : 0;
+        h->s.len = 0;
+    if (sink_write(&h->s, data, n) != n)
+        return 0;
+    /* The blank line ends a response's headers; a 1xx (100, 103) is followed by another. */
+    bool blank = (n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n');
+    long status = blank && h->stop_at_end ? block_status(&h->s) : 0;
+    if (status >= 200) {
+        h->complete = true;
+        return 0;   /* makes curl stop with CURLE_WRITE_ERROR before the body */
+    }
+    return n;
 }
 
 /* The soname of the libcurl whose headers we build with (libcurl4-openssl-dev). */
@@ -156,11 +178,43 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* Probing is not trusting: whatever the server speaks, from TLS 1.0 up (OpenSSL 3 allows TLS
+ * 1.0 and 1.1 only at security level 0), every suite below TLS 1.3 OpenSSL has and the five
+ * TLS 1.3 ones, whatever openssl.cnf says. curl's own minimum applies over the config's. */
+static void allow_any_tls(CURL *c)
+{
+    curl.easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_0);
+    curl.easy_setopt(c, CURLOPT_SSL_CIPHER_LIST, "ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+    curl.easy_setopt(c, CURLOPT_TLS13_CIPHERS, "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+                                               "TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256:"
+                                               "TLS_AES_128_CCM_8_SHA256");
+}
+
+/* A 3xx response's Location resolved against the request URL (RFC 3986 5.2, by curl's URL
+ * parser, as curl does when it completes a transfer), or NULL. */
+static char *resolve_location(const http_response_t *resp)
+{
+    char loc[8192];
+    if (resp->status < 300 || resp->status > 399 || !resp->effective_url ||
+        !http_header(resp, "Location", loc, sizeof loc) || !loc[0] || strlen(loc) + 1 >= sizeof loc)
+        return NULL;
+    CURLU *u = curl.url();
+    char *abs = NULL, *out = NULL;
+    if (u && curl.url_set(u, CURLUPART_URL, resp->effective_url, 0) == CURLUE_OK &&
+        curl.url_set(u, CURLUPART_URL, loc, CURLU_ALLOW_SPACE) == CURLUE_OK &&
+        curl.url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+        out = strdup(abs);
+    curl.release(abs);
+    curl.url_cleanup(u);
+    return out;
+}
+
 int http_fetch(const http_request_t *req, http_response_t *resp)
 {
     memset(resp, 0, sizeof *resp);
     sink_t body = { .max = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES };
-    sink_t headers = { .max = HEADERS_MAX };
+    header_sink_t headers = { .s = { .max = HEADERS_MAX },
+                              .stop_at_end = req->headers_only && req->max_redirects <= 0 };
     if (!curl_ready(resp->error, sizeof resp->error))
         return -1;
     CURL *c = curl.easy_init();
@@ -192,6 +246,8 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    if (req->any_tls)
+        allow_any_tls(c);
     if (req->connect_to) {
         connect_to = curl.slist_append(NULL, req->connect_to);
         curl.easy_setopt(c, CURLOPT_CONNECT_TO, connect_to);
@@ -226,13 +282,23 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     resp->elapsed_s = total;
     curl_off_t connected_at = 0;
     curl.easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_at);
+    if (rc == CURLE_WRITE_ERROR && headers.complete)
+        rc = CURLE_OK;   /* our stop after the headers (headers_only) */
     resp->connect_failed = rc == CURLE_COULDNT_CONNECT ||
                            (rc == CURLE_OPERATION_TIMEDOUT && connected_at == 0);
+    resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    long os_errno = 0;
+    curl.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+    resp->refused = rc == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED;
     resp->effective_url = dup_or_null(eff);
-    resp->redirect_url = dup_or_null(redirect);
+    resp->headers = headers.s.buf ? (char *)headers.s.buf : calloc(1, 1);
+    /* curl works the Location out only for a transfer it completes; after our stop, we do. */
+    resp->redirect_url = redirect ? strdup(redirect) : rc == CURLE_OK ? resolve_location(resp) : NULL;
     if (rc != CURLE_OK) {
-        if (body.out_of_memory || headers.out_of_memory)
+        if (body.out_of_memory || headers.s.out_of_memory)
             snprintf(resp->error, sizeof resp->error, "out of memory");
+        else if (headers.s.overflow)
+            snprintf(resp->error, sizeof resp->error, "response headers larger than %d bytes", HEADERS_MAX);
         else if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
             snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", body.max);
         else
@@ -240,7 +306,6 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     }
     resp->body = body.buf ? body.buf : calloc(1, 1);
     resp->len = body.len;
-    resp->headers = headers.buf ? (char *)headers.buf : calloc(1, 1);
     curl.slist_free_all(hdrs);
     curl.slist_free_all(connect_to);
     curl.easy_cleanup(c);
@@ -275,6 +340,22 @@ bool http_header(const http_response_t *resp, const char *name, char *out, size_
         line = end ? end + 1 : NULL;
     }
     return false;
+}
+
+void http_printable(char *out, size_t outlen, const char *in)
+{
+    size_t o = 0;
+    for (const unsigned char *c = (const unsigned char *)in; *c && o + 1 < outlen; c++) {
+        bool plain = *c >= 0x20 && *c < 0x7f && *c != '\\';
+        if (!plain && o + 5 > outlen)
+            break;
+        if (plain)
+            out[o++] = (char)*c;
+        else
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", *c);
+    }
+    if (outlen)
+        out[o] = '\0';
 }
 
 bool http_status_line(const http_response_t *resp, char *out, size_t outlen)

@@ -27,18 +27,37 @@ static void write_starttls(FILE *f, json_object *s)
     fprintf(f, "\n");
 }
 
+/* The cleartext port's outcome: no listener, an upgrade, content in clear, or why unknown. */
+static void write_cleartext(FILE *f, json_object *clear)
+{
+    json_object *listening = jr_at(clear, "listening"), *upgrades = jr_at(clear, "upgrades");
+    int port = json_object_get_int(jr_at(clear, "port"));
+    const char *err = jr_str(clear, "error") ? jr_str(clear, "error") : "not checked";
+    if (!listening)
+        fprintf(f, "cleartext port %d unknown (%s)", port, err);
+    else if (!json_object_get_boolean(listening))
+        fprintf(f, "no cleartext listener on port %d", port);
+    else if (!upgrades)
+        fprintf(f, "cleartext port %d: upgrade to HTTPS unknown (%s)", port, err);
+    else
+        fprintf(f, "cleartext port %d %s", port,
+                json_object_get_boolean(upgrades) ? "redirects to HTTPS" : "does NOT upgrade to HTTPS");
+}
+
 static void write_http(FILE *f, json_object *h)
 {
     if (!h || !json_object_get_boolean(jr_at(h, "applicable")))
         return;
-    json_object *clear = jr_at(h, "cleartext"), *hsts = jr_at(jr_at(h, "https"), "hsts");
+    json_object *tls = jr_at(h, "tls"), *on_tls = jr_at(h, "cleartext_on_tls_port");
+    json_object *https = jr_at(h, "https"), *hsts = jr_at(https, "hsts");
     fprintf(f, "  HTTP         ");
-    if (clear && json_object_get_boolean(jr_at(clear, "listening")))
-        fprintf(f, "cleartext port %d %s", json_object_get_int(jr_at(clear, "port")),
-                json_object_get_boolean(jr_at(clear, "upgrades")) ? "redirects to HTTPS" : "does NOT upgrade to HTTPS");
-    else
-        fprintf(f, "no cleartext listener on port %d", json_object_get_int(jr_at(clear, "port")));
-    if (hsts && json_object_get_boolean(jr_at(hsts, "present")))
+    if (tls && !json_object_get_boolean(tls) && jr_at(on_tls, "status"))
+        fprintf(f, "NO TLS: the port answers cleartext HTTP (%s); ",
+                jr_str(on_tls, "status_line") ? jr_str(on_tls, "status_line") : "?");
+    write_cleartext(f, jr_at(h, "cleartext"));
+    if (!hsts)
+        fprintf(f, "; HSTS not observed (%s)", jr_str(https, "error") ? jr_str(https, "error") : "no HTTPS response");
+    else if (json_object_get_boolean(jr_at(hsts, "present")))
         fprintf(f, "; HSTS %s%s", jr_str(hsts, "raw") ? jr_str(hsts, "raw") : "",
                 json_object_get_boolean(jr_at(hsts, "valid")) ? "" : " (malformed)");
     else

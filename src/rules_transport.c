@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "hsts.h"
+
 /* The http facts when this is an HTTP service; NULL (with a verdict in *v) otherwise. */
 static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verdict_t *v)
 {
@@ -25,15 +27,30 @@ static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verd
     return http;
 }
 
-/* Cleartext HTTP that serves content or redirects elsewhere than to HTTPS. */
-static bool http_fallback(json_object *http, char *ev, size_t evlen)
+/* Appends one more part to the evidence, "; " between parts. */
+static void part(char *ev, size_t evlen)
 {
-    bool found = false;
+    if (ev[0])
+        rf_ev(ev, evlen, "; ");
+}
+
+/* Cleartext HTTP served: by a "TLS" port that speaks only HTTP, on the http port (content, or a
+ * chain that stays in the clear), or on the TLS port. Each is positive evidence of a failure. */
+static bool http_fallback(const rule_ctx_t *c, json_object *http, char *ev, size_t evlen)
+{
+    bool found = false, tls = true, upgrades = true;
     json_object *clear = jr_at(http, "cleartext"), *on_tls = jr_at(http, "cleartext_on_tls_port");
-    bool upgrades = true;
+    if (rf_bool(http, "tls", &tls) && !tls && jr_at(on_tls, "status")) {
+        const char *line = jr_str(on_tls, "status_line");
+        rf_ev(ev, evlen, "cleartext HTTP served on port %u, no TLS (%s)", c->target ? c->target->port : 0u,
+              line ? line : "?");
+        found = true;
+    }
     if (rf_true(clear, "listening") && rf_bool(clear, "upgrades", &upgrades) && !upgrades) {
         json_object *chain = jr_at(clear, "chain");
-        json_object *last = chain && json_object_array_length(chain) ? json_object_array_get_idx(chain, json_object_array_length(chain) - 1) : NULL;
+        size_t n = chain && json_object_is_type(chain, json_type_array) ? json_object_array_length(chain) : 0;
+        json_object *last = n ? json_object_array_get_idx(chain, n - 1) : NULL;
+        part(ev, evlen);
         rf_ev(ev, evlen, "cleartext HTTP on port %d does not upgrade to HTTPS", json_object_get_int(jr_at(clear, "port")));
         if (last) {
             const char *loc = jr_str(last, "location");
@@ -42,12 +59,113 @@ static bool http_fallback(json_object *http, char *ev, size_t evlen)
         }
         found = true;
     }
-    if (rf_true(on_tls, "serves_content")) {
-        rf_ev(ev, evlen, "%scleartext HTTP served on the TLS port (status %d)", found ? "; " : "",
-              json_object_get_int(jr_at(on_tls, "status")));
+    if (tls && rf_true(on_tls, "serves_content")) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP served on the TLS port (status %d)", json_object_get_int(jr_at(on_tls, "status")));
         found = true;
     }
     return found;
+}
+
+/* HSTS as 12.2.1's audit guidance asks: on the HTTPS response, well-formed, max-age of at least
+ * one year. Without it a browser's first http:// request can be answered by an attacker (SSL
+ * stripping), whether or not the server itself listens in the clear. False when it is fine or
+ * was not observed (an unknown, see http_unknowns). */
+static bool hsts_fails(json_object *http, char *ev, size_t evlen)
+{
+    json_object *hsts = jr_at(jr_at(http, "https"), "hsts"), *clear = jr_at(http, "cleartext");
+    json_object *max_age = jr_at(hsts, "max_age");
+    if (!hsts || (rf_true(hsts, "present") && rf_true(hsts, "valid") && max_age &&
+                  json_object_get_int64(max_age) >= (int64_t)HSTS_MIN_MAX_AGE))
+        return false;
+    bool listening = true, upgrades = false;
+    bool redirects = rf_true(clear, "listening") && rf_bool(clear, "upgrades", &upgrades) && upgrades;
+    bool no_listener = rf_bool(clear, "listening", &listening) && !listening;
+    part(ev, evlen);
+    if (redirects)
+        rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but ");
+    else if (no_listener)
+        rf_ev(ev, evlen, "no cleartext HTTP listener on port %d, but ", json_object_get_int(jr_at(clear, "port")));
+    if (!rf_true(hsts, "present"))
+        rf_ev(ev, evlen, "there is no Strict-Transport-Security header");
+    else if (!rf_true(hsts, "valid"))
+        rf_ev(ev, evlen, "the Strict-Transport-Security header is malformed (%s: %s)",
+              jr_str(hsts, "raw") ? jr_str(hsts, "raw") : "?", jr_str(hsts, "error") ? jr_str(hsts, "error") : "?");
+    else if (!max_age)
+        rf_ev(ev, evlen, "the Strict-Transport-Security header has no max-age");
+    else
+        rf_ev(ev, evlen, "HSTS max-age=%lld is under one year", (long long)json_object_get_int64(max_age));
+    if (redirects)
+        rf_ev(ev, evlen, ": the redirect can be stripped");
+    else
+        rf_ev(ev, evlen, " (HTTPS responses need HSTS with max-age >= %llu)", (unsigned long long)HSTS_MIN_MAX_AGE);
+    return true;
+}
+
+static void worst(verdict_t *v, verdict_t kind)
+{
+    if (*v == VERDICT_PASS || kind == VERDICT_ERROR)
+        *v = kind;
+}
+
+/* The cleartext port's unknowns (see http_unknowns). */
+static void cleartext_unknowns(json_object *clear, verdict_t *v, char *ev, size_t evlen)
+{
+    bool listening = false, upgrades = false;
+    int port = json_object_get_int(jr_at(clear, "port"));
+    const char *why = jr_str(clear, "error") ? jr_str(clear, "error") : "unknown";
+    if (!clear) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on the http port was not checked");
+        worst(v, VERDICT_ERROR);
+    } else if (!rf_bool(clear, "listening", &listening)) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on port %d unknown: %s", port, why);
+        worst(v, VERDICT_MANUAL);
+    } else if (listening && !rf_bool(clear, "upgrades", &upgrades) && jr_str(clear, "not_followed")) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to %s, another host tlsprobe does not contact: "
+                         "check that it leads to https://", port, jr_str(clear, "not_followed"));
+        worst(v, VERDICT_MANUAL);
+    } else if (listening && !rf_bool(clear, "upgrades", &upgrades)) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext HTTP on port %d, upgrade to HTTPS unknown: %s", port, why);
+        worst(v, VERDICT_ERROR);
+    }
+}
+
+/* What could not be learned never counts as the good case: ERROR when an answer was missing or
+ * unusable, MANUAL when tlsprobe did not look by design (a cleartext hop to another host) or
+ * cannot tell (a connection neither refused nor accepted in time). PASS when nothing is unknown. */
+static verdict_t http_unknowns(json_object *http, bool need_hsts, char *ev, size_t evlen)
+{
+    verdict_t v = VERDICT_PASS;
+    json_object *https = jr_at(http, "https"), *on_tls = jr_at(http, "cleartext_on_tls_port");
+    bool content = false, tls = true;
+    const char *why;
+    if (need_hsts && !jr_at(https, "hsts")) {
+        why = jr_str(https, "error");
+        part(ev, evlen);
+        rf_ev(ev, evlen, "HSTS not observed: %s", why ? why : "no HTTPS response");
+        worst(&v, VERDICT_ERROR);
+    }
+    cleartext_unknowns(jr_at(http, "cleartext"), &v, ev, evlen);
+    /* PASS needs TLS seen on the port; without it only a cleartext HTTP answer (a failure,
+     * judged before) would say what the port speaks. */
+    if (!rf_bool(http, "tls", &tls) || !tls) {
+        why = jr_str(on_tls, "error") ? jr_str(on_tls, "error") : jr_str(https, "error");
+        part(ev, evlen);
+        rf_ev(ev, evlen, "%s, and no HTTP answer in cleartext (%s)",
+              rf_bool(http, "tls", &tls) ? "no TLS version accepted" : "whether the port speaks TLS is unknown",
+              why ? why : "?");
+        worst(&v, VERDICT_ERROR);
+    } else if (!rf_bool(on_tls, "serves_content", &content)) {
+        why = jr_str(on_tls, "error");
+        part(ev, evlen);
+        rf_ev(ev, evlen, "cleartext request to the TLS port: %s", on_tls ? why ? why : "no answer" : "not checked");
+        worst(&v, VERDICT_ERROR);
+    }
+    return v;
 }
 
 static verdict_t judge_http(const rule_ctx_t *c, bool need_hsts, char *ev, size_t evlen)
@@ -56,31 +174,23 @@ static verdict_t judge_http(const rule_ctx_t *c, bool need_hsts, char *ev, size_
     json_object *http = http_facts(c, ev, evlen, &v);
     if (!http)
         return v;
-    if (http_fallback(http, ev, evlen))
+    /* Failures first: a known failure stands whatever else is unknown. */
+    bool failed = http_fallback(c, http, ev, evlen);
+    if (need_hsts)
+        failed |= hsts_fails(http, ev, evlen);
+    if (failed)
         return VERDICT_FAIL;
-    /* A redirect to HTTPS is only as good as HSTS: without it the first cleartext request can be
-     * answered by an attacker instead (SSL stripping). With no cleartext listener at all, there
-     * is nothing to strip. */
-    json_object *hsts = jr_at(jr_at(http, "https"), "hsts");
-    bool hsts_ok = rf_true(hsts, "present") && rf_true(hsts, "valid");
-    if (need_hsts && rf_true(jr_at(http, "cleartext"), "listening") && !hsts_ok) {
-        if (!rf_true(hsts, "present"))
-            rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but there is no Strict-Transport-Security header: "
-                             "the redirect can be stripped");
-        else
-            rf_ev(ev, evlen, "cleartext HTTP redirects to HTTPS but the Strict-Transport-Security header is malformed (%s)",
-                  jr_str(hsts, "raw") ? jr_str(hsts, "raw") : "?");
-        return VERDICT_FAIL;
-    }
+    v = http_unknowns(http, need_hsts, ev, evlen);
+    if (v != VERDICT_PASS)
+        return v;
     json_object *clear = jr_at(http, "cleartext");
     if (rf_true(clear, "listening"))
         rf_ev(ev, evlen, "cleartext HTTP on port %d redirects to HTTPS", json_object_get_int(jr_at(clear, "port")));
     else
-        rf_ev(ev, evlen, "no cleartext HTTP listener");
-    if (need_hsts && hsts_ok)
-        rf_ev(ev, evlen, "; HSTS max-age=%lld", (long long)json_object_get_int64(jr_at(hsts, "max_age")));
-    else if (need_hsts)
-        rf_ev(ev, evlen, "; no valid HSTS header");
+        rf_ev(ev, evlen, "no cleartext HTTP listener on port %d", json_object_get_int(jr_at(clear, "port")));
+    if (need_hsts)
+        rf_ev(ev, evlen, "; HSTS max-age=%lld",
+              (long long)json_object_get_int64(jr_at(jr_at(jr_at(http, "https"), "hsts"), "max_age")));
     return VERDICT_PASS;
 }
 

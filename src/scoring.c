@@ -40,10 +40,14 @@ const requirement_t requirements[] = {
     { A5, "12.1.5", rule_ech,
       "MANUAL until the ech probe exists: Encrypted Client Hello acceptance cannot be decided otherwise." },
     { A5, "12.2.1", rule_http_external,
-      "External HTTP services (http probe): FAIL when cleartext HTTP (port 80 or http_port:) serves content or "
-      "redirects anywhere but HTTPS on the same host, when the TLS port answers cleartext HTTP with content, or "
-      "when cleartext HTTP redirects to HTTPS without a valid Strict-Transport-Security header (the redirect can "
-      "be stripped). NOT_APPLICABLE for internal services and non-HTTP ones." },
+      "External HTTP services (http probe): FAIL when the port speaks no TLS but cleartext HTTP, when cleartext "
+      "HTTP (port 80 or http_port:) answers without redirecting to https:// (any host), when the TLS port answers "
+      "cleartext HTTP with content, or when the HTTPS response lacks a valid Strict-Transport-Security header with "
+      "max-age of at least one year (also without a cleartext listener). PASS only with the upgrade seen or the "
+      "cleartext port refused: ERROR when a listener does not answer HTTP (no answer, garbage, endless headers, "
+      "a redirect loop) or HSTS was not observed; MANUAL for a cleartext redirect to another host (never "
+      "contacted) or a port that neither refuses nor accepts. NOT_APPLICABLE for internal services and non-HTTP "
+      "ones." },
     { A5, "12.2.2", rule_public_trust,
       "External services: FAIL unless the chain verifies against the trust store in use (the system store, or "
       "--ca-file), the SANs cover the name, any pin-sha256 matches, the leaf is not revoked (staple, OCSP responder "
@@ -53,12 +57,13 @@ const requirement_t requirements[] = {
       "STARTTLS services: FAIL when STARTTLS is not offered, authentication is offered before it, or the service "
       "accepts clients without TLS (PostgreSQL plain StartupMessage, MySQL). Unknown: ERROR when the probe met an "
       "error, MANUAL when the cleartext dialogue cannot show it (FTP and LDAP logins, MySQL without an error). "
-      "Implicit TLS passes. HTTP services: as 12.3.3." },
+      "Implicit TLS passes. HTTP services: as 12.3.3 (no HSTS needed)." },
     { A5, "12.3.2", rule_manual_clients,
       "MANUAL: how the application's own TLS clients validate certificates cannot be seen from the network." },
     { A5, "12.3.3", rule_http_internal,
-      "Internal HTTP services: FAIL when cleartext HTTP serves content or does not redirect to HTTPS, or the TLS "
-      "port serves cleartext. NOT_APPLICABLE for external services." },
+      "Internal HTTP services: as 12.2.1 without HSTS (the audit guidance asks only for TLS internally): FAIL "
+      "when the port speaks only cleartext HTTP, cleartext HTTP does not redirect to https://, or the TLS port "
+      "serves cleartext; ERROR or MANUAL when the upgrade is unknown. NOT_APPLICABLE for external services." },
     { A5, "12.3.4", rule_internal_trust,
       "Internal services: FAIL unless the chain verifies against the target's CA (ca:), or the run's store, the "
       "name matches, any pin-sha256 matches and the leaf is not revoked. ERROR when any is unknown and nothing "
@@ -67,8 +72,9 @@ const requirement_t requirements[] = {
       "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one; "
       "ERROR when either is unknown." },
     { A4, "9.1.1", rule_no_cleartext,
-      "FAIL when the service falls back to cleartext: HTTP content without an HTTPS redirect, STARTTLS missing or "
-      "optional with authentication before it, plaintext database connections." },
+      "FAIL when the service falls back to cleartext: a port speaking only cleartext HTTP, HTTP content without "
+      "an HTTPS redirect, STARTTLS missing or optional with authentication before it, plaintext database "
+      "connections. HTTP services as 12.3.3 (no HSTS needed); an unknown upgrade is ERROR or MANUAL." },
     { A4, "9.1.2", rule_suites_strong,
       "FAIL when a weak or insecure suite is accepted (CBC, no forward secrecy, SHA-1 MAC, NULL, anonymous, export, "
       "RC4, DES, 3DES, MD5), or when the strongest suites are not the preferred ones. ERROR as 12.1.2 when the "
@@ -172,13 +178,24 @@ static const char *apply_waiver(const requirement_t *r, const target_t *t, verdi
     return "WAIVED";
 }
 
-/* A STARTTLS service that does not offer STARTTLS was reached: it speaks only cleartext. That
- * is a finding about the service (a failure), not a failure to probe it. */
-static bool cleartext_only(endpoint_t *ep)
+/* A service that speaks only cleartext was reached: a STARTTLS service that does not offer
+ * STARTTLS, or a "TLS" port that accepts no TLS version and answers plain HTTP. That is a
+ * finding about the service (a failure), not a failure to probe it; why says which. */
+static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
 {
-    json_object *st = jr_at(ep->facts, "starttls");
-    bool offered = true;
-    return rf_true(st, "applicable") && rf_bool(st, "starttls_offered", &offered) && !offered;
+    json_object *st = jr_at(ep->facts, "starttls"), *http = jr_at(ep->facts, "http");
+    bool offered = true, tls = true;
+    if (rf_true(st, "applicable") && rf_bool(st, "starttls_offered", &offered) && !offered) {
+        snprintf(why, whylen, "the service does not offer STARTTLS");
+        return true;
+    }
+    const char *status = jr_str(http, "status");
+    if (status && strcmp(status, "ok") == 0 && rf_true(http, "applicable") && rf_bool(http, "tls", &tls) && !tls &&
+        jr_at(jr_at(http, "cleartext_on_tls_port"), "status")) {
+        snprintf(why, whylen, "cleartext HTTP served on port %u", ep->target->port);
+        return true;
+    }
+    return false;
 }
 
 void score_endpoint(endpoint_t *ep)
@@ -188,7 +205,8 @@ void score_endpoint(endpoint_t *ep)
     const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
     bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);
-    bool no_tls = cleartext_only(ep);
+    char no_tls_why[80];
+    bool no_tls = cleartext_only(ep, no_tls_why, sizeof no_tls_why);
     for (size_t i = 0; i < requirements_count; i++) {
         const requirement_t *r = &requirements[i];
         const asvs_text_t *t = text_of(r);
@@ -208,7 +226,7 @@ void score_endpoint(endpoint_t *ep)
                 v = VERDICT_MANUAL;
             if (no_tls && v == VERDICT_ERROR) {
                 v = VERDICT_FAIL;
-                snprintf(evidence, sizeof evidence, "no TLS: the service does not offer STARTTLS");
+                snprintf(evidence, sizeof evidence, "no TLS: %s", no_tls_why);
             }
         }
         json_object *vj = json_object_new_object();

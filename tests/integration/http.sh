@@ -33,8 +33,8 @@ NO_HSTS='{"present":false,"max_age":null,"max_age_ok":false,"include_subdomains"
 # ---- web_hsts: full HSTS, cleartext 301 straight to https on the same host
 P=$LAB_PORT_WEB_HSTS Q=$LAB_PORT_WEB_HSTS_HTTP
 E=$(ep "localhost:$P")
-assert_jq "hsts: probe ok, applicable, detected on an unknown port" "$TP_OUT" \
-  "$E$H | [.status, .applicable, .detected]" '["ok",true,true]'
+assert_jq "hsts: probe ok, applicable, detected on an unknown port, speaks TLS" "$TP_OUT" \
+  "$E$H | [.status, .applicable, .detected, .tls]" '["ok",true,true,true]'
 assert_jq "hsts: https status 200" "$TP_OUT" "$E$H.https | [.url, .status, .error]" "[\"https://localhost:$P/\",200,null]"
 assert_jq "hsts: header parsed" "$TP_OUT" "$E$H.https.hsts" \
   '{"present":true,"max_age":63072000,"max_age_ok":true,"include_subdomains":true,"preload":true,
@@ -97,12 +97,13 @@ assert_jq "chain: two hops end on https for the same host" "$TP_OUT" \
   "$E$H.cleartext | [.upgrades, .final_status, .final_url, .error, [.chain[] | [.url, .status, .location]]]" \
   "[true,308,\"https://localhost:$P/\",null,[[\"http://localhost:$Q/\",302,\"http://localhost:$Q/step\"],[\"http://localhost:$Q/step\",308,\"https://localhost:$P/\"]]]"
 
-# ---- web_otherhost: 301 to https on another host: not an upgrade, and never contacted
+# ---- web_otherhost: 301 to https on another host (as www redirects do): the chain ends on
+# https://, an upgrade whatever the host; the other host is never contacted (one hop)
 P=$LAB_PORT_WEB_OTHERHOST Q=$LAB_PORT_WEB_OTHERHOST_HTTP
 E=$(ep "localhost:$P")
-assert_jq "otherhost: redirect to another host does not upgrade" "$TP_OUT" \
-  "$E$H.cleartext | [.upgrades, .final_status, .final_url, .error, (.chain | length), .chain[0].location]" \
-  '[false,301,null,"redirect to another host (elsewhere.lab.test) over https",1,"https://elsewhere.lab.test/"]'
+assert_jq "otherhost: redirect to https on another host upgrades" "$TP_OUT" \
+  "$E$H.cleartext | [.upgrades, .final_status, .final_url, .not_followed, .error, (.chain | length), .chain[0].location]" \
+  '[true,301,"https://elsewhere.lab.test/",null,null,1,"https://elsewhere.lab.test/"]'
 
 # ---- a TLS port that answers no HTTP (s_server -Verify refuses us): not a web endpoint
 P=$LAB_PORT_MTLS_STRICT
@@ -117,6 +118,24 @@ assert_jq "with the client certificate: detected, https 200" "$TP_OUT" \
   "$E$H | [.applicable, .detected, .https.status, .https.status_line]" '[true,true,200,"HTTP/1.0 200 ok"]'
 assert_jq "s_server: cleartext on the TLS port gets no HTTP" "$TP_OUT" \
   "$E$H.cleartext_on_tls_port | [.status, .serves_content, .error]" '[null,false,"Empty reply from server"]'
+
+# ---- verdicts: 12.2.1 needs a valid HSTS header of at least a year on the HTTPS response,
+# with or without a cleartext listener; a redirect chain ending on https:// upgrades, whatever
+# the host
+v121() { assert_jq "$1: 12.2.1 $3" "$TP_OUT" "$(ep "$2") | .verdicts[] | select(.id == \"12.2.1\") | [.result, .evidence]" "$4"; }
+v121 hsts "localhost:$LAB_PORT_WEB_HSTS" PASS \
+  "[\"PASS\",\"cleartext HTTP on port $LAB_PORT_WEB_HSTS_HTTP redirects to HTTPS; HSTS max-age=63072000\"]"
+v121 nohsts "localhost:$LAB_PORT_WEB_NOHSTS" FAIL \
+  "[\"FAIL\",\"cleartext HTTP on port $LAB_PORT_WEB_NOHSTS_HTTP does not upgrade to HTTPS (http://localhost:$LAB_PORT_WEB_NOHSTS_HTTP/: 200); there is no Strict-Transport-Security header (HTTPS responses need HSTS with max-age >= 31536000)\"]"
+v121 badhsts "localhost:$LAB_PORT_WEB_BADHSTS" FAIL \
+  "[\"FAIL\",\"cleartext HTTP on port $LAB_PORT_WEB_BADHSTS_HTTP does not upgrade to HTTPS (http://localhost:$LAB_PORT_WEB_BADHSTS_HTTP/plain: 200); the Strict-Transport-Security header is malformed (max-age=abc: max-age value 'abc' is not a number of seconds) (HTTPS responses need HSTS with max-age >= 31536000)\"]"
+v121 "shorthsts (no cleartext listener)" "localhost:$LAB_PORT_WEB_SHORTHSTS" FAIL \
+  "[\"FAIL\",\"no cleartext HTTP listener on port $LAB_PORT_WEB_SHORTHSTS_HTTP, but HSTS max-age=300 is under one year (HTTPS responses need HSTS with max-age >= 31536000)\"]"
+v121 chain "localhost:$LAB_PORT_WEB_CHAIN" PASS \
+  "[\"PASS\",\"cleartext HTTP on port $LAB_PORT_WEB_CHAIN_HTTP redirects to HTTPS; HSTS max-age=31536000\"]"
+v121 otherhost "localhost:$LAB_PORT_WEB_OTHERHOST" PASS \
+  "[\"PASS\",\"cleartext HTTP on port $LAB_PORT_WEB_OTHERHOST_HTTP redirects to HTTPS; HSTS max-age=31536000\"]"
+v121 "no HTTP" "localhost:$LAB_PORT_MTLS_STRICT" NOT_APPLICABLE '["NOT_APPLICABLE","not an HTTP service"]'
 
 # ---- an https:// target is HTTPS by its scheme, not by detection
 T="https://localhost:$LAB_PORT_WEB_SHORTHSTS/"

@@ -45,6 +45,10 @@ waivers:
     target: "$LEGACY"
     until: 2099-12-31
     reason: "legacy clients, migration ticket OPS-1"
+  - requirement: "12.2.1"
+    target: "$LEGACY"
+    until: 2099-12-31
+    reason: "s_server -www sends no HSTS"
 YAML
 tp waived --format json --ca-file "$LAB_CA" --policy "$POLICY" "$LEGACY"
 assert_jq "a waived failure is WAIVED with its reason" "$TP_OUT" \

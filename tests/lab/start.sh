@@ -8,7 +8,7 @@
 #   tls12 +1  openssl s_server, TLS 1.2 only, good chain
 #   tls13 +2  openssl s_server, TLS 1.3 only, good chain
 #   legacy +3 openssl s_server, TLS 1.0 + 1.1 only, SECLEVEL=0
-#   nginx +4  nginx, TLS 1.2 + 1.3, good chain
+#   nginx +4  nginx, TLS 1.2 + 1.3, good chain, HSTS max-age=31536000
 #   gnutls +5 gnutls-serv, TLS 1.3 + 1.2, good chain
 #   expired +6 / wrongname +7 / selfsigned +8: openssl s_server, TLS 1.2 + 1.3
 #   sslv3 +9 / sslv2 +10: tests/lab/fake_server.py
@@ -275,7 +275,9 @@ for s in "${SERVERS[@]}"; do
     expired)    s_server expired "$PORT_EXPIRED" expired -min_protocol TLSv1.2 ;;
     wrongname)  s_server wrongname "$PORT_WRONGNAME" wrongname -min_protocol TLSv1.2 ;;
     selfsigned) s_server selfsigned "$PORT_SELFSIGNED" selfsigned -min_protocol TLSv1.2 ;;
-    nginx)      start_nginx nginx "$PORT_NGINX" '    ssl_protocols TLSv1.2 TLSv1.3;' ;;
+    # HSTS: the lab's all-round good server passes 12.2.1, which needs it on every HTTPS service.
+    nginx)      start_nginx nginx "$PORT_NGINX" '    ssl_protocols TLSv1.2 TLSv1.3;
+    add_header Strict-Transport-Security "max-age=31536000" always;' ;;
     gnutls)     start_gnutls gnutls "$PORT_GNUTLS" "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" ;;
     sslv3)      start_fake sslv3 "$PORT_SSLV3" ;;
     sslv2)      start_fake sslv2 "$PORT_SSLV2" ;;

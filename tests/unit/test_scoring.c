@@ -257,13 +257,19 @@ int main(void)
            "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":true,"
            "\"upgrades\":false,\"chain\":[{\"url\":\"http://a.test/\",\"status\":200}]}}}",
            VERDICT_FAIL, "cleartext HTTP on port 80 does not upgrade to HTTPS (http://a.test/: 200)");
+    expect("12.2.1 fail without a cleartext listener, no HSTS", "12.2.1",
+           "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":false},"
+           "\"https\":{\"hsts\":{\"present\":false}}}}",
+           VERDICT_FAIL, "no cleartext HTTP listener on port 80, but there is no Strict-Transport-Security header "
+           "(HTTPS responses need HSTS with max-age >= 31536000)");
     expect("12.2.1 fail redirect without HSTS", "12.2.1",
            "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":true,\"upgrades\":true},"
            "\"https\":{\"hsts\":{\"present\":false}}}}",
            VERDICT_FAIL, "cleartext HTTP redirects to HTTPS but there is no Strict-Transport-Security header: the redirect can be stripped");
     expect("12.2.1 pass", "12.2.1",
            "{\"http\":{\"status\":\"ok\",\"applicable\":true,\"cleartext\":{\"port\":80,\"listening\":true,"
-           "\"upgrades\":true},\"https\":{\"hsts\":{\"present\":true,\"valid\":true,\"max_age\":63072000}}}}",
+           "\"upgrades\":true},\"tls\":true,\"https\":{\"hsts\":{\"present\":true,\"valid\":true,\"max_age\":63072000}},"
+           "\"cleartext_on_tls_port\":{\"serves_content\":false}}}",
            VERDICT_PASS, "cleartext HTTP on port 80 redirects to HTTPS; HSTS max-age=63072000");
     expect("12.2.1 manual when not probed", "12.2.1", "{}", VERDICT_MANUAL, "cleartext HTTP fallback was not probed");
 

@@ -19,7 +19,13 @@ static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verd
         *v = VERDICT_ERROR;
         return NULL;
     }
-    if (!rf_true(http, "applicable")) {
+    bool applicable = false;
+    if (!rf_bool(http, "applicable", &applicable)) {
+        rf_ev(ev, evlen, "whether this is an HTTP service is unknown");
+        *v = VERDICT_ERROR;
+        return NULL;
+    }
+    if (!applicable) {
         rf_ev(ev, evlen, "not an HTTP service");
         *v = VERDICT_NOT_APPLICABLE;
         return NULL;
@@ -71,12 +77,27 @@ static bool http_fallback(const rule_ctx_t *c, json_object *http, char *ev, size
  * one year. Without it a browser's first http:// request can be answered by an attacker (SSL
  * stripping), whether or not the server itself listens in the clear. False when it is fine or
  * was not observed (an unknown, see http_unknowns). */
+/* The HSTS facts as a verdict needs them: whether the header is there, and when it is, whether
+ * it is valid and its max-age. False when any of that is unknown. */
+static bool hsts_known(json_object *hsts)
+{
+    bool present = false, valid = false;
+    json_object *max_age = jr_at(hsts, "max_age");
+    if (!rf_bool(hsts, "present", &present))
+        return false;
+    if (!present)
+        return true;
+    if (!rf_bool(hsts, "valid", &valid))
+        return false;
+    return !valid || (max_age && json_object_is_type(max_age, json_type_int));
+}
+
 static bool hsts_fails(json_object *http, char *ev, size_t evlen)
 {
     json_object *hsts = jr_at(jr_at(http, "https"), "hsts"), *clear = jr_at(http, "cleartext");
     json_object *max_age = jr_at(hsts, "max_age");
-    if (!hsts || (rf_true(hsts, "present") && rf_true(hsts, "valid") && max_age &&
-                  json_object_get_int64(max_age) >= (int64_t)HSTS_MIN_MAX_AGE))
+    if (!hsts_known(hsts) || (rf_true(hsts, "present") && rf_true(hsts, "valid") &&
+                              json_object_get_int64(max_age) >= (int64_t)HSTS_MIN_MAX_AGE))
         return false;
     bool listening = true, upgrades = false;
     bool redirects = rf_true(clear, "listening") && rf_bool(clear, "upgrades", &upgrades) && upgrades;
@@ -147,6 +168,10 @@ static verdict_t http_unknowns(json_object *http, bool need_hsts, char *ev, size
         why = jr_str(https, "error");
         part(ev, evlen);
         rf_ev(ev, evlen, "HSTS not observed: %s", why ? why : "no HTTPS response");
+        worst(&v, VERDICT_ERROR);
+    } else if (need_hsts && !hsts_known(jr_at(https, "hsts"))) {
+        part(ev, evlen);
+        rf_ev(ev, evlen, "HSTS unknown: whether the header is present, valid, or its max-age is not in the facts");
         worst(&v, VERDICT_ERROR);
     }
     cleartext_unknowns(jr_at(http, "cleartext"), &v, ev, evlen);

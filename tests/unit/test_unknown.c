@@ -57,7 +57,7 @@ static const char base_facts[] =
     "\"next_update\":\"2027-01-01T00:00:00Z\",\"responder\":\"issuer\",\"revocation_reason\":null,\"error\":null},"
     "\"revocation\":{\"offline\":false,\"method\":\"ocsp\",\"ocsp\":{\"url\":\"http://ocsp.a.test\",\"cert_status\":\"good\","
     "\"revocation_reason\":null},\"crl\":null,\"result\":\"good\",\"error\":null}},"
-    "\"http\":{\"status\":\"ok\",\"applicable\":true,\"detected\":true,"
+    "\"http\":{\"status\":\"ok\",\"applicable\":true,\"detected\":true,\"tls\":true,"
     "\"https\":{\"url\":\"https://a.test/\",\"status\":200,\"hsts\":{\"present\":true,\"max_age\":63072000,\"max_age_ok\":true,"
     "\"include_subdomains\":true,\"preload\":false,\"raw\":\"max-age=63072000\",\"valid\":true,\"error\":null}},"
     "\"cleartext\":{\"port\":80,\"url\":\"http://a.test/\",\"listening\":true,\"upgrades\":true,"
@@ -142,6 +142,7 @@ typedef struct row {
     { "http", M_DEL, NULL, "not probed" },                                                                     \
     { "http.status", M_SET, "\"error\"", "http probe failed" },                                                \
     { "http.applicable", M_NULL, NULL, "" },                                                                   \
+    { "http.tls", M_NULL, NULL, "" },                                                                          \
     { "http.cleartext.upgrades", M_NULL, NULL, "" },                                                           \
     { "http.cleartext.listening", M_NULL, NULL, "" },                                                          \
     { "http.cleartext", M_DEL, NULL, "" },                                                                     \

@@ -91,6 +91,9 @@ size_t hello_shape_fit(const hello_shape_t *s, hello_profile_t *p, const uint16_
  * extension it has not seen, and not in 256..511 bytes unless such a hello was answered. */
 bool hello_shape_known(const hello_shape_t *s, const hello_profile_t *p);
 
+/* Notes what the answer o to hello p teaches (hello_shape_ask does it for the hellos it sends). */
+void hello_shape_note(hello_shape_t *s, const hello_profile_t *p, tls_raw_outcome_t o);
+
 /* Closed, reset or timed out: what a dropped hello looks like. */
 bool hello_shape_unanswered(tls_raw_outcome_t o);
 

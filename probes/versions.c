@@ -67,7 +67,7 @@ typedef struct vanswer {
     size_t closes;            /* of them closed unanswered (or reset) */
     char refusal[200];        /* the first refusal seen, "" when none */
     char unknown[200];        /* the first timeout, malformed answer or connect failure, "" when none */
-    bool reduced;             /* answered only in a shape smaller than the full hello */
+    bool reduced;             /* decided by a hello cut to a shape the endpoint answers */
 } vanswer_t;
 
 static json_object *protocol_json(const char *name, const vanswer_t *v)
@@ -136,8 +136,9 @@ static tls_raw_outcome_t send_shaped(tally_t *t, tls_raw_result_t *r)
     return o;
 }
 
-/* Folds one answer into v; true when it decides the version. */
-static bool fold(tally_t *t, vanswer_t *v, tls_raw_result_t *r)
+/* Folds one answer into v (cut: to a hello with fewer suites or extensions than asked, for
+ * the endpoint's shape); true when it decides the version. */
+static bool fold(vanswer_t *v, tls_raw_result_t *r, bool cut)
 {
     tls_raw_outcome_t o = r->outcome;
     v->hellos++;
@@ -145,7 +146,7 @@ static bool fold(tally_t *t, vanswer_t *v, tls_raw_result_t *r)
         (o == TLS_RAW_ALERT && r->alert == 70 /* protocol_version */)) {
         v->state = o == TLS_RAW_ACCEPTED ? V_ACCEPTED : V_REFUSED;
         snprintf(v->result, sizeof v->result, "%s", r->summary);
-        v->reduced = hello_shape_reduced(&t->shape);
+        v->reduced = cut;
         tls_raw_result_free(&v->r);
         v->r = *r;
         return true;
@@ -206,7 +207,7 @@ static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, si
             k = offered(t->p);
         if (o == TLS_RAW_ACCEPTED)
             hello_memo_record(ep, t->p, &r);
-        if (fold(t, v, &r))
+        if (fold(v, &r, k < n - at || t->shape.level != HELLO_EXT_FULL))
             return;
         if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
             break;
@@ -222,7 +223,7 @@ static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, si
                 o = send_shaped(t, &r);
                 if (o == TLS_RAW_ACCEPTED)
                     hello_memo_record(ep, t->p, &r);
-                if (fold(t, v, &r))
+                if (fold(v, &r, t->shape.level != HELLO_EXT_FULL))
                     return;
             }
         }
@@ -255,7 +256,7 @@ static void ask_sslv2(tally_t *t, vanswer_t *v)
     }
     /* An SSLv2 CLIENT-HELLO has one shape: closed on it is closed on every shape. An SSLv2
      * ERROR is a refusal like an alert. */
-    if (!fold(t, v, &r))
+    if (!fold(v, &r, false))
         conclude(v, 1);
 }
 
@@ -278,15 +279,24 @@ static size_t everything_suites(uint16_t *suites)
     return n;
 }
 
-/* The everything-hello: the server picks its preferred version and suite. When even the ladder
- * gets no answer from an endpoint that answered nothing, its ECDHE suites alone once more (a
- * server whose favourite suite is one it cannot serve closes on every full hello). */
+/* The everything-hello: the server picks its preferred version and suite. An endpoint that
+ * takes fewer suites per hello gets them chunk by chunk until one is not refused by
+ * handshake_failure. When even the ladder gets no answer from an endpoint that answered
+ * nothing, its ECDHE suites alone once more (a server whose favourite suite is one it cannot
+ * serve closes on every full hello). */
 static void ask_preference(tally_t *t, const uint16_t *suites, size_t n, tls_raw_result_t *pref)
 {
     endpoint_t *ep = t->ctx->ep;
-    hello_profile_init_all_versions(t->p, ep->sni);
-    hello_shape_fit(&t->shape, t->p, suites, n, 0);
-    tls_raw_outcome_t o = send_shaped(t, pref);
+    tls_raw_outcome_t o;
+    for (size_t at = 0;;) {
+        hello_profile_init_all_versions(t->p, ep->sni);
+        hello_shape_fit(&t->shape, t->p, suites + at, n - at, 0);
+        o = send_shaped(t, pref);
+        at += offered(t->p);
+        if (o != TLS_RAW_ALERT || pref->alert == 70 /* protocol_version */ || at >= n)
+            break;
+        tls_raw_result_free(pref);
+    }
     if (o == TLS_RAW_CLOSED && !t->shape.answered_any) {
         uint16_t parts[HELLO_MAX_CODES];
         size_t ends[4];

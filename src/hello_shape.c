@@ -205,7 +205,7 @@ static void add_seen(hello_shape_t *s, const hello_seen_t *h)
     s->seen[s->nseen++] = *h;
 }
 
-static void note(hello_shape_t *s, const hello_profile_t *p, tls_raw_outcome_t o)
+void hello_shape_note(hello_shape_t *s, const hello_profile_t *p, tls_raw_outcome_t o)
 {
     hello_seen_t h;
     if (o == TLS_RAW_ALERT)
@@ -273,7 +273,7 @@ tls_raw_outcome_t hello_shape_ask(probe_ctx_t *ctx, hello_shape_t *s, const hell
     size_t before = *reused;
     tls_raw_outcome_t o = hello_ask(ctx, p, a, r, connections, reused);
     if (*reused == before)
-        note(s, p, o);
+        hello_shape_note(s, p, o);
     return o;
 }
 

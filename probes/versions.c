@@ -203,7 +203,7 @@ static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, si
         tls_raw_outcome_t o = send_shaped(t, &r);
         /* A walk that got an answer may have sent fewer suites: what p offers last is what
          * was asked. One that got none tried them all. */
-        if (!hello_shape_unanswered(o))
+        if (!hello_shape_unanswered(o) && offered(t->p) > 0)
             k = offered(t->p);
         if (o == TLS_RAW_ACCEPTED)
             hello_memo_record(ep, t->p, &r);
@@ -292,7 +292,7 @@ static void ask_preference(tally_t *t, const uint16_t *suites, size_t n, tls_raw
         hello_profile_init_all_versions(t->p, ep->sni);
         hello_shape_fit(&t->shape, t->p, suites + at, n - at, 0);
         o = send_shaped(t, pref);
-        at += offered(t->p);
+        at += offered(t->p) ? offered(t->p) : 1;
         if (o != TLS_RAW_ALERT || pref->alert == 70 /* protocol_version */ || at >= n)
             break;
         tls_raw_result_free(pref);

@@ -245,6 +245,10 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
             undecided(e, c, n, WHY_BUDGET);
             break;
         }
+        if (e->timeouts > MAX_TIMEOUTS) {
+            undecided(e, c, n, WHY_TIMEOUTS);
+            break;
+        }
         if (e->misbehaved && vr->server_order < 0 && !e->order_tested && vr->nfound >= 2)
             test_order(e);
         uint16_t anchor = e->misbehaved && vr->server_order == 0 && vr->nfound ? (uint16_t)vr->found[0].code : 0;

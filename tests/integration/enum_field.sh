@@ -301,3 +301,33 @@ if in_lab closerefusal; then
 else
   skip "closerefusal" "not in this lab"
 fi
+
+# ------------------------------------------------------------------------------- hangpick
+# Scripted, TLS 1.2, server order 0xC030 0xC02F 0x009C; when it picks 0xC02F it answers
+# nothing. A timeout is no refusal: what hellos that time out leave open is undecided, and
+# after three timeouts (each costs the whole --timeout) no more hellos are spent on it.
+if in_lab hangpick; then
+  run hangpick "$LAB_PORT_HANGPICK"
+  check_versions '[false,false,false,false,true,false]'
+  check_suites TLSv1.2 true '["0xC030","0x009C"]'
+  P=$(proto TLSv1.2)
+  assert_jq "$LABEL: TLSv1.2 not complete, 0xC02F undecided" "$TP_OUT" \
+    "[$P.complete, ([$P.undecided[] | select(.code == \"0xC02F\")] | length)]" '[false,1]'
+  # The ECDHE suites left once 0xC030 was found, halved twice: the quarter with 0xC02F timed
+  # out the fourth time, its sibling quarter was not offered (2 x 11). Everything else was
+  # decided by an answer.
+  assert_jq "$LABEL: undecided: 22 ECDHE suites, after repeated timeouts" "$TP_OUT" \
+    "[($P.undecided | length), ([$P.undecided[].name | startswith(\"TLS_ECDHE_\")] | all), ([$P.undecided[].reason] | unique)]" \
+    '[22,true,["not offered again after repeated timeouts"]]'
+  assert_jq "$LABEL: 12.1.2 not PASS" "$TP_OUT" "[$E.verdicts[] | select(.id == \"12.1.2\") | .result != \"PASS\"]" '[true]'
+  # versions 6, as any server that answers. ciphers 11: five hellos unanswered (the list
+  # without 0xC030; its ECDHE part, twice: no padded TLS 1.2 hello had been answered yet, so
+  # the ladder tried its compact shape once; the ECDHE half and quarter with 0xC02F), 0x009C,
+  # the pair hello, the refusals of the DHE part, the rest of RSA, the other part and the
+  # ECDHE half without 0xC02F; reused: the first pick and the order recovery's hello (the
+  # everything-hello's answer).
+  check_cost 6 11 2
+  check_nmap "$LAB_PORT_HANGPICK"
+else
+  skip "hangpick" "not in this lab"
+fi

@@ -31,6 +31,8 @@ suite the server picked:
            --closes-on CODES     when its pick is one of CODES (suites it lists but cannot
                                  serve, as dovecot lists DHE suites without DH parameters)
            --close-on-refusal    instead of the handshake_failure / protocol_version alert
+         and --hangs-on CODES: when its pick is one of CODES, it answers nothing and waits
+         (bounded) for the client to give up.
 
 Every read is bounded in size and time; each connection has an overall deadline.
 Binds to 127.0.0.1 only. Python 3 standard library only.
@@ -126,6 +128,19 @@ class Conn:
             self.sock.sendall(data)
         except (socket.timeout, OSError) as e:
             raise Closed(str(e))
+
+    def wait_for_close(self):
+        """Reads and ignores until the client closes or the connection deadline passes."""
+        try:
+            while time.monotonic() < self.deadline:
+                self.sock.settimeout(max(0.05, min(READ_TIMEOUT_S, self.deadline - time.monotonic())))
+                try:
+                    if not self.sock.recv(4096):
+                        return
+                except socket.timeout:
+                    continue
+        except OSError:
+            return
 
     def linger_until_close(self):
         """Give the client time to read our flight, then close: waiting for its EOF
@@ -345,6 +360,9 @@ def serve_suites(conn, cert_der, opts):
         return
     if chosen in opts.closes_on:
         raise Closed("picked 0x%04X, which it cannot serve: closed without an alert" % chosen)
+    if chosen in opts.hangs_on:
+        conn.wait_for_close()
+        raise Closed("picked 0x%04X: answered nothing until the client gave up" % chosen)
     random = struct.pack(">I", int(time.time())) + os.urandom(28)
     session_id = os.urandom(32)
     server_hello = (struct.pack(">H", version) + random + bytes((len(session_id),)) + session_id
@@ -465,6 +483,8 @@ def main():
                     help="suites mode: close unanswered on a hello with an extension type not listed")
     ap.add_argument("--closes-on", type=suite_list, default=[], metavar="CODES",
                     help="suites mode: close unanswered when the pick is one of these (listed in --suites)")
+    ap.add_argument("--hangs-on", type=suite_list, default=[], metavar="CODES",
+                    help="suites mode: answer nothing when the pick is one of these (listed in --suites)")
     ap.add_argument("--close-on-refusal", action="store_true",
                     help="suites mode: close unanswered instead of sending a refusal alert")
     ap.add_argument("--pid-file")
@@ -474,8 +494,8 @@ def main():
         ap.error("--max-hello must be 1..%d" % MAX_HELLO)
     if args.max_suites is not None and not 0 < args.max_suites <= 0x7FFF:
         ap.error("--max-suites must be 1..32767")
-    if not set(args.closes_on) <= set(args.suites):
-        ap.error("--closes-on names suites the server lists: each must be in --suites")
+    if not set(args.closes_on) <= set(args.suites) or not set(args.hangs_on) <= set(args.suites):
+        ap.error("--closes-on and --hangs-on name suites the server lists: each must be in --suites")
 
     with open(args.cert_der, "rb") as f:
         cert_der = f.read()

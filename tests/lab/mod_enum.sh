@@ -24,14 +24,16 @@
 #   closerefusal +106   fake_server.py, TLS 1.2, server order, a suite it closes on when picked
 #                       first, and closes on refusals too (no alert ever): what cannot be told
 #                       apart must be reported undecided, never refused
-#   (+107..+119 are reserved for this module)
+#   hangpick +107       fake_server.py, TLS 1.2, server order 0xC030 0xC02F 0x009C; when it picks
+#                       0xC02F it answers nothing (a timeout is never a refusal either)
+#   (+108..+119 are reserved for this module)
 
 ENUM_OFFSETS=(DOVECOT_DHE:100 POISON:101 LIMIT128:102 LIMIT64:103 SIZEWINDOW:104 EXTINTOLERANT:105
-  CLOSEREFUSAL:106)
+  CLOSEREFUSAL:106 HANGPICK:107)
 for entry in "${ENUM_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
 done
-ALL_SERVERS+=(dovecot_dhe poison limit128 limit64 sizewindow extintolerant closerefusal)
+ALL_SERVERS+=(dovecot_dhe poison limit128 limit64 sizewindow extintolerant closerefusal hangpick)
 MODULE_STARTERS+=(enum_start)
 {
   for entry in "${ENUM_OFFSETS[@]}"; do
@@ -108,6 +110,8 @@ enum_start() {
                      --known-extensions 0,10,11,13,35,65281 --suites 0xC02F,0xC013,0x009C ;;
     closerefusal)  enum_fake closerefusal "$PORT_CLOSEREFUSAL" --server-order --close-on-refusal \
                      --suites 0x0033,0xC02F,0x009C --closes-on 0x0033 ;;
+    hangpick)      enum_fake hangpick "$PORT_HANGPICK" --server-order \
+                     --suites 0xC030,0xC02F,0x009C --hangs-on 0xC02F ;;
     *)             return 1 ;;
   esac
 }

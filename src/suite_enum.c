@@ -47,6 +47,7 @@ typedef struct eng {
     int timeouts;
     bool misbehaved;        /* a hello was closed in a shape the endpoint answers */
     bool order_tested;      /* the pair hello that tells the server's order was sent */
+    bool refusal_alerts;    /* suites of this version were refused with an alert */
     size_t hellos;          /* hellos of the zigzag, for its parity */
     size_t chunk, find_chunk; /* which hello set a find came from (chunks_with_finds) */
 } eng_t;
@@ -160,8 +161,9 @@ static int decide_single(eng_t *e, uint16_t code, tls_raw_outcome_t o, uint16_t 
         note(vr->closes, &vr->ncloses, code, WHY_CLOSES_ANCHOR);
         return 0;
     }
-    /* A server that refuses with alerts would have refused this one with an alert too. */
-    if (e->run->shape.alerts) {
+    /* A server that refuses this version's suites with alerts would have refused this one
+     * with an alert too. */
+    if (e->refusal_alerts) {
         note(vr->closes, &vr->ncloses, code, WHY_CLOSES_ALONE);
         return 0;
     }
@@ -279,6 +281,7 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
             record_found(e, &a);
             drop(c, &n, at, 1);
         } else if (anchor_picked || o == TLS_RAW_ALERT || o == TLS_RAW_OTHER_VERSION) {
+            e->refusal_alerts |= o == TLS_RAW_ALERT;
             /* Refused: an answer, or the anchor chosen over all of them by a server that
              * takes the first suite it lists in the client's order. */
             drop(c, &n, 0, k);

@@ -43,6 +43,7 @@ typedef struct endpoint {
     atomic_int connections;    /* TCP connections opened to this endpoint */
     struct hello_memo_entry *memo; /* answers later probes may reuse (hello_memo.h), under lock */
     size_t nmemo;
+    struct hello_shape *shape; /* hello shapes it answers, learned by versions (hello_shape.h), under lock */
     double started, finished;  /* net_now() */
 } endpoint_t;
 

@@ -54,7 +54,8 @@ bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer
 tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
                             tls_raw_result_t *r, size_t *connections, size_t *reused);
 
-/* Drops every kept answer (when the endpoint's probes are done). */
+/* Drops every kept answer, and what the endpoint taught about hello shapes (when its probes
+ * are done). */
 void hello_memo_clear(endpoint_t *ep);
 
 #endif

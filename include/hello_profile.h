@@ -42,9 +42,9 @@ void hello_profile_set_groups(hello_profile_t *p, const uint16_t *groups, size_t
 /* Replaces signature_algorithms (TLS 1.2 and up). */
 void hello_profile_set_sigalgs(hello_profile_t *p, const uint16_t *sigalgs, size_t n);
 
-/* Trims the extensions to what a short hello needs (the first groups and signature schemes),
- * for servers that drop long ClientHellos. */
-void hello_profile_compact(hello_profile_t *p);
+/* Trims the extensions to what a short hello needs (the first groups and signature schemes,
+ * unless told to keep that list whole; one key share), for servers that drop long ClientHellos. */
+void hello_profile_compact(hello_profile_t *p, bool keep_groups, bool keep_sigalgs);
 
 /* Name of a TLS 1.2 hash/signature pair that is not in the SignatureScheme registry
  * ("rsa_sha224", "dsa_sha256"), or NULL. */
@@ -53,6 +53,13 @@ const char *hello_legacy_sigalg_name(uint16_t code);
 /* Removes code from list (offer-and-remove); false when it was not there: the server picked
  * something that was not offered. */
 bool codes_take(uint16_t *list, size_t *n, uint16_t code);
+
+/* Splits suites (in offer order) into parts for a server that closed on them all: by key
+ * exchange first (ECDHE, DHE, RSA, the rest; with two_families only ECDHE and the rest), since a
+ * server that closes on some picks usually cannot do one key exchange; a single family is
+ * halved. Writes the parts one after another to out (each in offer order) and the end of each
+ * part to ends; returns the number of parts (at most 4; 1 only when n < 2). */
+size_t hello_split_suites(const uint16_t *suites, size_t n, bool two_families, uint16_t *out, size_t ends[4]);
 
 /* Every group a client could offer in this version, classical before post-quantum. */
 size_t hello_usable_groups(uint16_t version, uint16_t *out, size_t cap);

@@ -1,13 +1,14 @@
 /* ciphers: the exact set of suites each accepted version takes, found by offer-and-remove
  * with hand-built hellos (so suites the local OpenSSL lacks are found too), the server's
- * order, and the key exchange group each suite really used.
+ * order, and the key exchange group each suite really used; per version also whether every
+ * candidate code was decided, the suites the server lists but closes on when it picks them,
+ * and those no answer decided (src/suite_enum.c, which holds on servers that misbehave).
  *
- * Cost: one connection per accepted suite but the first of each version (the versions probe
- * already asked that question: hello_memo.h), one refusal per hello-sized chunk, and one to
- * tell server order from client order when the zigzag picks do not show it. Chunks start as
- * large as the whole list and shrink only when a server drops a hello larger than any it has
- * answered, so a hello size limit never hides suites and never costs anything on servers
- * without one. */
+ * Cost on a server that answers every hello: one connection per accepted suite but the first
+ * of each version (the versions probe already asked that question: hello_memo.h), one refusal
+ * per hello-sized chunk (one chunk unless the endpoint taught the versions probe a smaller
+ * hello shape: hello_shape.h), and one to tell server order from client order when the zigzag
+ * picks do not show it. Servers that close on some hellos cost more, within a budget. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,220 +18,20 @@
 #include "dh_groups.h"
 #include "hello_memo.h"
 #include "hello_profile.h"
+#include "hello_shape.h"
 #include "probe.h"
 #include "registry.h"
+#include "suite_enum.h"
 #include "tls_raw.h"
 #include "wire.h"
 
-#define MAX_SUITES HELLO_MAX_CODES
-/* Hellos at most this long are never suspected of being too long for the server. */
-#define SMALLEST_SUSPECT_CHUNK 32
-#define MAX_SHRINKS 6
+#define MAX_SUITES SUITE_ENUM_MAX
 
-typedef struct found_suite {
-    uint32_t code;          /* TLS suite, or SSLv2 cipher kind */
-    char kx_group[48];      /* "" when not seen */
-} found_suite_t;
-
-typedef struct version_result {
-    uint16_t version;
-    found_suite_t found[MAX_SUITES];
-    size_t nfound;
-    int server_order;       /* -1 unknown, 0 client's order, 1 server's own */
-    size_t chunks_with_finds;
-    bool zigzag;            /* every pick came from one chunk, offered forward and reversed in turn */
-} version_result_t;
-
-typedef struct run {
-    probe_ctx_t *ctx;
-    size_t connections;
-    size_t reused;          /* answers the versions probe had already */
-    char error[256];        /* set when enumeration had to stop */
-} run_t;
-
-static tls_raw_outcome_t exchange(run_t *run, const hello_profile_t *p, tls_raw_result_t *r)
-{
-    run->connections++;
-    return tls_raw_probe_hello(run->ctx, &p->opts, 0, r);
-}
-
-static void record_found(version_result_t *vr, const hello_answer_t *a)
-{
-    if (vr->nfound == MAX_SUITES)
-        return;
-    found_suite_t *s = &vr->found[vr->nfound++];
-    s->code = a->cipher;
-    snprintf(s->kx_group, sizeof s->kx_group, "%s", a->kx_group);
-}
-
-/* Offers these suites in this order: the answer the versions probe kept when the server must
- * give the same one (hello_memo.h), else a new connection. */
-static tls_raw_outcome_t offer(run_t *run, hello_profile_t *p, uint16_t version, const uint16_t *suites,
-                               size_t n, hello_answer_t *a, tls_raw_result_t *r)
-{
-    hello_profile_init(p, run->ctx->ep->sni, version);
-    hello_profile_set_suites(p, suites, n);
-    return hello_ask(run->ctx, p, a, r, &run->connections, &run->reused);
-}
-
-/* Offer-and-remove over every suite defined for the version. While the list fits one hello,
- * hellos alternate between our order and its reverse: a server that follows the client then
- * picks first-last-first..., so picks that break that pattern prove the server's own order
- * without a connection spent on it (detect_server_order). Returns 0, or -1 with run->error
- * set when the endpoint stopped answering altogether. */
-static int enumerate_tls(run_t *run, uint16_t version, hello_profile_t *p, version_result_t *vr)
-{
-    uint16_t cand[MAX_SUITES];
-    bool done[MAX_SUITES] = { false };
-    size_t ncand = registry_suites_for_version(version, cand, MAX_SUITES);
-    if (ncand > MAX_SUITES)
-        ncand = MAX_SUITES;
-    size_t cap = ncand, largest_answered = 0, left = ncand, hellos = 0;
-    int shrinks = 0;
-    vr->zigzag = true;
-
-    while (left > 0) {
-        uint16_t chunk[MAX_SUITES];
-        size_t chunk_idx[MAX_SUITES], n = 0;
-        for (size_t i = 0; i < ncand && n < cap; i++)
-            if (!done[i]) {
-                chunk_idx[n] = i;
-                chunk[n++] = cand[i];
-            }
-        if (n < left)
-            vr->zigzag = false;
-        bool found_in_chunk = false, reshape = false;
-        while (n > 0) {
-            uint16_t offered[MAX_SUITES];
-            bool reversed = vr->zigzag && hellos++ % 2 == 1;
-            for (size_t i = 0; i < n; i++)
-                offered[i] = reversed ? chunk[n - 1 - i] : chunk[i];
-            tls_raw_result_t r;
-            hello_answer_t a;
-            tls_raw_outcome_t o = offer(run, p, version, offered, n, &a, &r);
-            if (o == TLS_RAW_ACCEPTED) {
-                size_t at = n;
-                for (size_t i = 0; i < n; i++)
-                    if (chunk[i] == r.cipher)
-                        at = i;
-                if (at < n) {
-                    record_found(vr, &a);
-                    found_in_chunk = true;
-                    if (n > largest_answered)
-                        largest_answered = n;
-                    done[chunk_idx[at]] = true;
-                    left--;
-                    memmove(&chunk[at], &chunk[at + 1], (n - at - 1) * sizeof *chunk);
-                    memmove(&chunk_idx[at], &chunk_idx[at + 1], (n - at - 1) * sizeof *chunk_idx);
-                    n--;
-                    tls_raw_result_free(&r);
-                    continue;
-                }
-            }
-            if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR) {
-                snprintf(run->error, sizeof run->error, "%s %s: %.180s", wire_version_name(version),
-                         "enumeration stopped", r.summary);
-                tls_raw_result_free(&r);
-                return -1;
-            }
-            /* No answer to a hello longer than any answered so far: maybe too long for it. */
-            bool dropped = o == TLS_RAW_CLOSED || o == TLS_RAW_TIMEOUT || o == TLS_RAW_MALFORMED;
-            tls_raw_result_free(&r);
-            if (dropped && n > largest_answered && n > SMALLEST_SUSPECT_CHUNK && shrinks < MAX_SHRINKS) {
-                cap = n / 2;
-                shrinks++;
-                reshape = true;
-                vr->zigzag = false;
-                break;
-            }
-            /* A refusal: nothing left in this chunk is accepted. */
-            if (!dropped && n > largest_answered)
-                largest_answered = n;
-            for (size_t i = 0; i < n; i++) {
-                done[chunk_idx[i]] = true;
-                left--;
-            }
-            n = 0;
-        }
-        if (found_in_chunk && !reshape)
-            vr->chunks_with_finds++;
-        else if (found_in_chunk)
-            vr->chunks_with_finds += 2; /* finds before a reshape: order across chunks is unknown */
-    }
-    return 0;
-}
-
-/* Whether the picks are what a server following the client's order gives the zigzag offers:
- * the first of what is left in our order, then the last, and so on. */
-static bool picks_follow_client(const version_result_t *vr)
-{
-    uint16_t cand[MAX_SUITES], ours[MAX_SUITES];
-    size_t ncand = registry_suites_for_version(vr->version, cand, MAX_SUITES), m = 0;
-    for (size_t i = 0; i < ncand && i < MAX_SUITES; i++)
-        for (size_t j = 0; j < vr->nfound; j++)
-            if (vr->found[j].code == cand[i])
-                ours[m++] = cand[i];
-    if (m != vr->nfound || m == 0)
-        return false;
-    size_t lo = 0, hi = m - 1;
-    for (size_t k = 0; k < m; k++)
-        if (vr->found[k].code != (k % 2 == 0 ? ours[lo++] : ours[hi--]))
-            return false;
-    return true;
-}
-
-/* Offer the first two suites found in reverse: a server that enforces its order still picks
- * its favourite, one that follows the client picks the first offered. Not needed when the
- * zigzag picks already show the server's own order. */
-static void detect_server_order(run_t *run, hello_profile_t *p, version_result_t *vr)
-{
-    vr->server_order = -1;
-    if (vr->nfound < 2)
-        return;
-    /* A server that follows the client could not have picked otherwise. */
-    if (vr->zigzag && !picks_follow_client(vr)) {
-        vr->server_order = 1;
-        return;
-    }
-    uint16_t pair[2] = { (uint16_t)vr->found[1].code, (uint16_t)vr->found[0].code };
-    tls_raw_result_t r;
-    hello_profile_init(p, run->ctx->ep->sni, vr->version);
-    hello_profile_set_suites(p, pair, 2);
-    if (exchange(run, p, &r) == TLS_RAW_ACCEPTED)
-        vr->server_order = r.cipher == pair[1] ? 1 : r.cipher == pair[0] ? 0 : -1;
-    tls_raw_result_free(&r);
-}
-
-/* When finds came from several chunks, each pick was the favourite of its chunk only; the
- * server's full order is recovered by offering all found suites and removing each pick. */
-static void recover_server_order(run_t *run, hello_profile_t *p, version_result_t *vr)
-{
-    if (vr->server_order != 1 || vr->chunks_with_finds < 2)
-        return;
-    for (size_t next = 0; next + 1 < vr->nfound; next++) {
-        uint16_t rest[MAX_SUITES];
-        size_t n = 0;
-        for (size_t i = next; i < vr->nfound; i++)
-            rest[n++] = (uint16_t)vr->found[i].code;
-        tls_raw_result_t r;
-        hello_profile_init(p, run->ctx->ep->sni, vr->version);
-        hello_profile_set_suites(p, rest, n);
-        tls_raw_outcome_t o = exchange(run, p, &r);
-        for (size_t i = next; o == TLS_RAW_ACCEPTED && i < vr->nfound; i++)
-            if (vr->found[i].code == r.cipher) {
-                found_suite_t pick = vr->found[i];
-                memmove(&vr->found[next + 1], &vr->found[next], (i - next) * sizeof pick);
-                vr->found[next] = pick;
-                break;
-            }
-        tls_raw_result_free(&r);
-        if (o != TLS_RAW_ACCEPTED)
-            return;
-    }
-}
+typedef suite_enum_t version_result_t;
+typedef suite_found_t found_suite_t;
 
 /* SSLv2: the SERVER-HELLO lists every offered kind the server has, in one connection. */
-static int enumerate_sslv2(run_t *run, version_result_t *vr)
+static int enumerate_sslv2(suite_enum_run_t *run, version_result_t *vr)
 {
     uint32_t kinds[64];
     size_t n = 0;
@@ -250,6 +51,10 @@ static int enumerate_sslv2(run_t *run, version_result_t *vr)
         snprintf(run->error, sizeof run->error, "SSLv2 enumeration stopped: %.180s", r.summary);
         rc = -1;
     }
+    /* One hello decides every kind: without a SERVER-HELLO none is decided. */
+    for (size_t i = 0; i < n && !r.flight.have_sslv2_server_hello; i++)
+        vr->undecided[vr->nundecided++] = (suite_note_t){ .code = kinds[i],
+            .why = "no SERVER-HELLO to a CLIENT-HELLO offering every kind" };
     tls_raw_result_free(&r);
     return rc;
 }
@@ -323,9 +128,9 @@ static json_object *suite_json(uint16_t version, const found_suite_t *f, totals_
     return o;
 }
 
-/* Client-order servers pick our first offer, so what was found is in our strength order
- * already; this keeps the report stable when chunks were reshaped. */
-/* Position of each suite code in the strength order; built once, shared by every thread. */
+/* Position of each suite code in the strength order; built once, shared by every thread.
+ * Suites of a server that follows the client are listed in that order, whatever hellos found
+ * them, so the report is stable. */
 static size_t rank[65536];
 static pthread_once_t rank_once = PTHREAD_ONCE_INIT;
 
@@ -349,6 +154,37 @@ static void sort_by_strength(version_result_t *vr)
     }
 }
 
+/* [{"code", "name", KEY: why}, ...] in code order. */
+static json_object *notes_json(uint16_t version, suite_note_t *notes, size_t n, const char *key)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && notes[j - 1].code > notes[j].code; j--) {
+            suite_note_t x = notes[j];
+            notes[j] = notes[j - 1];
+            notes[j - 1] = x;
+        }
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_new_object();
+        char code[16];
+        const char *name;
+        if (version == WIRE_SSL2) {
+            const registry_sslv2_kind_t *k = registry_sslv2_kind_by_code(notes[i].code);
+            snprintf(code, sizeof code, "0x%06X", (unsigned)notes[i].code);
+            name = k ? k->name : code;
+        } else {
+            const registry_suite_t *s = registry_suite_by_code((uint16_t)notes[i].code);
+            snprintf(code, sizeof code, "0x%04X", (unsigned)notes[i].code);
+            name = s ? s->name : code;
+        }
+        json_object_object_add(o, "code", json_object_new_string(code));
+        json_object_object_add(o, "name", json_object_new_string(name));
+        json_object_object_add(o, key, json_object_new_string(notes[i].why));
+        json_object_array_add(list, o);
+    }
+    return list;
+}
+
 static json_object *version_json(version_result_t *vr, totals_t *t)
 {
     if (vr->server_order != 1)
@@ -360,6 +196,9 @@ static json_object *version_json(version_result_t *vr, totals_t *t)
     for (size_t i = 0; i < vr->nfound; i++)
         json_object_array_add(suites, suite_json(vr->version, &vr->found[i], t));
     json_object_object_add(o, "suites", suites);
+    json_object_object_add(o, "complete", json_object_new_boolean(vr->nundecided == 0));
+    json_object_object_add(o, "closes_when_picked", notes_json(vr->version, vr->closes, vr->ncloses, "why"));
+    json_object_object_add(o, "undecided", notes_json(vr->version, vr->undecided, vr->nundecided, "reason"));
     return o;
 }
 
@@ -386,12 +225,15 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
     json_object *versions = endpoint_probe_facts(ctx->ep, "versions");
     uint16_t vlist[8];
     size_t nv = accepted_versions(versions, vlist, 8);
-    run_t run = { .ctx = ctx };
+    suite_enum_run_t run = { .ctx = ctx };
     totals_t t = { .accepted = json_object_new_array() };
     json_object *protocols = json_object_new_array();
     hello_profile_t *p = malloc(sizeof *p);
     version_result_t *vr = malloc(sizeof *vr);
     int rc = p && vr ? 0 : -1;
+    run.p = p;
+    /* The hello shapes the versions probe learned this endpoint answers. */
+    hello_shape_load(ctx->ep, &run.shape);
     if (!versions)
         snprintf(run.error, sizeof run.error, "versions probe has no result");
     if (rc)
@@ -405,11 +247,7 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
         if (vlist[i] == WIRE_SSL2) {
             rc = enumerate_sslv2(&run, vr);
         } else if (vlist[i]) {
-            rc = enumerate_tls(&run, vlist[i], p, vr);
-            if (rc == 0) {
-                detect_server_order(&run, p, vr);
-                recover_server_order(&run, p, vr);
-            }
+            rc = suite_enum_tls(&run, vr);
         }
         json_object_array_add(protocols, version_json(vr, &t));
     }

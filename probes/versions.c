@@ -1,26 +1,31 @@
 /* versions: which protocol versions the endpoint accepts, from SSLv2 to TLS 1.3, each tested
- * with one hand-built hello offering every suite defined for that version, then one hello
+ * with hand-built hellos offering every suite defined for that version, then one hello
  * offering everything to see which version and suite the server prefers. Raw hellos, not the
  * local OpenSSL, so versions it cannot speak any more are still seen.
  *
- * Some servers drop a ClientHello above a size limit without a word. A hello that got no
- * answer and is longer than any hello this server has answered is sent again with only the
- * strongest suites, so such a server is not reported as refusing a version it speaks. */
+ * A version is accepted on any ServerHello for it; refused on an answer that says so (an
+ * alert, a ServerHello for another version, an SSLv2 ERROR) or when every hello tried for it
+ * was closed unanswered (a server that closes on every shape of a version does not speak it);
+ * unknown otherwise (timeouts, answers that do not parse, no connection), never guessed.
+ * Servers misbehave, so a close is never taken at its word at once:
+ *  - the hello shapes the endpoint answers (suite count, extensions) are learned here, once,
+ *    and every later hello of every probe is cut to them (hello_shape.h); a version's suites
+ *    are then offered chunk by chunk, and a chunk refused by handshake_failure only refuses
+ *    its suites, not the version;
+ *  - a close in a shape the endpoint answers is about the suites: a server may close whenever
+ *    its pick is a suite it cannot serve (dovecot lists DHE suites without DH parameters), so
+ *    the suites are offered again in two parts, ECDHE and the rest. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hello_memo.h"
 #include "hello_profile.h"
+#include "hello_shape.h"
 #include "probe.h"
 #include "registry.h"
 #include "tls_raw.h"
 #include "wire.h"
-
-/* A short hello: with every extension it stays under 512 bytes. */
-#define SHORT_HELLO_SUITES 64
-/* Servers that close on anything (SSLv2-only ones) must not cost a retry per version. */
-#define MAX_UNHELPFUL_RETRIES 2
 
 /* Every SSLv2 cipher kind, strongest first (a stable insertion sort by key bits). */
 static size_t sslv2_kinds(uint32_t *out, size_t cap)
@@ -51,16 +56,29 @@ static json_object *cipher_json(const tls_raw_result_t *r)
     return json_object_new_string(hex);
 }
 
-static json_object *protocol_json(const char *name, const tls_raw_result_t *r, bool short_hello)
+typedef enum { V_UNKNOWN = -1, V_REFUSED = 0, V_ACCEPTED = 1 } vstate_t;
+
+/* What all the hellos for one version add up to. */
+typedef struct vanswer {
+    vstate_t state;
+    tls_raw_result_t r;       /* the accepted answer (its cipher), else empty */
+    char result[200];         /* "accepted", the refusal, "closed ...", or why it is unknown */
+    size_t hellos;            /* answers folded in; connections for the version once concluded */
+    size_t closes;            /* of them closed unanswered (or reset) */
+    char refusal[200];        /* the first refusal seen, "" when none */
+    char unknown[200];        /* the first timeout, malformed answer or connect failure, "" when none */
+    bool reduced;             /* decided by a hello cut to a shape the endpoint answers */
+} vanswer_t;
+
+static json_object *protocol_json(const char *name, const vanswer_t *v)
 {
     json_object *o = json_object_new_object();
-    bool accepted = r->outcome == TLS_RAW_ACCEPTED;
     json_object_object_add(o, "name", json_object_new_string(name));
-    json_object_object_add(o, "accepted", json_object_new_boolean(accepted));
-    json_object_object_add(o, "result", json_object_new_string(r->summary));
-    if (accepted)
-        json_object_object_add(o, "cipher", cipher_json(r));
-    if (short_hello)
+    json_object_object_add(o, "accepted", v->state == V_UNKNOWN ? NULL : json_object_new_boolean(v->state == V_ACCEPTED));
+    json_object_object_add(o, "result", json_object_new_string(v->result));
+    if (v->state == V_ACCEPTED)
+        json_object_object_add(o, "cipher", cipher_json(&v->r));
+    if (v->reduced)
         json_object_object_add(o, "hello_size_limited", json_object_new_boolean(true));
     return o;
 }
@@ -68,12 +86,13 @@ static json_object *protocol_json(const char *name, const tls_raw_result_t *r, b
 /* What the per-version results add up to. */
 typedef struct tally {
     probe_ctx_t *ctx;
+    hello_profile_t *p;
+    hello_shape_t shape;        /* learned here, published for the later probes */
     json_object *protocols;
     json_object *accepted;
-    size_t reached;             /* connections made */
+    size_t connections;         /* tried, made or not */
     size_t failed;              /* connections that could not be made */
-    size_t largest_answered;    /* suites in the longest hello that got an answer */
-    int unhelpful_retries;
+    size_t reused;              /* answers kept from an earlier hello (the everything-hello) */
     char last_failure[200];     /* why the last connection could not be made */
 } tally_t;
 
@@ -81,94 +100,170 @@ typedef struct tally {
  * remaining hellos would only cost a timeout each. */
 static bool give_up(const tally_t *t)
 {
-    return t->reached == 0 && t->failed >= 2;
+    return t->connections == t->failed && t->failed >= 2;
 }
 
-static void count_connection(tally_t *t, const tls_raw_result_t *r)
+static void note_failure(tally_t *t, const tls_raw_result_t *r)
 {
-    if (r->outcome != TLS_RAW_CONNECT_FAILED && r->outcome != TLS_RAW_LOCAL_ERROR) {
-        t->reached++;
-    } else {
-        t->failed++;
-        snprintf(t->last_failure, sizeof t->last_failure, "%s", r->summary);
-    }
+    if (r->outcome != TLS_RAW_CONNECT_FAILED && r->outcome != TLS_RAW_LOCAL_ERROR)
+        return;
+    t->failed++;
+    snprintf(t->last_failure, sizeof t->last_failure, "%s", r->summary);
 }
 
-static bool answered(tls_raw_outcome_t o)
+static void set_given_up(tally_t *t, tls_raw_result_t *r)
 {
-    return o == TLS_RAW_ACCEPTED || o == TLS_RAW_OTHER_VERSION || o == TLS_RAW_ALERT;
+    memset(r, 0, sizeof *r);
+    r->outcome = TLS_RAW_CONNECT_FAILED;
+    snprintf(r->summary, sizeof r->summary, "%s", t->last_failure);
 }
 
-/* Sends the hello with these suites; when the server drops it and it is longer than any it
- * answered, sends the strongest SHORT_HELLO_SUITES of them once more. */
-static void send_hello(tally_t *t, hello_profile_t *p, const uint16_t *suites, size_t n,
-                       tls_raw_result_t *r, bool *short_hello)
+/* Sends p as the endpoint's shape allows (p's suites already fitted); when it gets no answer
+ * in a shape never answered, walks the shape ladder. */
+static tls_raw_outcome_t send_shaped(tally_t *t, tls_raw_result_t *r)
 {
-    *short_hello = false;
     if (give_up(t)) {
-        memset(r, 0, sizeof *r);
-        r->outcome = TLS_RAW_CONNECT_FAILED;
-        snprintf(r->summary, sizeof r->summary, "%s", t->last_failure);
-        return;
+        set_given_up(t, r);
+        return r->outcome;
     }
-    hello_profile_set_suites(p, suites, n);
-    tls_raw_outcome_t o = tls_raw_probe_hello(t->ctx, &p->opts, 0, r);
-    count_connection(t, r);
-    if (answered(o) && n > t->largest_answered)
-        t->largest_answered = n;
-    if ((o != TLS_RAW_CLOSED && o != TLS_RAW_TIMEOUT) || n <= SHORT_HELLO_SUITES ||
-        n <= t->largest_answered || t->unhelpful_retries >= MAX_UNHELPFUL_RETRIES)
-        return;
-    tls_raw_result_t retry;
-    hello_profile_set_suites(p, suites, SHORT_HELLO_SUITES);
-    hello_profile_compact(p);
-    tls_raw_outcome_t o2 = tls_raw_probe_hello(t->ctx, &p->opts, 0, &retry);
-    count_connection(t, &retry);
-    if (!answered(o2)) {
-        t->unhelpful_retries++;
-        tls_raw_result_free(&retry);
-        return;
+    hello_answer_t a;
+    tls_raw_outcome_t o = hello_shape_ask(t->ctx, &t->shape, t->p, &a, r, &t->connections, &t->reused);
+    note_failure(t, r);
+    if (hello_shape_unanswered(o) && hello_shape_may_walk(&t->shape) && !hello_shape_known(&t->shape, t->p)) {
+        o = hello_shape_walk(t->ctx, &t->shape, t->p, 0, &a, r, &t->connections, &t->reused);
+        note_failure(t, r);
     }
-    if (SHORT_HELLO_SUITES > t->largest_answered)
-        t->largest_answered = SHORT_HELLO_SUITES;
+    return o;
+}
+
+/* Folds one answer into v (cut: to a hello with fewer suites or extensions than asked, for
+ * the endpoint's shape); true when it decides the version. */
+static bool fold(vanswer_t *v, tls_raw_result_t *r, bool cut)
+{
+    tls_raw_outcome_t o = r->outcome;
+    v->hellos++;
+    if (o == TLS_RAW_ACCEPTED || o == TLS_RAW_OTHER_VERSION ||
+        (o == TLS_RAW_ALERT && r->alert == 70 /* protocol_version */)) {
+        v->state = o == TLS_RAW_ACCEPTED ? V_ACCEPTED : V_REFUSED;
+        snprintf(v->result, sizeof v->result, "%s", r->summary);
+        v->reduced = cut;
+        tls_raw_result_free(&v->r);
+        v->r = *r;
+        return true;
+    }
+    if (o == TLS_RAW_ALERT && !v->refusal[0])
+        snprintf(v->refusal, sizeof v->refusal, "%s", r->summary);
+    if (o == TLS_RAW_CLOSED)
+        v->closes++;
+    else if (o != TLS_RAW_ALERT && !v->unknown[0])
+        snprintf(v->unknown, sizeof v->unknown, "%s", r->summary);
     tls_raw_result_free(r);
-    *r = retry;
-    *short_hello = true;
+    return false;
+}
+
+/* A version not decided by an answer: refused when every hello was refused or closed, else
+ * unknown. */
+static void conclude(vanswer_t *v, size_t hellos)
+{
+    v->hellos = hellos;
+    if (v->state != V_UNKNOWN || v->result[0])
+        return;
+    if (v->unknown[0])
+        snprintf(v->result, sizeof v->result, "%s", v->unknown);
+    else if (v->refusal[0] && !v->closes)
+        snprintf(v->result, sizeof v->result, "%s", v->refusal);
+    else if (v->refusal[0])
+        snprintf(v->result, sizeof v->result, "%.120s; closed on the other hellos (%zu hellos)", v->refusal, v->hellos);
+    else if (v->hellos == 1)
+        snprintf(v->result, sizeof v->result, "closed");
+    else
+        snprintf(v->result, sizeof v->result, "closed on every hello tried (%zu hellos)", v->hellos);
+    v->state = v->unknown[0] ? V_UNKNOWN : V_REFUSED;
+}
+
+/* Suites p offers, the renegotiation SCSV not counted. */
+static size_t offered(const hello_profile_t *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->opts.nsuites; i++)
+        n += p->opts.suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO;
+    return n;
+}
+
+/* Offers suites[0..n) of version, in the endpoint's shape: chunk by chunk, and a chunk closed
+ * in a shape the endpoint answers again in two parts. */
+static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, size_t n, vanswer_t *v)
+{
+    endpoint_t *ep = t->ctx->ep;
+    size_t start = t->connections;
+    for (size_t at = 0; at < n;) {
+        tls_raw_result_t r;
+        hello_profile_init(t->p, ep->sni, version);
+        size_t k = hello_shape_fit(&t->shape, t->p, suites + at, n - at, 0);
+        tls_raw_outcome_t o = send_shaped(t, &r);
+        /* A walk that got an answer may have sent fewer suites: what p offers last is what
+         * was asked. One that got none tried them all. */
+        if (!hello_shape_unanswered(o) && offered(t->p) > 0)
+            k = offered(t->p);
+        if (o == TLS_RAW_ACCEPTED)
+            hello_memo_record(ep, t->p, &r);
+        if (fold(v, &r, k < n - at || t->shape.level != HELLO_EXT_FULL))
+            return;
+        if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
+            break;
+        /* Closed although the endpoint answers hellos: maybe its pick was a suite it cannot
+         * serve. Tried on the version's first chunk: the one with its strongest suites. */
+        if (o == TLS_RAW_CLOSED && t->shape.answered_any && k > 1 && at == 0) {
+            uint16_t parts[HELLO_MAX_CODES];
+            size_t ends[4], from = 0;
+            size_t np = hello_split_suites(suites + at, k, true, parts, ends);
+            for (size_t i = 0; i < np && np > 1; from = ends[i++]) {
+                hello_profile_init(t->p, ep->sni, version);
+                hello_shape_fit(&t->shape, t->p, parts + from, ends[i] - from, 0);
+                o = send_shaped(t, &r);
+                if (o == TLS_RAW_ACCEPTED)
+                    hello_memo_record(ep, t->p, &r);
+                if (fold(v, &r, t->shape.level != HELLO_EXT_FULL))
+                    return;
+            }
+        }
+        at += k;
+    }
+    conclude(v, t->connections - start);
 }
 
 /* Records one version's result and frees it. */
-static void record_version(tally_t *t, const char *name, tls_raw_result_t *r, bool short_hello)
+static void record_version(tally_t *t, const char *name, vanswer_t *v)
 {
-    json_object_array_add(t->protocols, protocol_json(name, r, short_hello));
-    if (r->outcome == TLS_RAW_ACCEPTED)
+    json_object_array_add(t->protocols, protocol_json(name, v));
+    if (v->state == V_ACCEPTED)
         json_object_array_add(t->accepted, json_object_new_string(name));
-    tls_raw_result_free(r);
+    tls_raw_result_free(&v->r);
 }
 
-static probe_status_t versions_run(probe_ctx_t *ctx)
+static void ask_sslv2(tally_t *t, vanswer_t *v)
 {
-    static const uint16_t tls_versions[] = { WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
-    static const uint16_t all_versions[] = { WIRE_TLS13, WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
-    endpoint_t *ep = ctx->ep;
-    tally_t t = { .ctx = ctx, .protocols = json_object_new_array(), .accepted = json_object_new_array() };
-    tls_raw_result_t r, pref;
-    bool short_hello;
-    hello_profile_t *p = malloc(sizeof *p);
-    uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
-    if (!p || !suites) {
-        free(p);
-        free(suites);
-        snprintf(ctx->err, sizeof ctx->err, "out of memory");
-        json_object_put(t.protocols);
-        json_object_put(t.accepted);
-        json_object_object_add(ctx->out, "status", json_object_new_string("error"));
-        json_object_object_add(ctx->out, "error", json_object_new_string(ctx->err));
-        return PROBE_ERROR;
+    uint32_t kinds[64];
+    wire_sslv2_hello_opts_t h2 = { .version = WIRE_SSL2, .kinds = kinds };
+    h2.nkinds = sslv2_kinds(kinds, sizeof kinds / sizeof *kinds);
+    tls_raw_result_t r;
+    if (give_up(t)) {
+        set_given_up(t, &r);
+    } else {
+        t->connections++;
+        tls_raw_probe_sslv2(t->ctx, &h2, 0, &r);
+        note_failure(t, &r);
     }
+    /* An SSLv2 CLIENT-HELLO has one shape: closed on it is closed on every shape. An SSLv2
+     * ERROR is a refusal like an alert. */
+    if (!fold(v, &r, false))
+        conclude(v, 1);
+}
 
-    /* First every suite of every version, strongest versions' suites first: the server picks
-     * its preferred version and suite, and that answer stands for the hello of that version
-     * alone, which is then not sent (one signature fewer for the server). */
+/* Every suite of every version, strongest versions' suites first. */
+static size_t everything_suites(uint16_t *suites)
+{
+    static const uint16_t all_versions[] = { WIRE_TLS13, WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
     size_t n = 0;
     for (size_t i = 0; i < sizeof all_versions / sizeof *all_versions; i++) {
         uint16_t one[HELLO_MAX_CODES];
@@ -181,47 +276,95 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
                 suites[n++] = one[j];
         }
     }
-    hello_profile_init_all_versions(p, ep->sni);
-    send_hello(&t, p, suites, n, &pref, &short_hello);
-    if (!short_hello)
-        hello_memo_record(ep, p, &pref);
+    return n;
+}
 
-    /* SSLv2 has its own record format and cipher kinds. */
-    uint32_t kinds[64];
-    wire_sslv2_hello_opts_t h2 = { .version = WIRE_SSL2, .kinds = kinds };
-    h2.nkinds = sslv2_kinds(kinds, sizeof kinds / sizeof *kinds);
-    tls_raw_probe_sslv2(ctx, &h2, 0, &r);
-    count_connection(&t, &r);
-    record_version(&t, wire_version_name(WIRE_SSL2), &r, false);
+/* The everything-hello: the server picks its preferred version and suite. An endpoint that
+ * takes fewer suites per hello gets them chunk by chunk until one is not refused by
+ * handshake_failure. When even the ladder gets no answer from an endpoint that answered
+ * nothing, its ECDHE suites alone once more (a server whose favourite suite is one it cannot
+ * serve closes on every full hello). */
+static void ask_preference(tally_t *t, const uint16_t *suites, size_t n, tls_raw_result_t *pref)
+{
+    endpoint_t *ep = t->ctx->ep;
+    tls_raw_outcome_t o;
+    for (size_t at = 0;;) {
+        hello_profile_init_all_versions(t->p, ep->sni);
+        hello_shape_fit(&t->shape, t->p, suites + at, n - at, 0);
+        o = send_shaped(t, pref);
+        at += offered(t->p) ? offered(t->p) : 1;
+        if (o != TLS_RAW_ALERT || pref->alert == 70 /* protocol_version */ || at >= n)
+            break;
+        tls_raw_result_free(pref);
+    }
+    if (o == TLS_RAW_CLOSED && !t->shape.answered_any) {
+        uint16_t parts[HELLO_MAX_CODES];
+        size_t ends[4];
+        if (hello_split_suites(suites, n, true, parts, ends) > 1 && ends[0] < n) {
+            tls_raw_result_free(pref);
+            hello_profile_init_all_versions(t->p, ep->sni);
+            hello_shape_fit(&t->shape, t->p, parts, ends[0], 0);
+            o = send_shaped(t, pref);
+        }
+    }
+    if (o == TLS_RAW_ACCEPTED)
+        hello_memo_record(ep, t->p, pref);
+}
+
+static probe_status_t versions_run(probe_ctx_t *ctx)
+{
+    static const uint16_t tls_versions[] = { WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
+    endpoint_t *ep = ctx->ep;
+    tally_t t = { .ctx = ctx, .protocols = json_object_new_array(), .accepted = json_object_new_array() };
+    hello_shape_init(&t.shape);
+    tls_raw_result_t pref;
+    t.p = malloc(sizeof *t.p);
+    uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
+    if (!t.p || !suites) {
+        free(t.p);
+        free(suites);
+        snprintf(ctx->err, sizeof ctx->err, "out of memory");
+        json_object_put(t.protocols);
+        json_object_put(t.accepted);
+        json_object_object_add(ctx->out, "status", json_object_new_string("error"));
+        json_object_object_add(ctx->out, "error", json_object_new_string(ctx->err));
+        return PROBE_ERROR;
+    }
+
+    /* First every suite of every version: the server picks its preferred version and suite,
+     * and that answer stands for the hello of that version alone, which is then not sent (one
+     * signature fewer for the server). */
+    ask_preference(&t, suites, everything_suites(suites), &pref);
+
+    vanswer_t v = { .state = V_UNKNOWN };
+    ask_sslv2(&t, &v);
+    record_version(&t, wire_version_name(WIRE_SSL2), &v);
 
     for (size_t i = 0; i < sizeof tls_versions / sizeof *tls_versions; i++) {
-        n = registry_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
+        size_t n = registry_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
         if (n > HELLO_MAX_CODES)
             n = HELLO_MAX_CODES;
-        hello_profile_init(p, ep->sni, tls_versions[i]);
-        hello_profile_set_suites(p, suites, n);
-        /* The everything-hello's answer stands when the server must give this hello the same. */
-        hello_answer_t a;
-        if (hello_memo_result(ep, p, &a, &r)) {
-            short_hello = false;
-        } else {
-            send_hello(&t, p, suites, n, &r, &short_hello);
-            if (!short_hello)
-                hello_memo_record(ep, p, &r);
-        }
-        record_version(&t, wire_version_name(tls_versions[i]), &r, short_hello);
+        memset(&v, 0, sizeof v);
+        v.state = V_UNKNOWN;
+        ask_version(&t, tls_versions[i], suites, n, &v);
+        record_version(&t, wire_version_name(tls_versions[i]), &v);
     }
-    free(p);
+    hello_shape_publish(ep, &t.shape);
+    free(t.p);
     free(suites);
 
-    bool preferred = pref.outcome == TLS_RAW_ACCEPTED;
+    size_t reached = t.connections - t.failed;
+    /* The everything-hello degrades to a TLS 1.2 one for servers that cannot take TLS 1.3
+     * extensions: a ServerHello for an older version is then its preference all the same. */
+    bool preferred = pref.outcome == TLS_RAW_ACCEPTED ||
+                     (pref.outcome == TLS_RAW_OTHER_VERSION && pref.version >= WIRE_SSL3 && pref.version < WIRE_TLS12);
     json_object *out = ctx->out;
-    json_object_object_add(out, "status", json_object_new_string(t.reached ? "ok" : "error"));
-    if (!t.reached) {
+    json_object_object_add(out, "status", json_object_new_string(reached ? "ok" : "error"));
+    if (!reached) {
         snprintf(ctx->err, sizeof ctx->err, "no connection could be made: %s", t.last_failure);
         json_object_object_add(out, "error", json_object_new_string(ctx->err));
     }
-    json_object_object_add(out, "connections", json_object_new_int((int)(t.reached + t.failed)));
+    json_object_object_add(out, "connections", json_object_new_int((int)t.connections));
     json_object_object_add(out, "protocols", t.protocols);
     json_object_object_add(out, "accepted", t.accepted);
     json_object_object_add(out, "preferred",
@@ -230,7 +373,7 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     /* The answer to the everything-hello: says why preferred is null when it is. */
     json_object_object_add(out, "preference_result", json_object_new_string(pref.summary));
     tls_raw_result_free(&pref);
-    return t.reached ? PROBE_OK : probe_no_connection(ctx);
+    return reached ? PROBE_OK : probe_no_connection(ctx);
 }
 
 const probe_module_t probe_versions = {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dh_groups.h"
+#include "hello_shape.h"
 #include "registry.h"
 
 /* The versions probe sends seven hellos; more than this many kept answers is a bug. */
@@ -239,6 +240,7 @@ void hello_memo_clear(endpoint_t *ep)
     ep->memo = NULL;
     ep->nmemo = 0;
     pthread_mutex_unlock(&ep->lock);
+    hello_shape_forget(ep);
 }
 
 bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r)

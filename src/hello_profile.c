@@ -147,11 +147,11 @@ void hello_profile_init_all_versions(hello_profile_t *p, const char *sni)
     p->opts.ec_point_formats = true;
 }
 
-void hello_profile_compact(hello_profile_t *p)
+void hello_profile_compact(hello_profile_t *p, bool keep_groups, bool keep_sigalgs)
 {
-    if (p->opts.ngroups > 6)
+    if (!keep_groups && p->opts.ngroups > 6)
         p->opts.ngroups = 6;
-    if (p->opts.nsigalgs > 14)
+    if (!keep_sigalgs && p->opts.nsigalgs > 14)
         p->opts.nsigalgs = 14;
     p->opts.psk_key_exchange_modes = false;
     if (p->opts.nkey_shares > 1)
@@ -176,4 +176,32 @@ bool codes_take(uint16_t *list, size_t *n, uint16_t code)
             return true;
         }
     return false;
+}
+
+/* 0 ECDHE, 1 DHE, 2 RSA, 3 anything else (TLS 1.3 suites, PSK, SRP, static DH, ...). */
+static int kx_family(uint16_t code, bool two_families)
+{
+    const registry_suite_t *s = registry_suite_by_code(code);
+    const char *kx = s ? s->kx : "";
+    int f = strcmp(kx, "ECDHE") == 0 ? 0 : strcmp(kx, "DHE") == 0 ? 1 : strcmp(kx, "RSA") == 0 ? 2 : 3;
+    return two_families && f > 0 ? 1 : f;
+}
+
+size_t hello_split_suites(const uint16_t *suites, size_t n, bool two_families, uint16_t *out, size_t ends[4])
+{
+    size_t nparts = 0, k = 0;
+    for (int f = 0; f < 4; f++) {
+        size_t start = k;
+        for (size_t i = 0; i < n; i++)
+            if (kx_family(suites[i], two_families) == f)
+                out[k++] = suites[i];
+        if (k > start)
+            ends[nparts++] = k;
+    }
+    if (nparts == 1 && n >= 2) {
+        ends[0] = n / 2;
+        ends[1] = n;
+        nparts = 2;
+    }
+    return nparts;
 }

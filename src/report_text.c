@@ -50,9 +50,18 @@ static void write_versions(pen_t *p, json_object *v)
         fprintf(p->f, "  (prefers %s, %s)", jr_str(v, "preferred"), or_dash(jr_str(v, "preferred_cipher")));
     fprintf(p->f, "\n  Not accepted");
     for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(list, i);
-        if (!json_object_get_boolean(jr_at(e, "accepted")))
+        json_object *e = json_object_array_get_idx(list, i), *acc = jr_at(e, "accepted");
+        if (acc && !json_object_get_boolean(acc))
             fprintf(p->f, " %s", or_dash(jr_str(e, "name")));
+    }
+    /* accepted null: undetermined, which is neither. */
+    for (size_t i = 0, first = 1; i < n; i++) {
+        json_object *e = json_object_array_get_idx(list, i);
+        if (jr_at(e, "accepted"))
+            continue;
+        fprintf(p->f, "%s %s (%s)", first ? "\n  Unknown     " : ";", or_dash(jr_str(e, "name")),
+                or_dash(jr_str(e, "result")));
+        first = 0;
     }
     fprintf(p->f, "\n");
 }

@@ -47,6 +47,9 @@ run() {
   G="$E.facts.groups"
   assert_jq "$LABEL: endpoint status ok" "$TP_OUT" "$E.status" '"ok"'
   assert_jq "$LABEL: ciphers probe status ok" "$TP_OUT" "$C.status" '"ok"'
+  # Every server here answers every hello: each version complete, nothing closes when picked.
+  assert_jq "$LABEL: every version complete, nothing undecided or closed on" "$TP_OUT" \
+    "[$C.protocols[] | [.complete, .undecided, .closes_when_picked]] | unique" '[[true,[],[]]]'
 }
 
 # proto NAME: jq expression for the protocols[] entry of that version (exactly one).
@@ -263,6 +266,16 @@ run sizelimit "$LAB_PORT_SIZELIMIT"
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" some '[1,0,2,0]' 3 1 size-limited
+# The versions probe learned the endpoint's shape (63 suites and the SCSV, compact extensions:
+# 512 bytes with padding); the ciphers probe starts from it: five chunks of 63 and one of 4
+# over the 319 TLS 1.2 suites, each ended by a refusal (6); 0xC02F in chunk 1 is the versions
+# probe's kept answer, 0x009C (chunk 3) and 0x002F (chunk 4) cost one each (2); the pair hello
+# tells the server's order (1), which finds from three chunks only show in part: two hellos
+# offering the rest recover it (2).
+check_cost 11 1
+assert_jq "$LABEL: TLS 1.2 decided by a hello cut to the endpoint's shape" "$TP_OUT" \
+  "$E.facts.versions.protocols[4] | [.accepted, .hello_size_limited]" '[true,true]'
+
 
 # ------------------------------------------------------------------------------- tls13
 # s_server -tls1_3 with OpenSSL 3.0's defaults: three suites, the client's order wins.

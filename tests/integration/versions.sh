@@ -24,6 +24,9 @@ check_versions() {
     "$(jq -c 'if length == 0 then [] else [["accepted","string"]] end' <<<"$accepted")"
   assert_jq "$label: no refused version claims \"accepted\"" "$TP_OUT" \
     "[$e.facts.versions.protocols[] | select(.accepted == false) | .result | select(. == \"accepted\" or . == null)]" '[]'
+  # Every lab server here answers or closes: no version is left unknown.
+  assert_jq "$label: no version undetermined (null)" "$TP_OUT" \
+    "[$e.facts.versions.protocols[] | select(.accepted == null) | .name]" '[]'
   assert_jq "$label: preferred" "$TP_OUT" "$e.facts.versions.preferred" "$preferred"
   assert_jq "$label: connections counted" "$TP_OUT" "$e.connections > 0" 'true'
 }
@@ -59,3 +62,11 @@ assert_jq "sslv3: TLSv1.2 answered with SSLv3 is not TLSv1.2" "$TP_OUT" \
 check_versions sslv2  "$LAB_PORT_SSLV2"  '["SSLv2"]'             'null'
 assert_jq "sslv2: TLSv1.2 hello is closed" "$TP_OUT" \
   "$(ep "localhost:$LAB_PORT_SSLV2").facts.versions.protocols[4].result" '"closed"'
+
+# A version is unknown (null), never refused, when no connection could be made: the reason is
+# in its result.
+tp refused --format json "localhost:$LAB_PORT_REFUSED"
+e=$(ep "localhost:$LAB_PORT_REFUSED")
+assert_jq "refused port: every version null with the connect failure" "$TP_OUT" \
+  "[$e.facts.versions.protocols[] | [.accepted, (.result | startswith(\"connect failed: \"))]] | unique" '[[null,true]]'
+assert_jq "refused port: nothing accepted, no preference" "$TP_OUT" "$e.facts.versions | [.accepted, .preferred, .status]" '[[],null,"error"]'

@@ -22,7 +22,17 @@ suite the server picked:
          signature) + ServerHelloDone. ECDHE suites are only chosen when the client's
          supported_groups (default secp256r1) has x25519 or secp256r1. --max-hello N closes
          the connection unanswered when the ClientHello's record payload exceeds N bytes, as
-         servers with a hello size limit do.
+         servers with a hello size limit do. Misbehaviour seen in the field, each closing
+         the connection without a word (a FIN, no alert):
+           --max-suites N        on a hello offering more than N cipher suite codes
+           --drop-sizes LO-HI    on a hello whose record payload is LO..HI bytes (the
+                                 load-balancer bug: 256-511)
+           --known-extensions L  on a hello carrying an extension type not in L
+           --closes-on CODES     when its pick is one of CODES (suites it lists but cannot
+                                 serve, as dovecot lists DHE suites without DH parameters)
+           --close-on-refusal    instead of the handshake_failure / protocol_version alert
+         and --hangs-on CODES: when its pick is one of CODES, it answers nothing and waits
+         (bounded) for the client to give up.
 
 Every read is bounded in size and time; each connection has an overall deadline.
 Binds to 127.0.0.1 only. Python 3 standard library only.
@@ -119,6 +129,19 @@ class Conn:
         except (socket.timeout, OSError) as e:
             raise Closed(str(e))
 
+    def wait_for_close(self):
+        """Reads and ignores until the client closes or the connection deadline passes."""
+        try:
+            while time.monotonic() < self.deadline:
+                self.sock.settimeout(max(0.05, min(READ_TIMEOUT_S, self.deadline - time.monotonic())))
+                try:
+                    if not self.sock.recv(4096):
+                        return
+                except socket.timeout:
+                    continue
+        except OSError:
+            return
+
     def linger_until_close(self):
         """Give the client time to read our flight, then close: waiting for its EOF
         (bounded) avoids a reset that could destroy data still unread on its side."""
@@ -158,9 +181,10 @@ def handshake_msg(mtype, body):
 
 # --------------------------------------------------------------------------- SSLv3
 
-def read_client_hello(conn, max_payload=None):
+def read_client_hello(conn, max_payload=None, drop_sizes=None):
     """Returns the ClientHello body, reassembled from handshake records (bounded). With
-    max_payload, more record payload than that closes the connection unanswered."""
+    max_payload, more record payload than that closes the connection unanswered; with
+    drop_sizes (lo, hi), so does a record payload of lo..hi bytes in all."""
     data = bytearray()
     need = None
     while need is None or len(data) < need:
@@ -179,6 +203,9 @@ def read_client_hello(conn, max_payload=None):
             need = 4 + u24(data, 1)
             if need > MAX_HELLO + 4:
                 raise Closed("ClientHello too large")
+    if drop_sizes is not None and drop_sizes[0] <= len(data) <= drop_sizes[1]:
+        raise Closed("dropped: ClientHello record payload of %d bytes, in the window %d-%d"
+                     % (len(data), drop_sizes[0], drop_sizes[1]))
     return bytes(data[4:need])
 
 
@@ -294,13 +321,31 @@ def server_key_exchange(suite, version, extensions):
     return params + sig_alg + vec(2, os.urandom(RSA_SIG_LEN))
 
 
+def refuse(conn, opts, version, alert, why):
+    """The alert, or with --close-on-refusal a silent close."""
+    if opts.close_on_refusal:
+        raise Closed("refused (%s): closed without an alert" % why)
+    conn.send(tls_record(CONTENT_ALERT, version, bytes((2, alert))))
+
+
+def check_hello_shape(opts, offered, extensions):
+    """Raises Closed when the hello is one this server drops for its shape."""
+    if opts.max_suites is not None and len(offered) > opts.max_suites:
+        raise Closed("dropped: %d cipher suite codes > --max-suites %d" % (len(offered), opts.max_suites))
+    if opts.known_extensions is not None:
+        unknown = sorted(set(extensions) - set(opts.known_extensions))
+        if unknown:
+            raise Closed("dropped: unknown extension types %s" % unknown)
+
+
 def serve_suites(conn, cert_der, opts):
-    body = read_client_hello(conn, opts.max_hello)
+    body = read_client_hello(conn, opts.max_hello, opts.drop_sizes)
     legacy_version, offered, extensions = parse_client_hello_ext(body)
+    check_hello_shape(opts, offered, extensions)
     client_version = highest_client_version(legacy_version, extensions)
     version = opts.version
     if client_version < version:
-        conn.send(tls_record(CONTENT_ALERT, version, bytes((2, ALERT_PROTOCOL_VERSION))))
+        refuse(conn, opts, version, ALERT_PROTOCOL_VERSION, "client version 0x%04x" % client_version)
         return
 
     def usable(s):
@@ -311,8 +356,13 @@ def serve_suites(conn, cert_der, opts):
     else:
         chosen = next((s for s in offered if s in opts.suites and usable(s)), None)
     if chosen is None:
-        conn.send(tls_record(CONTENT_ALERT, version, bytes((2, ALERT_HANDSHAKE_FAILURE))))
+        refuse(conn, opts, version, ALERT_HANDSHAKE_FAILURE, "no suite in common")
         return
+    if chosen in opts.closes_on:
+        raise Closed("picked 0x%04X, which it cannot serve: closed without an alert" % chosen)
+    if chosen in opts.hangs_on:
+        conn.wait_for_close()
+        raise Closed("picked 0x%04X: answered nothing until the client gave up" % chosen)
     random = struct.pack(">I", int(time.time())) + os.urandom(28)
     session_id = os.urandom(32)
     server_hello = (struct.pack(">H", version) + random + bytes((len(session_id),)) + session_id
@@ -401,6 +451,17 @@ def suite_list(text):
     return codes
 
 
+def size_range(text):
+    lo, sep, hi = text.partition("-")
+    try:
+        lo, hi = int(lo, 0), int(hi, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError("LO-HI, e.g. 256-511")
+    if not sep or not 0 < lo <= hi <= MAX_HELLO:
+        raise argparse.ArgumentTypeError("LO-HI with 0 < LO <= HI <= %d" % MAX_HELLO)
+    return (lo, hi)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mode", choices=("sslv3", "sslv2", "suites"), required=True)
@@ -414,11 +475,27 @@ def main():
                     help="suites mode: pick by the server's order, not the client's")
     ap.add_argument("--max-hello", type=int, metavar="N",
                     help="suites mode: close unanswered when the hello's record payload exceeds N bytes")
+    ap.add_argument("--max-suites", type=int, metavar="N",
+                    help="suites mode: close unanswered on a hello offering more than N suite codes")
+    ap.add_argument("--drop-sizes", type=size_range, metavar="LO-HI",
+                    help="suites mode: close unanswered on a hello record payload of LO..HI bytes")
+    ap.add_argument("--known-extensions", type=suite_list, metavar="TYPES",
+                    help="suites mode: close unanswered on a hello with an extension type not listed")
+    ap.add_argument("--closes-on", type=suite_list, default=[], metavar="CODES",
+                    help="suites mode: close unanswered when the pick is one of these (listed in --suites)")
+    ap.add_argument("--hangs-on", type=suite_list, default=[], metavar="CODES",
+                    help="suites mode: answer nothing when the pick is one of these (listed in --suites)")
+    ap.add_argument("--close-on-refusal", action="store_true",
+                    help="suites mode: close unanswered instead of sending a refusal alert")
     ap.add_argument("--pid-file")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.max_hello is not None and not 0 < args.max_hello <= MAX_HELLO:
         ap.error("--max-hello must be 1..%d" % MAX_HELLO)
+    if args.max_suites is not None and not 0 < args.max_suites <= 0x7FFF:
+        ap.error("--max-suites must be 1..32767")
+    if not set(args.closes_on) <= set(args.suites) or not set(args.hangs_on) <= set(args.suites):
+        ap.error("--closes-on and --hangs-on name suites the server lists: each must be in --suites")
 
     with open(args.cert_der, "rb") as f:
         cert_der = f.read()

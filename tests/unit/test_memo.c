@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hello_memo.h"
+#include "hello_shape.h"
 #include "registry.h"
 
 static int failures;
@@ -190,7 +191,31 @@ int main(void)
     hello_memo_record(&ep, &kept, &refused);
     check(ep.nmemo == before, "a refusal is not kept");
 
+    /* An endpoint that answers only compact hellos: its kept answer stands for hellos cut to
+     * the same shape, never for a full one (other groups and schemes), and clear also drops
+     * the shape the versions probe published. */
     hello_memo_clear(&ep);
+    hello_shape_t shape;
+    hello_shape_init(&shape);
+    shape.level = HELLO_EXT_COMPACT;
+    shape.max_codes = 64;
+    n = suites_of(WIRE_TLS12, suites);
+    hello_profile_init(&kept, "lab.test", WIRE_TLS12);
+    hello_shape_fit(&shape, &kept, suites, n, 0);
+    hello_memo_record(&ep, &kept, &r);
+    hello_profile_init(&want, "lab.test", WIRE_TLS12);
+    hello_shape_fit(&shape, &want, suites, n, 0);
+    check(hello_memo_find(&ep, &want, &a) && a.cipher == ECDHE_RSA_AES128_GCM, "a hello cut alike is answered");
+    hello_profile_init(&want, "lab.test", WIRE_TLS12);
+    hello_profile_set_suites(&want, suites, 63);
+    check(!hello_memo_find(&ep, &want, &a), "the same suites in a full hello are not answered");
+    hello_shape_publish(&ep, &shape);
+    hello_shape_t loaded;
+    hello_shape_load(&ep, &loaded);
+    check(ep.shape && loaded.level == HELLO_EXT_COMPACT && loaded.max_codes == 64, "a published shape is loaded");
+    hello_memo_clear(&ep);
+    hello_shape_load(&ep, &loaded);
+    check(!ep.shape && loaded.level == HELLO_EXT_FULL && loaded.max_codes == 0, "clear forgets the shape");
     pthread_mutex_destroy(&ep.lock);
     return failures ? 1 : 0;
 }

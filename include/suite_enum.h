@@ -1,0 +1,65 @@
+/* The suites one TLS version of an endpoint accepts, found by offer-and-remove with hand-built
+ * hellos, and the server's order. Holds on servers that misbehave:
+ *  - hellos are cut to the shapes the endpoint answers (hello_shape.h), and every candidate
+ *    code is offered in some hello it answers;
+ *  - a hello closed (reset, timed out, answered with garbage) in such a shape is not a refusal:
+ *    its suites are split (by key exchange, then in halves) and each part enumerated again. A
+ *    server that follows the client's order gets a suite it accepted appended to every such
+ *    hello (the anchor): it then picks the anchor only when it lists none of the others, which
+ *    makes a refusal of a server that never sends alerts;
+ *  - a suite still closed on when it is the server's only possible pick (offered alone, or
+ *    before the anchor) is one the server lists but cannot serve: "closes when picked";
+ *  - what no answer decides (timeouts, a server that closes on refusals too and does not follow
+ *    the client's order, the hello budget spent) is "undecided", with the reason.
+ * On a server that answers every hello, the cost is what plain offer-and-remove costs. */
+#ifndef TLSPROBE_SUITE_ENUM_H
+#define TLSPROBE_SUITE_ENUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hello_profile.h"
+#include "hello_shape.h"
+#include "probe.h"
+
+#define SUITE_ENUM_MAX HELLO_MAX_CODES
+
+typedef struct suite_found {
+    uint32_t code;          /* TLS suite, or SSLv2 cipher kind */
+    char kx_group[48];      /* the group its key exchange used; "" when not seen */
+} suite_found_t;
+
+typedef struct suite_note {
+    uint32_t code;          /* TLS suite, or SSLv2 cipher kind */
+    const char *why;        /* a static string */
+} suite_note_t;
+
+typedef struct suite_enum {
+    uint16_t version;
+    suite_found_t found[SUITE_ENUM_MAX];
+    size_t nfound;
+    int server_order;       /* -1 unknown, 0 client's order, 1 server's own */
+    size_t chunks_with_finds;
+    bool zigzag;            /* every pick came from one chunk, offered forward and reversed in turn */
+    suite_note_t closes[SUITE_ENUM_MAX];     /* listed, but the server closes when it picks them */
+    size_t ncloses;
+    suite_note_t undecided[SUITE_ENUM_MAX];  /* no answer decided them */
+    size_t nundecided;
+} suite_enum_t;
+
+/* State shared by the versions of one probe run. */
+typedef struct suite_enum_run {
+    probe_ctx_t *ctx;
+    hello_profile_t *p;
+    hello_shape_t shape;    /* from the versions probe, and what this run learns */
+    size_t connections;
+    size_t reused;          /* answers the versions probe had already */
+    char error[256];        /* set when enumeration had to stop */
+} suite_enum_run_t;
+
+/* Enumerates vr->version (vr zeroed but for the version). Returns 0, or -1 with run->error
+ * set when the endpoint stopped answering altogether; codes left are then undecided. */
+int suite_enum_tls(suite_enum_run_t *run, suite_enum_t *vr);
+
+#endif

@@ -1,0 +1,117 @@
+# Lab module (sourced by tests/lab/start.sh): servers that misbehave on some ClientHellos the
+# way deployed servers do (issue #11, "Enumeration on servers that misbehave"). Each closes the
+# connection without an alert on some hellos; tests/integration/enum_field.sh asserts exactly
+# what tlsprobe finds on each, change both together. Ports: LAB_PORT_BASE + offset, exported
+# as LAB_PORT_<NAME in capitals>. Every server serves the good leaf.
+#   dovecot_dhe +100    dovecot 2.3, implicit TLS (IMAPS), Debian's default ssl_cipher_list with
+#                       the DHE suites moved first, no ssl_dh, ssl_prefer_server_ciphers = no
+#                       (Debian's default): it lists DHE suites it cannot serve and closes
+#                       whenever a hello's first acceptable suite is one of them, and it closes
+#                       on every refusal too (no alert ever leaves it; its log says "no DH
+#                       parameters provided" and "SSL_accept() failed")
+#   poison +101         fake_server.py suites mode, TLS 1.2, server order, lists two DHE suites
+#                       first that it closes on when picked (--closes-on), alerts otherwise
+#   limit128 +102       fake_server.py, TLS 1.2, only TLS_RSA_WITH_CAMELLIA_256_CBC_SHA and
+#                       TLS_RSA_WITH_AES_128_GCM_SHA256; closes on hellos with more than 128
+#                       cipher suite codes
+#   limit64 +103        the same with a 64-code limit
+#   sizewindow +104     fake_server.py, TLS 1.2, closes on hellos whose record payload is
+#                       256..511 bytes (the F5 load-balancer bug)
+#   extintolerant +105  fake_server.py, TLS 1.2, closes on hellos carrying an extension type
+#                       other than server_name, supported_groups, ec_point_formats,
+#                       signature_algorithms, session_ticket, renegotiation_info (padding and
+#                       every TLS 1.3 extension count as unknown)
+#   closerefusal +106   fake_server.py, TLS 1.2, server order, a suite it closes on when picked
+#                       first, and closes on refusals too (no alert ever): what cannot be told
+#                       apart must be reported undecided, never refused
+#   hangpick +107       fake_server.py, TLS 1.2, server order 0xC030 0xC02F 0x009C; when it picks
+#                       0xC02F it answers nothing (a timeout is never a refusal either)
+#   (+108..+119 are reserved for this module)
+
+ENUM_OFFSETS=(DOVECOT_DHE:100 POISON:101 LIMIT128:102 LIMIT64:103 SIZEWINDOW:104 EXTINTOLERANT:105
+  CLOSEREFUSAL:106 HANGPICK:107)
+for entry in "${ENUM_OFFSETS[@]}"; do
+  printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
+done
+ALL_SERVERS+=(dovecot_dhe poison limit128 limit64 sizewindow extintolerant closerefusal hangpick)
+MODULE_STARTERS+=(enum_start)
+{
+  for entry in "${ENUM_OFFSETS[@]}"; do
+    v=PORT_${entry%%:*}
+    echo "export LAB_$v=${!v}"
+  done
+} >> "$LAB_DIR/env"
+
+# Debian 12's dovecot default (doveconf -d ssl_cipher_list) with the DHE suites first.
+ENUM_DOVECOT_CIPHERS='DHE:ALL:!kRSA:!SRP:!kDHd:!DSS:!aNULL:!eNULL:!EXPORT:!DES:!3DES:!MD5:!PSK:!RC4:!ADH:!LOW'
+
+start_dovecot_dhe() {
+  need dovecot
+  local d=$LAB_DIR/dovecot_dhe login_user=dovenull internal_user=dovecot
+  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
+  mkdir -p "$d/run" "$d/state"
+  install -m 0600 "$P/good-chain.pem" "$d/cert.pem"
+  install -m 0600 "$P/good.key" "$d/key.pem"
+  cat > "$d/dovecot.conf" <<EOF
+# tlsprobe lab: IMAPS whose cipher list has DHE suites and no DH parameters (see mod_enum.sh).
+base_dir = $d/run
+state_dir = $d/state
+instance_name = tlsprobe-lab-dhe
+log_path = $LAB_DIR/logs/dovecot_dhe-server.log
+protocols = imap
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+ssl_cipher_list = $ENUM_DOVECOT_CIPHERS
+ssl_prefer_server_ciphers = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+passdb {
+  driver = static
+  args = password=lab-secret-unused
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=/nonexistent
+}
+mail_location = mbox:/nonexistent
+default_login_user = $login_user
+default_internal_user = $internal_user
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $PORT_DOVECOT_DHE
+    ssl = yes
+  }
+}
+EOF
+  launch dovecot_dhe "$PORT_DOVECOT_DHE" dovecot -F -c "$d/dovecot.conf"
+}
+
+# The scripted servers: TLS 1.2, the good leaf, each reason to close logged (-v).
+enum_fake() {
+  start_suites "$1" "$2" --version 0x0303 "${@:3}"
+}
+
+enum_start() {
+  case $1 in
+    dovecot_dhe)   start_dovecot_dhe ;;
+    poison)        enum_fake poison "$PORT_POISON" --server-order \
+                     --suites 0x009F,0x0033,0xC030,0xC013,0x009C,0x002F --closes-on 0x009F,0x0033 ;;
+    limit128)      enum_fake limit128 "$PORT_LIMIT128" --max-suites 128 --suites 0x0084,0x009C ;;
+    limit64)       enum_fake limit64 "$PORT_LIMIT64" --max-suites 64 --suites 0x0084,0x009C ;;
+    sizewindow)    enum_fake sizewindow "$PORT_SIZEWINDOW" --server-order --drop-sizes 256-511 \
+                     --suites 0xC02F,0xC013,0x009C,0x002F ;;
+    extintolerant) enum_fake extintolerant "$PORT_EXTINTOLERANT" --server-order \
+                     --known-extensions 0,10,11,13,35,65281 --suites 0xC02F,0xC013,0x009C ;;
+    closerefusal)  enum_fake closerefusal "$PORT_CLOSEREFUSAL" --server-order --close-on-refusal \
+                     --suites 0x0033,0xC02F,0x009C --closes-on 0x0033 ;;
+    hangpick)      enum_fake hangpick "$PORT_HANGPICK" --server-order \
+                     --suites 0xC030,0xC02F,0x009C --hangs-on 0xC02F ;;
+    *)             return 1 ;;
+  esac
+}

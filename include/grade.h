@@ -16,6 +16,9 @@
  * Never NULL (but for want of memory). */
 json_object *grade_endpoint(json_object *facts);
 
+/* { "grade": null, ..., "reason": reason }: no grade, and why. */
+json_object *grade_none(const char *reason);
+
 /* Whether the facts decide every input of the grade (every version decided, every accepted
  * version's suites complete, a checked certificate, the groups of each key exchange accepted);
  * else false with the reasons, "; "-separated, in why. */

@@ -438,8 +438,7 @@ static void protocol_caps(grader_t *g, const protocols_t *p)
         cap(g, L_A_MINUS, "TLS 1.3 not accepted");
 }
 
-/* { "grade": null, ..., "reason" }: the facts do not support a grade, and why. */
-static json_object *no_grade(const char *reason)
+json_object *grade_none(const char *reason)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "grade", NULL);
@@ -472,7 +471,7 @@ json_object *grade_endpoint(json_object *facts)
 {
     char why[512];
     if (!grade_inputs_known(facts, why, sizeof why))
-        return no_grade(why);
+        return grade_none(why);
     protocols_t p;
     protocol_facts(jr_at(facts, "versions"), &p);
 
@@ -486,9 +485,9 @@ json_object *grade_endpoint(json_object *facts)
             suite_facts(&s, &k, jr_str(pv, "name"), idx(list, j));
     }
     if (p.best < 0)
-        return no_grade("no protocol version accepted");
+        return grade_none("no protocol version accepted");
     if (s.total == 0)
-        return no_grade("no cipher suite found");
+        return grade_none("no cipher suite found");
 
     grader_t g = { .facts = facts, .caps = json_object_new_array(), .ceiling = L_A_PLUS };
     protocol_caps(&g, &p);

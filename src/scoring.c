@@ -245,7 +245,11 @@ void score_endpoint(endpoint_t *ep)
         fail |= strcmp(result, "WAIVED") == 0 && strcmp(fail_on, "waived") == 0;
     }
     ep->result = (ep->status != ENDPOINT_OK && !no_tls) || error ? "ERROR" : fail ? "FAIL" : "PASS";
-    if (ep->status == ENDPOINT_OK) {
+    if (no_tls) {
+        char why[100];
+        snprintf(why, sizeof why, "no TLS: %s", no_tls_why);
+        ep->grade = grade_none(why);
+    } else if (ep->status == ENDPOINT_OK) {
         ep->grade = grade_endpoint(ep->facts);
         if (o && o->profile)
             ep->profile = profile_check(ep->facts, o->profile);

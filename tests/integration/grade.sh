@@ -136,7 +136,7 @@ assert_file_contains "text: the HSTS deviation line" "$TP_OUT" \
 
 # ---- no grade, in every format: the ciphers probe left out (--probes). Never a letter, never
 # silence: "no grade: <reason>" wherever a letter would be.
-WHY="ciphers probe did not run; groups probe did not run"
+WHY="ciphers probe did not run"
 tp nograde_json --format json --probes versions,certificate --ca-file "$LAB_CA" "$NGINX"
 no_grade "json: no grade without the ciphers facts" "$TP_OUT" "$NGINX" "$WHY"
 assert_jq "json: the reason is exactly that" "$TP_OUT" "$(ep "$NGINX").grade.reason" "\"$WHY\""

@@ -55,7 +55,8 @@ v plain 12.2.2 "[\"FAIL\",\"no TLS: cleartext HTTP served on port $P\"]"
 v plain 9.1.3 "[\"FAIL\",\"no TLS: cleartext HTTP served on port $P\"]"
 assert_jq "plain: no verdict is PASS or ERROR" "$TP_OUT" \
   "[$E.verdicts[].result | select(. == \"PASS\" or . == \"ERROR\")]" '[]'
-assert_jq "plain: endpoint FAIL, no grade" "$TP_OUT" "$E | [.result, .grade]" '["FAIL",null]'
+assert_jq "plain: endpoint FAIL, no grade: no TLS" "$TP_OUT" "$E | [.result, .grade.grade, .grade.reason]" \
+  "[\"FAIL\",null,\"no TLS: cleartext HTTP served on port $P\"]"
 v plain_internal 12.3.3 "[\"FAIL\",\"cleartext HTTP served on port $P, no TLS (HTTP/1.1 200 OK)\"]"
 v plain_internal 12.2.1 '["NOT_APPLICABLE","internal service: see 12.3.3"]'
 # A port that only redirects to https in the clear is still a cleartext port, not a TLS one.

@@ -234,8 +234,14 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
     run.p = p;
     /* The hello shapes the versions probe learned this endpoint answers. */
     hello_shape_load(ctx->ep, &run.shape);
+    const char *vstatus = json_object_get_string(json_object_object_get(versions, "status"));
+    /* Nothing to enumerate is only a finding when the versions probe could tell. */
     if (!versions)
         snprintf(run.error, sizeof run.error, "versions probe has no result");
+    else if (!vstatus || strcmp(vstatus, "ok") != 0) {
+        const char *why = json_object_get_string(json_object_object_get(versions, "error"));
+        snprintf(run.error, sizeof run.error, "versions probe failed: %.200s", why ? why : "unknown error");
+    }
     if (rc)
         snprintf(run.error, sizeof run.error, "out of memory");
 

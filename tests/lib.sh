@@ -175,11 +175,11 @@ assert_file_contains() {   # assert_file_contains NAME FILE FIXED_STRING
   if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not in $(basename "$2"): $(oneline "$(head -c 400 "$2")")"; fi
 }
 
-# assert_valid_json NAME FILE: a tlsprobe-report 1.0 document that validates against
+# assert_valid_json NAME FILE: a tlsprobe-report 2.0 document that validates against
 # schema/tlsprobe-report.schema.json.
 assert_valid_json() {
-  if ! jq -e '.schema == "tlsprobe-report" and .schema_version == "1.0"' "$2" >/dev/null 2>&1; then
-    not_ok "$1" "not a tlsprobe-report 1.0 JSON document: $(oneline "$(head -c 300 "$2")")"
+  if ! jq -e '.schema == "tlsprobe-report" and .schema_version == "2.0"' "$2" >/dev/null 2>&1; then
+    not_ok "$1" "not a tlsprobe-report 2.0 JSON document: $(oneline "$(head -c 300 "$2")")"
     return
   fi
   local out

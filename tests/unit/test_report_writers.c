@@ -39,7 +39,7 @@ static int count(const char *out, const char *what)
 }
 
 static const char document[] =
-    "{ \"schema\": \"tlsprobe-report\", \"schema_version\": \"1.0\","
+    "{ \"schema\": \"tlsprobe-report\", \"schema_version\": \"2.0\","
     "  \"tool\": { \"name\": \"tlsprobe\", \"version\": \"0.1.0\" },"
     "  \"started_at\": \"2026-11-23T05:00:00Z\", \"finished_at\": \"2026-11-23T05:00:09Z\","
     "  \"summary\": { \"endpoints\": 2, \"reachable\": 1, \"unreachable\": 1, \"passed\": 0, \"failed\": 0,"

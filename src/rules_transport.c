@@ -269,18 +269,44 @@ static verdict_t judge_database(json_object *st, const char *proto, char *ev, si
     return VERDICT_PASS;
 }
 
+/* An implicit-TLS port is only as good as the TLS seen on it: the scheme alone proves nothing
+ * (a cleartext greeter behind smtps:// would pass). PASS when a version was accepted, FAIL when
+ * every version was refused, ERROR otherwise. */
+static verdict_t judge_implicit(const rule_ctx_t *c, const char *proto, char *ev, size_t evlen)
+{
+    json_object *versions = rf_probe(c, "versions", ev, evlen);
+    if (!versions)
+        return VERDICT_ERROR;
+    json_object *list = jr_at(versions, "protocols");
+    size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    size_t refused = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *p = json_object_array_get_idx(list, i);
+        rf_tri_t accepted = rf_tri(p, "accepted");
+        if (accepted == RF_YES) {
+            rf_ev(ev, evlen, "implicit TLS (%s): %s accepted", proto, jr_str(p, "name") ? jr_str(p, "name") : "?");
+            return VERDICT_PASS;
+        }
+        refused += accepted == RF_NO;
+    }
+    if (n && refused == n) {
+        rf_ev(ev, evlen, "implicit TLS (%s) expected, but the port accepts no TLS version", proto);
+        return VERDICT_FAIL;
+    }
+    rf_ev(ev, evlen, "implicit TLS (%s) expected, but no TLS version was seen accepted (some undetermined)", proto);
+    return VERDICT_ERROR;
+}
+
 /* STARTTLS services: TLS must be offered, and nothing secret may pass before it. */
-static verdict_t judge_starttls(json_object *st, char *ev, size_t evlen)
+static verdict_t judge_starttls(const rule_ctx_t *c, json_object *st, char *ev, size_t evlen)
 {
     const char *proto = jr_str(st, "protocol");
     if (!proto) {   /* the protocol says which facts decide */
         rf_ev(ev, evlen, "the service's protocol is unknown");
         return VERDICT_ERROR;
     }
-    if (rf_true(st, "implicit_tls")) {
-        rf_ev(ev, evlen, "implicit TLS (%s)", proto);
-        return VERDICT_PASS;
-    }
+    if (rf_true(st, "implicit_tls"))
+        return judge_implicit(c, proto, ev, evlen);
     rf_tri_t offered = rf_tri(st, "starttls_offered");
     if (offered == RF_UNKNOWN)
         return starttls_unknown(st, "STARTTLS is offered", ev, evlen);
@@ -317,7 +343,7 @@ static bool starttls_service(const rule_ctx_t *c, char *ev, size_t evlen, verdic
         rf_ev(ev, evlen, "whether this is a STARTTLS service is unknown");
         *v = VERDICT_ERROR;
     } else
-        *v = judge_starttls(st, ev, evlen);
+        *v = judge_starttls(c, st, ev, evlen);
     return true;
 }
 

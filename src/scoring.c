@@ -57,7 +57,8 @@ const requirement_t requirements[] = {
       "STARTTLS services: FAIL when STARTTLS is not offered, authentication is offered before it, or the service "
       "accepts clients without TLS (PostgreSQL plain StartupMessage, MySQL). Unknown: ERROR when the probe met an "
       "error, MANUAL when the cleartext dialogue cannot show it (FTP and LDAP logins, MySQL without an error). "
-      "Implicit TLS passes. HTTP services: as 12.3.3 (no HSTS needed)." },
+      "Implicit TLS passes when a TLS version is accepted on the port (FAIL when every version is "
+      "refused, ERROR when undetermined). HTTP services: as 12.3.3 (no HSTS needed)." },
     { A5, "12.3.2", rule_manual_clients,
       "MANUAL: how the application's own TLS clients validate certificates cannot be seen from the network." },
     { A5, "12.3.3", rule_http_internal,

@@ -280,6 +280,22 @@ int main(void)
                "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"postgres\",\"starttls_offered\":true,"
                "\"plaintext_accepted\":true}}", false, false, 2, VERDICT_FAIL, "postgres accepts clients without TLS");
 
+    /* Implicit TLS passes on TLS seen, never on the scheme alone (a cleartext greeter on smtps://). */
+#define IMPLICIT "\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"smtp\",\"implicit_tls\":true}"
+    expect_ctx("12.3.1 implicit TLS with TLS 1.2 accepted passes", "12.3.1",
+               "{" IMPLICIT ",\"versions\":" VERSIONS_OBJ("false", "false", "false", "false", "true", "false", "\"TLSv1.2\"") "}",
+               false, false, 2, VERDICT_PASS, "implicit TLS (smtp): TLSv1.2 accepted");
+    expect_ctx("12.3.1 implicit TLS, every version refused: fail", "12.3.1",
+               "{" IMPLICIT ",\"versions\":" VERSIONS_OBJ("false", "false", "false", "false", "false", "false", "null") "}",
+               false, false, 2, VERDICT_FAIL, "implicit TLS (smtp) expected, but the port accepts no TLS version");
+    expect_ctx("12.3.1 implicit TLS, versions undetermined (a cleartext greeter): error", "12.3.1",
+               "{" IMPLICIT ",\"versions\":" VERSIONS_OBJ("null", "null", "null", "null", "null", "null", "null") "}",
+               false, false, 2, VERDICT_ERROR,
+               "implicit TLS (smtp) expected, but no TLS version was seen accepted (some undetermined)");
+    expect_ctx("12.3.1 implicit TLS without versions facts: error", "12.3.1", "{" IMPLICIT "}", false, false, 2,
+               VERDICT_ERROR, "versions probe did not run");
+#undef IMPLICIT
+
     expect_ctx("12.3.1 manual: LDAP cannot show logins before STARTTLS", "12.3.1",
                "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"ldap\",\"implicit_tls\":false,"
                "\"starttls_offered\":true,\"auth_before_starttls\":null,\"error\":null}}", false, false, 2, VERDICT_MANUAL,

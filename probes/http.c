@@ -136,7 +136,7 @@ static json_object *hsts_json(const http_response_t *resp)
 
 /* The "https" facts; *answered: an HTTP response came back. unanswered: the error to record
  * when none did (NULL: curl's). */
-static json_object *https_facts(web_t *w, const char *unanswered, bool *answered)
+static json_object *https_facts(web_t *w, const char *unanswered, bool *answered, bool *not_http, bool *tls_failed)
 {
     endpoint_t *ep = w->ctx->ep;
     char url[400], line[300] = "", err[260] = "";
@@ -155,8 +155,10 @@ static json_object *https_facts(web_t *w, const char *unanswered, bool *answered
     json_object_object_add(o, "status_line", text_json(line));
     json_object_object_add(o, "error", text_json(err));
     json_object_object_add(o, "hsts", rc == 0 ? hsts_json(&resp) : NULL);
-    http_response_free(&resp);
     *answered = rc == 0;
+    *not_http = rc != 0 && resp.not_http;
+    *tls_failed = rc != 0 && resp.tls_failed;
+    http_response_free(&resp);
     return o;
 }
 
@@ -303,7 +305,7 @@ static void cleartext_facts(web_t *w, json_object *out)
 /* ---- cleartext HTTP sent to the TLS port: a refusal (nginx's 400, a closed connection) is
  * fine, content is not, and no answer in time is unknown. *answered: an HTTP response. */
 
-static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered)
+static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered, bool *not_http)
 {
     const target_t *t = w->ctx->ep->target;
     char url[400], line[300] = "", location[1024] = "", err[260] = "";
@@ -333,8 +335,9 @@ static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered)
     json_object_object_add(o, "location", text_json(location));
     json_object_object_add(o, "serves_content", content);
     json_object_object_add(o, "error", text_json(err));
-    http_response_free(&resp);
     *answered = rc == 0;
+    *not_http = rc != 0 && resp.not_http;
+    http_response_free(&resp);
     return o;
 }
 
@@ -351,10 +354,22 @@ static int versions_tls(endpoint_t *ep)
     return json_object_array_length(list) > 0;
 }
 
-static probe_status_t not_applicable(probe_ctx_t *ctx, const char *why)
+static const char *error_of(json_object *facts)
+{
+    const char *e = json_object_get_string(json_object_object_get(facts, "error"));
+    return e ? e : "no answer";
+}
+
+/* applicable false: the port was seen not to speak HTTP (or its scheme says so); null: it gave
+ * no answer that tells (a timeout, a TLS failure), which is never read as "not HTTP". */
+static probe_status_t applicability(probe_ctx_t *ctx, bool known, bool tls_failed, const char *why)
 {
     json_object_object_add(ctx->out, "status", json_object_new_string("ok"));
-    json_object_object_add(ctx->out, "applicable", json_object_new_boolean(false));
+    json_object_object_add(ctx->out, "applicable", known ? json_object_new_boolean(false) : NULL);
+    /* Unknown because no HTTPS request got past TLS (a version or client certificate tlsprobe's
+     * HTTP client cannot offer), not because the server gave no answer. */
+    if (!known)
+        json_object_object_add(ctx->out, "tls_handshake_failed", json_object_new_boolean(tls_failed));
     json_object_object_add(ctx->out, "detected", json_object_new_boolean(false));
     json_object_object_add(ctx->out, "reason", json_object_new_string(why));
     return PROBE_OK;
@@ -366,7 +381,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     const target_t *t = ep->target;
     const service_t *svc = t->service;
     if (svc && strcmp(svc->scheme, "https") != 0)
-        return not_applicable(ctx, "not an HTTPS service");
+        return applicability(ctx, true, false, "not an HTTPS service");
 
     web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0 };
     w.host = ep->sni && *ep->sni ? ep->sni : t->host;
@@ -376,22 +391,30 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     /* On a port of no known service, an HTTP answer is what makes it a web endpoint: over TLS,
      * or, when the port speaks no TLS, in the clear (the plainest failure of 12.2.1). */
     int tls = versions_tls(ep);
-    bool https_answered = false, clear_answered = false;
+    bool https_answered = false, clear_answered = false, https_not_http = false, clear_not_http = false;
+    bool tls_failed = false;
+    char why[320];
     json_object *on_tls = NULL, *https;
     if (tls == 0) {
-        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered);
+        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered, &clear_not_http);
         if (!svc && !clear_answered) {
+            snprintf(why, sizeof why, "no TLS version accepted, and %s in cleartext: %s",
+                     clear_not_http ? "no HTTP answer" : "whether the port answers HTTP is unknown",
+                     error_of(on_tls));
             json_object_put(on_tls);
-            return not_applicable(ctx, "no TLS version accepted, and no HTTP answer in cleartext");
+            return applicability(ctx, clear_not_http, false, why);
         }
         /* One HTTPS try all the same: an answer proves TLS the raw hellos missed, and keeps a
          * server that also answers cleartext (nginx's 400) from being taken for cleartext only. */
-        https = https_facts(&w, "no TLS version accepted", &https_answered);
+        https = https_facts(&w, "no TLS version accepted", &https_answered, &https_not_http, &tls_failed);
     } else {
-        https = https_facts(&w, NULL, &https_answered);
+        https = https_facts(&w, NULL, &https_answered, &https_not_http, &tls_failed);
         if (!svc && !https_answered) {
+            snprintf(why, sizeof why, "%s: %s",
+                     https_not_http ? "the TLS port does not answer HTTP" : "whether the TLS port answers HTTP is unknown",
+                     error_of(https));
             json_object_put(https);
-            return not_applicable(ctx, "the TLS port does not answer HTTP");
+            return applicability(ctx, https_not_http, tls_failed, why);
         }
     }
     if (https_answered)
@@ -403,7 +426,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     json_object_object_add(ctx->out, "https", https);
     cleartext_facts(&w, ctx->out);
     if (!on_tls)
-        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered);
+        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered, &clear_not_http);
     json_object_object_add(ctx->out, "cleartext_on_tls_port", on_tls);
     return PROBE_OK;
 }

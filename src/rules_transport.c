@@ -21,8 +21,13 @@ static json_object *http_facts(const rule_ctx_t *c, char *ev, size_t evlen, verd
     }
     bool applicable = false;
     if (!rf_bool(http, "applicable", &applicable)) {
-        rf_ev(ev, evlen, "whether this is an HTTP service is unknown");
-        *v = VERDICT_ERROR;
+        const char *why = jr_str(http, "reason");
+        bool tls_failed = rf_true(http, "tls_handshake_failed");
+        rf_ev(ev, evlen, "whether this is an HTTP service is unknown%s%s%s", why ? ": " : "", why ? why : "",
+              tls_failed ? " (no HTTPS request got past TLS: check HTTP by hand, or give the target's client_cert "
+                           "if it requires one)" : "");
+        /* tlsprobe cannot learn it (MANUAL); no answer in time is a failure to learn it (ERROR). */
+        *v = tls_failed ? VERDICT_MANUAL : VERDICT_ERROR;
         return NULL;
     }
     if (!applicable) {

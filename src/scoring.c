@@ -68,7 +68,7 @@ const requirement_t requirements[] = {
     { A5, "12.3.4", rule_internal_trust,
       "Internal services: FAIL unless the chain verifies against the target's CA (ca:), or the run's store, the "
       "name matches, any pin-sha256 matches and the leaf is not revoked. ERROR when any is unknown and nothing "
-      "fails. NOT_APPLICABLE for external services." },
+      "fails (unknown revocation is said, not failed). NOT_APPLICABLE for external services." },
     { A5, "12.3.5", rule_mutual_internal,
       "Internal services: FAIL unless the server requires a client certificate and rejects an untrusted one; "
       "ERROR when either is unknown." },
@@ -84,11 +84,11 @@ const requirement_t requirements[] = {
     { A4, "9.2.1", rule_trusted_any,
       "FAIL unless the chain verifies against the trust store in use (the target's ca:, --ca-file or the system "
       "store), the name matches, any pin-sha256 matches and the leaf is not revoked. ERROR when any is unknown and "
-      "nothing fails." },
+      "nothing fails (unknown revocation is said, not failed)." },
     { A4, "9.2.2", rule_no_cleartext, "As ASVS 5.0.0 12.3.1." },
     { A4, "9.2.3", rule_server_authenticated,
       "FAIL unless the server authenticates: trusted chain, matching name, not expired, not revoked. ERROR when "
-      "any is unknown and nothing fails." },
+      "any is unknown and nothing fails (unknown revocation is said, not failed)." },
     { A4, "9.2.4", rule_revocation, "As ASVS 5.0.0 12.1.4." },
     { A4, "9.2.5", rule_manual_logging, "MANUAL: logging of backend TLS failures cannot be seen from the network." },
 };

@@ -105,12 +105,13 @@ assert_jq "otherhost: redirect to https on another host upgrades" "$TP_OUT" \
   "$E$H.cleartext | [.upgrades, .final_status, .final_url, .not_followed, .error, (.chain | length), .chain[0].location]" \
   '[true,301,"https://elsewhere.lab.test/",null,null,1,"https://elsewhere.lab.test/"]'
 
-# ---- a TLS port that answers no HTTP (s_server -Verify refuses us): not a web endpoint
+# ---- a TLS port whose HTTP cannot be seen (s_server -Verify refuses us in TLS): unknown, never
+# "not HTTP" (that it would answer HTTP with a client certificate is shown just below)
 P=$LAB_PORT_MTLS_STRICT
 E=$(ep "localhost:$P")
-assert_jq "no HTTP on an unknown port: not applicable" "$TP_OUT" \
-  "$E$H | [.status, .applicable, .detected, .reason, .https]" \
-  '["ok",false,false,"the TLS port does not answer HTTP",null]'
+assert_jq "no HTTP past TLS on an unknown port: applicability unknown, TLS failed" "$TP_OUT" \
+  "$E$H | [.status, .applicable, .detected, .tls_handshake_failed, (.reason | startswith(\"whether the TLS port answers HTTP is unknown: \")), .https]" \
+  '["ok",null,false,true,true,null]'
 # The same server with the lab client certificate answers (s_server -www): detected, and
 # cleartext on its TLS port gets no HTTP at all.
 E=$(ep "127.0.0.1:$P")
@@ -135,7 +136,9 @@ v121 chain "localhost:$LAB_PORT_WEB_CHAIN" PASS \
   "[\"PASS\",\"cleartext HTTP on port $LAB_PORT_WEB_CHAIN_HTTP redirects to HTTPS; HSTS max-age=31536000\"]"
 v121 otherhost "localhost:$LAB_PORT_WEB_OTHERHOST" PASS \
   "[\"PASS\",\"cleartext HTTP on port $LAB_PORT_WEB_OTHERHOST_HTTP redirects to HTTPS; HSTS max-age=31536000\"]"
-v121 "no HTTP" "localhost:$LAB_PORT_MTLS_STRICT" NOT_APPLICABLE '["NOT_APPLICABLE","not an HTTP service"]'
+assert_jq "HTTP unseen past TLS: 12.2.1 MANUAL, saying why and what to do" "$TP_OUT" \
+  "$(ep "localhost:$LAB_PORT_MTLS_STRICT") | .verdicts[] | select(.id == \"12.2.1\") | [.result, (.evidence | endswith(\"(no HTTPS request got past TLS: check HTTP by hand, or give the target's client_cert if it requires one)\"))]" \
+  '["MANUAL",true]'
 
 # ---- an https:// target is HTTPS by its scheme, not by detection
 T="https://localhost:$LAB_PORT_WEB_SHORTHSTS/"

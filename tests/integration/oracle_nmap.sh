@@ -147,6 +147,7 @@ web2_tls10              web2_tls10            LAB_PORT_WEB2_TLS10            -  
 web2_tls10_www          web2_tls10_www        LAB_PORT_WEB2_TLS10_WWW        -         -
 web2                    web2                  LAB_PORT_WEB2                  -         -
 web2_slowbody           web2_slowbody         LAB_PORT_WEB2_SLOWBODY         -         -
+web2_tlssilent          web2_tlssilent        LAB_PORT_WEB2_TLSSILENT        -         -
 '
 
 # Lab servers with a TLS port that are not compared, and why: ROW LAB_SERVER REASON...

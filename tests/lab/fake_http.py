@@ -9,6 +9,8 @@ request (tests/lab/mod_web2.sh says which port runs which):
   endless   reads the request, answers a status line and then header lines without end
   hostile   reads the request, answers a 301 whose status line and Location carry terminal
             escapes and bytes that are not UTF-8
+  tlssilent over TLS (--cert chain, --key): completes the handshake, reads the request, never
+            answers (a web server slower than the prober's timeout)
   filtered  listens with a full accept queue and never accepts: new connections are neither
             refused nor accepted (the kernel drops their SYNs), as behind a dropping firewall
   slowbody  over TLS (--cert chain, --key): reads the request, answers 200 with the
@@ -77,6 +79,16 @@ def serve_silent(sock, args, deadline):
     hold(sock, deadline)
 
 
+def serve_tlssilent(sock, args, deadline):
+    try:
+        sock.settimeout(READ_S)
+        sock = args.tls.wrap_socket(sock, server_side=True)
+    except (OSError, ssl.SSLError):
+        return   # the raw hellos of the versions and suites probes end here
+    read_request(sock)
+    hold(sock, deadline)
+
+
 def serve_garbage(sock, args, deadline):
     # Answers the first bytes, whatever they are: TLS hellos get their garbage at once too.
     sock.settimeout(READ_S)
@@ -129,7 +141,7 @@ def run_filtered(port):
     return 0
 
 
-MODES = {"silent": serve_silent, "garbage": serve_garbage, "endless": serve_endless,
+MODES = {"silent": serve_silent, "tlssilent": serve_tlssilent, "garbage": serve_garbage, "endless": serve_endless,
          "hostile": serve_hostile, "slowbody": serve_slowbody, "filtered": None}
 
 
@@ -157,7 +169,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mode", choices=sorted(MODES), required=True)
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--cert", help="certificate chain (PEM), used by slowbody")
+    ap.add_argument("--cert", help="certificate chain (PEM), used by slowbody and tlssilent")
     ap.add_argument("--key", help="its key (PEM)")
     ap.add_argument("--hsts", default="max-age=31536000", help="Strict-Transport-Security value (slowbody)")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -165,9 +177,9 @@ def main():
     args.tls = None
     if args.mode == "filtered":
         return run_filtered(args.port)
-    if args.mode == "slowbody":
+    if args.mode in ("slowbody", "tlssilent"):
         if not args.cert or not args.key:
-            ap.error("slowbody needs --cert and --key")
+            ap.error("%s needs --cert and --key" % args.mode)
         args.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         args.tls.load_cert_chain(args.cert, args.key)
     server = Server(("127.0.0.1", args.port), Handler)

@@ -20,17 +20,19 @@
 #   web2_hostile    +153 fake_http.py: a 301 whose status line and Location carry terminal
 #                        escapes and bytes that are not UTF-8
 #   web2_filtered   +154 fake_http.py: a full accept queue, never accepted: connections time out
+#   web2_tlssilent  +155 fake_http.py over TLS 1.2 + 1.3 (good chain): completes the handshake,
+#                   reads the request, never answers (HTTP unseen within the timeout)
 #                        unanswered (neither refused nor accepted), as behind a dropping firewall
 # TLS servers serve the good chain. tests/integration/http_field.sh asserts exactly what these
 # do: change them together.
 
 WEB2_NAMES=(web2_tls10 web2_tls10_www web2 web2_silent web2_garbage web2_endless web2_slowbody
-            web2_hostile web2_filtered)
+            web2_hostile web2_filtered web2_tlssilent)
 ALL_SERVERS+=("${WEB2_NAMES[@]}")
 WEB2_OFFSETS=(WEB2_TLS10:140 WEB2_TLS10_WWW:141 WEB2:142 WEB2_PLAIN:143 WEB2_PLAIN_REDIRECT:144
   WEB2_TONAME:145 WEB2_CLEAR_OTHERHOST:146 WEB2_LOOP:147 WEB2_SILENT:148 WEB2_GARBAGE:149
   WEB2_ENDLESS:150 WEB2_SLOWBODY:151 WEB2_REFUSED:152 WEB2_HOSTILE:153
-  WEB2_FILTERED:154)
+  WEB2_FILTERED:154 WEB2_TLSSILENT:155)
 for entry in "${WEB2_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$(( ${LAB_PORT_BASE:-24400} + ${entry#*:} ))"
 done
@@ -132,6 +134,7 @@ $(web2_clear_server "$PORT_WEB2_LOOP" "    absolute_redirect off;
         "$PORT_WEB2_PLAIN" "$PORT_WEB2_PLAIN_REDIRECT" "$PORT_WEB2_TONAME" "$PORT_WEB2_CLEAR_OTHERHOST" \
         "$PORT_WEB2_LOOP" ;;
     web2_silent)   web2_fake web2_silent "$PORT_WEB2_SILENT" silent ;;
+    web2_tlssilent) web2_fake web2_tlssilent "$PORT_WEB2_TLSSILENT" tlssilent ;;
     web2_garbage)  web2_fake web2_garbage "$PORT_WEB2_GARBAGE" garbage ;;
     web2_endless)  web2_fake web2_endless "$PORT_WEB2_ENDLESS" endless ;;
     web2_hostile)  web2_fake web2_hostile "$PORT_WEB2_HOSTILE" hostile ;;

@@ -253,7 +253,8 @@ static bool dh_ask(gw_run_t *run, dh_walk_t *d, const uint16_t *ffdhe, size_t nf
     for (;;) {
         uint16_t groups[MAX_CODES + MAX_FFDHE];
         memcpy(groups, d->curves, d->ncurves * sizeof *groups);
-        memcpy(groups + d->ncurves, ffdhe, nffdhe * sizeof *groups);
+        if (nffdhe)
+            memcpy(groups + d->ncurves, ffdhe, nffdhe * sizeof *groups);
         hello_profile_init(run->p, run->ctx->ep->sni, d->version);
         hello_profile_set_groups(run->p, groups, d->ncurves + nffdhe, false);
         hello_shape_fit(&run->shape, run->p, d->on_fallback ? &d->fallback : d->suites + d->at,

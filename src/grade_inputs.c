@@ -191,17 +191,11 @@ static void group_names_known(json_object *list, const char *what, why_t *w)
     }
 }
 
-/* Any "undecided" list a probe records means it could not decide everything. */
-static void no_undecided(json_object *o, const char *probe, why_t *w)
+/* An undecided list of the groups facts ([{name, reason}]): a group left open may be weak. */
+static void none_undecided(json_object *list, const char *what, why_t *w)
 {
-    if (!o || !json_object_is_type(o, json_type_object))
-        return;
-    json_object_object_foreach(o, key, v) {
-        if (strcmp(key, "undecided") == 0 && len(v))
-            missing(w, "%s: %zu candidates could not be decided", probe, len(v));
-        else
-            no_undecided(v, probe, w);
-    }
+    if (len(list))
+        missing(w, "%zu %s could not be decided (%s)", len(list), what, or_q(jr_str(idx(list, 0), "reason")));
 }
 
 /* The groups probe must have run and succeeded; what it found matters for each kind of key
@@ -221,7 +215,12 @@ static void groups_known(json_object *facts, const kx_needs_t *need, why_t *w)
         missing(w, "DHE suites accepted but the DH parameters are unknown");
     group_names_known(t13, "TLSv1.3", w);
     group_names_known(curves, "ECDHE", w);
-    no_undecided(g, "groups", w);
+    /* Undecided groups matter where suites of that key exchange are accepted. The curves the
+     * server never chooses (tls12_curves_never_chosen) are decided: no client gets them. */
+    if (need->tls13)
+        none_undecided(jr_at(jr_at(g, "tls13"), "undecided"), "TLSv1.3 groups", w);
+    if (need->ecdhe)
+        none_undecided(jr_at(g, "tls12_curves_undecided"), "ECDHE curves", w);
 }
 
 bool grade_inputs_known(json_object *facts, char *why, size_t whylen)

@@ -228,6 +228,22 @@ static void check_server_order(checker_t *c)
     }
 }
 
+/* Groups the probe left undecided may be smaller than the profile allows: say so. */
+static void groups_decided(checker_t *c, json_object *g)
+{
+    json_object *lists[2] = { jr_at(jr_at(g, "tls13"), "undecided"), jr_at(g, "tls12_curves_undecided") };
+    static const char *const what[2] = { "TLSv1.3 groups", "ECDHE curves" };
+    for (size_t l = 0; l < 2 && c->p->ecdh_param_size; l++) {
+        if (!len(lists[l]))
+            continue;
+        char exp[64], found[300];
+        const char *why = jr_str(idx(lists[l], 0), "reason");
+        snprintf(exp, sizeof exp, ">= %d bits", c->p->ecdh_param_size);
+        snprintf(found, sizeof found, "not examined: %zu %s undecided (%s)", len(lists[l]), what[l], why ? why : "?");
+        deviate(c, "ecdh_param_size", exp, found, false);
+    }
+}
+
 static void check_groups(checker_t *c)
 {
     json_object *g = jr_at(c->facts, "groups");
@@ -263,6 +279,7 @@ static void check_groups(checker_t *c)
                 smallest_dh = rg->bits;
         }
     json_object_put(seen);
+    groups_decided(c, g);
 
     json_object *dh = jr_at(g, "dh");
     int dh12 = dh ? json_object_get_int(jr_at(dh, "bits")) : 0;

@@ -268,6 +268,21 @@ static const char *group_order_text(json_object *server_order)
     return json_object_get_boolean(server_order) ? "server's order" : "client's order";
 }
 
+/* Groups no answer decided, and why (the first reason): never shown as refused. */
+static void open_groups_row(FILE *f, const char *label, json_object *open)
+{
+    if (!doc_len(open))
+        return;
+    fprintf(f, "<tr><th>%s</th><td>", label);
+    for (size_t i = 0; i < doc_len(open); i++) {
+        fputs(i ? " " : "", f);
+        esc(f, or_dash(doc_str(json_object_array_get_idx(open, i), "name")));
+    }
+    fputs(" (", f);
+    esc(f, or_dash(doc_str(json_object_array_get_idx(open, 0), "reason")));
+    fputs(")</td></tr>\n", f);
+}
+
 static void write_groups(FILE *f, json_object *g, json_object *s)
 {
     if (!g && !s)
@@ -283,16 +298,23 @@ static void write_groups(FILE *f, json_object *g, json_object *s)
     kv_row(f, "ECDHE curves", doc_at(g, "tls12_curves"));
     kv_text(f, "ECDHE curve order", group_order_text(doc_at(g, "tls12_curves_server_order")));
     kv_row(f, "ECDHE curve preferred", doc_at(g, "tls12_curves_preferred"));
-    if (doc_len(doc_at(g, "tls12_curves_undecided"))) {
-        fputs("<tr><th>ECDHE curves undecided</th><td>", f);
-        esc_value(f, doc_at(g, "tls12_curves_undecided"));
-        fputs(" (the server chose its certificate's curve ", f);
+    open_groups_row(f, "TLS 1.3 groups undecided", doc_at(t13, "undecided"));
+    open_groups_row(f, "ECDHE curves undecided", doc_at(g, "tls12_curves_undecided"));
+    if (doc_len(doc_at(g, "tls12_curves_never_chosen"))) {
+        fputs("<tr><th>ECDHE curves never chosen</th><td>", f);
+        esc_value(f, doc_at(g, "tls12_curves_never_chosen"));
+        fputs(" (the server takes its certificate's curve ", f);
         esc(f, or_dash(doc_str(g, "tls12_certificate_curve")));
         fputs(" over them)</td></tr>\n", f);
     }
     if (dh) {
         fprintf(f, "<tr><th>DH prime</th><td>%d bits, ", json_object_get_int(doc_at(dh, "bits")));
         esc(f, doc_str(dh, "group") ? doc_str(dh, "group") : "not a published group");
+        if (json_object_get_boolean(doc_at(dh, "needs_ffdhe_offer"))) {
+            fputs(" (only to hellos listing FFDHE groups: ", f);
+            esc_value(f, doc_at(dh, "ffdhe_accepted"));
+            fputs(")", f);
+        }
         fputs("</td></tr>\n", f);
     } else {
         kv_text(f, "DH prime", NULL);

@@ -125,6 +125,15 @@ static void write_group_order(pen_t *p, json_object *server_order, const char *p
         fprintf(p->f, " (server's order)");
 }
 
+/* "               TLSv1.3: 3 groups undecided (why)": never shown as refused. */
+static void write_open_groups(pen_t *p, json_object *open, const char *version, const char *what)
+{
+    if (!json_object_is_type(open, json_type_array) || !json_object_array_length(open))
+        return;
+    fprintf(p->f, "               %s: %zu %s undecided (%s)\n", version, json_object_array_length(open), what,
+            or_dash(jr_str(json_object_array_get_idx(open, 0), "reason")));
+}
+
 static void write_groups(pen_t *p, json_object *g)
 {
     if (!g)
@@ -145,16 +154,23 @@ static void write_groups(pen_t *p, json_object *g)
         write_names(p, curves);
         write_group_order(p, jr_at(g, "tls12_curves_server_order"), jr_str(g, "tls12_curves_preferred"));
     }
-    if (dh)
+    if (dh) {
         fprintf(p->f, "%s DH %d bits %s", t13 || curves ? ";" : "", json_object_get_int(jr_at(dh, "bits")),
                 jr_str(dh, "group") ? jr_str(dh, "group") : "(not a published group)");
+        if (json_object_get_boolean(jr_at(dh, "needs_ffdhe_offer"))) {
+            fprintf(p->f, " (only to hellos listing FFDHE groups;");
+            write_names(p, jr_at(dh, "ffdhe_accepted"));
+            fprintf(p->f, ")");
+        }
+    }
     fprintf(p->f, "\n");
-    /* Never shown as refused: the server's order hid them behind its certificate's curve. */
-    json_object *open = jr_at(g, "tls12_curves_undecided");
-    size_t undecided = json_object_is_type(open, json_type_array) ? json_object_array_length(open) : 0;
-    if (undecided)
-        fprintf(p->f, "               ECDHE: %zu more curves undecided: the server chose its certificate's curve %s "
-                      "over them\n", undecided, or_dash(jr_str(g, "tls12_certificate_curve")));
+    write_open_groups(p, jr_at(t13, "undecided"), "TLSv1.3", "groups");
+    write_open_groups(p, jr_at(g, "tls12_curves_undecided"), "ECDHE", "curves");
+    /* Decided, but said: the server takes its certificate's curve over them. */
+    json_object *never = jr_at(g, "tls12_curves_never_chosen");
+    if (json_object_is_type(never, json_type_array) && json_object_array_length(never))
+        fprintf(p->f, "               ECDHE: %zu more curves never chosen: the server takes its certificate's curve "
+                      "%s over them\n", json_object_array_length(never), or_dash(jr_str(g, "tls12_certificate_curve")));
 }
 
 static void write_signatures(pen_t *p, json_object *s)

@@ -126,7 +126,7 @@ check_groups() {
   assert_jq "$LABEL: groups probe status ok" "$TP_OUT" "$G.status" '"ok"'
   assert_jq "$LABEL: groups tls13" "$TP_OUT" "$G.tls13 | if . == null then null else {accepted: (.accepted | sort), preferred} end" "$1"
   assert_jq "$LABEL: groups tls12_curves" "$TP_OUT" "$G.tls12_curves | if . == null then null else sort end" "$2"
-  assert_jq "$LABEL: groups dh" "$TP_OUT" "$G.dh" "$3"
+  assert_jq "$LABEL: groups dh" "$TP_OUT" "$G.dh | if . == null then null else {bits, group, well_known} end" "$3"
 }
 
 # ------------------------------------------------------------------------------- ciphers12

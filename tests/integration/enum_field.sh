@@ -331,3 +331,100 @@ if in_lab hangpick; then
 else
   skip "hangpick" "not in this lab"
 fi
+
+# ============================================================ groups facts (issue #11, groups2)
+# The groups probe on the same servers (only assertions about the groups facts here): its
+# hellos are cut to the shapes each server answers, a close is no refusal, and every set is
+# exact and decided. One run of the groups probe (and the versions probe it needs) over every
+# server of this module in the lab; the exact connections of the groups probe on each.
+GROUPS_INV=$TEST_TMP/enum-groups.yaml
+{
+  echo "defaults:"
+  echo "  ca: $LAB_CA"
+  echo "targets:"
+  for s in dovecot_dhe poison limit128 limit64 sizewindow extintolerant closerefusal hangpick; do
+    v=LAB_PORT_${s^^}
+    in_lab "$s" && echo "  - { host: localhost, port: ${!v}, tags: [$s] }"
+  done
+} >"$GROUPS_INV"
+tp enum-groups --format json --probes groups -f "$GROUPS_INV"
+GR=$TP_OUT
+GG() { printf '(.endpoints | map(select(.tags == ["%s"])) | if length == 1 then .[0] else error("%s") end).facts.groups' "$1" "$1"; }
+CURVES2='["secp256r1","x25519"]'
+
+# groups_of NAME CURVES_SORTED_JSON CONNECTIONS REUSED: status ok, no DH group, no TLS 1.3 (but
+# on dovecot_dhe), the TLS 1.2 curves (a set; every one of these servers follows the client's
+# curve order, or has none), nothing undecided or never chosen, and the exact cost.
+groups_of() {
+  local g; g=$(GG "$1")
+  assert_jq "$1 groups: status ok, no DH group" "$GR" "[$g.status, $g.dh]" '["ok",null]'
+  [ "$1" = dovecot_dhe ] || assert_jq "$1 groups: no TLS 1.3" "$GR" "$g.tls13" null
+  if [ "$2" = null ]; then
+    assert_jq "$1 groups: no ECDHE curve, nothing open" "$GR" \
+      "[$g.tls12_curves, $g.tls12_curves_undecided, $g.tls12_curves_never_chosen, $g.tls12_curves_server_order]" '[null,null,null,null]'
+  else
+    assert_jq "$1 groups: TLS 1.2 curves, the client's order" "$GR" "[($g.tls12_curves | sort), $g.tls12_curves_server_order]" "[$2,false]"
+    assert_jq "$1 groups: nothing undecided or never chosen" "$GR" \
+      "[$g.tls12_curves_undecided, $g.tls12_curves_never_chosen, $g.tls12_certificate_curve]" '[[],[],null]'
+  fi
+  assert_jq "$1 groups: connections, reused answers" "$GR" "[$g.connections, $g.reused_answers]" "[$3,$4]"
+}
+
+# dovecot_dhe: OpenSSL's default groups (TLS 1.3: the HelloRetryRequest group in its own order)
+# and curves (the client's order); it closes on every refusal and on every DHE pick, so no DH
+# group at all (the ciphers probe finds its DHE suites closing when picked).
+if in_lab dovecot_dhe; then
+  g=$(GG dovecot_dhe)
+  assert_jq "dovecot_dhe groups: status ok, TLS 1.3 groups in its order, nothing undecided" "$GR" \
+    "[$g.status, $g.tls13.accepted, $g.tls13.server_order, $g.tls13.preferred, $g.tls13.undecided]" \
+    '["ok",["x25519","secp256r1","x448","secp521r1","secp384r1","ffdhe2048","ffdhe3072","ffdhe4096","ffdhe6144","ffdhe8192"],true,"x25519",[]]'
+  # 64: TLS 1.3 ten picks, the close, the other 44 groups alone, each closed on (55; the zigzag
+  # picks showed its own order); TLS 1.2 four picks (the first reused), the close, the pair
+  # hello (the client's order), the rest offered before x25519, which it took (7); DH: curves
+  # only closed, with the FFDHE groups closed (2).
+  groups_of dovecot_dhe '["secp256r1","secp384r1","secp521r1","x25519","x448"]' 64 1
+  # s_client: each TLS 1.3 group and TLS 1.2 curve it can offer, alone.
+  got13=() got12=()
+  for c in X25519:x25519 X448:x448 P-256:secp256r1 P-384:secp384r1 P-521:secp521r1 ffdhe2048:ffdhe2048 \
+           ffdhe3072:ffdhe3072 brainpoolP256r1:brainpoolP256r1 secp256k1:secp256k1; do
+    for v in 3 2; do
+      line=$(echo | OPENSSL_CONF=/dev/null timeout 10 openssl s_client -connect "127.0.0.1:$LAB_PORT_DOVECOT_DHE" \
+             "-tls1_$v" -cipher 'ECDHE:@SECLEVEL=0' -groups "${c%%:*}" 2>/dev/null | grep -m1 '^Server Temp Key:')
+      [ -n "$line" ] || continue
+      if [ "$v" = 3 ]; then got13+=("\"${c#*:}\""); else got12+=("\"${c#*:}\""); fi
+    done
+  done
+  assert_jq "dovecot_dhe groups: s_client's TLS 1.3 groups" "$GR" \
+    "[$g.tls13.accepted[] | select(IN(\"x25519\",\"x448\",\"secp256r1\",\"secp384r1\",\"secp521r1\",\"ffdhe2048\",\"ffdhe3072\",\"brainpoolP256r1\",\"secp256k1\"))] | sort" \
+    "$(jq -nc "[$(IFS=,; echo "${got13[*]}")] | sort")"
+  assert_jq "dovecot_dhe groups: s_client's TLS 1.2 curves" "$GR" \
+    "[$g.tls12_curves[] | select(IN(\"x25519\",\"x448\",\"secp256r1\",\"secp384r1\",\"secp521r1\",\"brainpoolP256r1\",\"secp256k1\"))] | sort" \
+    "$(jq -nc "[$(IFS=,; echo "${got12[*]}")] | sort")"
+else
+  skip "dovecot_dhe groups" "not in this lab"
+fi
+# poison: the versions answer (x25519), secp256r1, the rest refused with an alert, the pair
+# hello; DH: its DHE favourite closed on, with or without FFDHE groups (2).
+in_lab poison && groups_of poison "$CURVES2" 5 1
+# limit128 / limit64: no ECDHE suite (the hello of 45 ECDHE suites fits both limits: refused);
+# DH: 63 DHE suites refused, with the FFDHE groups refused.
+in_lab limit128 && groups_of limit128 null 3 0
+in_lab limit64 && groups_of limit64 null 3 0
+# sizewindow: padded hellos stay out of the window: as poison.
+in_lab sizewindow && groups_of sizewindow "$CURVES2" 5 1
+# extintolerant: hellos with the old extensions only and under 256 bytes, so 34 of the 45
+# ECDHE suites in the first (answered); x25519, secp256r1, the refusal, the pair hello (4); DH:
+# the DHE suites in two chunks, then with FFDHE groups in three, all refused (5). Before, its
+# curves were unknown and the grade was refused for it.
+if in_lab extintolerant; then
+  groups_of extintolerant "$CURVES2" 9 0
+  tp extintolerant-grade --format json --level 2 --ca-file "$LAB_CA" "localhost:$LAB_PORT_EXTINTOLERANT"
+  assert_jq "extintolerant: the grade no longer lacks its curves" "$TP_OUT" \
+    "$(ep "localhost:$LAB_PORT_EXTINTOLERANT").grade | [(.reason // \"\" | test(\"curves\")), (.grade | type)]" '[false,"string"]'
+fi
+# closerefusal: closes on refusals too: x25519 (a new connection: the versions probe kept no
+# answer in these suites' order), secp256r1, the rest closed on, the pair hello (the client's
+# order), the rest before x25519, taken: refused (5); DH: closed twice (2).
+in_lab closerefusal && groups_of closerefusal "$CURVES2" 7 0
+# hangpick: never picks the suite it hangs on in an ECDHE hello (0xC030 first): as poison.
+in_lab hangpick && groups_of hangpick "$CURVES2" 5 1

@@ -117,7 +117,7 @@ mtls_optional_no_ca     mtls_optional_no_ca   LAB_PORT_MTLS_OPTIONAL_NO_CA   -  
 mtls_strict             mtls_strict           LAB_PORT_MTLS_STRICT           -         -
 web_chain               web_chain             LAB_PORT_WEB_CHAIN             -         -
 web_otherhost           web_otherhost         LAB_PORT_WEB_OTHERHOST         -         -
-# Issue #11 servers of tests/lab/mod_enum.sh, mod_groups.sh, mod_mutual.sh and mod_web2.sh
+# Issue #11 servers of tests/lab/mod_enum.sh, mod_groups.sh, mod_mutual.sh, mod_web2.sh and mod_groups2.sh
 # (written against those modules while they were being written, in other branches).
 dovecot_dhe             dovecot_dhe           LAB_PORT_DOVECOT_DHE           -         -
 poison                  poison                LAB_PORT_POISON                -         -
@@ -148,6 +148,10 @@ web2_tls10_www          web2_tls10_www        LAB_PORT_WEB2_TLS10_WWW        -  
 web2                    web2                  LAB_PORT_WEB2                  -         -
 web2_slowbody           web2_slowbody         LAB_PORT_WEB2_SLOWBODY         -         -
 web2_tlssilent          web2_tlssilent        LAB_PORT_WEB2_TLSSILENT        -         -
+grp_poison              grp_poison            LAB_PORT_GRP_POISON            -         -
+grp13_closer            grp13_closer          LAB_PORT_GRP13_CLOSER          -         -
+grp13_closer_client     grp13_closer_client   LAB_PORT_GRP13_CLOSER_CLIENT   -         -
+dovecot_ecdsa           dovecot_ecdsa         LAB_PORT_DOVECOT_ECDSA         -         -
 '
 
 # Lab servers with a TLS port that are not compared, and why: ROW LAB_SERVER REASON...

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Scripted post-quantum-only TLS 1.3 server for the lab.
+"""Scripted TLS 1.3 server for the lab: it answers only with HelloRetryRequests.
 
 A server whose only key exchange group is one the local OpenSSL cannot negotiate (OpenSSL
-3.0 has no ML-KEM) is what no installable server here can be, so this one answers just the
-first flight:
+3.0 has no ML-KEM) is what no installable server here can be, nor one that misbehaves on
+some groups, so this one answers just the first flight:
 
   - a ClientHello without TLS 1.3 in supported_versions: protocol_version alert;
-  - one whose supported_groups lists --group (default 0x11EC, X25519MLKEM768), whatever key
-    shares came with it: a HelloRetryRequest naming that group (supported_versions TLS 1.3,
-    the suite: the first of the client's list the server has, by --suites), then the
-    connection is closed, since nothing real can follow (the server has no ML-KEM either);
-  - no suite in common, or --group not listed: handshake_failure alert.
+  - one whose supported_groups lists one of its groups (--groups, in its order; default
+    --group, 0x11EC, X25519MLKEM768), whatever key shares came with it: a HelloRetryRequest
+    naming its pick (supported_versions TLS 1.3, the suite: the first of the client's list
+    the server has, by --suites), then the connection is closed, since nothing real can
+    follow. The pick is the first of its groups the client lists (its own order), or with
+    --client-order the first of the client's groups it has;
+  - no suite in common, or none of its groups listed: handshake_failure alert.
+Misbehaviour seen in the field, each without a word (a FIN, no alert):
+  --close-on-refusal   instead of the handshake_failure alert (dovecot's OpenSSL does so)
+  --closes-on GROUPS   when its pick is one of GROUPS (a group it lists but cannot serve)
+and --hangs-on GROUPS: when its pick is one of GROUPS it answers nothing and waits (bounded)
+for the client to give up.
 
 Every read is bounded in size and time; each connection has an overall deadline.
 Binds to 127.0.0.1 only. Python 3 standard library only.
@@ -71,6 +78,19 @@ class Conn:
             self.sock.sendall(data)
         except (socket.timeout, OSError) as e:
             raise Closed(str(e))
+
+    def wait_for_close(self):
+        """Answer nothing: wait (bounded by the connection deadline) for the client to go."""
+        try:
+            while time.monotonic() < self.deadline:
+                self.sock.settimeout(max(0.05, min(READ_TIMEOUT_S, self.deadline - time.monotonic())))
+                try:
+                    if not self.sock.recv(4096):
+                        return
+                except socket.timeout:
+                    continue
+        except OSError:
+            return
 
     def linger_until_close(self):
         """Close with a FIN after the client has read our flight: wait (bounded) for its EOF,
@@ -183,11 +203,24 @@ def serve(conn, opts):
         conn.send(alert(ALERT_PROTOCOL_VERSION))
         return "no TLS 1.3 offered: protocol_version"
     common = [s for s in suites if s in opts.suites]
-    if not common or opts.group not in u16_list(exts.get(EXT_SUPPORTED_GROUPS, b""), 2):
+    listed = u16_list(exts.get(EXT_SUPPORTED_GROUPS, b""), 2)
+    if opts.client_order:
+        groups = [g for g in listed if g in opts.groups]
+    else:
+        groups = [g for g in opts.groups if g in listed]
+    if not common or not groups:
+        if opts.close_on_refusal:
+            return "no common suite or group: closed without an alert"
         conn.send(alert(ALERT_HANDSHAKE_FAILURE))
-        return "no common suite or group 0x%04X not offered: handshake_failure" % opts.group
-    conn.send(hello_retry_request(session_id, common[0], opts.group))
-    return "HelloRetryRequest for 0x%04X, suite 0x%04X" % (opts.group, common[0])
+        return "no common suite or group: handshake_failure"
+    pick = groups[0]
+    if pick in opts.closes_on:
+        return "picked 0x%04X: closed without an alert" % pick
+    if pick in opts.hangs_on:
+        conn.wait_for_close()
+        return "picked 0x%04X: hung until the client closed" % pick
+    conn.send(hello_retry_request(session_id, common[0], pick))
+    return "HelloRetryRequest for 0x%04X, suite 0x%04X" % (pick, common[0])
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -220,6 +253,16 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--group", type=lambda t: int(t, 0), default=0x11EC,
                     help="the one group, named in the HelloRetryRequest (default 0x11EC)")
+    ap.add_argument("--groups", type=code_list,
+                    help="the server's groups, in its order (default: --group alone)")
+    ap.add_argument("--client-order", action="store_true",
+                    help="pick the first of the client's groups the server has")
+    ap.add_argument("--close-on-refusal", action="store_true",
+                    help="close without an alert instead of handshake_failure")
+    ap.add_argument("--closes-on", type=code_list, default=[], metavar="GROUPS",
+                    help="close without an alert when the pick is one of these")
+    ap.add_argument("--hangs-on", type=code_list, default=[], metavar="GROUPS",
+                    help="answer nothing when the pick is one of these")
     ap.add_argument("--suites", type=code_list, default=[0x1301, 0x1302, 0x1303],
                     help="TLS 1.3 suites the server has (default 0x1301,0x1302,0x1303)")
     ap.add_argument("--pid-file")
@@ -227,6 +270,8 @@ def main():
     args = ap.parse_args()
     if not 0 <= args.group <= 0xFFFF:
         ap.error("--group must be 0x0000..0xFFFF")
+    if args.groups is None:
+        args.groups = [args.group]
 
     server = Server(("127.0.0.1", args.port), Handler)
     server.opts = args

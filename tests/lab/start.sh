@@ -37,6 +37,7 @@
 #   subject: mod_enum.sh +100..+119 (hello limits, unservable suites), mod_groups.sh
 #   +120..+129 (curves, group order, post-quantum only), mod_mutual.sh +130..+139 (STARTTLS
 #   capability lists, mTLS), mod_web2.sh +140..+159 (HTTP fallback), +160..+199 free.
+#   (of those, mod_groups2.sh +170..+179: the groups probe on servers that close instead of refusing)
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail

@@ -243,9 +243,26 @@ int main(void)
            "NULL TLSv1.3 accepted but its groups are unknown; DHE suites accepted but the DH parameters are unknown");
     expect("no grade: the groups probe left candidates undecided",
            "{" V13 C(P("TLSv1.3", T13))
-           "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\"],\"undecided\":[\"secp384r1\"]}},"
+           "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\"],\"undecided\":[{\"name\":"
+           "\"secp384r1\",\"reason\":\"no answer before the deadline\"}]}},"
            GOOD_CERT NOT_WEB "}",
-           "NULL groups: 1 candidates could not be decided");
+           "NULL 1 TLSv1.3 groups could not be decided (no answer before the deadline)");
+    /* The groups facts' undecided lists, by their names, where that key exchange is accepted. */
+#define G_OPEN12(extra)                                                                                    \
+    "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\"],\"undecided\":[]},"            \
+    "\"tls12_curves\":[\"secp256r1\"],\"tls12_curves_undecided\":[{\"name\":\"sect571r1\",\"reason\":\"r\"}]" \
+    extra ",\"dh\":null},"
+    expect("no grade: ECDHE accepted and curves undecided",
+           "{" V12_13 C(P("TLSv1.2", ECDHE_GCM) "," P("TLSv1.3", T13)) G_OPEN12("") GOOD_CERT HTTP(HSTS_1Y) "}",
+           "NULL 1 ECDHE curves could not be decided (r)");
+    expect("curves undecided do not matter without ECDHE suites",
+           "{" V13 C(P("TLSv1.3", T13 "," T13_128)) G_OPEN12("") GOOD_CERT NOT_WEB "}",
+           "A+/A+ 96 100/100/90 |");
+    expect("curves never chosen are decided (the certificate's curve is taken over them)",
+           "{" V12_13 C(P("TLSv1.2", ECDHE_GCM) "," P("TLSv1.3", T13))
+           GROUPS("{\"accepted\":[\"x25519\"],\"undecided\":[]}", "[\"secp256r1\"],\"tls12_curves_undecided\":[],"
+                  "\"tls12_curves_never_chosen\":[\"sect571r1\",\"x448\"]", "null") GOOD_CERT HTTP(HSTS_1Y) "}",
+           "A+/A+ 100 100/100/100 |");
     expect("RSA key exchange only: the groups probe ran and found nothing to grade",
            "{" V(N_, N_, N_, N_, Y_, N_)
            C(P("TLSv1.2", S("TLS_RSA_WITH_AES_128_GCM_SHA256", 128, false, true, "RSA")))

@@ -94,6 +94,11 @@ int main(void)
            "{" TLS13_ONLY "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\",\"secp256r1\"]},"
            "\"tls12_curves\":null,\"dh\":null}," ECDSA_LEAF HSTS("{\"present\":true,\"valid\":true,\"max_age\":63072000}") "}",
            1, "");
+    expect("modern: groups left undecided may hide a small one: not examined", "modern",
+           "{" TLS13_ONLY "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\",\"secp256r1\"],"
+           "\"undecided\":[{\"name\":\"secp224r1\",\"reason\":\"no answer before the deadline\"}]},"
+           "\"tls12_curves\":null,\"dh\":null}," ECDSA_LEAF HSTS("{\"present\":true,\"valid\":true,\"max_age\":63072000}") "}",
+           0, "ecdh_param_size=not examined: 1 TLSv1.3 groups undecided (no answer before the deadline)");
     expect("modern: advisory items only stay compliant", "modern",
            "{" TLS13_ONLY "\"groups\":{\"status\":\"ok\",\"tls13\":{\"accepted\":[\"x25519\",\"x448\",\"ffdhe2048\"]},"
            "\"tls12_curves\":null,\"dh\":null},"

@@ -27,34 +27,6 @@ typedef struct grader {
     bool mismatch;        /* M */
 } grader_t;
 
-static size_t len(json_object *arr)
-{
-    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
-/* Element i, or NULL when arr is not an array that long (facts may come from a file). */
-static json_object *idx(json_object *arr, size_t i)
-{
-    return i < len(arr) ? json_object_array_get_idx(arr, i) : NULL;
-}
-
-static const char *or_q(const char *s)
-{
-    return s ? s : "?";
-}
-
-static bool is(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-/* A boolean fact equal to want; absent, null or another type is neither true nor false. */
-static bool boolean(json_object *o, const char *key, bool want)
-{
-    json_object *v = jr_at(o, key);
-    return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v) == want;
-}
-
 /* Adds one line to the caps: the reason, then what it does to the grade. */
 static void add_reason(grader_t *g, const char *outcome, const char *fmt, va_list ap)
 {
@@ -100,7 +72,7 @@ static int protocol_score(const char *name)
         { "SSLv2", 0 }, { "SSLv3", 80 }, { "TLSv1.0", 90 }, { "TLSv1.1", 95 }, { "TLSv1.2", 100 }, { "TLSv1.3", 100 },
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-        if (is(name, table[i].name))
+        if (jr_eq(name, table[i].name))
             return table[i].score;
     return -1;
 }
@@ -139,21 +111,21 @@ static void kx_certificate(grader_t *g, kx_t *k)
 {
     json_object *cert = jr_at(g->facts, "certificate");
     json_object *leaves = jr_at(cert, "certificates");
-    if (!len(leaves))
-        leaves = jr_at(cert, "chain") ? idx(jr_at(cert, "chain"), 0) : NULL;
+    if (!jr_len(leaves))
+        leaves = jr_at(cert, "chain") ? jr_idx(jr_at(cert, "chain"), 0) : NULL;
     bool one = leaves && json_object_is_type(leaves, json_type_object);
-    size_t n = one ? 1 : len(leaves);
+    size_t n = one ? 1 : jr_len(leaves);
     for (size_t i = 0; i < n; i++) {
-        json_object *l = one ? leaves : idx(leaves, i);
+        json_object *l = one ? leaves : jr_idx(leaves, i);
         const char *type = jr_str(l, "key_type");
         int bits = json_object_get_int(jr_at(l, "key_bits"));
         char what[160];
         if (!type || bits <= 0)
             continue;
         snprintf(what, sizeof what, "certificate key %s %d bits", type, bits);
-        if (is(type, "RSA") || is(type, "RSA-PSS") || is(type, "DSA"))
+        if (jr_eq(type, "RSA") || jr_eq(type, "RSA-PSS") || jr_eq(type, "DSA"))
             kx_element(g, k, kx_score_rsa(bits), what);
-        else if (is(type, "EC") || is(type, "Ed25519") || is(type, "Ed448") || is(type, "SM2"))
+        else if (jr_eq(type, "EC") || jr_eq(type, "Ed25519") || jr_eq(type, "Ed448") || jr_eq(type, "SM2"))
             kx_element(g, k, kx_score_ec(bits), what);
     }
 }
@@ -163,16 +135,16 @@ static void kx_groups(grader_t *g, kx_t *k)
     json_object *gr = jr_at(g->facts, "groups");
     json_object *lists[2] = { jr_at(jr_at(gr, "tls13"), "accepted"), jr_at(gr, "tls12_curves") };
     for (size_t l = 0; l < 2; l++)
-        for (size_t i = 0; i < len(lists[l]); i++) {
-            const char *name = json_object_get_string(idx(lists[l], i));
+        for (size_t i = 0; i < jr_len(lists[l]); i++) {
+            const char *name = json_object_get_string(jr_idx(lists[l], i));
             const registry_group_t *rg = name ? registry_group_by_name(name) : NULL;
             char what[160];
             if (!rg || !rg->bits)
                 continue;
             snprintf(what, sizeof what, "key exchange group %s (%u bits)", rg->name, (unsigned)rg->bits);
-            if (is(rg->kind, "ffdhe"))
+            if (jr_eq(rg->kind, "ffdhe"))
                 kx_element(g, k, kx_score_rsa(rg->bits), what);
-            else if (is(rg->kind, "ecdhe") || is(rg->kind, "hybrid-pq"))
+            else if (jr_eq(rg->kind, "ecdhe") || jr_eq(rg->kind, "hybrid-pq"))
                 kx_element(g, k, kx_score_ec(rg->bits), what);
             else
                 kx_element(g, k, 100, what);   /* ML-KEM alone */
@@ -240,7 +212,7 @@ static bool block_64bit(const char *enc)
 {
     static const char *const families[] = { "3DES", "DES", "IDEA", "RC2", "GOST28147", "MAGMA" };
     for (size_t i = 0; i < sizeof families / sizeof *families; i++)
-        if (is(enc, families[i]))
+        if (jr_eq(enc, families[i]))
             return true;
     return false;
 }
@@ -257,13 +229,13 @@ static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *
     const char *name = jr_str(su, "name");
     if (!name)
         return;
-    bool tls11_up = is(version, "TLSv1.1") || is(version, "TLSv1.2") || is(version, "TLSv1.3");
+    bool tls11_up = jr_eq(version, "TLSv1.1") || jr_eq(version, "TLSv1.2") || jr_eq(version, "TLSv1.3");
     int bits = json_object_get_int(jr_at(su, "bits"));
     const registry_suite_t *rs = registry_suite_by_name(name);
     const registry_sslv2_kind_t *k2 = rs ? NULL : registry_sslv2_kind_by_name(name);
     const char *enc = rs ? rs->enc : NULL;
     bool is_export = rs ? rs->export_grade : k2 ? k2->export_grade : false;
-    bool rc4 = enc ? is(enc, "RC4") : strstr(name, "RC4") != NULL;
+    bool rc4 = enc ? jr_eq(enc, "RC4") : strstr(name, "RC4") != NULL;
 
     int cs = cipher_score(bits);
     if (s->strongest < 0 || cs > s->strongest)
@@ -287,7 +259,7 @@ static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *
         hit(&s->null_, name);
     else if (bits < 112 && !is_export)
         hit(&s->short_key, name);
-    if (is(jr_str(su, "au"), "ANON")) {
+    if (jr_eq(jr_str(su, "au"), "ANON")) {
         hit(&s->anon, name);
         k->score = 0;
         snprintf(k->weakest, sizeof k->weakest, "anonymous key exchange (%s)", name);
@@ -296,7 +268,7 @@ static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *
         hit(tls11_up ? &s->rc4_new : &s->rc4, name);
     if (block_64bit(enc) && tls11_up)
         hit(&s->sweet32, name);
-    if (is(version, "SSLv3") && rs && rs->cbc)
+    if (jr_eq(version, "SSLv3") && rs && rs->cbc)
         hit(&s->poodle, name);
 }
 
@@ -336,30 +308,30 @@ static void grade_certificate(grader_t *g)
 {
     json_object *cert = jr_at(g->facts, "certificate");
     json_object *chain = jr_at(cert, "chain");
-    if (!is(jr_str(cert, "status"), "ok") || !len(chain))
+    if (!jr_eq(jr_str(cert, "status"), "ok") || !jr_len(chain))
         return;
     json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
     if (json_object_get_boolean(jr_at(cert, "expired")))
-        trust_issue(g, false, "certificate expired %s", or_q(jr_str(idx(chain, 0), "not_after")));
+        trust_issue(g, false, "certificate expired %s", jr_or_q(jr_str(jr_idx(chain, 0), "not_after")));
     if (json_object_get_boolean(jr_at(cert, "not_yet_valid")))
         trust_issue(g, false, "certificate not yet valid");
-    if (boolean(trust, "verified", false))
-        trust_issue(g, false, "chain not trusted by %s: %s", or_q(jr_str(trust, "store")), or_q(jr_str(trust, "error")));
-    if (is(jr_str(jr_at(cert, "revocation"), "result"), "revoked") || is(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "revoked"))
+    if (jr_bool_is(trust, "verified", false))
+        trust_issue(g, false, "chain not trusted by %s: %s", jr_or_q(jr_str(trust, "store")), jr_or_q(jr_str(trust, "error")));
+    if (jr_eq(jr_str(jr_at(cert, "revocation"), "result"), "revoked") || jr_eq(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "revoked"))
         trust_issue(g, false, "certificate revoked");
-    if (jr_str(name, "checked") && boolean(name, "matched", false))
+    if (jr_str(name, "checked") && jr_bool_is(name, "matched", false))
         trust_issue(g, true, "certificate does not cover %s", jr_str(name, "checked"));
 
     /* Signatures of the leaf and intermediates (a root's own signature is never checked). */
-    for (size_t i = 0; i < len(chain); i++) {
-        json_object *c = idx(chain, i);
+    for (size_t i = 0; i < jr_len(chain); i++) {
+        json_object *c = jr_idx(chain, i);
         const char *sig = jr_str(c, "signature_algorithm");
         if (i > 0 && json_object_get_boolean(jr_at(c, "self_signed")))
             continue;
         if (sig_has(sig, "md5") || sig_has(sig, "md2"))
-            cap(g, L_F, "%s signature on %s", sig, or_q(jr_str(c, "subject")));
+            cap(g, L_F, "%s signature on %s", sig, jr_or_q(jr_str(c, "subject")));
         else if (sig_has(sig, "sha1"))
-            trust_issue(g, false, "%s signature on %s", sig, or_q(jr_str(c, "subject")));
+            trust_issue(g, false, "%s signature on %s", sig, jr_or_q(jr_str(c, "subject")));
     }
     json_object *ca = jr_at(cert, "chain_analysis"), *complete = jr_at(ca, "complete");
     if (json_object_get_boolean(jr_at(ca, "completed_via_aia")) || (complete && !json_object_get_boolean(complete)))
@@ -373,20 +345,20 @@ static void grade_hsts(grader_t *g)
 {
     json_object *http = jr_at(g->facts, "http");
     json_object *hsts = jr_at(jr_at(http, "https"), "hsts"), *max_age = jr_at(hsts, "max_age");
-    if (is(jr_str(http, "status"), "ok") && boolean(http, "applicable", false))
+    if (jr_eq(jr_str(http, "status"), "ok") && jr_bool_is(http, "applicable", false))
         return;
     if (!http)
         cap(g, L_A, "HSTS not examined (http probe did not run)");
-    else if (!is(jr_str(http, "status"), "ok"))
-        cap(g, L_A, "HSTS not examined (http probe failed: %s)", or_q(jr_str(http, "error")));
-    else if (!boolean(http, "applicable", true))
+    else if (!jr_eq(jr_str(http, "status"), "ok"))
+        cap(g, L_A, "HSTS not examined (http probe failed: %s)", jr_or_q(jr_str(http, "error")));
+    else if (!jr_bool_is(http, "applicable", true))
         cap(g, L_A, "HSTS not examined (whether this is a web server is unknown)");
     else if (!hsts)
         cap(g, L_A, "HSTS not observed (no HTTPS response)");
-    else if (!boolean(hsts, "present", true))
-        cap(g, L_A, "%s (A+ needs max-age >= %lld)", boolean(hsts, "present", false) ? "no HSTS" : "HSTS unknown",
+    else if (!jr_bool_is(hsts, "present", true))
+        cap(g, L_A, "%s (A+ needs max-age >= %lld)", jr_bool_is(hsts, "present", false) ? "no HSTS" : "HSTS unknown",
             HSTS_A_PLUS_MIN_AGE);
-    else if (!boolean(hsts, "valid", true) || !max_age || !json_object_is_type(max_age, json_type_int))
+    else if (!jr_bool_is(hsts, "valid", true) || !max_age || !json_object_is_type(max_age, json_type_int))
         cap(g, L_A, "invalid HSTS header");
     else if (json_object_get_int64(max_age) < HSTS_A_PLUS_MIN_AGE)
         cap(g, L_A, "HSTS max-age=%lld < %lld", (long long)json_object_get_int64(max_age), HSTS_A_PLUS_MIN_AGE);
@@ -407,18 +379,18 @@ static void protocol_facts(json_object *versions, protocols_t *p)
 {
     json_object *list = jr_at(versions, "protocols");
     *p = (protocols_t){ .best = -1, .worst = 101 };
-    for (size_t i = 0; i < len(list); i++) {
-        const char *v = jr_str(idx(list, i), "name");
+    for (size_t i = 0; i < jr_len(list); i++) {
+        const char *v = jr_str(jr_idx(list, i), "name");
         int s = protocol_score(v);
-        if (s < 0 || !boolean(idx(list, i), "accepted", true))
+        if (s < 0 || !jr_bool_is(jr_idx(list, i), "accepted", true))
             continue;
         p->best = s > p->best ? s : p->best;
         p->worst = s < p->worst ? s : p->worst;
-        p->ssl2 |= is(v, "SSLv2");
-        p->ssl3 |= is(v, "SSLv3");
-        p->tls10_11 |= is(v, "TLSv1.0") || is(v, "TLSv1.1");
-        p->modern |= is(v, "TLSv1.2") || is(v, "TLSv1.3");
-        p->tls13 |= is(v, "TLSv1.3");
+        p->ssl2 |= jr_eq(v, "SSLv2");
+        p->ssl3 |= jr_eq(v, "SSLv3");
+        p->tls10_11 |= jr_eq(v, "TLSv1.0") || jr_eq(v, "TLSv1.1");
+        p->modern |= jr_eq(v, "TLSv1.2") || jr_eq(v, "TLSv1.3");
+        p->tls13 |= jr_eq(v, "TLSv1.3");
     }
 }
 
@@ -479,10 +451,10 @@ json_object *grade_endpoint(json_object *facts)
     suites_t s = { .strongest = -1, .weakest = -1 };
     kx_t k = { .score = 101 };
     json_object *protos = jr_at(jr_at(facts, "ciphers"), "protocols");
-    for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i), *list = jr_at(pv, "suites");
-        for (size_t j = 0; j < len(list); j++)
-            suite_facts(&s, &k, jr_str(pv, "name"), idx(list, j));
+    for (size_t i = 0; i < jr_len(protos); i++) {
+        json_object *pv = jr_idx(protos, i), *list = jr_at(pv, "suites");
+        for (size_t j = 0; j < jr_len(list); j++)
+            suite_facts(&s, &k, jr_str(pv, "name"), jr_idx(list, j));
     }
     if (p.best < 0)
         return grade_none("no protocol version accepted");

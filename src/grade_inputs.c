@@ -12,8 +12,6 @@
 #include "json_read.h"
 #include "registry.h"
 
-static const char *const protocols[] = { "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-#define NPROTOCOLS (sizeof protocols / sizeof *protocols)
 
 typedef struct why {
     char *buf;
@@ -24,27 +22,10 @@ typedef struct why {
 static void missing(why_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void missing(why_t *w, const char *fmt, ...)
 {
-    size_t used = strlen(w->buf);
-    if (w->count++ && used + 3 < w->cap) {
-        memcpy(w->buf + used, "; ", 3);
-        used += 2;
-    }
-    if (used + 1 >= w->cap)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(w->buf + used, w->cap - used, fmt, ap);
+    jr_vlist_add(w->buf, w->cap, &w->count, fmt, ap);
     va_end(ap);
-}
-
-static size_t len(json_object *arr)
-{
-    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
-static json_object *idx(json_object *arr, size_t i)
-{
-    return i < len(arr) ? json_object_array_get_idx(arr, i) : NULL;
 }
 
 static bool is_type(json_object *o, const char *key, json_type t)
@@ -53,34 +34,15 @@ static bool is_type(json_object *o, const char *key, json_type t)
     return v && json_object_is_type(v, t);
 }
 
-static bool is(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-static const char *or_q(const char *s)
-{
-    return s ? s : "?";
-}
-
 /* The probe's facts when it ran and said "ok"; else NULL, with the reason noted. */
 static json_object *probe_ok(json_object *facts, const char *probe, why_t *w)
 {
     json_object *p = jr_at(facts, probe);
     if (!p)
         missing(w, "%s probe did not run", probe);
-    else if (!is(jr_str(p, "status"), "ok"))
-        missing(w, "%s probe failed: %s", probe, or_q(jr_str(p, "error")));
-    return p && is(jr_str(p, "status"), "ok") ? p : NULL;
-}
-
-static json_object *entry(json_object *facts, const char *name)
-{
-    json_object *list = jr_at(facts, "protocols");
-    for (size_t i = 0; i < len(list); i++)
-        if (is(jr_str(idx(list, i), "name"), name))
-            return idx(list, i);
-    return NULL;
+    else if (!jr_eq(jr_str(p, "status"), "ok"))
+        missing(w, "%s probe failed: %s", probe, jr_or_q(jr_str(p, "error")));
+    return p && jr_eq(jr_str(p, "status"), "ok") ? p : NULL;
 }
 
 /* What the key exchanges of the accepted suites need from the groups probe. */
@@ -91,47 +53,47 @@ typedef struct kx_needs {
 static void suite_known(json_object *s, const char *version, kx_needs_t *need, why_t *w)
 {
     const char *name = jr_str(s, "name");
-    bool sslv2 = is(version, "SSLv2");
+    bool sslv2 = jr_eq(version, "SSLv2");
     if (!name || !is_type(s, "bits", json_type_int) || !is_type(s, "forward_secrecy", json_type_boolean) ||
         (!sslv2 && (!is_type(s, "aead", json_type_boolean) || !jr_str(s, "au")))) {
-        missing(w, "%s suite %s: name, key bits, forward secrecy, AEAD or authentication unknown", or_q(version),
-                or_q(name ? name : jr_str(s, "code")));
+        missing(w, "%s suite %s: name, key bits, forward secrecy, AEAD or authentication unknown", jr_or_q(version),
+                jr_or_q(name ? name : jr_str(s, "code")));
         return;
     }
     const registry_suite_t *rs = registry_suite_by_name(name);
     const char *kx = jr_str(s, "kx") ? jr_str(s, "kx") : rs ? rs->kx : NULL;
-    need->tls13 |= is(version, "TLSv1.3");
-    need->ecdhe |= !is(version, "TLSv1.3") && is(kx, "ECDHE");
-    need->dhe |= !is(version, "TLSv1.3") && is(kx, "DHE");
+    need->tls13 |= jr_eq(version, "TLSv1.3");
+    need->ecdhe |= !jr_eq(version, "TLSv1.3") && jr_eq(kx, "ECDHE");
+    need->dhe |= !jr_eq(version, "TLSv1.3") && jr_eq(kx, "DHE");
 }
 
 /* One version's suites: enumerated to the end, each suite's graded members known. */
 static void version_suites_known(json_object *ciphers, const char *name, kx_needs_t *need, why_t *w)
 {
-    json_object *p = entry(ciphers, name), *undecided = jr_at(p, "undecided");
+    json_object *p = jr_named(ciphers, "protocols", name), *undecided = jr_at(p, "undecided");
     if (!p) {
         missing(w, "%s accepted but its suites were not enumerated", name);
         return;
     }
-    if (len(undecided))
-        missing(w, "%zu suites of %s could not be decided (%s)", len(undecided), name,
-                or_q(jr_str(idx(undecided, 0), "reason")));
+    if (jr_len(undecided))
+        missing(w, "%zu suites of %s could not be decided (%s)", jr_len(undecided), name,
+                jr_or_q(jr_str(jr_idx(undecided, 0), "reason")));
     else if (!is_type(p, "complete", json_type_boolean) || !json_object_get_boolean(jr_at(p, "complete")))
         missing(w, "the suites of %s are not known to be all found", name);
     json_object *suites = jr_at(p, "suites");
-    for (size_t i = 0; i < len(suites); i++)
-        suite_known(idx(suites, i), name, need, w);
+    for (size_t i = 0; i < jr_len(suites); i++)
+        suite_known(jr_idx(suites, i), name, need, w);
 }
 
 static void protocols_known(json_object *facts, kx_needs_t *need, why_t *w)
 {
     json_object *versions = probe_ok(facts, "versions", w), *ciphers = probe_ok(facts, "ciphers", w);
-    for (size_t i = 0; versions && i < NPROTOCOLS; i++) {
-        json_object *p = entry(versions, protocols[i]);
+    for (size_t i = 0; versions && i < JR_NPROTOCOLS; i++) {
+        json_object *p = jr_named(versions, "protocols", jr_protocols[i]);
         if (!is_type(p, "accepted", json_type_boolean))
-            missing(w, "%s undetermined (%s)", protocols[i], p ? or_q(jr_str(p, "result")) : "not in the versions facts");
+            missing(w, "%s undetermined (%s)", jr_protocols[i], p ? jr_or_q(jr_str(p, "result")) : "not in the versions facts");
         else if (ciphers && json_object_get_boolean(jr_at(p, "accepted")))
-            version_suites_known(ciphers, protocols[i], need, w);
+            version_suites_known(ciphers, jr_protocols[i], need, w);
     }
 }
 
@@ -150,9 +112,9 @@ static void key_known(json_object *leaf, why_t *w)
     json_object *bits = jr_at(leaf, "key_bits");
     const char *type = jr_str(leaf, "key_type");
     if (!type || !bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0)
-        missing(w, "the key of %s is unknown", or_q(jr_str(leaf, "subject")));
+        missing(w, "the key of %s is unknown", jr_or_q(jr_str(leaf, "subject")));
     else if (!graded_key_type(type))
-        missing(w, "the key type %s of %s is not one the grade scores", type, or_q(jr_str(leaf, "subject")));
+        missing(w, "the key type %s of %s is not one the grade scores", type, jr_or_q(jr_str(leaf, "subject")));
 }
 
 static void certificate_known(json_object *facts, why_t *w)
@@ -161,7 +123,7 @@ static void certificate_known(json_object *facts, why_t *w)
     if (!cert)
         return;
     json_object *chain = jr_at(cert, "chain"), *name = jr_at(cert, "name"), *leaves = jr_at(cert, "certificates");
-    if (!len(chain)) {
+    if (!jr_len(chain)) {
         missing(w, "no certificate chain recorded");
         return;
     }
@@ -169,33 +131,33 @@ static void certificate_known(json_object *facts, why_t *w)
         missing(w, "whether the chain is trusted is unknown");
     if (!jr_str(name, "checked") || !is_type(name, "matched", json_type_boolean))
         missing(w, "whether the certificate covers the name is unknown");
-    for (size_t i = 0; i < len(chain); i++) {
-        json_object *c = idx(chain, i);
+    for (size_t i = 0; i < jr_len(chain); i++) {
+        json_object *c = jr_idx(chain, i);
         bool root = i > 0 && json_object_get_boolean(jr_at(c, "self_signed"));
         if (!root && !jr_str(c, "signature_algorithm"))
-            missing(w, "the signature algorithm of %s is unknown", or_q(jr_str(c, "subject")));
+            missing(w, "the signature algorithm of %s is unknown", jr_or_q(jr_str(c, "subject")));
     }
-    if (len(leaves))
-        for (size_t i = 0; i < len(leaves); i++)
-            key_known(idx(leaves, i), w);
+    if (jr_len(leaves))
+        for (size_t i = 0; i < jr_len(leaves); i++)
+            key_known(jr_idx(leaves, i), w);
     else
-        key_known(idx(chain, 0), w);
+        key_known(jr_idx(chain, 0), w);
 }
 
 static void group_names_known(json_object *list, const char *what, why_t *w)
 {
-    for (size_t i = 0; i < len(list); i++) {
-        const char *name = json_object_get_string(idx(list, i));
-        if (!name || !json_object_is_type(idx(list, i), json_type_string) || !registry_group_by_name(name))
-            missing(w, "%s group %s unknown to tlsprobe", what, or_q(name));
+    for (size_t i = 0; i < jr_len(list); i++) {
+        const char *name = json_object_get_string(jr_idx(list, i));
+        if (!name || !json_object_is_type(jr_idx(list, i), json_type_string) || !registry_group_by_name(name))
+            missing(w, "%s group %s unknown to tlsprobe", what, jr_or_q(name));
     }
 }
 
 /* An undecided list of the groups facts ([{name, reason}]): a group left open may be weak. */
 static void none_undecided(json_object *list, const char *what, why_t *w)
 {
-    if (len(list))
-        missing(w, "%zu %s could not be decided (%s)", len(list), what, or_q(jr_str(idx(list, 0), "reason")));
+    if (jr_len(list))
+        missing(w, "%zu %s could not be decided (%s)", jr_len(list), what, jr_or_q(jr_str(jr_idx(list, 0), "reason")));
 }
 
 /* The groups probe must have run and succeeded; what it found matters for each kind of key
@@ -206,9 +168,9 @@ static void groups_known(json_object *facts, const kx_needs_t *need, why_t *w)
     if (!g)
         return;
     json_object *t13 = jr_at(jr_at(g, "tls13"), "accepted"), *curves = jr_at(g, "tls12_curves"), *dh = jr_at(g, "dh");
-    if (need->tls13 && !len(t13))
+    if (need->tls13 && !jr_len(t13))
         missing(w, "TLSv1.3 accepted but its groups are unknown");
-    if (need->ecdhe && !len(curves))
+    if (need->ecdhe && !jr_len(curves))
         missing(w, "ECDHE suites accepted but their curves are unknown");
     json_object *bits = jr_at(dh, "bits");
     if (need->dhe && (!bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0))

@@ -35,20 +35,9 @@ static bool has(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, NULL);
 }
 
-static size_t len(json_object *arr)
-{
-    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
-/* Element i, or NULL when arr is not an array that long (facts may come from a file). */
-static json_object *idx(json_object *arr, size_t i)
-{
-    return i < len(arr) ? json_object_array_get_idx(arr, i) : NULL;
-}
-
 static const char *str_at(json_object *arr, size_t i)
 {
-    json_object *v = idx(arr, i);
+    json_object *v = jr_idx(arr, i);
     return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
@@ -60,16 +49,9 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
-/* A boolean fact equal to want; absent, null or another type is neither. */
-static bool boolean(json_object *o, const char *key, bool want)
-{
-    json_object *v = jr_at(o, key);
-    return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v) == want;
-}
-
 static bool known_bool(json_object *o, const char *key)
 {
-    return boolean(o, key, true) || boolean(o, key, false);
+    return jr_bool_is(o, key, true) || jr_bool_is(o, key, false);
 }
 
 static bool probe_ok(json_object *p)
@@ -132,12 +114,12 @@ static void check_protocols(checker_t *c)
         return;
     }
     json_object *acc = jr_at(v, "accepted"), *protos = jr_at(v, "protocols");
-    for (size_t i = 0; i < len(acc); i++)
+    for (size_t i = 0; i < jr_len(acc); i++)
         if (str_at(acc, i) && !in_list(c->p->tls_versions, str_at(acc, i)))
             deviate(c, "protocol", expected, str_at(acc, i), false);
     /* A version neither accepted nor refused may be one the profile forbids. */
-    for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i);
+    for (size_t i = 0; i < jr_len(protos); i++) {
+        json_object *pv = jr_idx(protos, i);
         const char *name = jr_str(pv, "name");
         if (known_bool(pv, "accepted") || in_list(c->p->tls_versions, name))
             continue;
@@ -154,10 +136,10 @@ static void suites_complete(checker_t *c, json_object *pv, const char *expected)
     json_object *undecided = jr_at(pv, "undecided");
     const char *name = jr_str(pv, "name") ? jr_str(pv, "name") : "?";
     char found[300];
-    if (len(undecided))
-        snprintf(found, sizeof found, "not examined: %zu suites of %s undecided (%s)", len(undecided), name,
-                 jr_str(idx(undecided, 0), "reason") ? jr_str(idx(undecided, 0), "reason") : "?");
-    else if (!boolean(pv, "complete", true))
+    if (jr_len(undecided))
+        snprintf(found, sizeof found, "not examined: %zu suites of %s undecided (%s)", jr_len(undecided), name,
+                 jr_str(jr_idx(undecided, 0), "reason") ? jr_str(jr_idx(undecided, 0), "reason") : "?");
+    else if (!jr_bool_is(pv, "complete", true))
         snprintf(found, sizeof found, "not examined: the suites of %s are not known to be all found", name);
     else
         return;
@@ -177,11 +159,11 @@ static void check_suites(checker_t *c)
     }
     json_object *seen = json_object_new_object();
     json_object *protos = jr_at(ci, "protocols");
-    for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i), *suites = jr_at(pv, "suites");
+    for (size_t i = 0; i < jr_len(protos); i++) {
+        json_object *pv = jr_idx(protos, i), *suites = jr_at(pv, "suites");
         bool tls13 = jr_str(pv, "name") && strcmp(jr_str(pv, "name"), "TLSv1.3") == 0;
-        for (size_t j = 0; j < len(suites); j++) {
-            const char *name = jr_str(idx(suites, j), "name");
+        for (size_t j = 0; j < jr_len(suites); j++) {
+            const char *name = jr_str(jr_idx(suites, j), "name");
             if (!name || has(seen, name))
                 continue;
             json_object_object_add(seen, name, NULL);
@@ -195,8 +177,8 @@ static void check_suites(checker_t *c)
     /* A partial enumeration may hide more deviations: say so. */
     if (!probe_ok(ci))
         not_examined(c, "cipher_suite", exp12, "ciphers");
-    for (size_t i = 0; i < len(protos); i++)
-        suites_complete(c, idx(protos, i), exp12);
+    for (size_t i = 0; i < jr_len(protos); i++)
+        suites_complete(c, jr_idx(protos, i), exp12);
 }
 
 /* The server's order only matters below TLS 1.3, where Mozilla's ssl_prefer_server_ciphers
@@ -204,14 +186,14 @@ static void check_suites(checker_t *c)
 static void check_server_order(checker_t *c)
 {
     json_object *protos = jr_at(jr_at(c->facts, "ciphers"), "protocols");
-    for (size_t i = 0; i < len(protos); i++) {
-        json_object *pv = idx(protos, i), *order = jr_at(pv, "server_order");
+    for (size_t i = 0; i < jr_len(protos); i++) {
+        json_object *pv = jr_idx(protos, i), *order = jr_at(pv, "server_order");
         const char *name = jr_str(pv, "name");
         if (!name || strcmp(name, "TLSv1.3") == 0)
             continue;
         if (!known_bool(pv, "server_order")) {
             /* Unknown with two suites or more: it matters only to a profile that wants the server's order. */
-            if (len(jr_at(pv, "suites")) > 1 && c->p->server_preferred_order) {
+            if (jr_len(jr_at(pv, "suites")) > 1 && c->p->server_preferred_order) {
                 char found[96];
                 snprintf(found, sizeof found, "not examined: %s order undetermined", name);
                 deviate(c, "server_preferred_order", "server's order", found, false);
@@ -234,12 +216,12 @@ static void groups_decided(checker_t *c, json_object *g)
     json_object *lists[2] = { jr_at(jr_at(g, "tls13"), "undecided"), jr_at(g, "tls12_curves_undecided") };
     static const char *const what[2] = { "TLSv1.3 groups", "ECDHE curves" };
     for (size_t l = 0; l < 2 && c->p->ecdh_param_size; l++) {
-        if (!len(lists[l]))
+        if (!jr_len(lists[l]))
             continue;
         char exp[64], found[300];
-        const char *why = jr_str(idx(lists[l], 0), "reason");
+        const char *why = jr_str(jr_idx(lists[l], 0), "reason");
         snprintf(exp, sizeof exp, ">= %d bits", c->p->ecdh_param_size);
-        snprintf(found, sizeof found, "not examined: %zu %s undecided (%s)", len(lists[l]), what[l], why ? why : "?");
+        snprintf(found, sizeof found, "not examined: %zu %s undecided (%s)", jr_len(lists[l]), what[l], why ? why : "?");
         deviate(c, "ecdh_param_size", exp, found, false);
     }
 }
@@ -260,7 +242,7 @@ static void check_groups(checker_t *c)
     int smallest_ec = 0, smallest_dh = 0;
     const char *smallest_ec_name = NULL;
     for (size_t l = 0; l < 2; l++)
-        for (size_t i = 0; i < len(lists[l]); i++) {
+        for (size_t i = 0; i < jr_len(lists[l]); i++) {
             const char *name = str_at(lists[l], i);
             if (!name || has(seen, name))
                 continue;
@@ -337,7 +319,7 @@ static void check_leaf_key(checker_t *c, const char *key_type, int bits, const c
 static void check_certificate(checker_t *c)
 {
     json_object *cert = jr_at(c->facts, "certificate");
-    json_object *leaf = idx(jr_at(cert, "chain"), 0);
+    json_object *leaf = jr_idx(jr_at(cert, "chain"), 0);
     if (!probe_ok(cert) || !leaf) {
         char exp[256];
         not_examined(c, "certificate_type", joined(c->p->certificate_types, "none", exp, sizeof exp), "certificate");
@@ -345,25 +327,25 @@ static void check_certificate(checker_t *c)
     }
     json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
     char found[300];
-    if (boolean(trust, "verified", false)) {
+    if (jr_bool_is(trust, "verified", false)) {
         snprintf(found, sizeof found, "not trusted by %s: %s", jr_str(trust, "store") ? jr_str(trust, "store") : "?",
                  jr_str(trust, "error") ? jr_str(trust, "error") : "?");
         deviate(c, "certificate_trust", "a chain trusted by the store", found, false);
-    } else if (!boolean(trust, "verified", true)) {
+    } else if (!jr_bool_is(trust, "verified", true)) {
         deviate(c, "certificate_trust", "a chain trusted by the store", "not examined: verification result unknown", false);
     }
     if (!jr_str(name, "checked") || !known_bool(name, "matched")) {
         deviate(c, "certificate_name", "the name covered", "not examined: name not checked", false);
-    } else if (boolean(name, "matched", false)) {
+    } else if (jr_bool_is(name, "matched", false)) {
         snprintf(found, sizeof found, "does not cover %s", jr_str(name, "checked"));
         deviate(c, "certificate_name", "the name covered", found, false);
     }
 
     /* Every distinct leaf served (RSA and ECDSA); the chain's leaf when that list is absent. */
     json_object *leaves = jr_at(cert, "certificates");
-    if (len(leaves)) {
-        for (size_t i = 0; i < len(leaves); i++) {
-            json_object *l = idx(leaves, i);
+    if (jr_len(leaves)) {
+        for (size_t i = 0; i < jr_len(leaves); i++) {
+            json_object *l = jr_idx(leaves, i);
             const char *curve = jr_str(l, "curve");
             if (!curve && jr_str(l, "sha256") && jr_str(leaf, "sha256") && strcmp(jr_str(l, "sha256"), jr_str(leaf, "sha256")) == 0)
                 curve = jr_str(leaf, "curve");
@@ -407,7 +389,7 @@ static void check_certificate(checker_t *c)
 static void check_hsts(checker_t *c)
 {
     json_object *http = jr_at(c->facts, "http");
-    if (probe_ok(http) && boolean(http, "applicable", false))
+    if (probe_ok(http) && jr_bool_is(http, "applicable", false))
         return;
     char exp[64], found[300];
     snprintf(exp, sizeof exp, "max-age >= %ld", c->p->hsts_min_age);
@@ -416,8 +398,8 @@ static void check_hsts(checker_t *c)
         return;
     }
     json_object *https = jr_at(http, "https"), *hsts = jr_at(https, "hsts");
-    if (!boolean(http, "applicable", true) || !hsts) {
-        snprintf(found, sizeof found, "not observed: %s", !boolean(http, "applicable", true) ? "whether this is a web server is unknown"
+    if (!jr_bool_is(http, "applicable", true) || !hsts) {
+        snprintf(found, sizeof found, "not observed: %s", !jr_bool_is(http, "applicable", true) ? "whether this is a web server is unknown"
                  : jr_str(https, "error") ? jr_str(https, "error") : "no HTTPS response");
         deviate(c, "hsts", exp, found, false);
         return;
@@ -425,9 +407,9 @@ static void check_hsts(checker_t *c)
     json_object *max_age = jr_at(hsts, "max_age");
     if (!known_bool(hsts, "present"))
         snprintf(found, sizeof found, "not observed: HSTS presence unknown");
-    else if (boolean(hsts, "present", false))
+    else if (jr_bool_is(hsts, "present", false))
         snprintf(found, sizeof found, "no HSTS");
-    else if (!boolean(hsts, "valid", true))
+    else if (!jr_bool_is(hsts, "valid", true))
         snprintf(found, sizeof found, "invalid HSTS header: %s", jr_str(hsts, "error") ? jr_str(hsts, "error") : "?");
     else if (!max_age || !json_object_is_type(max_age, json_type_int))
         snprintf(found, sizeof found, "HSTS without max-age");

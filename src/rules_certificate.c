@@ -6,23 +6,18 @@
 
 #include <string.h>
 
-static bool is(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
 /* "certificate revoked (...)" when the staple, the OCSP responder or the CRL says so. */
 static bool revoked(json_object *cert, char *ev, size_t evlen)
 {
     json_object *staple = jr_at(cert, "ocsp_staple"), *rev = jr_at(cert, "revocation");
-    if (is(jr_str(staple, "verdict"), "revoked")) {
+    if (jr_eq(jr_str(staple, "verdict"), "revoked")) {
         const char *reason = jr_str(staple, "revocation_reason");
         rf_ev(ev, evlen, "certificate revoked (stapled OCSP response%s%s)", reason ? ", reason " : "", reason ? reason : "");
         return true;
     }
-    if (!is(jr_str(rev, "result"), "revoked"))
+    if (!jr_eq(jr_str(rev, "result"), "revoked"))
         return false;
-    bool crl = is(jr_str(rev, "method"), "crl");
+    bool crl = jr_eq(jr_str(rev, "method"), "crl");
     json_object *via = jr_at(rev, crl ? "crl" : "ocsp");
     const char *url = jr_str(via, "url"), *reason = jr_str(via, "revocation_reason");
     rf_ev(ev, evlen, "certificate revoked (%s%s%s%s%s)", crl ? "CRL" : "OCSP responder", url ? " " : "", url ? url : "",
@@ -30,19 +25,14 @@ static bool revoked(json_object *cert, char *ev, size_t evlen)
     return true;
 }
 
-static size_t len(json_object *arr)
-{
-    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
 static void san_list(json_object *cert, char *ev, size_t evlen)
 {
     json_object *chain = jr_at(cert, "chain");
-    json_object *san = len(chain) ? jr_at(json_object_array_get_idx(chain, 0), "san") : NULL;
-    if (!len(san))
+    json_object *san = jr_len(chain) ? jr_at(json_object_array_get_idx(chain, 0), "san") : NULL;
+    if (!jr_len(san))
         return;
     rf_ev(ev, evlen, " (SAN:");
-    for (size_t i = 0; i < len(san) && i < 8; i++) {
+    for (size_t i = 0; i < jr_len(san) && i < 8; i++) {
         const char *entry = json_object_get_string(json_object_array_get_idx(san, i));
         rf_ev(ev, evlen, " %s", entry ? entry : "?");
     }
@@ -113,11 +103,11 @@ static void revocation_note(json_object *cert, char *ev, size_t evlen)
 {
     json_object *rev = jr_at(cert, "revocation");
     const char *result = jr_str(rev, "result"), *method = jr_str(rev, "method"), *err = jr_str(rev, "error");
-    if (is(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "valid"))
+    if (jr_eq(jr_str(jr_at(cert, "ocsp_staple"), "verdict"), "valid"))
         rf_ev(ev, evlen, "; not revoked (valid OCSP staple)");
-    else if (is(result, "good"))
-        rf_ev(ev, evlen, "; not revoked (%s)", is(method, "crl") ? "CRL" : "OCSP responder");
-    else if (is(result, "not_checked"))
+    else if (jr_eq(result, "good"))
+        rf_ev(ev, evlen, "; not revoked (%s)", jr_eq(method, "crl") ? "CRL" : "OCSP responder");
+    else if (jr_eq(result, "not_checked"))
         rf_ev(ev, evlen, "; revocation not checked%s",
               rf_true(rev, "offline") ? " (--offline)" : " (no OCSP responder or CRL in the certificate)");
     else

@@ -6,42 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const protocols[] = { "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
-#define NPROTOCOLS (sizeof protocols / sizeof *protocols)
 #define NLEGACY 4   /* the first four */
-
-static size_t len(json_object *arr)
-{
-    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
-static json_object *idx(json_object *arr, size_t i)
-{
-    return i < len(arr) ? json_object_array_get_idx(arr, i) : NULL;
-}
-
-static const char *or_q(const char *s)
-{
-    return s ? s : "?";
-}
-
-/* The entry of protocol NAME in a "protocols" array (versions or ciphers facts), or NULL. */
-static json_object *protocol_entry(json_object *facts, const char *name)
-{
-    json_object *list = jr_at(facts, "protocols");
-    for (size_t i = 0; i < len(list); i++) {
-        const char *pn = jr_str(idx(list, i), "name");
-        if (pn && strcmp(pn, name) == 0)
-            return idx(list, i);
-    }
-    return NULL;
-}
 
 /* Whether the server accepts version NAME; unknown (with the reason noted) when the facts
  * lack the version or the probe could not decide it ("result" says why). */
 static rf_tri_t version_accepted(json_object *versions, const char *name, rf_unknown_t *u)
 {
-    json_object *p = protocol_entry(versions, name);
+    json_object *p = jr_named(versions, "protocols", name);
     rf_tri_t t = rf_tri(p, "accepted");
     if (t == RF_UNKNOWN && !p)
         rf_unknown(u, "%s not in the versions facts", name);
@@ -74,15 +45,15 @@ verdict_t rule_versions(const rule_ctx_t *c, char *ev, size_t evlen)
     if (!v)
         return VERDICT_ERROR;
     rf_unknown_t u = { .count = 0 };
-    rf_tri_t acc[NPROTOCOLS];
+    rf_tri_t acc[JR_NPROTOCOLS];
     int legacy = 0;
-    for (size_t i = 0; i < NPROTOCOLS; i++)
-        acc[i] = version_accepted(v, protocols[i], &u);
+    for (size_t i = 0; i < JR_NPROTOCOLS; i++)
+        acc[i] = version_accepted(v, jr_protocols[i], &u);
     for (size_t i = 0; i < NLEGACY; i++) {
         if (acc[i] != RF_YES)
             continue;
-        const char *cipher = jr_str(protocol_entry(v, protocols[i]), "cipher");
-        rf_ev(ev, evlen, "%s%s accepted", legacy++ ? "; " : "", protocols[i]);
+        const char *cipher = jr_str(jr_named(v, "protocols", jr_protocols[i]), "cipher");
+        rf_ev(ev, evlen, "%s%s accepted", legacy++ ? "; " : "", jr_protocols[i]);
         if (cipher)
             rf_ev(ev, evlen, ": %s", cipher);
     }
@@ -135,9 +106,9 @@ static void check_complete(json_object *p, const char *name, rf_unknown_t *u)
 {
     json_object *undecided = jr_at(p, "undecided");
     rf_tri_t complete = rf_tri(p, "complete");
-    if (len(undecided)) {
-        const char *why = jr_str(idx(undecided, 0), "reason");
-        rf_unknown(u, "%zu suites of %s could not be decided (%s)", len(undecided), name, why ? why : "no reason given");
+    if (jr_len(undecided)) {
+        const char *why = jr_str(jr_idx(undecided, 0), "reason");
+        rf_unknown(u, "%zu suites of %s could not be decided (%s)", jr_len(undecided), name, why ? why : "no reason given");
     } else if (complete == RF_NO) {
         rf_unknown(u, "the suites of %s were not all decided", name);
     } else if (complete == RF_UNKNOWN) {
@@ -152,26 +123,26 @@ static void check_versions_covered(const rule_ctx_t *c, json_object *ciphers, rf
     const char *status = jr_str(versions, "status");
     if (!status || strcmp(status, "ok") != 0) {
         if (versions)
-            rf_unknown(u, "versions probe failed: %s", or_q(jr_str(versions, "error")));
+            rf_unknown(u, "versions probe failed: %s", jr_or_q(jr_str(versions, "error")));
         else
             rf_unknown(u, "versions probe did not run");
         return;
     }
-    for (size_t i = 0; i < NPROTOCOLS; i++) {
+    for (size_t i = 0; i < JR_NPROTOCOLS; i++) {
         rf_unknown_t why = { .count = 0 };
-        rf_tri_t acc = version_accepted(versions, protocols[i], &why);
+        rf_tri_t acc = version_accepted(versions, jr_protocols[i], &why);
         if (acc == RF_UNKNOWN)
             rf_unknown(u, "%s: its suites are unknown", why.text);
-        else if (acc == RF_YES && !protocol_entry(ciphers, protocols[i]))
-            rf_unknown(u, "%s accepted but its suites were not enumerated", protocols[i]);
+        else if (acc == RF_YES && !jr_named(ciphers, "protocols", jr_protocols[i]))
+            rf_unknown(u, "%s accepted but its suites were not enumerated", jr_protocols[i]);
     }
 }
 
 static void note_bad(tally_t *t, char *ev, size_t evlen, const char *version, json_object *s)
 {
     if (t->listed < 3) {
-        rf_ev(ev, evlen, "%s%s %s (%s: %s)", t->bad ? "; " : "", or_q(version), or_q(jr_str(s, "name")),
-              or_q(jr_str(s, "class")), or_q(jr_str(s, "why")));
+        rf_ev(ev, evlen, "%s%s %s (%s: %s)", t->bad ? "; " : "", jr_or_q(version), jr_or_q(jr_str(s, "name")),
+              jr_or_q(jr_str(s, "class")), jr_or_q(jr_str(s, "why")));
         t->listed++;
     }
     t->bad++;
@@ -186,7 +157,7 @@ static void check_order(tally_t *t, json_object *p, const char *name, int first,
     rf_tri_t server_order = rf_tri(p, "server_order");
     if (server_order == RF_YES && first > best)
         snprintf(t->order_problem, sizeof t->order_problem, "%s: the server prefers %s over stronger suites",
-                 name, or_q(jr_str(idx(jr_at(p, "suites"), 0), "name")));
+                 name, jr_or_q(jr_str(jr_idx(jr_at(p, "suites"), 0), "name")));
     else if (server_order == RF_NO)
         snprintf(t->order_problem, sizeof t->order_problem,
                  "%s: the client's order decides, and suites of different strength are accepted", name);
@@ -197,10 +168,10 @@ static void check_order(tally_t *t, json_object *p, const char *name, int first,
 
 static void tally_protocol(tally_t *t, json_object *p, char *ev, size_t evlen)
 {
-    const char *name = or_q(jr_str(p, "name"));
+    const char *name = jr_or_q(jr_str(p, "name"));
     json_object *suites = jr_at(p, "suites");
-    size_t n = len(suites);
-    int best = 4, first = n ? class_rank(jr_str(idx(suites, 0), "class")) : -1;
+    size_t n = jr_len(suites);
+    int best = 4, first = n ? class_rank(jr_str(jr_idx(suites, 0), "class")) : -1;
     bool mixed = false;
     check_complete(p, name, &t->u);
     if (!suites || !json_object_is_type(suites, json_type_array))
@@ -208,11 +179,11 @@ static void tally_protocol(tally_t *t, json_object *p, char *ev, size_t evlen)
     else if (n == 0)
         rf_unknown(&t->u, "%s accepted but no suite was found", name);
     for (size_t j = 0; j < n; j++) {
-        json_object *s = idx(suites, j);
+        json_object *s = jr_idx(suites, j);
         int rank = class_rank(jr_str(s, "class"));
         t->total++;
         if (rank < 0) {
-            rf_unknown(&t->u, "%s %s has no known class", name, or_q(jr_str(s, "name")));
+            rf_unknown(&t->u, "%s %s has no known class", name, jr_or_q(jr_str(s, "name")));
             continue;
         }
         mixed |= best < 4 && rank != best;
@@ -224,7 +195,7 @@ static void tally_protocol(tally_t *t, json_object *p, char *ev, size_t evlen)
         t->fs_unknown += fs == RF_UNKNOWN;
         t->no_fs += t->need_fs && fs == RF_NO;
         if (t->need_fs && fs == RF_UNKNOWN)
-            rf_unknown(&t->u, "forward secrecy of %s %s unknown", name, or_q(jr_str(s, "name")));
+            rf_unknown(&t->u, "forward secrecy of %s %s unknown", name, jr_or_q(jr_str(s, "name")));
     }
     if (first >= 0)
         check_order(t, p, name, first, best, mixed, n);
@@ -240,11 +211,11 @@ static verdict_t judge_suites(const rule_ctx_t *c, int worst_ok, bool need_fs, c
     tally_t t = { .worst_ok = worst_ok, .need_fs = need_fs };
     const char *status = jr_str(ciphers, "status");
     if (!status || strcmp(status, "ok") != 0)   /* what was found before it failed still counts */
-        rf_unknown(&t.u, "ciphers probe failed: %s", or_q(jr_str(ciphers, "error")));
+        rf_unknown(&t.u, "ciphers probe failed: %s", jr_or_q(jr_str(ciphers, "error")));
     check_versions_covered(c, ciphers, &t.u);
     json_object *list = jr_at(ciphers, "protocols");
-    for (size_t i = 0; i < len(list); i++)
-        tally_protocol(&t, idx(list, i), ev, evlen);
+    for (size_t i = 0; i < jr_len(list); i++)
+        tally_protocol(&t, jr_idx(list, i), ev, evlen);
     if (t.bad || t.no_fs || t.order_problem[0]) {
         if (t.bad > t.listed)
             rf_ev(ev, evlen, " and %zu more", t.bad - t.listed);

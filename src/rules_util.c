@@ -31,16 +31,9 @@ rf_tri_t rf_tri(json_object *o, const char *key)
 
 void rf_unknown(rf_unknown_t *u, const char *fmt, ...)
 {
-    size_t used = strlen(u->text);
-    if (u->count++ && used + 3 < sizeof u->text) {
-        memcpy(u->text + used, "; ", 3);
-        used += 2;
-    }
-    if (used + 1 >= sizeof u->text)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(u->text + used, sizeof u->text - used, fmt, ap);
+    jr_vlist_add(u->text, sizeof u->text, &u->count, fmt, ap);
     va_end(ap);
 }
 

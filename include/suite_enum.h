@@ -4,9 +4,12 @@
  *    code is offered in some hello it answers;
  *  - a hello closed (reset, timed out, answered with garbage) in such a shape is not a refusal:
  *    its suites are split (by key exchange, then in halves) and each part enumerated again. A
- *    server that follows the client's order gets a suite it accepted appended to every such
- *    hello (the anchor): it then picks the anchor only when it lists none of the others, which
- *    makes a refusal of a server that never sends alerts;
+ *    server proven to follow the client's order gets a suite it accepted appended to every
+ *    such hello (the anchor): it then picks the anchor only when it lists none of the others,
+ *    which makes a refusal of a server that never sends alerts. The order is proven, never
+ *    read off picks of different hellos (after a split, two finds may never have been offered
+ *    together): a find offered before the first one in its hello, or a pair of finds offered
+ *    both ways; until then no hello relies on it;
  *  - a suite still closed on when it is the server's only possible pick (offered alone, or
  *    before the anchor) is one the server lists but cannot serve: "closes when picked";
  *  - what no answer decides (timeouts, a server that closes on refusals too and does not follow

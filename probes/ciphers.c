@@ -8,7 +8,8 @@
  * of each version (the versions probe already asked that question: hello_memo.h), one refusal
  * per hello-sized chunk (one chunk unless the endpoint taught the versions probe a smaller
  * hello shape: hello_shape.h), and one to tell server order from client order when the zigzag
- * picks do not show it. Servers that close on some hellos cost more, within a budget. */
+ * picks do not show it (two when the suites found were never offered in one hello). Servers
+ * that close on some hellos cost more, within a budget. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

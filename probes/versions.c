@@ -5,8 +5,9 @@
  *
  * A version is accepted on any ServerHello for it; refused on an answer that says so (an
  * alert, a ServerHello for another version, an SSLv2 ERROR) or when every hello tried for it
- * was closed unanswered (a server that closes on every shape of a version does not speak it);
- * unknown otherwise (timeouts, answers that do not parse, no connection), never guessed.
+ * was closed unanswered (a server that closes on every shape of a version, and on each of its
+ * key exchanges alone, does not speak it); unknown otherwise (timeouts, answers that do not
+ * parse, no connection, the split budget spent: see conclude), never guessed.
  * Servers misbehave, so a close is never taken at its word at once:
  *  - the hello shapes the endpoint answers (suite count, extensions) are learned here, once,
  *    and every later hello of every probe is cut to them (hello_shape.h); a version's suites
@@ -14,7 +15,10 @@
  *    its suites, not the version;
  *  - a close in a shape the endpoint answers is about the suites: a server may close whenever
  *    its pick is a suite it cannot serve (dovecot lists DHE suites without DH parameters), so
- *    the suites are offered again in two parts, ECDHE and the rest. */
+ *    the suites of the chunks closed on are offered again by key exchange (ECDHE, DHE, RSA,
+ *    the rest), and, once the server refused a hello of the version with an alert (so that
+ *    its closes are picks), each part closed on in halves, down to single suites, within a
+ *    budget (closed_on). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,9 @@
 #include "registry.h"
 #include "tls_raw.h"
 #include "wire.h"
+
+/* Hellos one version may spend on the parts of sets it closed on (closed_on). */
+#define VERSION_SPLIT_BUDGET 16
 
 /* Every SSLv2 cipher kind, strongest first (a stable insertion sort by key bits). */
 static size_t sslv2_kinds(uint32_t *out, size_t cap)
@@ -68,6 +75,7 @@ typedef struct vanswer {
     char refusal[200];        /* the first refusal seen, "" when none */
     char unknown[200];        /* the first timeout, malformed answer or connect failure, "" when none */
     bool reduced;             /* decided by a hello cut to a shape the endpoint answers */
+    size_t unsplit;           /* suites of sets closed on that the split budget left whole */
 } vanswer_t;
 
 static json_object *protocol_json(const char *name, const vanswer_t *v)
@@ -162,12 +170,20 @@ static bool fold(vanswer_t *v, tls_raw_result_t *r, bool cut)
 }
 
 /* A version not decided by an answer: refused when every hello was refused or closed, else
- * unknown. */
+ * unknown. A server that refused some of its hellos with an alert reads this version's
+ * suites, so its closes are picks of suites it cannot serve: when the split budget left some
+ * of them in parts, a suite it serves may be among them, and the version is unknown. One that
+ * closed on every hello, each key exchange on its own too, behaves as a server that does not
+ * speak the version: refused. */
 static void conclude(vanswer_t *v, size_t hellos)
 {
     v->hellos = hellos;
     if (v->state != V_UNKNOWN || v->result[0])
         return;
+    if (!v->unknown[0] && v->refusal[0] && v->unsplit)
+        snprintf(v->unknown, sizeof v->unknown,
+                 "%.80s; closed on the other hellos, %zu suites not offered apart when the split "
+                 "budget ran out (%zu hellos)", v->refusal, v->unsplit, v->hellos);
     if (v->unknown[0])
         snprintf(v->result, sizeof v->result, "%s", v->unknown);
     else if (v->refusal[0] && !v->closes)
@@ -190,45 +206,152 @@ static size_t offered(const hello_profile_t *p)
     return n;
 }
 
-/* Offers suites[0..n) of version, in the endpoint's shape: chunk by chunk, and a chunk closed
- * in a shape the endpoint answers again in two parts. */
-static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, size_t n, vanswer_t *v)
+/* A set of one version's suites to offer; depth: how many splits made it. */
+typedef struct vset {
+    uint16_t *codes;
+    size_t n;
+    int depth;
+} vset_t;
+
+/* Sets first in first out: the parts of a set closed on are offered after the sets queued
+ * before them. They are disjoint and not empty: at most HELLO_MAX_CODES at once. */
+typedef struct vqueue {
+    vset_t sets[HELLO_MAX_CODES];
+    size_t head, tail;
+} vqueue_t;
+
+/* The hellos of one version. */
+typedef struct vask {
+    tally_t *t;
+    uint16_t version;
+    vanswer_t *v;
+    vqueue_t todo;          /* sets to offer */
+    vqueue_t later;         /* sets closed on, split only once the version refused a hello */
+    uint16_t closed[HELLO_MAX_CODES]; /* the whole list's suites in hellos closed on */
+    size_t nclosed;
+    size_t budget;          /* hellos left for the parts of sets closed on */
+    bool done;              /* an answer decided the version, or no connection */
+} vask_t;
+
+static bool vq_push(vask_t *k, vqueue_t *q, const uint16_t *codes, size_t n, int depth)
 {
+    uint16_t *c = malloc(n * sizeof *c);
+    if (!c || q->tail - q->head == HELLO_MAX_CODES) {
+        free(c);
+        snprintf(k->v->unknown, sizeof k->v->unknown, "out of memory");
+        k->done = true;
+        return false;
+    }
+    memcpy(c, codes, n * sizeof *c);
+    q->sets[q->tail++ % HELLO_MAX_CODES] = (vset_t){ .codes = c, .n = n, .depth = depth };
+    return true;
+}
+
+static bool vq_pop(vqueue_t *q, vset_t *out)
+{
+    if (q->head == q->tail)
+        return false;
+    *out = q->sets[q->head++ % HELLO_MAX_CODES];
+    return true;
+}
+
+/* Queues the parts of c[0..n), a set the server closed on: by key exchange (ECDHE, DHE, RSA,
+ * the rest), a single one in halves, as the ciphers probe splits (hello_split_suites). */
+static void split(vask_t *k, const uint16_t *c, size_t n, int depth)
+{
+    uint16_t parts[HELLO_MAX_CODES];
+    size_t ends[4], from = 0;
+    size_t np = hello_split_suites(c, n, false, parts, ends);
+    for (size_t i = 0; i < np && vq_push(k, &k->todo, parts + from, ends[i] - from, depth + 1); from = ends[i++])
+        ;
+}
+
+/* The server closed on c[0..n) although the endpoint answers hellos: maybe its pick was a suite
+ * it cannot serve, and a part that leaves that suite out is answered. The whole list's suites
+ * in hellos closed on are split together once the list has been offered (into key exchanges,
+ * or halves); the parts of those parts only once the server refused a hello of this version
+ * with an alert, which shows it reads this version's suites, so that its closes are picks. A
+ * server that closes on every hello of a version gets one hello per key exchange (TLS 1.3:
+ * two halves), or per chunk of one, no more. */
+static void closed_on(vask_t *k, const uint16_t *c, size_t n, int depth)
+{
+    if (depth == 0) {
+        memcpy(k->closed + k->nclosed, c, n * sizeof *c);
+        k->nclosed += n;
+    } else if (k->v->refusal[0]) {
+        split(k, c, n, depth);
+    } else {
+        vq_push(k, &k->later, c, n, depth);
+    }
+}
+
+/* Offers the set in the endpoint's shape, chunk by chunk. */
+static void offer_set(vask_t *k, const vset_t *set)
+{
+    tally_t *t = k->t;
     endpoint_t *ep = t->ctx->ep;
-    size_t start = t->connections;
-    for (size_t at = 0; at < n;) {
+    for (size_t at = 0; at < set->n && !k->done;) {
+        if (set->depth > 0 && !k->budget) {
+            k->v->unsplit += set->n - at;
+            return;
+        }
+        k->budget -= set->depth > 0;
         tls_raw_result_t r;
-        hello_profile_init(t->p, ep->sni, version);
-        size_t k = hello_shape_fit(&t->shape, t->p, suites + at, n - at, 0);
+        hello_profile_init(t->p, ep->sni, k->version);
+        size_t n = hello_shape_fit(&t->shape, t->p, set->codes + at, set->n - at, 0);
         tls_raw_outcome_t o = send_shaped(t, &r);
         /* A walk that got an answer may have sent fewer suites: what p offers last is what
          * was asked. One that got none tried them all. */
         if (!hello_shape_unanswered(o) && offered(t->p) > 0)
-            k = offered(t->p);
+            n = offered(t->p);
         if (o == TLS_RAW_ACCEPTED)
             hello_memo_record(ep, t->p, &r);
-        if (fold(v, &r, k < n - at || t->shape.level != HELLO_EXT_FULL))
-            return;
-        if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
-            break;
-        /* Closed although the endpoint answers hellos: maybe its pick was a suite it cannot
-         * serve. Tried on the version's first chunk: the one with its strongest suites. */
-        if (o == TLS_RAW_CLOSED && t->shape.answered_any && k > 1 && at == 0) {
-            uint16_t parts[HELLO_MAX_CODES];
-            size_t ends[4], from = 0;
-            size_t np = hello_split_suites(suites + at, k, true, parts, ends);
-            for (size_t i = 0; i < np && np > 1; from = ends[i++]) {
-                hello_profile_init(t->p, ep->sni, version);
-                hello_shape_fit(&t->shape, t->p, parts + from, ends[i] - from, 0);
-                o = send_shaped(t, &r);
-                if (o == TLS_RAW_ACCEPTED)
-                    hello_memo_record(ep, t->p, &r);
-                if (fold(v, &r, t->shape.level != HELLO_EXT_FULL))
-                    return;
-            }
-        }
-        at += k;
+        /* A part that times out ends the splitting: each more could cost the whole timeout,
+         * and the version is unknown now unless a part is accepted. */
+        k->done = fold(k->v, &r, n < set->n - at || t->shape.level != HELLO_EXT_FULL) ||
+                  o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR ||
+                  (o == TLS_RAW_TIMEOUT && set->depth > 0);
+        if (!k->done && o == TLS_RAW_CLOSED && t->shape.answered_any && n > 1)
+            closed_on(k, set->codes + at, n, set->depth);
+        at += n;
     }
+}
+
+/* Offers suites[0..n) of version: the whole list chunk by chunk, then the parts of the sets
+ * closed on, within the budget. */
+static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, size_t n, vanswer_t *v)
+{
+    size_t start = t->connections;
+    vask_t *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(v->unknown, sizeof v->unknown, "out of memory");
+        conclude(v, 0);
+        return;
+    }
+    k->t = t;
+    k->version = version;
+    k->v = v;
+    k->budget = VERSION_SPLIT_BUDGET;
+    vset_t set = { .codes = (uint16_t *)suites, .n = n };
+    offer_set(k, &set);
+    if (!k->done && k->nclosed)
+        split(k, k->closed, k->nclosed, 0);
+    for (;;) {
+        if (vq_pop(&k->todo, &set)) {
+            if (!k->done)
+                offer_set(k, &set);
+            else
+                v->unsplit += set.n;
+            free(set.codes);
+        } else if (vq_pop(&k->later, &set)) {
+            if (!k->done && v->refusal[0])
+                split(k, set.codes, set.n, set.depth);
+            free(set.codes);
+        } else {
+            break;
+        }
+    }
+    free(k);
     conclude(v, t->connections - start);
 }
 

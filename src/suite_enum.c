@@ -46,7 +46,9 @@ typedef struct eng {
     size_t budget;          /* hellos left once the server misbehaved */
     int timeouts;
     bool misbehaved;        /* a hello was closed in a shape the endpoint answers */
-    bool order_tested;      /* the pair hello that tells the server's order was sent */
+    bool order_tested;      /* the server's order was tested (test_order) */
+    uint16_t first_offer[SUITE_ENUM_MAX]; /* the suites of the hello found[0] was picked from */
+    size_t nfirst_offer;
     bool refusal_alerts;    /* suites of this version were refused with an alert */
     size_t hellos;          /* hellos of the zigzag, for its parity */
     size_t chunk, find_chunk; /* which hello set a find came from (chunks_with_finds) */
@@ -64,11 +66,24 @@ static void undecided(eng_t *e, const uint16_t *c, size_t n, const char *why)
         note(e->vr->undecided, &e->vr->nundecided, c[i], why);
 }
 
+/* What the hello just sent offered (the renegotiation SCSV not counted): the pick recorded
+ * next was preferred over every other suite of it the server accepts. */
+static void keep_first_offer(eng_t *e)
+{
+    const wire_hello_opts_t *o = &e->run->p->opts;
+    e->nfirst_offer = 0;
+    for (size_t i = 0; i < o->nsuites && e->nfirst_offer < SUITE_ENUM_MAX; i++)
+        if (o->suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO)
+            e->first_offer[e->nfirst_offer++] = o->suites[i];
+}
+
 static void record_found(eng_t *e, const hello_answer_t *a)
 {
     suite_enum_t *vr = e->vr;
     if (vr->nfound == SUITE_ENUM_MAX)
         return;
+    if (vr->nfound == 0)
+        keep_first_offer(e);
     suite_found_t *s = &vr->found[vr->nfound++];
     s->code = a->cipher;
     snprintf(s->kx_group, sizeof s->kx_group, "%s", a->kx_group);
@@ -134,18 +149,66 @@ static tls_raw_outcome_t ask_codes(eng_t *e, const uint16_t *codes, size_t n, he
     return ask(e, a, r);
 }
 
-/* Offer the first two suites found in reverse: a server that enforces its order still picks
- * its favourite, one that follows the client picks the first offered. */
+/* The pick of a hello offering these two suites in this order: the suite, 0 when not
+ * accepted (or something else picked). */
+static uint16_t pick_of(eng_t *e, uint16_t first, uint16_t second)
+{
+    uint16_t pair[2] = { first, second };
+    tls_raw_result_t r;
+    hello_answer_t a;
+    tls_raw_outcome_t o = ask_codes(e, pair, 2, &a, &r);
+    uint16_t pick = o == TLS_RAW_ACCEPTED && (r.cipher == first || r.cipher == second) ? r.cipher : 0;
+    tls_raw_result_free(&r);
+    return pick;
+}
+
+/* Where code was in the offer found[0] was picked from; SIZE_MAX when not offered there. */
+static size_t first_offer_at(const eng_t *e, uint32_t code)
+{
+    for (size_t i = 0; i < e->nfirst_offer; i++)
+        if (e->first_offer[i] == code)
+            return i;
+    return SIZE_MAX;
+}
+
+/* Server order or client order, from evidence that holds whatever hellos found the suites
+ * (after a split they come from different parts: neither was offered with the other). The
+ * server picked A = found[0] from an offer; a suite it accepts offered there before A proves
+ * its own order (a server that follows the client takes the first it lists); one offered
+ * after A, B, was passed over, so (B, A) gets A from a server with its own order, B from one
+ * that follows the client. Without such a B, two found suites are offered both ways: the same
+ * pick both times is the server's order, the first offered both times the client's. Anything
+ * else (a close, a timeout) leaves the order unknown, and then no hello relies on it. */
 static void test_order(eng_t *e)
 {
     suite_enum_t *vr = e->vr;
-    uint16_t pair[2] = { (uint16_t)vr->found[1].code, (uint16_t)vr->found[0].code };
-    tls_raw_result_t r;
-    hello_answer_t a;
+    uint16_t a = (uint16_t)vr->found[0].code, b = 0;
+    size_t at_a = first_offer_at(e, a);
     e->order_tested = true;
-    if (ask_codes(e, pair, 2, &a, &r) == TLS_RAW_ACCEPTED)
-        vr->server_order = r.cipher == pair[1] ? 1 : r.cipher == pair[0] ? 0 : -1;
-    tls_raw_result_free(&r);
+    for (size_t j = 1; j < vr->nfound && at_a != SIZE_MAX; j++) {
+        size_t at = first_offer_at(e, vr->found[j].code);
+        if (at < at_a) {
+            vr->server_order = 1;
+            return;
+        }
+        if (at != SIZE_MAX && !b)
+            b = (uint16_t)vr->found[j].code;
+    }
+    if (b) {
+        uint16_t pick = pick_of(e, b, a);
+        vr->server_order = pick == a ? 1 : pick == b ? 0 : -1;
+        return;
+    }
+    b = (uint16_t)vr->found[1].code;
+    uint16_t pick = pick_of(e, b, a);
+    if (pick == a) {
+        vr->server_order = 1;
+        return;
+    }
+    if (pick != b)
+        return;
+    pick = pick_of(e, a, b);
+    vr->server_order = pick == b ? 1 : pick == a ? 0 : -1;
 }
 
 /* A single suite the server closed on: listed but unservable when that is certain. */

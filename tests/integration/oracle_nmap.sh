@@ -126,6 +126,12 @@ limit64                 limit64               LAB_PORT_LIMIT64               -  
 sizewindow              sizewindow            LAB_PORT_SIZEWINDOW            -         -
 extintolerant           extintolerant         LAB_PORT_EXTINTOLERANT         -         -
 closerefusal            closerefusal          LAB_PORT_CLOSEREFUSAL          -         -
+splitorder              splitorder            LAB_PORT_SPLITORDER            -         -
+splitorder_client       splitorder_client     LAB_PORT_SPLITORDER_CLIENT     -         -
+splitorder_mid          splitorder_mid        LAB_PORT_SPLITORDER_MID        -         -
+splitorder_last         splitorder_last       LAB_PORT_SPLITORDER_LAST       -         -
+dhersa                  dhersa                LAB_PORT_DHERSA                -         -
+dheonly10               dheonly10             LAB_PORT_DHEONLY10             -         -
 grp_ecdsa               grp_ecdsa             LAB_PORT_GRP_ECDSA             -         -
 grp_ecdsa_pref          grp_ecdsa_pref        LAB_PORT_GRP_ECDSA_PREF        -         -
 grp_ecdsa_p384          grp_ecdsa_p384        LAB_PORT_GRP_ECDSA_P384        -         -
@@ -160,6 +166,7 @@ imap_inject      starttls_fake  STARTTLS injection server: tlsprobe refuses the 
 ldap_inject      starttls_fake  STARTTLS injection server: tlsprobe refuses the upgrade by design (no TLS facts to compare)
 mysql_inject     starttls_fake  STARTTLS injection server: tlsprobe refuses the upgrade by design (no TLS facts to compare)
 postgres_inject  starttls_fake  STARTTLS injection server: tlsprobe refuses the upgrade by design (no TLS facts to compare)
+dhebudget        dhebudget      tlsprobe leaves its TLS 1.0 and 1.1 undetermined by design (every part the split budget reaches holds a suite it closes on): no suite set to compare
 smtp_endless     mutual_starttls  its EHLO reply never ends, so no client (nmap, tlsprobe, openssl) ever reaches STARTTLS: no TLS to compare
 '
 # Not TLS servers at all, so not listed: dns, http, ocsp, ocsp_root, smtp_notls (exim's port
@@ -168,6 +175,7 @@ smtp_endless     mutual_starttls  its EHLO reply never ends, so no client (nmap,
 
 # Where nmap is wrong: ROW VERSION misses|adds SUITE[,SUITE...] EVIDENCE...
 NMAP_ERRORS='
+dheonly10 TLSv1.0 misses TLS_DHE_RSA_WITH_AES_256_CBC_SHA ssl-enum-ciphers offers its suites sorted by name in chunks and gives a version up when a chunk gets no answer (find_ciphers returns nil); dheonly10 picks 0x0033 from the chunk holding both TLS_DHE_RSA_WITH_AES_*_CBC_SHA and closes (its log shows only 0x0033 picks for the scan), so nmap sees no TLS 1.0
 grp_pq TLSv1.3 misses TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256 nmap offers only secp256r1, secp384r1, secp521r1, x25519 and ffdhe2048 (tls.DEFAULT_ELLIPTIC_CURVES; ssl-enum-ciphers has no argument to change them) and grp_pq answers every hello that does not list X25519MLKEM768 with handshake_failure, so nmap sees no TLS at all; the three suites are the --suites default of fake_tls13.py
 '
 

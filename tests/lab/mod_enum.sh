@@ -27,13 +27,31 @@
 #   hangpick +107       fake_server.py, TLS 1.2, server order 0xC030 0xC02F 0x009C; when it picks
 #                       0xC02F it answers nothing (a timeout is never a refusal either)
 #   (+108..+119 are reserved for this module)
+#   Suites split across hellos after a close (the server's order must be proven, never assumed
+#   from picks of different hellos); fake_server.py, TLS 1.2, closes without an alert when it
+#   picks TLS_DHE_RSA_WITH_AES_128_CBC_SHA (0x0033), alerts on refusals:
+#   splitorder +180         server order 0x0033 0x009C 0xC013 0x0005 (the close on its favourite)
+#   splitorder_client +181  the same suites, client's order
+#   splitorder_mid +182     server order 0x009C 0x0033 0xC013 0x0005
+#   splitorder_last +183    server order 0x009C 0xC013 0x0005 0x0033
+#   Versions whose every full hello is closed (the server picks a suite it cannot serve):
+#   dhersa +184             TLS 1.2, server order 0x009F 0x0033 0x009C 0x002F, closes when it
+#                           picks either DHE suite; no ECDHE suite
+#   dheonly10 +185          TLS 1.0 only, server order 0x0033 0x0039 (both DHE), closes when it
+#                           picks 0x0033
+#   dhebudget +186          TLS 1.0 only, server order: seven DHE suites it closes on, then
+#                           0x0039 last, spread so that every part the split budget reaches
+#                           holds one of the seven: the version is left unknown, never refused
+#   (+187..+189 are reserved for this module)
 
 ENUM_OFFSETS=(DOVECOT_DHE:100 POISON:101 LIMIT128:102 LIMIT64:103 SIZEWINDOW:104 EXTINTOLERANT:105
-  CLOSEREFUSAL:106 HANGPICK:107)
+  CLOSEREFUSAL:106 HANGPICK:107 SPLITORDER:180 SPLITORDER_CLIENT:181 SPLITORDER_MID:182
+  SPLITORDER_LAST:183 DHERSA:184 DHEONLY10:185 DHEBUDGET:186)
 for entry in "${ENUM_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
 done
-ALL_SERVERS+=(dovecot_dhe poison limit128 limit64 sizewindow extintolerant closerefusal hangpick)
+ALL_SERVERS+=(dovecot_dhe poison limit128 limit64 sizewindow extintolerant closerefusal hangpick
+  splitorder splitorder_client splitorder_mid splitorder_last dhersa dheonly10 dhebudget)
 MODULE_STARTERS+=(enum_start)
 {
   for entry in "${ENUM_OFFSETS[@]}"; do
@@ -92,9 +110,19 @@ EOF
   launch dovecot_dhe "$PORT_DOVECOT_DHE" dovecot -F -c "$d/dovecot.conf"
 }
 
-# The scripted servers: TLS 1.2, the good leaf, each reason to close logged (-v).
+# dhebudget's DHE suites that it closes on: one in each pair of tlsprobe's order of the TLS 1.0
+# DHE suites offered with 0x0039.
+ENUM_DHEBUDGET_BAD=0x0038,0x0032,0x0087,0x0013,0x0044,0x0099,0x0012
+
+# The scripted servers: TLS 1.2 (unless told otherwise), the good leaf, each reason to close
+# logged (-v).
 enum_fake() {
   start_suites "$1" "$2" --version 0x0303 "${@:3}"
+}
+
+# The splitorder servers: these four suites, closes when it picks 0x0033.
+enum_splitorder() {
+  enum_fake "$1" "$2" --suites "$3" --closes-on 0x0033 "${@:4}"
 }
 
 enum_start() {
@@ -112,6 +140,16 @@ enum_start() {
                      --suites 0x0033,0xC02F,0x009C --closes-on 0x0033 ;;
     hangpick)      enum_fake hangpick "$PORT_HANGPICK" --server-order \
                      --suites 0xC030,0xC02F,0x009C --hangs-on 0xC02F ;;
+    splitorder)    enum_splitorder splitorder "$PORT_SPLITORDER" 0x0033,0x009C,0xC013,0x0005 --server-order ;;
+    splitorder_client) enum_splitorder splitorder_client "$PORT_SPLITORDER_CLIENT" 0x0033,0x009C,0xC013,0x0005 ;;
+    splitorder_mid) enum_splitorder splitorder_mid "$PORT_SPLITORDER_MID" 0x009C,0x0033,0xC013,0x0005 --server-order ;;
+    splitorder_last) enum_splitorder splitorder_last "$PORT_SPLITORDER_LAST" 0x009C,0xC013,0x0005,0x0033 --server-order ;;
+    dhersa)        enum_fake dhersa "$PORT_DHERSA" --server-order \
+                     --suites 0x009F,0x0033,0x009C,0x002F --closes-on 0x009F,0x0033 ;;
+    dheonly10)     enum_fake dheonly10 "$PORT_DHEONLY10" --version 0x0301 --server-order \
+                     --suites 0x0033,0x0039 --closes-on 0x0033 ;;
+    dhebudget)     enum_fake dhebudget "$PORT_DHEBUDGET" --version 0x0301 --server-order \
+                     --suites "$ENUM_DHEBUDGET_BAD,0x0039" --closes-on "$ENUM_DHEBUDGET_BAD" ;;
     *)             return 1 ;;
   esac
 }

@@ -34,10 +34,11 @@
 #   mod_mail.sh  +70..+79  STARTTLS services;  mod_web.sh  +80..+95  HTTP / HSTS / mTLS
 #   mod_mail2.sh +96..+99  real slapd, vsftpd and MariaDB (STARTTLS)
 #   +100..+199: servers that behave as real deployments do (issue #11), one module per
-#   subject: mod_enum.sh +100..+119 (hello limits, unservable suites), mod_groups.sh
-#   +120..+129 (curves, group order, post-quantum only), mod_mutual.sh +130..+139 (STARTTLS
-#   capability lists, mTLS), mod_web2.sh +140..+159 (HTTP fallback), +160..+199 free.
-#   (of those, mod_groups2.sh +170..+179: the groups probe on servers that close instead of refusing)
+#   subject: mod_enum.sh +100..+119 and +180..+189 (hello limits, unservable suites, server
+#   order after splits), mod_groups.sh +120..+129 (curves, group order, post-quantum only),
+#   mod_mutual.sh +130..+139 (STARTTLS capability lists, mTLS), mod_web2.sh +140..+159 (HTTP
+#   fallback), mod_groups2.sh +170..+179 (groups on servers that close instead of refusing);
+#   +160..+169 and +190..+199 are free.
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail

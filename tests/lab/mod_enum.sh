@@ -64,50 +64,8 @@ MODULE_STARTERS+=(enum_start)
 ENUM_DOVECOT_CIPHERS='DHE:ALL:!kRSA:!SRP:!kDHd:!DSS:!aNULL:!eNULL:!EXPORT:!DES:!3DES:!MD5:!PSK:!RC4:!ADH:!LOW'
 
 start_dovecot_dhe() {
-  need dovecot
-  local d=$LAB_DIR/dovecot_dhe login_user=dovenull internal_user=dovecot
-  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
-  mkdir -p "$d/run" "$d/state"
-  install -m 0600 "$P/good-chain.pem" "$d/cert.pem"
-  install -m 0600 "$P/good.key" "$d/key.pem"
-  cat > "$d/dovecot.conf" <<EOF
-# tlsprobe lab: IMAPS whose cipher list has DHE suites and no DH parameters (see mod_enum.sh).
-base_dir = $d/run
-state_dir = $d/state
-instance_name = tlsprobe-lab-dhe
-log_path = $LAB_DIR/logs/dovecot_dhe-server.log
-protocols = imap
-listen = 127.0.0.1
-ssl = required
-ssl_cert = <$d/cert.pem
-ssl_key = <$d/key.pem
-ssl_cipher_list = $ENUM_DOVECOT_CIPHERS
-ssl_prefer_server_ciphers = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-passdb {
-  driver = static
-  args = password=lab-secret-unused
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=/nonexistent
-}
-mail_location = mbox:/nonexistent
-default_login_user = $login_user
-default_internal_user = $internal_user
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    address = 127.0.0.1
-    port = $PORT_DOVECOT_DHE
-    ssl = yes
-  }
-}
-EOF
-  launch dovecot_dhe "$PORT_DOVECOT_DHE" dovecot -F -c "$d/dovecot.conf"
+  dovecot_imaps dovecot_dhe "$PORT_DOVECOT_DHE" good "ssl_cipher_list = $ENUM_DOVECOT_CIPHERS
+ssl_prefer_server_ciphers = no"
 }
 
 # dhebudget's DHE suites that it closes on: one in each pair of tlsprobe's order of the TLS 1.0

@@ -32,50 +32,8 @@ MODULE_STARTERS+=(groups2_start)
 } >> "$LAB_DIR/env"
 
 start_dovecot_ecdsa() {
-  need dovecot
-  local d=$LAB_DIR/dovecot_ecdsa login_user=dovenull internal_user=dovecot
-  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
-  mkdir -p "$d/run" "$d/state"
-  install -m 0600 "$P/ecdsa-chain.pem" "$d/cert.pem"
-  install -m 0600 "$P/ecdsa.key" "$d/key.pem"
-  cat > "$d/dovecot.conf" <<EOF
-# tlsprobe lab: IMAPS, ECDSA P-256 certificate, its own curve order (see mod_groups2.sh).
-base_dir = $d/run
-state_dir = $d/state
-instance_name = tlsprobe-lab-ecdsa
-log_path = $LAB_DIR/logs/dovecot_ecdsa-server.log
-protocols = imap
-listen = 127.0.0.1
-ssl = required
-ssl_cert = <$d/cert.pem
-ssl_key = <$d/key.pem
-ssl_curve_list = P-384:P-256:P-521
-ssl_prefer_server_ciphers = yes
-disable_plaintext_auth = no
-auth_mechanisms = plain
-passdb {
-  driver = static
-  args = password=lab-secret-unused
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=/nonexistent
-}
-mail_location = mbox:/nonexistent
-default_login_user = $login_user
-default_internal_user = $internal_user
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    address = 127.0.0.1
-    port = $PORT_DOVECOT_ECDSA
-    ssl = yes
-  }
-}
-EOF
-  launch dovecot_ecdsa "$PORT_DOVECOT_ECDSA" dovecot -F -c "$d/dovecot.conf"
+  dovecot_imaps dovecot_ecdsa "$PORT_DOVECOT_ECDSA" ecdsa "ssl_curve_list = P-384:P-256:P-521
+ssl_prefer_server_ciphers = yes"
 }
 
 # fake_tls13 NAME PORT OPTS...: --pid-file names the lab dir, so tests/lab/stop.sh knows the

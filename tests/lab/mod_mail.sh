@@ -139,6 +139,57 @@ EOF
   done
 }
 
+# dovecot_imaps NAME PORT LEAF SSL_SETTINGS: one more dovecot, IMAPS only on PORT, serving
+# LEAF-chain.pem, its own base dir and log; SSL_SETTINGS are dovecot.conf lines (cipher list,
+# curves, order) that make the instance what its module needs. Used by mod_enum.sh and
+# mod_groups2.sh for servers that behave as deployments do.
+dovecot_imaps() {
+  need dovecot
+  local name=$1 port=$2 leaf=$3 settings=$4
+  local d=$LAB_DIR/$name login_user=dovenull internal_user=dovecot
+  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
+  mkdir -p "$d/run" "$d/state"
+  install -m 0600 "$P/$leaf-chain.pem" "$d/cert.pem"
+  install -m 0600 "$P/$leaf.key" "$d/key.pem"
+  cat > "$d/dovecot.conf" <<EOF
+# tlsprobe lab: $name, IMAPS only (tests/lab/mod_mail.sh dovecot_imaps).
+base_dir = $d/run
+state_dir = $d/state
+instance_name = tlsprobe-lab-$name
+log_path = $LAB_DIR/logs/$name-server.log
+protocols = imap
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+$settings
+disable_plaintext_auth = no
+auth_mechanisms = plain
+passdb {
+  driver = static
+  args = password=lab-secret-unused
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=/nonexistent
+}
+mail_location = mbox:/nonexistent
+default_login_user = $login_user
+default_internal_user = $internal_user
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $port
+    ssl = yes
+  }
+}
+EOF
+  launch "$name" "$port" dovecot -F -c "$d/dovecot.conf"
+}
+
 start_dovecot() {
   need dovecot
   local d=$LAB_DIR/dovecot login_user=dovenull internal_user=dovecot

@@ -39,11 +39,14 @@ Binds to 127.0.0.1 only. Python 3 standard library only.
 """
 import argparse
 import os
-import socket
 import socketserver
 import struct
 import sys
 import time
+
+from tls_wire import (ALERT_HANDSHAKE_FAILURE, ALERT_PROTOCOL_VERSION, CONTENT_ALERT, CONTENT_HANDSHAKE,
+                      EXT_SUPPORTED_GROUPS, EXT_SUPPORTED_VERSIONS, MAX_HELLO, Closed, Conn, handshake_msg,
+                      p24, parse_client_hello_ext, read_client_hello, tls_record, u16, u16_list, u24, vec)
 
 # Suites an SSLv3-only server of the time would pick from, in our preference-free set:
 # TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_RC4_128_MD5,
@@ -53,9 +56,6 @@ SSL3_SUITES = {0x000A, 0x0005, 0x0004, 0x002F}
 # SSL_CK_RC4_128_WITH_MD5, SSL_CK_DES_192_EDE3_CBC_WITH_MD5, SSL_CK_RC4_128_EXPORT40_WITH_MD5.
 SSL2_KINDS = {0x010080, 0x0700C0, 0x020080}
 
-MAX_HELLO = 64 * 1024        # a ClientHello larger than this is not one we answer
-CONN_DEADLINE_S = 10.0       # total time one connection may take
-READ_TIMEOUT_S = 5.0         # longest wait for any single read
 
 # For the suites mode: (EC)DHE suites get a ServerKeyExchange; every other suite is treated
 # as static key exchange (RSA and the rest) and gets none. Export RSA's temporary key is not
@@ -88,163 +88,15 @@ FFDHE2048_P = bytes.fromhex(
 RSA_SIG_LEN = 256            # the lab leaf key is RSA 2048
 SIG_RSA_PKCS1_SHA256 = 0x0401
 
-EXT_SUPPORTED_GROUPS = 10
-EXT_SUPPORTED_VERSIONS = 43
 
-CONTENT_ALERT = 21
-CONTENT_HANDSHAKE = 22
-ALERT_HANDSHAKE_FAILURE = 40
-ALERT_PROTOCOL_VERSION = 70
-
-
-class Closed(Exception):
-    """The peer closed, timed out or sent something we do not answer."""
-
-
-class Conn:
-    def __init__(self, sock):
-        self.sock = sock
-        self.deadline = time.monotonic() + CONN_DEADLINE_S
-
-    def read_exact(self, n):
-        buf = bytearray()
-        while len(buf) < n:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise Closed("connection deadline")
-            self.sock.settimeout(min(left, READ_TIMEOUT_S))
-            try:
-                chunk = self.sock.recv(n - len(buf))
-            except (socket.timeout, OSError) as e:
-                raise Closed(str(e))
-            if not chunk:
-                raise Closed("eof")
-            buf += chunk
-        return bytes(buf)
-
-    def send(self, data):
-        self.sock.settimeout(max(0.1, self.deadline - time.monotonic()))
-        try:
-            self.sock.sendall(data)
-        except (socket.timeout, OSError) as e:
-            raise Closed(str(e))
-
-    def wait_for_close(self):
-        """Reads and ignores until the client closes or the connection deadline passes."""
-        try:
-            while time.monotonic() < self.deadline:
-                self.sock.settimeout(max(0.05, min(READ_TIMEOUT_S, self.deadline - time.monotonic())))
-                try:
-                    if not self.sock.recv(4096):
-                        return
-                except socket.timeout:
-                    continue
-        except OSError:
-            return
-
-    def linger_until_close(self):
-        """Give the client time to read our flight, then close: waiting for its EOF
-        (bounded) avoids a reset that could destroy data still unread on its side."""
-        try:
-            self.sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        end = min(self.deadline, time.monotonic() + 2.0)
-        try:
-            while time.monotonic() < end:
-                self.sock.settimeout(max(0.05, end - time.monotonic()))
-                if not self.sock.recv(4096):
-                    return
-        except (socket.timeout, OSError):
-            return
-
-
-def u16(b, off):
-    return struct.unpack_from(">H", b, off)[0]
-
-
-def u24(b, off):
-    return (b[off] << 16) | (b[off + 1] << 8) | b[off + 2]
-
-
-def p24(n):
-    return bytes(((n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF))
-
-
-def tls_record(ctype, version, payload):
-    return struct.pack(">BHH", ctype, version, len(payload)) + payload
-
-
-def handshake_msg(mtype, body):
-    return bytes((mtype,)) + p24(len(body)) + body
 
 
 # --------------------------------------------------------------------------- SSLv3
-
-def read_client_hello(conn, max_payload=None, drop_sizes=None):
-    """Returns the ClientHello body, reassembled from handshake records (bounded). With
-    max_payload, more record payload than that closes the connection unanswered; with
-    drop_sizes (lo, hi), so does a record payload of lo..hi bytes in all."""
-    data = bytearray()
-    need = None
-    while need is None or len(data) < need:
-        hdr = conn.read_exact(5)
-        ctype, major, length = hdr[0], hdr[1], u16(hdr, 3)
-        if ctype != CONTENT_HANDSHAKE or major != 3 or length == 0 or length > 16384 + 2048:
-            raise Closed("not a TLS handshake record")
-        if max_payload is not None and len(data) + length > max_payload:
-            raise Closed("ClientHello record payload %d > --max-hello %d" % (len(data) + length, max_payload))
-        data += conn.read_exact(length)
-        if len(data) > MAX_HELLO + 4:
-            raise Closed("ClientHello too large")
-        if need is None and len(data) >= 4:
-            if data[0] != 1:
-                raise Closed("first handshake message is not a ClientHello")
-            need = 4 + u24(data, 1)
-            if need > MAX_HELLO + 4:
-                raise Closed("ClientHello too large")
-    if drop_sizes is not None and drop_sizes[0] <= len(data) <= drop_sizes[1]:
-        raise Closed("dropped: ClientHello record payload of %d bytes, in the window %d-%d"
-                     % (len(data), drop_sizes[0], drop_sizes[1]))
-    return bytes(data[4:need])
-
 
 def parse_client_hello(body):
     """(client_version, [suites]) or raises Closed on a malformed hello."""
     version, suites, _ = parse_client_hello_ext(body)
     return version, suites
-
-
-def parse_client_hello_ext(body):
-    """(client_version, [suites], {extension type: data}) or raises Closed when malformed."""
-    try:
-        off = 0
-        version = u16(body, off); off += 2
-        off += 32                                   # random
-        sid_len = body[off]; off += 1 + sid_len
-        suites_len = u16(body, off); off += 2
-        if suites_len % 2 or off + suites_len > len(body):
-            raise Closed("bad cipher_suites length")
-        suites = [u16(body, off + i) for i in range(0, suites_len, 2)]
-        off += suites_len
-        comp_len = body[off]; off += 1
-        if off + comp_len > len(body):
-            raise Closed("bad compression_methods length")
-        off += comp_len
-        extensions = {}
-        if off < len(body):
-            ext_end = off + 2 + u16(body, off); off += 2
-            if ext_end != len(body):
-                raise Closed("bad extensions length")
-            while off < ext_end:
-                etype, elen = u16(body, off), u16(body, off + 2); off += 4
-                if off + elen > ext_end:
-                    raise Closed("bad extension length")
-                extensions[etype] = body[off:off + elen]
-                off += elen
-        return version, suites, extensions
-    except (IndexError, struct.error):
-        raise Closed("truncated ClientHello")
 
 
 def serve_sslv3(conn, cert_der):
@@ -268,16 +120,6 @@ def serve_sslv3(conn, cert_der):
 
 # --------------------------------------------------------------------------- suites
 
-def u16_list(data, len_bytes):
-    """The list of u16 in a vector with a len_bytes length prefix; [] when malformed."""
-    if len(data) < len_bytes:
-        return []
-    n = int.from_bytes(data[:len_bytes], "big")
-    if n % 2 or len_bytes + n != len(data):
-        return []
-    return [u16(data, len_bytes + i) for i in range(0, n, 2)]
-
-
 def highest_client_version(legacy_version, extensions):
     """legacy_version, or the largest real (not GREASE) supported_versions entry above it."""
     best = legacy_version
@@ -296,10 +138,6 @@ def ecdhe_group(extensions):
         if g in (GROUP_X25519, GROUP_SECP256R1):
             return g
     return None
-
-
-def vec(len_bytes, data):
-    return len(data).to_bytes(len_bytes, "big") + data
 
 
 def server_key_exchange(suite, version, extensions):

@@ -25,125 +25,26 @@ Binds to 127.0.0.1 only. Python 3 standard library only.
 import argparse
 import hashlib
 import os
-import socket
 import socketserver
 import struct
 import sys
-import time
 
-MAX_HELLO = 64 * 1024        # a ClientHello larger than this is not one we answer
-CONN_DEADLINE_S = 10.0       # total time one connection may take
-READ_TIMEOUT_S = 5.0         # longest wait for any single read
+from tls_wire import (ALERT_HANDSHAKE_FAILURE, ALERT_PROTOCOL_VERSION, CONTENT_ALERT, CONTENT_HANDSHAKE,
+                      EXT_KEY_SHARE, EXT_SUPPORTED_GROUPS, EXT_SUPPORTED_VERSIONS, Closed, Conn,
+                      read_client_hello, tls_record, u16, u16_list)
 
-EXT_SUPPORTED_GROUPS = 10
-EXT_SUPPORTED_VERSIONS = 43
-EXT_KEY_SHARE = 51
+
 TLS13 = 0x0304
-CONTENT_ALERT = 21
-CONTENT_HANDSHAKE = 22
-ALERT_HANDSHAKE_FAILURE = 40
-ALERT_PROTOCOL_VERSION = 70
 # RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random.
 HRR_RANDOM = hashlib.sha256(b"HelloRetryRequest").digest()
 
 
-class Closed(Exception):
-    """The peer closed, timed out or sent something we do not answer."""
-
-
-class Conn:
-    def __init__(self, sock):
-        self.sock = sock
-        self.deadline = time.monotonic() + CONN_DEADLINE_S
-
-    def read_exact(self, n):
-        buf = bytearray()
-        while len(buf) < n:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise Closed("connection deadline")
-            self.sock.settimeout(min(left, READ_TIMEOUT_S))
-            try:
-                chunk = self.sock.recv(n - len(buf))
-            except (socket.timeout, OSError) as e:
-                raise Closed(str(e))
-            if not chunk:
-                raise Closed("eof")
-            buf += chunk
-        return bytes(buf)
-
-    def send(self, data):
-        self.sock.settimeout(max(0.1, self.deadline - time.monotonic()))
-        try:
-            self.sock.sendall(data)
-        except (socket.timeout, OSError) as e:
-            raise Closed(str(e))
-
-    def wait_for_close(self):
-        """Answer nothing: wait (bounded by the connection deadline) for the client to go."""
-        try:
-            while time.monotonic() < self.deadline:
-                self.sock.settimeout(max(0.05, min(READ_TIMEOUT_S, self.deadline - time.monotonic())))
-                try:
-                    if not self.sock.recv(4096):
-                        return
-                except socket.timeout:
-                    continue
-        except OSError:
-            return
-
-    def linger_until_close(self):
-        """Close with a FIN after the client has read our flight: wait (bounded) for its EOF,
-        draining what it sends, since closing with unread data makes the kernel send RST."""
-        try:
-            self.sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        end = min(self.deadline, time.monotonic() + 2.0)
-        try:
-            while time.monotonic() < end:
-                self.sock.settimeout(max(0.05, end - time.monotonic()))
-                if not self.sock.recv(4096):
-                    return
-        except (socket.timeout, OSError):
-            return
-
-
-def u16(b, off):
-    return struct.unpack_from(">H", b, off)[0]
-
-
-def u24(b, off):
-    return (b[off] << 16) | (b[off + 1] << 8) | b[off + 2]
-
-
 def record(ctype, payload):
-    return struct.pack(">BHH", ctype, 0x0303, len(payload)) + payload
+    return tls_record(ctype, 0x0303, payload)
 
 
 def alert(description):
     return record(CONTENT_ALERT, bytes((2, description)))
-
-
-def read_client_hello(conn):
-    """The ClientHello body, reassembled from handshake records (bounded)."""
-    data = bytearray()
-    need = None
-    while need is None or len(data) < need:
-        hdr = conn.read_exact(5)
-        ctype, major, length = hdr[0], hdr[1], u16(hdr, 3)
-        if ctype != CONTENT_HANDSHAKE or major != 3 or length == 0 or length > 16384 + 2048:
-            raise Closed("not a TLS handshake record")
-        data += conn.read_exact(length)
-        if len(data) > MAX_HELLO + 4:
-            raise Closed("ClientHello too large")
-        if need is None and len(data) >= 4:
-            if data[0] != 1:
-                raise Closed("first handshake message is not a ClientHello")
-            need = 4 + u24(data, 1)
-            if need > MAX_HELLO + 4:
-                raise Closed("ClientHello too large")
-    return bytes(data[4:need])
 
 
 def parse_client_hello(body):
@@ -177,16 +78,6 @@ def parse_client_hello(body):
         return session_id, suites, extensions
     except (IndexError, struct.error):
         raise Closed("truncated ClientHello")
-
-
-def u16_list(data, len_bytes):
-    """The 16-bit codes of a length-prefixed list; [] when malformed."""
-    if len(data) < len_bytes:
-        return []
-    n = data[0] if len_bytes == 1 else u16(data, 0)
-    if n % 2 or len_bytes + n > len(data):
-        return []
-    return [u16(data, len_bytes + i) for i in range(0, n, 2)]
 
 
 def hello_retry_request(session_id, suite, group):

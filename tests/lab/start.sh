@@ -36,7 +36,8 @@
 #   +100..+199: servers that behave as real deployments do (issue #11), one module per
 #   subject: mod_enum.sh +100..+119 (hello limits, unservable suites), mod_groups.sh
 #   +120..+129 (curves, group order, post-quantum only), mod_mutual.sh +130..+139 (STARTTLS
-#   capability lists, mTLS), mod_web2.sh +140..+159 (HTTP fallback), +160..+199 free.
+#   capability lists, mTLS), mod_web2.sh +140..+159 (HTTP fallback), mod_handshakes.sh
+#   +160..+169 (servers that complete handshakes only for some hellos), +170..+199 free.
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail

@@ -1,7 +1,9 @@
 /* A full OpenSSL client handshake over a connected non-blocking socket, every wait under a
  * deadline. Shaped like libtls: an options struct in, a result the caller inspects and frees.
  * The peer is never verified during the handshake (we always want the chain); callers verify
- * afterwards (x509_facts.h). */
+ * afterwards (x509_facts.h). Every ClientHello is padded (RFC 7685) out of the 256..511-byte
+ * window some load balancers drop, unless told otherwise; the extensions servers that know
+ * nothing newer than TLS 1.2 drop can be left out (known_hello.h decides when). */
 #ifndef TLSPROBE_TLS_HANDSHAKE_H
 #define TLSPROBE_TLS_HANDSHAKE_H
 
@@ -37,6 +39,10 @@ typedef struct tls_hs_options {
     const char *client_key_file;   /* its key; NULL: the key is in client_cert_file */
     X509 *client_cert;             /* or a certificate in memory (with client_key), used when */
     EVP_PKEY *client_key;          /* client_cert_file is NULL; the caller keeps ownership */
+    const char *groups;            /* supported_groups, OpenSSL list syntax; NULL: library default */
+    bool no_padding;               /* no RFC 7685 padding (an extension old servers may not know) */
+    bool no_ticket;                /* no session_ticket extension */
+    bool no_etm_ems;               /* no encrypt_then_mac, no extended_master_secret */
     double timeout_s;              /* longest wait for the peer at any one point; 0: 10 s */
     double total_timeout_s;        /* whole handshake; 0: 3 × timeout_s */
 } tls_hs_options_t;
@@ -44,6 +50,9 @@ typedef struct tls_hs_options {
 typedef struct tls_hs_result {
     bool ok;                       /* the handshake completed */
     char error[320];               /* why not: OpenSSL's reason, alert, timeout or socket error */
+    bool dropped;                  /* not ok, and not one byte came back: the server closed,
+                                    * reset or let the hello time out without a word */
+    bool timed_out;                /* not ok because a deadline passed */
     int alert_received;            /* AlertDescription the peer sent, -1: none */
     int alert_sent;                /* AlertDescription we sent, -1: none */
     /* Filled whether or not the handshake completed: */
@@ -68,6 +77,10 @@ typedef struct tls_hs_result {
  * Returns 0 when it completed, -1 otherwise (result->error says why). result is always
  * filled and must be released with tls_hs_result_free. */
 int tls_hs_connect(int fd, const tls_hs_options_t *opts, tls_hs_result_t *result);
+
+/* How many cipher suite codes OpenSSL's ClientHello carries with these options (TLS 1.3 suites
+ * and the renegotiation SCSV included); -1 when the options are unusable. */
+int tls_hs_offered_codes(const tls_hs_options_t *opts);
 
 /* Sends close_notify on a completed handshake without waiting for the peer's (politeness:
  * servers log a bare close as an error). Never blocks. */

@@ -1,6 +1,9 @@
 /* certificate: one full handshake (SNI = the endpoint's), then the chain exactly as served,
  * its verification against the effective trust anchors, the name check and the leaf's
- * validity. Facts only; scoring decides what they mean. */
+ * validity. The handshake is shaped like hellos the endpoint answers and sent again in a
+ * smaller shape when the server drops it (known_hello.h); when OpenSSL cannot complete one,
+ * the chain is read from the clear first flight of a raw hello. Facts only; scoring decides
+ * what they mean. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "cert_quality.h"
 #include "chain_analysis.h"
 #include "hello_profile.h"
+#include "known_hello.h"
 #include "net.h"
 #include "ocsp_check.h"
 #include "probe.h"
@@ -49,13 +53,14 @@ static const char *name_to_check(const endpoint_t *ep)
     return NULL;
 }
 
-static json_object *handshake_json(const tls_hs_result_t *hs, const char *sni)
+static json_object *handshake_json(const tls_hs_result_t *hs, const char *sni, bool reduced)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "protocol", nullable_string(hs->protocol));
     json_object_object_add(o, "cipher", nullable_string(hs->cipher));
     json_object_object_add(o, "openssl_cipher", nullable_string(hs->openssl_cipher));
     json_object_object_add(o, "sni", nullable_string(sni));
+    json_object_object_add(o, "reduced_hello", json_object_new_boolean(reduced));
     return o;
 }
 
@@ -82,15 +87,97 @@ static void push_der(STACK_OF(X509) *chain, const uint8_t *der, size_t len)
         X509_free(x);
 }
 
-/* When OpenSSL cannot complete a handshake (SSLv2, SSLv3, export or NULL suites only), the
- * chain is still in the clear in the server's first flight: read it from a raw hello. */
-static STACK_OF(X509) *raw_chain(probe_ctx_t *ctx, json_object **handshake)
+/* Suites that authenticate the server with a certificate, for a raw hello of this version. */
+static size_t certificate_suites(uint16_t version, uint16_t *out)
+{
+    uint16_t all[HELLO_MAX_CODES];
+    size_t k = registry_suites_for_version(version, all, HELLO_MAX_CODES), n = 0;
+    for (size_t i = 0; i < k && i < HELLO_MAX_CODES; i++) {
+        const registry_suite_t *s = registry_suite_by_code(all[i]);
+        if (s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0))
+            out[n++] = all[i];
+    }
+    return n;
+}
+
+/* The OCSP response of a CertificateStatus message in a first flight (RFC 6066 8: status_type
+ * ocsp(1), a 24-bit length, the DER), or false. */
+static bool flight_staple(const wire_flight_t *f, const uint8_t **der, size_t *len)
+{
+    for (size_t at = 0; f->hs && at < f->hs_len;) {
+        uint8_t type;
+        const uint8_t *body;
+        size_t body_len, used;
+        if (wire_parse_handshake(f->hs + at, f->hs_len - at, &type, &body, &body_len, &used, NULL, 0) != WIRE_OK)
+            return false;
+        at += used;
+        if (type != WIRE_HS_CERTIFICATE_STATUS)
+            continue;
+        size_t n = body_len >= 4 ? ((size_t)body[1] << 16 | (size_t)body[2] << 8 | body[3]) : 0;
+        if (body_len < 4 || body[0] != 1 || n == 0 || n > body_len - 4)
+            return false;
+        *der = body + 4;
+        *len = n;
+        return true;
+    }
+    return false;
+}
+
+/* What a raw hello showed: the chain, and the staple when the hello asked for one. */
+typedef struct raw_answer {
+    STACK_OF(X509) *chain;
+    json_object *handshake;
+    bool staple_asked;          /* the answered hello carried status_request */
+    unsigned char *staple;      /* the CertificateStatus's OCSP response (a copy); NULL: none */
+    size_t staple_len;
+    size_t dropped;
+} raw_answer_t;
+
+/* A TLS hello of this version (SSLv3 .. TLS 1.2) shaped like hellos the endpoint answers, the
+ * suites it was seen to pick first, asking for a staple (its ServerHello then says whether it
+ * staples) unless that is what the server drops. */
+static tls_raw_outcome_t raw_tls_hello(probe_ctx_t *ctx, known_hello_t *k, uint16_t version, tls_raw_result_t *r,
+                                       bool *reduced, raw_answer_t *ra)
+{
+    hello_profile_t *p = malloc(sizeof *p);
+    uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
+    tls_raw_outcome_t o = TLS_RAW_LOCAL_ERROR;
+    memset(r, 0, sizeof *r);
+    r->outcome = o;
+    bool ask_staple = version != WIRE_SSL3;   /* SSLv3 hellos carry no extensions */
+    for (int pass = 0; p && suites && pass < 2; pass++) {
+        size_t n = certificate_suites(version, suites);
+        hello_profile_init(p, ctx->ep->sni, version);
+        p->opts.status_request = ask_staple;
+        known_raw_t info = { 0 };
+        hello_answer_t a;
+        o = known_raw_ask(ctx, k, p, suites, n, 0, KNOWN_PICKS_FIRST | KNOWN_NEED_FLIGHT, &a, r, &info);
+        ra->dropped += info.dropped;
+        *reduced = info.reduced;
+        /* The shape may have cut the extension (a server that knows nothing newer). */
+        ra->staple_asked = o == TLS_RAW_ACCEPTED && p->opts.status_request && r->flight.have_server_hello;
+        if (!hello_shape_unanswered(o) || !ask_staple)
+            break;
+        /* Dropped in every shape: perhaps for the extension; once more without it. */
+        tls_raw_result_free(r);
+        ask_staple = false;
+    }
+    free(p);
+    free(suites);
+    return o;
+}
+
+/* When OpenSSL cannot complete a handshake (SSLv2, SSLv3, export or NULL suites only, or a
+ * server that never finishes one), the chain is still in the clear in the server's first
+ * flight: read it from a raw hello. False when there is none. */
+static bool raw_chain(probe_ctx_t *ctx, known_hello_t *k, raw_answer_t *ra)
 {
     endpoint_t *ep = ctx->ep;
     uint16_t version = clear_certificate_version(ep);
     if (!version)
-        return NULL;
+        return false;
     tls_raw_result_t r;
+    bool reduced = false;
     if (version == WIRE_SSL2) {
         uint32_t kinds[64];
         size_t n = 0;
@@ -99,52 +186,41 @@ static STACK_OF(X509) *raw_chain(probe_ctx_t *ctx, json_object **handshake)
         wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
         tls_raw_probe_sslv2(ctx, &h, 0, &r);
     } else {
-        hello_profile_t *p = malloc(sizeof *p);
-        uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
-        size_t n = 0;
-        if (p && suites) {
-            uint16_t all[HELLO_MAX_CODES];
-            size_t k = registry_suites_for_version(version, all, HELLO_MAX_CODES);
-            /* Suites that authenticate the server with a certificate. */
-            for (size_t i = 0; i < k && i < HELLO_MAX_CODES; i++) {
-                const registry_suite_t *s = registry_suite_by_code(all[i]);
-                if (s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0))
-                    suites[n++] = all[i];
-            }
-            hello_profile_init(p, ep->sni, version);
-            hello_profile_set_suites(p, suites, n);
-            tls_raw_probe_hello(ctx, &p->opts, 0, &r);
-        } else {
-            memset(&r, 0, sizeof r);
-        }
-        free(p);
-        free(suites);
+        raw_tls_hello(ctx, k, version, &r, &reduced, ra);
     }
     STACK_OF(X509) *chain = sk_X509_new_null();
+    const wire_flight_t *f = &r.flight;
     if (chain && r.outcome == TLS_RAW_ACCEPTED) {
-        const wire_flight_t *f = &r.flight;
         if (f->have_sslv2_server_hello)
             push_der(chain, f->sslv2_hello.cert, f->sslv2_hello.cert_len);
         for (size_t i = 0; f->have_certificate && i < f->certificate.ncerts; i++)
             push_der(chain, f->certificate.certs[i].der, f->certificate.certs[i].len);
     }
-    if (chain && sk_X509_num(chain) > 0) {
-        *handshake = json_object_new_object();
-        json_object_object_add(*handshake, "protocol", json_object_new_string(wire_version_name(r.version)));
-        json_object_object_add(*handshake, "cipher", nullable_string(r.cipher_name));
-        json_object_object_add(*handshake, "openssl_cipher", NULL);
-        json_object_object_add(*handshake, "sni", nullable_string(ep->sni));
-    } else {
+    if (!chain || sk_X509_num(chain) == 0) {
         sk_X509_pop_free(chain, X509_free);
-        chain = NULL;
+        tls_raw_result_free(&r);
+        return false;
     }
+    const uint8_t *der;
+    size_t len;
+    if (ra->staple_asked && flight_staple(f, &der, &len) && (ra->staple = malloc(len)) != NULL) {
+        memcpy(ra->staple, der, len);
+        ra->staple_len = len;
+    }
+    ra->chain = chain;
+    ra->handshake = json_object_new_object();
+    json_object_object_add(ra->handshake, "protocol", json_object_new_string(wire_version_name(r.version)));
+    json_object_object_add(ra->handshake, "cipher", nullable_string(r.cipher_name));
+    json_object_object_add(ra->handshake, "openssl_cipher", NULL);
+    json_object_object_add(ra->handshake, "sni", nullable_string(ep->sni));
+    json_object_object_add(ra->handshake, "reduced_hello", json_object_new_boolean(reduced));
     tls_raw_result_free(&r);
-    return chain;
+    return true;
 }
 
 /* Everything said about a served chain: analysis (with AIA completion), trust, pins, name,
- * dates, leaf quality, the staple (when a full handshake got one) and revocation. */
-static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool full_handshake,
+ * dates, leaf quality, the staple (when the hello asked for one) and revocation. */
+static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool staple_asked,
                                const unsigned char *staple, size_t staple_len)
 {
     endpoint_t *ep = ctx->ep;
@@ -185,10 +261,10 @@ static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool fu
     char err[256];
     X509_STORE *store = x509_store_ref(ep->ca_file, err, sizeof err);
     X509 *issuer = chain_issuer_of(leaf, &cr.trust, all);
-    /* Without a full handshake whether the server staples is not known. */
-    json_object_object_add(out, "ocsp_stapled", full_handshake ? json_object_new_boolean(staple_len > 0) : NULL);
+    /* Without a hello that asked for one, whether the server staples is not known. */
+    json_object_object_add(out, "ocsp_stapled", staple_asked ? json_object_new_boolean(staple_len > 0) : NULL);
     json_object_object_add(out, "ocsp_staple",
-                           full_handshake ? ocsp_staple_facts(staple, staple_len, leaf, issuer, all, store, now) : NULL);
+                           staple_asked ? ocsp_staple_facts(staple, staple_len, leaf, issuer, all, store, now) : NULL);
     json_object_object_add(out, "revocation", revocation_facts(leaf, issuer, store, o->offline, o->timeout_s));
     X509_STORE_free(store);
     sk_X509_free(all);
@@ -196,8 +272,10 @@ static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool fu
 }
 
 /* The leaves an endpoint serves to RSA-only and to ECDSA-only clients (servers with two
- * certificates, or one per key type), beside the one the first handshake got. */
-static json_object *all_certificates(probe_ctx_t *ctx, X509 *first_leaf)
+ * certificates, or one per key type), beside the one the first handshake got. *complete is
+ * cleared when an offer got no answer at all (a leaf it would have shown stays unknown). */
+static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X509 *first_leaf, size_t *dropped,
+                                     bool *complete)
 {
     static const struct {
         const char *kind, *ciphers, *sigalgs;
@@ -211,26 +289,35 @@ static json_object *all_certificates(probe_ctx_t *ctx, X509 *first_leaf)
     X509 *seen[3] = { first_leaf, NULL, NULL };
     size_t nseen = 1;
     const char *found_with[3] = { "default", NULL, NULL };
+    *complete = true;
     for (size_t i = 0; i < sizeof offers / sizeof *offers; i++) {
-        int fd = probe_connect(ctx);
-        if (fd < 0)
-            break;
         tls_hs_options_t opts = { .sni = ep->sni, .ciphers = offers[i].ciphers, .sigalgs = offers[i].sigalgs,
                                   .timeout_s = ep->opts->timeout_s };
         tls_hs_result_t hs;
-        if (tls_hs_connect(fd, &opts, &hs) == 0 && hs.chain && sk_X509_num(hs.chain) > 0) {
+        known_hs_t info;
+        int rc = known_hs_connect(ctx, known, &opts, &hs, &info);
+        *dropped += info.dropped;
+        if (rc != 0 && (hs.dropped || hs.timed_out))
+            *complete = false;
+        if (rc == 0 && hs.chain && sk_X509_num(hs.chain) > 0) {
             X509 *leaf = sk_X509_value(hs.chain, 0);
-            bool known = false;
+            bool known_leaf = false;
             for (size_t k = 0; k < nseen; k++)
-                known |= X509_cmp(seen[k], leaf) == 0;
-            if (!known && nseen < 3 && X509_up_ref(leaf)) {
+                known_leaf |= X509_cmp(seen[k], leaf) == 0;
+            if (!known_leaf && nseen < 3 && X509_up_ref(leaf)) {
                 found_with[nseen] = offers[i].kind;
                 seen[nseen++] = leaf;
             }
+        }
+        if (rc == 0) {
             tls_hs_close_notify(&hs);
+            net_close(info.fd);
         }
         tls_hs_result_free(&hs);
-        net_close(fd);
+        if (info.connect_failed) {
+            *complete = false;
+            break;
+        }
     }
     for (size_t k = 0; k < nseen; k++) {
         json_object *facts = x509_cert_facts(seen[k]), *o = json_object_new_object(), *v;
@@ -280,12 +367,14 @@ static bool only_unnegotiable_groups(endpoint_t *ep, char *out, size_t outlen)
 }
 
 /* The OpenSSL handshake failed: the chain from a raw hello, if the server sends one in clear. */
-static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, const char *handshake_error)
+static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, known_hello_t *k, const char *handshake_error,
+                                       size_t dropped)
 {
     char why[400], groups[200];
     snprintf(why, sizeof why, "%s", handshake_error);
-    json_object *handshake = NULL;
-    STACK_OF(X509) *served = raw_chain(ctx, &handshake);
+    raw_answer_t ra = { .dropped = dropped };
+    bool served = raw_chain(ctx, k, &ra);
+    json_object_object_add(ctx->out, "dropped_hellos", json_object_new_int((int)ra.dropped));
     if (!served && only_unnegotiable_groups(ctx->ep, groups, sizeof groups)) {
         snprintf(why, sizeof why,
                  "the server accepts only key exchange groups the local OpenSSL cannot negotiate (%s)", groups);
@@ -297,19 +386,18 @@ static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, const char *handshake_e
     json_object_object_add(out, "status", json_object_new_string("ok"));
     json_object_object_add(out, "source", json_object_new_string("raw hello"));
     json_object_object_add(out, "handshake_error", json_object_new_string(why));
-    json_object_object_add(out, "handshake", handshake);
-    record_chain_facts(ctx, served, false, NULL, 0);
-    sk_X509_pop_free(served, X509_free);
+    json_object_object_add(out, "handshake", ra.handshake);
+    record_chain_facts(ctx, ra.chain, ra.staple_asked, ra.staple, ra.staple_len);
+    sk_X509_pop_free(ra.chain, X509_free);
+    free(ra.staple);
     return PROBE_OK;
 }
 
 static probe_status_t certificate_run(probe_ctx_t *ctx)
 {
     endpoint_t *ep = ctx->ep;
-    int fd = probe_connect(ctx);
-    if (fd < 0)
-        return record_error(ctx, probe_no_connection(ctx), ctx->err);
-
+    known_hello_t k;
+    known_hello_load(ep, &k);
     tls_hs_options_t opts = {
         .sni = ep->sni,
         .ciphers = CERTIFICATE_CIPHERS,
@@ -319,23 +407,41 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
         .client_key_file = ep->target->client_key,
     };
     tls_hs_result_t hs;
-    int rc = tls_hs_connect(fd, &opts, &hs);
+    known_hs_t info;
+    int rc = known_hs_connect(ctx, &k, &opts, &hs, &info);
+    if (rc != 0 && info.connect_failed) {
+        tls_hs_result_free(&hs);
+        if (info.dropped)
+            json_object_object_add(ctx->out, "dropped_hellos", json_object_new_int((int)info.dropped));
+        return record_error(ctx, probe_no_connection(ctx), ctx->err);
+    }
     if (rc != 0 || !hs.chain) {
         char why[400];
         snprintf(why, sizeof why, "%s", rc != 0 ? hs.error : "the server completed the handshake without a certificate");
+        if (info.first_error[0]) {
+            char last[400];
+            snprintf(last, sizeof last, "%s", why);
+            snprintf(why, sizeof why, "%.140s; then, offering only what the server was seen to pick: %.190s",
+                     info.first_error, last);
+        }
         tls_hs_result_free(&hs);
-        net_close(fd);
-        return fall_back_to_raw(ctx, why);
+        if (info.fd >= 0)
+            net_close(info.fd);
+        return fall_back_to_raw(ctx, &k, why, info.dropped);
     }
     tls_hs_close_notify(&hs);
-    net_close(fd);
+    net_close(info.fd);
 
     json_object *out = ctx->out;
     json_object_object_add(out, "status", json_object_new_string("ok"));
     json_object_object_add(out, "source", json_object_new_string("handshake"));
-    json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni));
-    record_chain_facts(ctx, hs.chain, true, hs.ocsp_response, hs.ocsp_response_len);
-    json_object_object_add(out, "certificates", all_certificates(ctx, sk_X509_value(hs.chain, 0)));
+    json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni, info.reduced));
+    record_chain_facts(ctx, hs.chain, info.status_request, hs.ocsp_response, hs.ocsp_response_len);
+    size_t dropped = info.dropped;
+    bool complete;
+    json_object_object_add(out, "certificates", all_certificates(ctx, &k, sk_X509_value(hs.chain, 0), &dropped, &complete));
+    json_object_object_add(out, "certificates_complete", json_object_new_boolean(complete));
+    json_object_object_add(out, "dropped_hellos", json_object_new_int((int)dropped));
     tls_hs_result_free(&hs);
     return PROBE_OK;
 }

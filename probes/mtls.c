@@ -8,7 +8,8 @@
  * (400 "No required SSL certificate was sent"). So after a completed handshake an HTTP
  * endpoint gets one GET and the answer is judged; any other endpoint is given a moment to
  * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there).
- * Facts only. */
+ * Every hello is shaped like hellos the endpoint answers and sent again in a smaller shape
+ * when the server drops it (known_hello.h): a dropped hello decides nothing. Facts only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "hello_profile.h"
+#include "known_hello.h"
 #include "net.h"
 #include "probe.h"
 #include "registry.h"
@@ -47,6 +49,13 @@ typedef struct attempt {
     STACK_OF(X509_NAME) *ca_names;  /* owned */
     char evidence[400];
 } attempt_t;
+
+/* What one run of the probe shares: the hellos the endpoint answers, the hellos it dropped. */
+typedef struct mtls_run {
+    probe_ctx_t *ctx;
+    known_hello_t known;
+    size_t dropped;
+} mtls_run_t;
 
 typedef struct client_id {
     const char *cert_file, *key_file;
@@ -181,16 +190,12 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
     free(buf);
 }
 
-static void run_attempt(probe_ctx_t *ctx, int version, const client_id_t *id, attempt_t *a)
+static void run_attempt(mtls_run_t *run, int version, const client_id_t *id, attempt_t *a)
 {
+    probe_ctx_t *ctx = run->ctx;
     endpoint_t *ep = ctx->ep;
     memset(a, 0, sizeof *a);
     a->outcome = ATTEMPT_UNKNOWN;
-    int fd = probe_connect(ctx);
-    if (fd < 0) {
-        snprintf(a->evidence, sizeof a->evidence, "connect failed: %s", ctx->err);
-        return;
-    }
     tls_hs_options_t opts = {
         .min_version = version,
         .max_version = version,
@@ -202,14 +207,24 @@ static void run_attempt(probe_ctx_t *ctx, int version, const client_id_t *id, at
         .client_key = id ? id->key : NULL,
     };
     tls_hs_result_t hs;
-    int rc = tls_hs_connect(fd, &opts, &hs);
+    known_hs_t info;
+    int rc = known_hs_connect(ctx, &run->known, &opts, &hs, &info);
+    int fd = info.fd;
+    run->dropped += info.dropped;
     a->requested = hs.client_cert_requested;
     a->ca_names = hs.client_ca_names;
     hs.client_ca_names = NULL;
-    if (rc != 0) {
+    if (rc != 0 && info.connect_failed) {
+        snprintf(a->evidence, sizeof a->evidence, "connect failed: %s", ctx->err);
+    } else if (rc != 0) {
         /* Failing after asking for a certificate is refusing what we sent (or did not). */
         a->outcome = a->requested ? ATTEMPT_REFUSED : ATTEMPT_UNKNOWN;
-        snprintf(a->evidence, sizeof a->evidence, "handshake failed: %s", hs.error);
+        if (info.first_error[0])
+            snprintf(a->evidence, sizeof a->evidence,
+                     "handshake failed: %.120s; then, offering only what the server was seen to pick: %.200s",
+                     info.first_error, hs.error);
+        else
+            snprintf(a->evidence, sizeof a->evidence, "handshake failed: %s", hs.error);
     } else {
         a->handshake_done = true;
         if (a->requested) {
@@ -222,7 +237,8 @@ static void run_attempt(probe_ctx_t *ctx, int version, const client_id_t *id, at
         tls_hs_close_notify(&hs);
     }
     tls_hs_result_free(&hs);
-    net_close(fd);
+    if (fd >= 0)
+        net_close(fd);
 }
 
 /* ---- a throwaway identity no CA ever signed */
@@ -267,19 +283,39 @@ typedef struct version_facts {
     const char *requested_source;   /* "raw hello" or "handshake" */
 } version_facts_t;
 
-/* TLS 1.2: is a CertificateRequest in the clear first flight? TRI_UNKNOWN when the server
- * did not answer the raw hello with a complete flight. */
-static tri_t raw_tls12_request(probe_ctx_t *ctx)
+/* Suites that authenticate the server with a certificate: a server that picks an anonymous
+ * one cannot ask for a client certificate (RFC 5246 7.4.4), which would read as "not asked". */
+static size_t certificate_suites(uint16_t *out, size_t cap)
 {
+    uint16_t all[HELLO_MAX_CODES];
+    size_t k = registry_suites_for_version(WIRE_TLS12, all, HELLO_MAX_CODES), n = 0;
+    for (size_t i = 0; i < k && i < HELLO_MAX_CODES && n < cap; i++) {
+        const registry_suite_t *s = registry_suite_by_code(all[i]);
+        if (s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0))
+            out[n++] = all[i];
+    }
+    return n;
+}
+
+/* TLS 1.2: is a CertificateRequest in the clear first flight? TRI_UNKNOWN when the server
+ * did not answer the raw hello (shaped as the endpoint answers, the suites it was seen to pick
+ * first) with a complete flight. */
+static tri_t raw_tls12_request(mtls_run_t *run)
+{
+    probe_ctx_t *ctx = run->ctx;
     hello_profile_t *p = malloc(sizeof *p);
     uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
     tri_t out = TRI_UNKNOWN;
     if (p && suites) {
-        size_t n = registry_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+        size_t n = certificate_suites(suites, HELLO_MAX_CODES);
         hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
-        hello_profile_set_suites(p, suites, n < HELLO_MAX_CODES ? n : HELLO_MAX_CODES);
         tls_raw_result_t r;
-        if (tls_raw_probe_hello(ctx, &p->opts, 0, &r) == TLS_RAW_ACCEPTED && r.flight.have_server_hello_done)
+        hello_answer_t a;
+        known_raw_t info = { 0 };
+        tls_raw_outcome_t o = known_raw_ask(ctx, &run->known, p, suites, n, 0, KNOWN_PICKS_FIRST | KNOWN_NEED_FLIGHT,
+                                            &a, &r, &info);
+        run->dropped += info.dropped;
+        if (o == TLS_RAW_ACCEPTED && r.flight.have_server_hello_done)
             out = r.flight.have_certificate_request ? TRI_TRUE : TRI_FALSE;
         tls_raw_result_free(&r);
     }
@@ -313,15 +349,15 @@ static tri_t outcome_accepted(const attempt_t *a)
     return a->outcome == ATTEMPT_UNKNOWN ? TRI_UNKNOWN : a->outcome == ATTEMPT_ACCEPTED ? TRI_TRUE : TRI_FALSE;
 }
 
-static void probe_version(probe_ctx_t *ctx, int version, const client_id_t *untrusted, version_facts_t *v,
+static void probe_version(mtls_run_t *run, int version, const client_id_t *untrusted, version_facts_t *v,
                           json_object *ca_names)
 {
-    const target_t *t = ctx->ep->target;
+    const target_t *t = run->ctx->ep->target;
     v->configured_accepted = TRI_UNKNOWN;
-    tri_t raw = version == TLS1_2_VERSION ? raw_tls12_request(ctx) : TRI_UNKNOWN;
+    tri_t raw = version == TLS1_2_VERSION ? raw_tls12_request(run) : TRI_UNKNOWN;
 
     attempt_t a;
-    run_attempt(ctx, version, NULL, &a);
+    run_attempt(run, version, NULL, &a);
     add_names(a.ca_names, ca_names);
     sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
     bool seen = a.requested || raw == TRI_TRUE;
@@ -342,7 +378,7 @@ static void probe_version(probe_ctx_t *ctx, int version, const client_id_t *untr
 
     v->accepts_untrusted = TRI_UNKNOWN;
     if (untrusted) {
-        run_attempt(ctx, version, untrusted, &a);
+        run_attempt(run, version, untrusted, &a);
         sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
         v->accepts_untrusted = outcome_accepted(&a);
         snprintf(v->untrusted_evidence, sizeof v->untrusted_evidence, "self-signed certificate: %s", a.evidence);
@@ -351,7 +387,7 @@ static void probe_version(probe_ctx_t *ctx, int version, const client_id_t *untr
     }
     if (t->client_cert) {
         client_id_t mine = { .cert_file = t->client_cert, .key_file = t->client_key };
-        run_attempt(ctx, version, &mine, &a);
+        run_attempt(run, version, &mine, &a);
         sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
         v->configured_accepted = outcome_accepted(&a);
         snprintf(v->configured_evidence, sizeof v->configured_evidence, "configured certificate: %s", a.evidence);
@@ -491,6 +527,8 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
         snprintf(ctx->err, sizeof ctx->err, "no TLS version accepted");
         return PROBE_ERROR;
     }
+    mtls_run_t run = { .ctx = ctx };
+    known_hello_load(ep, &run.known);
     client_id_t untrusted;
     bool have_untrusted = make_untrusted_identity(&untrusted);
     version_facts_t v[4];
@@ -498,7 +536,7 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
     json_object *ca_names = json_object_new_array(), *by_version = json_object_new_object();
     for (size_t i = 0; i < nv; i++) {
         v[i].name = version_name(versions[i]);
-        probe_version(ctx, versions[i], have_untrusted ? &untrusted : NULL, &v[i], ca_names);
+        probe_version(&run, versions[i], have_untrusted ? &untrusted : NULL, &v[i], ca_names);
         json_object_object_add(by_version, v[i].name, version_json(&v[i], t->client_cert != NULL));
     }
     X509_free(untrusted.cert);
@@ -533,6 +571,7 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
     }
     json_object_object_add(out, "configured_cert", configured);
     json_object_object_add(out, "by_version", by_version);
+    json_object_object_add(out, "dropped_hellos", json_object_new_int((int)run.dropped));
     return PROBE_OK;
 }
 

@@ -1,8 +1,10 @@
 /* signatures: the signature schemes the server signs with, in the order it chooses them.
  * TLS 1.2: the ServerKeyExchange names the scheme picked from our list (raw hellos); remove
  * it and ask again. TLS 1.3: the scheme is in the encrypted CertificateVerify, so OpenSSL
- * does those handshakes, offered every scheme TLS 1.3 allows less those found. A probe of
- * its own so that it runs alongside ciphers and groups. */
+ * does those handshakes, offered every scheme TLS 1.3 allows less those found. Hellos are
+ * shaped like hellos the endpoint answers (known_hello.h); a hello the server drops ends a
+ * version's enumeration undecided (tls12_complete / tls13_complete false), never refused. A
+ * probe of its own so that it runs alongside ciphers and groups. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include "hello_memo.h"
 #include "hello_profile.h"
+#include "known_hello.h"
 #include "net.h"
 #include "probe.h"
 #include "registry.h"
@@ -76,103 +79,182 @@ static uint16_t tls13_scheme_used(SSL *ssl, X509 *leaf)
     return 0;
 }
 
-/* TLS 1.3 offer-and-remove with full handshakes. Returns the schemes (NULL when none
- * completed); error is set when a connection could not be made. */
-static json_object *enumerate_tls13(probe_ctx_t *ctx, size_t *connections, char *error, size_t errlen)
+/* What one run shares: the hellos the endpoint answers, the costs. */
+typedef struct sig_run {
+    probe_ctx_t *ctx;
+    known_hello_t known;
+    size_t connections, reused, dropped;
+    char error[256];
+    bool unreachable;   /* a connection could not be made: nothing more is tried */
+} sig_run_t;
+
+/* One version's enumeration: the schemes in the server's order, and whether it ended on an
+ * answer (complete) or on a hello that got none. */
+typedef struct sig_list {
+    json_object *found;   /* NULL until one is found */
+    bool complete;
+} sig_list_t;
+
+static void add_found(sig_list_t *l, uint16_t code)
 {
+    if (!l->found)
+        l->found = json_object_new_array();
+    json_object_array_add(l->found, sigalg_name_json(code));
+}
+
+/* The OpenSSL list of these schemes ("rsa_pss_rsae_sha256:..."). */
+static void scheme_list(const uint16_t *codes, size_t n, char *list, size_t cap)
+{
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const registry_sigscheme_t *r = registry_sigscheme_by_code(codes[i]);
+        if (r && used < cap)
+            used += (size_t)snprintf(list + used, cap - used, "%s%s", used ? ":" : "", r->name);
+    }
+}
+
+/* TLS 1.3 offer-and-remove with full handshakes. The enumeration is complete when it ends on
+ * the server's refusal (an alert, or a failure after it answered) or with nothing left. */
+static void enumerate_tls13(sig_run_t *run, sig_list_t *out)
+{
+    probe_ctx_t *ctx = run->ctx;
     uint16_t remaining[sizeof tls13_schemes / sizeof *tls13_schemes];
     size_t n = sizeof tls13_schemes / sizeof *tls13_schemes;
     memcpy(remaining, tls13_schemes, sizeof tls13_schemes);
-    json_object *found = json_object_new_array();
+    out->complete = false;
     for (int round = 0; n > 0 && round < MAX_ROUNDS; round++) {
-        char list[512] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < n; i++) {
-            const registry_sigscheme_t *r = registry_sigscheme_by_code(remaining[i]);
-            if (r && used < sizeof list)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ":" : "", r->name);
-        }
-        (*connections)++;
-        int fd = probe_connect(ctx);
-        if (fd < 0) {
-            snprintf(error, errlen, "TLSv1.3 signature schemes: %.200s", ctx->err);
-            break;
-        }
+        char list[512];
+        scheme_list(remaining, n, list, sizeof list);
         tls_hs_options_t opts = { .min_version = TLS1_3_VERSION, .max_version = TLS1_3_VERSION,
                                   .sni = ctx->ep->sni, .sigalgs = list, .timeout_s = ctx->ep->opts->timeout_s };
         tls_hs_result_t hs;
+        known_hs_t info;
         uint16_t used_scheme = 0;
-        if (tls_hs_connect(fd, &opts, &hs) == 0) {
+        int rc = known_hs_connect(ctx, &run->known, &opts, &hs, &info);
+        run->connections += info.connections;
+        run->dropped += info.dropped;
+        if (rc == 0) {
             used_scheme = tls13_scheme_used(hs.ssl, hs.chain && sk_X509_num(hs.chain) ? sk_X509_value(hs.chain, 0) : NULL);
             tls_hs_close_notify(&hs);
+            net_close(info.fd);
+        } else if (info.connect_failed) {
+            snprintf(run->error, sizeof run->error, "TLSv1.3 signature schemes: %.200s", ctx->err);
+            run->unreachable = true;
+        } else {
+            /* The server refused what was left with an alert: nothing more to find. */
+            out->complete = hs.alert_received >= 0;
         }
         tls_hs_result_free(&hs);
-        net_close(fd);
         /* A refusal (or a scheme we did not offer) ends it. */
         if (!used_scheme || !codes_take(remaining, &n, used_scheme))
             break;
-        json_object_array_add(found, sigalg_name_json(used_scheme));
+        add_found(out, used_scheme);
     }
-    if (json_object_array_length(found) == 0) {
-        json_object_put(found);
-        return NULL;
+    if (n == 0)
+        out->complete = true;
+}
+
+/* The first TLS 1.2 round: every signed key exchange suite, in hellos the endpoint answers
+ * (a cut list chunk by chunk, the picks alone after a drop). p keeps the hello answered. */
+static tls_raw_outcome_t tls12_first(sig_run_t *run, hello_profile_t *p, const uint16_t *sigalgs, size_t n,
+                                     hello_answer_t *a, tls_raw_result_t *r)
+{
+    uint16_t suites[HELLO_MAX_CODES];
+    size_t nsuites = signed_kx_suites(suites, HELLO_MAX_CODES);
+    hello_profile_init(p, run->ctx->ep->sni, WIRE_TLS12);
+    hello_profile_set_sigalgs(p, sigalgs, n);
+    known_raw_t info = { 0 };
+    tls_raw_outcome_t o = known_raw_ask(run->ctx, &run->known, p, suites, nsuites, HELLO_KEEP_SIGALGS, 0, a, r, &info);
+    run->connections += info.connections;
+    run->reused += info.reused;
+    run->dropped += info.dropped;
+    return o;
+}
+
+/* TLS 1.2 offer-and-remove: later rounds offer the suites of the hello first answered. */
+static void enumerate_tls12(sig_run_t *run, hello_profile_t *p, sig_list_t *out)
+{
+    probe_ctx_t *ctx = run->ctx;
+    uint16_t remaining[HELLO_MAX_CODES], suites[HELLO_MAX_CODES];
+    hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
+    size_t n = p->nsigalgs, nsuites = 0;
+    memcpy(remaining, p->sigalgs, n * sizeof *remaining);
+    out->complete = false;
+    for (int round = 0; n > 0 && round < MAX_ROUNDS; round++) {
+        tls_raw_result_t r;
+        hello_answer_t a;
+        tls_raw_outcome_t o;
+        if (round == 0) {
+            o = tls12_first(run, p, remaining, n, &a, &r);
+            nsuites = known_offered(p, suites, HELLO_MAX_CODES);
+        } else {
+            hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
+            hello_profile_set_sigalgs(p, remaining, n);
+            hello_shape_fit(&run->known.shape, p, suites, nsuites, HELLO_KEEP_SIGALGS);
+            o = hello_shape_ask(ctx, &run->known.shape, p, &a, &r, &run->connections, &run->reused);
+            run->dropped += hello_shape_unanswered(o) ? 1 : 0;
+        }
+        bool picked = o == TLS_RAW_ACCEPTED && a.has_sig_scheme && codes_take(remaining, &n, a.sig_scheme);
+        if (picked)
+            add_found(out, a.sig_scheme);
+        /* Refused (or, first round, no signed key exchange at all): decided. */
+        out->complete = o == TLS_RAW_ALERT || (o == TLS_RAW_ACCEPTED && round == 0 && !a.has_sig_scheme);
+        if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR) {
+            snprintf(run->error, sizeof run->error, "TLSv1.2 signature schemes: %.200s", r.summary);
+            run->unreachable = true;
+        }
+        tls_raw_result_free(&r);
+        if (!picked)
+            break;
     }
-    return found;
+    if (n == 0)
+        out->complete = true;
+}
+
+/* Nothing decided about a version whose first hello got no answer: an error, with why. */
+static void undecided_error(sig_run_t *run, const char *version, const sig_list_t *l)
+{
+    if (!run->error[0] && !l->found && !l->complete)
+        snprintf(run->error, sizeof run->error,
+                 "%s signature schemes: no hello the server answered (it dropped %zu without a word)", version,
+                 run->dropped);
 }
 
 static probe_status_t signatures_run(probe_ctx_t *ctx)
 {
     json_object *out = ctx->out;
-    size_t connections = 0, reused_answers = 0;
-    json_object *tls12 = NULL;
-    char error[256] = "";
+    sig_run_t run = { .ctx = ctx };
+    known_hello_load(ctx->ep, &run.known);
+    sig_list_t tls12 = { 0 }, tls13 = { 0 };
+    bool do12 = probe_version_accepted(ctx->ep, "TLSv1.2"), do13 = probe_version_accepted(ctx->ep, "TLSv1.3");
     hello_profile_t *p = malloc(sizeof *p);
     if (!p) {
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
         return PROBE_ERROR;
     }
-    if (probe_version_accepted(ctx->ep, "TLSv1.2")) {
-        uint16_t suites[HELLO_MAX_CODES], remaining[HELLO_MAX_CODES];
-        size_t nsuites = signed_kx_suites(suites, HELLO_MAX_CODES);
-        hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
-        size_t n = p->nsigalgs;
-        memcpy(remaining, p->sigalgs, n * sizeof *remaining);
-        tls12 = json_object_new_array();
-        for (int round = 0; n > 0 && round < MAX_ROUNDS; round++) {
-            tls_raw_result_t r;
-            hello_profile_init(p, ctx->ep->sni, WIRE_TLS12);
-            hello_profile_set_suites(p, suites, nsuites);
-            hello_profile_set_sigalgs(p, remaining, n);
-            hello_answer_t a;
-            tls_raw_outcome_t o = hello_ask(ctx, p, &a, &r, &connections, &reused_answers);
-            bool picked = o == TLS_RAW_ACCEPTED && a.has_sig_scheme && codes_take(remaining, &n, a.sig_scheme);
-            if (picked)
-                json_object_array_add(tls12, sigalg_name_json(a.sig_scheme));
-            if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
-                snprintf(error, sizeof error, "TLSv1.2 signature schemes: %.200s", r.summary);
-            tls_raw_result_free(&r);
-            if (!picked)
-                break;
-        }
-        /* No signed key exchange at all (RSA key exchange only). */
-        if (json_object_array_length(tls12) == 0) {
-            json_object_put(tls12);
-            tls12 = NULL;
-        }
+    if (do12) {
+        enumerate_tls12(&run, p, &tls12);
+        undecided_error(&run, "TLSv1.2", &tls12);
     }
     free(p);
-    json_object *tls13 = NULL;
-    if (!error[0] && probe_version_accepted(ctx->ep, "TLSv1.3"))
-        tls13 = enumerate_tls13(ctx, &connections, error, sizeof error);
+    if (!run.unreachable && do13) {
+        enumerate_tls13(&run, &tls13);
+        undecided_error(&run, "TLSv1.3", &tls13);
+    }
+    const char *error = run.error;
     json_object_object_add(out, "status", json_object_new_string(error[0] ? "error" : "ok"));
     if (error[0]) {
         json_object_object_add(out, "error", json_object_new_string(error));
         snprintf(ctx->err, sizeof ctx->err, "%s", error);
     }
-    json_object_object_add(out, "connections", json_object_new_int((int)connections));
-    json_object_object_add(out, "reused_answers", json_object_new_int((int)reused_answers));
-    json_object_object_add(out, "tls12", tls12);
-    json_object_object_add(out, "tls13", tls13);
+    json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
+    json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
+    json_object_object_add(out, "dropped_hellos", json_object_new_int((int)run.dropped));
+    json_object_object_add(out, "tls12", tls12.found);
+    json_object_object_add(out, "tls12_complete", do12 ? json_object_new_boolean(tls12.complete) : NULL);
+    json_object_object_add(out, "tls13", tls13.found);
+    json_object_object_add(out, "tls13_complete", do13 ? json_object_new_boolean(tls13.complete) : NULL);
     return error[0] ? PROBE_ERROR : PROBE_OK;
 }
 

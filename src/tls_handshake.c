@@ -1,6 +1,7 @@
 /* Full OpenSSL client handshake with deadlines. The socket is reached through a small BIO of
  * our own so that writes use MSG_NOSIGNAL (a peer that resets mid-handshake must not raise
- * SIGPIPE) and so the bytes a server may send before the handshake ends are capped. */
+ * SIGPIPE), so the bytes a server may send before the handshake ends are capped, and so a
+ * hello the server dropped without a word (nothing read back) can be told from a refusal. */
 #include "tls_handshake.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 typedef struct hs_socket {
     int fd;
     size_t read_total;
+    size_t written;    /* bytes sent: a hello left, so silence after it is the server's */
     size_t read_cap;   /* SIZE_MAX once the handshake is over */
     bool over_cap;
     bool eof;
@@ -48,6 +50,7 @@ static int socket_write(BIO *b, const char *buf, int len)
             s->last_errno = errno;
         return -1;
     }
+    s->written += (size_t)n;
     return (int)n;
 }
 
@@ -279,8 +282,13 @@ static SSL_CTX *make_ctx(const tls_hs_options_t *o, tls_hs_result_t *r)
     /* Explicit settings override any system-wide MinProtocol/CipherString policy. */
     SSL_CTX_set_security_level(ctx, 0);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    /* Servers that never learned RFC 5746 are exactly the ones worth reporting on. */
-    SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+    /* Servers that never learned RFC 5746 are exactly the ones worth reporting on. Padding
+     * keeps the hello out of 256..511 bytes, which some load balancers drop (RFC 7685). */
+    uint64_t op = SSL_OP_LEGACY_SERVER_CONNECT;
+    op |= o->no_padding ? 0 : SSL_OP_TLSEXT_PADDING;
+    op |= o->no_ticket ? SSL_OP_NO_TICKET : 0;
+    op |= o->no_etm_ems ? SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_EXTENDED_MASTER_SECRET : 0;
+    SSL_CTX_set_options(ctx, op);
     if (!SSL_CTX_set_min_proto_version(ctx, o->min_version ? o->min_version : TLS1_VERSION) ||
         !SSL_CTX_set_max_proto_version(ctx, o->max_version)) {
         snprintf(why, sizeof why, "unsupported protocol version range");
@@ -297,6 +305,10 @@ static SSL_CTX *make_ctx(const tls_hs_options_t *o, tls_hs_result_t *r)
     }
     if (o->sigalgs && !SSL_CTX_set1_sigalgs_list(ctx, o->sigalgs)) {
         snprintf(why, sizeof why, "bad signature algorithm list '%.200s'", o->sigalgs);
+        goto fail;
+    }
+    if (o->groups && !SSL_CTX_set1_groups_list(ctx, o->groups)) {
+        snprintf(why, sizeof why, "bad group list '%.200s'", o->groups);
         goto fail;
     }
     if (o->client_cert_file) {
@@ -385,6 +397,13 @@ static void describe_failure(tls_hs_result_t *r, SSL *ssl, int ret, const hs_soc
         append_alerts(r);
     }
     ERR_clear_error();
+}
+
+/* A hello went out and not one byte came back: the server dropped it (closed, reset or
+ * silent), which says nothing about what it was asked. */
+static void note_dropped(tls_hs_result_t *r, const hs_socket_t *sock)
+{
+    r->dropped = sock->written > 0 && sock->read_total == 0 && r->alert_received < 0;
 }
 
 static void collect(tls_hs_result_t *r, SSL *ssl)
@@ -486,11 +505,34 @@ int tls_hs_connect(int fd, const tls_hs_options_t *opts, tls_hs_result_t *r)
     return 0;
 
 timed_out:
+    r->timed_out = true;
     append_alerts(r);
 fail:
+    note_dropped(r, sock);
     SSL_free(ssl);
     ERR_clear_error();
     return -1;
+}
+
+int tls_hs_offered_codes(const tls_hs_options_t *opts)
+{
+    tls_hs_options_t o = *opts;
+    /* Only the suites matter: no certificate files need reading for that. */
+    o.client_cert_file = o.client_key_file = NULL;
+    o.client_cert = NULL;
+    o.client_key = NULL;
+    tls_hs_result_t r;
+    memset(&r, 0, sizeof r);
+    SSL_CTX *ctx = make_ctx(&o, &r);
+    SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+    STACK_OF(SSL_CIPHER) *list = ssl ? SSL_get1_supported_ciphers(ssl) : NULL;
+    /* The renegotiation SCSV goes with every initial hello. */
+    int n = list ? sk_SSL_CIPHER_num(list) + 1 : -1;
+    sk_SSL_CIPHER_free(list);
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return n;
 }
 
 void tls_hs_close_notify(tls_hs_result_t *r)

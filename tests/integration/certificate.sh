@@ -43,6 +43,9 @@ assert_jq "good: days_to_expiry within the 1-year validity" "$TP_OUT" \
   "$E$C.days_to_expiry | (. >= 363 and . <= 366)" 'true'
 assert_jq "good: handshake TLSv1.3 with SNI localhost" "$TP_OUT" \
   "$E$C.handshake | [.protocol, .sni]" '["TLSv1.3","localhost"]'
+# A server that answers every hello: the full hello, nothing dropped, both key-type offers answered.
+assert_jq "good: full hello, nothing dropped, every leaf offer answered" "$TP_OUT" \
+  "$E$C | [.handshake.reduced_hello, .dropped_hellos, .certificates_complete]" '[false,0,true]'
 
 # ---- the same chain from openssl s_server and gnutls-serv (the chain as served)
 for spec in tls12:TLSv1.2 gnutls:TLSv1.3; do

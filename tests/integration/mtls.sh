@@ -50,6 +50,7 @@ BOTH='["TLSv1.3","TLSv1.2"]'
 E=$(ep "localhost:$LAB_PORT_MTLS_ON")
 assert_jq "on: requested, required, untrusted refused, root CA named" "$TP_OUT" "$E$M | $TOP" "[\"ok\",true,true,false,$ROOT,null]"
 assert_jq "on: both versions tested" "$TP_OUT" "$E$M.by_version | keys_unsorted" "$BOTH"
+assert_jq "on: no hello dropped" "$TP_OUT" "$E$M.dropped_hellos" 0
 assert_jq "on: TLS 1.2 request seen in the raw first flight" "$TP_OUT" \
   "$E$M.by_version[\"TLSv1.2\"] | [.requested, .requested_source]" '[true,"raw hello"]'
 assert_jq "on: TLS 1.3 request seen through the handshake" "$TP_OUT" \

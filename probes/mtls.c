@@ -19,6 +19,8 @@
 #include <openssl/x509.h>
 
 #include "hello_profile.h"
+#include "http_fetch.h"
+#include "json_read.h"
 #include "known_hello.h"
 #include "net.h"
 #include "probe.h"
@@ -63,11 +65,19 @@ typedef struct client_id {
     EVP_PKEY *key;
 } client_id_t;
 
-/* Statuses web servers use to refuse a request for want of a (valid) client certificate;
- * 495/496 are nginx's internal codes, which it sends as 400. */
+/* Statuses web servers use to refuse a request; 495/496 are nginx's internal codes for a bad or
+ * missing client certificate, which it sends as 400. */
 static bool refusal_status(int status)
 {
     return status == 400 || status == 403 || status == 495 || status == 496;
+}
+
+/* Whether an HTTP refusal says it is about the client certificate (nginx: "400 No required SSL
+ * certificate was sent", "400 The SSL certificate error"). A bare 403 may refuse everyone, the
+ * certificate aside: that is no evidence either way. */
+static bool certificate_refusal(int status, const char *resp)
+{
+    return status == 495 || status == 496 || (refusal_status(status) && strcasestr(resp, "certificate"));
 }
 
 static bool http_like(const endpoint_t *ep)
@@ -76,7 +86,8 @@ static bool http_like(const endpoint_t *ep)
     return !s || (s->protocol && strcmp(s->protocol, "http") == 0);
 }
 
-/* "400 No required SSL certificate was sent" from nginx's <title>, else the status line. */
+/* "400 No required SSL certificate was sent" from nginx's <title>, else the status line; the
+ * server's bytes escaped (they reach every report format). */
 static void http_evidence(const char *resp, char *out, size_t outlen)
 {
     const char *t = strstr(resp, "<title>");
@@ -88,7 +99,9 @@ static void http_evidence(const char *resp, char *out, size_t outlen)
         t = resp;
         n = strcspn(t, "\r\n");
     }
-    snprintf(out, outlen, "%.*s", (int)(n < 160 ? n : 160), t);
+    char raw[161];
+    snprintf(raw, sizeof raw, "%.*s", (int)(n < 160 ? n : 160), t);
+    http_printable(out, outlen, raw);
 }
 
 /* Alerts that end a connection without refusing anything: close_notify(0), user_canceled(90). */
@@ -168,8 +181,11 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
     } else if (status > 0) {
         char ev[200];
         http_evidence(buf, ev, sizeof ev);
-        a->outcome = refusal_status(status) ? ATTEMPT_REFUSED : ATTEMPT_ACCEPTED;
-        snprintf(a->evidence, sizeof a->evidence, "handshake completed; HTTP %d (%s)", status, ev);
+        a->outcome = certificate_refusal(status, buf) ? ATTEMPT_REFUSED
+                     : refusal_status(status)         ? ATTEMPT_UNKNOWN
+                                                      : ATTEMPT_ACCEPTED;
+        snprintf(a->evidence, sizeof a->evidence, "handshake completed; HTTP %d (%s)%s", status, ev,
+                 a->outcome == ATTEMPT_UNKNOWN ? ": a refusal that does not say it is about the certificate" : "");
     } else if (got > 0) {
         a->outcome = ATTEMPT_ACCEPTED;
         snprintf(a->evidence, sizeof a->evidence, "handshake completed; the server sent %zu bytes of data", got);
@@ -217,8 +233,9 @@ static void run_attempt(mtls_run_t *run, int version, const client_id_t *id, att
     if (rc != 0 && info.connect_failed) {
         snprintf(a->evidence, sizeof a->evidence, "connect failed: %s", ctx->err);
     } else if (rc != 0) {
-        /* Failing after asking for a certificate is refusing what we sent (or did not). */
-        a->outcome = a->requested ? ATTEMPT_REFUSED : ATTEMPT_UNKNOWN;
+        /* A refusing alert after asking for a certificate refuses what we sent (or did not); a
+         * timeout, a reset or a local failure says nothing about it. */
+        a->outcome = a->requested && refusing_alert(hs.alert_received) ? ATTEMPT_REFUSED : ATTEMPT_UNKNOWN;
         if (info.first_error[0])
             snprintf(a->evidence, sizeof a->evidence,
                      "handshake failed: %.120s; then, offering only what the server was seen to pick: %.200s",
@@ -440,6 +457,23 @@ static size_t versions_to_test(endpoint_t *ep, int *out)
     return n;
 }
 
+/* The versions the versions probe left undetermined among those this probe would test (TLS 1.3
+ * and 1.2): what they do with client certificates is unknown, so no "not requested", "not let
+ * in" or "required" can stand for the endpoint as a whole. "" when none. */
+static void undetermined_versions(endpoint_t *ep, char *out, size_t outlen)
+{
+    static const char *const modern[] = { "TLSv1.3", "TLSv1.2" };
+    json_object *v = endpoint_probe_facts(ep, "versions");
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof modern / sizeof *modern; i++) {
+        json_object *p = jr_named(v, "protocols", modern[i]), *acc = jr_at(p, "accepted");
+        if (!acc || !json_object_is_type(acc, json_type_boolean)) {
+            size_t used = strlen(out);
+            snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", modern[i]);
+        }
+    }
+}
+
 enum field { F_REQUESTED, F_REQUIRED, F_UNTRUSTED, F_CONFIGURED };
 
 static tri_t field_of(const version_facts_t *v, enum field f)
@@ -542,16 +576,31 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
     X509_free(untrusted.cert);
     EVP_PKEY_free(untrusted.key);
 
-    tri_t requested = any_true(v, nv, F_REQUESTED);
+    /* A version left undetermined was not tried: only what the tried ones prove stands (a "yes"),
+     * never a "no" for the whole endpoint. */
+    char untried[32];
+    undetermined_versions(ep, untried, sizeof untried);
+    tri_t requested = any_true(v, nv, F_REQUESTED), required = all_true(v, nv, F_REQUIRED);
+    tri_t untrusted_in = requested == TRI_TRUE ? any_true(v, nv, F_UNTRUSTED) : TRI_UNKNOWN;
+    if (untried[0]) {
+        requested = requested == TRI_FALSE ? TRI_UNKNOWN : requested;
+        required = required == TRI_TRUE ? TRI_UNKNOWN : required;
+        untrusted_in = untrusted_in == TRI_FALSE ? TRI_UNKNOWN : untrusted_in;
+    }
     json_object_object_add(out, "status", json_object_new_string("ok"));
     json_object_object_add(out, "requested", tri_json(requested));
     json_object_object_add(out, "required",
-                           requested == TRI_FALSE ? json_object_new_boolean(false)
-                                                  : tri_json(all_true(v, nv, F_REQUIRED)));
-    json_object_object_add(out, "accepts_untrusted",
-                           requested == TRI_TRUE ? tri_json(any_true(v, nv, F_UNTRUSTED))
-                                                 : NULL);
-    json_object_object_add(out, "untrusted_evidence", requested != TRI_FALSE ? untrusted_evidence(v, nv) : NULL);
+                           requested == TRI_FALSE ? json_object_new_boolean(false) : tri_json(required));
+    json_object_object_add(out, "accepts_untrusted", tri_json(untrusted_in));
+    json_object *ev = requested != TRI_FALSE ? untrusted_evidence(v, nv) : NULL;
+    if (untried[0]) {
+        char text[1400];
+        snprintf(text, sizeof text, "%s%snot tried on %s (undetermined by the versions probe)",
+                 ev ? json_object_get_string(ev) : "", ev ? "; " : "", untried);
+        json_object_put(ev);
+        ev = json_object_new_string(text);
+    }
+    json_object_object_add(out, "untrusted_evidence", ev);
     json_object_object_add(out, "ca_names", ca_names);
     json_object *configured = NULL;
     if (t->client_cert) {

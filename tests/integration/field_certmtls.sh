@@ -193,6 +193,28 @@ else
   skip "mTLS silent / reject servers" "mutual_* not in this lab"
 fi
 
+# ---- 3b. mTLS: what does not say it is about the certificate is no refusal (review of issue #11)
+#   mutual_noca403: nginx asks for a certificate, checks none, and answers 403 to everyone;
+#   relaystall: a relay loses everything the client sends after its hello, so every full
+#   handshake times out after the CertificateRequest. Both were read as "untrusted rejected".
+if have mutual_noca403 && have relaystall; then
+  tp mutual_unknown --format json --level 2 --per-host 1 --ca-file "$LAB_CA" \
+    "localhost:$LAB_PORT_MUTUAL_NOCA403" "localhost:$LAB_PORT_RELAYSTALL"
+  M=.facts.mtls
+  TOP='[.status, .requested, .required, .accepts_untrusted, .untrusted_evidence]'
+  NOT_CERT="handshake completed; HTTP 403 (403 Forbidden): a refusal that does not say it is about the certificate"
+  E=$(ep "localhost:$LAB_PORT_MUTUAL_NOCA403")
+  assert_jq "noca403: a bare 403 leaves required and accepts_untrusted unknown" "$TP_OUT" "$E$M | $TOP" \
+    "[\"ok\",true,null,null,\"TLSv1.3: self-signed certificate: $NOT_CERT; TLSv1.2: self-signed certificate: $NOT_CERT\"]"
+  assert_jq "noca403: 12.1.3 ERROR, never PASS" "$TP_OUT" "$(verdict_is 12.1.3) | map(.[0])" '["ERROR"]'
+  E=$(ep "localhost:$LAB_PORT_RELAYSTALL")
+  assert_jq "relaystall: a handshake that times out is no refusal" "$TP_OUT" "$E$M | $TOP" \
+    '["ok",true,null,null,"TLSv1.2: self-signed certificate: handshake failed: handshake timed out: server sent nothing for 3.0 s"]'
+  assert_jq "relaystall: 12.1.3 ERROR, never PASS" "$TP_OUT" "$(verdict_is 12.1.3) | map(.[0])" '["ERROR"]'
+else
+  skip "mTLS unknown refusals" "mutual_noca403 or relaystall not in this lab"
+fi
+
 # ---- 4. STARTTLS capability lists of any length
 if have mutual_starttls; then
   S=smtp://127.0.0.1:$LAB_PORT_SMTP_LONGEHLO

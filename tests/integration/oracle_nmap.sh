@@ -158,6 +158,10 @@ grp_poison              grp_poison            LAB_PORT_GRP_POISON            -  
 grp13_closer            grp13_closer          LAB_PORT_GRP13_CLOSER          -         -
 grp13_closer_client     grp13_closer_client   LAB_PORT_GRP13_CLOSER_CLIENT   -         -
 dovecot_ecdsa           dovecot_ecdsa         LAB_PORT_DOVECOT_ECDSA         -         -
+dovecot_pref            dovecot_pref          LAB_PORT_DOVECOT_PREF          -         -
+relay64                 relay64               LAB_PORT_RELAY64               -         -
+relaystall              relaystall            LAB_PORT_RELAYSTALL            -         -
+mutual_noca403          mutual_noca403        LAB_PORT_MUTUAL_NOCA403        -         -
 '
 
 # Lab servers with a TLS port that are not compared, and why: ROW LAB_SERVER REASON...

@@ -7,7 +7,9 @@ never sees such a hello. No installable server does this, so this one does: it r
 client's first TLS record (bounded in size and time), and when it is a ClientHello offering
 more than --max-suites codes it logs why and closes the connection (a FIN, no alert).
 Every other connection is relayed byte for byte to --backend (127.0.0.1), where the
-handshake completes.
+handshake completes. With --stall-after-hello, only the ClientHello goes to the backend and
+everything the backend sends comes back, but nothing more from the client: every full
+handshake stalls after the server's first flight (a middlebox that loses one direction).
 
 Every read is bounded in size and time; each connection has an overall deadline. Binds to
 127.0.0.1 only. Python 3 standard library only.
@@ -86,8 +88,9 @@ def suite_count(data):
     return struct.unpack(">H", body[p:p + 2])[0] // 2
 
 
-def pump(client, backend, deadline):
-    """Relays both ways until either side closes or the deadline passes."""
+def pump(client, backend, deadline, stall=False):
+    """Relays both ways until either side closes or the deadline passes; with stall, what the
+    client sends is read and dropped."""
     socks = [client, backend]
     while time.monotonic() < deadline:
         ready, _, _ = select.select(socks, [], [], max(0.0, min(1.0, deadline - time.monotonic())))
@@ -98,6 +101,8 @@ def pump(client, backend, deadline):
                 return
             if not chunk:
                 return
+            if stall and s is client:
+                continue
             other = backend if s is client else client
             other.settimeout(READ_TIMEOUT_S)
             try:
@@ -115,7 +120,7 @@ class Handler(socketserver.BaseRequestHandler):
         if not first:
             return
         n = suite_count(first)
-        if n is not None and n > opts.max_suites:
+        if n is not None and opts.max_suites is not None and n > opts.max_suites:
             log(opts, peer, "dropped: %d cipher suite codes > --max-suites %d" % (n, opts.max_suites))
             return
         try:
@@ -128,7 +133,7 @@ class Handler(socketserver.BaseRequestHandler):
                 backend.sendall(first)
             except OSError:
                 return
-            pump(self.request, backend, deadline)
+            pump(self.request, backend, deadline, opts.stall_after_hello)
 
 
 class Server(socketserver.ThreadingTCPServer):
@@ -140,7 +145,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--backend", type=int, required=True, help="port of the real server on 127.0.0.1")
-    ap.add_argument("--max-suites", type=int, required=True, metavar="N")
+    ap.add_argument("--max-suites", type=int, metavar="N", help="close on hellos with more suite codes")
+    ap.add_argument("--stall-after-hello", action="store_true",
+                    help="relay nothing the client sends after its ClientHello")
     ap.add_argument("--pid-file")
     ap.add_argument("-v", "--verbose", action="store_true")
     opts = ap.parse_args()

@@ -14,13 +14,18 @@
 #                       connection to relay64_backend
 #     relay64_backend +162  nginx, TLS 1.2 + 1.3, the good chain, ssl_verify_client
 #                       optional_no_ca (asks for a client certificate, takes any or none)
-#   (+163..+169 are reserved for this module)
+#   relaystall +163     tests/lab/hello_relay.py --stall-after-hello: relays the ClientHello and
+#                       every server byte, but nothing more from the client, so every full
+#                       handshake stalls after the server's first flight
+#     relaystall_backend +164  openssl s_server -www, TLS 1.2, -verify 1 (asks for a client
+#                       certificate, takes any)
+#   (+165..+169 are reserved for this module)
 
-HANDSHAKES_OFFSETS=(DOVECOT_PREF:160 RELAY64:161 RELAY64_BACKEND:162)
+HANDSHAKES_OFFSETS=(DOVECOT_PREF:160 RELAY64:161 RELAY64_BACKEND:162 RELAYSTALL:163 RELAYSTALL_BACKEND:164)
 for entry in "${HANDSHAKES_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
 done
-ALL_SERVERS+=(dovecot_pref relay64)
+ALL_SERVERS+=(dovecot_pref relay64 relaystall)
 MODULE_STARTERS+=(handshakes_start)
 {
   for entry in "${HANDSHAKES_OFFSETS[@]}"; do
@@ -29,16 +34,11 @@ MODULE_STARTERS+=(handshakes_start)
   done
 } >> "$LAB_DIR/env"
 
-# Debian 12's dovecot default (doveconf -d ssl_cipher_list) with the DHE suites first.
-HANDSHAKES_DOVECOT_CIPHERS='DHE:ALL:!kRSA:!SRP:!kDHd:!DSS:!aNULL:!eNULL:!EXPORT:!DES:!3DES:!MD5:!PSK:!RC4:!ADH:!LOW'
+# The cipher list: mod_enum.sh's ENUM_DOVECOT_CIPHERS (Debian's default, DHE suites first).
 
 start_dovecot_pref() {
-  need dovecot
-  local d=$LAB_DIR/dovecot_pref login_user=dovenull internal_user=dovecot
-  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
-  mkdir -p "$d/run" "$d/state"
-  install -m 0600 "$P/good-chain.pem" "$d/cert.pem"
-  install -m 0600 "$P/good.key" "$d/key.pem"
+  local d=$LAB_DIR/dovecot_pref
+  mkdir -p "$d"
   # dovecot 2.3 has no maximum protocol setting; OpenSSL's system default section has one.
   cat > "$d/openssl.cnf" <<EOF
 # tlsprobe lab: TLS 1.2 at most for dovecot_pref (see mod_handshakes.sh).
@@ -50,45 +50,9 @@ system_default = system_default_sect
 [system_default_sect]
 MaxProtocol = TLSv1.2
 EOF
-  cat > "$d/dovecot.conf" <<EOF
-# tlsprobe lab: IMAPS, TLS 1.2, server order with DHE suites first and no DH parameters.
-base_dir = $d/run
-state_dir = $d/state
-instance_name = tlsprobe-lab-pref
-log_path = $LAB_DIR/logs/dovecot_pref-server.log
-import_environment = TZ OPENSSL_CONF=$d/openssl.cnf
-protocols = imap
-listen = 127.0.0.1
-ssl = required
-ssl_cert = <$d/cert.pem
-ssl_key = <$d/key.pem
-ssl_cipher_list = $HANDSHAKES_DOVECOT_CIPHERS
-ssl_prefer_server_ciphers = yes
-disable_plaintext_auth = no
-auth_mechanisms = plain
-passdb {
-  driver = static
-  args = password=lab-secret-unused
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=/nonexistent
-}
-mail_location = mbox:/nonexistent
-default_login_user = $login_user
-default_internal_user = $internal_user
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    address = 127.0.0.1
-    port = $PORT_DOVECOT_PREF
-    ssl = yes
-  }
-}
-EOF
-  launch dovecot_pref "$PORT_DOVECOT_PREF" dovecot -F -c "$d/dovecot.conf"
+  dovecot_imaps dovecot_pref "$PORT_DOVECOT_PREF" good "import_environment = TZ OPENSSL_CONF=$d/openssl.cnf
+ssl_cipher_list = $ENUM_DOVECOT_CIPHERS
+ssl_prefer_server_ciphers = yes"
 }
 
 start_relay64() {
@@ -99,10 +63,18 @@ start_relay64() {
     --backend "$PORT_RELAY64_BACKEND" --max-suites 64 --pid-file "$LAB_DIR/run/relay64-own.pid" -v
 }
 
+start_relaystall() {
+  need python3
+  s_server relaystall_backend "$PORT_RELAYSTALL_BACKEND" good -tls1_2 -verify 1
+  launch relaystall "$PORT_RELAYSTALL" python3 "$LAB_SRC/hello_relay.py" --port "$PORT_RELAYSTALL" \
+    --backend "$PORT_RELAYSTALL_BACKEND" --stall-after-hello --pid-file "$LAB_DIR/run/relaystall-own.pid" -v
+}
+
 handshakes_start() {
   case $1 in
     dovecot_pref) start_dovecot_pref ;;
     relay64)      start_relay64 ;;
+    relaystall)   start_relaystall ;;
     *)            return 1 ;;
   esac
 }

@@ -20,16 +20,18 @@
 #                         http server (mod_cert.sh) answers it 404
 #   mutual_closes13 +138  s_server -verify 1 -quiet, TLS 1.3, stdin at EOF: it completes each
 #                         handshake and at once closes with close_notify (no refusing alert)
-#   (+139 is reserved for this module)
+#   mutual_noca403 +139   nginx, TLS 1.2 + 1.3, ssl_verify_client optional_no_ca (asks for a
+#                         client certificate, checks none) and `return 403` for every request:
+#                         a refusal that says nothing about the certificate
 # Files: $LAB_DIR/mutual/ (the FIFO, the aia_404 leaf and key).
 
 MUTUAL_PORT_OFFSETS=(MUTUAL_SILENT13:130 MUTUAL_SILENT12:131 MUTUAL_REJECT13:132 MUTUAL_REJECT12:133
-  SMTP_LONGEHLO:134 IMAP_LONGCAP:135 SMTP_ENDLESS:136 AIA_404:137 MUTUAL_CLOSES13:138)
+  SMTP_LONGEHLO:134 IMAP_LONGCAP:135 SMTP_ENDLESS:136 AIA_404:137 MUTUAL_CLOSES13:138 MUTUAL_NOCA403:139)
 for entry in "${MUTUAL_PORT_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$((BASE + ${entry#*:}))"
 done
 ALL_SERVERS+=(mutual_silent13 mutual_silent12 mutual_reject13 mutual_reject12 mutual_closes13 mutual_starttls
-              aia_404)
+              aia_404 mutual_noca403)
 MODULE_STARTERS+=(mutual_start)
 MUTUAL_DIR=$LAB_DIR/mutual
 MUTUAL_TLS12_CIPHERS=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
@@ -109,6 +111,9 @@ mutual_start() {
                        -key "$P/good.key" -cert_chain "$P/intermediate.pem" -verify 1 -tls1_3 ;;
     mutual_starttls) mutual_starttls ;;
     aia_404)         mutual_aia_404 ;;
+    mutual_noca403)  start_nginx mutual_noca403 "$PORT_MUTUAL_NOCA403" '    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_verify_client optional_no_ca;
+    location = / { return 403; }' ;;
     *)               return 1 ;;
   esac
 }

@@ -35,9 +35,6 @@ typedef struct hello_answer {
  * "ffdhe2048", "DH 1024 (custom)", "explicit curve"); "" when neither was seen. */
 void hello_kx_group(const tls_raw_result_t *r, char *out, size_t outlen);
 
-/* What an accepted exchange tells the later probes. */
-void hello_answer_from(const tls_raw_result_t *r, hello_answer_t *a);
-
 /* Keeps the answer r to the hello p (only accepted TLS answers are kept). */
 void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_result_t *r);
 

@@ -218,7 +218,8 @@ verdict_t rule_revocation(const rule_ctx_t *c, char *ev, size_t evlen)
     json_object *staple = jr_at(cert, "ocsp_staple");
     const char *verdict = jr_str(staple, "verdict"), *result = jr_str(jr_at(cert, "revocation"), "result");
     if (!staple || !verdict) {
-        rf_ev(ev, evlen, staple ? "the OCSP staple was not judged" : "no full handshake: stapling unknown");
+        rf_ev(ev, evlen, staple ? "the OCSP staple was not judged"
+                                : "stapling unknown: no hello the server answered asked for a staple");
         return VERDICT_ERROR;
     }
     if (strcmp(verdict, "valid") == 0) {

@@ -61,7 +61,6 @@ typedef struct hello_shape {
     size_t max_codes;           /* cipher_suites entries per hello, SCSV included; 0: no limit */
     bool avoid_window;          /* hellos that cannot be padded are kept under 256 bytes */
     int next_rung;              /* the ladder's rungs before this one have been tried */
-    int dead_ladders;           /* ladders of which no rung got an answer */
     bool alerts;                /* the endpoint has refused a hello with an alert */
     bool answered_any;          /* the endpoint has answered some TLS hello */
     hello_seen_t seen[HELLO_SHAPE_SEEN];
@@ -97,7 +96,7 @@ void hello_shape_note(hello_shape_t *s, const hello_profile_t *p, tls_raw_outcom
 /* Closed, reset or timed out: what a dropped hello looks like. */
 bool hello_shape_unanswered(tls_raw_outcome_t o);
 
-/* Whether a ladder may still be walked (rungs left, and not every ladder was dead). */
+/* Whether a ladder may still be walked (rungs left). */
 bool hello_shape_may_walk(const hello_shape_t *s);
 
 /* hello_ask (a kept answer when one stands, else a new connection), noting what the answer

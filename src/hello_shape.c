@@ -319,7 +319,5 @@ tls_raw_outcome_t hello_shape_walk(probe_ctx_t *ctx, hello_shape_t *s, hello_pro
             return o;
         }
     }
-    if (hello_shape_unanswered(o))
-        s->dead_ladders++;
     return o;
 }

@@ -19,6 +19,10 @@ json_object *grade_endpoint(json_object *facts);
 /* { "grade": null, ..., "reason": reason }: no grade, and why. */
 json_object *grade_none(const char *reason);
 
+/* Whether a leaf of this key kind ("rsa", "ecdsa") is known, present or absent, although the
+ * certificate probe's offer for that kind got no answer (certificates_unanswered). */
+bool grade_leaf_kind_known(json_object *facts, const char *kind);
+
 /* Whether the facts decide every input of the grade (every version decided, every accepted
  * version's suites complete, a checked certificate, the groups of each key exchange accepted);
  * else false with the reasons, "; "-separated, in why. */

@@ -41,8 +41,10 @@ typedef struct http_response {
     bool connect_failed;        /* no TCP connection could be made (refused, unreachable, timeout) */
     bool timed_out;             /* the deadline passed (before or after connecting) */
     bool refused;               /* the connection was refused (ECONNREFUSED) */
-    bool not_http;              /* connected, and the server closed without a reply to the request
-                                 * or replied with bytes that are not HTTP: it does not speak HTTP */
+    bool not_http;              /* connected, and the server replied with bytes that are not HTTP:
+                                 * it does not speak HTTP (a close without a reply proves nothing) */
+    bool not_tls;               /* https: the server answered the ClientHello with bytes that are
+                                 * not TLS (OpenSSL's "wrong version number") */
     bool tls_failed;            /* https: the TLS handshake failed, or the server ended TLS with an
                                  * alert before any HTTP (e.g. a client certificate required) */
     char error[256];            /* "" on success (any HTTP status); else why */

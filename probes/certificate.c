@@ -272,10 +272,11 @@ static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool st
 }
 
 /* The leaves an endpoint serves to RSA-only and to ECDSA-only clients (servers with two
- * certificates, or one per key type), beside the one the first handshake got. *complete is
- * cleared when an offer got no answer at all (a leaf it would have shown stays unknown). */
+ * certificates, or one per key type), beside the one the first handshake got. An offer that
+ * neither completes nor gets a refusing alert from the server (a close, a reset, a timeout, a
+ * local failure) is added to unanswered: a leaf it would have shown stays unknown. */
 static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X509 *first_leaf, size_t *dropped,
-                                     bool *complete)
+                                     json_object *unanswered)
 {
     static const struct {
         const char *kind, *ciphers, *sigalgs;
@@ -289,7 +290,6 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
     X509 *seen[3] = { first_leaf, NULL, NULL };
     size_t nseen = 1;
     const char *found_with[3] = { "default", NULL, NULL };
-    *complete = true;
     for (size_t i = 0; i < sizeof offers / sizeof *offers; i++) {
         tls_hs_options_t opts = { .sni = ep->sni, .ciphers = offers[i].ciphers, .sigalgs = offers[i].sigalgs,
                                   .timeout_s = ep->opts->timeout_s };
@@ -297,8 +297,8 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
         known_hs_t info;
         int rc = known_hs_connect(ctx, known, &opts, &hs, &info);
         *dropped += info.dropped;
-        if (rc != 0 && (hs.dropped || hs.timed_out))
-            *complete = false;
+        if (rc != 0 && hs.alert_received <= 0)
+            json_object_array_add(unanswered, json_object_new_string(offers[i].kind));
         if (rc == 0 && hs.chain && sk_X509_num(hs.chain) > 0) {
             X509 *leaf = sk_X509_value(hs.chain, 0);
             bool known_leaf = false;
@@ -315,7 +315,8 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
         }
         tls_hs_result_free(&hs);
         if (info.connect_failed) {
-            *complete = false;
+            for (size_t j = i + 1; j < sizeof offers / sizeof *offers; j++)
+                json_object_array_add(unanswered, json_object_new_string(offers[j].kind));
             break;
         }
     }
@@ -438,9 +439,10 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni, info.reduced));
     record_chain_facts(ctx, hs.chain, info.status_request, hs.ocsp_response, hs.ocsp_response_len);
     size_t dropped = info.dropped;
-    bool complete;
-    json_object_object_add(out, "certificates", all_certificates(ctx, &k, sk_X509_value(hs.chain, 0), &dropped, &complete));
-    json_object_object_add(out, "certificates_complete", json_object_new_boolean(complete));
+    json_object *unanswered = json_object_new_array();
+    json_object_object_add(out, "certificates", all_certificates(ctx, &k, sk_X509_value(hs.chain, 0), &dropped, unanswered));
+    json_object_object_add(out, "certificates_complete", json_object_new_boolean(json_object_array_length(unanswered) == 0));
+    json_object_object_add(out, "certificates_unanswered", unanswered);
     json_object_object_add(out, "dropped_hellos", json_object_new_int((int)dropped));
     tls_hs_result_free(&hs);
     return PROBE_OK;

@@ -12,6 +12,7 @@
 
 #include "hsts.h"
 #include "http_fetch.h"
+#include "json_read.h"
 #include "probe.h"
 
 #define MAX_REDIRECTS 10
@@ -76,6 +77,8 @@ static void describe_failure(const web_t *w, const http_response_t *resp, char *
         snprintf(out, outlen, "no response within %.0f s", w->timeout_s);
     else if (strstr(resp->error, "HTTP/0.9"))
         snprintf(out, outlen, "the answer is not HTTP");
+    else if (resp->not_tls)
+        snprintf(out, outlen, "the answer is not TLS");
     else
         snprintf(out, outlen, "%s", resp->error);
 }
@@ -136,7 +139,10 @@ static json_object *hsts_json(const http_response_t *resp)
 
 /* The "https" facts; *answered: an HTTP response came back. unanswered: the error to record
  * when none did (NULL: curl's). */
-static json_object *https_facts(web_t *w, const char *unanswered, bool *answered, bool *not_http, bool *tls_failed)
+/* The "https" facts. unanswered, when given, is the error said when no HTTPS answer came and
+ * force is set or the answer was not TLS at all (a port that speaks no TLS). */
+static json_object *https_facts(web_t *w, const char *unanswered, bool force, bool *answered, bool *not_http,
+                                bool *not_tls, bool *tls_failed)
 {
     endpoint_t *ep = w->ctx->ep;
     char url[400], line[300] = "", err[260] = "";
@@ -145,7 +151,7 @@ static json_object *https_facts(web_t *w, const char *unanswered, bool *answered
     int rc = fetch(w, url, true, &resp);
     if (rc == 0)
         http_status_line(&resp, line, sizeof line);
-    else if (unanswered)
+    else if (unanswered && (force || resp.not_tls))
         snprintf(err, sizeof err, "%s", unanswered);
     else
         describe_failure(w, &resp, err, sizeof err);
@@ -157,6 +163,7 @@ static json_object *https_facts(web_t *w, const char *unanswered, bool *answered
     json_object_object_add(o, "hsts", rc == 0 ? hsts_json(&resp) : NULL);
     *answered = rc == 0;
     *not_http = rc != 0 && resp.not_http;
+    *not_tls = rc != 0 && resp.not_tls;
     *tls_failed = rc != 0 && resp.tls_failed;
     http_response_free(&resp);
     return o;
@@ -343,7 +350,8 @@ static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered, bool *
 
 /* ---- the probe */
 
-/* Whether the port speaks TLS by the versions probe: 1 yes, 0 no version accepted, -1 unknown. */
+/* Whether the port speaks TLS by the versions probe: 1 yes, 0 every version refused, -1
+ * unknown (the probe failed, or a version stayed undetermined). */
 static int versions_tls(endpoint_t *ep)
 {
     json_object *v = endpoint_probe_facts(ep, "versions"), *status, *list;
@@ -351,7 +359,13 @@ static int versions_tls(endpoint_t *ep)
         strcmp(json_object_get_string(status), "ok") != 0 ||
         !json_object_object_get_ex(v, "accepted", &list) || !json_object_is_type(list, json_type_array))
         return -1;
-    return json_object_array_length(list) > 0;
+    if (json_object_array_length(list) > 0)
+        return 1;
+    json_object *protocols = jr_at(v, "protocols");
+    for (size_t i = 0; i < jr_len(protocols); i++)
+        if (!jr_bool_is(jr_idx(protocols, i), "accepted", false))
+            return -1;
+    return 0;
 }
 
 static const char *error_of(json_object *facts)
@@ -392,23 +406,31 @@ static probe_status_t http_run(probe_ctx_t *ctx)
      * or, when the port speaks no TLS, in the clear (the plainest failure of 12.2.1). */
     int tls = versions_tls(ep);
     bool https_answered = false, clear_answered = false, https_not_http = false, clear_not_http = false;
-    bool tls_failed = false;
+    bool tls_failed = false, https_not_tls = false;
     char why[320];
     json_object *on_tls = NULL, *https;
-    if (tls == 0) {
+    if (tls != 1) {
+        /* No version accepted: the port may speak HTTP in the clear. One HTTPS try all the
+         * same: an answer proves TLS the raw hellos missed, and keeps a server that also answers
+         * cleartext (nginx's 400) from being taken for cleartext only. */
         on_tls = cleartext_on_tls_port_facts(&w, &clear_answered, &clear_not_http);
-        if (!svc && !clear_answered) {
-            snprintf(why, sizeof why, "no TLS version accepted, and %s in cleartext: %s",
-                     clear_not_http ? "no HTTP answer" : "whether the port answers HTTP is unknown",
-                     error_of(on_tls));
+        https = https_facts(&w, "no TLS version accepted", clear_answered, &https_answered, &https_not_http,
+                            &https_not_tls, &tls_failed);
+        if (!svc && !clear_answered && !https_answered) {
+            /* Not HTTP only when it answered bytes that are not HTTP both ways it may speak (a
+             * TLS server answers a cleartext request with an alert, which is not HTTP either). */
+            bool not_http = clear_not_http && (tls == 0 || https_not_http || https_not_tls);
+            snprintf(why, sizeof why, "no TLS version accepted, and %s: %s; over TLS: %s",
+                     not_http ? "no HTTP answer in cleartext" : "whether the port answers HTTP is unknown",
+                     error_of(on_tls), error_of(https));
             json_object_put(on_tls);
-            return applicability(ctx, clear_not_http, false, why);
+            json_object_put(https);
+            return applicability(ctx, not_http, tls_failed && !not_http, why);
         }
-        /* One HTTPS try all the same: an answer proves TLS the raw hellos missed, and keeps a
-         * server that also answers cleartext (nginx's 400) from being taken for cleartext only. */
-        https = https_facts(&w, "no TLS version accepted", &https_answered, &https_not_http, &tls_failed);
+        if (!https_answered && (tls == 0 || clear_answered || https_not_tls))
+            tls = 0;   /* plain HTTP answered, or no TLS answer at all: the port speaks no TLS */
     } else {
-        https = https_facts(&w, NULL, &https_answered, &https_not_http, &tls_failed);
+        https = https_facts(&w, NULL, false, &https_answered, &https_not_http, &https_not_tls, &tls_failed);
         if (!svc && !https_answered) {
             snprintf(why, sizeof why, "%s: %s",
                      https_not_http ? "the TLS port does not answer HTTP" : "whether the TLS port answers HTTP is unknown",

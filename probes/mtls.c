@@ -72,12 +72,13 @@ static bool refusal_status(int status)
     return status == 400 || status == 403 || status == 495 || status == 496;
 }
 
-/* Whether an HTTP refusal says it is about the client certificate (nginx: "400 No required SSL
- * certificate was sent", "400 The SSL certificate error"). A bare 403 may refuse everyone, the
- * certificate aside: that is no evidence either way. */
-static bool certificate_refusal(int status, const char *resp)
+/* Whether an HTTP refusal says it is about the client certificate in its status line or page
+ * title (nginx: "400 No required SSL certificate was sent", "400 The SSL certificate error"),
+ * what evidence holds. A bare 403 may refuse everyone, the certificate aside: no evidence
+ * either way; neither is the word anywhere in a page body. */
+static bool certificate_refusal(int status, const char *evidence)
 {
-    return status == 495 || status == 496 || (refusal_status(status) && strcasestr(resp, "certificate"));
+    return status == 495 || status == 496 || (refusal_status(status) && strcasestr(evidence, "certificate"));
 }
 
 static bool http_like(const endpoint_t *ep)
@@ -181,7 +182,7 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
     } else if (status > 0) {
         char ev[200];
         http_evidence(buf, ev, sizeof ev);
-        a->outcome = certificate_refusal(status, buf) ? ATTEMPT_REFUSED
+        a->outcome = certificate_refusal(status, ev) ? ATTEMPT_REFUSED
                      : refusal_status(status)         ? ATTEMPT_UNKNOWN
                                                       : ATTEMPT_ACCEPTED;
         snprintf(a->evidence, sizeof a->evidence, "handshake completed; HTTP %d (%s)%s", status, ev,
@@ -505,12 +506,17 @@ static tri_t any_true(const version_facts_t *v, size_t n, enum field f)
 }
 
 /* True only if every version that asked for a certificate says true (required; the
- * configured certificate accepted). */
+ * configured certificate accepted). For required, a version that asks for none lets clients in
+ * without one (false), and one not known to ask leaves it unknown. */
 static tri_t all_true(const version_facts_t *v, size_t n, enum field f)
 {
     tri_t out = TRI_UNKNOWN;
     bool unknown = false;
     for (size_t i = 0; i < n; i++) {
+        if (f == F_REQUIRED && v[i].requested == TRI_FALSE)
+            return TRI_FALSE;
+        if (f == F_REQUIRED && v[i].requested == TRI_UNKNOWN)
+            unknown = true;
         if (v[i].requested != TRI_TRUE)
             continue;
         tri_t x = field_of(&v[i], f);

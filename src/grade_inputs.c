@@ -117,6 +117,34 @@ static void key_known(json_object *leaf, why_t *w)
         missing(w, "the key type %s of %s is not one the grade scores", type, jr_or_q(jr_str(leaf, "subject")));
 }
 
+/* Whether a leaf of this key kind ("rsa", "ecdsa") is known, present or absent, although the
+ * certificate probe's offer for that kind got no answer: a leaf of that kind was seen anyway,
+ * or a TLS <= 1.2 suite enumeration completed to the end without any suite it authenticates. */
+bool grade_leaf_kind_known(json_object *facts, const char *kind)
+{
+    bool rsa = jr_eq(kind, "rsa");
+    json_object *leaves = jr_at(jr_at(facts, "certificate"), "certificates");
+    for (size_t i = 0; i < jr_len(leaves); i++) {
+        const char *type = jr_str(jr_idx(leaves, i), "key_type");
+        if (rsa ? jr_eq(type, "RSA") || jr_eq(type, "RSA-PSS") : jr_eq(type, "EC"))
+            return true;
+    }
+    json_object *ciphers = jr_at(facts, "ciphers");
+    bool complete_below13 = false;
+    for (size_t i = 0; jr_eq(jr_str(ciphers, "status"), "ok") && i < JR_NPROTOCOLS - 1; i++) {
+        json_object *p = jr_named(ciphers, "protocols", jr_protocols[i]), *suites = jr_at(p, "suites");
+        if (!p)
+            continue;
+        if (!jr_bool_is(p, "complete", true))
+            return false;
+        complete_below13 = true;
+        for (size_t j = 0; j < jr_len(suites); j++)
+            if (jr_eq(jr_str(jr_idx(suites, j), "au"), rsa ? "RSA" : "ECDSA"))
+                return false;
+    }
+    return complete_below13;
+}
+
 static void certificate_known(json_object *facts, why_t *w)
 {
     json_object *cert = probe_ok(facts, "certificate", w);
@@ -142,6 +170,15 @@ static void certificate_known(json_object *facts, why_t *w)
             key_known(jr_idx(leaves, i), w);
     else
         key_known(jr_idx(chain, 0), w);
+    json_object *unanswered = jr_at(cert, "certificates_unanswered");
+    if (jr_bool_is(cert, "certificates_complete", false) && !jr_len(unanswered))
+        missing(w, "a leaf the server may serve is unknown (an offer got no answer)");
+    for (size_t i = 0; i < jr_len(unanswered); i++) {
+        const char *kind = json_object_get_string(jr_idx(unanswered, i));
+        if (!grade_leaf_kind_known(facts, kind))
+            missing(w, "the %s-only offer got no answer: an %s leaf is unknown", jr_eq(kind, "rsa") ? "RSA" : "ECDSA",
+                    jr_eq(kind, "rsa") ? "RSA" : "ECDSA");
+    }
 }
 
 static void group_names_known(json_object *list, const char *what, why_t *w)

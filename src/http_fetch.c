@@ -290,8 +290,9 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     long os_errno = 0;
     curl.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
     resp->refused = rc == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED;
-    /* "Empty reply from server", a reply curl cannot read as HTTP, or HTTP/0.9 (any bytes). */
-    resp->not_http = rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_UNSUPPORTED_PROTOCOL;
+    /* Bytes curl cannot read as HTTP, or HTTP/0.9 (any bytes). A close with no reply at all is
+     * not among them: web servers do that too (nginx's `return 444`). */
+    resp->not_http = rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_UNSUPPORTED_PROTOCOL;
     resp->effective_url = dup_or_null(eff);
     resp->headers = headers.s.buf ? (char *)headers.s.buf : calloc(1, 1);
     /* curl works the Location out only for a transfer it completes; after our stop, we do. */
@@ -306,6 +307,7 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         else
             snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : curl.easy_strerror(rc));
     }
+    resp->not_tls = rc == CURLE_SSL_CONNECT_ERROR && strstr(resp->error, "wrong version number");
     resp->tls_failed = rc == CURLE_SSL_CONNECT_ERROR || (rc == CURLE_RECV_ERROR && strstr(resp->error, " alert "));
     resp->body = body.buf ? body.buf : calloc(1, 1);
     resp->len = body.len;

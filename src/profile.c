@@ -11,6 +11,7 @@
 
 #include "mozilla_data.h"
 #include "registry.h"
+#include "grade.h"
 #include "json_read.h"
 
 /* sslyze's tolerance: OpenSSL reports X25519 as 253 bits, and Mozilla counts it as 256. */
@@ -354,6 +355,15 @@ static void check_certificate(checker_t *c)
     } else {
         check_leaf_key(c, jr_str(leaf, "key_type"), json_object_get_int(jr_at(leaf, "key_bits")), jr_str(leaf, "curve"),
                        jr_str(leaf, "subject"));
+    }
+    /* A leaf an unanswered offer would have shown is not examined (certificates_unanswered). */
+    json_object *unanswered = jr_at(cert, "certificates_unanswered");
+    for (size_t i = 0; i < jr_len(unanswered); i++) {
+        if (grade_leaf_kind_known(c->facts, json_object_get_string(jr_idx(unanswered, i))))
+            continue;
+        snprintf(found, sizeof found, "not examined: the %s-only offer got no answer",
+                 jr_or_q(json_object_get_string(jr_idx(unanswered, i))));
+        deviate(c, "certificate_type", "every leaf served examined", found, false);
     }
 
     const char *sig = jr_str(leaf, "signature_algorithm");

@@ -96,7 +96,10 @@ if in_lab dovecot_dhe; then
   run dovecot_dhe "$LAB_PORT_DOVECOT_DHE"
   check_cert handshake TLSv1.3 TLS_AES_256_GCM_SHA384 false 1 2 false "$NOT_STAPLED"
   assert_jq "$LABEL: one leaf, the ECDSA-only offer unanswered" "$TP_OUT" \
-    "$C | [[.certificates[].found_with], .certificates_complete]" '[["default"],false]'
+    "$C | [[.certificates[].found_with], .certificates_complete, .certificates_unanswered]" '[["default"],false,["ecdsa"]]'
+  # No ECDSA leaf all the same: TLS 1.2's suites, enumerated to the end, hold no ECDSA suite.
+  assert_jq "$LABEL: the grade is given (the ciphers prove there is no ECDSA leaf)" "$TP_OUT" \
+    "$E.grade | [(.grade != null), .reason]" '[true,null]'
   check_verdicts '["PASS","PASS","PASS","FAIL","NOT_APPLICABLE"]'
   check_mtls false false null 0 '[["TLSv1.3",false,"handshake"],["TLSv1.2",false,"raw hello"]]'
   # TLS 1.2: the first hello is the versions probe's answer, six more schemes, then the hello

@@ -94,6 +94,7 @@ targets:
   - { host: localhost, port: $LAB_PORT_WEB2, http_port: $LAB_PORT_WEB2_SILENT, exposure: internal, tags: [silent_internal] }
   - { host: localhost, port: $LAB_PORT_WEB2_GARBAGE, http_port: $R, tags: [neither] }
   - { host: localhost, port: $LAB_PORT_WEB2_TLSSILENT, http_port: $R, tags: [tlssilent] }
+  - { host: 127.0.0.1, port: $LAB_PORT_WEB2_CLOSE444, http_port: $R, tags: [close444] }
 EOF
 tp field --format json --standard all --level 3 --ca-file "$LAB_CA" -f "$INV"
 assert_rc "field: exit 3 (some cleartext answers are unknown: ERROR)" 3
@@ -184,7 +185,7 @@ v hostile 12.2.1 "[\"FAIL\",\"cleartext HTTP on port $Q does not upgrade to HTTP
 
 # ---- neither TLS nor HTTP on an unknown port: not a web endpoint
 assert_jq "neither: not applicable, with the reason" "$TP_OUT" "$(tagged neither)$H | del(.duration_ms)" \
-  '{"status":"ok","applicable":false,"detected":false,"reason":"no TLS version accepted, and no HTTP answer in cleartext: the answer is not HTTP"}'
+  '{"status":"ok","applicable":false,"detected":false,"reason":"no TLS version accepted, and no HTTP answer in cleartext: the answer is not HTTP; over TLS: no TLS version accepted"}'
 
 # ---- TLS, then no HTTP answer within the timeout (a slow web server): whether it is a web
 # endpoint is unknown, never "not HTTP": 12.2.1 ERROR, and no A+ (HSTS not examined)
@@ -194,6 +195,14 @@ assert_jq "tlssilent: applicability unknown, not a TLS failure" "$TP_OUT" \
   "[\"ok\",null,false,false,\"whether the TLS port answers HTTP is unknown: no response within 3 s\"]"
 v tlssilent 12.2.1 "[\"ERROR\",\"whether this is an HTTP service is unknown: whether the TLS port answers HTTP is unknown: no response within 3 s\"]"
 assert_jq "tlssilent: no A+ while HSTS is unexamined" "$TP_OUT" "$E.grade | (.grade != \"A+\")" 'true'
+
+# ---- a web server that closes without a reply (nginx `return 444`): that proves nothing about
+# HTTP, so 12.2.1 is ERROR (never NOT_APPLICABLE), and HSTS unexamined is no A+
+E=$(tagged close444)
+assert_jq "close444: applicability unknown, TLS fine" "$TP_OUT" \
+  "$E$H | [.status, .applicable, .detected, .tls_handshake_failed]" '["ok",null,false,false]'
+assert_jq "close444: 12.2.1 ERROR" "$TP_OUT" "$E | [.verdicts[] | select(.id == \"12.2.1\") | .result]" '["ERROR"]'
+assert_jq "close444: no A+ while HSTS is unexamined" "$TP_OUT" "$E.grade | (.grade != \"A+\")" 'true'
 
 tp field-text --standard all --ca-file "$LAB_CA" -f "$INV"
 if LC_ALL=C grep -q $'\x1b' "$TP_OUT"; then

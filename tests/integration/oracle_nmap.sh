@@ -154,6 +154,7 @@ web2_tls10_www          web2_tls10_www        LAB_PORT_WEB2_TLS10_WWW        -  
 web2                    web2                  LAB_PORT_WEB2                  -         -
 web2_slowbody           web2_slowbody         LAB_PORT_WEB2_SLOWBODY         -         -
 web2_tlssilent          web2_tlssilent        LAB_PORT_WEB2_TLSSILENT        -         -
+web2_close444           web2                  LAB_PORT_WEB2_CLOSE444         -         -
 grp_poison              grp_poison            LAB_PORT_GRP_POISON            -         -
 grp13_closer            grp13_closer          LAB_PORT_GRP13_CLOSER          -         -
 grp13_closer_client     grp13_closer_client   LAB_PORT_GRP13_CLOSER_CLIENT   -         -

@@ -20,9 +20,12 @@
 #   web2_hostile    +153 fake_http.py: a 301 whose status line and Location carry terminal
 #                        escapes and bytes that are not UTF-8
 #   web2_filtered   +154 fake_http.py: a full accept queue, never accepted: connections time out
-#   web2_tlssilent  +155 fake_http.py over TLS 1.2 + 1.3 (good chain): completes the handshake,
-#                   reads the request, never answers (HTTP unseen within the timeout)
 #                        unanswered (neither refused nor accepted), as behind a dropping firewall
+#   web2_tlssilent  +155 fake_http.py over TLS 1.2 + 1.3 (good chain): completes the handshake,
+#                        reads the request, never answers (HTTP unseen within the timeout)
+#   WEB2_CLOSE444   +156 the web2 nginx: its default server (no SNI, Host 127.0.0.1) closes
+#                        every request without a reply (`return 444`, a common hardening); the
+#                        named host good.lab.test serves HSTS
 # TLS servers serve the good chain. tests/integration/http_field.sh asserts exactly what these
 # do: change them together.
 
@@ -32,7 +35,7 @@ ALL_SERVERS+=("${WEB2_NAMES[@]}")
 WEB2_OFFSETS=(WEB2_TLS10:140 WEB2_TLS10_WWW:141 WEB2:142 WEB2_PLAIN:143 WEB2_PLAIN_REDIRECT:144
   WEB2_TONAME:145 WEB2_CLEAR_OTHERHOST:146 WEB2_LOOP:147 WEB2_SILENT:148 WEB2_GARBAGE:149
   WEB2_ENDLESS:150 WEB2_SLOWBODY:151 WEB2_REFUSED:152 WEB2_HOSTILE:153
-  WEB2_FILTERED:154 WEB2_TLSSILENT:155)
+  WEB2_FILTERED:154 WEB2_TLSSILENT:155 WEB2_CLOSE444:156)
 for entry in "${WEB2_OFFSETS[@]}"; do
   printf -v "PORT_${entry%%:*}" '%s' "$(( ${LAB_PORT_BASE:-24400} + ${entry#*:} ))"
 done
@@ -130,9 +133,17 @@ $(web2_clear_server "$PORT_WEB2_PLAIN_REDIRECT" "    location / { return 301 htt
 $(web2_clear_server "$PORT_WEB2_TONAME" "    location / { return 301 https://good.lab.test:$PORT_WEB2/; }")
 $(web2_clear_server "$PORT_WEB2_CLEAR_OTHERHOST" "    location / { return 301 http://www.elsewhere.lab.test/; }")
 $(web2_clear_server "$PORT_WEB2_LOOP" "    absolute_redirect off;
-    location / { return 302 /again; }")" \
+    location / { return 302 /again; }")
+$(web2_tls_server "$PORT_WEB2_CLOSE444" "    ssl_protocols TLSv1.2 TLSv1.3;" | sed 's/server_name localhost good.lab.test;/server_name good.lab.test;/')
+  server {
+    listen 127.0.0.1:$PORT_WEB2_CLOSE444 ssl default_server;
+    ssl_certificate $P/good-chain.pem;
+    ssl_certificate_key $P/good.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { return 444; }
+  }" \
         "$PORT_WEB2_PLAIN" "$PORT_WEB2_PLAIN_REDIRECT" "$PORT_WEB2_TONAME" "$PORT_WEB2_CLEAR_OTHERHOST" \
-        "$PORT_WEB2_LOOP" ;;
+        "$PORT_WEB2_LOOP" "$PORT_WEB2_CLOSE444" ;;
     web2_silent)   web2_fake web2_silent "$PORT_WEB2_SILENT" silent ;;
     web2_tlssilent) web2_fake web2_tlssilent "$PORT_WEB2_TLSSILENT" tlssilent ;;
     web2_garbage)  web2_fake web2_garbage "$PORT_WEB2_GARBAGE" garbage ;;

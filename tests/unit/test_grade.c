@@ -89,6 +89,24 @@ int main(void)
     expect("A+ on an endpoint that is not a web server (http: applicable false)",
            "{" V13 C(P("TLSv1.3", T13 "," T13_128)) G13 GOOD_CERT NOT_WEB "}",
            "A+/A+ 96 100/100/90 |");
+    /* An ECDSA-only offer that got no answer: the grade needs the ECDSA leaf known one way or
+     * another (GOOD_CERT's leaf is EC, so an RSA one is the unknown here). */
+    expect("an RSA leaf unknown (the RSA-only offer unanswered) and RSA suites accepted: no grade",
+           "{" V12_13 C(P("TLSv1.2", ECDHE_GCM) "," P("TLSv1.3", T13))
+           G12_13 CERT("EC", 256, "ecdsa-with-SHA256", ",\"certificates_complete\":false,\"certificates_unanswered\":[\"rsa\"]")
+           NOT_WEB "}",
+           "NULL the RSA-only offer got no answer: an RSA leaf is unknown");
+    expect("an RSA leaf unanswered but no RSA suite in a complete TLS 1.2 enumeration: graded",
+           "{" V12_13 C(P("TLSv1.2", S("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 256, true, true, "ECDSA")) ","
+           P("TLSv1.3", T13))
+           G12_13 CERT("EC", 256, "ecdsa-with-SHA256", ",\"certificates_complete\":false,\"certificates_unanswered\":[\"rsa\"]")
+           NOT_WEB "}",
+           "A+/A+ 100 100/100/100 |");
+    expect("an RSA leaf unanswered on a TLS 1.3-only server: no grade",
+           "{" V13 C(P("TLSv1.3", T13)) G13
+           CERT("EC", 256, "ecdsa-with-SHA256", ",\"certificates_complete\":false,\"certificates_unanswered\":[\"rsa\"]")
+           NOT_WEB "}",
+           "NULL the RSA-only offer got no answer: an RSA leaf is unknown");
     expect("A: HSTS not examined when the http probe did not run",
            "{" V13 C(P("TLSv1.3", T13 "," T13_128)) G13 GOOD_CERT "}",
            "A/A 96 100/100/90 | HSTS not examined (http probe did not run): capped at A");

@@ -71,6 +71,8 @@ static const char base_facts[] =
 #define SMTP_FACTS                                                                                                  \
     "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"smtp\",\"implicit_tls\":false,"           \
     "\"starttls_offered\":true,\"auth_before_starttls\":false,\"plaintext_accepted\":null,\"error\":null}}"
+/* Implicit TLS: the scheme says TLS from the first byte; PASS needs a version seen accepted. */
+#define IMPLICIT_FACTS "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"smtp\",\"implicit_tls\":true}}"
 #define PG_FACTS                                                                                                    \
     "{\"starttls\":{\"status\":\"ok\",\"applicable\":true,\"protocol\":\"postgres\",\"implicit_tls\":false,"       \
     "\"starttls_offered\":true,\"auth_before_starttls\":null,\"plaintext_accepted\":false,\"error\":null}}"
@@ -203,6 +205,13 @@ static const row_t rows[] = {
         { "starttls.starttls_offered", M_NULL, NULL, "smtp: whether STARTTLS is offered cannot be seen" },
         { "starttls.auth_before_starttls", M_NULL, NULL, "smtp: whether authentication is refused before STARTTLS cannot be seen" },
         { "starttls.auth_before_starttls", M_DEL, NULL, "smtp: whether authentication is refused" } } },
+    /* One accepted version proves TLS: which one is evidence, not a deciding fact. */
+    { "12.3.1 implicit TLS", "12.3.1", false, false, 1, 3, "smtps", 0, IMPLICIT_FACTS,
+      { "versions.protocols[4]*", "versions.protocols[5]*" },
+      { { "versions", M_DEL, NULL, "versions probe did not run" },
+        { "versions.status", M_SET, "\"error\"", "versions probe failed" },
+        { "versions.protocols", M_SET, "[{\"name\":\"TLSv1.2\",\"accepted\":null,\"result\":\"timeout\"}]",
+          "no TLS version was seen accepted" } } },
     { "9.2.2 STARTTLS postgres", "9.2.2", true, false, 1, 3, "postgres", 0, PG_FACTS, { NULL },
       { { "starttls.plaintext_accepted", M_NULL, NULL, "postgres: whether clients without TLS are refused cannot be seen" },
         { "starttls.starttls_offered", M_WRONG, NULL, "postgres: whether STARTTLS is offered" } } },

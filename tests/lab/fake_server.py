@@ -46,7 +46,8 @@ import time
 
 from tls_wire import (ALERT_HANDSHAKE_FAILURE, ALERT_PROTOCOL_VERSION, CONTENT_ALERT, CONTENT_HANDSHAKE,
                       EXT_SUPPORTED_GROUPS, EXT_SUPPORTED_VERSIONS, MAX_HELLO, Closed, Conn, handshake_msg,
-                      p24, parse_client_hello_ext, read_client_hello, tls_record, u16, u16_list, u24, vec)
+                      Server, p24, parse_client_hello_ext, read_client_hello, tls_record, u16, u16_list, u24, vec)
+import tls_wire
 
 # Suites an SSLv3-only server of the time would pick from, in our preference-free set:
 # TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_RC4_128_MD5,
@@ -269,12 +270,6 @@ class Handler(socketserver.BaseRequestHandler):
             conn.linger_until_close()
 
 
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
 def wire_version(text):
     v = int(text, 0)
     if not 0x0300 <= v <= 0x0303:
@@ -283,10 +278,7 @@ def wire_version(text):
 
 
 def suite_list(text):
-    codes = [int(c, 0) for c in text.split(",") if c.strip()]
-    if not codes or len(codes) > 512 or any(not 0 <= c <= 0xFFFF for c in codes):
-        raise argparse.ArgumentTypeError("1..512 codes of 0x0000..0xFFFF")
-    return codes
+    return tls_wire.code_list(text, 512)
 
 
 def size_range(text):
@@ -340,16 +332,7 @@ def main():
     server = Server(("127.0.0.1", args.port), Handler)
     server.mode, server.cert_der, server.verbose = args.mode, cert_der, args.verbose
     server.opts = args
-    if args.pid_file:
-        with open(args.pid_file, "w") as f:
-            f.write("%d\n" % os.getpid())
-    print("fake_server[%s]: listening on 127.0.0.1:%d" % (args.mode, args.port), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    tls_wire.serve(server, "fake_server[%s]" % args.mode, args.port, args.pid_file)
 
 
 if __name__ == "__main__":

@@ -24,14 +24,14 @@ Binds to 127.0.0.1 only. Python 3 standard library only.
 """
 import argparse
 import hashlib
-import os
 import socketserver
 import struct
 import sys
 
 from tls_wire import (ALERT_HANDSHAKE_FAILURE, ALERT_PROTOCOL_VERSION, CONTENT_ALERT, CONTENT_HANDSHAKE,
                       EXT_KEY_SHARE, EXT_SUPPORTED_GROUPS, EXT_SUPPORTED_VERSIONS, Closed, Conn,
-                      read_client_hello, tls_record, u16, u16_list)
+                      Server, parse_hello, read_client_hello, tls_record, u16, u16_list)
+import tls_wire
 
 
 TLS13 = 0x0304
@@ -47,39 +47,6 @@ def alert(description):
     return record(CONTENT_ALERT, bytes((2, description)))
 
 
-def parse_client_hello(body):
-    """(session_id, [suites], {extension type: data}) or raises Closed when malformed."""
-    try:
-        off = 2 + 32                                # legacy_version, random
-        sid_len = body[off]
-        if sid_len > 32:
-            raise Closed("session id longer than 32 bytes")
-        session_id = body[off + 1:off + 1 + sid_len]
-        off += 1 + sid_len
-        suites_len = u16(body, off); off += 2
-        if suites_len % 2 or off + suites_len > len(body):
-            raise Closed("bad cipher_suites length")
-        suites = [u16(body, off + i) for i in range(0, suites_len, 2)]
-        off += suites_len
-        off += 1 + body[off]                        # compression methods
-        extensions = {}
-        if off < len(body):
-            ext_end = off + 2 + u16(body, off); off += 2
-            if ext_end != len(body):
-                raise Closed("bad extensions length")
-            while off < ext_end:
-                etype, elen = u16(body, off), u16(body, off + 2); off += 4
-                if off + elen > ext_end:
-                    raise Closed("bad extension length")
-                extensions[etype] = body[off:off + elen]
-                off += elen
-        if off > len(body):
-            raise Closed("truncated ClientHello")
-        return session_id, suites, extensions
-    except (IndexError, struct.error):
-        raise Closed("truncated ClientHello")
-
-
 def hello_retry_request(session_id, suite, group):
     exts = (struct.pack(">HHH", EXT_SUPPORTED_VERSIONS, 2, TLS13)
             + struct.pack(">HHH", EXT_KEY_SHARE, 2, group))
@@ -89,7 +56,7 @@ def hello_retry_request(session_id, suite, group):
 
 
 def serve(conn, opts):
-    session_id, suites, exts = parse_client_hello(read_client_hello(conn))
+    _, session_id, suites, exts = parse_hello(read_client_hello(conn))
     if TLS13 not in u16_list(exts.get(EXT_SUPPORTED_VERSIONS, b""), 1):
         conn.send(alert(ALERT_PROTOCOL_VERSION))
         return "no TLS 1.3 offered: protocol_version"
@@ -126,17 +93,8 @@ class Handler(socketserver.BaseRequestHandler):
         conn.linger_until_close()
 
 
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
 def code_list(text):
-    codes = [int(c, 0) for c in text.split(",") if c.strip()]
-    if not codes or len(codes) > 64 or any(not 0 <= c <= 0xFFFF for c in codes):
-        raise argparse.ArgumentTypeError("1..64 codes of 0x0000..0xFFFF")
-    return codes
+    return tls_wire.code_list(text, 64)
 
 
 def main():
@@ -166,16 +124,7 @@ def main():
 
     server = Server(("127.0.0.1", args.port), Handler)
     server.opts = args
-    if args.pid_file:
-        with open(args.pid_file, "w") as f:
-            f.write("%d\n" % os.getpid())
-    print("fake_tls13: listening on 127.0.0.1:%d" % args.port, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    tls_wire.serve(server, "fake_tls13", args.port, args.pid_file)
 
 
 if __name__ == "__main__":

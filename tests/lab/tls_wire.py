@@ -2,7 +2,10 @@
 socket reads, the record and handshake framing, and the ClientHello parser. Every read is bounded
 in size and time; each connection has an overall deadline. Python 3 standard library only.
 """
+import argparse
+import os
 import socket
+import socketserver
 import struct
 import time
 
@@ -130,13 +133,18 @@ def read_client_hello(conn, max_payload=None, drop_sizes=None):
     return bytes(data[4:need])
 
 
-def parse_client_hello_ext(body):
-    """(client_version, [suites], {extension type: data}) or raises Closed when malformed."""
+def parse_hello(body):
+    """(client_version, session_id, [suites], {extension type: data}) or raises Closed when
+    malformed."""
     try:
         off = 0
         version = u16(body, off); off += 2
         off += 32                                   # random
-        sid_len = body[off]; off += 1 + sid_len
+        sid_len = body[off]
+        if sid_len > 32:
+            raise Closed("session id longer than 32 bytes")
+        session_id = body[off + 1:off + 1 + sid_len]
+        off += 1 + sid_len
         suites_len = u16(body, off); off += 2
         if suites_len % 2 or off + suites_len > len(body):
             raise Closed("bad cipher_suites length")
@@ -157,9 +165,15 @@ def parse_client_hello_ext(body):
                     raise Closed("bad extension length")
                 extensions[etype] = body[off:off + elen]
                 off += elen
-        return version, suites, extensions
+        return version, session_id, suites, extensions
     except (IndexError, struct.error):
         raise Closed("truncated ClientHello")
+
+
+def parse_client_hello_ext(body):
+    """(client_version, [suites], {extension type: data}) or raises Closed when malformed."""
+    version, _, suites, extensions = parse_hello(body)
+    return version, suites, extensions
 
 
 def u16_list(data, len_bytes):
@@ -174,3 +188,32 @@ def u16_list(data, len_bytes):
 
 def vec(len_bytes, data):
     return len(data).to_bytes(len_bytes, "big") + data
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+def code_list(text, limit):
+    """Comma-separated 16-bit codes (0x.. or decimal), 1..limit of them, for argparse."""
+    codes = [int(c, 0) for c in text.split(",") if c.strip()]
+    if not codes or len(codes) > limit or any(not 0 <= c <= 0xFFFF for c in codes):
+        raise argparse.ArgumentTypeError("1..%d codes of 0x0000..0xFFFF" % limit)
+    return codes
+
+
+def serve(server, label, port, pid_file=None):
+    """Writes pid_file (stop.sh finds the lab's processes by it), says where it listens, and
+    serves until interrupted."""
+    if pid_file:
+        with open(pid_file, "w") as f:
+            f.write("%d\n" % os.getpid())
+    print("%s: listening on 127.0.0.1:%d" % (label, port), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

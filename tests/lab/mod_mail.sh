@@ -139,18 +139,46 @@ EOF
   done
 }
 
+# dovecot_dir NAME LEAF: a fresh base dir $LAB_DIR/NAME for one dovecot instance, holding the
+# LEAF-chain.pem / LEAF.key it serves (cert.pem, key.pem).
+dovecot_dir() {
+  need dovecot
+  local d=$LAB_DIR/$1
+  mkdir -p "$d/run" "$d/state"
+  install -m 0600 "$P/$2-chain.pem" "$d/cert.pem"
+  install -m 0600 "$P/$2.key" "$d/key.pem"
+}
+
+# dovecot_accounts: the dovecot.conf lines every lab instance shares: plaintext logins allowed
+# (a static user that never logs in), and the users its processes run as.
+dovecot_accounts() {
+  local login_user=dovenull internal_user=dovecot
+  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
+  cat <<EOF
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = static
+  args = password=lab-secret-unused
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=/nonexistent
+}
+mail_location = mbox:/nonexistent
+default_login_user = $login_user
+default_internal_user = $internal_user
+EOF
+}
+
 # dovecot_imaps NAME PORT LEAF SSL_SETTINGS: one more dovecot, IMAPS only on PORT, serving
 # LEAF-chain.pem, its own base dir and log; SSL_SETTINGS are dovecot.conf lines (cipher list,
 # curves, order) that make the instance what its module needs. Used by mod_enum.sh and
 # mod_groups2.sh for servers that behave as deployments do.
 dovecot_imaps() {
-  need dovecot
   local name=$1 port=$2 leaf=$3 settings=$4
-  local d=$LAB_DIR/$name login_user=dovenull internal_user=dovecot
-  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
-  mkdir -p "$d/run" "$d/state"
-  install -m 0600 "$P/$leaf-chain.pem" "$d/cert.pem"
-  install -m 0600 "$P/$leaf.key" "$d/key.pem"
+  local d=$LAB_DIR/$name
+  dovecot_dir "$name" "$leaf"
   cat > "$d/dovecot.conf" <<EOF
 # tlsprobe lab: $name, IMAPS only (tests/lab/mod_mail.sh dovecot_imaps).
 base_dir = $d/run
@@ -163,19 +191,7 @@ ssl = required
 ssl_cert = <$d/cert.pem
 ssl_key = <$d/key.pem
 $settings
-disable_plaintext_auth = no
-auth_mechanisms = plain
-passdb {
-  driver = static
-  args = password=lab-secret-unused
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=/nonexistent
-}
-mail_location = mbox:/nonexistent
-default_login_user = $login_user
-default_internal_user = $internal_user
+$(dovecot_accounts)
 service imap-login {
   inet_listener imap {
     port = 0
@@ -191,12 +207,8 @@ EOF
 }
 
 start_dovecot() {
-  need dovecot
-  local d=$LAB_DIR/dovecot login_user=dovenull internal_user=dovecot
-  if [ "$(id -u)" -ne 0 ]; then login_user=$(id -un); internal_user=$(id -un); fi
-  mkdir -p "$d/run" "$d/state"
-  install -m 0600 "$P/good-chain.pem" "$d/cert.pem"
-  install -m 0600 "$P/good.key" "$d/key.pem"
+  local d=$LAB_DIR/dovecot
+  dovecot_dir dovecot good
   cat > "$d/dovecot.conf" <<EOF
 # tlsprobe lab: IMAP and POP3 with STARTTLS, cleartext authentication allowed.
 base_dir = $d/run
@@ -209,19 +221,7 @@ ssl = yes
 ssl_cert = <$d/cert.pem
 ssl_key = <$d/key.pem
 ssl_dh = <$P/dh-ffdhe2048.pem
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-passdb {
-  driver = static
-  args = password=lab-secret-unused
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=/nonexistent
-}
-mail_location = mbox:/nonexistent
-default_login_user = $login_user
-default_internal_user = $internal_user
+$(dovecot_accounts)
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1

@@ -66,59 +66,25 @@ web_client_cert() {
 # web_nginx NAME TLS_PORT TLS_DIRECTIVES [HTTP_PORT HTTP_LOCATIONS]: one nginx with the TLS
 # server (answering 200) and, when HTTP_PORT is given, a cleartext server with those locations.
 web_nginx() {
-  need nginx
   local name=$1 port=$2 tls_directives=$3 http_port=${4:-} http_locations=${5:-}
-  local d=$LAB_DIR/$name user_line="" http_server=""
-  local errlog=$LAB_DIR/logs/$name-error.log
-  mkdir -p "$d/tmp" "$d/logs"
-  # As root the workers drop to nobody; certificates are read by the master.
-  [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
-  if [ -n "$http_port" ]; then
-    http_server="  server {
-    listen 127.0.0.1:$http_port;
-    server_name localhost good.lab.test;
-$http_locations
-  }"
-  fi
-  cat > "$d/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $errlog info;
-events { worker_connections 256; }
-http {
-  access_log $LAB_DIR/logs/$name-access.log;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-  server {
+  local servers="  server {
     listen 127.0.0.1:$port ssl;
     server_name localhost good.lab.test;
     ssl_certificate $P/good-chain.pem;
     ssl_certificate_key $P/good.key;
     ssl_protocols TLSv1.2 TLSv1.3;
 $tls_directives
-    location / { return 200 "tlsprobe lab $name\n"; }
-  }
-$http_server
-}
-EOF
-  nginx -t -q -p "$d" -e "$errlog" -c "$d/nginx.conf" >"$LAB_DIR/logs/$name-t.log" 2>&1 ||
-    fail "$name: nginx configuration test failed: $(cat "$LAB_DIR/logs/$name-t.log")"
-  if [ -n "$http_port" ] && listening "$http_port" tcp; then
-    fail "$name: port $http_port is already in use"
-  fi
-  launch "$name" "$port" nginx -p "$d" -e "$errlog" -c "$d/nginx.conf"
+    location / { return 200 \"tlsprobe lab $name\\n\"; }
+  }"
   if [ -n "$http_port" ]; then
-    local tries=$((STARTUP_WAIT_S * 10))
-    until listening "$http_port" tcp; do
-      tries=$((tries - 1)); [ "$tries" -gt 0 ] || fail "$name: not listening on $http_port"
-      sleep 0.1
-    done
+    servers+="
+  server {
+    listen 127.0.0.1:$http_port;
+    server_name localhost good.lab.test;
+$http_locations
+  }"
   fi
+  nginx_http "$name" "$port" "$servers" ${http_port:+"$http_port"}
 }
 
 hsts() { printf '    add_header Strict-Transport-Security "%s" always;' "$1"; }

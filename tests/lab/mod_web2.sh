@@ -44,47 +44,10 @@ for entry in "${WEB2_OFFSETS[@]}"; do
   echo "export LAB_$v=${!v}"
 done >> "$LAB_DIR/env"
 
-# web2_nginx NAME PORT SERVERS [EXTRA_PORT...]: one nginx whose http block holds SERVERS; it is
-# up when PORT and every EXTRA_PORT listen.
+# web2_nginx NAME PORT SERVERS [EXTRA_PORT...]: nginx_http (start.sh) with the lab's empty
+# OpenSSL policy, so that TLS 1.0 does not depend on the system's.
 web2_nginx() {
-  need nginx
-  local name=$1 port=$2 servers=$3; shift 3
-  local d=$LAB_DIR/$name user_line="" p
-  local errlog=$LAB_DIR/logs/$name-error.log
-  mkdir -p "$d/tmp" "$d/logs"
-  # As root the workers drop to nobody; certificates are read by the master.
-  [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
-  cat > "$d/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $errlog info;
-events { worker_connections 256; }
-http {
-  access_log $LAB_DIR/logs/$name-access.log;
-  client_body_temp_path $d/tmp/body;
-  proxy_temp_path $d/tmp/proxy;
-  fastcgi_temp_path $d/tmp/fastcgi;
-  uwsgi_temp_path $d/tmp/uwsgi;
-  scgi_temp_path $d/tmp/scgi;
-$servers
-}
-EOF
-  nginx -t -q -p "$d" -e "$errlog" -c "$d/nginx.conf" >"$LAB_DIR/logs/$name-t.log" 2>&1 ||
-    fail "$name: nginx configuration test failed: $(cat "$LAB_DIR/logs/$name-t.log")"
-  for p in "$@"; do
-    listening "$p" tcp && fail "$name: port $p is already in use"
-  done
-  # OPENSSL_CONF: the lab's empty policy, so TLS 1.0 does not depend on the system's.
-  OPENSSL_CONF=$LAB_DIR/openssl.cnf launch "$name" "$port" nginx -p "$d" -e "$errlog" -c "$d/nginx.conf"
-  for p in "$@"; do
-    local tries=$((STARTUP_WAIT_S * 10))
-    until listening "$p" tcp; do
-      tries=$((tries - 1)); [ "$tries" -gt 0 ] || fail "$name: not listening on $p"
-      sleep 0.1
-    done
-  done
+  OPENSSL_CONF=$LAB_DIR/openssl.cnf nginx_http "$@"
 }
 
 # web2_tls_server PORT TLS_DIRECTIVES: an HTTPS server block answering 200.

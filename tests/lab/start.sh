@@ -157,23 +157,16 @@ s_server_chain() {
     openssl s_server -accept "127.0.0.1:$port" -www -cert "$P/$leaf.pem" -key "$P/$leaf.key" "$@"
 }
 
-# start_nginx NAME PORT DIRECTIVES [LEAF...]: one nginx master per lab name (own prefix dir,
-# own log), so each can be started and stopped alone. DIRECTIVES go into its one server block.
-# It serves LEAF-chain.pem with LEAF.key for each LEAF (default: good).
-start_nginx() {
+# nginx_http NAME PORT SERVERS [EXTRA_PORT...]: one nginx master per lab name (own prefix dir,
+# own logs), so each can be started and stopped alone; its http block holds the server blocks
+# SERVERS. It is up when PORT and every EXTRA_PORT listen.
+nginx_http() {
   need nginx
-  local name=$1 port=$2 directives=$3; shift 3
-  local leaves=("$@") certs="" leaf
-  [ ${#leaves[@]} -gt 0 ] || leaves=(good)
-  for leaf in "${leaves[@]}"; do
-    certs+="    ssl_certificate $P/$leaf-chain.pem;
-    ssl_certificate_key $P/$leaf.key;
-"
-  done
-  local d=$LAB_DIR/$name user_line=""
+  local name=$1 port=$2 servers=$3; shift 3
+  local d=$LAB_DIR/$name user_line="" p
   local errlog=$LAB_DIR/logs/$name-error.log
   mkdir -p "$d/tmp" "$d/logs"
-  # As root the workers drop to nobody; they only do TLS and `return`, so need no files.
+  # As root the workers drop to nobody; certificates are read by the master.
   [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
   cat > "$d/nginx.conf" <<EOF
 $user_line
@@ -183,23 +176,47 @@ pid $d/nginx.pid;
 error_log $errlog info;
 events { worker_connections 256; }
 http {
-  access_log off;
+  access_log $LAB_DIR/logs/$name-access.log;
   client_body_temp_path $d/tmp/body;
   proxy_temp_path $d/tmp/proxy;
   fastcgi_temp_path $d/tmp/fastcgi;
   uwsgi_temp_path $d/tmp/uwsgi;
   scgi_temp_path $d/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port ssl;
-    server_name localhost good.lab.test;
-$certs$directives
-    location / { return 200 "tlsprobe lab $name\n"; }
-  }
+$servers
 }
 EOF
   nginx -t -q -p "$d" -e "$errlog" -c "$d/nginx.conf" >"$LAB_DIR/logs/$name-t.log" 2>&1 ||
     fail "$name: nginx configuration test failed: $(cat "$LAB_DIR/logs/$name-t.log")"
+  for p in "$@"; do
+    listening "$p" tcp && fail "$name: port $p is already in use"
+  done
   launch "$name" "$port" nginx -p "$d" -e "$errlog" -c "$d/nginx.conf"
+  for p in "$@"; do
+    local tries=$((STARTUP_WAIT_S * 10))
+    until listening "$p" tcp; do
+      tries=$((tries - 1)); [ "$tries" -gt 0 ] || fail "$name: not listening on $p"
+      sleep 0.1
+    done
+  done
+}
+
+# start_nginx NAME PORT DIRECTIVES [LEAF...]: nginx_http with one TLS server block answering 200;
+# DIRECTIVES go into it. It serves LEAF-chain.pem with LEAF.key for each LEAF (default: good).
+start_nginx() {
+  local name=$1 port=$2 directives=$3; shift 3
+  local leaves=("$@") certs="" leaf
+  [ ${#leaves[@]} -gt 0 ] || leaves=(good)
+  for leaf in "${leaves[@]}"; do
+    certs+="    ssl_certificate $P/$leaf-chain.pem;
+    ssl_certificate_key $P/$leaf.key;
+"
+  done
+  nginx_http "$name" "$port" "  server {
+    listen 127.0.0.1:$port ssl;
+    server_name localhost good.lab.test;
+$certs$directives
+    location / { return 200 \"tlsprobe lab $name\\n\"; }
+  }"
 }
 
 # The two enumeration servers differ only in who orders the suites.
@@ -251,7 +268,7 @@ fi
 # Modules: tests/lab/mod_*.sh add server groups without touching this file. A module appends
 # its names to ALL_SERVERS, a starter function to MODULE_STARTERS (called as STARTER NAME; it
 # returns 1 for a name that is not its own), and its `export LAB_PORT_...` lines to
-# "$LAB_DIR/env". It may use launch, s_server, s_server_chain, start_nginx, need, fail,
+# "$LAB_DIR/env". It may use launch, s_server, s_server_chain, start_nginx, nginx_http, need, fail,
 # listening, $P, $LAB_DIR, $LAB_SRC and $BASE (its ports must be BASE + an offset of its own).
 MODULE_STARTERS=()
 for mod in "$LAB_SRC"/mod_*.sh; do

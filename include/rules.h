@@ -20,6 +20,10 @@ typedef struct rf_unknown {
     int count;
 } rf_unknown_t;
 void rf_unknown(rf_unknown_t *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* How a rule ends once its failures and unknowns are gathered: FAIL when failed (the unknowns
+ * named after "also <word>:"), ERROR with the unknowns when there are some, else PASS (the rule
+ * goes on to say why it passes). */
+verdict_t rf_settle(bool failed, const rf_unknown_t *u, const char *word, char *ev, size_t evlen);
 /* Appends to a bounded evidence line. */
 void rf_ev(char *ev, size_t evlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The probe's facts when it ran and recorded "status": "ok"; else NULL with evidence written. */

@@ -154,15 +154,9 @@ static verdict_t judge_cert(const rule_ctx_t *c, bool need_complete, char *ev, s
     bool rejected = rejection(c, cert, ev, evlen, &u);
     if (need_complete)
         rejected |= incomplete_as_served(cert, rejected, ev, evlen, &u);
-    if (rejected) {
-        if (u.count)
-            rf_ev(ev, evlen, " (also unknown: %s)", u.text);
-        return VERDICT_FAIL;
-    }
-    if (u.count) {
-        rf_ev(ev, evlen, "%s", u.text);
-        return VERDICT_ERROR;
-    }
+    verdict_t v = rf_settle(rejected, &u, "unknown", ev, evlen);
+    if (v != VERDICT_PASS)
+        return v;
     accepted_evidence(cert, ev, evlen);
     return VERDICT_PASS;
 }

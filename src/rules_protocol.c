@@ -57,15 +57,9 @@ verdict_t rule_versions(const rule_ctx_t *c, char *ev, size_t evlen)
         if (cipher)
             rf_ev(ev, evlen, ": %s", cipher);
     }
-    if (legacy) {
-        if (u.count)
-            rf_ev(ev, evlen, " (also undetermined: %s)", u.text);
-        return VERDICT_FAIL;
-    }
-    if (u.count) {
-        rf_ev(ev, evlen, "%s", u.text);
-        return VERDICT_ERROR;
-    }
+    verdict_t settled = rf_settle(legacy, &u, "undetermined", ev, evlen);
+    if (settled != VERDICT_PASS)
+        return settled;
     bool has12 = acc[4] == RF_YES, has13 = acc[5] == RF_YES;
     if (!has12 && !has13) {
         rf_ev(ev, evlen, "no protocol version accepted");

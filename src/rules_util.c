@@ -37,6 +37,20 @@ void rf_unknown(rf_unknown_t *u, const char *fmt, ...)
     va_end(ap);
 }
 
+verdict_t rf_settle(bool failed, const rf_unknown_t *u, const char *word, char *ev, size_t evlen)
+{
+    if (failed) {
+        if (u->count)
+            rf_ev(ev, evlen, " (also %s: %s)", word, u->text);
+        return VERDICT_FAIL;
+    }
+    if (u->count) {
+        rf_ev(ev, evlen, "%s", u->text);
+        return VERDICT_ERROR;
+    }
+    return VERDICT_PASS;
+}
+
 void rf_ev(char *ev, size_t evlen, const char *fmt, ...)
 {
     size_t used = strlen(ev);

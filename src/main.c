@@ -10,6 +10,7 @@
 #include "http_fetch.h"
 #include "endpoint.h"
 #include "hello_memo.h"
+#include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
 #include "scheduler.h"
@@ -133,6 +134,8 @@ int main(int argc, char **argv)
 {
     /* A server that resets mid-write must be that endpoint's finding, not our death. */
     signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && strcmp(argv[1], "render") == 0)
+        return render_main(argc - 1, argv + 1);
     options_t opts;
     target_list_t targets = { 0 };
     cli_result_t cr = cli_parse(argc, argv, &opts, &targets);

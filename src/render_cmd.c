@@ -1,0 +1,81 @@
+/* `tlsprobe render [--format F] [-o FILE] [--no-color] REPORT.json`: renders a saved JSON
+ * report in another format, without probing anything (one sweep, several formats). */
+#include "render_cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+static const char render_usage[] =
+    "usage: tlsprobe render [--format FORMAT] [-o FILE] [--no-color] REPORT.json\n";
+
+/* The document, or NULL with a message: only a report of this schema's major version. */
+static json_object *load_report(const char *path)
+{
+    json_object *doc = json_object_from_file(path);
+    json_object *schema, *version, *endpoints;
+    if (!doc) {
+        fprintf(stderr, "tlsprobe: render: %s: not a readable JSON file (%s)\n", path, json_util_get_last_err());
+        return NULL;
+    }
+    if (!json_object_object_get_ex(doc, "schema", &schema) ||
+        strcmp(json_object_get_string(schema), REPORT_SCHEMA) != 0 ||
+        !json_object_object_get_ex(doc, "schema_version", &version) ||
+        strncmp(json_object_get_string(version), REPORT_SCHEMA_VERSION, strcspn(REPORT_SCHEMA_VERSION, ".") + 1) != 0 ||
+        !json_object_object_get_ex(doc, "endpoints", &endpoints) || !json_object_is_type(endpoints, json_type_array)) {
+        fprintf(stderr, "tlsprobe: render: %s: not a %s %s report (a --format json file)\n", path, REPORT_SCHEMA,
+                REPORT_SCHEMA_VERSION);
+        json_object_put(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+int render_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "format", required_argument, NULL, 'F' },
+        { "output", required_argument, NULL, 'o' },
+        { "no-color", no_argument, NULL, 'C' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    options_t opts = { .format = "text", .color = isatty(STDOUT_FILENO) };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'F':
+            if (!report_writer_by_name(optarg)) {
+                fprintf(stderr, "tlsprobe: render: --format: unknown format '%s' (known: %s)\n", optarg,
+                        report_writer_names());
+                return EXIT_USAGE;
+            }
+            opts.format = optarg;
+            break;
+        case 'o': opts.output_path = optarg; break;
+        case 'C': opts.color = false; break;
+        case 'h': fputs(render_usage, stdout); return EXIT_PASSED;
+        default: fputs(render_usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs(render_usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (opts.output_path)
+        opts.color = false;
+    json_object *doc = load_report(argv[optind]);
+    if (!doc)
+        return EXIT_USAGE;
+    char err[512];
+    int rc = report_emit(doc, &opts, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "tlsprobe: render: %s\n", err);
+    json_object_put(doc);
+    return rc != 0 ? EXIT_USAGE : EXIT_PASSED;
+}

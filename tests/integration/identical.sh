@@ -59,11 +59,11 @@ cmp -s "$TEST_TMP/ref.run" "$TEST_TMP/new.run" && ok "run summary equals the ref
   not_ok "run summary" "$(oneline "$(diff "$TEST_TMP/ref.run" "$TEST_TMP/new.run" | head -20)")"
 
 for format in $("$TLSPROBE" --help | sed -n 's/.*--format FORMAT *\(.*\) (default.*/\1/p' | tr -d ',' | sed 's/ or / /'); do
-  "$REF_DIR/tlsprobe" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/ref.$format" 2>&1
-  "$TLSPROBE" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/new.$format" 2>&1
-  if cmp -s "$TEST_TMP/ref.$format" "$TEST_TMP/new.$format" && [ -s "$TEST_TMP/new.$format" ]; then
-    ok "$format rendering equals the reference's ($(wc -c < "$TEST_TMP/new.$format") bytes)"
+  "$REF_DIR/tlsprobe" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/rendered-ref.$format" 2>&1
+  "$TLSPROBE" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/rendered-new.$format" 2>&1
+  if cmp -s "$TEST_TMP/rendered-ref.$format" "$TEST_TMP/rendered-new.$format" && [ -s "$TEST_TMP/rendered-new.$format" ]; then
+    ok "$format rendering equals the reference's ($(wc -c < "$TEST_TMP/rendered-new.$format") bytes)"
   else
-    not_ok "$format rendering" "$(oneline "$(diff "$TEST_TMP/ref.$format" "$TEST_TMP/new.$format" | head -20)")"
+    not_ok "$format rendering" "$(oneline "$(diff "$TEST_TMP/rendered-ref.$format" "$TEST_TMP/rendered-new.$format" | head -20)")"
   fi
 done

@@ -534,7 +534,7 @@ static void compute_nonce(const hpke_ctx_t *ctx, uint8_t nonce[HPKE_NONCE_LEN])
 static int aead(const hpke_ctx_t *ctx, int encrypt, const uint8_t *aad, size_t aad_len, const uint8_t *in,
                 size_t in_len, uint8_t *out, uint8_t tag[HPKE_TAG_LEN])
 {
-    uint8_t nonce[HPKE_NONCE_LEN];
+    uint8_t nonce[HPKE_NONCE_LEN], none[1];
     const aead_alg_t *alg = find_aead(ctx->suite.aead_id);
     EVP_CIPHER *cipher = alg ? EVP_CIPHER_fetch(NULL, alg->cipher, NULL) : NULL;
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
@@ -551,7 +551,8 @@ static int aead(const hpke_ctx_t *ctx, int encrypt, const uint8_t *aad, size_t a
     n = 0;
     if (in_len && EVP_CipherUpdate(cc, out, &n, in, (int)in_len) != 1)
         goto done;
-    if (EVP_CipherFinal_ex(cc, out + n, &fin) != 1) {
+    /* the AEADs' Final writes nothing; a local byte keeps NULL + 0 out of an empty Open */
+    if (EVP_CipherFinal_ex(cc, out ? out + n : none, &fin) != 1) {
         ok = encrypt ? 0 : -1;
         goto done;
     }

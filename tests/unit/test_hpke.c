@@ -411,6 +411,16 @@ static void test_errors(void)
           "opened");
     check(hpke_open(&r, NULL, 0, ct, HPKE_TAG_LEN - 1, pt, sizeof pt, &ptn) == HPKE_ERR_OPEN, "short ciphertext",
           "opened");
+    uint8_t tag_only[HPKE_TAG_LEN];
+    size_t tn;
+    hpke_ctx_t s3, r3;
+    hpke_setup_base_s(&p, pk, pkn, NULL, 0, enc, &encn, &s3);
+    hpke_setup_base_r(&p, enc, encn, sk, skn, NULL, 0, &r3);
+    check(hpke_seal(&s3, NULL, 0, NULL, 0, tag_only, sizeof tag_only, &tn) == HPKE_OK && tn == HPKE_TAG_LEN &&
+              hpke_open(&r3, NULL, 0, tag_only, tn, NULL, 0, &ptn) == HPKE_OK && ptn == 0,
+          "empty message", "an empty plaintext does not round trip");
+    hpke_ctx_clear(&s3);
+    hpke_ctx_clear(&r3);
     check(hpke_open(&r, NULL, 0, ct, ctn, pt, sizeof pt, &ptn) == HPKE_OK && ptn == 3, "open after failures",
           "the context was damaged by failed opens");
     s.seq = UINT64_MAX;

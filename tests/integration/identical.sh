@@ -37,26 +37,58 @@ count=$(grep -c '^  - host' "$INV")
 SCAN=(--timeout 3 -q -j 32 --level 3 --standard all -f "$INV" --format json)
 timeout -k 5 600 "$REF_DIR/tlsprobe" "${SCAN[@]}" -o "$TEST_TMP/ref.json" </dev/null 2>"$TEST_TMP/ref.err"
 tp new_scan "${SCAN[@]}" -o "$TEST_TMP/new.json"
-for side in ref new; do
-  "$ROOT/tests/golden/normalize.sh" < "$TEST_TMP/$side.json" | jq -c '.endpoints[]' > "$TEST_TMP/$side.lines"
-done
-if [ "$(wc -l < "$TEST_TMP/ref.lines")" -ne "$count" ] || [ "$(wc -l < "$TEST_TMP/new.lines")" -ne "$count" ]; then
-  not_ok "scan reports" "endpoints: ref $(wc -l < "$TEST_TMP/ref.lines"), new $(wc -l < "$TEST_TMP/new.lines"), corpus $count"
-else
-  differ=$(paste -d '\n' "$TEST_TMP/ref.lines" "$TEST_TMP/new.lines" | python3 -c '
+# differing REF_JSON NEW_JSON: the tags of the endpoints whose normalized reports differ.
+differing() {
+  paste -d '\n' <("$ROOT/tests/golden/normalize.sh" < "$1" | jq -c '.endpoints[]') \
+                 <("$ROOT/tests/golden/normalize.sh" < "$2" | jq -c '.endpoints[]') | python3 -c '
 import json, sys
 lines = sys.stdin.read().split("\n")
 for a, b in zip(lines[0::2], lines[1::2]):
     if a != b:
-        print(json.loads(a)["tags"][0], end=" ")')
-  [ -z "$differ" ] && ok "scan reports equal the reference's on $count endpoints" ||
+        print(json.loads(a)["tags"][0], end=" ")'
+}
+# only_tags TAG...: the corpus inventory reduced to those endpoints.
+only_tags() {
+  python3 - "$INV" "$@" <<'PY'
+import re, sys
+head, *items = open(sys.argv[1]).read().split("\n  - ")
+keep = [i for i in items if re.search(r"tags: \[(.*)\]", i).group(1) in sys.argv[2:]]
+print("\n  - ".join([head] + keep), end="")
+PY
+}
+nref=$(jq '.endpoints | length' "$TEST_TMP/ref.json" 2>/dev/null || echo 0)
+nnew=$(jq '.endpoints | length' "$TEST_TMP/new.json" 2>/dev/null || echo 0)
+if [ "$nref" -ne "$count" ] || [ "$nnew" -ne "$count" ]; then
+  not_ok "scan reports" "endpoints: ref $nref, new $nnew, corpus $count"
+else
+  differ=$(differing "$TEST_TMP/ref.json" "$TEST_TMP/new.json")
+  first=$differ
+  # A loaded machine can change a timing-bound answer in either scan: what differs is scanned
+  # again by both (twice at most), and only a difference that persists is one.
+  for round in 1 2; do
+    [ -z "$differ" ] && break
+    # shellcheck disable=SC2086
+    only_tags $differ > "$TEST_TMP/again.yaml"
+    SCAN[${#SCAN[@]}-3]=$TEST_TMP/again.yaml
+    timeout -k 5 300 "$REF_DIR/tlsprobe" "${SCAN[@]}" -o "$TEST_TMP/ref-again.json" </dev/null 2>/dev/null
+    timeout -k 5 300 "$TLSPROBE" "${SCAN[@]}" -o "$TEST_TMP/new-again.json" </dev/null 2>/dev/null
+    differ=$(differing "$TEST_TMP/ref-again.json" "$TEST_TMP/new-again.json")
+  done
+  if [ -n "$differ" ]; then
     not_ok "scan reports" "differ from the reference's on: $differ"
+  else
+    ok "scan reports equal the reference's on $count endpoints${first:+ (rescanned: $first)}"
+  fi
 fi
-for side in ref new; do
-  "$ROOT/tests/golden/normalize.sh" < "$TEST_TMP/$side.json" | jq -S 'del(.endpoints)' > "$TEST_TMP/$side.run"
-done
-cmp -s "$TEST_TMP/ref.run" "$TEST_TMP/new.run" && ok "run summary equals the reference's" ||
-  not_ok "run summary" "$(oneline "$(diff "$TEST_TMP/ref.run" "$TEST_TMP/new.run" | head -20)")"
+if [ -n "${first:-}" ]; then
+  skip "run summary" "endpoints were rescanned ($first): the first scans' counts may differ by timing"
+else
+  for side in ref new; do
+    "$ROOT/tests/golden/normalize.sh" < "$TEST_TMP/$side.json" | jq -S 'del(.endpoints)' > "$TEST_TMP/$side.run"
+  done
+  cmp -s "$TEST_TMP/ref.run" "$TEST_TMP/new.run" && ok "run summary equals the reference's" ||
+    not_ok "run summary" "$(oneline "$(diff "$TEST_TMP/ref.run" "$TEST_TMP/new.run" | head -20)")"
+fi
 
 for format in $("$TLSPROBE" --help | sed -n 's/.*--format FORMAT *\(.*\) (default.*/\1/p' | tr -d ',' | sed 's/ or / /'); do
   "$REF_DIR/tlsprobe" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/rendered-ref.$format" 2>&1

@@ -195,27 +195,26 @@ struct render_html {
     bool failed;           /* a buffer could not be had: the report is incomplete */
 };
 
-/* Closes a buffer; its text, or NULL when it could not be completed. */
-static char *close_buffer(render_html_t *out, FILE **stream, char **text)
+/* Closes a section's buffer: whether its text is complete. */
+static bool close_buffer(render_html_t *out, FILE **stream)
 {
-    if (!*stream)
-        return NULL;
-    if (fclose(*stream) != 0)
-        out->failed = true;
+    bool complete = *stream && fclose(*stream) == 0;
+    out->failed |= *stream && !complete;
     *stream = NULL;
-    return out->failed ? NULL : *text;
+    return complete;
 }
 
 static void end_section(render_html_t *out)
 {
     if (out->kv_open && out->body)
         fputs("</table>\n", out->body);
-    char *notes = close_buffer(out, &out->notes, &out->notes_text);
-    char *body = close_buffer(out, &out->body, &out->body_text);
+    bool notes = close_buffer(out, &out->notes), body = close_buffer(out, &out->body);
     if (out->title && out->shown && notes && body) {
         fputs("<h3>", out->f);
         esc(out->f, out->title);
-        fprintf(out->f, "</h3>\n%s%s", notes, body);
+        fputs("</h3>\n", out->f);
+        fwrite(out->notes_text, 1, out->notes_len, out->f);
+        fwrite(out->body_text, 1, out->body_len, out->f);
     }
     free(out->notes_text);
     free(out->body_text);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "endpoint.h"
+#include "render.h"
 
 typedef enum {
     PROBE_OK,            /* facts recorded */
@@ -28,6 +29,15 @@ typedef struct probe_module {
     const char *help;                 /* one line for --help / man */
     const char *const *needs;         /* probes that must finish first (NULL-terminated), or NULL */
     probe_status_t (*run)(probe_ctx_t *ctx);
+    /* How its facts appear in the text and HTML reports (render.h); NULL: not in that
+     * format. A probe declares them next to run, defined in probes/<name>_render.c:
+     *     render_text_fn versions_render_text;
+     *     render_html_fn versions_render_html;
+     *     ... .run = versions_run, .render_text = versions_render_text,
+     *         .render_html = versions_render_html,
+     * The writers call them for every endpoint, facts NULL when the probe did not run. */
+    render_text_fn *render_text;
+    render_html_fn *render_html;
 } probe_module_t;
 
 extern const probe_module_t *const probe_registry[];

@@ -1,4 +1,4 @@
-/* Pieces of the text report, each in its own file. */
+/* Pieces of the text report, each in its own file (the probes' own lines: render.h). */
 #ifndef TLSPROBE_REPORT_TEXT_H
 #define TLSPROBE_REPORT_TEXT_H
 
@@ -9,7 +9,5 @@
 
 /* The targets × requirements matrix of the whole document. */
 void report_text_matrix(FILE *f, json_object *doc, bool color);
-/* The starttls, http and mtls facts of one endpoint (nothing when they do not apply). */
-void report_text_transport(FILE *f, json_object *facts);
 
 #endif

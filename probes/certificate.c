@@ -452,9 +452,14 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
  * groups, to say when the server's groups are ones the local OpenSSL lacks. */
 static const char *const certificate_needs[] = { "versions", "groups", NULL };
 
+render_text_fn certificate_render_text;   /* probes/certificate_render.c */
+render_html_fn certificate_render_html;
+
 const probe_module_t probe_certificate = {
     .name = "certificate",
     .help = "certificate chain as served, trust, name match, validity (one full handshake)",
     .needs = certificate_needs,
     .run = certificate_run,
+    .render_text = certificate_render_text,
+    .render_html = certificate_render_html,
 };

@@ -289,9 +289,14 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
 
 static const char *const ciphers_needs[] = { "versions", NULL };
 
+render_text_fn ciphers_render_text;   /* probes/ciphers_render.c */
+render_html_fn ciphers_render_html;
+
 const probe_module_t probe_ciphers = {
     .name = "ciphers",
     .help = "every accepted suite per version (offer-and-remove), server order, key exchange group",
     .needs = ciphers_needs,
     .run = ciphers_run,
+    .render_text = ciphers_render_text,
+    .render_html = ciphers_render_html,
 };

@@ -403,10 +403,15 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
 
 static const char *const groups_needs[] = { "versions", NULL };
 
+render_text_fn groups_render_text;   /* probes/groups_render.c */
+render_html_fn groups_render_html;
+
 const probe_module_t probe_groups = {
     .name = "groups",
     .help = "key exchange groups: TLS 1.3 groups (via HelloRetryRequest), ECDHE curves, DH prime "
           "and FFDHE groups, server or client order",
     .needs = groups_needs,
     .run = groups_run,
+    .render_text = groups_render_text,
+    .render_html = groups_render_html,
 };

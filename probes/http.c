@@ -456,10 +456,13 @@ static probe_status_t http_run(probe_ctx_t *ctx)
 /* versions first: whether the port speaks TLS decides what there is to look at. */
 static const char *const http_needs[] = { "versions", NULL };
 
+render_text_fn http_render_text;   /* probes/http_render.c */
+
 const probe_module_t probe_http = {
     .name = "http",
     .help = "HSTS on the HTTPS response; cleartext HTTP on the http port (redirect to https?), on the TLS "
             "port, and a TLS port that speaks only cleartext HTTP",
     .needs = http_needs,
     .run = http_run,
+    .render_text = http_render_text,
 };

@@ -632,9 +632,12 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
 
 static const char *const mtls_needs[] = { "versions", NULL };
 
+render_text_fn mtls_render_text;   /* probes/mtls_render.c */
+
 const probe_module_t probe_mtls = {
     .name = "mtls",
     .help = "client certificates: requested, required, an untrusted one accepted, CA names, the configured one accepted",
     .needs = mtls_needs,
     .run = mtls_run,
+    .render_text = mtls_render_text,
 };

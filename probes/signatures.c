@@ -260,9 +260,14 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
 
 static const char *const signatures_needs[] = { "versions", NULL };
 
+render_text_fn signatures_render_text;   /* probes/signatures_render.c */
+render_html_fn signatures_render_html;
+
 const probe_module_t probe_signatures = {
     .name = "signatures",
     .help = "signature schemes the server signs with, in its order (TLS 1.2 ServerKeyExchange, TLS 1.3 CertificateVerify)",
     .needs = signatures_needs,
     .run = signatures_run,
+    .render_text = signatures_render_text,
+    .render_html = signatures_render_html,
 };

@@ -165,9 +165,12 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     return st;
 }
 
+render_text_fn starttls_render_text;   /* probes/starttls_render.c */
+
 const probe_module_t probe_starttls = {
     .name = "starttls",
     .help = "what a STARTTLS service offers in cleartext: STARTTLS, authentication, plaintext logins",
     .needs = NULL,
     .run = starttls_run,
+    .render_text = starttls_render_text,
 };

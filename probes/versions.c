@@ -499,9 +499,14 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     return reached ? PROBE_OK : probe_no_connection(ctx);
 }
 
+render_text_fn versions_render_text;   /* probes/versions_render.c */
+render_html_fn versions_render_html;
+
 const probe_module_t probe_versions = {
     .name = "versions",
     .help = "SSLv2 to TLS 1.3 accepted or not (raw hellos), preferred version and suite",
     .needs = NULL,
     .run = versions_run,
+    .render_text = versions_render_text,
+    .render_html = versions_render_html,
 };

@@ -1,11 +1,15 @@
 /* HTML writer: one self-contained page (inline CSS, no script, no external resource; a
  * Content-Security-Policy forbids loading any) with the targets × requirements matrix and
- * then each endpoint's details. Everything from the document is escaped. */
+ * then each endpoint's details, each probe's in its own sections (its render_html, with the
+ * pen defined here). Everything from the document is escaped. */
 #include "report.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
+#include "render.h"
 #include "report_doc.h"
 
 static const char style[] =
@@ -176,227 +180,146 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
     fputs("</tbody></table>\n", f);
 }
 
+/* ---- the HTML pen (render.h) ---- */
+
+/* The section being written: its heading comes first, then the probes' errors, then their
+ * content, so both wait in buffers until the section ends. */
+struct render_html {
+    FILE *f;
+    const char *title;     /* NULL: no section started */
+    bool shown;            /* a contributor had facts */
+    bool kv_open;
+    FILE *notes, *body;    /* NULL outside a section (content lost) */
+    char *notes_text, *body_text;
+    size_t notes_len, body_len;
+    bool failed;           /* a buffer could not be had: the report is incomplete */
+};
+
+/* Closes a section's buffer: whether its text is complete. */
+static bool close_buffer(render_html_t *out, FILE **stream)
+{
+    bool complete = *stream && fclose(*stream) == 0;
+    out->failed |= *stream && !complete;
+    *stream = NULL;
+    return complete;
+}
+
+static void end_section(render_html_t *out)
+{
+    if (out->kv_open && out->body)
+        fputs("</table>\n", out->body);
+    bool notes = close_buffer(out, &out->notes), body = close_buffer(out, &out->body);
+    if (out->title && out->shown && notes && body) {
+        fputs("<h3>", out->f);
+        esc(out->f, out->title);
+        fputs("</h3>\n", out->f);
+        fwrite(out->notes_text, 1, out->notes_len, out->f);
+        fwrite(out->body_text, 1, out->body_len, out->f);
+    }
+    free(out->notes_text);
+    free(out->body_text);
+    *out = (render_html_t){ .f = out->f, .failed = out->failed };
+}
+
+void render_html_section(render_html_t *out, const char *title, json_object *facts)
+{
+    if (!out->title || strcmp(out->title, title) != 0) {
+        end_section(out);
+        out->title = title;
+        out->notes = open_memstream(&out->notes_text, &out->notes_len);
+        out->body = open_memstream(&out->body_text, &out->body_len);
+        out->failed |= !out->notes || !out->body;
+    }
+    out->shown |= facts != NULL;
+    /* status and error are every probe's (the scheduler's contract), not one probe's shape. */
+    const char *status = doc_str(facts, "status");
+    if (out->notes && status && strcmp(status, "ok") != 0) {
+        fputs("<p class=\"r-error\">probe error: ", out->notes);
+        esc(out->notes, or_dash(doc_str(facts, "error")));
+        fputs("</p>\n", out->notes);
+    }
+}
+
+void render_html_printf(render_html_t *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (out->body)
+        vfprintf(out->body, fmt, ap);
+    va_end(ap);
+}
+
+void render_html_text(render_html_t *out, const char *s)
+{
+    if (out->body)
+        esc(out->body, s);
+}
+
+void render_html_attr(render_html_t *out, const char *s)
+{
+    if (out->body)
+        esc_attr(out->body, s);
+}
+
+void render_html_value(render_html_t *out, json_object *v)
+{
+    if (out->body)
+        esc_value(out->body, v);
+}
+
+void render_html_kv_begin(render_html_t *out, const char *class_name)
+{
+    if (out->kv_open || !out->body)
+        return;
+    fputs("<table class=\"kv ", out->body);
+    esc_attr(out->body, class_name);
+    fputs("\">\n", out->body);
+    out->kv_open = true;
+}
+
+void render_html_kv_end(render_html_t *out)
+{
+    if (out->kv_open && out->body)
+        fputs("</table>\n", out->body);
+    out->kv_open = false;
+}
+
+void render_html_kv_value(render_html_t *out, const char *label, json_object *value)
+{
+    if (out->body)
+        kv_row(out->body, label, value);
+}
+
+void render_html_kv_text(render_html_t *out, const char *label, const char *text)
+{
+    if (out->body)
+        kv_text(out->body, label, text);
+}
+
+void render_html_kv_row(render_html_t *out, const char *label)
+{
+    render_html_printf(out, "<tr><th>%s</th><td>", label);
+}
+
+void render_html_kv_row_end(render_html_t *out)
+{
+    render_html_printf(out, "</td></tr>\n");
+}
+
 /* ---- endpoint details ---- */
 
-static void write_probe_error(FILE *f, json_object *p)
+/* Every probe's sections, in registry order. */
+static int write_facts(FILE *f, json_object *e)
 {
-    const char *status = doc_str(p, "status");
-    if (status && strcmp(status, "ok") != 0) {
-        fputs("<p class=\"r-error\">probe error: ", f);
-        esc(f, or_dash(doc_str(p, "error")));
-        fputs("</p>\n", f);
+    render_html_t out = { .f = f };
+    json_object *facts = doc_at(e, "facts");
+    for (size_t i = 0; i < probe_registry_count; i++) {
+        const probe_module_t *m = probe_registry[i];
+        if (m->render_html)
+            m->render_html(&out, doc_at(facts, m->name), e);
     }
-}
-
-static void write_versions(FILE *f, json_object *v)
-{
-    if (!v)
-        return;
-    fputs("<h3>Protocol versions</h3>\n", f);
-    write_probe_error(f, v);
-    json_object *list = doc_at(v, "protocols");
-    fputs("<table class=\"versions\"><thead><tr><th>Version</th><th>Accepted</th><th>Answer</th><th>Suite</th></tr></thead><tbody>\n", f);
-    for (size_t i = 0; i < doc_len(list); i++) {
-        json_object *p = json_object_array_get_idx(list, i);
-        bool accepted = json_object_get_boolean(doc_at(p, "accepted"));
-        fputs("<tr><td>", f);
-        esc(f, or_dash(doc_str(p, "name")));
-        fprintf(f, "</td><td>%s</td><td>", accepted ? "yes" : "no");
-        esc(f, or_dash(doc_str(p, "result")));
-        if (json_object_get_boolean(doc_at(p, "hello_size_limited")))
-            fputs(" (only a short hello was answered)", f);
-        fputs("</td><td>", f);
-        esc(f, doc_str(p, "cipher") ? doc_str(p, "cipher") : "");
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n<p>Preferred: ", f);
-    esc(f, or_dash(doc_str(v, "preferred")));
-    if (doc_str(v, "preferred_cipher")) {
-        fputs(", ", f);
-        esc(f, doc_str(v, "preferred_cipher"));
-    }
-    fputs("</p>\n", f);
-}
-
-static void write_ciphers(FILE *f, json_object *c)
-{
-    if (!c)
-        return;
-    fputs("<h3>Cipher suites</h3>\n", f);
-    write_probe_error(f, c);
-    json_object *list = doc_at(c, "protocols");
-    for (size_t i = 0; i < doc_len(list); i++) {
-        json_object *v = json_object_array_get_idx(list, i), *order = doc_at(v, "server_order");
-        json_object *suites = doc_at(v, "suites");
-        fputs("<p><strong>", f);
-        esc(f, or_dash(doc_str(v, "name")));
-        fprintf(f, "</strong>: %zu suites%s</p>\n", doc_len(suites),
-                !order ? "" : json_object_get_boolean(order) ? ", server's order" : ", client's order");
-        fputs("<table class=\"suites\"><thead><tr><th>Code</th><th>Suite</th><th>Label</th><th>Key exchange group</th><th>Why</th></tr></thead><tbody>\n", f);
-        for (size_t j = 0; j < doc_len(suites); j++) {
-            json_object *s = json_object_array_get_idx(suites, j);
-            const char *cls = or_dash(doc_str(s, "class"));
-            fputs("<tr><td><code>", f);
-            esc(f, or_dash(doc_str(s, "code")));
-            fputs("</code></td><td>", f);
-            esc(f, or_dash(doc_str(s, "name")));
-            fputs("</td><td class=\"c-", f);
-            esc_attr(f, cls);
-            fputs("\">", f);
-            esc(f, cls);
-            fputs("</td><td>", f);
-            esc(f, doc_str(s, "kx_group") ? doc_str(s, "kx_group") : "");
-            fputs("</td><td>", f);
-            esc(f, doc_str(s, "why") ? doc_str(s, "why") : "");
-            fputs("</td></tr>\n", f);
-        }
-        fputs("</tbody></table>\n", f);
-    }
-    json_object *counts = doc_at(c, "counts");
-    fputs("<p>Forward secrecy: ", f);
-    esc(f, or_dash(doc_str(c, "forward_secrecy")));
-    fprintf(f, "; %d recommended, %d acceptable, %d weak, %d insecure.</p>\n",
-            json_object_get_int(doc_at(counts, "recommended")), json_object_get_int(doc_at(counts, "acceptable")),
-            json_object_get_int(doc_at(counts, "weak")), json_object_get_int(doc_at(counts, "insecure")));
-}
-
-/* Who picks among the groups: NULL (shown as "-") when unknown. */
-static const char *group_order_text(json_object *server_order)
-{
-    if (!server_order)
-        return NULL;
-    return json_object_get_boolean(server_order) ? "server's order" : "client's order";
-}
-
-/* Groups no answer decided, and why (the first reason): never shown as refused. */
-static void open_groups_row(FILE *f, const char *label, json_object *open)
-{
-    if (!doc_len(open))
-        return;
-    fprintf(f, "<tr><th>%s</th><td>", label);
-    for (size_t i = 0; i < doc_len(open); i++) {
-        fputs(i ? " " : "", f);
-        esc(f, or_dash(doc_str(json_object_array_get_idx(open, i), "name")));
-    }
-    fputs(" (", f);
-    esc(f, or_dash(doc_str(json_object_array_get_idx(open, 0), "reason")));
-    fputs(")</td></tr>\n", f);
-}
-
-static void write_groups(FILE *f, json_object *g, json_object *s)
-{
-    if (!g && !s)
-        return;
-    fputs("<h3>Key exchange groups and signatures</h3>\n", f);
-    write_probe_error(f, g);
-    write_probe_error(f, s);
-    json_object *t13 = doc_at(g, "tls13"), *dh = doc_at(g, "dh");
-    fputs("<table class=\"kv groups\">\n", f);
-    kv_row(f, "TLS 1.3 groups", doc_at(t13, "accepted"));
-    kv_text(f, "TLS 1.3 group order", group_order_text(doc_at(t13, "server_order")));
-    kv_row(f, "TLS 1.3 preferred", doc_at(t13, "preferred"));
-    kv_row(f, "ECDHE curves", doc_at(g, "tls12_curves"));
-    kv_text(f, "ECDHE curve order", group_order_text(doc_at(g, "tls12_curves_server_order")));
-    kv_row(f, "ECDHE curve preferred", doc_at(g, "tls12_curves_preferred"));
-    open_groups_row(f, "TLS 1.3 groups undecided", doc_at(t13, "undecided"));
-    open_groups_row(f, "ECDHE curves undecided", doc_at(g, "tls12_curves_undecided"));
-    if (doc_len(doc_at(g, "tls12_curves_never_chosen"))) {
-        fputs("<tr><th>ECDHE curves never chosen</th><td>", f);
-        esc_value(f, doc_at(g, "tls12_curves_never_chosen"));
-        fputs(" (the server takes its certificate's curve ", f);
-        esc(f, or_dash(doc_str(g, "tls12_certificate_curve")));
-        fputs(" over them)</td></tr>\n", f);
-    }
-    if (dh) {
-        fprintf(f, "<tr><th>DH prime</th><td>%d bits, ", json_object_get_int(doc_at(dh, "bits")));
-        esc(f, doc_str(dh, "group") ? doc_str(dh, "group") : "not a published group");
-        if (json_object_get_boolean(doc_at(dh, "needs_ffdhe_offer"))) {
-            fputs(" (only to hellos listing FFDHE groups: ", f);
-            esc_value(f, doc_at(dh, "ffdhe_accepted"));
-            fputs(")", f);
-        }
-        fputs("</td></tr>\n", f);
-    } else {
-        kv_text(f, "DH prime", NULL);
-    }
-    kv_row(f, "TLS 1.2 signature schemes", doc_at(s, "tls12"));
-    kv_row(f, "TLS 1.3 signature schemes", doc_at(s, "tls13"));
-    fputs("</table>\n", f);
-}
-
-static void write_certificate(FILE *f, json_object *c)
-{
-    if (!c)
-        return;
-    fputs("<h3>Certificate</h3>\n", f);
-    write_probe_error(f, c);
-    if (strcmp(or_dash(doc_str(c, "status")), "ok") != 0)
-        return;
-    json_object *chain = doc_at(c, "chain"), *leaf = doc_len(chain) ? json_object_array_get_idx(chain, 0) : NULL;
-    json_object *trust = doc_at(c, "trust"), *name = doc_at(c, "name"), *analysis = doc_at(c, "chain_analysis");
-    fputs("<table class=\"kv certificate\">\n", f);
-    kv_row(f, "Subject", doc_at(leaf, "subject"));
-    kv_row(f, "Issuer", doc_at(leaf, "issuer"));
-    kv_row(f, "Names (SAN)", doc_at(leaf, "san"));
-    fputs("<tr><th>Key</th><td>", f);
-    esc(f, or_dash(doc_str(leaf, "key_type")));
-    fprintf(f, " %d bits", json_object_get_int(doc_at(leaf, "key_bits")));
-    if (doc_str(leaf, "curve")) {
-        fputs(", ", f);
-        esc(f, doc_str(leaf, "curve"));
-    }
-    fputs("</td></tr>\n", f);
-    kv_row(f, "Signature", doc_at(leaf, "signature_algorithm"));
-    fputs("<tr><th>Valid</th><td>", f);
-    esc(f, or_dash(doc_str(leaf, "not_before")));
-    fputs(" to ", f);
-    esc(f, or_dash(doc_str(leaf, "not_after")));
-    if (doc_at(c, "days_to_expiry"))
-        fprintf(f, " (%lld days left)", (long long)json_object_get_int64(doc_at(c, "days_to_expiry")));
-    if (json_object_get_boolean(doc_at(c, "expired")))
-        fputs(" <strong>expired</strong>", f);
-    fputs("</td></tr>\n<tr><th>Trust</th><td>", f);
-    if (json_object_get_boolean(doc_at(trust, "verified"))) {
-        fputs("trusted by ", f);
-        esc(f, or_dash(doc_str(trust, "store")));
-    } else {
-        fputs("<strong>not trusted</strong> by ", f);
-        esc(f, or_dash(doc_str(trust, "store")));
-        fputs(": ", f);
-        esc(f, or_dash(doc_str(trust, "error")));
-    }
-    fputs("</td></tr>\n<tr><th>Name</th><td>", f);
-    if (doc_str(name, "checked")) {
-        esc(f, doc_str(name, "checked"));
-        json_object *m = doc_at(name, "matched");
-        fputs(!m ? " not checked" : json_object_get_boolean(m) ? " matches" : " <strong>does not match</strong>", f);
-    } else {
-        fputs("no name to check", f);
-    }
-    fputs("</td></tr>\n", f);
-    kv_row(f, "Chain issues", doc_len(doc_at(analysis, "issues")) ? doc_at(analysis, "issues") : NULL);
-    kv_row(f, "Source", doc_at(c, "source"));
-    kv_row(f, "Handshake", doc_at(c, "handshake"));
-    kv_row(f, "OCSP staple", doc_at(doc_at(c, "ocsp_staple"), "verdict"));
-    kv_row(f, "Revocation", doc_at(doc_at(c, "revocation"), "result"));
-    fputs("</table>\n", f);
-
-    fprintf(f, "<table class=\"chain\"><thead><tr><th>#</th><th>Subject</th><th>Issuer</th><th>Key</th><th>Not after</th><th>SHA-256</th></tr></thead><tbody>\n");
-    for (size_t i = 0; i < doc_len(chain); i++) {
-        json_object *x = json_object_array_get_idx(chain, i);
-        fprintf(f, "<tr><td>%zu</td><td>", i);
-        esc(f, or_dash(doc_str(x, "subject")));
-        fputs("</td><td>", f);
-        esc(f, or_dash(doc_str(x, "issuer")));
-        fputs("</td><td>", f);
-        esc(f, or_dash(doc_str(x, "key_type")));
-        fprintf(f, " %d</td><td>", json_object_get_int(doc_at(x, "key_bits")));
-        esc(f, or_dash(doc_str(x, "not_after")));
-        fputs("</td><td><code>", f);
-        esc(f, or_dash(doc_str(x, "sha256")));
-        fputs("</code></td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
+    end_section(&out);
+    return out.failed ? -1 : 0;
 }
 
 static void write_verdicts(FILE *f, json_object *e)
@@ -451,7 +374,8 @@ static bool endpoint_core_member(const char *key)
     return false;
 }
 
-static void write_endpoint(FILE *f, json_object *e, size_t index)
+/* 0, or -1 when part of it could not be written. */
+static int write_endpoint(FILE *f, json_object *e, size_t index)
 {
     fprintf(f, "<section class=\"endpoint\" id=\"ep-%zu\">\n<h2>", index + 1);
     badge(f, doc_str(e, "result"));
@@ -480,12 +404,9 @@ static void write_endpoint(FILE *f, json_object *e, size_t index)
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
-    json_object *facts = doc_at(e, "facts");
-    write_versions(f, doc_at(facts, "versions"));
-    write_ciphers(f, doc_at(facts, "ciphers"));
-    write_groups(f, doc_at(facts, "groups"), doc_at(facts, "signatures"));
-    write_certificate(f, doc_at(facts, "certificate"));
+    int rc = write_facts(f, e);
     write_verdicts(f, e);
+    json_object *facts = doc_at(e, "facts");
     if (facts && json_object_object_length(facts) > 0) {
         fputs("<details><summary>All facts (JSON)</summary><pre>", f);
         esc(f, json_object_to_json_string_ext(facts, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -493,6 +414,7 @@ static void write_endpoint(FILE *f, json_object *e, size_t index)
         fputs("</pre></details>\n", f);
     }
     fputs("</section>\n", f);
+    return rc;
 }
 
 int report_html_write(FILE *f, json_object *doc, const options_t *opts)
@@ -523,8 +445,9 @@ int report_html_write(FILE *f, json_object *doc, const options_t *opts)
     json_object *reqs = doc_requirements(doc);
     write_matrix(f, doc, reqs);
     json_object_put(reqs);
+    int rc = 0;
     for (size_t i = 0; i < doc_len(list); i++)
-        write_endpoint(f, json_object_array_get_idx(list, i), i);
+        rc |= write_endpoint(f, json_object_array_get_idx(list, i), i);
     fputs("</body>\n</html>\n", f);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) || rc ? -1 : 0;
 }

@@ -70,17 +70,22 @@ static const char document[] =
     "      \"origin\": \"command line\", \"tags\": [], \"status\": \"unreachable\", \"error\": \"connect failed\","
     "      \"connections\": 1, \"duration_ms\": 3, \"facts\": {}, \"verdicts\": [], \"result\": \"ERROR\" } ] }";
 
-static char *render(int (*write)(FILE *, json_object *, const options_t *), json_object *doc)
+static char *render_opts(int (*write)(FILE *, json_object *, const options_t *), json_object *doc, bool color)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    options_t opts = { .format = "test" };
+    options_t opts = { .format = "test", .color = color };
     int rc = f ? write(f, doc, &opts) : -1;
     if (f)
         fclose(f);
     check(rc == 0, "writer returns 0", "returned -1");
     return buf;
+}
+
+static char *render(int (*write)(FILE *, json_object *, const options_t *), json_object *doc)
+{
+    return render_opts(write, doc, false);
 }
 
 static char *escaped(const char *in, bool attribute)
@@ -125,10 +130,86 @@ static void test_value_text(void)
     check(doc_value_text(NULL) == NULL, "value text: null is NULL", "not NULL");
 }
 
+/* Facts of every probe but groups, written by the probes' own renderers (probes/NAME_render.c):
+ * the STARTTLS dialogue ran first but its line follows the TLS ones; signatures join the
+ * groups' HTML section, which shows with the groups' rows though groups did not run. */
+static const char probe_document[] =
+    "{ \"schema\": \"tlsprobe-report\", \"schema_version\": \"2.0\", \"started_at\": \"x\","
+    "  \"tool\": { \"name\": \"tlsprobe\", \"version\": \"0.1.0\" }, \"summary\": { \"endpoints\": 2 },"
+    "  \"endpoints\": ["
+    "    { \"target\": \"c.example:25\", \"status\": \"ok\", \"connections\": 3, \"duration_ms\": 10,"
+    "      \"result\": \"PASS\", \"verdicts\": [], \"facts\": {"
+    "        \"starttls\": { \"status\": \"ok\", \"applicable\": true, \"protocol\": \"smtp\","
+    "                       \"starttls_offered\": true, \"auth_before_starttls\": null },"
+    "        \"versions\": { \"status\": \"ok\", \"preferred\": \"TLSv1.2\", \"preferred_cipher\": \"RC4-SHA\","
+    "                       \"protocols\": [ { \"name\": \"TLSv1.0\", \"accepted\": false, \"result\": \"alert\" },"
+    "                                    { \"name\": \"TLSv1.2\", \"accepted\": true, \"result\": \"accepted\" } ] },"
+    "        \"ciphers\": { \"status\": \"ok\", \"forward_secrecy\": \"none\", \"connections\": 4,"
+    "                      \"counts\": { \"weak\": 1 }, \"protocols\": [ { \"name\": \"TLSv1.2\", \"server_order\": true,"
+    "                      \"suites\": [ { \"code\": \"0x0005\", \"name\": \"TLS_RSA_WITH_RC4_128_SHA\", \"class\": \"weak\","
+    "                                      \"why\": \"RC4\" } ] } ] },"
+    "        \"signatures\": { \"status\": \"error\", \"error\": \"timed out <x>\", \"tls12\": [\"rsa_pss_rsae_sha256\"] },"
+    "        \"certificate\": { \"status\": \"ok\", \"trust\": { \"verified\": true, \"store\": \"system\" },"
+    "                          \"chain\": [ { \"subject\": \"CN=<script>alert(1)</script>\", \"issuer\": \"CN=ca\","
+    "                                         \"key_type\": \"RSA\", \"key_bits\": 2048 } ] },"
+    "        \"mtls\": { \"status\": \"ok\", \"requested\": true, \"required\": false } } },"
+    "    { \"target\": \"d.example:443\", \"status\": \"ok\", \"connections\": 1, \"duration_ms\": 1,"
+    "      \"result\": \"PASS\", \"verdicts\": [], \"facts\": {} } ] }";
+
+/* The position of what in out, or -1. */
+static long at(const char *out, const char *what)
+{
+    const char *p = out ? strstr(out, what) : NULL;
+    return p ? p - out : -1;
+}
+
+static void test_probe_renderers(void)
+{
+    json_object *doc = json_tokener_parse(probe_document);
+    check(doc != NULL, "the probe document parses", "json_tokener_parse failed");
+    if (!doc)
+        return;
+    char *text = render(report_text_write, doc);
+    long accepted = at(text, "\n  Accepted     TLSv1.2  (prefers TLSv1.2, RC4-SHA)\n  Not accepted TLSv1.0\n");
+    long certificate = at(text, "\n  Certificate  CN=<script>alert(1)</script>\n");
+    long service = at(text, "\n  Service      smtp with STARTTLS: offered yes; authentication before STARTTLS ?\n");
+    long client = at(text, "\n  Client certs requested; required no; untrusted one accepted ?\n");
+    check(accepted >= 0 && certificate > accepted, "text: versions, then certificate lines", text);
+    check(service > certificate && client > service, "text: the service part (starttls, mtls) after the TLS one", text);
+    contains(text, "\n  Suites       TLSv1.2, 1 suites, server's order\n                 TLS_RSA_WITH_RC4_128_SHA",
+             "text: suites under their label, indented");
+    contains(text, "\n  Signatures   TLSv1.2: rsa_pss_rsae_sha256\n", "text: signatures line");
+    lacks(text, "Groups", "text: no groups line without groups facts");
+    free(text);
+
+    char *tty = render_opts(report_text_write, doc, true);
+    contains(tty, "\033[33mweak       \033[0m", "text: a weak suite in the warning colour");
+    free(tty);
+
+    char *html = render(report_html_write, doc);
+    const char *joint = "<h3>Key exchange groups and signatures</h3>\n"
+                        "<p class=\"r-error\">probe error: timed out &lt;x&gt;</p>\n"
+                        "<table class=\"kv groups\">\n<tr><th>TLS 1.3 groups</th><td>-</td></tr>\n";
+    contains(html, joint, "html: signatures show the joint section, its error first, the groups' rows");
+    contains(html, "<tr><th>TLS 1.2 signature schemes</th><td>rsa_pss_rsae_sha256</td></tr>\n"
+                   "<tr><th>TLS 1.3 signature schemes</th><td>-</td></tr>\n</table>\n<h3>Certificate</h3>\n",
+             "html: one table for both, ended with the section");
+    check(count(html, "<h3>Key exchange groups") == 1 && count(html, "<h3>Protocol versions</h3>") == 1 &&
+              count(html, "<h3>Verdicts</h3>") == 2,
+          "html: no section for an endpoint without facts", html);
+    check(count(html, "<table class=\"kv certificate\">") == 1 && at(html, "CN=&lt;script&gt;alert(1)") > 0,
+          "html: certificate table, subject escaped", html);
+    lacks(html, "<script", "html: no script from the facts");
+    lacks(html, "Client certs", "html: probes without an HTML renderer only in all facts");
+    free(html);
+    json_object_put(doc);
+}
+
 int main(void)
 {
     test_markup();
     test_value_text();
+    test_probe_renderers();
 
     json_object *doc = json_tokener_parse(document);
     check(doc != NULL, "the test document parses", "json_tokener_parse failed");

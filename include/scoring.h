@@ -29,11 +29,18 @@ typedef struct rule_ctx {
 
 typedef verdict_t (*rule_fn)(const rule_ctx_t *ctx, char *evidence, size_t evlen);
 
+/* One requirement of the catalogue: a row of data/asvs/requirements.csv, compiled in by
+ * tools/gen_requirements.py, which stops the build when a row names no rule function or a rule
+ * function has no row. The one table scoring, --explain and the man page's list come from. */
 typedef struct requirement {
     const char *standard;  /* "ASVS 5.0.0", "ASVS 4.0.3" */
-    const char *id;        /* "12.1.1" */
-    rule_fn rule;
-    const char *how;       /* what tlsprobe checks and how it decides (--explain) */
+    const char *id;        /* "12.1.1"; unique across standards */
+    int level;             /* lowest ASVS level that requires it */
+    int cwe;               /* 0: none */
+    const char *title;     /* tlsprobe's short title (reports) */
+    const char *text;      /* the requirement as OWASP wrote it (CC BY-SA 4.0) */
+    rule_fn rule;          /* decides it from the facts (rules_*.c) */
+    const char *how;       /* how the rule decides (--explain, man/tlsprobe.1) */
 } requirement_t;
 
 extern const requirement_t requirements[];

@@ -54,9 +54,13 @@ bool scoring_standard_valid(const char *standard);
 /* --explain ID: the requirement's text, level, CWE, and how it is decided. -1 if unknown. */
 int scoring_explain(FILE *out, const char *id);
 
-/* Run-wide scoring settings; the policy may be NULL. Call before score_endpoint. */
-void scoring_configure(const options_t *opts, const policy_t *policy);
-/* Fills ep->verdicts and ep->result. */
-void score_endpoint(endpoint_t *ep);
+/* What scoring needs from the run, given with every endpoint: nothing is kept between calls. */
+typedef struct scoring {
+    const options_t *opts;    /* --standard, --level, --fail-on, --profile, --probes; NULL: defaults */
+    const policy_t *policy;   /* waivers; NULL: none */
+} scoring_t;
+
+/* Fills ep->verdicts, ep->result, ep->grade and (--profile) ep->profile. s is not NULL. */
+void score_endpoint(const scoring_t *s, endpoint_t *ep);
 
 #endif

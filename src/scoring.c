@@ -53,15 +53,6 @@ int scoring_explain(FILE *out, const char *id)
     return 0;
 }
 
-static const options_t *score_opts;
-static const policy_t *score_policy;
-
-void scoring_configure(const options_t *opts, const policy_t *policy)
-{
-    score_opts = opts;
-    score_policy = policy;
-}
-
 static bool selected(const requirement_t *r, const options_t *o)
 {
     const char *std = o && o->standard ? o->standard : "asvs-5.0";
@@ -72,10 +63,10 @@ static bool selected(const requirement_t *r, const options_t *o)
 }
 
 /* A waived failure is WAIVED; a waiver past its date leaves the FAIL and says so. */
-static const char *apply_waiver(const requirement_t *r, const target_t *t, verdict_t v, json_object *o,
-                                char *ev, size_t evlen)
+static const char *apply_waiver(const policy_t *policy, const requirement_t *r, const target_t *t, verdict_t v,
+                                json_object *o, char *ev, size_t evlen)
 {
-    const waiver_t *w = v == VERDICT_FAIL ? policy_find(score_policy, r->id, t) : NULL;
+    const waiver_t *w = v == VERDICT_FAIL ? policy_find(policy, r->id, t) : NULL;
     if (!w)
         return verdict_name(v);
     json_object *wj = json_object_new_object();
@@ -112,9 +103,9 @@ static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
     return false;
 }
 
-void score_endpoint(endpoint_t *ep)
+void score_endpoint(const scoring_t *s, endpoint_t *ep)
 {
-    const options_t *o = score_opts ? score_opts : ep->opts;
+    const options_t *o = s->opts;
     rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1, .opts = o };
     const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
     bool fail = false, error = false;
@@ -143,7 +134,7 @@ void score_endpoint(endpoint_t *ep)
             }
         }
         json_object *vj = json_object_new_object();
-        const char *result = apply_waiver(r, ep->target, v, vj, evidence, sizeof evidence);
+        const char *result = apply_waiver(s->policy, r, ep->target, v, vj, evidence, sizeof evidence);
         json_object_object_add(vj, "id", json_object_new_string(r->id));
         json_object_object_add(vj, "standard", json_object_new_string(r->standard));
         json_object_object_add(vj, "level", json_object_new_int(r->level));

@@ -51,8 +51,8 @@ static void score_not_selected(void)
     endpoint_t ep = { .target = &t, .opts = &o, .status = ENDPOINT_OK, .verdicts = json_object_new_array() };
     pthread_mutex_init(&ep.lock, NULL);
     ep.facts = json_tokener_parse(VERSIONS("false", "false", "false", "false", "true", "true", "\"TLSv1.3\""));
-    scoring_configure(&o, NULL);
-    score_endpoint(&ep);
+    const scoring_t sc = { .opts = &o };
+    score_endpoint(&sc, &ep);
     char got[1200] = "";
     for (size_t i = 0; i < json_object_array_length(ep.verdicts); i++) {
         json_object *v = json_object_array_get_idx(ep.verdicts, i), *id, *res, *evid;
@@ -78,7 +78,6 @@ static void score_not_selected(void)
     json_object_put(ep.grade);
     json_object_put(ep.verdicts);
     json_object_put(ep.facts);
-    scoring_configure(NULL, NULL);
 }
 
 int main(void)

@@ -44,9 +44,11 @@ $(BUILD)/gen/registry_data.c: tools/gen_registry.py $(wildcard data/iana/*.csv) 
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen_registry.py data $(BUILD)/gen
 
-$(BUILD)/gen/requirements_data.c: tools/gen_requirements.py data/asvs/requirements.csv
+# The catalogue: a rule function without a row, or a row naming no rule, stops the build here.
+RULE_SRC := include/rules.h $(wildcard src/rules_*.c)
+$(BUILD)/gen/requirements_data.c: tools/gen_requirements.py data/asvs/requirements.csv $(RULE_SRC)
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/gen_requirements.py data/asvs/requirements.csv $(BUILD)/gen
+	$(PYTHON) tools/gen_requirements.py c data/asvs/requirements.csv $(BUILD)/gen $(RULE_SRC)
 
 $(BUILD)/gen/mozilla_data.c: tools/gen_mozilla.py $(wildcard data/mozilla/*.json) data/iana/tls-parameters-4.csv data/iana/tls-parameters-8.csv
 	@mkdir -p $(dir $@)

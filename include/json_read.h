@@ -11,8 +11,16 @@
 
 /* Member key of object o, or NULL (o may be NULL or not an object). */
 json_object *jr_at(json_object *o, const char *key);
+/* Whether o is an object with member key, even a null one. */
+bool jr_has(json_object *o, const char *key);
+/* Whether member key is there with type t (json_type_boolean: a boolean fact that is known). */
+bool jr_is(json_object *o, const char *key, json_type t);
 /* Member key when it is a string, or NULL. */
 const char *jr_str(json_object *o, const char *key);
+/* Element i of arr when it is a string, or NULL. */
+const char *jr_str_idx(json_object *arr, size_t i);
+/* Whether a probe's facts say "status": "ok" (NULL facts: no). */
+bool jr_status_ok(json_object *probe);
 /* Elements of arr, 0 when it is not an array. */
 size_t jr_len(json_object *arr);
 /* Element i, or NULL when arr is not an array that long (facts may come from a file). */

@@ -29,11 +29,18 @@ typedef struct rule_ctx {
 
 typedef verdict_t (*rule_fn)(const rule_ctx_t *ctx, char *evidence, size_t evlen);
 
+/* One requirement of the catalogue: a row of data/asvs/requirements.csv, compiled in by
+ * tools/gen_requirements.py, which stops the build when a row names no rule function or a rule
+ * function has no row. The one table scoring, --explain and the man page's list come from. */
 typedef struct requirement {
     const char *standard;  /* "ASVS 5.0.0", "ASVS 4.0.3" */
-    const char *id;        /* "12.1.1" */
-    rule_fn rule;
-    const char *how;       /* what tlsprobe checks and how it decides (--explain) */
+    const char *id;        /* "12.1.1"; unique across standards */
+    int level;             /* lowest ASVS level that requires it */
+    int cwe;               /* 0: none */
+    const char *title;     /* tlsprobe's short title (reports) */
+    const char *text;      /* the requirement as OWASP wrote it (CC BY-SA 4.0) */
+    rule_fn rule;          /* decides it from the facts (rules_*.c) */
+    const char *how;       /* how the rule decides (--explain, man/tlsprobe.1) */
 } requirement_t;
 
 extern const requirement_t requirements[];
@@ -47,9 +54,13 @@ bool scoring_standard_valid(const char *standard);
 /* --explain ID: the requirement's text, level, CWE, and how it is decided. -1 if unknown. */
 int scoring_explain(FILE *out, const char *id);
 
-/* Run-wide scoring settings; the policy may be NULL. Call before score_endpoint. */
-void scoring_configure(const options_t *opts, const policy_t *policy);
-/* Fills ep->verdicts and ep->result. */
-void score_endpoint(endpoint_t *ep);
+/* What scoring needs from the run, given with every endpoint: nothing is kept between calls. */
+typedef struct scoring {
+    const options_t *opts;    /* --standard, --level, --fail-on, --profile, --probes; NULL: defaults */
+    const policy_t *policy;   /* waivers; NULL: none */
+} scoring_t;
+
+/* Fills ep->verdicts, ep->result, ep->grade and (--profile) ep->profile. s is not NULL. */
+void score_endpoint(const scoring_t *s, endpoint_t *ep);
 
 #endif

@@ -7,12 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct starttls_dialogue;
+
 typedef struct service {
     const char *scheme;      /* "https", "smtp", "imaps", ... */
     uint16_t default_port;
     bool starttls;           /* cleartext first, then STARTTLS (or the protocol's equivalent) */
     const char *protocol;    /* the protocol spoken: "http", "smtp", "imap", "pop3", "ftp",
                               * "ldap", "xmpp", "postgres", "mysql" */
+    /* The protocol's cleartext dialogue (starttls.h), spoken before TLS when starttls; NULL
+     * for HTTP, whose cleartext side is the http probe's. */
+    const struct starttls_dialogue *dialogue;
 } service_t;
 
 /* By scheme (case-insensitive); NULL when unknown. */

@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "service.h"
+/* One protocol's cleartext dialogue (below); a service row names its own (service.h), so
+ * this layer never looks services up by name. */
+typedef struct starttls_dialogue starttls_dialogue_t;
 
 /* Cap on one server reply (a multi-line EHLO, an IMAP CAPABILITY, XMPP stream features, an
  * LDAP RootDSE), and so on one line. Replies are bounded by bytes and by the dialogue's
@@ -42,27 +44,27 @@ typedef struct starttls_transcript {
 /* Frees the capabilities a dialogue stored in t (not t itself); t can be reused after. */
 void starttls_transcript_free(starttls_transcript_t *t);
 
-/* Drives the cleartext dialogue of svc->protocol on the connected, non-blocking fd up to the
- * point where the next bytes are our TLS ClientHello. host names the server where the
+/* Drives the cleartext dialogue d (a service's, service_t.dialogue) on the connected,
+ * non-blocking fd up to the point where the next bytes are our TLS ClientHello. host names the server where the
  * protocol wants one (XMPP stream 'to'); may be NULL. t may be NULL; else it is reset first
  * (free it with starttls_transcript_free).
  * Returns 0, or -1 with err set: "STARTTLS not offered", "server refused STARTTLS: <reply>",
  * "timed out waiting for ...", "connection closed ...", "reply too long", ... */
-int starttls_negotiate(int fd, const service_t *svc, const char *host, double timeout_s,
+int starttls_negotiate(int fd, const starttls_dialogue_t *d, const char *host, double timeout_s,
                        starttls_transcript_t *t, char *err, size_t errlen);
 
 /* The same dialogue up to, not including, the upgrade request: greeting and capabilities
  * only (PostgreSQL: nothing to read; MySQL: the greeting). For cleartext-fallback facts.
  * Returns 0 or -1 with err set. */
-int starttls_discover(int fd, const service_t *svc, const char *host, double timeout_s,
+int starttls_discover(int fd, const starttls_dialogue_t *d, const char *host, double timeout_s,
                       starttls_transcript_t *t, char *err, size_t errlen);
 
-/* Databases only (svc->protocol "postgres" or "mysql"): offers a login without TLS, as user
+/* Databases only (starttls_postgres, starttls_mysql): offers a login without TLS, as user
  * "tlsprobe" without a password, and records whether the server refuses it for want of
  * encryption (t->plaintext_accepted, t->plaintext_reply). PostgreSQL: on a fresh connection
  * or after the server answered the SSLRequest with 'N'. MySQL: after starttls_discover read
  * the greeting on this connection. Returns 0, or -1 with err set (t->plaintext_accepted -1). */
-int starttls_plaintext_attempt(int fd, const service_t *svc, double timeout_s,
+int starttls_plaintext_attempt(int fd, const starttls_dialogue_t *d, double timeout_s,
                                starttls_transcript_t *t, char *err, size_t errlen);
 
 /* true when the transcript lists capability `name` (case-insensitive, whole first word, or
@@ -79,6 +81,7 @@ typedef struct starttls_conn {
     size_t len;
     size_t reply_bytes;   /* consumed in the current reply, bounded by STARTTLS_MAX_REPLY */
     char line[STARTTLS_MAX_REPLY + 1];   /* the last line read, printable, without CR LF */
+    const char *host;     /* the server's name where the protocol wants one (XMPP 'to'); may be NULL */
     char *err;
     size_t errlen;
 } starttls_conn_t;
@@ -94,8 +97,16 @@ void starttls_add_cap(starttls_transcript_t *t, const char *cap);
 void starttls_add_cap_text(starttls_transcript_t *t, const char *prefix, const void *data, size_t len);
 void starttls_printable(char *dst, size_t cap, const void *src, size_t len);
 
-int starttls_ldap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
-int starttls_postgres(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
-int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
+struct starttls_dialogue {
+    /* Greeting and capabilities; with upgrade, then the request to start TLS, up to the
+     * server's agreement. 0, or -1 with c->err set. */
+    int (*run)(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
+    /* A login without TLS for starttls_plaintext_attempt (databases); NULL for the others. */
+    int (*plaintext_login)(starttls_conn_t *c, starttls_transcript_t *t);
+};
+
+/* The dialogues, one per protocol; src/service.c's rows point to them. */
+extern const starttls_dialogue_t starttls_smtp, starttls_imap, starttls_pop3, starttls_ftp, starttls_xmpp;
+extern const starttls_dialogue_t starttls_ldap, starttls_postgres, starttls_mysql;   /* starttls_binary.c */
 
 #endif

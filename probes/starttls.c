@@ -122,7 +122,7 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
         snprintf(error, sizeof error, "%s", ctx->err);
         st = PROBE_UNREACHABLE;
         t->starttls_offered = t->plaintext_accepted = -1;
-    } else if (starttls_discover(fd, svc, host, timeout, t, error, sizeof error) < 0) {
+    } else if (starttls_discover(fd, svc->dialogue, host, timeout, t, error, sizeof error) < 0) {
         st = PROBE_ERROR;
     } else if (database) {
         if (strcmp(svc->protocol, "postgres") == 0 && t->starttls_offered == 1) {
@@ -131,7 +131,7 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
             if (fd < 0)
                 snprintf(error, sizeof error, "%s", ctx->err);
         }
-        if (fd >= 0 && starttls_plaintext_attempt(fd, svc, timeout, t, error, sizeof error) < 0)
+        if (fd >= 0 && starttls_plaintext_attempt(fd, svc->dialogue, timeout, t, error, sizeof error) < 0)
             st = PROBE_ERROR;
         if (fd < 0)
             st = PROBE_ERROR;

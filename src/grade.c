@@ -308,7 +308,7 @@ static void grade_certificate(grader_t *g)
 {
     json_object *cert = jr_at(g->facts, "certificate");
     json_object *chain = jr_at(cert, "chain");
-    if (!jr_eq(jr_str(cert, "status"), "ok") || !jr_len(chain))
+    if (!jr_status_ok(cert) || !jr_len(chain))
         return;
     json_object *trust = jr_at(cert, "trust"), *name = jr_at(cert, "name");
     if (json_object_get_boolean(jr_at(cert, "expired")))
@@ -345,11 +345,11 @@ static void grade_hsts(grader_t *g)
 {
     json_object *http = jr_at(g->facts, "http");
     json_object *hsts = jr_at(jr_at(http, "https"), "hsts"), *max_age = jr_at(hsts, "max_age");
-    if (jr_eq(jr_str(http, "status"), "ok") && jr_bool_is(http, "applicable", false))
+    if (jr_status_ok(http) && jr_bool_is(http, "applicable", false))
         return;
     if (!http)
         cap(g, L_A, "HSTS not examined (http probe did not run)");
-    else if (!jr_eq(jr_str(http, "status"), "ok"))
+    else if (!jr_status_ok(http))
         cap(g, L_A, "HSTS not examined (http probe failed: %s)", jr_or_q(jr_str(http, "error")));
     else if (!jr_bool_is(http, "applicable", true))
         cap(g, L_A, "HSTS not examined (whether this is a web server is unknown)");
@@ -358,7 +358,7 @@ static void grade_hsts(grader_t *g)
     else if (!jr_bool_is(hsts, "present", true))
         cap(g, L_A, "%s (A+ needs max-age >= %lld)", jr_bool_is(hsts, "present", false) ? "no HSTS" : "HSTS unknown",
             HSTS_A_PLUS_MIN_AGE);
-    else if (!jr_bool_is(hsts, "valid", true) || !max_age || !json_object_is_type(max_age, json_type_int))
+    else if (!jr_bool_is(hsts, "valid", true) || !jr_is(hsts, "max_age", json_type_int))
         cap(g, L_A, "invalid HSTS header");
     else if (json_object_get_int64(max_age) < HSTS_A_PLUS_MIN_AGE)
         cap(g, L_A, "HSTS max-age=%lld < %lld", (long long)json_object_get_int64(max_age), HSTS_A_PLUS_MIN_AGE);

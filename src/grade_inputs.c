@@ -28,21 +28,15 @@ static void missing(why_t *w, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool is_type(json_object *o, const char *key, json_type t)
-{
-    json_object *v = jr_at(o, key);
-    return v && json_object_is_type(v, t);
-}
-
 /* The probe's facts when it ran and said "ok"; else NULL, with the reason noted. */
 static json_object *probe_ok(json_object *facts, const char *probe, why_t *w)
 {
     json_object *p = jr_at(facts, probe);
     if (!p)
         missing(w, "%s probe did not run", probe);
-    else if (!jr_eq(jr_str(p, "status"), "ok"))
+    else if (!jr_status_ok(p))
         missing(w, "%s probe failed: %s", probe, jr_or_q(jr_str(p, "error")));
-    return p && jr_eq(jr_str(p, "status"), "ok") ? p : NULL;
+    return jr_status_ok(p) ? p : NULL;
 }
 
 /* What the key exchanges of the accepted suites need from the groups probe. */
@@ -54,8 +48,8 @@ static void suite_known(json_object *s, const char *version, kx_needs_t *need, w
 {
     const char *name = jr_str(s, "name");
     bool sslv2 = jr_eq(version, "SSLv2");
-    if (!name || !is_type(s, "bits", json_type_int) || !is_type(s, "forward_secrecy", json_type_boolean) ||
-        (!sslv2 && (!is_type(s, "aead", json_type_boolean) || !jr_str(s, "au")))) {
+    if (!name || !jr_is(s, "bits", json_type_int) || !jr_is(s, "forward_secrecy", json_type_boolean) ||
+        (!sslv2 && (!jr_is(s, "aead", json_type_boolean) || !jr_str(s, "au")))) {
         missing(w, "%s suite %s: name, key bits, forward secrecy, AEAD or authentication unknown", jr_or_q(version),
                 jr_or_q(name ? name : jr_str(s, "code")));
         return;
@@ -78,7 +72,7 @@ static void version_suites_known(json_object *ciphers, const char *name, kx_need
     if (jr_len(undecided))
         missing(w, "%zu suites of %s could not be decided (%s)", jr_len(undecided), name,
                 jr_or_q(jr_str(jr_idx(undecided, 0), "reason")));
-    else if (!is_type(p, "complete", json_type_boolean) || !json_object_get_boolean(jr_at(p, "complete")))
+    else if (!jr_is(p, "complete", json_type_boolean) || !json_object_get_boolean(jr_at(p, "complete")))
         missing(w, "the suites of %s are not known to be all found", name);
     json_object *suites = jr_at(p, "suites");
     for (size_t i = 0; i < jr_len(suites); i++)
@@ -90,7 +84,7 @@ static void protocols_known(json_object *facts, kx_needs_t *need, why_t *w)
     json_object *versions = probe_ok(facts, "versions", w), *ciphers = probe_ok(facts, "ciphers", w);
     for (size_t i = 0; versions && i < JR_NPROTOCOLS; i++) {
         json_object *p = jr_named(versions, "protocols", jr_protocols[i]);
-        if (!is_type(p, "accepted", json_type_boolean))
+        if (!jr_is(p, "accepted", json_type_boolean))
             missing(w, "%s undetermined (%s)", jr_protocols[i], p ? jr_or_q(jr_str(p, "result")) : "not in the versions facts");
         else if (ciphers && json_object_get_boolean(jr_at(p, "accepted")))
             version_suites_known(ciphers, jr_protocols[i], need, w);
@@ -111,7 +105,7 @@ static void key_known(json_object *leaf, why_t *w)
 {
     json_object *bits = jr_at(leaf, "key_bits");
     const char *type = jr_str(leaf, "key_type");
-    if (!type || !bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0)
+    if (!type || !jr_is(leaf, "key_bits", json_type_int) || json_object_get_int(bits) <= 0)
         missing(w, "the key of %s is unknown", jr_or_q(jr_str(leaf, "subject")));
     else if (!graded_key_type(type))
         missing(w, "the key type %s of %s is not one the grade scores", type, jr_or_q(jr_str(leaf, "subject")));
@@ -131,7 +125,7 @@ bool grade_leaf_kind_known(json_object *facts, const char *kind)
     }
     json_object *ciphers = jr_at(facts, "ciphers");
     bool complete_below13 = false;
-    for (size_t i = 0; jr_eq(jr_str(ciphers, "status"), "ok") && i < JR_NPROTOCOLS - 1; i++) {
+    for (size_t i = 0; jr_status_ok(ciphers) && i < JR_NPROTOCOLS - 1; i++) {
         json_object *p = jr_named(ciphers, "protocols", jr_protocols[i]), *suites = jr_at(p, "suites");
         if (!p)
             continue;
@@ -155,9 +149,9 @@ static void certificate_known(json_object *facts, why_t *w)
         missing(w, "no certificate chain recorded");
         return;
     }
-    if (!is_type(jr_at(cert, "trust"), "verified", json_type_boolean))
+    if (!jr_is(jr_at(cert, "trust"), "verified", json_type_boolean))
         missing(w, "whether the chain is trusted is unknown");
-    if (!jr_str(name, "checked") || !is_type(name, "matched", json_type_boolean))
+    if (!jr_str(name, "checked") || !jr_is(name, "matched", json_type_boolean))
         missing(w, "whether the certificate covers the name is unknown");
     for (size_t i = 0; i < jr_len(chain); i++) {
         json_object *c = jr_idx(chain, i);
@@ -210,7 +204,7 @@ static void groups_known(json_object *facts, const kx_needs_t *need, why_t *w)
     if (need->ecdhe && !jr_len(curves))
         missing(w, "ECDHE suites accepted but their curves are unknown");
     json_object *bits = jr_at(dh, "bits");
-    if (need->dhe && (!bits || !json_object_is_type(bits, json_type_int) || json_object_get_int(bits) <= 0))
+    if (need->dhe && (!jr_is(dh, "bits", json_type_int) || json_object_get_int(bits) <= 0))
         missing(w, "DHE suites accepted but the DH parameters are unknown");
     group_names_known(t13, "TLSv1.3", w);
     group_names_known(curves, "ECDHE", w);

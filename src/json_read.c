@@ -10,10 +10,32 @@ json_object *jr_at(json_object *o, const char *key)
     return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) ? v : NULL;
 }
 
+bool jr_has(json_object *o, const char *key)
+{
+    return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, NULL);
+}
+
+bool jr_is(json_object *o, const char *key, json_type t)
+{
+    json_object *v = jr_at(o, key);
+    return v && json_object_is_type(v, t);
+}
+
 const char *jr_str(json_object *o, const char *key)
 {
     json_object *v = jr_at(o, key);
     return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+const char *jr_str_idx(json_object *arr, size_t i)
+{
+    json_object *v = jr_idx(arr, i);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+bool jr_status_ok(json_object *probe)
+{
+    return jr_eq(jr_str(probe, "status"), "ok");
 }
 
 size_t jr_len(json_object *arr)

@@ -23,13 +23,14 @@ typedef struct progress {
     int verbosity;
     FILE *stream;          /* JSONL: each endpoint's line is written here as it finishes */
     bool stream_failed;
+    const scoring_t *scoring;  /* what score_endpoint needs from the run */
 } progress_t;
 
 /* Scoring as soon as an endpoint is finished keeps memory flat and progress honest. */
 static void on_endpoint_done(endpoint_t *ep, void *arg)
 {
     progress_t *pr = arg;
-    score_endpoint(ep);
+    score_endpoint(pr->scoring, ep);
     /* Built outside the lock: no other thread touches a finished endpoint. */
     json_object *line = pr->stream ? report_endpoint(ep) : NULL;
     pthread_mutex_lock(&pr->mu);
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
         target_list_free(&targets);
         return EXIT_USAGE;
     }
-    scoring_configure(&opts, &policy);
+    const scoring_t scoring = { .opts = &opts, .policy = &policy };
 
     run_info_t run = { .started_at = time(NULL) };
     size_t n = targets.count;
@@ -174,7 +175,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    progress_t pr = { .total = n, .verbosity = opts.verbosity };
+    progress_t pr = { .total = n, .verbosity = opts.verbosity, .scoring = &scoring };
     pthread_mutex_init(&pr.mu, NULL);
     sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run };
     int written;

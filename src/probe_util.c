@@ -19,7 +19,7 @@ int probe_connect(probe_ctx_t *ctx)
     const service_t *svc = ep->target ? ep->target->service : NULL;
     if (fd >= 0 && svc && svc->starttls) {
         const char *host = ep->sni ? ep->sni : ep->target->host;
-        if (starttls_negotiate(fd, svc, host, ep->opts->timeout_s, NULL, ctx->err, sizeof ctx->err) < 0) {
+        if (starttls_negotiate(fd, svc->dialogue, host, ep->opts->timeout_s, NULL, ctx->err, sizeof ctx->err) < 0) {
             net_close(fd);
             return -1;
         }

@@ -30,35 +30,12 @@ bool profile_known(const char *name)
     return profile_by_name(name) != NULL;
 }
 
-/* Whether KEY is a member, even with a null value (the "seen" sets below). */
-static bool has(json_object *o, const char *key)
-{
-    return json_object_object_get_ex(o, key, NULL);
-}
-
-static const char *str_at(json_object *arr, size_t i)
-{
-    json_object *v = jr_idx(arr, i);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
 static bool in_list(const char *const *list, const char *s)
 {
     for (; s && *list; list++)
         if (strcmp(*list, s) == 0)
             return true;
     return false;
-}
-
-static bool known_bool(json_object *o, const char *key)
-{
-    return jr_bool_is(o, key, true) || jr_bool_is(o, key, false);
-}
-
-static bool probe_ok(json_object *p)
-{
-    const char *s = jr_str(p, "status");
-    return s && strcmp(s, "ok") == 0;
 }
 
 /* "a, b, c", or none when the profile allows nothing. */
@@ -110,19 +87,19 @@ static void check_protocols(checker_t *c)
     char expected[256];
     joined(c->p->tls_versions, "none", expected, sizeof expected);
     json_object *v = jr_at(c->facts, "versions");
-    if (!probe_ok(v)) {
+    if (!jr_status_ok(v)) {
         not_examined(c, "protocol", expected, "versions");
         return;
     }
     json_object *acc = jr_at(v, "accepted"), *protos = jr_at(v, "protocols");
     for (size_t i = 0; i < jr_len(acc); i++)
-        if (str_at(acc, i) && !in_list(c->p->tls_versions, str_at(acc, i)))
-            deviate(c, "protocol", expected, str_at(acc, i), false);
+        if (jr_str_idx(acc, i) && !in_list(c->p->tls_versions, jr_str_idx(acc, i)))
+            deviate(c, "protocol", expected, jr_str_idx(acc, i), false);
     /* A version neither accepted nor refused may be one the profile forbids. */
     for (size_t i = 0; i < jr_len(protos); i++) {
         json_object *pv = jr_idx(protos, i);
         const char *name = jr_str(pv, "name");
-        if (known_bool(pv, "accepted") || in_list(c->p->tls_versions, name))
+        if (jr_is(pv, "accepted", json_type_boolean) || in_list(c->p->tls_versions, name))
             continue;
         char found[200];
         snprintf(found, sizeof found, "not examined: %s undetermined (%s)", name ? name : "?",
@@ -165,7 +142,7 @@ static void check_suites(checker_t *c)
         bool tls13 = jr_str(pv, "name") && strcmp(jr_str(pv, "name"), "TLSv1.3") == 0;
         for (size_t j = 0; j < jr_len(suites); j++) {
             const char *name = jr_str(jr_idx(suites, j), "name");
-            if (!name || has(seen, name))
+            if (!name || jr_has(seen, name))
                 continue;
             json_object_object_add(seen, name, NULL);
             if (tls13 && !in_list(c->p->ciphersuites, name))
@@ -176,7 +153,7 @@ static void check_suites(checker_t *c)
     }
     json_object_put(seen);
     /* A partial enumeration may hide more deviations: say so. */
-    if (!probe_ok(ci))
+    if (!jr_status_ok(ci))
         not_examined(c, "cipher_suite", exp12, "ciphers");
     for (size_t i = 0; i < jr_len(protos); i++)
         suites_complete(c, jr_idx(protos, i), exp12);
@@ -192,7 +169,7 @@ static void check_server_order(checker_t *c)
         const char *name = jr_str(pv, "name");
         if (!name || strcmp(name, "TLSv1.3") == 0)
             continue;
-        if (!known_bool(pv, "server_order")) {
+        if (!jr_is(pv, "server_order", json_type_boolean)) {
             /* Unknown with two suites or more: it matters only to a profile that wants the server's order. */
             if (jr_len(jr_at(pv, "suites")) > 1 && c->p->server_preferred_order) {
                 char found[96];
@@ -230,7 +207,7 @@ static void groups_decided(checker_t *c, json_object *g)
 static void check_groups(checker_t *c)
 {
     json_object *g = jr_at(c->facts, "groups");
-    if (!probe_ok(g)) {
+    if (!jr_status_ok(g)) {
         char exp[64];
         snprintf(exp, sizeof exp, ">= %d bits", c->p->dh_param_size ? c->p->dh_param_size : c->p->ecdh_param_size);
         not_examined(c, c->p->dh_param_size ? "dh_param_size" : "ecdh_param_size", exp, "groups");
@@ -244,8 +221,8 @@ static void check_groups(checker_t *c)
     const char *smallest_ec_name = NULL;
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; i < jr_len(lists[l]); i++) {
-            const char *name = str_at(lists[l], i);
-            if (!name || has(seen, name))
+            const char *name = jr_str_idx(lists[l], i);
+            if (!name || jr_has(seen, name))
                 continue;
             json_object_object_add(seen, name, NULL);
             if (!in_list(c->p->tls_curves, name))
@@ -321,7 +298,7 @@ static void check_certificate(checker_t *c)
 {
     json_object *cert = jr_at(c->facts, "certificate");
     json_object *leaf = jr_idx(jr_at(cert, "chain"), 0);
-    if (!probe_ok(cert) || !leaf) {
+    if (!jr_status_ok(cert) || !leaf) {
         char exp[256];
         not_examined(c, "certificate_type", joined(c->p->certificate_types, "none", exp, sizeof exp), "certificate");
         return;
@@ -335,7 +312,7 @@ static void check_certificate(checker_t *c)
     } else if (!jr_bool_is(trust, "verified", true)) {
         deviate(c, "certificate_trust", "a chain trusted by the store", "not examined: verification result unknown", false);
     }
-    if (!jr_str(name, "checked") || !known_bool(name, "matched")) {
+    if (!jr_str(name, "checked") || !jr_is(name, "matched", json_type_boolean)) {
         deviate(c, "certificate_name", "the name covered", "not examined: name not checked", false);
     } else if (jr_bool_is(name, "matched", false)) {
         snprintf(found, sizeof found, "does not cover %s", jr_str(name, "checked"));
@@ -399,11 +376,11 @@ static void check_certificate(checker_t *c)
 static void check_hsts(checker_t *c)
 {
     json_object *http = jr_at(c->facts, "http");
-    if (probe_ok(http) && jr_bool_is(http, "applicable", false))
+    if (jr_status_ok(http) && jr_bool_is(http, "applicable", false))
         return;
     char exp[64], found[300];
     snprintf(exp, sizeof exp, "max-age >= %ld", c->p->hsts_min_age);
-    if (!http || !probe_ok(http)) {
+    if (!http || !jr_status_ok(http)) {
         not_examined(c, "hsts", exp, "http");
         return;
     }
@@ -415,13 +392,13 @@ static void check_hsts(checker_t *c)
         return;
     }
     json_object *max_age = jr_at(hsts, "max_age");
-    if (!known_bool(hsts, "present"))
+    if (!jr_is(hsts, "present", json_type_boolean))
         snprintf(found, sizeof found, "not observed: HSTS presence unknown");
     else if (jr_bool_is(hsts, "present", false))
         snprintf(found, sizeof found, "no HSTS");
     else if (!jr_bool_is(hsts, "valid", true))
         snprintf(found, sizeof found, "invalid HSTS header: %s", jr_str(hsts, "error") ? jr_str(hsts, "error") : "?");
-    else if (!max_age || !json_object_is_type(max_age, json_type_int))
+    else if (!jr_is(hsts, "max_age", json_type_int))
         snprintf(found, sizeof found, "HSTS without max-age");
     else if (json_object_get_int64(max_age) < c->p->hsts_min_age)
         snprintf(found, sizeof found, "max-age=%lld", (long long)json_object_get_int64(max_age));

@@ -1,26 +1,28 @@
-/* The table of known service schemes and their ports. */
+/* The table of known service schemes, their ports and their cleartext dialogues. */
 #include "service.h"
 
 #include <strings.h>
 #include <string.h>
 
+#include "starttls.h"
+
 static const service_t services[] = {
-    { "https", 443, false, "http" },
-    { "smtp", 25, true, "smtp" },
-    { "submission", 587, true, "smtp" },
-    { "smtps", 465, false, "smtp" },
-    { "imap", 143, true, "imap" },
-    { "imaps", 993, false, "imap" },
-    { "pop3", 110, true, "pop3" },
-    { "pop3s", 995, false, "pop3" },
-    { "ftp", 21, true, "ftp" },
-    { "ftps", 990, false, "ftp" },
-    { "ldap", 389, true, "ldap" },
-    { "ldaps", 636, false, "ldap" },
-    { "xmpp", 5222, true, "xmpp" },
-    { "xmpps", 5223, false, "xmpp" },
-    { "postgres", 5432, true, "postgres" },
-    { "mysql", 3306, true, "mysql" },
+    { "https", 443, false, "http", NULL },
+    { "smtp", 25, true, "smtp", &starttls_smtp },
+    { "submission", 587, true, "smtp", &starttls_smtp },
+    { "smtps", 465, false, "smtp", &starttls_smtp },
+    { "imap", 143, true, "imap", &starttls_imap },
+    { "imaps", 993, false, "imap", &starttls_imap },
+    { "pop3", 110, true, "pop3", &starttls_pop3 },
+    { "pop3s", 995, false, "pop3", &starttls_pop3 },
+    { "ftp", 21, true, "ftp", &starttls_ftp },
+    { "ftps", 990, false, "ftp", &starttls_ftp },
+    { "ldap", 389, true, "ldap", &starttls_ldap },
+    { "ldaps", 636, false, "ldap", &starttls_ldap },
+    { "xmpp", 5222, true, "xmpp", &starttls_xmpp },
+    { "xmpps", 5223, false, "xmpp", &starttls_xmpp },
+    { "postgres", 5432, true, "postgres", &starttls_postgres },
+    { "mysql", 3306, true, "mysql", &starttls_mysql },
 };
 #define NSERVICES (sizeof services / sizeof *services)
 

@@ -104,6 +104,7 @@ void starttls_conn_init(starttls_conn_t *c, int fd, double timeout_s, char *err,
     c->deadline = net_now() + (timeout_s > 0 ? timeout_s : 10.0);
     c->len = 0;
     c->reply_bytes = 0;
+    c->host = NULL;
     c->err = err;
     c->errlen = errlen;
     if (err && errlen)
@@ -489,10 +490,11 @@ static void xmpp_features(starttls_transcript_t *t, const unsigned char *f, size
         starttls_add_cap(t, "iq-auth");
 }
 
-static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, bool upgrade)
+static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 {
     char hdr[512];
     size_t at;
+    const char *host = c->host;
     /* The 'to' is the service domain; a quote in it would break the XML, so refuse it. */
     if (!host || strpbrk(host, "'\"<>&"))
         host = "localhost";
@@ -556,9 +558,15 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, const char *host, 
     }
 }
 
-/* ---- dispatch */
+/* ---- the dialogues services name, and running one */
 
-static int run(int fd, const service_t *svc, const char *host, double timeout_s, starttls_transcript_t *t,
+const starttls_dialogue_t starttls_smtp = { smtp, NULL };
+const starttls_dialogue_t starttls_imap = { imap, NULL };
+const starttls_dialogue_t starttls_pop3 = { pop3, NULL };
+const starttls_dialogue_t starttls_ftp = { ftp, NULL };
+const starttls_dialogue_t starttls_xmpp = { xmpp, NULL };
+
+static int run(int fd, const starttls_dialogue_t *d, const char *host, double timeout_s, starttls_transcript_t *t,
                char *err, size_t errlen, bool upgrade)
 {
     starttls_transcript_t local;
@@ -569,7 +577,7 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
     memset(t, 0, sizeof *t);
     t->starttls_offered = -1;
     t->plaintext_accepted = -1;
-    if (!svc || !svc->protocol) {
+    if (!d) {
         snprintf(err, errlen, "no STARTTLS protocol for this target");
         return -1;
     }
@@ -579,26 +587,8 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
         return -1;
     }
     starttls_conn_init(c, fd, timeout_s, err, errlen);
-    const char *p = svc->protocol;
-    int r;
-    if (strcmp(p, "smtp") == 0)
-        r = smtp(c, t, upgrade);
-    else if (strcmp(p, "imap") == 0)
-        r = imap(c, t, upgrade);
-    else if (strcmp(p, "pop3") == 0)
-        r = pop3(c, t, upgrade);
-    else if (strcmp(p, "ftp") == 0)
-        r = ftp(c, t, upgrade);
-    else if (strcmp(p, "xmpp") == 0)
-        r = xmpp(c, t, host, upgrade);
-    else if (strcmp(p, "ldap") == 0)
-        r = starttls_ldap(c, t, upgrade);
-    else if (strcmp(p, "postgres") == 0)
-        r = starttls_postgres(c, t, upgrade);
-    else if (strcmp(p, "mysql") == 0)
-        r = starttls_mysql(c, t, upgrade);
-    else
-        r = starttls_fail(c, "no STARTTLS dialogue for protocol %s", p);
+    c->host = host;
+    int r = d->run(c, t, upgrade);
     /* Every dialogue ends on the server's agreement: bytes it sent past that would be read as
      * TLS, so they are refused here, once for every protocol. */
     if (r == 0 && upgrade)
@@ -609,14 +599,14 @@ static int run(int fd, const service_t *svc, const char *host, double timeout_s,
     return r;
 }
 
-int starttls_negotiate(int fd, const service_t *svc, const char *host, double timeout_s,
+int starttls_negotiate(int fd, const starttls_dialogue_t *d, const char *host, double timeout_s,
                        starttls_transcript_t *t, char *err, size_t errlen)
 {
-    return run(fd, svc, host, timeout_s, t, err, errlen, true);
+    return run(fd, d, host, timeout_s, t, err, errlen, true);
 }
 
-int starttls_discover(int fd, const service_t *svc, const char *host, double timeout_s,
+int starttls_discover(int fd, const starttls_dialogue_t *d, const char *host, double timeout_s,
                       starttls_transcript_t *t, char *err, size_t errlen)
 {
-    return run(fd, svc, host, timeout_s, t, err, errlen, false);
+    return run(fd, d, host, timeout_s, t, err, errlen, false);
 }

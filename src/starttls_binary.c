@@ -189,7 +189,7 @@ static int ldap_rootdse(starttls_conn_t *c, starttls_transcript_t *t)
     return rc;
 }
 
-int starttls_ldap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
+static int ldap(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 {
     if (!upgrade)
         return ldap_rootdse(c, t);
@@ -238,7 +238,7 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int starttls_postgres(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
+static int postgres(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 {
     /* SSLRequest: length 8, code 1234.5679 (80877103). Its one-byte answer is all we read,
      * so nothing of the server's TLS (or cleartext) bytes is consumed after it. */
@@ -396,7 +396,7 @@ static unsigned mysql_error_text(const uint8_t *p, size_t len, char *out, size_t
     return code;
 }
 
-int starttls_mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
+static int mysql(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 {
     uint8_t *p = malloc(STARTTLS_MAX_REPLY);
     if (!p)
@@ -510,7 +510,11 @@ static int mysql_login(starttls_conn_t *c, starttls_transcript_t *t)
     return rc;
 }
 
-int starttls_plaintext_attempt(int fd, const service_t *svc, double timeout_s,
+const starttls_dialogue_t starttls_ldap = { ldap, NULL };
+const starttls_dialogue_t starttls_postgres = { postgres, pg_startup };
+const starttls_dialogue_t starttls_mysql = { mysql, mysql_login };
+
+int starttls_plaintext_attempt(int fd, const starttls_dialogue_t *d, double timeout_s,
                                starttls_transcript_t *t, char *err, size_t errlen)
 {
     t->plaintext_accepted = -1;
@@ -522,13 +526,8 @@ int starttls_plaintext_attempt(int fd, const service_t *svc, double timeout_s,
         return -1;
     }
     starttls_conn_init(c, fd, timeout_s, err, errlen);
-    int rc;
-    if (svc && svc->protocol && strcmp(svc->protocol, "postgres") == 0)
-        rc = pg_startup(c, t);
-    else if (svc && svc->protocol && strcmp(svc->protocol, "mysql") == 0)
-        rc = mysql_login(c, t);
-    else
-        rc = starttls_fail(c, "no cleartext login attempt for this protocol");
+    int rc = d && d->plaintext_login ? d->plaintext_login(c, t)
+                                     : starttls_fail(c, "no cleartext login attempt for this protocol");
     free(c);
     return rc;
 }

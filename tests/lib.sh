@@ -170,6 +170,12 @@ ep() { printf '(.endpoints | map(select(.target == "%s")) | if length == 1 then 
 
 # verdict ID: jq expression (applied to an endpoint) giving that verdict's result.
 verdict() { printf '(.verdicts | map(select(.id == "%s")) | if length == 1 then .[0].result else "no single verdict %s" end)' "$1" "$1"; }
+# requirement_ids [--standard 'ASVS 4.0.3'] [--level N] [--fields id,standard,level]: the
+# catalogue's requirements (data/asvs/requirements.csv, the table scoring is built from) in
+# table order, as JSON: ids, or [field, ...] per requirement.
+requirement_ids() {
+  python3 "$TESTS_DIR/../tools/gen_requirements.py" list "$TESTS_DIR/../data/asvs/requirements.csv" "$@"
+}
 
 assert_file_contains() {   # assert_file_contains NAME FILE FIXED_STRING
   if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not in $(basename "$2"): $(oneline "$(head -c 400 "$2")")"; fi

@@ -3,7 +3,9 @@
 CSVs into data/asvs/requirements.csv, with tlsprobe's short titles and CWE mapping.
 Run by hand when a new ASVS release is imported:
     tools/import_asvs.py ../shared/data/asvs data/asvs/requirements.csv
-The build reads only the output file."""
+The rule and how columns (tlsprobe's, not OWASP's) are kept from the file being replaced; a new
+requirement gets them empty, and the build (tools/gen_requirements.py) stops until they are
+written. The build reads only the output file."""
 import csv
 import sys
 
@@ -33,7 +35,17 @@ EXTRA = {
 }
 
 
+def kept_columns(out):
+    """(standard, id) -> [rule, how] of the catalogue being replaced."""
+    try:
+        with open(out, newline="", encoding="utf-8") as f:
+            return {(r["standard"], r["id"]): [r.get("rule") or "", r.get("how") or ""] for r in csv.DictReader(f)}
+    except FileNotFoundError:
+        return {}
+
+
 def main(src, out):
+    kept = kept_columns(out)
     rows = []
     with open(f"{src}/OWASP_ASVS_5.0.0_en.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
@@ -53,8 +65,8 @@ def main(src, out):
             rows.append(["ASVS 4.0.3", rid, level, r[9], EXTRA[("4.0.3", rid)][0], text])
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["standard", "id", "level", "cwe", "title", "text"])
-        w.writerows(rows)
+        w.writerow(["standard", "id", "level", "cwe", "title", "text", "rule", "how"])
+        w.writerows(r + kept.get((r[0], r[1]), ["", ""]) for r in rows)
     return 0 if len(rows) == len(EXTRA) else 1
 
 

@@ -51,8 +51,8 @@ static void score_not_selected(void)
     endpoint_t ep = { .target = &t, .opts = &o, .status = ENDPOINT_OK, .verdicts = json_object_new_array() };
     pthread_mutex_init(&ep.lock, NULL);
     ep.facts = json_tokener_parse(VERSIONS("false", "false", "false", "false", "true", "true", "\"TLSv1.3\""));
-    scoring_configure(&o, NULL);
-    score_endpoint(&ep);
+    const scoring_t sc = { .opts = &o };
+    score_endpoint(&sc, &ep);
     char got[1200] = "";
     for (size_t i = 0; i < json_object_array_length(ep.verdicts); i++) {
         json_object *v = json_object_array_get_idx(ep.verdicts, i), *id, *res, *evid;
@@ -78,7 +78,6 @@ static void score_not_selected(void)
     json_object_put(ep.grade);
     json_object_put(ep.verdicts);
     json_object_put(ep.facts);
-    scoring_configure(NULL, NULL);
 }
 
 int main(void)
@@ -338,14 +337,14 @@ int main(void)
 
     score_not_selected();
 
-    /* Every requirement of both standards has a rule and its text. */
-    const char *ids[] = { "12.1.1", "12.1.2", "12.1.3", "12.1.4", "12.1.5", "12.2.1", "12.2.2", "12.3.1", "12.3.2",
-                          "12.3.3", "12.3.4", "12.3.5", "9.1.1", "9.1.2", "9.1.3", "9.2.1", "9.2.2", "9.2.3", "9.2.4",
-                          "9.2.5" };
-    int all = 1;
-    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
-        all &= requirement_by_id(ids[i]) != NULL;
-    check(all && requirements_count == 20, "catalogue: 20 requirements", "missing");
+    /* The catalogue as generated: each id found as itself, with its texts and its rule. */
+    int whole = requirements_count > 0;
+    for (size_t i = 0; i < requirements_count; i++) {
+        const requirement_t *r = &requirements[i];
+        whole &= requirement_by_id(r->id) == r && r->rule && r->level >= 1 && r->level <= 3 && r->title[0] &&
+                 r->text[0] && r->how[0];
+    }
+    check(whole, "catalogue: every requirement found by its id, with level, texts and rule", "incomplete row");
     FILE *null = fopen("/dev/null", "w");
     check(scoring_explain(null, "12.1.2") == 0 && scoring_explain(null, "V9.2.5") == 0 && scoring_explain(null, "1.2.3") == -1,
           "explain known and unknown ids", "wrong");

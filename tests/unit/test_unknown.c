@@ -441,10 +441,35 @@ static void every_node(const row_t *r, int level, const char *base_ev)
     json_object_put(tree);
 }
 
+#define NROWS (sizeof rows / sizeof *rows)
+
+/* "Over every requirement": the catalogue's, each with a row here, and no row for another. */
+static void covers_catalogue(void)
+{
+    char missing[400] = "", stray[400] = "";
+    for (size_t i = 0; i < requirements_count; i++) {
+        bool covered = false;
+        for (size_t j = 0; j < NROWS; j++)
+            covered |= strcmp(rows[j].id, requirements[i].id) == 0;
+        if (!covered)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s", requirements[i].id);
+    }
+    for (size_t j = 0; j < NROWS; j++)
+        if (!requirement_by_id(rows[j].id))
+            snprintf(stray + strlen(stray), sizeof stray - strlen(stray), " %s", rows[j].id);
+    char name[120];
+    snprintf(name, sizeof name, "every requirement of the catalogue (%zu) has a row", requirements_count);
+    check(!missing[0], name, missing);
+    check(!stray[0], "every row names a requirement of the catalogue", stray);
+}
+
 int main(void)
 {
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+    covers_catalogue();
+    for (size_t i = 0; i < NROWS; i++) {
         const row_t *r = &rows[i];
+        if (!requirement_by_id(r->id))
+            continue;   /* said above */
         for (int level = r->lo; level <= r->hi; level++) {
             json_object *t = row_tree(r);
             char ev[768], name[200], detail[900];

@@ -22,36 +22,37 @@ json_object *report_endpoint(endpoint_t *ep);
 const char *report_endpoint_result(endpoint_t *ep);
 json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run);
 
-int report_json_write(FILE *f, json_object *doc, const options_t *opts);
-int report_text_write(FILE *f, json_object *doc, const options_t *opts);
-int report_jsonl_write(FILE *f, json_object *doc, const options_t *opts);
-int report_csv_write(FILE *f, json_object *doc, const options_t *opts);
-int report_junit_write(FILE *f, json_object *doc, const options_t *opts);
-int report_html_write(FILE *f, json_object *doc, const options_t *opts);
-
-/* JSONL streaming (main.c writes endpoints as they finish). Each call writes one complete,
- * newline-terminated line with one fwrite and flushes; callers serialise calls. 0 or -1.
- * The header copies schema, schema_version, tool and started_at from doc (a document of no
- * endpoints will do); the summary is doc's finished_at and summary members. */
-int report_jsonl_header(FILE *f, json_object *doc);
-int report_jsonl_endpoint(FILE *f, json_object *endpoint);
-int report_jsonl_summary(FILE *f, json_object *doc);
-
-/* One writer per format, each in its own report_<name>.c, listed in report.c. */
+/* One writer per format: report_<name>.c exports `const report_writer_t report_writer_<name>`,
+ * listed once in report.c (REPORT_WRITERS). A writer renders the document; it decides nothing. */
 typedef struct report_writer {
     const char *name;                  /* --format NAME */
-    const char *help;
+    const char *help;                  /* one line: what the format holds */
+    /* The whole report from a finished document. 0 or -1. */
     int (*write)(FILE *f, json_object *doc, const options_t *opts);
+    /* Optional streaming, for a format that can start before the sweep ends; NULL endpoint:
+     * it does not stream. main.c calls begin once with a document of no endpoints (the run
+     * members only), endpoint with each endpoint's object as it finishes (completion order,
+     * calls serialised), end once with the finished document. Each writes whole units and
+     * flushes them. begin and end may be NULL. 0 or -1. */
+    int (*begin)(FILE *f, json_object *doc, const options_t *opts);
+    int (*endpoint)(FILE *f, json_object *endpoint, const options_t *opts);
+    int (*end)(FILE *f, json_object *doc, const options_t *opts);
 } report_writer_t;
+
+/* Every writer, in --help order; the first is the default format. */
+extern const report_writer_t *const report_writers[];
+extern const size_t report_writer_count;
 const report_writer_t *report_writer_by_name(const char *name);
 /* "text, json, ..." */
 const char *report_writer_names(void);
 
+/* Runs write on opts->output_path (atomically) or on stdout (then flushed). 0, or -1 with err. */
+typedef int (*file_writer_fn)(FILE *f, void *arg);
+int report_output(const options_t *opts, file_writer_fn write, void *arg, char *err, size_t errlen);
 /* Renders doc in opts->format to opts->output_path (atomically) or stdout. 0 or -1. */
 int report_emit(json_object *doc, const options_t *opts, char *err, size_t errlen);
 
 /* Writes a file so that readers see either the old or the complete new content. */
-typedef int (*file_writer_fn)(FILE *f, void *arg);
 int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,9 @@
-/* Command-line parsing: turns argv into options and a target list, nothing else. */
+/* Command-line parsing: turns argv into options and a target list, nothing else. One table
+ * lists the options; getopt_long's array and the --help text are both made from it. */
 #include "cli.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,96 +17,298 @@
 #include "scoring.h"
 #include "version.h"
 
-static const char usage_text[] =
+/* What parsing collects: the options, and what only applies to the targets once all are read. */
+typedef struct cli_state {
+    options_t opts;
+    const char *inventories[64];
+    size_t ninventories;
+    const char *sni, *ip;
+    const char *exposure;
+} cli_state_t;
+
+typedef struct cli_option cli_option_t;
+/* CLI_RUN: parsing goes on; CLI_DONE: printed what was asked (exit 0); CLI_ERROR: said why. */
+typedef cli_result_t (*cli_handler_fn)(const cli_option_t *o, const char *arg, cli_state_t *st);
+
+struct cli_option {
+    const char *name;              /* --NAME */
+    char short_name;               /* -C, or 0 */
+    const char *arg;               /* the argument as --help names it; NULL: takes none */
+    const char *help;              /* --help text; each '\n' continues under the help column */
+    void (*print_help)(FILE *f);   /* when help is NULL: text made at run time */
+    cli_handler_fn handle;
+    size_t dest;                   /* offset in cli_state_t of what the set_* handlers write */
+    long lo, hi;                   /* accepted range of a number */
+    bool (*valid)(const char *);   /* accepted values of set_checked ... */
+    const char *expected;          /* ... and the message's "'X' is not <expected>" */
+};
+
+#define OPT(member) offsetof(cli_state_t, opts.member)
+
+static void *dest_of(const cli_option_t *o, cli_state_t *st)
+{
+    return (char *)st + o->dest;
+}
+
+static cli_result_t set_string(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    *(const char **)dest_of(o, st) = arg;
+    return CLI_RUN;
+}
+
+static cli_result_t set_int(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < o->lo || v > o->hi) {
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not a number from %ld to %ld\n", o->name, arg, o->lo, o->hi);
+        return CLI_ERROR;
+    }
+    *(int *)dest_of(o, st) = (int)v;
+    return CLI_RUN;
+}
+
+/* Seconds in (lo, hi]: a deadline of 0 would be none. */
+static cli_result_t set_seconds(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    char *end;
+    double t = strtod(arg, &end);
+    if (*arg == '\0' || *end != '\0' || !(t > (double)o->lo && t <= (double)o->hi)) {
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not a number of seconds from %ld to %ld\n", o->name, arg, o->lo,
+                o->hi);
+        return CLI_ERROR;
+    }
+    *(double *)dest_of(o, st) = t;
+    return CLI_RUN;
+}
+
+static cli_result_t set_checked(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    if (!o->valid(arg)) {
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not %s\n", o->name, arg, o->expected);
+        return CLI_ERROR;
+    }
+    return set_string(o, arg, st);
+}
+
+static cli_result_t set_true(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)arg;
+    *(bool *)dest_of(o, st) = true;
+    return CLI_RUN;
+}
+
+static cli_result_t set_false(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)arg;
+    *(bool *)dest_of(o, st) = false;
+    return CLI_RUN;
+}
+
+static cli_result_t quiet(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg;
+    st->opts.verbosity = -1;
+    return CLI_RUN;
+}
+
+static cli_result_t verbose(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg;
+    st->opts.verbosity++;
+    return CLI_RUN;
+}
+
+static cli_result_t add_inventory(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o;
+    if (st->ninventories == sizeof st->inventories / sizeof *st->inventories) {
+        fprintf(stderr, "tlsprobe: too many -f options\n");
+        return CLI_ERROR;
+    }
+    st->inventories[st->ninventories++] = arg;
+    return CLI_RUN;
+}
+
+static cli_result_t set_ca_file(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    if (access(arg, R_OK) != 0) {
+        fprintf(stderr, "tlsprobe: --%s: cannot read '%s'\n", o->name, arg);
+        return CLI_ERROR;
+    }
+    return set_string(o, arg, st);
+}
+
+static cli_result_t set_format(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    if (!report_writer_by_name(arg)) {
+        fprintf(stderr, "tlsprobe: --%s: unknown format '%s' (known: %s)\n", o->name, arg, report_writer_names());
+        return CLI_ERROR;
+    }
+    return set_string(o, arg, st);
+}
+
+static cli_result_t set_probes(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    char err[512];
+    if (!(st->opts.probe_mask = probe_parse_list(arg, err, sizeof err))) {
+        fprintf(stderr, "tlsprobe: --%s: %s\n", o->name, err);
+        return CLI_ERROR;
+    }
+    return CLI_RUN;
+}
+
+static cli_result_t explain(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)st;
+    if (scoring_explain(stdout, arg) != 0) {
+        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (ASVS 5.0.0 12.1.1-12.3.5, 4.0.3 9.1.1-9.2.5)\n",
+                o->name, arg);
+        return CLI_ERROR;
+    }
+    return CLI_DONE;
+}
+
+static cli_result_t print_ciphers(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg, (void)st;
+    list_ciphers(stdout);
+    return CLI_DONE;
+}
+
+static cli_result_t print_version(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg, (void)st;
+    printf("tlsprobe %s\n", TLSPROBE_VERSION);
+    return CLI_DONE;
+}
+
+static cli_result_t print_help(const cli_option_t *o, const char *arg, cli_state_t *st);
+
+static bool exposure_valid(const char *s)
+{
+    return strcmp(s, "external") == 0 || strcmp(s, "internal") == 0;
+}
+
+static bool fail_on_valid(const char *s)
+{
+    return strcmp(s, "fail") == 0 || strcmp(s, "manual") == 0 || strcmp(s, "waived") == 0 ||
+           strcmp(s, "none") == 0;
+}
+
+/* "text, json, ... or html (default text)": the writer registry's names, the first the default. */
+static void format_help(FILE *f)
+{
+    for (size_t i = 0; i < report_writer_count; i++)
+        fprintf(f, "%s%s", i == 0 ? "" : i + 1 < report_writer_count ? ", " : " or ", report_writers[i]->name);
+    fprintf(f, " (default %s)", report_writers[0]->name);
+}
+
+/* In --help order. */
+static const cli_option_t options[] = {
+    { "file", 'f', "FILE", "read targets from a YAML inventory (see targets.example.yaml)",
+      .handle = add_inventory },
+    { "sni", 0, "NAME", "server name to send (command-line targets)", .handle = set_string,
+      .dest = offsetof(cli_state_t, sni) },
+    { "ip", 0, "ADDR", "probe ADDR instead of resolving the name (command-line targets)", .handle = set_string,
+      .dest = offsetof(cli_state_t, ip) },
+    { "ca-file", 0, "PEM", "trust these CAs instead of the system store", .handle = set_ca_file,
+      .dest = OPT(ca_file) },
+    { "resolver", 0, "IP[:PORT]", "DNS server to ask instead of /etc/resolv.conf", .handle = set_string,
+      .dest = OPT(resolver) },
+    { "format", 0, "FORMAT", .print_help = format_help, .handle = set_format, .dest = OPT(format) },
+    { "output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout", .handle = set_string,
+      .dest = OPT(output_path) },
+    { "jobs", 'j', "N", "probes running at once over all endpoints (default 16)", .handle = set_int,
+      .dest = OPT(jobs), .lo = 1, .hi = 1024 },
+    { "per-host", 0, "N", "connections at once to one endpoint (default 3, max 5)", .handle = set_int,
+      .dest = OPT(per_host), .lo = 1, .hi = 5 },
+    { "timeout", 0, "SECONDS", "deadline of each connect, read and write (default 5)", .handle = set_seconds,
+      .dest = OPT(timeout_s), .lo = 0, .hi = 300 },
+    { "level", 0, "1|2|3", "ASVS level to score against (default 1)", .handle = set_int, .dest = OPT(level),
+      .lo = 1, .hi = 3 },
+    { "standard", 0, "S", "asvs-5.0 (default), asvs-4.0.3 or all", .handle = set_checked,
+      .dest = OPT(standard), .valid = scoring_standard_valid, .expected = "asvs-5.0, asvs-4.0.3 or all" },
+    { "exposure", 0, "E", "external (default) or internal, for command-line targets", .handle = set_checked,
+      .dest = offsetof(cli_state_t, exposure), .valid = exposure_valid, .expected = "external or internal" },
+    { "policy", 0, "FILE", "waivers (YAML): accepted failures with a reason and an end date",
+      .handle = set_string, .dest = OPT(policy_path) },
+    { "fail-on", 0, "WHAT",
+      "what makes the exit status 1: fail (default), manual (FAIL or\nMANUAL), waived (FAIL or WAIVED), none",
+      .handle = set_checked, .dest = OPT(fail_on), .valid = fail_on_valid,
+      .expected = "fail, manual, waived or none" },
+    { "explain", 0, "ID", "print a requirement, what tlsprobe checks and how it decides", .handle = explain },
+    { "profile", 0, "P", "list deviations from Mozilla's modern, intermediate or old profile",
+      .handle = set_checked, .dest = OPT(profile), .valid = profile_known,
+      .expected = "modern, intermediate or old" },
+    { "probes", 0, "LIST", "run only these probes (and what they need), e.g. versions,ciphers",
+      .handle = set_probes },
+    { "expiry-warn", 0, "DAYS", "flag certificates expiring within DAYS (default 30)", .handle = set_int,
+      .dest = OPT(expiry_warn_days), .lo = 0, .hi = 3650 },
+    { "offline", 0, NULL, "no OCSP, CRL or AIA fetches (revocation is not checked)", .handle = set_true,
+      .dest = OPT(offline) },
+    { "quiet", 'q', NULL, "no progress on stderr", .handle = quiet },
+    { "verbose", 'v', NULL, "more progress on stderr", .handle = verbose },
+    { "no-color", 0, NULL, "no ANSI colours in the text report", .handle = set_false, .dest = OPT(color) },
+    { "list-ciphers", 0, NULL, "print every cipher suite tlsprobe knows, with its label",
+      .handle = print_ciphers },
+    { "version", 'V', NULL, "print the version", .handle = print_version },
+    { "help", 'h', NULL, "print this help", .handle = print_help },
+};
+enum { NOPTIONS = sizeof options / sizeof *options, LONG_ONLY = 1000, HELP_COLUMN = 25 };
+
+static const char usage_head[] =
     "usage: tlsprobe [options] TARGET...\n"
     "       tlsprobe [options] -f INVENTORY.yaml\n"
     "\n"
     "TARGET: host, host:port, 1.2.3.4:port, [::1]:port or https://host[:port]/ (port 443)\n"
-    "\n"
-    "  -f, --file FILE        read targets from a YAML inventory (see targets.example.yaml)\n"
-    "      --sni NAME         server name to send (command-line targets)\n"
-    "      --ip ADDR          probe ADDR instead of resolving the name (command-line targets)\n"
-    "      --ca-file PEM      trust these CAs instead of the system store\n"
-    "      --resolver IP[:PORT]  DNS server to ask instead of /etc/resolv.conf\n"
-    "      --format FORMAT    text, json, jsonl, csv, junit or html (default text)\n"
-    "  -o, --output FILE      write the report to FILE (atomically) instead of stdout\n"
-    "  -j, --jobs N           probes running at once over all endpoints (default 16)\n"
-    "      --per-host N       connections at once to one endpoint (default 3, max 5)\n"
-    "      --timeout SECONDS  deadline of each connect, read and write (default 5)\n"
-    "      --level 1|2|3      ASVS level to score against (default 1)\n"
-    "      --standard S       asvs-5.0 (default), asvs-4.0.3 or all\n"
-    "      --exposure E       external (default) or internal, for command-line targets\n"
-    "      --policy FILE      waivers (YAML): accepted failures with a reason and an end date\n"
-    "      --fail-on WHAT     what makes the exit status 1: fail (default), manual (FAIL or\n"
-    "                         MANUAL), waived (FAIL or WAIVED), none\n"
-    "      --explain ID       print a requirement, what tlsprobe checks and how it decides\n"
-    "      --profile P        list deviations from Mozilla's modern, intermediate or old profile\n"
-    "      --probes LIST      run only these probes (and what they need), e.g. versions,ciphers\n"
-    "      --expiry-warn DAYS flag certificates expiring within DAYS (default 30)\n"
-    "      --offline          no OCSP, CRL or AIA fetches (revocation is not checked)\n"
-    "  -q, --quiet            no progress on stderr\n"
-    "  -v, --verbose          more progress on stderr\n"
-    "      --no-color         no ANSI colours in the text report\n"
-    "      --list-ciphers     print every cipher suite tlsprobe knows, with its label\n"
-    "  -V, --version          print the version\n"
-    "  -h, --help             print this help\n"
+    "\n";
+static const char usage_tail[] =
     "\n"
     "Exit status: 0 all requirements passed, 1 a requirement failed,\n"
     "2 usage or configuration error, 3 a target was unresolved, unreachable or errored.\n";
 
-enum {
-    OPT_SNI = 1000, OPT_IP, OPT_CA_FILE, OPT_RESOLVER, OPT_FORMAT, OPT_PER_HOST,
-    OPT_TIMEOUT, OPT_LEVEL, OPT_NO_COLOR, OPT_LIST_CIPHERS,
-    OPT_EXPIRY_WARN, OPT_OFFLINE, OPT_STANDARD, OPT_EXPOSURE, OPT_POLICY, OPT_FAIL_ON, OPT_EXPLAIN,
-    OPT_PROFILE, OPT_PROBES
-};
-
-static const struct option long_options[] = {
-    { "file", required_argument, NULL, 'f' },
-    { "sni", required_argument, NULL, OPT_SNI },
-    { "ip", required_argument, NULL, OPT_IP },
-    { "ca-file", required_argument, NULL, OPT_CA_FILE },
-    { "resolver", required_argument, NULL, OPT_RESOLVER },
-    { "format", required_argument, NULL, OPT_FORMAT },
-    { "output", required_argument, NULL, 'o' },
-    { "jobs", required_argument, NULL, 'j' },
-    { "per-host", required_argument, NULL, OPT_PER_HOST },
-    { "timeout", required_argument, NULL, OPT_TIMEOUT },
-    { "level", required_argument, NULL, OPT_LEVEL },
-    { "quiet", no_argument, NULL, 'q' },
-    { "verbose", no_argument, NULL, 'v' },
-    { "no-color", no_argument, NULL, OPT_NO_COLOR },
-    { "list-ciphers", no_argument, NULL, OPT_LIST_CIPHERS },
-    { "expiry-warn", required_argument, NULL, OPT_EXPIRY_WARN },
-    { "offline", no_argument, NULL, OPT_OFFLINE },
-    { "standard", required_argument, NULL, OPT_STANDARD },
-    { "exposure", required_argument, NULL, OPT_EXPOSURE },
-    { "policy", required_argument, NULL, OPT_POLICY },
-    { "fail-on", required_argument, NULL, OPT_FAIL_ON },
-    { "explain", required_argument, NULL, OPT_EXPLAIN },
-    { "profile", required_argument, NULL, OPT_PROFILE },
-    { "probes", required_argument, NULL, OPT_PROBES },
-    { "version", no_argument, NULL, 'V' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
-static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+/* "  -f, --file FILE", then the help from HELP_COLUMN (two spaces after a longer left side). */
+static void usage_option(FILE *f, const cli_option_t *o)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "tlsprobe: %s: '%s' is not a number from %ld to %ld\n", opt, s, lo, hi);
-        return -1;
+    char left[64];
+    int n = snprintf(left, sizeof left, "  %c%c%c --%s%s%s", o->short_name ? '-' : ' ',
+                     o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ', o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+    fprintf(f, "%-*s%s", HELP_COLUMN - 1, left, n < HELP_COLUMN ? " " : "  ");
+    if (!o->help) {
+        o->print_help(f);
+        fputc('\n', f);
+        return;
     }
-    *out = (int)v;
-    return 0;
+    for (const char *line = o->help, *nl;; line = nl + 1) {
+        nl = strchr(line, '\n');
+        fprintf(f, "%.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+        if (!nl)
+            break;
+        fprintf(f, "%*s", HELP_COLUMN, "");
+    }
 }
 
-static void set_defaults(options_t *o)
+static void usage(FILE *f)
+{
+    fputs(usage_head, f);
+    for (size_t i = 0; i < NOPTIONS; i++)
+        usage_option(f, &options[i]);
+    fputs(usage_tail, f);
+}
+
+static cli_result_t print_help(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg, (void)st;
+    usage(stdout);
+    return CLI_DONE;
+}
+
+void cli_set_defaults(options_t *o)
 {
     memset(o, 0, sizeof *o);
-    o->format = "text";
+    o->format = report_writers[0]->name;
     o->standard = "asvs-5.0";
     o->fail_on = "fail";
     o->jobs = 16;
@@ -116,156 +320,92 @@ static void set_defaults(options_t *o)
     o->color = isatty(STDOUT_FILENO);
 }
 
-cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)
+/* getopt_long's view of the table: a short option returns its letter, a long-only one
+ * LONG_ONLY + its index. */
+static void getopt_tables(struct option *longopts, char *shortopts)
 {
-    const char *inventories[64];
-    size_t ninventories = 0;
-    const char *sni = NULL, *ip = NULL;
-    bool internal = false;
-    char err[512];
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const cli_option_t *o = &options[i];
+        int val = o->short_name ? o->short_name : LONG_ONLY + (int)i;
+        longopts[i] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, val };
+        if (o->short_name) {
+            *shortopts++ = o->short_name;
+            if (o->arg)
+                *shortopts++ = ':';
+        }
+    }
+    longopts[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+    *shortopts = '\0';
+}
 
-    set_defaults(opts);
+static const cli_option_t *option_of(int c)
+{
+    if (c >= LONG_ONLY && c < LONG_ONLY + NOPTIONS)
+        return &options[c - LONG_ONLY];
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].short_name == c)
+            return &options[i];
+    return NULL;    /* '?': getopt_long said what was wrong */
+}
+
+static cli_result_t parse_options(int argc, char **argv, cli_state_t *st)
+{
+    struct option longopts[NOPTIONS + 1];
+    char shortopts[2 * NOPTIONS + 1];
+    getopt_tables(longopts, shortopts);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "f:o:j:qvVh", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (ninventories == sizeof inventories / sizeof *inventories) {
-                fprintf(stderr, "tlsprobe: too many -f options\n");
-                return CLI_ERROR;
-            }
-            inventories[ninventories++] = optarg;
-            break;
-        case OPT_SNI: sni = optarg; break;
-        case OPT_IP: ip = optarg; break;
-        case OPT_CA_FILE:
-            if (access(optarg, R_OK) != 0) {
-                fprintf(stderr, "tlsprobe: --ca-file: cannot read '%s'\n", optarg);
-                return CLI_ERROR;
-            }
-            opts->ca_file = optarg;
-            break;
-        case OPT_RESOLVER: opts->resolver = optarg; break;
-        case OPT_FORMAT:
-            if (!report_writer_by_name(optarg)) {
-                fprintf(stderr, "tlsprobe: --format: unknown format '%s' (known: %s)\n", optarg, report_writer_names());
-                return CLI_ERROR;
-            }
-            opts->format = optarg;
-            break;
-        case 'o': opts->output_path = optarg; break;
-        case 'j':
-            if (parse_int("--jobs", optarg, 1, 1024, &opts->jobs))
-                return CLI_ERROR;
-            break;
-        case OPT_PER_HOST:
-            if (parse_int("--per-host", optarg, 1, 5, &opts->per_host))
-                return CLI_ERROR;
-            break;
-        case OPT_TIMEOUT: {
-            char *end;
-            double t = strtod(optarg, &end);
-            if (*optarg == '\0' || *end != '\0' || !(t > 0 && t <= 300)) {
-                fprintf(stderr, "tlsprobe: --timeout: '%s' is not a number of seconds from 0 to 300\n", optarg);
-                return CLI_ERROR;
-            }
-            opts->timeout_s = t;
-            break;
-        }
-        case OPT_LEVEL:
-            if (parse_int("--level", optarg, 1, 3, &opts->level))
-                return CLI_ERROR;
-            break;
-        case 'q': opts->verbosity = -1; break;
-        case 'v': opts->verbosity++; break;
-        case OPT_NO_COLOR: opts->color = false; break;
-        case OPT_EXPIRY_WARN:
-            if (parse_int("--expiry-warn", optarg, 0, 3650, &opts->expiry_warn_days))
-                return CLI_ERROR;
-            break;
-        case OPT_OFFLINE: opts->offline = true; break;
-        case OPT_STANDARD:
-            if (!scoring_standard_valid(optarg)) {
-                fprintf(stderr, "tlsprobe: --standard: '%s' is not asvs-5.0, asvs-4.0.3 or all\n", optarg);
-                return CLI_ERROR;
-            }
-            opts->standard = optarg;
-            break;
-        case OPT_EXPOSURE:
-            if (strcmp(optarg, "internal") != 0 && strcmp(optarg, "external") != 0) {
-                fprintf(stderr, "tlsprobe: --exposure: '%s' is not external or internal\n", optarg);
-                return CLI_ERROR;
-            }
-            internal = strcmp(optarg, "internal") == 0;
-            break;
-        case OPT_POLICY:
-            opts->policy_path = optarg;
-            break;
-        case OPT_FAIL_ON:
-            if (strcmp(optarg, "fail") != 0 && strcmp(optarg, "manual") != 0 && strcmp(optarg, "waived") != 0 &&
-                strcmp(optarg, "none") != 0) {
-                fprintf(stderr, "tlsprobe: --fail-on: '%s' is not fail, manual, waived or none\n", optarg);
-                return CLI_ERROR;
-            }
-            opts->fail_on = optarg;
-            break;
-        case OPT_PROBES:
-            if (!(opts->probe_mask = probe_parse_list(optarg, err, sizeof err))) {
-                fprintf(stderr, "tlsprobe: --probes: %s\n", err);
-                return CLI_ERROR;
-            }
-            break;
-        case OPT_PROFILE:
-            if (!profile_known(optarg)) {
-                fprintf(stderr, "tlsprobe: --profile: '%s' is not modern, intermediate or old\n", optarg);
-                return CLI_ERROR;
-            }
-            opts->profile = optarg;
-            break;
-        case OPT_EXPLAIN:
-            if (scoring_explain(stdout, optarg) != 0) {
-                fprintf(stderr, "tlsprobe: --explain: no requirement '%s' (ASVS 5.0.0 12.1.1-12.3.5, 4.0.3 9.1.1-9.2.5)\n",
-                        optarg);
-                return CLI_ERROR;
-            }
-            return CLI_DONE;
-        case OPT_LIST_CIPHERS:
-            list_ciphers(stdout);
-            return CLI_DONE;
-        case 'V':
-            printf("tlsprobe %s\n", TLSPROBE_VERSION);
-            return CLI_DONE;
-        case 'h':
-            fputs(usage_text, stdout);
-            return CLI_DONE;
-        default:
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const cli_option_t *o = option_of(c);
+        if (!o) {
             fprintf(stderr, "Try 'tlsprobe --help'.\n");
             return CLI_ERROR;
         }
+        cli_result_t r = o->handle(o, optarg, st);
+        if (r != CLI_RUN)
+            return r;
     }
-    if (opts->output_path && strcmp(opts->format, "text") == 0)
-        opts->color = false;
+    return CLI_RUN;
+}
 
+/* Command-line targets (with --sni, --ip, --exposure), then the inventories' targets. */
+static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st, target_list_t *targets)
+{
+    char err[512];
     for (int i = optind; i < argc; i++) {
         target_t *t = target_list_add(targets);
         if (!t || target_parse(argv[i], t, err, sizeof err) != 0 ||
-            (sni && target_set_sni(t, sni) != 0) ||
-            (ip && target_set_ip(t, ip, err, sizeof err) != 0)) {
+            (st->sni && target_set_sni(t, st->sni) != 0) ||
+            (st->ip && target_set_ip(t, st->ip, err, sizeof err) != 0)) {
             fprintf(stderr, "tlsprobe: %s\n", t ? err : "out of memory");
             return CLI_ERROR;
         }
     }
+    bool internal = st->exposure && strcmp(st->exposure, "internal") == 0;
     for (size_t i = 0; i < targets->count; i++)
         targets->items[i].internal = internal;
-    for (size_t i = 0; i < ninventories; i++) {
-        if (inventory_load(inventories[i], targets, err, sizeof err) != 0) {
+    for (size_t i = 0; i < st->ninventories; i++) {
+        if (inventory_load(st->inventories[i], targets, err, sizeof err) != 0) {
             fprintf(stderr, "tlsprobe: %s\n", err);
             return CLI_ERROR;
         }
     }
     if (targets->count == 0) {
-        fprintf(stderr, "tlsprobe: no targets given\n%s", usage_text);
+        fprintf(stderr, "tlsprobe: no targets given\n");
+        usage(stderr);
         return CLI_ERROR;
     }
     return CLI_RUN;
+}
+
+cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)
+{
+    cli_state_t st = { 0 };
+    cli_set_defaults(&st.opts);
+    cli_result_t r = parse_options(argc, argv, &st);
+    /* Colour is for a terminal; only the text report uses it. */
+    if (st.opts.output_path)
+        st.opts.color = false;
+    *opts = st.opts;
+    return r == CLI_RUN ? collect_targets(argc, argv, &st, targets) : r;
 }

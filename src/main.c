@@ -20,8 +20,9 @@
 typedef struct progress {
     pthread_mutex_t mu;
     size_t done, total;
-    int verbosity;
-    FILE *stream;          /* JSONL: each endpoint's line is written here as it finishes */
+    const options_t *opts;
+    const report_writer_t *writer;  /* a streaming writer: each endpoint goes to stream as it finishes */
+    FILE *stream;                   /* set while a streaming writer's sweep runs */
     bool stream_failed;
     const scoring_t *scoring;  /* what score_endpoint needs from the run */
 } progress_t;
@@ -32,17 +33,17 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     progress_t *pr = arg;
     score_endpoint(pr->scoring, ep);
     /* Built outside the lock: no other thread touches a finished endpoint. */
-    json_object *line = pr->stream ? report_endpoint(ep) : NULL;
+    json_object *obj = pr->stream ? report_endpoint(ep) : NULL;
     pthread_mutex_lock(&pr->mu);
     pr->done++;
-    /* One writer at a time, one whole line each: lines never interleave. */
-    if (line && !pr->stream_failed && report_jsonl_endpoint(pr->stream, line) != 0)
+    /* One endpoint written at a time, each whole: endpoints never interleave. */
+    if (obj && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0)
         pr->stream_failed = true;
-    if (pr->verbosity > 0)
+    if (pr->opts->verbosity > 0)
         fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, ep->target->spec,
                 report_endpoint_result(ep));
     pthread_mutex_unlock(&pr->mu);
-    json_object_put(line);
+    json_object_put(obj);
 }
 
 static void endpoints_init(endpoint_t *eps, const target_list_t *targets, const options_t *opts)
@@ -113,22 +114,34 @@ static int sweep(sweep_t *s)
     return 0;
 }
 
-/* JSONL is written while the sweep runs: the run line, each endpoint as it finishes, the
- * summary line. With -o this is atomic_write_file's writer, so the file appears complete. */
-static int sweep_streaming_jsonl(FILE *f, void *arg)
+/* A streaming writer writes while the sweep runs: its beginning, each endpoint as it finishes,
+ * its end. With -o this is atomic_write_file's writer, so the file appears complete. */
+static int sweep_streaming(FILE *f, void *arg)
 {
     sweep_t *s = arg;
-    json_object *head = report_document(NULL, 0, s->run);
-    int rc = report_jsonl_header(f, head);
-    json_object_put(head);
-    if (rc != 0)
-        return -1;
+    const report_writer_t *w = s->pr->writer;
+    if (w->begin) {
+        json_object *head = report_document(NULL, 0, s->run);
+        int rc = w->begin(f, head, s->opts);
+        json_object_put(head);
+        if (rc != 0)
+            return -1;
+    }
     s->pr->stream = f;
-    rc = sweep(s);
+    int rc = sweep(s);
     s->pr->stream = NULL;
     if (rc != 0 || s->pr->stream_failed)
         return -1;
-    return report_jsonl_summary(f, s->doc);
+    return w->end ? w->end(f, s->doc, s->opts) : 0;
+}
+
+/* Probes every endpoint and writes the report: as endpoints finish when the writer streams,
+ * else from the finished document. 0, or -1 with err. */
+static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
+{
+    if (s->pr->writer->endpoint)
+        return report_output(s->opts, sweep_streaming, s, err, errlen);
+    return sweep(s) == 0 ? report_emit(s->doc, s->opts, err, errlen) : -1;
 }
 
 int main(int argc, char **argv)
@@ -175,18 +188,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    progress_t pr = { .total = n, .verbosity = opts.verbosity, .scoring = &scoring };
+    progress_t pr = { .total = n, .opts = &opts, .writer = report_writer_by_name(opts.format), .scoring = &scoring };
     pthread_mutex_init(&pr.mu, NULL);
     sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run };
-    int written;
-    if (strcmp(opts.format, "jsonl") == 0) {
-        written = opts.output_path ? atomic_write_file(opts.output_path, sweep_streaming_jsonl, &s, err, sizeof err)
-                                   : sweep_streaming_jsonl(stdout, &s);
-        if (written != 0 && !opts.output_path)
-            snprintf(err, sizeof err, "cannot write the report to standard output");
-    } else {
-        written = sweep(&s) == 0 ? report_emit(s.doc, &opts, err, sizeof err) : -1;
-    }
+    int written = sweep_and_write(&s, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);
     int status = run.exit_status;
     if (s.out_of_memory) {

@@ -1,4 +1,5 @@
-/* Builds the report document from endpoints and hands it to the chosen writer. */
+/* Builds the report document from endpoints; lists the writers (one per format) and hands the
+ * document to the chosen one. */
 #include "report.h"
 
 #include <pthread.h>
@@ -119,26 +120,27 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     return doc;
 }
 
-typedef struct emit_args {
-    json_object *doc;
-    const options_t *opts;
-} emit_args_t;
+/* The formats, in --help order; the first is the default. A format is its own report_<name>.c
+ * exporting report_writer_<name>, plus one line here. */
+#define REPORT_WRITERS(X) \
+    X(text)               \
+    X(json)               \
+    X(jsonl)              \
+    X(csv)                \
+    X(junit)              \
+    X(html)
 
-static const report_writer_t writers[] = {
-    { "text", "a readable summary per endpoint (the default)", report_text_write },
-    { "json", "the whole report: facts and verdicts (schema tlsprobe-report)", report_json_write },
-    { "jsonl", "one JSON line per endpoint, written as endpoints finish, between a run and a summary line",
-      report_jsonl_write },
-    { "csv", "one row per target and requirement (RFC 4180)", report_csv_write },
-    { "junit", "JUnit XML: one testsuite per endpoint, one testcase per requirement", report_junit_write },
-    { "html", "one self-contained page: requirements matrix and endpoint details", report_html_write },
-};
+#define DECLARE_WRITER(name) extern const report_writer_t report_writer_##name;
+REPORT_WRITERS(DECLARE_WRITER)
+#define LIST_WRITER(name) &report_writer_##name,
+const report_writer_t *const report_writers[] = { REPORT_WRITERS(LIST_WRITER) };
+const size_t report_writer_count = sizeof report_writers / sizeof *report_writers;
 
 const report_writer_t *report_writer_by_name(const char *name)
 {
-    for (size_t i = 0; i < sizeof writers / sizeof *writers; i++)
-        if (strcmp(writers[i].name, name) == 0)
-            return &writers[i];
+    for (size_t i = 0; i < report_writer_count; i++)
+        if (strcmp(report_writers[i]->name, name) == 0)
+            return report_writers[i];
     return NULL;
 }
 
@@ -147,9 +149,9 @@ static char writer_names[256];
 static void build_writer_names(void)
 {
     size_t used = 0;
-    for (size_t i = 0; i < sizeof writers / sizeof *writers && used < sizeof writer_names; i++)
+    for (size_t i = 0; i < report_writer_count && used < sizeof writer_names; i++)
         used += (size_t)snprintf(writer_names + used, sizeof writer_names - used, "%s%s", i ? ", " : "",
-                                 writers[i].name);
+                                 report_writers[i]->name);
 }
 
 const char *report_writer_names(void)
@@ -158,6 +160,22 @@ const char *report_writer_names(void)
     pthread_once(&once, build_writer_names);
     return writer_names;
 }
+
+int report_output(const options_t *opts, file_writer_fn write, void *arg, char *err, size_t errlen)
+{
+    if (opts->output_path)
+        return atomic_write_file(opts->output_path, write, arg, err, errlen);
+    if (write(stdout, arg) != 0 || fflush(stdout) != 0) {
+        snprintf(err, errlen, "cannot write the report to standard output");
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct emit_args {
+    json_object *doc;
+    const options_t *opts;
+} emit_args_t;
 
 static int write_format(FILE *f, void *arg)
 {
@@ -169,11 +187,5 @@ static int write_format(FILE *f, void *arg)
 int report_emit(json_object *doc, const options_t *opts, char *err, size_t errlen)
 {
     emit_args_t args = { doc, opts };
-    if (opts->output_path)
-        return atomic_write_file(opts->output_path, write_format, &args, err, errlen);
-    if (write_format(stdout, &args) != 0 || fflush(stdout) != 0) {
-        snprintf(err, errlen, "cannot write the report to standard output");
-        return -1;
-    }
-    return 0;
+    return report_output(opts, write_format, &args, err, errlen);
 }

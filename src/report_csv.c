@@ -94,7 +94,7 @@ static void write_endpoint(FILE *f, json_object *e)
         free(cells[i]);
 }
 
-int report_csv_write(FILE *f, json_object *doc, const options_t *opts)
+static int write_csv(FILE *f, json_object *doc, const options_t *opts)
 {
     (void)opts;
     write_row(f, (char *const *)columns);
@@ -103,3 +103,9 @@ int report_csv_write(FILE *f, json_object *doc, const options_t *opts)
         write_endpoint(f, json_object_array_get_idx(list, i));
     return ferror(f) ? -1 : 0;
 }
+
+const report_writer_t report_writer_csv = {
+    .name = "csv",
+    .help = "one row per target and requirement (RFC 4180)",
+    .write = write_csv,
+};

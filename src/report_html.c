@@ -451,3 +451,9 @@ int report_html_write(FILE *f, json_object *doc, const options_t *opts)
     fputs("</body>\n</html>\n", f);
     return ferror(f) || rc ? -1 : 0;
 }
+
+const report_writer_t report_writer_html = {
+    .name = "html",
+    .help = "one self-contained page: requirements matrix and endpoint details",
+    .write = report_html_write,
+};

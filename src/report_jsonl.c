@@ -1,7 +1,8 @@
 /* JSONL writer: a "run" line, one "endpoint" line per endpoint, a "summary" line. Each line is
  * a complete JSON object written with one fwrite and flushed, so a reader tailing the file of
- * a long sweep never sees half an endpoint. main.c streams endpoint lines as endpoints finish
- * (then in completion order); report_jsonl_write renders a finished document the same way. */
+ * a long sweep never sees half an endpoint. The writer streams: main.c has endpoint lines
+ * written as endpoints finish (then in completion order); write renders a finished document
+ * the same way. */
 #include "report.h"
 
 #include <stdlib.h>
@@ -39,26 +40,31 @@ static json_object *typed(const char *type, json_object *from, const char *const
     return o;
 }
 
-int report_jsonl_header(FILE *f, json_object *doc)
+/* Copies schema, schema_version, tool and started_at from doc (a document of no endpoints will do). */
+static int write_header(FILE *f, json_object *doc, const options_t *opts)
 {
     static const char *const keys[] = { "schema", "schema_version", "tool", "started_at" };
+    (void)opts;
     json_object *o = typed("run", doc, keys, sizeof keys / sizeof *keys);
     int rc = write_line(f, o);
     json_object_put(o);
     return rc;
 }
 
-int report_jsonl_endpoint(FILE *f, json_object *endpoint)
+static int write_endpoint(FILE *f, json_object *endpoint, const options_t *opts)
 {
+    (void)opts;
     json_object *o = typed("endpoint", endpoint, NULL, 0);
     int rc = write_line(f, o);
     json_object_put(o);
     return rc;
 }
 
-int report_jsonl_summary(FILE *f, json_object *doc)
+/* doc's finished_at and summary members. */
+static int write_summary(FILE *f, json_object *doc, const options_t *opts)
 {
     static const char *const keys[] = { "finished_at" };
+    (void)opts;
     json_object *o = typed("summary", doc, keys, 1), *sum;
     if (json_object_object_get_ex(doc, "summary", &sum) && json_object_is_type(sum, json_type_object)) {
         json_object_object_foreach(sum, key, val)
@@ -69,15 +75,23 @@ int report_jsonl_summary(FILE *f, json_object *doc)
     return rc;
 }
 
-int report_jsonl_write(FILE *f, json_object *doc, const options_t *opts)
+static int write_jsonl(FILE *f, json_object *doc, const options_t *opts)
 {
-    (void)opts;
     json_object *list;
-    if (report_jsonl_header(f, doc) != 0)
+    if (write_header(f, doc, opts) != 0)
         return -1;
     if (json_object_object_get_ex(doc, "endpoints", &list))
         for (size_t i = 0; i < json_object_array_length(list); i++)
-            if (report_jsonl_endpoint(f, json_object_array_get_idx(list, i)) != 0)
+            if (write_endpoint(f, json_object_array_get_idx(list, i), opts) != 0)
                 return -1;
-    return report_jsonl_summary(f, doc);
+    return write_summary(f, doc, opts);
 }
+
+const report_writer_t report_writer_jsonl = {
+    .name = "jsonl",
+    .help = "one JSON line per endpoint, written as endpoints finish, between a run and a summary line",
+    .write = write_jsonl,
+    .begin = write_header,
+    .endpoint = write_endpoint,
+    .end = write_summary,
+};

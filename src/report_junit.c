@@ -179,7 +179,7 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
     fputs("  </testsuite>\n", f);
 }
 
-int report_junit_write(FILE *f, json_object *doc, const options_t *opts)
+static int write_junit(FILE *f, json_object *doc, const options_t *opts)
 {
     (void)opts;
     json_object *list = doc_at(doc, "endpoints");
@@ -200,3 +200,9 @@ int report_junit_write(FILE *f, json_object *doc, const options_t *opts)
     fputs("</testsuites>\n", f);
     return ferror(f) ? -1 : 0;
 }
+
+const report_writer_t report_writer_junit = {
+    .name = "junit",
+    .help = "JUnit XML: one testsuite per endpoint, one testcase per requirement",
+    .write = write_junit,
+};

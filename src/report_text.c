@@ -231,3 +231,9 @@ int report_text_write(FILE *f, json_object *doc, const options_t *opts)
             json_object_get_int(jr_at(sum, "exit_status")));
     return ferror(f) || p.failed ? -1 : 0;
 }
+
+const report_writer_t report_writer_text = {
+    .name = "text",
+    .help = "a readable summary per endpoint (the default)",
+    .write = report_text_write,
+};

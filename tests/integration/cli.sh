@@ -34,6 +34,35 @@ for opt in --format --resolver --ca-file --per-host --level; do
   assert_file_contains "--help mentions $opt" "$TP_OUT" "$opt"
 done
 
+# ---- --help and the man page agree with the code: the options, and the writer registry's formats
+MAN=$TESTS_DIR/../man/tlsprobe.1
+lines() { tr -s ', ' '\n\n' | sed '/^$/d' | sort; }   # "a, b c" -> sorted lines
+in_help=$(sed -n 's/^  \(-., \|    \)\(--[a-z-]*\).*/\2/p' "$TP_OUT" | sort)
+in_man=$(awk '/^\.SH OPTIONS/{on=1; next} on && /^\.SH/{exit} on && /^\.B/' "$MAN" |
+  sed -n 's/.*\(\\-\\-[a-z\\-]*\).*/\1/p' | tr -d '\\' | sort)
+assert_eq "man page OPTIONS: the same long options as --help" "$in_help" "$in_man"
+help_formats=$(sed -n 's/^ *--format FORMAT *\(.*\) (default [a-z0-9]*)$/\1/p' "$TP_OUT" | sed 's/ or /, /' | lines)
+help_default=$(sed -n 's/^ *--format FORMAT .* (default \([a-z0-9]*\))$/\1/p' "$TP_OUT")
+# The registry as validation sees it: an unknown format's message lists every registered writer.
+tp format-registry --format no-such-format "$NGINX"
+registered=$(sed -n 's/.*unknown format .no-such-format. (known: \(.*\))$/\1/p' "$TP_ERR" | lines)
+if [ "$(wc -l <<<"$registered")" -ge 2 ]; then ok "--format: the message lists the registered formats"
+else not_ok "--format: the message lists the registered formats" "$(oneline "$(cat "$TP_ERR")")"; fi
+assert_eq "--help lists exactly the registered formats" "$registered" "$help_formats"
+format_par=$(awk '/^\.BI \\-\\-format /{on=1; next} on && /^\.TP/{exit} on' "$MAN")
+man_formats=$(grep -o '\\fB[a-z0-9]*\\fR (' <<<"$format_par" | sed 's/^\\fB\(.*\)\\fR ($/\1/' | sort)
+missing=$(comm -23 <(echo "$registered") <(echo "$man_formats") | tr '\n' ' ')
+extra=$(comm -13 <(echo "$registered") <(echo "$man_formats") | tr '\n' ' ')
+assert_eq "man page --format: no registered format missing" "" "$missing"
+assert_eq "man page --format: no format that is not registered" "" "$extra"
+if grep -q "\\\\fB$help_default\\\\fR (default" <<<"$format_par"; then ok "man page --format: the default is --help's ($help_default)"
+else not_ok "man page --format: the default is --help's ($help_default)" "$(oneline "$format_par")"; fi
+other=$(awk '/^\.SH OTHER FORMATS/{on=1; next} on && /^\.SH/{exit} on && /^\.B [a-z0-9]*$/ {print $2}' \
+  "$TESTS_DIR/../man/tlsprobe-json.5" | sort)
+if [ -n "$other" ]; then
+  assert_eq "tlsprobe-json(5) OTHER FORMATS: only registered formats" "" "$(comm -13 <(echo "$registered") <(echo "$other") | tr '\n' ' ')"
+else not_ok "tlsprobe-json(5) OTHER FORMATS: only registered formats" "no .B FORMAT entry found"; fi
+
 # ---- target forms
 tp url-target --format json --ca-file "$LAB_CA" "https://localhost:$LAB_PORT_NGINX/"
 E=$(ep "https://localhost:$LAB_PORT_NGINX/")

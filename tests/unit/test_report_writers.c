@@ -222,7 +222,7 @@ int main(void)
     json_object_object_add(json_object_array_get_idx(verdicts, 5), "evidence",
                            json_object_new_string("bad \xff byte\x01 here"));
 
-    char *csv = render(report_csv_write, doc);
+    char *csv = render(report_writer_by_name("csv")->write, doc);
     contains(csv, "target,host,port,address,service,tags,endpoint_status,requirement,standard,level,result,evidence,"
                   "title,cwe,waiver,grade\r\n", "csv: header, CRLF");
     check(count(csv, "\r\n") == 8, "csv: header + 6 verdict rows + 1 row for the unreachable endpoint", csv);
@@ -236,7 +236,7 @@ int main(void)
              "csv: endpoint without verdicts: one row, empty requirement, its error");
     free(csv);
 
-    char *xml = render(report_junit_write, doc);
+    char *xml = render(report_writer_by_name("junit")->write, doc);
     contains(xml, "<testsuites name=\"tlsprobe\" tests=\"7\" failures=\"1\" errors=\"2\" skipped=\"3\"",
              "junit: totals (WAIVED, MANUAL, NOT_APPLICABLE skipped; unreachable endpoint an error)");
     contains(xml, "<testsuite name=\"a.example:443\" tests=\"6\" failures=\"1\" errors=\"1\" skipped=\"3\" time=\"1.500\"",
@@ -254,7 +254,7 @@ int main(void)
     lacks(xml, "\x01", "junit: no control character");
     free(xml);
 
-    char *html = render(report_html_write, doc);
+    char *html = render(report_writer_by_name("html")->write, doc);
     contains(html, "<th>Grade</th>", "html: grade column when an endpoint has a grade");
     contains(html, ">A-</td>", "html: the grade letter");
     contains(html, "class=\"r r-waived\" data-requirement=\"12.1.3\" title=\"client certificates not checked\">WAIVED</td>",
@@ -268,7 +268,7 @@ int main(void)
     lacks(html, "<b>", "html: no markup from the document");
     free(html);
 
-    char *jsonl = render(report_jsonl_write, doc);
+    char *jsonl = render(report_writer_by_name("jsonl")->write, doc);
     check(count(jsonl, "\n") == 4, "jsonl: 4 lines", jsonl);
     const char *types[] = { "run", "endpoint", "endpoint", "summary" };
     char *save = NULL, *copy = jsonl ? strdup(jsonl) : NULL;

@@ -417,7 +417,7 @@ static int write_endpoint(FILE *f, json_object *e, size_t index)
     return rc;
 }
 
-int report_html_write(FILE *f, json_object *doc, const options_t *opts)
+static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
 {
     (void)opts;
     json_object *tool = doc_at(doc, "tool"), *sum = doc_at(doc, "summary"), *list = doc_at(doc, "endpoints");

@@ -215,7 +215,7 @@ static void write_endpoint(render_text_t *p, json_object *e)
             (long long)json_object_get_int64(jr_at(e, "duration_ms")));
 }
 
-int report_text_write(FILE *f, json_object *doc, const options_t *opts)
+static int report_text_write(FILE *f, json_object *doc, const options_t *opts)
 {
     render_text_t p = { .f = f, .color = opts->color, .to = f };
     json_object *tool = jr_at(doc, "tool"), *sum = jr_at(doc, "summary"), *list = jr_at(doc, "endpoints");

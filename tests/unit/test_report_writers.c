@@ -169,7 +169,7 @@ static void test_probe_renderers(void)
     check(doc != NULL, "the probe document parses", "json_tokener_parse failed");
     if (!doc)
         return;
-    char *text = render(report_text_write, doc);
+    char *text = render(report_writer_by_name("text")->write, doc);
     long accepted = at(text, "\n  Accepted     TLSv1.2  (prefers TLSv1.2, RC4-SHA)\n  Not accepted TLSv1.0\n");
     long certificate = at(text, "\n  Certificate  CN=<script>alert(1)</script>\n");
     long service = at(text, "\n  Service      smtp with STARTTLS: offered yes; authentication before STARTTLS ?\n");
@@ -182,11 +182,11 @@ static void test_probe_renderers(void)
     lacks(text, "Groups", "text: no groups line without groups facts");
     free(text);
 
-    char *tty = render_opts(report_text_write, doc, true);
+    char *tty = render_opts(report_writer_by_name("text")->write, doc, true);
     contains(tty, "\033[33mweak       \033[0m", "text: a weak suite in the warning colour");
     free(tty);
 
-    char *html = render(report_html_write, doc);
+    char *html = render(report_writer_by_name("html")->write, doc);
     const char *joint = "<h3>Key exchange groups and signatures</h3>\n"
                         "<p class=\"r-error\">probe error: timed out &lt;x&gt;</p>\n"
                         "<table class=\"kv groups\">\n<tr><th>TLS 1.3 groups</th><td>-</td></tr>\n";

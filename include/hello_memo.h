@@ -18,6 +18,7 @@
 
 #include "endpoint.h"
 #include "hello_profile.h"
+#include "probe.h"
 #include "tls_raw.h"
 
 typedef struct hello_answer {

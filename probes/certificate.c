@@ -19,6 +19,7 @@
 #include "net.h"
 #include "ocsp_check.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "tls_handshake.h"
 #include "tls_raw.h"
@@ -184,7 +185,7 @@ static bool raw_chain(probe_ctx_t *ctx, known_hello_t *k, raw_answer_t *ra)
         for (size_t i = 0; i < registry_sslv2_kinds_count && n < 64; i++)
             kinds[n++] = registry_sslv2_kinds[i].code;
         wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
-        tls_raw_probe_sslv2(ctx, &h, 0, &r);
+        probe_raw_sslv2(ctx, &h, &r);
     } else {
         raw_tls_hello(ctx, k, version, &r, &reduced, ra);
     }

@@ -21,6 +21,7 @@
 #include "hello_profile.h"
 #include "hello_shape.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "suite_enum.h"
 #include "tls_raw.h"
@@ -41,7 +42,7 @@ static int enumerate_sslv2(suite_enum_run_t *run, version_result_t *vr)
     wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
     tls_raw_result_t r;
     run->connections++;
-    tls_raw_outcome_t o = tls_raw_probe_sslv2(run->ctx, &h, 0, &r);
+    tls_raw_outcome_t o = probe_raw_sslv2(run->ctx, &h, &r);
     if (o == TLS_RAW_ACCEPTED && r.flight.have_sslv2_server_hello) {
         const wire_sslv2_server_hello_t *sh = &r.flight.sslv2_hello;
         for (size_t i = 0; i < sh->nkinds && vr->nfound < MAX_SUITES; i++)

@@ -19,6 +19,7 @@
 #include "hello_memo.h"
 #include "hello_profile.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -231,7 +232,7 @@ static size_t suites_offered(const hello_profile_t *p)
 static tls_raw_outcome_t dh_exchange(gw_run_t *run, tls_raw_result_t *r)
 {
     run->connections++;
-    tls_raw_outcome_t o = tls_raw_probe_hello(run->ctx, &run->p->opts, 0, r);
+    tls_raw_outcome_t o = probe_raw_hello(run->ctx, &run->p->opts, r);
     hello_shape_note(&run->shape, run->p, o);
     if (hello_shape_unanswered(o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, run->p)) {
         hello_answer_t a;
@@ -239,7 +240,7 @@ static tls_raw_outcome_t dh_exchange(gw_run_t *run, tls_raw_result_t *r)
         if (o == TLS_RAW_ACCEPTED && !r->flight.have_server_hello) {
             tls_raw_result_free(r); /* a kept answer: no prime in it */
             run->connections++;
-            o = tls_raw_probe_hello(run->ctx, &run->p->opts, 0, r);
+            o = probe_raw_hello(run->ctx, &run->p->opts, r);
         }
     }
     return o;

@@ -397,7 +397,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     if (svc && strcmp(svc->scheme, "https") != 0)
         return applicability(ctx, true, false, "not an HTTPS service");
 
-    web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0 };
+    web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s };
     w.host = ep->sni && *ep->sni ? ep->sni : t->host;
     bool v6 = strchr(ep->addr_str, ':') != NULL;
     snprintf(w.connect_to, sizeof w.connect_to, "::%s%s%s:", v6 ? "[" : "", ep->addr_str, v6 ? "]" : "");

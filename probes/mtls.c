@@ -152,7 +152,7 @@ static ssize_t read_answer(int fd, tls_hs_result_t *hs, bool http, double wait_s
 static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs, attempt_t *a)
 {
     endpoint_t *ep = ctx->ep;
-    double timeout = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0;
+    double timeout = ep->opts->timeout_s;
     char *buf = malloc(RESPONSE_CAP + 1);
     if (!buf) {
         snprintf(a->evidence, sizeof a->evidence, "out of memory");

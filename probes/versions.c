@@ -27,6 +27,7 @@
 #include "hello_profile.h"
 #include "hello_shape.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -374,7 +375,7 @@ static void ask_sslv2(tally_t *t, vanswer_t *v)
         set_given_up(t, &r);
     } else {
         t->connections++;
-        tls_raw_probe_sslv2(t->ctx, &h2, 0, &r);
+        probe_raw_sslv2(t->ctx, &h2, &r);
         note_failure(t, &r);
     }
     /* An SSLv2 CLIENT-HELLO has one shape: closed on it is closed on every shape. An SSLv2

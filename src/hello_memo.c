@@ -7,6 +7,7 @@
 
 #include "dh_groups.h"
 #include "hello_shape.h"
+#include "probe_raw.h"
 #include "registry.h"
 
 /* The versions probe sends seven hellos; more than this many kept answers is a bug. */
@@ -265,7 +266,7 @@ tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_an
         return TLS_RAW_ACCEPTED;
     }
     (*connections)++;
-    tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
+    tls_raw_outcome_t o = probe_raw_hello(ctx, &p->opts, r);
     if (o == TLS_RAW_ACCEPTED)
         answer_from(r, a);
     return o;

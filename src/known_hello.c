@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "net.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "wire.h"
 
@@ -263,7 +264,7 @@ static tls_raw_outcome_t ask(probe_ctx_t *ctx, known_hello_t *k, const hello_pro
     tls_raw_outcome_t o;
     if (flags & KNOWN_NEED_FLIGHT) {
         info->connections++;
-        o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
+        o = probe_raw_hello(ctx, &p->opts, r);
         hello_shape_note(&k->shape, p, o);
         if (o == TLS_RAW_ACCEPTED) {
             /* The caller reads the flight; the answer's gist, as hello_ask gives it. */

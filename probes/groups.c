@@ -139,7 +139,7 @@ static uint16_t version_with(endpoint_t *ep, const char *kx, uint16_t *suites, s
     static const uint16_t order[] = { WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
     *nsuites = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
-        if (!probe_version_accepted(ep, wire_version_name(order[i])))
+        if (!probe_version_accepted(ep, order[i]))
             continue;
         uint16_t all[MAX_CODES];
         size_t n = registry_suites_for_version(order[i], all, MAX_CODES);
@@ -365,11 +365,10 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     json_object *out = ctx->out;
     if (!run.p) {
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
-        json_object_object_add(out, "status", json_object_new_string("error"));
         return PROBE_ERROR;
     }
     hello_shape_load(ctx->ep, &run.shape);
-    json_object *tls13 = probe_version_accepted(ctx->ep, "TLSv1.3") ? enumerate_tls13(&run) : NULL;
+    json_object *tls13 = probe_version_accepted(ctx->ep, WIRE_TLS13) ? enumerate_tls13(&run) : NULL;
 
     curves_facts_t cf = { 0 };
     uint16_t suites[MAX_CODES];
@@ -384,9 +383,6 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     free(run.p);
 
     bool ok = !run.error[0];
-    json_object_object_add(out, "status", json_object_new_string(ok ? "ok" : "error"));
-    if (!ok)
-        json_object_object_add(out, "error", json_object_new_string(run.error));
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
     json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
     json_object_object_add(out, "tls13", tls13);

@@ -192,7 +192,7 @@ static int attempt(probe_ctx_t *ctx, const tls_hs_options_t *o, bool reduced, tl
     if (fd < 0) {
         memset(r, 0, sizeof *r);
         r->alert_received = r->alert_sent = -1;
-        snprintf(r->error, sizeof r->error, "%s", ctx->err);
+        snprintf(r->error, sizeof r->error, "%.*s", (int)sizeof r->error - 1, ctx->err);
         info->connect_failed = true;
         return -1;
     }

@@ -38,7 +38,6 @@ typedef struct probe_module {
 
 extern const probe_module_t *const probe_registry[];
 extern const size_t probe_registry_count;
-const probe_module_t *probe_by_name(const char *name);
 /* The registry index of a probe, or -1. */
 int probe_index(const char *name);
 /* Whether the run selected probe i (--probes), needs included. */

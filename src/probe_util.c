@@ -38,16 +38,6 @@ probe_status_t probe_no_connection(const probe_ctx_t *ctx)
     return ctx->tcp_reached ? PROBE_ERROR : PROBE_UNREACHABLE;
 }
 
-json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name)
-{
-    json_object *v = NULL;
-    pthread_mutex_lock(&ep->lock);
-    if (ep->facts)
-        json_object_object_get_ex(ep->facts, probe_name, &v);
-    pthread_mutex_unlock(&ep->lock);
-    return v;
-}
-
 /* A placeholder the scheduler fills (scheduler.c): moved to the end of the facts so far. */
 static void place(probe_ctx_t *ctx, const char *member)
 {

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hello_memo.h"
 #include "net.h"
 #include "probe.h"
 
@@ -164,9 +163,9 @@ static void *worker(void *arg)
             finished |= skip_remaining(s, ep);
         if (finished) {
             e->finished = net_now();
-            /* No probe of this endpoint is left to read them: a sweep holds only the
-             * answers of the endpoints in progress. */
-            hello_memo_clear(e);
+            /* No probe of this endpoint is left to read what modules kept on it: a sweep
+             * holds only the state of the endpoints in progress. */
+            endpoint_finalise(e);
         }
         pthread_cond_broadcast(&s->cv);
         if (finished && s->on_done) {
@@ -234,10 +233,13 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     for (size_t j = 0; j < probe_registry_count; j++)
         selected += probe_selected(opts, j);
     for (size_t i = 0; i < n; i++) {
-        /* Probes left out by --probes count as done before they start. */
-        for (size_t j = 0; j < probe_registry_count; j++)
-            if (!probe_selected(opts, j))
+        /* Probes left out by --probes count as done before they start; scoring reads which. */
+        for (size_t j = 0, k = 0; j < probe_registry_count; j++)
+            if (!probe_selected(opts, j)) {
                 *item(&s, i, j) = ITEM_DONE;
+                if (k < ENDPOINT_MAX_PROBES)
+                    eps[i].left_out[k++] = probe_registry[j]->name;
+            }
         if (eps[i].status == ENDPOINT_OK) {
             s.left[i] = selected;
             s.open_items += selected;

@@ -20,6 +20,14 @@ typedef enum {
     ENDPOINT_ERROR         /* reached, but nothing usable came back */
 } endpoint_status_t;
 
+struct endpoint;
+/* Frees state a module keeps per endpoint while its probes run (endpoint_add_finaliser). */
+typedef void (*endpoint_finaliser_fn)(struct endpoint *ep);
+/* Two modules keep such state (hello_memo, hello_shape); a finaliser past this many is not kept. */
+#define ENDPOINT_MAX_FINALISERS 4
+/* Room for the names of the probes a run leaves out (endpoint_t.left_out). */
+#define ENDPOINT_MAX_PROBES 16
+
 typedef struct endpoint {
     const target_t *target;
     const options_t *opts;
@@ -44,10 +52,22 @@ typedef struct endpoint {
     struct hello_memo_entry *memo; /* answers later probes may reuse (hello_memo.h), under lock */
     size_t nmemo;
     struct hello_shape *shape; /* hello shapes it answers, learned by versions (hello_shape.h), under lock */
+    endpoint_finaliser_fn finalisers[ENDPOINT_MAX_FINALISERS]; /* under lock */
+    size_t nfinalisers;
+    /* Probes --probes left out, by name, NULL-ended (set by the scheduler): scoring tells "not
+     * selected" from "did not run" by these, not by the probe registry. */
+    const char *left_out[ENDPOINT_MAX_PROBES + 1];
     double started, finished;  /* net_now() */
 } endpoint_t;
 
 /* Facts a finished probe recorded (NULL if it has not run). Safe once the probe is done. */
 json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name);
+
+/* A module that keeps state on the endpoint (answers, shapes) registers how to free it, once;
+ * registering the same function again does nothing. Takes ep->lock. */
+void endpoint_add_finaliser(endpoint_t *ep, endpoint_finaliser_fn fn);
+/* Runs and forgets the registered finalisers: when the endpoint's last probe is done (nothing
+ * is left to read the state), and again harmlessly when it is freed. */
+void endpoint_finalise(endpoint_t *ep);
 
 #endif

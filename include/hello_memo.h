@@ -18,6 +18,7 @@
 
 #include "endpoint.h"
 #include "hello_profile.h"
+#include "probe.h"
 #include "tls_raw.h"
 
 typedef struct hello_answer {
@@ -31,28 +32,17 @@ typedef struct hello_answer {
     uint16_t sig_scheme;
 } hello_answer_t;
 
-/* The group the key exchange used: TLS 1.3 key_share, else the ServerKeyExchange ("x25519",
- * "ffdhe2048", "DH 1024 (custom)", "explicit curve"); "" when neither was seen. */
-void hello_kx_group(const tls_raw_result_t *r, char *out, size_t outlen);
-
-/* Keeps the answer r to the hello p (only accepted TLS answers are kept). */
+/* Keeps the answer r to the hello p (only accepted TLS answers are kept), until the endpoint's
+ * probes are done (endpoint_finalise). */
 void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_result_t *r);
 
 /* A kept answer the server must also give to want; false when there is none. */
 bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *out);
-
-/* hello_memo_find, and r made into the accepted result it stands for (outcome, summary,
- * version, cipher and its name; no flight). */
-bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r);
 
 /* The hello p answered: from a kept answer when there is one (counted in *reused; r holds
  * only outcome, version and cipher), else over a new connection (counted in *connections).
  * On TLS_RAW_ACCEPTED, a is filled either way. The caller frees r. */
 tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
                             tls_raw_result_t *r, size_t *connections, size_t *reused);
-
-/* Drops every kept answer, and what the endpoint taught about hello shapes (when its probes
- * are done). */
-void hello_memo_clear(endpoint_t *ep);
 
 #endif

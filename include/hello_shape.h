@@ -71,13 +71,9 @@ typedef struct hello_shape {
 void hello_shape_init(hello_shape_t *s);
 /* A copy of what the versions probe published for this endpoint (else nothing learned). */
 void hello_shape_load(endpoint_t *ep, hello_shape_t *s);
-/* Publishes s as the endpoint's (the versions probe, once it is done). */
+/* Publishes s as the endpoint's (the versions probe, once it is done), until the endpoint's
+ * probes are done (endpoint_finalise). */
 void hello_shape_publish(endpoint_t *ep, const hello_shape_t *s);
-/* Drops what the endpoint taught (with its kept answers, hello_memo_clear). */
-void hello_shape_forget(endpoint_t *ep);
-
-/* Whether hellos are cut below the full profile (fewer suites or extensions). */
-bool hello_shape_reduced(const hello_shape_t *s);
 
 /* Cuts p's extensions to the shape's level (keep: HELLO_KEEP_*) and offers the longest prefix
  * of suites[0..n) that the shape allows (and, once the endpoint dropped a hello, one that keeps

@@ -15,7 +15,7 @@ typedef struct http_request {
     const void *post_body;      /* NULL: GET */
     size_t post_len;
     const char *content_type;   /* of the POST body */
-    double timeout_s;           /* whole request; <= 0: 10 s */
+    double timeout_s;           /* whole request (> 0) */
     size_t max_bytes;           /* body cap; 0: HTTP_DEFAULT_MAX_BYTES */
     int max_redirects;          /* 0: do not follow */
     const char *connect_to;     /* "HOST:PORT:ADDR:PORT" pinning (curl CONNECT_TO), or NULL */

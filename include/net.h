@@ -8,6 +8,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* An exchange of several waits (a TLS handshake, a raw hello's first flight) gets this many
+ * single waits (--timeout) in all: a slow server still finishes, a trickling one not forever. */
+#define NET_EXCHANGE_WAITS 3
+
 /* Non-blocking connect with a deadline. Returns a connected fd (O_NONBLOCK set) or -1. */
 int net_connect(const struct sockaddr *sa, socklen_t salen, double timeout_s,
                 char *err, size_t errlen);

@@ -35,7 +35,7 @@ json_object *ocsp_staple_facts(const unsigned char *der, size_t len, X509 *leaf,
  * offline: nothing fetched, result "not_checked". Otherwise the leaf's first http(s) AIA OCSP
  * URL is queried (POST, nonce); when there is none or the query fails, the first http(s) CRL
  * distribution point is fetched, verified with the issuer's key and searched. issuer NULL: looked
- * up in store. Each fetch is bounded by timeout_s (<= 0: 10 s) and HTTP_DEFAULT_MAX_BYTES.
+ * up in store. Each fetch is bounded by timeout_s (> 0) and HTTP_DEFAULT_MAX_BYTES.
  * NULL only on allocation failure. */
 json_object *revocation_facts(X509 *leaf, X509 *issuer, X509_STORE *store, bool offline, double timeout_s);
 

@@ -1,11 +1,13 @@
 /* Probe modules, declared as structs in one registry (probes/registry.c), the way zmap
  * declares its probe modules. A probe records facts into a JSON object; it never prints
- * and never decides pass/fail. */
+ * and never decides pass/fail. Its outcome is its run function's return value and ctx->err:
+ * the scheduler alone turns them into the facts' "status" and "error". */
 #ifndef TLSPROBE_PROBE_H
 #define TLSPROBE_PROBE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #include "endpoint.h"
@@ -17,10 +19,14 @@ typedef enum {
     PROBE_UNREACHABLE    /* not a single connection could be made */
 } probe_status_t;
 
+/* Room for why a probe failed: the certificate probe's handshake error with what followed it
+ * is the longest. */
+#define PROBE_ERR_LEN 400
+
 typedef struct probe_ctx {
     endpoint_t *ep;          /* read-only for probes, except through the helpers below */
     json_object *out;        /* the probe's own facts object (already created, empty) */
-    char err[256];
+    char err[PROBE_ERR_LEN]; /* why it failed: the facts' "error" (probe_status_here) */
     bool tcp_reached;        /* a TCP connection was made, even if STARTTLS then failed */
 } probe_ctx_t;
 
@@ -42,7 +48,6 @@ typedef struct probe_module {
 
 extern const probe_module_t *const probe_registry[];
 extern const size_t probe_registry_count;
-const probe_module_t *probe_by_name(const char *name);
 /* The registry index of a probe, or -1. */
 int probe_index(const char *name);
 /* Whether the run selected probe i (--probes), needs included. */
@@ -51,6 +56,15 @@ bool probe_selected(const options_t *opts, size_t i);
  * message in err when a name is unknown. */
 unsigned long probe_parse_list(const char *list, char *err, size_t errlen);
 
+/* The scheduler writes each probe's "status" ("ok" for PROBE_OK, else "error") and, when it
+ * failed, its "error" (ctx->err; "unknown error" when empty) first in its facts. A probe whose
+ * facts show them further down calls this at that point: "status" goes there, "error" right
+ * after it. */
+void probe_status_here(probe_ctx_t *ctx);
+/* For a probe whose "error" is a fact whatever the outcome: "error" goes here, holding ctx->err
+ * (null when empty and the probe succeeded), before "status" wherever that goes. */
+void probe_error_here(probe_ctx_t *ctx);
+
 /* Opens a TCP connection to the endpoint (counted, deadline from options), and for STARTTLS
  * services negotiates the upgrade. Returns fd or -1 with ctx->err set. */
 int probe_connect(probe_ctx_t *ctx);
@@ -58,7 +72,12 @@ int probe_connect(probe_ctx_t *ctx);
  * PROBE_UNREACHABLE: what a probe returns when no TLS connection could be had. */
 probe_status_t probe_no_connection(const probe_ctx_t *ctx);
 
-/* Whether the versions probe saw this version ("TLSv1.2") accepted. */
-bool probe_version_accepted(endpoint_t *ep, const char *version);
+/* The versions the versions probe saw accepted, as a mask of probe_version_bit(); 0 when it
+ * accepted none or has not run. */
+unsigned probe_versions_accepted(endpoint_t *ep);
+/* A wire version's bit in that mask (WIRE_SSL2 .. WIRE_TLS13); 0 for any other. */
+unsigned probe_version_bit(uint16_t version);
+/* Whether the versions probe saw this wire version (WIRE_TLS12, ...) accepted. */
+bool probe_version_accepted(endpoint_t *ep, uint16_t version);
 
 #endif

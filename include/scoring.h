@@ -25,6 +25,7 @@ typedef struct rule_ctx {
     int level;
     const options_t *opts;    /* may be NULL (unit tests) */
     bool *not_selected;       /* set when a rule needed a probe --probes left out; may be NULL */
+    const char *const *left_out; /* the probes --probes left out (endpoint_t.left_out); may be NULL */
 } rule_ctx_t;
 
 typedef verdict_t (*rule_fn)(const rule_ctx_t *ctx, char *evidence, size_t evlen);

@@ -43,8 +43,8 @@ typedef struct tls_hs_options {
     bool no_padding;               /* no RFC 7685 padding (an extension old servers may not know) */
     bool no_ticket;                /* no session_ticket extension */
     bool no_etm_ems;               /* no encrypt_then_mac, no extended_master_secret */
-    double timeout_s;              /* longest wait for the peer at any one point; 0: 10 s */
-    double total_timeout_s;        /* whole handshake; 0: 3 × timeout_s */
+    double timeout_s;              /* longest wait for the peer at any one point (> 0); the whole
+                                    * handshake gets NET_EXCHANGE_WAITS of them */
 } tls_hs_options_t;
 
 typedef struct tls_hs_result {

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe.h"
 #include "wire.h"
 
 /* Default cap on the bytes read from one server: a first flight with a long chain fits. */
@@ -27,8 +26,8 @@ typedef enum {
 } tls_raw_outcome_t;
 
 typedef struct tls_raw_opts {
-    double timeout_s;               /* longest wait for any single read or write */
-    double total_s;                 /* whole exchange; 0: three times timeout_s */
+    double timeout_s;               /* longest wait for any single read or write (> 0) */
+    double deadline;                /* net_now() time by which the whole exchange ends */
     size_t max_bytes;               /* 0: TLS_RAW_MAX_BYTES */
     /* Versions offered (a ServerHello for another one is TLS_RAW_OTHER_VERSION); none: any. */
     const uint16_t *offered_versions;
@@ -55,21 +54,16 @@ typedef struct tls_raw_result {
     double elapsed_s;
 } tls_raw_result_t;
 
-/* Sends hello on the connected, non-blocking fd and reads and classifies the answer.
+/* Sends hello on the connected, non-blocking fd and reads and classifies the answer, waiting
+ * at most opts->timeout_s at a time and done by opts->deadline (probe_raw.h sets a probe's).
  * Returns res->outcome. The fd stays open (the caller closes it). */
 tls_raw_outcome_t tls_raw_exchange(int fd, const uint8_t *hello, size_t len,
                                    const tls_raw_opts_t *opts, tls_raw_result_t *res);
 
-/* Connect (counted, via probe_connect), build and send the hello, read, close. Offered
- * versions and suites are taken from the hello (the supported_versions list when present,
- * else client_version). timeout_s <= 0 uses the endpoint's --timeout. */
-tls_raw_outcome_t tls_raw_probe_hello(probe_ctx_t *ctx, const wire_hello_opts_t *hello,
-                                      double timeout_s, tls_raw_result_t *res);
-tls_raw_outcome_t tls_raw_probe_sslv2(probe_ctx_t *ctx, const wire_sslv2_hello_opts_t *hello,
-                                      double timeout_s, tls_raw_result_t *res);
-
 /* Marks res as TLS_RAW_CONNECT_FAILED ("connect failed: <why>"). */
 void tls_raw_set_connect_failed(tls_raw_result_t *res, const char *why);
+/* Marks res as TLS_RAW_LOCAL_ERROR, the summary formatted from fmt. */
+void tls_raw_set_local_error(tls_raw_result_t *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void tls_raw_result_free(tls_raw_result_t *res);
 

@@ -19,6 +19,7 @@
 #include "net.h"
 #include "ocsp_check.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "tls_handshake.h"
 #include "tls_raw.h"
@@ -34,12 +35,12 @@ static json_object *nullable_string(const char *s)
     return s && *s ? json_object_new_string(s) : NULL;
 }
 
+/* A failure after the facts gathered so far: status and error come after them. */
 static probe_status_t record_error(probe_ctx_t *ctx, probe_status_t st, const char *why)
 {
-    json_object_object_add(ctx->out, "status", json_object_new_string("error"));
-    json_object_object_add(ctx->out, "error", json_object_new_string(why));
+    probe_status_here(ctx);
     if (why != ctx->err)
-        snprintf(ctx->err, sizeof ctx->err, "%.*s", (int)sizeof ctx->err - 1, why);
+        snprintf(ctx->err, sizeof ctx->err, "%s", why);
     return st;
 }
 
@@ -68,14 +69,11 @@ static json_object *handshake_json(const tls_hs_result_t *hs, const char *sni, b
  * is in clear there), or 0. */
 static uint16_t clear_certificate_version(endpoint_t *ep)
 {
-    static const char *const newest_first[] = { "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2" };
-    json_object *v = endpoint_probe_facts(ep, "versions"), *list;
-    if (!v || !json_object_object_get_ex(v, "accepted", &list))
-        return 0;
+    static const uint16_t newest_first[] = { WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3, WIRE_SSL2 };
+    unsigned accepted = probe_versions_accepted(ep);
     for (size_t i = 0; i < sizeof newest_first / sizeof *newest_first; i++)
-        for (size_t j = 0; j < json_object_array_length(list); j++)
-            if (strcmp(json_object_get_string(json_object_array_get_idx(list, j)), newest_first[i]) == 0)
-                return wire_version_by_name(newest_first[i]);
+        if (accepted & probe_version_bit(newest_first[i]))
+            return newest_first[i];
     return 0;
 }
 
@@ -184,7 +182,7 @@ static bool raw_chain(probe_ctx_t *ctx, known_hello_t *k, raw_answer_t *ra)
         for (size_t i = 0; i < registry_sslv2_kinds_count && n < 64; i++)
             kinds[n++] = registry_sslv2_kinds[i].code;
         wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
-        tls_raw_probe_sslv2(ctx, &h, 0, &r);
+        probe_raw_sslv2(ctx, &h, &r);
     } else {
         raw_tls_hello(ctx, k, version, &r, &reduced, ra);
     }
@@ -384,7 +382,7 @@ static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, known_hello_t *k, const
     if (!served)
         return record_error(ctx, PROBE_ERROR, why);
     json_object *out = ctx->out;
-    json_object_object_add(out, "status", json_object_new_string("ok"));
+    probe_status_here(ctx);
     json_object_object_add(out, "source", json_object_new_string("raw hello"));
     json_object_object_add(out, "handshake_error", json_object_new_string(why));
     json_object_object_add(out, "handshake", ra.handshake);
@@ -434,7 +432,6 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     net_close(info.fd);
 
     json_object *out = ctx->out;
-    json_object_object_add(out, "status", json_object_new_string("ok"));
     json_object_object_add(out, "source", json_object_new_string("handshake"));
     json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni, info.reduced));
     record_chain_facts(ctx, hs.chain, info.status_request, hs.ocsp_response, hs.ocsp_response_len);

@@ -21,6 +21,7 @@
 #include "hello_profile.h"
 #include "hello_shape.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "suite_enum.h"
 #include "tls_raw.h"
@@ -41,7 +42,7 @@ static int enumerate_sslv2(suite_enum_run_t *run, version_result_t *vr)
     wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
     tls_raw_result_t r;
     run->connections++;
-    tls_raw_outcome_t o = tls_raw_probe_sslv2(run->ctx, &h, 0, &r);
+    tls_raw_outcome_t o = probe_raw_sslv2(run->ctx, &h, &r);
     if (o == TLS_RAW_ACCEPTED && r.flight.have_sslv2_server_hello) {
         const wire_sslv2_server_hello_t *sh = &r.flight.sslv2_hello;
         for (size_t i = 0; i < sh->nkinds && vr->nfound < MAX_SUITES; i++)
@@ -204,20 +205,14 @@ static json_object *version_json(version_result_t *vr, totals_t *t)
 }
 
 /* Versions the versions probe saw accepted, oldest first. */
-static size_t accepted_versions(json_object *versions, uint16_t *out, size_t cap)
+static size_t accepted_versions(endpoint_t *ep, uint16_t *out)
 {
-    json_object *list, *status;
+    static const uint16_t oldest_first[] = { WIRE_SSL2, WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
+    unsigned accepted = probe_versions_accepted(ep);
     size_t n = 0;
-    if (!versions || !json_object_object_get_ex(versions, "protocols", &list) ||
-        !json_object_object_get_ex(versions, "status", &status) ||
-        strcmp(json_object_get_string(status), "ok") != 0)
-        return 0;
-    for (size_t i = 0; i < json_object_array_length(list) && n < cap; i++) {
-        json_object *p = json_object_array_get_idx(list, i), *acc, *name;
-        if (json_object_object_get_ex(p, "accepted", &acc) && json_object_get_boolean(acc) &&
-            json_object_object_get_ex(p, "name", &name))
-            out[n++] = wire_version_by_name(json_object_get_string(name));
-    }
+    for (size_t i = 0; i < sizeof oldest_first / sizeof *oldest_first; i++)
+        if (accepted & probe_version_bit(oldest_first[i]))
+            out[n++] = oldest_first[i];
     return n;
 }
 
@@ -225,7 +220,7 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
 {
     json_object *versions = endpoint_probe_facts(ctx->ep, "versions");
     uint16_t vlist[8];
-    size_t nv = accepted_versions(versions, vlist, 8);
+    size_t nv = accepted_versions(ctx->ep, vlist);
     suite_enum_run_t run = { .ctx = ctx };
     totals_t t = { .accepted = json_object_new_array() };
     json_object *protocols = json_object_new_array();
@@ -269,9 +264,6 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
 
     bool ok = !run.error[0];
     json_object *out = ctx->out, *counts = json_object_new_object();
-    json_object_object_add(out, "status", json_object_new_string(ok ? "ok" : "error"));
-    if (!ok)
-        json_object_object_add(out, "error", json_object_new_string(run.error));
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
     json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
     json_object_object_add(out, "protocols", ordered);

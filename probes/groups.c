@@ -19,6 +19,7 @@
 #include "hello_memo.h"
 #include "hello_profile.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -138,7 +139,7 @@ static uint16_t version_with(endpoint_t *ep, const char *kx, uint16_t *suites, s
     static const uint16_t order[] = { WIRE_TLS12, WIRE_TLS11, WIRE_TLS10, WIRE_SSL3 };
     *nsuites = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
-        if (!probe_version_accepted(ep, wire_version_name(order[i])))
+        if (!probe_version_accepted(ep, order[i]))
             continue;
         uint16_t all[MAX_CODES];
         size_t n = registry_suites_for_version(order[i], all, MAX_CODES);
@@ -231,7 +232,7 @@ static size_t suites_offered(const hello_profile_t *p)
 static tls_raw_outcome_t dh_exchange(gw_run_t *run, tls_raw_result_t *r)
 {
     run->connections++;
-    tls_raw_outcome_t o = tls_raw_probe_hello(run->ctx, &run->p->opts, 0, r);
+    tls_raw_outcome_t o = probe_raw_hello(run->ctx, &run->p->opts, r);
     hello_shape_note(&run->shape, run->p, o);
     if (hello_shape_unanswered(o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, run->p)) {
         hello_answer_t a;
@@ -239,7 +240,7 @@ static tls_raw_outcome_t dh_exchange(gw_run_t *run, tls_raw_result_t *r)
         if (o == TLS_RAW_ACCEPTED && !r->flight.have_server_hello) {
             tls_raw_result_free(r); /* a kept answer: no prime in it */
             run->connections++;
-            o = tls_raw_probe_hello(run->ctx, &run->p->opts, 0, r);
+            o = probe_raw_hello(run->ctx, &run->p->opts, r);
         }
     }
     return o;
@@ -364,11 +365,10 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     json_object *out = ctx->out;
     if (!run.p) {
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
-        json_object_object_add(out, "status", json_object_new_string("error"));
         return PROBE_ERROR;
     }
     hello_shape_load(ctx->ep, &run.shape);
-    json_object *tls13 = probe_version_accepted(ctx->ep, "TLSv1.3") ? enumerate_tls13(&run) : NULL;
+    json_object *tls13 = probe_version_accepted(ctx->ep, WIRE_TLS13) ? enumerate_tls13(&run) : NULL;
 
     curves_facts_t cf = { 0 };
     uint16_t suites[MAX_CODES];
@@ -383,9 +383,6 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     free(run.p);
 
     bool ok = !run.error[0];
-    json_object_object_add(out, "status", json_object_new_string(ok ? "ok" : "error"));
-    if (!ok)
-        json_object_object_add(out, "error", json_object_new_string(run.error));
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
     json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
     json_object_object_add(out, "tls13", tls13);

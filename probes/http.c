@@ -354,12 +354,10 @@ static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered, bool *
  * unknown (the probe failed, or a version stayed undetermined). */
 static int versions_tls(endpoint_t *ep)
 {
-    json_object *v = endpoint_probe_facts(ep, "versions"), *status, *list;
-    if (!v || !json_object_object_get_ex(v, "status", &status) ||
-        strcmp(json_object_get_string(status), "ok") != 0 ||
-        !json_object_object_get_ex(v, "accepted", &list) || !json_object_is_type(list, json_type_array))
+    json_object *v = endpoint_probe_facts(ep, "versions");
+    if (!jr_eq(jr_str(v, "status"), "ok") || !json_object_is_type(jr_at(v, "accepted"), json_type_array))
         return -1;
-    if (json_object_array_length(list) > 0)
+    if (probe_versions_accepted(ep))
         return 1;
     json_object *protocols = jr_at(v, "protocols");
     for (size_t i = 0; i < jr_len(protocols); i++)
@@ -378,7 +376,6 @@ static const char *error_of(json_object *facts)
  * no answer that tells (a timeout, a TLS failure), which is never read as "not HTTP". */
 static probe_status_t applicability(probe_ctx_t *ctx, bool known, bool tls_failed, const char *why)
 {
-    json_object_object_add(ctx->out, "status", json_object_new_string("ok"));
     json_object_object_add(ctx->out, "applicable", known ? json_object_new_boolean(false) : NULL);
     /* Unknown because no HTTPS request got past TLS (a version or client certificate tlsprobe's
      * HTTP client cannot offer), not because the server gave no answer. */
@@ -397,7 +394,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     if (svc && strcmp(svc->scheme, "https") != 0)
         return applicability(ctx, true, false, "not an HTTPS service");
 
-    web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0 };
+    web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s };
     w.host = ep->sni && *ep->sni ? ep->sni : t->host;
     bool v6 = strchr(ep->addr_str, ':') != NULL;
     snprintf(w.connect_to, sizeof w.connect_to, "::%s%s%s:", v6 ? "[" : "", ep->addr_str, v6 ? "]" : "");
@@ -441,7 +438,6 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     }
     if (https_answered)
         tls = 1;   /* a response over TLS proves it, whatever the versions probe could tell */
-    json_object_object_add(ctx->out, "status", json_object_new_string("ok"));
     json_object_object_add(ctx->out, "applicable", json_object_new_boolean(true));
     json_object_object_add(ctx->out, "detected", json_object_new_boolean(!svc));
     json_object_object_add(ctx->out, "tls", tls < 0 ? NULL : json_object_new_boolean(tls == 1));

@@ -152,7 +152,7 @@ static ssize_t read_answer(int fd, tls_hs_result_t *hs, bool http, double wait_s
 static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs, attempt_t *a)
 {
     endpoint_t *ep = ctx->ep;
-    double timeout = ep->opts->timeout_s > 0 ? ep->opts->timeout_s : 10.0;
+    double timeout = ep->opts->timeout_s;
     char *buf = malloc(RESPONSE_CAP + 1);
     if (!buf) {
         snprintf(a->evidence, sizeof a->evidence, "out of memory");
@@ -232,7 +232,8 @@ static void run_attempt(mtls_run_t *run, int version, const client_id_t *id, att
     a->ca_names = hs.client_ca_names;
     hs.client_ca_names = NULL;
     if (rc != 0 && info.connect_failed) {
-        snprintf(a->evidence, sizeof a->evidence, "connect failed: %s", ctx->err);
+        snprintf(a->evidence, sizeof a->evidence, "connect failed: %.*s",
+                 (int)(sizeof a->evidence - sizeof "connect failed: "), ctx->err);
     } else if (rc != 0) {
         /* A refusing alert after asking for a certificate refuses what we sent (or did not); a
          * timeout, a reset or a local failure says nothing about it. */
@@ -435,24 +436,16 @@ static json_object *version_json(const version_facts_t *v, bool configured)
 /* TLS 1.3 and 1.2 when accepted; else the newest older version accepted, or none. */
 static size_t versions_to_test(endpoint_t *ep, int *out)
 {
-    static const struct {
-        const char *name;
-        int version;
-    } order[] = { { "TLSv1.3", TLS1_3_VERSION }, { "TLSv1.2", TLS1_2_VERSION },
-                  { "TLSv1.1", TLS1_1_VERSION }, { "TLSv1.0", TLS1_VERSION } };
-    json_object *v = endpoint_probe_facts(ep, "versions"), *list;
+    /* OpenSSL's version numbers are the wire versions. */
+    static const int newest_first[] = { TLS1_3_VERSION, TLS1_2_VERSION, TLS1_1_VERSION, TLS1_VERSION };
+    unsigned accepted = probe_versions_accepted(ep);
     size_t n = 0;
-    if (!v || !json_object_object_get_ex(v, "accepted", &list))
-        return 0;
-    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
-        if (n > 0 && order[i].version < TLS1_2_VERSION)
+    for (size_t i = 0; i < sizeof newest_first / sizeof *newest_first; i++) {
+        if (n > 0 && newest_first[i] < TLS1_2_VERSION)
             break;
-        for (size_t j = 0; j < json_object_array_length(list); j++)
-            if (strcmp(json_object_get_string(json_object_array_get_idx(list, j)), order[i].name) == 0) {
-                out[n++] = order[i].version;
-                break;
-            }
-        if (n > 0 && order[i].version < TLS1_2_VERSION)
+        if (accepted & probe_version_bit((uint16_t)newest_first[i]))
+            out[n++] = newest_first[i];
+        if (n > 0 && newest_first[i] < TLS1_2_VERSION)
             break;
     }
     return n;
@@ -562,8 +555,6 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
     int versions[4];
     size_t nv = versions_to_test(ep, versions);
     if (nv == 0) {
-        json_object_object_add(out, "status", json_object_new_string("error"));
-        json_object_object_add(out, "error", json_object_new_string("no TLS version accepted"));
         snprintf(ctx->err, sizeof ctx->err, "no TLS version accepted");
         return PROBE_ERROR;
     }
@@ -593,7 +584,6 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
         required = required == TRI_TRUE ? TRI_UNKNOWN : required;
         untrusted_in = untrusted_in == TRI_FALSE ? TRI_UNKNOWN : untrusted_in;
     }
-    json_object_object_add(out, "status", json_object_new_string("ok"));
     json_object_object_add(out, "requested", tri_json(requested));
     json_object_object_add(out, "required",
                            requested == TRI_FALSE ? json_object_new_boolean(false) : tri_json(required));

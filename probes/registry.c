@@ -28,14 +28,6 @@ const probe_module_t *const probe_registry[] = {
 };
 const size_t probe_registry_count = sizeof probe_registry / sizeof *probe_registry;
 
-const probe_module_t *probe_by_name(const char *name)
-{
-    for (size_t i = 0; i < probe_registry_count; i++)
-        if (strcmp(probe_registry[i]->name, name) == 0)
-            return probe_registry[i];
-    return NULL;
-}
-
 int probe_index(const char *name)
 {
     for (size_t i = 0; i < probe_registry_count; i++)

@@ -227,7 +227,7 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
     sig_run_t run = { .ctx = ctx };
     known_hello_load(ctx->ep, &run.known);
     sig_list_t tls12 = { 0 }, tls13 = { 0 };
-    bool do12 = probe_version_accepted(ctx->ep, "TLSv1.2"), do13 = probe_version_accepted(ctx->ep, "TLSv1.3");
+    bool do12 = probe_version_accepted(ctx->ep, WIRE_TLS12), do13 = probe_version_accepted(ctx->ep, WIRE_TLS13);
     hello_profile_t *p = malloc(sizeof *p);
     if (!p) {
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
@@ -243,11 +243,8 @@ static probe_status_t signatures_run(probe_ctx_t *ctx)
         undecided_error(&run, "TLSv1.3", &tls13);
     }
     const char *error = run.error;
-    json_object_object_add(out, "status", json_object_new_string(error[0] ? "error" : "ok"));
-    if (error[0]) {
-        json_object_object_add(out, "error", json_object_new_string(error));
+    if (error[0])
         snprintf(ctx->err, sizeof ctx->err, "%s", error);
-    }
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));
     json_object_object_add(out, "reused_answers", json_object_new_int((int)run.reused));
     json_object_object_add(out, "dropped_hellos", json_object_new_int((int)run.dropped));

@@ -25,12 +25,11 @@ static json_object *nullable_string(const char *s)
 }
 
 /* The cleartext connection: counted like every other, but never upgraded. */
-static int plain_connect(probe_ctx_t *ctx)
+static int plain_connect(probe_ctx_t *ctx, char *err, size_t errlen)
 {
     endpoint_t *ep = ctx->ep;
     atomic_fetch_add(&ep->connections, 1);
-    return net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s, ctx->err,
-                       sizeof ctx->err);
+    return net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s, err, errlen);
 }
 
 /* Appends the words after `prefix` in every capability that starts with it ("AUTH PLAIN
@@ -95,7 +94,6 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     const service_t *svc = target ? target->service : NULL;
     /* HTTP's cleartext side (redirects, HSTS) is the http probe's. */
     if (!svc || !svc->protocol || strcmp(svc->protocol, "http") == 0) {
-        json_object_object_add(out, "status", json_object_new_string("ok"));
         json_object_object_add(out, "applicable", json_object_new_boolean(0));
         return PROBE_OK;
     }
@@ -103,7 +101,7 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     json_object_object_add(out, "protocol", json_object_new_string(svc->protocol));
     json_object_object_add(out, "implicit_tls", json_object_new_boolean(!svc->starttls));
     if (!svc->starttls) {
-        json_object_object_add(out, "status", json_object_new_string("ok"));
+        probe_status_here(ctx);
         return PROBE_OK;
     }
 
@@ -117,9 +115,8 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     bool database = strcmp(svc->protocol, "postgres") == 0 || strcmp(svc->protocol, "mysql") == 0;
     probe_status_t st = PROBE_OK;
     char error[256] = "";
-    int fd = plain_connect(ctx);
+    int fd = plain_connect(ctx, error, sizeof error);
     if (fd < 0) {
-        snprintf(error, sizeof error, "%s", ctx->err);
         st = PROBE_UNREACHABLE;
         t->starttls_offered = t->plaintext_accepted = -1;
     } else if (starttls_discover(fd, svc->dialogue, host, timeout, t, error, sizeof error) < 0) {
@@ -127,9 +124,7 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     } else if (database) {
         if (strcmp(svc->protocol, "postgres") == 0 && t->starttls_offered == 1) {
             net_close(fd);
-            fd = plain_connect(ctx);
-            if (fd < 0)
-                snprintf(error, sizeof error, "%s", ctx->err);
+            fd = plain_connect(ctx, error, sizeof error);
         }
         if (fd >= 0 && starttls_plaintext_attempt(fd, svc->dialogue, timeout, t, error, sizeof error) < 0)
             st = PROBE_ERROR;
@@ -156,10 +151,10 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     json_object_object_add(out, "capabilities", caps_json(t));
     json_object_object_add(out, "plaintext_accepted", tristate(t->plaintext_accepted));
     json_object_object_add(out, "plaintext_reply", nullable_string(t->plaintext_reply));
-    json_object_object_add(out, "error", nullable_string(error));
-    json_object_object_add(out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
-    if (st != PROBE_OK)
-        snprintf(ctx->err, sizeof ctx->err, "%s", error);
+    /* The cleartext dialogue's error is a fact even when there is none. */
+    probe_error_here(ctx);
+    probe_status_here(ctx);
+    snprintf(ctx->err, sizeof ctx->err, "%s", error);
     starttls_transcript_free(t);
     free(t);
     return st;

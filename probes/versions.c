@@ -27,6 +27,7 @@
 #include "hello_profile.h"
 #include "hello_shape.h"
 #include "probe.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -374,7 +375,7 @@ static void ask_sslv2(tally_t *t, vanswer_t *v)
         set_given_up(t, &r);
     } else {
         t->connections++;
-        tls_raw_probe_sslv2(t->ctx, &h2, 0, &r);
+        probe_raw_sslv2(t->ctx, &h2, &r);
         note_failure(t, &r);
     }
     /* An SSLv2 CLIENT-HELLO has one shape: closed on it is closed on every shape. An SSLv2
@@ -449,8 +450,6 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
         json_object_put(t.protocols);
         json_object_put(t.accepted);
-        json_object_object_add(ctx->out, "status", json_object_new_string("error"));
-        json_object_object_add(ctx->out, "error", json_object_new_string(ctx->err));
         return PROBE_ERROR;
     }
 
@@ -482,11 +481,8 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     bool preferred = pref.outcome == TLS_RAW_ACCEPTED ||
                      (pref.outcome == TLS_RAW_OTHER_VERSION && pref.version >= WIRE_SSL3 && pref.version < WIRE_TLS12);
     json_object *out = ctx->out;
-    json_object_object_add(out, "status", json_object_new_string(reached ? "ok" : "error"));
-    if (!reached) {
+    if (!reached)
         snprintf(ctx->err, sizeof ctx->err, "no connection could be made: %s", t.last_failure);
-        json_object_object_add(out, "error", json_object_new_string(ctx->err));
-    }
     json_object_object_add(out, "connections", json_object_new_int((int)t.connections));
     json_object_object_add(out, "protocols", t.protocols);
     json_object_object_add(out, "accepted", t.accepted);

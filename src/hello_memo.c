@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dh_groups.h"
-#include "hello_shape.h"
+#include "probe_raw.h"
 #include "registry.h"
 
 /* The versions probe sends seven hellos; more than this many kept answers is a bug. */
@@ -94,6 +94,18 @@ static void entry_free(struct hello_memo_entry *e)
     free(e->shares.v);
 }
 
+/* The endpoint's finaliser: its probes are done, nothing reads the answers any more. */
+static void memo_clear(endpoint_t *ep)
+{
+    pthread_mutex_lock(&ep->lock);
+    for (size_t i = 0; i < ep->nmemo; i++)
+        entry_free(&ep->memo[i]);
+    free(ep->memo);
+    ep->memo = NULL;
+    ep->nmemo = 0;
+    pthread_mutex_unlock(&ep->lock);
+}
+
 void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_result_t *r)
 {
     if (r->outcome != TLS_RAW_ACCEPTED || r->version == WIRE_SSL2 || !r->flight.have_server_hello)
@@ -120,6 +132,8 @@ void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_r
         entry_free(&e);
     }
     pthread_mutex_unlock(&ep->lock);
+    if (grown)
+        endpoint_add_finaliser(ep, memo_clear);
 }
 
 static bool contains(const uint16_t *v, size_t n, uint16_t code)
@@ -231,19 +245,9 @@ bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t
     return found;
 }
 
-void hello_memo_clear(endpoint_t *ep)
-{
-    pthread_mutex_lock(&ep->lock);
-    for (size_t i = 0; i < ep->nmemo; i++)
-        entry_free(&ep->memo[i]);
-    free(ep->memo);
-    ep->memo = NULL;
-    ep->nmemo = 0;
-    pthread_mutex_unlock(&ep->lock);
-    hello_shape_forget(ep);
-}
-
-bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r)
+/* hello_memo_find, and r made into the accepted result it stands for (outcome, summary,
+ * version, cipher and its name; no flight). */
+static bool memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *a, tls_raw_result_t *r)
 {
     if (!hello_memo_find(ep, want, a))
         return false;
@@ -260,12 +264,12 @@ bool hello_memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answer
 tls_raw_outcome_t hello_ask(probe_ctx_t *ctx, const hello_profile_t *p, hello_answer_t *a,
                             tls_raw_result_t *r, size_t *connections, size_t *reused)
 {
-    if (hello_memo_result(ctx->ep, p, a, r)) {
+    if (memo_result(ctx->ep, p, a, r)) {
         (*reused)++;
         return TLS_RAW_ACCEPTED;
     }
     (*connections)++;
-    tls_raw_outcome_t o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
+    tls_raw_outcome_t o = probe_raw_hello(ctx, &p->opts, r);
     if (o == TLS_RAW_ACCEPTED)
         answer_from(r, a);
     return o;

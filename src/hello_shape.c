@@ -43,18 +43,8 @@ void hello_shape_load(endpoint_t *ep, hello_shape_t *s)
     pthread_mutex_unlock(&ep->lock);
 }
 
-void hello_shape_publish(endpoint_t *ep, const hello_shape_t *s)
-{
-    pthread_mutex_lock(&ep->lock);
-    if (!ep->shape)
-        ep->shape = malloc(sizeof *ep->shape);
-    /* Out of memory: later probes start from nothing learned, and learn it again. */
-    if (ep->shape)
-        *ep->shape = *s;
-    pthread_mutex_unlock(&ep->lock);
-}
-
-void hello_shape_forget(endpoint_t *ep)
+/* The endpoint's finaliser: its probes are done, nothing reads the shape any more. */
+static void shape_forget(endpoint_t *ep)
 {
     pthread_mutex_lock(&ep->lock);
     free(ep->shape);
@@ -62,9 +52,18 @@ void hello_shape_forget(endpoint_t *ep)
     pthread_mutex_unlock(&ep->lock);
 }
 
-bool hello_shape_reduced(const hello_shape_t *s)
+void hello_shape_publish(endpoint_t *ep, const hello_shape_t *s)
 {
-    return s->level != HELLO_EXT_FULL || s->max_codes != 0 || s->avoid_window;
+    pthread_mutex_lock(&ep->lock);
+    if (!ep->shape)
+        ep->shape = malloc(sizeof *ep->shape);
+    /* Out of memory: later probes start from nothing learned, and learn it again. */
+    bool kept = ep->shape != NULL;
+    if (kept)
+        *ep->shape = *s;
+    pthread_mutex_unlock(&ep->lock);
+    if (kept)
+        endpoint_add_finaliser(ep, shape_forget);
 }
 
 bool hello_shape_unanswered(tls_raw_outcome_t o)

@@ -222,7 +222,7 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         snprintf(resp->error, sizeof resp->error, "cannot initialise libcurl");
         return -1;
     }
-    long timeout_ms = (long)((req->timeout_s > 0 ? req->timeout_s : 10.0) * 1000.0);
+    long timeout_ms = (long)(req->timeout_s * 1000.0);
     struct curl_slist *hdrs = NULL, *connect_to = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
     curl.easy_setopt(c, CURLOPT_URL, req->url);

@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "net.h"
+#include "probe_raw.h"
 #include "registry.h"
 #include "wire.h"
 
@@ -191,7 +192,7 @@ static int attempt(probe_ctx_t *ctx, const tls_hs_options_t *o, bool reduced, tl
     if (fd < 0) {
         memset(r, 0, sizeof *r);
         r->alert_received = r->alert_sent = -1;
-        snprintf(r->error, sizeof r->error, "%s", ctx->err);
+        snprintf(r->error, sizeof r->error, "%.*s", (int)sizeof r->error - 1, ctx->err);
         info->connect_failed = true;
         return -1;
     }
@@ -263,7 +264,7 @@ static tls_raw_outcome_t ask(probe_ctx_t *ctx, known_hello_t *k, const hello_pro
     tls_raw_outcome_t o;
     if (flags & KNOWN_NEED_FLIGHT) {
         info->connections++;
-        o = tls_raw_probe_hello(ctx, &p->opts, 0, r);
+        o = probe_raw_hello(ctx, &p->opts, r);
         hello_shape_note(&k->shape, p, o);
         if (o == TLS_RAW_ACCEPTED) {
             /* The caller reads the flight; the answer's gist, as hello_ask gives it. */

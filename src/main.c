@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "http_fetch.h"
 #include "endpoint.h"
-#include "hello_memo.h"
 #include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -73,7 +72,7 @@ static void endpoints_free(endpoint_t *eps, size_t n)
         json_object_put(eps[i].verdicts);
         json_object_put(eps[i].grade);
         json_object_put(eps[i].profile);
-        hello_memo_clear(&eps[i]);
+        endpoint_finalise(&eps[i]);
         pthread_mutex_destroy(&eps[i].lock);
     }
     free(eps);

@@ -2,7 +2,6 @@
 #include "rules.h"
 
 #include "json_read.h"
-#include "probe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,12 +61,19 @@ void rf_ev(char *ev, size_t evlen, const char *fmt, ...)
     va_end(ap);
 }
 
+static bool left_out(const rule_ctx_t *c, const char *probe)
+{
+    for (size_t i = 0; c->left_out && c->left_out[i]; i++)
+        if (strcmp(c->left_out[i], probe) == 0)
+            return true;
+    return false;
+}
+
 json_object *rf_probe(const rule_ctx_t *c, const char *probe, char *ev, size_t evlen)
 {
     json_object *p = jr_at(c->facts, probe);
     if (!p) {
-        int i = probe_index(probe);
-        if (i >= 0 && c->opts && !probe_selected(c->opts, (size_t)i)) {
+        if (left_out(c, probe)) {
             rf_ev(ev, evlen, "%s probe not selected (--probes)", probe);
             if (c->not_selected)
                 *c->not_selected = true;

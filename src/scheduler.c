@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hello_memo.h"
 #include "net.h"
 #include "probe.h"
 
@@ -84,30 +83,55 @@ static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
     return 0;
 }
 
+/* Appends "status" (and "error" after it, when the probe failed and did not place it). */
+static void add_status(json_object *o, probe_status_t st, json_object *error, bool error_placed)
+{
+    json_object_object_add(o, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
+    if (st != PROBE_OK && !error_placed)
+        json_object_object_add(o, "error", json_object_get(error));
+}
+
+/* The probe's facts with its status and error where probe.h says they go: first, or where the
+ * probe placed them. Every failed probe says why (the schema requires it). */
+static json_object *with_status(json_object *facts, probe_status_t st, const char *err)
+{
+    bool failed = st != PROBE_OK;
+    json_object *error = err[0] ? json_object_new_string(err)
+                         : failed ? json_object_new_string("unknown error")
+                                  : NULL;
+    bool status_placed = json_object_object_get_ex(facts, "status", NULL);
+    bool error_placed = json_object_object_get_ex(facts, "error", NULL);
+    json_object *o = json_object_new_object();
+    if (!status_placed)
+        add_status(o, st, error, error_placed);
+    json_object_object_foreach(facts, key, value) {
+        if (strcmp(key, "status") == 0)
+            add_status(o, st, error, error_placed);
+        else if (strcmp(key, "error") == 0)
+            json_object_object_add(o, "error", json_object_get(error));
+        else
+            json_object_object_add(o, key, json_object_get(value));
+    }
+    json_object_put(error);
+    json_object_put(facts);
+    return o;
+}
+
 static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
 {
     probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object() };
     double started = net_now();
     probe_status_t st = p->run(&ctx);
+    json_object *out = with_status(ctx.out, st, ctx.err);
     /* Per probe, so a slow sweep shows which check is slow. */
-    json_object_object_add(ctx.out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
-    json_object *status, *error;
-    if (!json_object_object_get_ex(ctx.out, "status", &status)) {
-        json_object_object_add(ctx.out, "status", json_object_new_string(st == PROBE_OK ? "ok" : "error"));
-        if (st != PROBE_OK)
-            json_object_object_add(ctx.out, "error", json_object_new_string(ctx.err));
-    } else if (strcmp(json_object_get_string(status), "error") == 0 &&
-               !json_object_object_get_ex(ctx.out, "error", &error)) {
-        /* Every failed probe says why (the schema requires it). */
-        json_object_object_add(ctx.out, "error", json_object_new_string(ctx.err[0] ? ctx.err : "unknown error"));
-    }
+    json_object_object_add(out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
     pthread_mutex_lock(&ep->lock);
-    json_object_object_add(ep->facts, p->name, ctx.out);
+    json_object_object_add(ep->facts, p->name, out);
     /* Only a probe that needs nothing is the first contact: a later probe's failed connection
      * (while others run) must not make the outcome depend on timing. */
     if (st == PROBE_UNREACHABLE && !p->needs && ep->status == ENDPOINT_OK) {
         ep->status = ENDPOINT_UNREACHABLE;
-        snprintf(ep->error, sizeof ep->error, "%s", ctx.err);
+        snprintf(ep->error, sizeof ep->error, "%.*s", (int)sizeof ep->error - 1, ctx.err);
     }
     pthread_mutex_unlock(&ep->lock);
     return st;
@@ -139,9 +163,9 @@ static void *worker(void *arg)
             finished |= skip_remaining(s, ep);
         if (finished) {
             e->finished = net_now();
-            /* No probe of this endpoint is left to read them: a sweep holds only the
-             * answers of the endpoints in progress. */
-            hello_memo_clear(e);
+            /* No probe of this endpoint is left to read what modules kept on it: a sweep
+             * holds only the state of the endpoints in progress. */
+            endpoint_finalise(e);
         }
         pthread_cond_broadcast(&s->cv);
         if (finished && s->on_done) {
@@ -209,10 +233,13 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     for (size_t j = 0; j < probe_registry_count; j++)
         selected += probe_selected(opts, j);
     for (size_t i = 0; i < n; i++) {
-        /* Probes left out by --probes count as done before they start. */
-        for (size_t j = 0; j < probe_registry_count; j++)
-            if (!probe_selected(opts, j))
+        /* Probes left out by --probes count as done before they start; scoring reads which. */
+        for (size_t j = 0, k = 0; j < probe_registry_count; j++)
+            if (!probe_selected(opts, j)) {
                 *item(&s, i, j) = ITEM_DONE;
+                if (k < ENDPOINT_MAX_PROBES)
+                    eps[i].left_out[k++] = probe_registry[j]->name;
+            }
         if (eps[i].status == ENDPOINT_OK) {
             s.left[i] = selected;
             s.open_items += selected;

@@ -106,7 +106,8 @@ static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
 void score_endpoint(const scoring_t *s, endpoint_t *ep)
 {
     const options_t *o = s->opts;
-    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1, .opts = o };
+    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1, .opts = o,
+                       .left_out = ep->left_out };
     const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
     bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);

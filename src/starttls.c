@@ -101,7 +101,7 @@ bool starttls_has_cap(const starttls_transcript_t *t, const char *name)
 void starttls_conn_init(starttls_conn_t *c, int fd, double timeout_s, char *err, size_t errlen)
 {
     c->fd = fd;
-    c->deadline = net_now() + (timeout_s > 0 ? timeout_s : 10.0);
+    c->deadline = net_now() + timeout_s;
     c->len = 0;
     c->reply_bytes = 0;
     c->host = NULL;

@@ -457,8 +457,7 @@ int tls_hs_connect(int fd, const tls_hs_options_t *opts, tls_hs_result_t *r)
     }
     SSL_set_bio(ssl, bio, bio);
 
-    double per_wait = opts->timeout_s > 0 ? opts->timeout_s : 10.0;
-    double total = opts->total_timeout_s > 0 ? opts->total_timeout_s : 3 * per_wait;
+    double per_wait = opts->timeout_s, total = NET_EXCHANGE_WAITS * per_wait;
     double deadline = net_now() + total;
     for (;;) {
         ERR_clear_error();
@@ -552,7 +551,7 @@ static ssize_t io_step(tls_hs_result_t *r, int fd, void *rbuf, const void *wbuf,
         return -1;
     }
     int n = len > INT32_MAX ? INT32_MAX : (int)len;
-    double deadline = net_now() + (timeout_s > 0 ? timeout_s : 10.0);
+    double deadline = net_now() + timeout_s;
     SSL_set_app_data(r->ssl, r);
     ssize_t out;
     for (;;) {
@@ -606,7 +605,7 @@ ssize_t tls_hs_read(tls_hs_result_t *r, int fd, void *buf, size_t cap, double ti
 
 int tls_hs_write(tls_hs_result_t *r, int fd, const void *buf, size_t len, double timeout_s)
 {
-    double deadline = net_now() + (timeout_s > 0 ? timeout_s : 10.0);
+    double deadline = net_now() + timeout_s;
     const char *p = buf;
     while (len > 0) {
         double left = deadline - net_now();

@@ -15,12 +15,17 @@
 /* First read buffer; doubled up to the byte cap as a flight needs. */
 #define RAW_INITIAL_BUF (16 * 1024)
 
+static void vset_summary(tls_raw_result_t *res, tls_raw_outcome_t outcome, const char *fmt, va_list ap)
+{
+    res->outcome = outcome;
+    vsnprintf(res->summary, sizeof res->summary, fmt, ap);
+}
+
 static void set_summary(tls_raw_result_t *res, tls_raw_outcome_t outcome, const char *fmt, ...)
 {
     va_list ap;
-    res->outcome = outcome;
     va_start(ap, fmt);
-    vsnprintf(res->summary, sizeof res->summary, fmt, ap);
+    vset_summary(res, outcome, fmt, ap);
     va_end(ap);
 }
 
@@ -126,8 +131,7 @@ tls_raw_outcome_t tls_raw_exchange(int fd, const uint8_t *hello, size_t len,
 {
     memset(res, 0, sizeof *res);
     double start = net_now();
-    double timeout = o->timeout_s > 0 ? o->timeout_s : 5.0;
-    double deadline = start + (o->total_s > 0 ? o->total_s : 3 * timeout);
+    double timeout = o->timeout_s, deadline = o->deadline;
     size_t cap = o->max_bytes ? o->max_bytes : TLS_RAW_MAX_BYTES;
 
     if (net_send_all(fd, hello, len, timeout) != 0) {
@@ -199,67 +203,17 @@ void tls_raw_set_connect_failed(tls_raw_result_t *res, const char *why)
     set_summary(res, TLS_RAW_CONNECT_FAILED, "connect failed: %s", why && *why ? why : "unknown error");
 }
 
+void tls_raw_set_local_error(tls_raw_result_t *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_summary(res, TLS_RAW_LOCAL_ERROR, fmt, ap);
+    va_end(ap);
+}
+
 void tls_raw_result_free(tls_raw_result_t *res)
 {
     wire_flight_free(&res->flight);
     free(res->raw);
     memset(res, 0, sizeof *res);
-}
-
-static tls_raw_outcome_t probe_exchange(probe_ctx_t *ctx, const uint8_t *hello, size_t len,
-                                        tls_raw_opts_t *o, double timeout_s, tls_raw_result_t *res)
-{
-    o->timeout_s = timeout_s > 0 ? timeout_s : ctx->ep->opts->timeout_s;
-    int fd = probe_connect(ctx);
-    if (fd < 0) {
-        memset(res, 0, sizeof *res);
-        tls_raw_set_connect_failed(res, ctx->err);
-        return res->outcome;
-    }
-    tls_raw_exchange(fd, hello, len, o, res);
-    net_close(fd);
-    return res->outcome;
-}
-
-tls_raw_outcome_t tls_raw_probe_hello(probe_ctx_t *ctx, const wire_hello_opts_t *hello,
-                                      double timeout_s, tls_raw_result_t *res)
-{
-    uint8_t buf[WIRE_HELLO_MAX + 64];
-    size_t len;
-    char err[160];
-    if (wire_build_client_hello(hello, buf, sizeof buf, &len, err, sizeof err) != 0) {
-        memset(res, 0, sizeof *res);
-        set_summary(res, TLS_RAW_LOCAL_ERROR, "cannot build the hello: %s", err);
-        return res->outcome;
-    }
-    tls_raw_opts_t o = {
-        .offered_versions = hello->nversions ? hello->versions : &hello->client_version,
-        .noffered_versions = hello->nversions ? hello->nversions : 1,
-        .offered_suites = hello->suites,
-        .noffered_suites = hello->nsuites,
-    };
-    return probe_exchange(ctx, buf, len, &o, timeout_s, res);
-}
-
-tls_raw_outcome_t tls_raw_probe_sslv2(probe_ctx_t *ctx, const wire_sslv2_hello_opts_t *hello,
-                                      double timeout_s, tls_raw_result_t *res)
-{
-    uint8_t buf[0x8000 + 2];
-    size_t len;
-    char err[160];
-    if (wire_build_sslv2_hello(hello, buf, sizeof buf, &len, err, sizeof err) != 0) {
-        memset(res, 0, sizeof *res);
-        set_summary(res, TLS_RAW_LOCAL_ERROR, "cannot build the hello: %s", err);
-        return res->outcome;
-    }
-    /* The SSLv2 version field is what an SSLv2 SERVER-HELLO answers; TLS suites written as
-     * 3-byte kinds could be answered by a TLS ServerHello, for the hello's version. */
-    uint16_t versions[2] = { WIRE_SSL2, hello->version };
-    tls_raw_opts_t o = {
-        .offered_versions = versions,
-        .noffered_versions = hello->ntls_suites && hello->version != WIRE_SSL2 ? 2 : 1,
-        .offered_suites = hello->tls_suites,
-        .noffered_suites = hello->ntls_suites,
-    };
-    return probe_exchange(ctx, buf, len, &o, timeout_s, res);
 }

@@ -170,8 +170,9 @@ int main(void)
     check(!hello_memo_find(&ep, &want, &a), "an SSLv3 hello is not answered by the everything-hello");
 
     /* TLS 1.3: the same key shares are needed; an empty key share list is another question. */
-    hello_memo_clear(&ep);
-    check(ep.nmemo == 0 && ep.memo == NULL, "clear drops every kept answer");
+    check(ep.nfinalisers == 1, "recording registers the memo's finaliser once");
+    endpoint_finalise(&ep);
+    check(ep.nmemo == 0 && ep.memo == NULL && ep.nfinalisers == 0, "finalising drops every kept answer");
     everything(&kept);
     tls_raw_result_t r13 = answer(WIRE_TLS13, TLS_AES_128_GCM, 0, 0);
     hello_memo_record(&ep, &kept, &r13);
@@ -192,9 +193,9 @@ int main(void)
     check(ep.nmemo == before, "a refusal is not kept");
 
     /* An endpoint that answers only compact hellos: its kept answer stands for hellos cut to
-     * the same shape, never for a full one (other groups and schemes), and clear also drops
-     * the shape the versions probe published. */
-    hello_memo_clear(&ep);
+     * the same shape, never for a full one (other groups and schemes), and finalising also
+     * drops the shape the versions probe published. */
+    endpoint_finalise(&ep);
     hello_shape_t shape;
     hello_shape_init(&shape);
     shape.level = HELLO_EXT_COMPACT;
@@ -213,9 +214,11 @@ int main(void)
     hello_shape_t loaded;
     hello_shape_load(&ep, &loaded);
     check(ep.shape && loaded.level == HELLO_EXT_COMPACT && loaded.max_codes == 64, "a published shape is loaded");
-    hello_memo_clear(&ep);
+    check(ep.nfinalisers == 2, "publishing a shape registers its own finaliser");
+    endpoint_finalise(&ep);
     hello_shape_load(&ep, &loaded);
-    check(!ep.shape && loaded.level == HELLO_EXT_FULL && loaded.max_codes == 0, "clear forgets the shape");
+    check(!ep.shape && !ep.memo && loaded.level == HELLO_EXT_FULL && loaded.max_codes == 0,
+          "finalising forgets the answers and the shape");
     pthread_mutex_destroy(&ep.lock);
     return failures ? 1 : 0;
 }

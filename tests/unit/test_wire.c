@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "tls_raw.h"
 #include "wire.h"
 
@@ -669,11 +670,15 @@ static void test_sslv2_flight(void)
 }
 
 /* ------------------------------------------------------------------------------------------
- * tls_raw over a socketpair: the "server" end gets canned bytes and may be closed. */
+ * tls_raw over a socketpair: the "server" end gets canned bytes and may be closed. The deadline
+ * is the probes' (probe_raw.c): NET_EXCHANGE_WAITS single waits from now, unless o has one. */
 
-static tls_raw_outcome_t exchange(const buf_t *answer, bool close_after, const tls_raw_opts_t *o,
+static tls_raw_outcome_t exchange(const buf_t *answer, bool close_after, const tls_raw_opts_t *given,
                                   tls_raw_result_t *r)
 {
+    tls_raw_opts_t opts = *given, *o = &opts;
+    if (!o->deadline)
+        o->deadline = net_now() + NET_EXCHANGE_WAITS * o->timeout_s;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
         return TLS_RAW_LOCAL_ERROR;
@@ -742,6 +747,15 @@ static void test_tls_raw(void)
     exchange(NULL, false, &o, &r);
     check(r.outcome == TLS_RAW_TIMEOUT && strcmp(r.summary, "timeout") == 0 && r.elapsed_s < 2.0,
           "tls_raw: timeout", "%s after %.2f s", r.summary, r.elapsed_s);
+    tls_raw_result_free(&r);
+
+    /* The caller's deadline ends the exchange before a single wait would. */
+    tls_raw_opts_t soon = o;
+    soon.timeout_s = 30;
+    soon.deadline = net_now() + 0.2;
+    exchange(NULL, false, &soon, &r);
+    check(r.outcome == TLS_RAW_TIMEOUT && r.elapsed_s >= 0.15 && r.elapsed_s < 2.0,
+          "tls_raw: the deadline given bounds the exchange", "%s after %.2f s", r.summary, r.elapsed_s);
     tls_raw_result_free(&r);
 
     in.n = 0;

@@ -7,19 +7,21 @@ PKGS    := openssl libcurl libcares yaml-0.1 json-c
 PYTHON  ?= python3
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libcurl is not linked: src/http_fetch.c loads it on first use (dlopen), see there why.
+# libcurl is not linked: src/http/http_fetch.c loads it on first use (dlopen), see there why.
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)))
 
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 override LDLIBS += $(PKG_LIBS) -ldl -lpthread -lm
 
-GEN_SRC  := $(BUILD)/gen/registry_data.c $(BUILD)/gen/requirements_data.c $(BUILD)/gen/mozilla_data.c
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard probes/*.c)
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/registry_data.o $(BUILD)/gen/requirements_data.o \
+GEN_SRC  := $(BUILD)/gen/iana_data.c $(BUILD)/gen/requirements_data.c $(BUILD)/gen/mozilla_data.c
+LIB_SRC  := $(filter-out src/app/main.c,$(wildcard src/*/*.c)) $(wildcard probes/*.c)
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/iana_data.o $(BUILD)/gen/requirements_data.o \
             $(BUILD)/gen/mozilla_data.o
-MAIN_OBJ := $(BUILD)/src/main.o
+MAIN_OBJ := $(BUILD)/src/app/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# Unit tests are white-box: they may include a layer's internal headers.
+UNIT_INC := $(patsubst %/,-I%,$(sort $(dir $(wildcard src/*/*.h))))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all check check-asan unit install demo bench fuzz clean
@@ -30,22 +32,25 @@ $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 	@echo "  LD  $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h)
+$(BUILD)/%.o: %.c $(GEN_SRC) $(wildcard include/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
+
+# The generated catalogue names the rules, declared in the scoring layer's internal header.
+$(BUILD)/gen/requirements_data.o: override CFLAGS += -Isrc/scoring
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Tables are generated from the registries copied into data/ (see data/README.md).
-$(BUILD)/gen/registry_data.c: tools/gen_registry.py $(wildcard data/iana/*.csv) data/sslv2-cipher-kinds.csv
+$(BUILD)/gen/iana_data.c: tools/gen_iana.py $(wildcard data/iana/*.csv) data/sslv2-cipher-kinds.csv
 	@mkdir -p $(dir $@)
-	$(PYTHON) tools/gen_registry.py data $(BUILD)/gen
+	$(PYTHON) tools/gen_iana.py data $(BUILD)/gen
 
 # The catalogue: a rule function without a row, or a row naming no rule, stops the build here.
-RULE_SRC := include/rules.h $(wildcard src/rules_*.c)
+RULE_SRC := src/scoring/rules.h $(wildcard src/scoring/rules_*.c)
 $(BUILD)/gen/requirements_data.c: tools/gen_requirements.py data/asvs/requirements.csv $(RULE_SRC)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen_requirements.py c data/asvs/requirements.csv $(BUILD)/gen $(RULE_SRC)
@@ -57,7 +62,7 @@ $(BUILD)/gen/mozilla_data.c: tools/gen_mozilla.py $(wildcard data/mozilla/*.json
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	@$(CC) $(CFLAGS) $(UNIT_INC) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -73,12 +78,12 @@ check-asan:
 	  TLSPROBE=$(CURDIR)/build-asan/tlsprobe UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
 
 # The fuzzer needs only the parsers and the tables, so a half-written probe never breaks it.
-FUZZ_SRC := src/wire_parse.c src/wire_hello.c src/registry.c
+FUZZ_SRC := src/wire/wire_parse.c src/wire/wire_hello.c src/wire/iana.c
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
-	  $(patsubst %.c,build-fuzz/%.o,$(FUZZ_SRC)) build-fuzz/gen/registry_data.o
+	  $(patsubst %.c,build-fuzz/%.o,$(FUZZ_SRC)) build-fuzz/gen/iana_data.o
 	clang -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild-fuzz/gen $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
-	  -o build-fuzz/fuzz_parse fuzz/fuzz_parse.c $(patsubst %.c,build-fuzz/%.o,$(FUZZ_SRC)) build-fuzz/gen/registry_data.o $(LDLIBS)
+	  -o build-fuzz/fuzz_parse fuzz/fuzz_parse.c $(patsubst %.c,build-fuzz/%.o,$(FUZZ_SRC)) build-fuzz/gen/iana_data.o $(LDLIBS)
 	@echo "run: mkdir -p build-fuzz/corpus && build-fuzz/fuzz_parse -max_total_time=60 build-fuzz/corpus fuzz/corpus"
 
 install: tlsprobe

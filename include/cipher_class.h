@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "registry.h"
+#include "iana.h"
 
 typedef enum {
     SUITE_RECOMMENDED,  /* approved AEAD with forward secrecy and authentication */
@@ -16,10 +16,10 @@ typedef enum {
 } suite_class_t;
 
 /* Label of a suite, and in why (may be NULL) the reasons, "CBC mode; no forward secrecy". */
-suite_class_t suite_classify(const registry_suite_t *s, char *why, size_t whylen);
+suite_class_t suite_classify(const iana_suite_t *s, char *why, size_t whylen);
 const char *suite_class_name(suite_class_t c);
 
 /* Label of an SSLv2 cipher kind: always insecure (the protocol is), with the reason. */
-suite_class_t sslv2_kind_classify(const registry_sslv2_kind_t *k, char *why, size_t whylen);
+suite_class_t sslv2_kind_classify(const iana_sslv2_kind_t *k, char *why, size_t whylen);
 
 #endif

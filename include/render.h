@@ -1,5 +1,5 @@
 /* What a probe renders its facts with in the text and HTML reports (the way sslyze gives each
- * scan command its own console renderer). The writers (src/report_text.c, src/report_html.c)
+ * scan command its own console renderer). The writers (src/report/report_text.c, src/report/report_html.c)
  * implement these pens and call every probe's renderers (probe_module_t in probe.h) for each
  * endpoint whose facts they show, in registry order, with the probe's facts, NULL when it has
  * none. A renderer only reads facts (json_read.h) and calls these; it never sees a FILE or a

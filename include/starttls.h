@@ -105,7 +105,7 @@ struct starttls_dialogue {
     int (*plaintext_login)(starttls_conn_t *c, starttls_transcript_t *t);
 };
 
-/* The dialogues, one per protocol; src/service.c's rows point to them. */
+/* The dialogues, one per protocol; src/starttls/service.c's rows point to them. */
 extern const starttls_dialogue_t starttls_smtp, starttls_imap, starttls_pop3, starttls_ftp, starttls_xmpp;
 extern const starttls_dialogue_t starttls_ldap, starttls_postgres, starttls_mysql;   /* starttls_binary.c */
 

@@ -20,7 +20,7 @@
 #include "ocsp_check.h"
 #include "probe.h"
 #include "probe_raw.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_handshake.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -89,9 +89,9 @@ static void push_der(STACK_OF(X509) *chain, const uint8_t *der, size_t len)
 static size_t certificate_suites(uint16_t version, uint16_t *out)
 {
     uint16_t all[HELLO_MAX_CODES];
-    size_t k = registry_suites_for_version(version, all, HELLO_MAX_CODES), n = 0;
+    size_t k = iana_suites_for_version(version, all, HELLO_MAX_CODES), n = 0;
     for (size_t i = 0; i < k && i < HELLO_MAX_CODES; i++) {
-        const registry_suite_t *s = registry_suite_by_code(all[i]);
+        const iana_suite_t *s = iana_suite_by_code(all[i]);
         if (s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0))
             out[n++] = all[i];
     }
@@ -179,8 +179,8 @@ static bool raw_chain(probe_ctx_t *ctx, known_hello_t *k, raw_answer_t *ra)
     if (version == WIRE_SSL2) {
         uint32_t kinds[64];
         size_t n = 0;
-        for (size_t i = 0; i < registry_sslv2_kinds_count && n < 64; i++)
-            kinds[n++] = registry_sslv2_kinds[i].code;
+        for (size_t i = 0; i < iana_sslv2_kinds_count && n < 64; i++)
+            kinds[n++] = iana_sslv2_kinds[i].code;
         wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
         probe_raw_sslv2(ctx, &h, &r);
     } else {

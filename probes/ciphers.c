@@ -2,7 +2,7 @@
  * with hand-built hellos (so suites the local OpenSSL lacks are found too), the server's
  * order, and the key exchange group each suite really used; per version also whether every
  * candidate code was decided, the suites the server lists but closes on when it picks them,
- * and those no answer decided (src/suite_enum.c, which holds on servers that misbehave).
+ * and those no answer decided (src/engine/suite_enum.c, which holds on servers that misbehave).
  *
  * Cost on a server that answers every hello: one connection per accepted suite but the first
  * of each version (the versions probe already asked that question: hello_memo.h), one refusal
@@ -22,7 +22,7 @@
 #include "hello_shape.h"
 #include "probe.h"
 #include "probe_raw.h"
-#include "registry.h"
+#include "iana.h"
 #include "suite_enum.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -37,8 +37,8 @@ static int enumerate_sslv2(suite_enum_run_t *run, version_result_t *vr)
 {
     uint32_t kinds[64];
     size_t n = 0;
-    for (size_t i = 0; i < registry_sslv2_kinds_count && n < 64; i++)
-        kinds[n++] = registry_sslv2_kinds[i].code;
+    for (size_t i = 0; i < iana_sslv2_kinds_count && n < 64; i++)
+        kinds[n++] = iana_sslv2_kinds[i].code;
     wire_sslv2_hello_opts_t h = { .version = WIRE_SSL2, .kinds = kinds, .nkinds = n };
     tls_raw_result_t r;
     run->connections++;
@@ -85,7 +85,7 @@ static json_object *suite_json(uint16_t version, const found_suite_t *f, totals_
     json_object *o = json_object_new_object();
     char code[16], why[200];
     if (version == WIRE_SSL2) {
-        const registry_sslv2_kind_t *k = registry_sslv2_kind_by_code(f->code);
+        const iana_sslv2_kind_t *k = iana_sslv2_kind_by_code(f->code);
         suite_class_t c = k ? sslv2_kind_classify(k, why, sizeof why) : SUITE_INSECURE;
         snprintf(code, sizeof code, "0x%06X", (unsigned)f->code);
         if (!k)
@@ -101,7 +101,7 @@ static json_object *suite_json(uint16_t version, const found_suite_t *f, totals_
         count_once(t, name, c, false);
         return o;
     }
-    const registry_suite_t *s = registry_suite_by_code((uint16_t)f->code);
+    const iana_suite_t *s = iana_suite_by_code((uint16_t)f->code);
     snprintf(code, sizeof code, "0x%04X", (unsigned)f->code);
     json_object_object_add(o, "code", json_object_new_string(code));
     if (!s) {
@@ -113,7 +113,7 @@ static json_object *suite_json(uint16_t version, const found_suite_t *f, totals_
         return o;
     }
     suite_class_t c = suite_classify(s, why, sizeof why);
-    const char *ossl = registry_openssl_name(s->code);
+    const char *ossl = iana_openssl_name(s->code);
     json_object_object_add(o, "name", json_object_new_string(s->name));
     json_object_object_add(o, "openssl_name", ossl ? json_object_new_string(ossl) : NULL);
     json_object_object_add(o, "kx", json_object_new_string(s->kx));
@@ -138,8 +138,8 @@ static pthread_once_t rank_once = PTHREAD_ONCE_INIT;
 
 static void build_rank(void)
 {
-    for (size_t i = 0; i < registry_suites_count; i++)
-        rank[registry_suites[registry_suite_preference[i]].code] = i + 1;
+    for (size_t i = 0; i < iana_suites_count; i++)
+        rank[iana_suites[iana_suite_preference[i]].code] = i + 1;
 }
 
 static void sort_by_strength(version_result_t *vr)
@@ -171,11 +171,11 @@ static json_object *notes_json(uint16_t version, suite_note_t *notes, size_t n, 
         char code[16];
         const char *name;
         if (version == WIRE_SSL2) {
-            const registry_sslv2_kind_t *k = registry_sslv2_kind_by_code(notes[i].code);
+            const iana_sslv2_kind_t *k = iana_sslv2_kind_by_code(notes[i].code);
             snprintf(code, sizeof code, "0x%06X", (unsigned)notes[i].code);
             name = k ? k->name : code;
         } else {
-            const registry_suite_t *s = registry_suite_by_code((uint16_t)notes[i].code);
+            const iana_suite_t *s = iana_suite_by_code((uint16_t)notes[i].code);
             snprintf(code, sizeof code, "0x%04X", (unsigned)notes[i].code);
             name = s ? s->name : code;
         }

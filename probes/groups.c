@@ -4,7 +4,7 @@
  *   choice in a HelloRetryRequest, so no key is needed even for groups OpenSSL lacks.
  * - TLS <= 1.2: the ECDHE curves, read from the ServerKeyExchange, offer-and-remove, the
  *   certificate's curve kept offered where an ECDSA certificate needs it.
- *   Both walks (src/group_walk.c) hold on servers that drop hellos of some shapes, close
+ *   Both walks (src/engine/group_walk.c) hold on servers that drop hellos of some shapes, close
  *   instead of refusing, or close on a suite they list but cannot serve; what no answer
  *   decides is reported undecided with the reason, never refused.
  * - DHE: the server's own prime (no FFDHE group offered); a server that serves DHE only to
@@ -20,7 +20,7 @@
 #include "hello_profile.h"
 #include "probe.h"
 #include "probe_raw.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_raw.h"
 #include "wire.h"
 
@@ -30,7 +30,7 @@
 
 static json_object *group_name_json(uint16_t code)
 {
-    const registry_group_t *g = registry_group_by_code(code);
+    const iana_group_t *g = iana_group_by_code(code);
     char hex[8];
     snprintf(hex, sizeof hex, "0x%04X", code);
     return json_object_new_string(g ? g->name : hex);
@@ -103,7 +103,7 @@ static uint16_t version_pick(endpoint_t *ep, uint16_t version, const char *kx)
             strcmp(json_object_get_string(name), wire_version_name(version)) != 0 ||
             !json_object_object_get_ex(e, "cipher", &cipher) || !json_object_is_type(cipher, json_type_string))
             continue;
-        const registry_suite_t *s = registry_suite_by_name(json_object_get_string(cipher));
+        const iana_suite_t *s = iana_suite_by_name(json_object_get_string(cipher));
         return s && (!kx || strcmp(s->kx, kx) == 0) ? s->code : 0;
     }
     return 0;
@@ -113,7 +113,7 @@ static json_object *enumerate_tls13(gw_run_t *run)
 {
     uint16_t groups[MAX_CODES], suites[MAX_CODES];
     size_t n = hello_usable_groups(WIRE_TLS13, groups, MAX_CODES);
-    size_t nsuites = registry_suites_for_version(WIRE_TLS13, suites, MAX_CODES);
+    size_t nsuites = iana_suites_for_version(WIRE_TLS13, suites, MAX_CODES);
     group_walk_t *w = gw_new(WIRE_TLS13, groups, n, suites, nsuites < MAX_CODES ? nsuites : MAX_CODES,
                              version_pick(run->ctx->ep, WIRE_TLS13, NULL));
     if (!w) {
@@ -142,9 +142,9 @@ static uint16_t version_with(endpoint_t *ep, const char *kx, uint16_t *suites, s
         if (!probe_version_accepted(ep, order[i]))
             continue;
         uint16_t all[MAX_CODES];
-        size_t n = registry_suites_for_version(order[i], all, MAX_CODES);
+        size_t n = iana_suites_for_version(order[i], all, MAX_CODES);
         for (size_t j = 0; j < n && j < MAX_CODES; j++) {
-            const registry_suite_t *rs = registry_suite_by_code(all[j]);
+            const iana_suite_t *rs = iana_suite_by_code(all[j]);
             if (rs && strcmp(rs->kx, kx) == 0)
                 suites[(*nsuites)++] = rs->code;
         }
@@ -155,7 +155,7 @@ static uint16_t version_with(endpoint_t *ep, const char *kx, uint16_t *suites, s
 
 static bool is_ecdhe_curve(uint16_t code)
 {
-    const registry_group_t *g = registry_group_by_code(code);
+    const iana_group_t *g = iana_group_by_code(code);
     return g && strcmp(g->kind, "ecdhe") == 0 && strstr(g->name, "tls13") == NULL && code < 0xFF01;
 }
 
@@ -165,7 +165,7 @@ static size_t usable_of_kind(uint16_t version, bool ecdhe, uint16_t *out)
     uint16_t all[MAX_CODES];
     size_t nall = hello_usable_groups(version, all, MAX_CODES), n = 0;
     for (size_t i = 0; i < nall; i++) {
-        const registry_group_t *g = registry_group_by_code(all[i]);
+        const iana_group_t *g = iana_group_by_code(all[i]);
         if (ecdhe ? is_ecdhe_curve(all[i]) : g && strcmp(g->kind, "ffdhe") == 0)
             out[n++] = all[i];
     }
@@ -224,7 +224,7 @@ static size_t suites_offered(const hello_profile_t *p)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->opts.nsuites; i++)
-        n += p->opts.suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO;
+        n += p->opts.suites[i] != IANA_SCSV_EMPTY_RENEGOTIATION_INFO;
     return n;
 }
 
@@ -266,10 +266,10 @@ static bool dh_ask(gw_run_t *run, dh_walk_t *d, const uint16_t *ffdhe, size_t nf
         const wire_ske_t *ske = &r.flight.ske;
         bool dhe = o == TLS_RAW_ACCEPTED && r.flight.have_server_key_exchange && ske->kind == WIRE_SKE_DHE;
         if (dhe) {
-            const registry_group_t *g = NULL;
+            const iana_group_t *g = NULL;
             s->bits = ske->dh_p_bits;
             s->name = dh_group_name(ske->dh_p, ske->dh_p_len);
-            g = s->name ? registry_group_by_name(s->name) : NULL;
+            g = s->name ? iana_group_by_name(s->name) : NULL;
             s->ffdhe = g && strcmp(g->kind, "ffdhe") == 0 ? g->code : 0;
         }
         if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
@@ -316,7 +316,7 @@ static json_object *ffdhe_walk(gw_run_t *run, dh_walk_t *d, const uint16_t *all,
     } while (codes_take(left, &nleft, s.ffdhe) && nleft && dh_ask(run, d, left, nleft, &s) && s.ffdhe &&
              contains(left, nleft, s.ffdhe));
     for (size_t i = 0; i < nleft && !run->error[0]; i++) {
-        const registry_group_t *g = registry_group_by_code(left[i]);
+        const iana_group_t *g = iana_group_by_code(left[i]);
         if (g && g->bits < weakest->bits && dh_ask(run, d, &left[i], 1, &s) && s.ffdhe == left[i]) {
             found[nfound++] = s.ffdhe;
             *weakest = s;

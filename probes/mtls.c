@@ -24,7 +24,7 @@
 #include "known_hello.h"
 #include "net.h"
 #include "probe.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_handshake.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -307,9 +307,9 @@ typedef struct version_facts {
 static size_t certificate_suites(uint16_t *out, size_t cap)
 {
     uint16_t all[HELLO_MAX_CODES];
-    size_t k = registry_suites_for_version(WIRE_TLS12, all, HELLO_MAX_CODES), n = 0;
+    size_t k = iana_suites_for_version(WIRE_TLS12, all, HELLO_MAX_CODES), n = 0;
     for (size_t i = 0; i < k && i < HELLO_MAX_CODES && n < cap; i++) {
-        const registry_suite_t *s = registry_suite_by_code(all[i]);
+        const iana_suite_t *s = iana_suite_by_code(all[i]);
         if (s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0))
             out[n++] = all[i];
     }

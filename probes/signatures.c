@@ -18,7 +18,7 @@
 #include "known_hello.h"
 #include "net.h"
 #include "probe.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_handshake.h"
 #include "tls_raw.h"
 #include "wire.h"
@@ -28,7 +28,7 @@
 
 static json_object *sigalg_name_json(uint16_t code)
 {
-    const registry_sigscheme_t *r = registry_sigscheme_by_code(code);
+    const iana_sigscheme_t *r = iana_sigscheme_by_code(code);
     const char *legacy = hello_legacy_sigalg_name(code);
     char hex[8];
     snprintf(hex, sizeof hex, "0x%04X", code);
@@ -39,9 +39,9 @@ static json_object *sigalg_name_json(uint16_t code)
 static size_t signed_kx_suites(uint16_t *out, size_t cap)
 {
     uint16_t all[HELLO_MAX_CODES];
-    size_t n = registry_suites_for_version(WIRE_TLS12, all, HELLO_MAX_CODES), k = 0;
+    size_t n = iana_suites_for_version(WIRE_TLS12, all, HELLO_MAX_CODES), k = 0;
     for (size_t i = 0; i < n && i < HELLO_MAX_CODES && k < cap; i++) {
-        const registry_suite_t *s = registry_suite_by_code(all[i]);
+        const iana_suite_t *s = iana_suite_by_code(all[i]);
         if (s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
             (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "ECDSA") == 0 || strcmp(s->au, "DSS") == 0))
             out[k++] = s->code;
@@ -108,7 +108,7 @@ static void scheme_list(const uint16_t *codes, size_t n, char *list, size_t cap)
     size_t used = 0;
     list[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        const registry_sigscheme_t *r = registry_sigscheme_by_code(codes[i]);
+        const iana_sigscheme_t *r = iana_sigscheme_by_code(codes[i]);
         if (r && used < cap)
             used += (size_t)snprintf(list + used, cap - used, "%s%s", used ? ":" : "", r->name);
     }

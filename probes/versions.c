@@ -28,7 +28,7 @@
 #include "hello_shape.h"
 #include "probe.h"
 #include "probe_raw.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_raw.h"
 #include "wire.h"
 
@@ -40,14 +40,14 @@ static size_t sslv2_kinds(uint32_t *out, size_t cap)
 {
     uint16_t bits[64];
     size_t n = 0;
-    for (size_t i = 0; i < registry_sslv2_kinds_count && n < cap && n < 64; i++) {
+    for (size_t i = 0; i < iana_sslv2_kinds_count && n < cap && n < 64; i++) {
         size_t j = n++;
-        for (; j > 0 && bits[j - 1] < registry_sslv2_kinds[i].bits; j--) {
+        for (; j > 0 && bits[j - 1] < iana_sslv2_kinds[i].bits; j--) {
             bits[j] = bits[j - 1];
             out[j] = out[j - 1];
         }
-        bits[j] = registry_sslv2_kinds[i].bits;
-        out[j] = registry_sslv2_kinds[i].code;
+        bits[j] = iana_sslv2_kinds[i].bits;
+        out[j] = iana_sslv2_kinds[i].code;
     }
     return n;
 }
@@ -203,7 +203,7 @@ static size_t offered(const hello_profile_t *p)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->opts.nsuites; i++)
-        n += p->opts.suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO;
+        n += p->opts.suites[i] != IANA_SCSV_EMPTY_RENEGOTIATION_INFO;
     return n;
 }
 
@@ -391,7 +391,7 @@ static size_t everything_suites(uint16_t *suites)
     size_t n = 0;
     for (size_t i = 0; i < sizeof all_versions / sizeof *all_versions; i++) {
         uint16_t one[HELLO_MAX_CODES];
-        size_t k = registry_suites_for_version(all_versions[i], one, HELLO_MAX_CODES);
+        size_t k = iana_suites_for_version(all_versions[i], one, HELLO_MAX_CODES);
         for (size_t j = 0; j < k && j < HELLO_MAX_CODES; j++) {
             size_t x = 0;
             while (x < n && suites[x] != one[j])
@@ -463,7 +463,7 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     record_version(&t, wire_version_name(WIRE_SSL2), &v);
 
     for (size_t i = 0; i < sizeof tls_versions / sizeof *tls_versions; i++) {
-        size_t n = registry_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
+        size_t n = iana_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
         if (n > HELLO_MAX_CODES)
             n = HELLO_MAX_CODES;
         memset(&v, 0, sizeof v);

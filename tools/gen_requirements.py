@@ -4,7 +4,7 @@ id, level, CWE, short title, OWASP's text, the rule function that decides it, an
 decides), turned into what uses it. Usage:
     gen_requirements.py c CSV OUTDIR RULE_FILE...
         writes OUTDIR/requirements_data.c, the table scoring, --explain and the tests read.
-        RULE_FILEs (include/rules.h, src/rules_*.c) are scanned for rule functions: a rule
+        RULE_FILEs (src/scoring/rules.h, src/scoring/rules_*.c) are scanned for rule functions: a rule
         with no row, or a row naming no rule, stops the build.
     gen_requirements.py man CSV MANPAGE [--check]
         rewrites the requirement list between the markers of the man page's SCORING section;

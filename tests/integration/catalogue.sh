@@ -7,7 +7,7 @@
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
 CSV=$ROOT/data/asvs/requirements.csv
 GEN=$ROOT/tools/gen_requirements.py
-RULE_FILES=("$ROOT/include/rules.h" "$ROOT"/src/rules_*.c)
+RULE_FILES=("$ROOT/src/scoring/rules.h" "$ROOT"/src/scoring/rules_*.c)
 
 # assert_has NAME TEXT FIXED_STRING
 assert_has() { if grep -qF -- "$3" <<<"$2"; then ok "$1"; else not_ok "$1" "no '$3' in: $(oneline "$2")"; fi; }
@@ -71,7 +71,7 @@ awk -F, -v id="$LONE_ID" 'NR == 1 || $2 != id' "$CSV" >"$TEST_TMP/norow.csv"
 gen_c "$TEST_TMP/norow.csv"
 assert_eq "generator: $LONE_ID's row deleted, exit 1" "1" "$RC"
 assert_has "generator: $LONE_RULE has no row, said so" "$OUT" \
-  "gen_requirements.py: $LONE_RULE ($ROOT/include/rules.h"
+  "gen_requirements.py: $LONE_RULE ($ROOT/src/scoring/rules.h"
 assert_has "generator: the message says to give it a row" "$OUT" "decides no requirement: give it a row"
 sed "s/,$LONE_RULE,/,${LONE_RULE}_gone,/" "$CSV" >"$TEST_TMP/norule.csv"
 gen_c "$TEST_TMP/norule.csv"

@@ -26,7 +26,7 @@
 #    (offering the list reversed, dropping the pick each round), older versions get
 #    protocol_version, newer ones a downgraded ServerHello; sizelimit answers a 512-byte hello
 #    payload and closes on 513.
-#  - Labels and forward secrecy: from `tlsprobe --list-ciphers` (src/cipher_class.c).
+#  - Labels and forward secrecy: from `tlsprobe --list-ciphers` (src/wire/cipher_class.c).
 . "$(dirname "$0")/../lib.sh"
 
 # ------------------------------------------------------------------------------- helpers

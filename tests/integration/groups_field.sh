@@ -180,7 +180,7 @@ done
 assert_jq "pq: no verdict about the certificate passes" "$REPORT" \
   "[$PQ.verdicts[] | select(.result == \"PASS\") | .id] - [\"12.1.1\",\"12.1.2\",\"9.1.2\",\"9.1.3\"]" '[]'
 assert_jq "pq: endpoint result ERROR" "$REPORT" "$PQ.result" '"ERROR"'
-# No grade without a checked certificate (the verdicts slice of issue #11, src/grade.c).
+# No grade without a checked certificate (the verdicts slice of issue #11, src/scoring/grade.c).
 assert_jq "pq: no A grade without a checked certificate" "$REPORT" \
   "($PQ.grade // {}) | (.grade // \"none\") | test(\"^A\")" 'false'
 

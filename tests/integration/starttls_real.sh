@@ -9,7 +9,7 @@
 #     or -tls1_1 (and -cipher 'DEFAULT:@SECLEVEL=0', the lab's empty openssl.cnf) no cipher:
 #     the handshake fails.
 #   vsftpd: printf 'FEAT\r\nQUIT\r\n' -> "211-Features:", " AUTH TLS", " EPRT", ..., "211 End"
-#     (RFC 959 continuation lines without the code: src/starttls.c reads them since this test).
+#     (RFC 959 continuation lines without the code: src/starttls/starttls.c reads them since this test).
 #   slapd RootDSE: supportedExtension 1.3.6.1.4.1.1466.20037 (StartTLS), SASL SCRAM-*, DIGEST-MD5,
 #     CRAM-MD5, NTLM (what Debian's libsasl2 modules offer, so not asserted exactly).
 #   mariadb --no-defaults -h 127.0.0.1 -P $LAB_PORT_MARIADB -u tlsprobe --skip-ssl -e 'select 1'

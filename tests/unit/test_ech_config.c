@@ -1,4 +1,4 @@
-/* ECHConfigList parsing (src/ech_config.c): a real list as published in DNS, a list built here
+/* ECHConfigList parsing (src/ech/ech_config.c): a real list as published in DNS, a list built here
  * from its fields and checked field by field and re-encoded, other versions skipped, every
  * malformation rejected with its reason, every truncation rejected, and strict base64. */
 #include <stdarg.h>

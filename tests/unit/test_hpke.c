@@ -1,4 +1,4 @@
-/* HPKE (src/hpke.c) against published vectors for every supported KEM/KDF/AEAD combination that
+/* HPKE (src/ech/hpke.c) against published vectors for every supported KEM/KDF/AEAD combination that
  * has them (tests/unit/data/README.md names the sources), plus round trips, the error paths and
  * two threads sharing nothing. A vector file that lacks a suite it is expected to hold fails. */
 #include <pthread.h>

@@ -5,7 +5,7 @@
 
 #include "hello_memo.h"
 #include "hello_shape.h"
-#include "registry.h"
+#include "iana.h"
 
 static int failures;
 
@@ -43,7 +43,7 @@ static tls_raw_result_t answer(uint16_t version, uint16_t cipher, uint16_t curve
 
 static size_t suites_of(uint16_t version, uint16_t *out)
 {
-    return registry_suites_for_version(version, out, HELLO_MAX_CODES);
+    return iana_suites_for_version(version, out, HELLO_MAX_CODES);
 }
 
 /* The versions probe's everything-hello: every version's suites, newest versions first. */
@@ -72,7 +72,7 @@ static size_t with_kx(uint16_t version, const char *kx, uint16_t *out)
     uint16_t all[HELLO_MAX_CODES];
     size_t n = suites_of(version, all), k = 0;
     for (size_t i = 0; i < n; i++) {
-        const registry_suite_t *s = registry_suite_by_code(all[i]);
+        const iana_suite_t *s = iana_suite_by_code(all[i]);
         if (s && strcmp(s->kx, kx) == 0)
             out[k++] = all[i];
     }
@@ -84,7 +84,7 @@ static size_t ec_curves(uint16_t *out)
     uint16_t all[HELLO_MAX_CODES];
     size_t n = hello_usable_groups(WIRE_TLS12, all, HELLO_MAX_CODES), k = 0;
     for (size_t i = 0; i < n; i++) {
-        const registry_group_t *g = registry_group_by_code(all[i]);
+        const iana_group_t *g = iana_group_by_code(all[i]);
         if (g && strcmp(g->kind, "ecdhe") == 0)
             out[k++] = all[i];
     }
@@ -138,7 +138,7 @@ int main(void)
     uint16_t all12[HELLO_MAX_CODES], both[HELLO_MAX_CODES];
     size_t n12 = suites_of(WIRE_TLS12, all12), nb = 0;
     for (size_t i = 0; i < n12; i++) {
-        const registry_suite_t *s = registry_suite_by_code(all12[i]);
+        const iana_suite_t *s = iana_suite_by_code(all12[i]);
         if (s && (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0))
             both[nb++] = all12[i];
     }

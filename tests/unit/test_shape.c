@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "hello_shape.h"
-#include "registry.h"
+#include "iana.h"
 #include "wire.h"
 
 static int failures;
@@ -42,17 +42,17 @@ static void test_fit_limits(void)
 {
     hello_shape_t s;
     hello_shape_init(&s);
-    size_t n = registry_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+    size_t n = iana_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
     hello_profile_init(&prof, "localhost", WIRE_TLS12);
     check(hello_shape_fit(&s, &prof, suites, n, 0) == n && prof.opts.nsuites == n + 1,
           "nothing learned: every suite, and the SCSV");
     s.max_codes = 128;
     hello_profile_init(&prof, "localhost", WIRE_TLS12);
     check(hello_shape_fit(&s, &prof, suites, n, 0) == 127 && prof.opts.nsuites == 128 &&
-              has_code(&prof, REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO),
+              has_code(&prof, IANA_SCSV_EMPTY_RENEGOTIATION_INFO),
           "128 codes: 127 suites and the SCSV (servers count it)");
     check(prof.opts.suites[0] == suites[0] && prof.opts.suites[126] == suites[126], "the first suites, in order");
-    size_t n13 = registry_suites_for_version(WIRE_TLS13, suites, HELLO_MAX_CODES);
+    size_t n13 = iana_suites_for_version(WIRE_TLS13, suites, HELLO_MAX_CODES);
     s.max_codes = 8;
     hello_profile_init(&prof, "localhost", WIRE_TLS13);
     check(hello_shape_fit(&s, &prof, suites, n13, 0) == 8 && prof.opts.nsuites == 8, "TLS 1.3: no SCSV to count");
@@ -62,7 +62,7 @@ static void test_fit_levels(void)
 {
     hello_shape_t s;
     hello_shape_init(&s);
-    size_t n = registry_suites_for_version(WIRE_TLS13, suites, HELLO_MAX_CODES);
+    size_t n = iana_suites_for_version(WIRE_TLS13, suites, HELLO_MAX_CODES);
     s.level = HELLO_EXT_COMPACT;
     hello_profile_init(&prof, "localhost", WIRE_TLS13);
     hello_shape_fit(&s, &prof, suites, n, 0);
@@ -79,7 +79,7 @@ static void test_fit_levels(void)
     hello_shape_fit(&s, &prof, suites, n, 0);
     check(!prof.opts.padding && prof.opts.nversions == 1 && prof.opts.nkey_shares == 1,
           "known extensions, TLS 1.3: no padding, supported_versions and a key share stay");
-    size_t all = registry_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+    size_t all = iana_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
     hello_profile_init_all_versions(&prof, "localhost");
     hello_shape_fit(&s, &prof, suites, all, 0);
     check(!prof.opts.padding && prof.opts.nversions == 0 && prof.opts.nkey_shares == 0 &&
@@ -95,7 +95,7 @@ static void test_window(void)
     size_t inside = 0, hellos = 0;
     for (size_t v = 0; v < 4; v++)
         for (size_t l = 0; l < 3; l++) {
-            size_t n = registry_suites_for_version(versions[v], suites, HELLO_MAX_CODES);
+            size_t n = iana_suites_for_version(versions[v], suites, HELLO_MAX_CODES);
             hello_shape_t s;
             hello_shape_init(&s);
             s.level = levels[l];
@@ -116,7 +116,7 @@ static void test_window(void)
      * teaches the endpoint's shape when a server drops it. */
     hello_shape_t s;
     hello_shape_init(&s);
-    size_t n = registry_suites_for_version(WIRE_SSL3, suites, HELLO_MAX_CODES);
+    size_t n = iana_suites_for_version(WIRE_SSL3, suites, HELLO_MAX_CODES);
     hello_profile_init(&prof, NULL, WIRE_SSL3);
     hello_shape_fit(&s, &prof, suites, n, 0);
     size_t len = built_len(&prof);
@@ -132,7 +132,7 @@ static void test_known(void)
 {
     hello_shape_t s;
     hello_shape_init(&s);
-    size_t n = registry_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+    size_t n = iana_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
     hello_profile_init(&prof, "localhost", WIRE_TLS12);
     hello_shape_fit(&s, &prof, suites, n, 0);
     check(!hello_shape_known(&s, &prof), "nothing answered: no shape known");
@@ -151,7 +151,7 @@ static void test_known(void)
     check(hello_shape_known(&s, &prof), "fewer suites, same extensions, shorter: known");
 
     hello_profile_init(&prof, "localhost", WIRE_TLS13);
-    size_t n13 = registry_suites_for_version(WIRE_TLS13, suites, HELLO_MAX_CODES);
+    size_t n13 = iana_suites_for_version(WIRE_TLS13, suites, HELLO_MAX_CODES);
     hello_shape_fit(&s, &prof, suites, n13, 0);
     check(!hello_shape_known(&s, &prof), "TLS 1.3 extensions never answered: not known");
 
@@ -159,7 +159,7 @@ static void test_known(void)
     hello_shape_t w;
     hello_shape_init(&w);
     hello_profile_init(&prof, NULL, WIRE_SSL3);
-    n = registry_suites_for_version(WIRE_SSL3, suites, HELLO_MAX_CODES);
+    n = iana_suites_for_version(WIRE_SSL3, suites, HELLO_MAX_CODES);
     hello_shape_fit(&w, &prof, suites, 20, 0);
     hello_shape_note(&w, &prof, TLS_RAW_ALERT);
     hello_profile_init(&prof, NULL, WIRE_SSL3);

@@ -1,4 +1,4 @@
-/* SVCB / HTTPS RDATA (src/svcb.c): the wire-format test vectors of RFC 9460 Appendix D (D.1,
+/* SVCB / HTTPS RDATA (src/net/svcb.c): the wire-format test vectors of RFC 9460 Appendix D (D.1,
  * D.2, and D.3's failure cases in wire form), hand-built records with ech and unknown keys,
  * every rejection with its reason, truncation at every length, and the HTTPS owner name. */
 #include <arpa/inet.h>

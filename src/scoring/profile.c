@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "mozilla_data.h"
-#include "registry.h"
+#include "iana.h"
 #include "grade.h"
 #include "json_read.h"
 
@@ -227,7 +227,7 @@ static void check_groups(checker_t *c)
             json_object_object_add(seen, name, NULL);
             if (!in_list(c->p->tls_curves, name))
                 deviate(c, "group", expected, name, true);
-            const registry_group_t *rg = registry_group_by_name(name);
+            const iana_group_t *rg = iana_group_by_name(name);
             if (!rg || !rg->bits)
                 continue;
             if ((strcmp(rg->kind, "ecdhe") == 0 || strcmp(rg->kind, "hybrid-pq") == 0) &&

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "json_read.h"
-#include "registry.h"
+#include "iana.h"
 
 
 typedef struct why {
@@ -54,7 +54,7 @@ static void suite_known(json_object *s, const char *version, kx_needs_t *need, w
                 jr_or_q(name ? name : jr_str(s, "code")));
         return;
     }
-    const registry_suite_t *rs = registry_suite_by_name(name);
+    const iana_suite_t *rs = iana_suite_by_name(name);
     const char *kx = jr_str(s, "kx") ? jr_str(s, "kx") : rs ? rs->kx : NULL;
     need->tls13 |= jr_eq(version, "TLSv1.3");
     need->ecdhe |= !jr_eq(version, "TLSv1.3") && jr_eq(kx, "ECDHE");
@@ -179,7 +179,7 @@ static void group_names_known(json_object *list, const char *what, why_t *w)
 {
     for (size_t i = 0; i < jr_len(list); i++) {
         const char *name = json_object_get_string(jr_idx(list, i));
-        if (!name || !json_object_is_type(jr_idx(list, i), json_type_string) || !registry_group_by_name(name))
+        if (!name || !json_object_is_type(jr_idx(list, i), json_type_string) || !iana_group_by_name(name))
             missing(w, "%s group %s unknown to tlsprobe", what, jr_or_q(name));
     }
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "registry.h"
+#include "iana.h"
 #include "json_read.h"
 
 /* SSL Labs' A+ asks for long-lived HSTS; testssl.sh uses 180 days. */
@@ -137,7 +137,7 @@ static void kx_groups(grader_t *g, kx_t *k)
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; i < jr_len(lists[l]); i++) {
             const char *name = json_object_get_string(jr_idx(lists[l], i));
-            const registry_group_t *rg = name ? registry_group_by_name(name) : NULL;
+            const iana_group_t *rg = name ? iana_group_by_name(name) : NULL;
             char what[160];
             if (!rg || !rg->bits)
                 continue;
@@ -231,8 +231,8 @@ static void suite_facts(suites_t *s, kx_t *k, const char *version, json_object *
         return;
     bool tls11_up = jr_eq(version, "TLSv1.1") || jr_eq(version, "TLSv1.2") || jr_eq(version, "TLSv1.3");
     int bits = json_object_get_int(jr_at(su, "bits"));
-    const registry_suite_t *rs = registry_suite_by_name(name);
-    const registry_sslv2_kind_t *k2 = rs ? NULL : registry_sslv2_kind_by_name(name);
+    const iana_suite_t *rs = iana_suite_by_name(name);
+    const iana_sslv2_kind_t *k2 = rs ? NULL : iana_sslv2_kind_by_name(name);
     const char *enc = rs ? rs->enc : NULL;
     bool is_export = rs ? rs->export_grade : k2 ? k2->export_grade : false;
     bool rc4 = enc ? jr_eq(enc, "RC4") : strstr(name, "RC4") != NULL;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "net.h"
-#include "registry.h"
+#include "iana.h"
 
 /* First read buffer; doubled up to the byte cap as a flight needs. */
 #define RAW_INITIAL_BUF (16 * 1024)
@@ -52,7 +52,7 @@ static void classify_server_hello(tls_raw_result_t *res, const tls_raw_opts_t *o
     const wire_server_hello_t *sh = &res->flight.server_hello;
     res->version = sh->version;
     res->cipher = sh->cipher;
-    const registry_suite_t *s = registry_suite_by_code(sh->cipher);
+    const iana_suite_t *s = iana_suite_by_code(sh->cipher);
     res->cipher_name = s ? s->name : NULL;
     char label[16];
     version_label(sh->version, label, sizeof label);
@@ -78,7 +78,7 @@ static void classify_sslv2_hello(tls_raw_result_t *res, const tls_raw_opts_t *o)
         return;
     }
     res->sslv2_kind = sh->kinds[0];
-    const registry_sslv2_kind_t *k = registry_sslv2_kind_by_code(sh->kinds[0]);
+    const iana_sslv2_kind_t *k = iana_sslv2_kind_by_code(sh->kinds[0]);
     res->cipher_name = k ? k->name : NULL;
     set_summary(res, TLS_RAW_ACCEPTED, "accepted");
 }

@@ -7,7 +7,7 @@
 
 #include "dh_groups.h"
 #include "probe_raw.h"
-#include "registry.h"
+#include "iana.h"
 
 /* The versions probe sends seven hellos; more than this many kept answers is a bug. */
 #define MEMO_MAX 16
@@ -30,7 +30,7 @@ static void kx_group_of(const tls_raw_result_t *r, char *out, size_t outlen)
     const wire_flight_t *f = &r->flight;
     out[0] = '\0';
     if (r->version == WIRE_TLS13 && f->have_server_hello && f->server_hello.has_key_share) {
-        const registry_group_t *g = registry_group_by_code(f->server_hello.key_share_group);
+        const iana_group_t *g = iana_group_by_code(f->server_hello.key_share_group);
         if (g)
             snprintf(out, outlen, "%s", g->name);
         else
@@ -40,7 +40,7 @@ static void kx_group_of(const tls_raw_result_t *r, char *out, size_t outlen)
     if (!f->have_server_key_exchange)
         return;
     if (f->ske.kind == WIRE_SKE_ECDHE) {
-        const registry_group_t *g = f->ske.curve_type == 3 ? registry_group_by_code(f->ske.named_curve) : NULL;
+        const iana_group_t *g = f->ske.curve_type == 3 ? iana_group_by_code(f->ske.named_curve) : NULL;
         if (g)
             snprintf(out, outlen, "%s", g->name);
         else if (f->ske.curve_type == 3)
@@ -165,7 +165,7 @@ static bool in_same_order(const codes_t *have, const uint16_t *want, size_t nwan
 
 static const char *group_kind(uint16_t code)
 {
-    const registry_group_t *g = registry_group_by_code(code);
+    const iana_group_t *g = iana_group_by_code(code);
     return g ? g->kind : "";
 }
 
@@ -177,7 +177,7 @@ static bool suites_use_kind(const wire_hello_opts_t *h, uint16_t version, const 
         return true;
     const char *kx = strcmp(kind, "ecdhe") == 0 ? "ECDHE" : strcmp(kind, "ffdhe") == 0 ? "DHE" : NULL;
     for (size_t i = 0; kx && i < h->nsuites; i++) {
-        const registry_suite_t *s = registry_suite_by_code(h->suites[i]);
+        const iana_suite_t *s = iana_suite_by_code(h->suites[i]);
         if (s && strcmp(s->kx, kx) == 0)
             return true;
     }
@@ -251,7 +251,7 @@ static bool memo_result(endpoint_t *ep, const hello_profile_t *want, hello_answe
 {
     if (!hello_memo_find(ep, want, a))
         return false;
-    const registry_suite_t *s = registry_suite_by_code(a->cipher);
+    const iana_suite_t *s = iana_suite_by_code(a->cipher);
     memset(r, 0, sizeof *r);
     r->outcome = TLS_RAW_ACCEPTED;
     snprintf(r->summary, sizeof r->summary, "accepted");

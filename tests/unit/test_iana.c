@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "registry.h"
+#include "iana.h"
 
 static int failures;
 
@@ -31,7 +31,7 @@ static void check_suite(uint16_t code, const char *name, const char *kx, const c
                         int aead, int fs, int export_grade)
 {
     char label[160], detail[512];
-    const registry_suite_t *s = registry_suite_by_code(code);
+    const iana_suite_t *s = iana_suite_by_code(code);
     snprintf(label, sizeof label, "suite 0x%04X %s", code, name);
     if (!s) {
         check(0, label, "not in the registry");
@@ -57,103 +57,103 @@ static int list_has(const uint16_t *list, size_t n, uint16_t code)
 
 static void test_lookups(void)
 {
-    const registry_suite_t *s = registry_suite_by_name("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    const iana_suite_t *s = iana_suite_by_name("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     check(s && s->code == 0xC02F, "suite by name", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 is not 0xC02F");
-    check(registry_suite_by_name("ECDHE-RSA-AES128-GCM-SHA256") == NULL, "suite by OpenSSL name is not found",
+    check(iana_suite_by_name("ECDHE-RSA-AES128-GCM-SHA256") == NULL, "suite by OpenSSL name is not found",
           "found");
-    check(registry_suite_by_name(NULL) == NULL, "suite by NULL name", "found");
-    check(registry_suite_by_code(0x00FF) == NULL && registry_suite_by_code(0x5600) == NULL,
+    check(iana_suite_by_name(NULL) == NULL, "suite by NULL name", "found");
+    check(iana_suite_by_code(0x00FF) == NULL && iana_suite_by_code(0x5600) == NULL,
           "signalling values are not suites", "found");
-    check(registry_suite_by_code(0x0A0A) == NULL && registry_suite_by_code(0xFAFA) == NULL,
+    check(iana_suite_by_code(0x0A0A) == NULL && iana_suite_by_code(0xFAFA) == NULL,
           "GREASE values are not suites", "found");
-    check(registry_suite_by_code(0x0000) && registry_suite_by_code(0x0000)->versions == 0,
+    check(iana_suite_by_code(0x0000) && iana_suite_by_code(0x0000)->versions == 0,
           "TLS_NULL_WITH_NULL_NULL is known but never offerable", "wrong");
-    check(registry_suites_count > 300, "more than 300 suites", "too few");
+    check(iana_suites_count > 300, "more than 300 suites", "too few");
     int sorted = 1;
-    for (size_t i = 1; i < registry_suites_count; i++)
-        sorted &= registry_suites[i - 1].code < registry_suites[i].code;
-    for (size_t i = 1; i < registry_groups_count; i++)
-        sorted &= registry_groups[i - 1].code < registry_groups[i].code;
-    for (size_t i = 1; i < registry_sigschemes_count; i++)
-        sorted &= registry_sigschemes[i - 1].code < registry_sigschemes[i].code;
-    for (size_t i = 1; i < registry_sslv2_kinds_count; i++)
-        sorted &= registry_sslv2_kinds[i - 1].code < registry_sslv2_kinds[i].code;
+    for (size_t i = 1; i < iana_suites_count; i++)
+        sorted &= iana_suites[i - 1].code < iana_suites[i].code;
+    for (size_t i = 1; i < iana_groups_count; i++)
+        sorted &= iana_groups[i - 1].code < iana_groups[i].code;
+    for (size_t i = 1; i < iana_sigschemes_count; i++)
+        sorted &= iana_sigschemes[i - 1].code < iana_sigschemes[i].code;
+    for (size_t i = 1; i < iana_sslv2_kinds_count; i++)
+        sorted &= iana_sslv2_kinds[i - 1].code < iana_sslv2_kinds[i].code;
     check(sorted, "tables sorted by code without duplicates", "not sorted");
 
-    const registry_group_t *g = registry_group_by_code(29);
+    const iana_group_t *g = iana_group_by_code(29);
     check(g && strcmp(g->name, "x25519") == 0 && strcmp(g->kind, "ecdhe") == 0 && g->bits == 255 &&
               g->recommended == 'Y',
           "group 29 x25519", "wrong");
-    g = registry_group_by_name("ffdhe3072");
+    g = iana_group_by_name("ffdhe3072");
     check(g && g->code == 257 && strcmp(g->kind, "ffdhe") == 0 && g->bits == 3072, "group ffdhe3072", "wrong");
-    g = registry_group_by_name("X25519MLKEM768");
+    g = iana_group_by_name("X25519MLKEM768");
     check(g && g->code == 4588 && strcmp(g->kind, "hybrid-pq") == 0, "group X25519MLKEM768 hybrid", "wrong");
-    g = registry_group_by_code(513);
+    g = iana_group_by_code(513);
     check(g && strcmp(g->name, "MLKEM768") == 0 && strcmp(g->kind, "pq") == 0 && g->bits == 768,
           "group 513 MLKEM768 pq", "wrong");
-    g = registry_group_by_code(25497);
+    g = iana_group_by_code(25497);
     check(g && strcmp(g->name, "X25519Kyber768Draft00") == 0, "obsolete draft group keeps a clean name", "wrong");
-    g = registry_group_by_code(2);
+    g = iana_group_by_code(2);
     check(g && g->recommended == 'D', "sect163r1 discouraged", "wrong");
-    check(registry_group_by_code(0x0A0A) == NULL, "GREASE group is not a group", "found");
+    check(iana_group_by_code(0x0A0A) == NULL, "GREASE group is not a group", "found");
 
-    const registry_sigscheme_t *ss = registry_sigscheme_by_code(0x0804);
+    const iana_sigscheme_t *ss = iana_sigscheme_by_code(0x0804);
     check(ss && strcmp(ss->name, "rsa_pss_rsae_sha256") == 0 && ss->recommended == 'Y',
           "sigscheme 0x0804", "wrong");
-    ss = registry_sigscheme_by_name("ed25519");
+    ss = iana_sigscheme_by_name("ed25519");
     check(ss && ss->code == 0x0807, "sigscheme ed25519", "wrong");
-    check(registry_sigscheme_by_code(0x0202) == NULL, "reserved sigscheme is not named", "found");
+    check(iana_sigscheme_by_code(0x0202) == NULL, "reserved sigscheme is not named", "found");
 
-    const registry_sslv2_kind_t *k = registry_sslv2_kind_by_code(0x0700C0);
+    const iana_sslv2_kind_t *k = iana_sslv2_kind_by_code(0x0700C0);
     check(k && strcmp(k->name, "SSL_CK_DES_192_EDE3_CBC_WITH_MD5") == 0 && k->bits == 168 &&
               !k->export_grade && k->in_sslv2_spec,
           "sslv2 kind 0x0700C0", "wrong");
-    k = registry_sslv2_kind_by_name("SSL_CK_RC4_128_EXPORT40_WITH_MD5");
+    k = iana_sslv2_kind_by_name("SSL_CK_RC4_128_EXPORT40_WITH_MD5");
     check(k && k->code == 0x020080 && k->bits == 40 && k->export_grade, "sslv2 kind export RC4", "wrong");
-    check(registry_sslv2_kinds_count == 13, "13 sslv2 kinds", "wrong count");
+    check(iana_sslv2_kinds_count == 13, "13 sslv2 kinds", "wrong count");
 }
 
 static void test_derivations(void)
 {
-    const unsigned legacy = REG_V_SSL3 | REG_V_TLS10 | REG_V_TLS11 | REG_V_TLS12;
+    const unsigned legacy = IANA_V_SSL3 | IANA_V_TLS10 | IANA_V_TLS11 | IANA_V_TLS12;
     check_suite(0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE", "RSA", "AES_256_GCM", "AEAD", 256,
-                REG_V_TLS12, 1, 1, 0);
-    check_suite(0x1301, "TLS_AES_128_GCM_SHA256", "ANY", "ANY", "AES_128_GCM", "AEAD", 128, REG_V_TLS13, 1, 1, 0);
+                IANA_V_TLS12, 1, 1, 0);
+    check_suite(0x1301, "TLS_AES_128_GCM_SHA256", "ANY", "ANY", "AES_128_GCM", "AEAD", 128, IANA_V_TLS13, 1, 1, 0);
     check_suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "ANY", "ANY", "CHACHA20_POLY1305", "AEAD", 256,
-                REG_V_TLS13, 1, 1, 0);
+                IANA_V_TLS13, 1, 1, 0);
     check_suite(0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "RSA", "RSA", "3DES_EDE_CBC", "SHA1", 168, legacy, 0, 0, 0);
     check_suite(0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", "RSA", "RSA", "RC4_40", "MD5", 40,
-                REG_V_SSL3 | REG_V_TLS10 | REG_V_TLS11, 0, 0, 1);
+                IANA_V_SSL3 | IANA_V_TLS10 | IANA_V_TLS11, 0, 0, 1);
     check_suite(0x0014, "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA", "DHE", "RSA", "DES40_CBC", "SHA1", 40,
-                REG_V_SSL3 | REG_V_TLS10 | REG_V_TLS11, 0, 1, 1);
+                IANA_V_SSL3 | IANA_V_TLS10 | IANA_V_TLS11, 0, 1, 1);
     check_suite(0x0034, "TLS_DH_anon_WITH_AES_128_CBC_SHA", "DHE", "ANON", "AES_128_CBC", "SHA1", 128, legacy, 0, 1, 0);
     check_suite(0x0030, "TLS_DH_DSS_WITH_AES_128_CBC_SHA", "DH", "DSS", "AES_128_CBC", "SHA1", 128, legacy, 0, 0, 0);
     check_suite(0xC004, "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "ECDH", "ECDSA", "AES_128_CBC", "SHA1", 128, legacy, 0, 0, 0);
-    check_suite(0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", "RSA", "RSA", "AES_128_CBC", "SHA256", 128, REG_V_TLS12, 0, 0, 0);
+    check_suite(0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", "RSA", "RSA", "AES_128_CBC", "SHA256", 128, IANA_V_TLS12, 0, 0, 0);
     check_suite(0x00B7, "TLS_RSA_PSK_WITH_AES_256_CBC_SHA384", "RSA_PSK", "RSA", "AES_256_CBC", "SHA384", 256,
-                REG_V_TLS10 | REG_V_TLS11 | REG_V_TLS12, 0, 0, 0);
+                IANA_V_TLS10 | IANA_V_TLS11 | IANA_V_TLS12, 0, 0, 0);
     check_suite(0xC0AA, "TLS_PSK_DHE_WITH_AES_128_CCM_8", "DHE_PSK", "PSK", "AES_128_CCM_8", "AEAD", 128,
-                REG_V_TLS12, 1, 1, 0);
-    check_suite(0xC09C, "TLS_RSA_WITH_AES_128_CCM", "RSA", "RSA", "AES_128_CCM", "AEAD", 128, REG_V_TLS12, 1, 0, 0);
+                IANA_V_TLS12, 1, 1, 0);
+    check_suite(0xC09C, "TLS_RSA_WITH_AES_128_CCM", "RSA", "RSA", "AES_128_CCM", "AEAD", 128, IANA_V_TLS12, 1, 0, 0);
     check_suite(0xD003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", "ECDHE_PSK", "PSK", "AES_128_CCM_8", "AEAD", 128,
-                REG_V_TLS12, 1, 1, 0);
-    check_suite(0xC0B4, "TLS_SHA256_SHA256", "ANY", "ANY", "NULL", "SHA256", 0, REG_V_TLS13, 0, 1, 0);
+                IANA_V_TLS12, 1, 1, 0);
+    check_suite(0xC0B4, "TLS_SHA256_SHA256", "ANY", "ANY", "NULL", "SHA256", 0, IANA_V_TLS13, 0, 1, 0);
     check_suite(0xC100, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC", "GOST", "GOST", "KUZNYECHIK_CTR_OMAC",
-                "GOST", 256, REG_V_TLS12, 0, 0, 0);
+                "GOST", 256, IANA_V_TLS12, 0, 0, 0);
     check_suite(0xC103, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L", "ANY", "ANY", "KUZNYECHIK_MGM_L", "AEAD", 256,
-                REG_V_TLS13, 1, 1, 0);
+                IANA_V_TLS13, 1, 1, 0);
     check_suite(0x0000, "TLS_NULL_WITH_NULL_NULL", "NULL", "NULL", "NULL", "NULL", 0, 0, 0, 0, 0);
     check_suite(0x0001, "TLS_RSA_WITH_NULL_MD5", "RSA", "RSA", "NULL", "MD5", 0, legacy, 0, 0, 0);
     check_suite(0xC01E, "TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", "SRP", "RSA", "AES_128_CBC", "SHA1", 128, legacy, 0, 1, 0);
     check_suite(0x0026, "TLS_KRB5_EXPORT_WITH_DES_CBC_40_SHA", "KRB5", "KRB5", "DES_CBC_40", "SHA1", 40,
-                REG_V_SSL3 | REG_V_TLS10 | REG_V_TLS11, 0, 0, 1);
-    const registry_suite_t *s = registry_suite_by_code(0xC02F);
+                IANA_V_SSL3 | IANA_V_TLS10 | IANA_V_TLS11, 0, 0, 1);
+    const iana_suite_t *s = iana_suite_by_code(0xC02F);
     check(s && s->recommended == 'Y' && s->dtls_ok && !s->cbc, "0xC02F recommended, DTLS-OK, not CBC", "wrong");
-    s = registry_suite_by_code(0x002F);
+    s = iana_suite_by_code(0x002F);
     check(s && s->recommended == 'N' && s->cbc && strcmp(s->enc, "AES") == 0, "0x002F not recommended, CBC, AES", "wrong");
-    s = registry_suite_by_code(0x0005);
+    s = iana_suite_by_code(0x0005);
     check(s && strcmp(s->enc, "RC4") == 0 && !s->dtls_ok, "0x0005 RC4 not DTLS-OK", "wrong");
-    s = registry_suite_by_code(0xC0B4);
+    s = iana_suite_by_code(0xC0B4);
     check(s && s->recommended == 'D', "0xC0B4 discouraged (RFC 9847 D)", "wrong");
 }
 
@@ -161,53 +161,53 @@ static void test_versions(void)
 {
     uint16_t list[512];
     char detail[128];
-    size_t n13 = registry_suites_for_version(0x0304, list, 512);
+    size_t n13 = iana_suites_for_version(0x0304, list, 512);
     int all13 = n13 > 0;
     for (size_t i = 0; i < n13 && i < 512; i++)
-        all13 &= registry_suite_by_code(list[i])->versions == REG_V_TLS13;
+        all13 &= iana_suite_by_code(list[i])->versions == IANA_V_TLS13;
     snprintf(detail, sizeof detail, "%zu suites", n13);
     check(n13 >= 5 && all13 && list_has(list, n13, 0x1301) && list_has(list, n13, 0x1302) &&
               list_has(list, n13, 0x1303) && !list_has(list, n13, 0xC02F),
           "TLS 1.3 list: only TLS 1.3 suites, all five standard ones", detail);
     check(list[0] == 0x1302, "TLS 1.3 list starts with AES_256_GCM", "wrong first suite");
-    check(registry_suite_by_code(list[n13 - 1])->mac[0] == 'S', "TLS 1.3 list ends with an integrity-only suite",
+    check(iana_suite_by_code(list[n13 - 1])->mac[0] == 'S', "TLS 1.3 list ends with an integrity-only suite",
           "wrong last suite");
 
-    size_t n12 = registry_suites_for_version(0x0303, list, 512);
+    size_t n12 = iana_suites_for_version(0x0303, list, 512);
     snprintf(detail, sizeof detail, "%zu suites, first 0x%04X", n12, list[0]);
     check(n12 > 250 && n12 <= 512 && list_has(list, n12, 0xC02F) && list_has(list, n12, 0x000A) &&
               list_has(list, n12, 0x003C) && !list_has(list, n12, 0x1301) && !list_has(list, n12, 0x0003) &&
               !list_has(list, n12, 0x0000),
           "TLS 1.2 list", detail);
-    const registry_suite_t *first = registry_suite_by_code(list[0]);
+    const iana_suite_t *first = iana_suite_by_code(list[0]);
     check(first && strcmp(first->kx, "ECDHE") == 0 && first->aead && first->key_bits == 256,
           "TLS 1.2 list starts with an ECDHE AEAD 256-bit suite", detail);
-    const registry_suite_t *last = registry_suite_by_code(list[n12 - 1]);
+    const iana_suite_t *last = iana_suite_by_code(list[n12 - 1]);
     check(last && (!strcmp(last->au, "ANON") || !strcmp(last->enc, "NULL") || !last->forward_secrecy),
           "TLS 1.2 list ends with a weak suite", last ? last->name : "none");
 
-    size_t n10 = registry_suites_for_version(0x0301, list, 512);
+    size_t n10 = iana_suites_for_version(0x0301, list, 512);
     check(list_has(list, n10, 0x002F) && list_has(list, n10, 0x0003) && list_has(list, n10, 0x00B7) &&
               !list_has(list, n10, 0xC02F) && !list_has(list, n10, 0x003C),
           "TLS 1.0 list", "wrong membership");
-    size_t n3 = registry_suites_for_version(0x0300, list, 512);
+    size_t n3 = iana_suites_for_version(0x0300, list, 512);
     check(n3 < n10 && list_has(list, n3, 0x000A) && !list_has(list, n3, 0x00B7), "SSLv3 list", "wrong membership");
 
     uint16_t small[4];
-    size_t total = registry_suites_for_version(0x0303, small, 4);
+    size_t total = iana_suites_for_version(0x0303, small, 4);
     check(total == n12, "count does not depend on cap", "differs");
-    check(registry_suites_for_version(0x0303, NULL, 0) == n12, "count only with NULL out", "differs");
-    check(registry_suites_for_version(0x0002, list, 512) == 0 && registry_suites_for_version(0x0305, list, 512) == 0,
+    check(iana_suites_for_version(0x0303, NULL, 0) == n12, "count only with NULL out", "differs");
+    check(iana_suites_for_version(0x0002, list, 512) == 0 && iana_suites_for_version(0x0305, list, 512) == 0,
           "no suites for unknown versions", "some");
-    check(registry_version_bit(0x0300) == REG_V_SSL3 && registry_version_bit(0x0304) == REG_V_TLS13 &&
-              registry_version_bit(0x0002) == 0,
+    check(iana_version_bit(0x0300) == IANA_V_SSL3 && iana_version_bit(0x0304) == IANA_V_TLS13 &&
+              iana_version_bit(0x0002) == 0,
           "version bits", "wrong");
 }
 
 static void *name_thread(void *arg)
 {
     (void)arg;
-    return (void *)registry_openssl_name(0xC02F);
+    return (void *)iana_openssl_name(0xC02F);
 }
 
 static void test_openssl_names(void)
@@ -222,11 +222,11 @@ static void test_openssl_names(void)
     for (int i = 1; i < 8; i++)
         same &= r[i] == r[0];
     check(same && r[0], "OpenSSL name from 8 threads at once", "differ or NULL");
-    check_str("OpenSSL name 0xC02F", registry_openssl_name(0xC02F), "ECDHE-RSA-AES128-GCM-SHA256");
-    check_str("OpenSSL name 0x002F", registry_openssl_name(0x002F), "AES128-SHA");
-    check_str("OpenSSL name 0x1302", registry_openssl_name(0x1302), "TLS_AES_256_GCM_SHA384");
-    check_str("OpenSSL name of a signalling value", registry_openssl_name(0x00FF), NULL);
-    check_str("OpenSSL name of a suite OpenSSL lacks", registry_openssl_name(0x001E), NULL); /* KRB5: removed from OpenSSL */
+    check_str("OpenSSL name 0xC02F", iana_openssl_name(0xC02F), "ECDHE-RSA-AES128-GCM-SHA256");
+    check_str("OpenSSL name 0x002F", iana_openssl_name(0x002F), "AES128-SHA");
+    check_str("OpenSSL name 0x1302", iana_openssl_name(0x1302), "TLS_AES_256_GCM_SHA384");
+    check_str("OpenSSL name of a signalling value", iana_openssl_name(0x00FF), NULL);
+    check_str("OpenSSL name of a suite OpenSSL lacks", iana_openssl_name(0x001E), NULL); /* KRB5: removed from OpenSSL */
 }
 
 /* ---- cross-check against testssl.sh's mapping (not shipped: GPL) ---- */
@@ -261,7 +261,7 @@ static FILE *open_mapping(char *path, size_t pathlen)
 }
 
 /* What testssl.sh writes for our kx/au (its Kx=/Au= columns, OpenSSL's notation). */
-static void testssl_kx_au(const registry_suite_t *s, char *kx, size_t kxlen, char *au, size_t aulen)
+static void testssl_kx_au(const iana_suite_t *s, char *kx, size_t kxlen, char *au, size_t aulen)
 {
     const char *k = s->kx, *a = s->au;
     if (!strcmp(k, "ANY"))
@@ -294,7 +294,7 @@ static void testssl_kx_au(const registry_suite_t *s, char *kx, size_t kxlen, cha
     snprintf(au, aulen, "%s", a);
 }
 
-static const char *testssl_mac(const registry_suite_t *s)
+static const char *testssl_mac(const iana_suite_t *s)
 {
     return !strcmp(s->mac, "NULL") ? "Null" : s->mac;
 }
@@ -303,13 +303,13 @@ static const char *testssl_mac(const registry_suite_t *s)
 static unsigned lowest_version_bit(const char *proto)
 {
     if (!strcmp(proto, "SSLv3"))
-        return REG_V_SSL3;
+        return IANA_V_SSL3;
     if (!strcmp(proto, "TLSv1"))
-        return REG_V_TLS10;
+        return IANA_V_TLS10;
     if (!strcmp(proto, "TLSv1.2"))
-        return REG_V_TLS12;
+        return IANA_V_TLS12;
     if (!strcmp(proto, "TLSv1.3"))
-        return REG_V_TLS13;
+        return IANA_V_TLS13;
     return 0;
 }
 
@@ -333,7 +333,7 @@ static void test_cross_check(void)
         const char *paren;
         int bits;
         if (n3 >= 10) {
-            const registry_sslv2_kind_t *k = registry_sslv2_kind_by_code(b[0] << 16 | b[1] << 8 | b[2]);
+            const iana_sslv2_kind_t *k = iana_sslv2_kind_by_code(b[0] << 16 | b[1] << 8 | b[2]);
             if (!k)
                 continue; /* 0xFF,0x80,..: testssl's spelling of two OpenSSL kinds (data/README.md) */
             paren = strchr(enc, '(');
@@ -354,7 +354,7 @@ static void test_cross_check(void)
                         &b[1], ossl, iana, proto, kx, au, enc, mac, exp);
         if (n2 < 9)
             continue;
-        const registry_suite_t *s = registry_suite_by_code((uint16_t)(b[0] << 8 | b[1]));
+        const iana_suite_t *s = iana_suite_by_code((uint16_t)(b[0] << 8 | b[1]));
         if (!s)
             continue; /* codes IANA never assigned (EXPORT1024, old GOST, ...) */
         char want_kx[64], want_au[64], detail[1024];

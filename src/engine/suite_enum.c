@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hello_memo.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_raw.h"
 #include "wire.h"
 
@@ -73,7 +73,7 @@ static void keep_first_offer(eng_t *e)
     const wire_hello_opts_t *o = &e->run->p->opts;
     e->nfirst_offer = 0;
     for (size_t i = 0; i < o->nsuites && e->nfirst_offer < SUITE_ENUM_MAX; i++)
-        if (o->suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO)
+        if (o->suites[i] != IANA_SCSV_EMPTY_RENEGOTIATION_INFO)
             e->first_offer[e->nfirst_offer++] = o->suites[i];
 }
 
@@ -367,7 +367,7 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
 static bool picks_follow_client(const suite_enum_t *vr)
 {
     uint16_t cand[SUITE_ENUM_MAX], ours[SUITE_ENUM_MAX];
-    size_t ncand = registry_suites_for_version(vr->version, cand, SUITE_ENUM_MAX), m = 0;
+    size_t ncand = iana_suites_for_version(vr->version, cand, SUITE_ENUM_MAX), m = 0;
     for (size_t i = 0; i < ncand && i < SUITE_ENUM_MAX; i++)
         for (size_t j = 0; j < vr->nfound; j++)
             if (vr->found[j].code == cand[i])
@@ -427,7 +427,7 @@ static void recover_server_order(eng_t *e)
 int suite_enum_tls(suite_enum_run_t *run, suite_enum_t *vr)
 {
     uint16_t cand[SUITE_ENUM_MAX];
-    size_t ncand = registry_suites_for_version(vr->version, cand, SUITE_ENUM_MAX);
+    size_t ncand = iana_suites_for_version(vr->version, cand, SUITE_ENUM_MAX);
     if (ncand > SUITE_ENUM_MAX)
         ncand = SUITE_ENUM_MAX;
     eng_t e = { .run = run, .vr = vr, .budget = SPLIT_BUDGET, .find_chunk = (size_t)-1 };

@@ -19,20 +19,20 @@ static int is(const char *field, const char *value)
 }
 
 /* Ciphers with a 64-bit block: Sweet32 makes them unfit whatever the key size. */
-static int block_64(const registry_suite_t *s)
+static int block_64(const iana_suite_t *s)
 {
     return is(s->enc, "3DES") || is(s->enc, "DES") || is(s->enc, "IDEA") || is(s->enc, "RC2") ||
            is(s->enc, "GOST28147") || is(s->enc, "MAGMA");
 }
 
-static int approved_aead(const registry_suite_t *s)
+static int approved_aead(const iana_suite_t *s)
 {
     if (!s->aead || strstr(s->cipher, "CCM_8"))
         return 0;
     return is(s->enc, "AES") || is(s->enc, "CHACHA20") || is(s->enc, "AEGIS");
 }
 
-suite_class_t suite_classify(const registry_suite_t *s, char *why, size_t whylen)
+suite_class_t suite_classify(const iana_suite_t *s, char *why, size_t whylen)
 {
     suite_class_t c = SUITE_RECOMMENDED;
     if (why && whylen)
@@ -80,7 +80,7 @@ suite_class_t suite_classify(const registry_suite_t *s, char *why, size_t whylen
     return c;
 }
 
-suite_class_t sslv2_kind_classify(const registry_sslv2_kind_t *k, char *why, size_t whylen)
+suite_class_t sslv2_kind_classify(const iana_sslv2_kind_t *k, char *why, size_t whylen)
 {
     if (why && whylen) {
         why[0] = '\0';

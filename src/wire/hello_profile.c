@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "registry.h"
+#include "iana.h"
 
 static const uint16_t first_groups[] = { 29 /* x25519 */, 23 /* secp256r1 */, 30 /* x448 */,
                                          24 /* secp384r1 */, 25 /* secp521r1 */ };
@@ -37,7 +37,7 @@ static void add(uint16_t *list, size_t *n, size_t cap, uint16_t code)
 
 /* TLS 1.3 takes every named group; older versions only elliptic curves and finite-field
  * groups (no post-quantum, no TLS 1.3-only brainpool, no explicit curves). */
-static bool group_usable(const registry_group_t *g, bool tls13)
+static bool group_usable(const iana_group_t *g, bool tls13)
 {
     if (g->code >= 0xFF01)
         return false;
@@ -55,8 +55,8 @@ size_t hello_usable_groups(uint16_t version, uint16_t *out, size_t cap)
     for (size_t i = 0; i < sizeof first_groups / sizeof *first_groups; i++)
         add(out, &n, cap, first_groups[i]);
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < registry_groups_count; i++) {
-            const registry_group_t *g = &registry_groups[i];
+        for (size_t i = 0; i < iana_groups_count; i++) {
+            const iana_group_t *g = &iana_groups[i];
             bool pq = strstr(g->kind, "pq") != NULL;
             if (group_usable(g, tls13) && pq == (pass == 1))
                 add(out, &n, cap, g->code);
@@ -84,8 +84,8 @@ void hello_profile_init(hello_profile_t *p, const char *sni, uint16_t version)
     if (version >= WIRE_TLS12) {
         for (size_t i = 0; i < sizeof first_sigalgs / sizeof *first_sigalgs; i++)
             add(p->sigalgs, &p->nsigalgs, HELLO_MAX_CODES, first_sigalgs[i]);
-        for (size_t i = 0; i < registry_sigschemes_count; i++)
-            add(p->sigalgs, &p->nsigalgs, HELLO_MAX_CODES, registry_sigschemes[i].code);
+        for (size_t i = 0; i < iana_sigschemes_count; i++)
+            add(p->sigalgs, &p->nsigalgs, HELLO_MAX_CODES, iana_sigschemes[i].code);
         for (size_t i = 0; i < sizeof legacy_sigalgs / sizeof *legacy_sigalgs; i++)
             add(p->sigalgs, &p->nsigalgs, HELLO_MAX_CODES, legacy_sigalgs[i]);
         h->sigalgs = p->sigalgs;
@@ -114,7 +114,7 @@ void hello_profile_set_suites(hello_profile_t *p, const uint16_t *suites, size_t
     for (size_t i = 0; i < n; i++)
         add(p->suites, &p->nsuites, HELLO_MAX_CODES, suites[i]);
     if (p->version != WIRE_TLS13)
-        add(p->suites, &p->nsuites, HELLO_MAX_CODES, REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO);
+        add(p->suites, &p->nsuites, HELLO_MAX_CODES, IANA_SCSV_EMPTY_RENEGOTIATION_INFO);
     p->opts.nsuites = p->nsuites;
 }
 
@@ -181,7 +181,7 @@ bool codes_take(uint16_t *list, size_t *n, uint16_t code)
 /* 0 ECDHE, 1 DHE, 2 RSA, 3 anything else (TLS 1.3 suites, PSK, SRP, static DH, ...). */
 static int kx_family(uint16_t code, bool two_families)
 {
-    const registry_suite_t *s = registry_suite_by_code(code);
+    const iana_suite_t *s = iana_suite_by_code(code);
     const char *kx = s ? s->kx : "";
     int f = strcmp(kx, "ECDHE") == 0 ? 0 : strcmp(kx, "DHE") == 0 ? 1 : strcmp(kx, "RSA") == 0 ? 2 : 3;
     return two_families && f > 0 ? 1 : f;

@@ -13,7 +13,7 @@
 
 #include "net.h"
 #include "probe_raw.h"
-#include "registry.h"
+#include "iana.h"
 #include "wire.h"
 
 /* The first groups and signature schemes of hello_profile's lists, as OpenSSL names: what a
@@ -28,7 +28,7 @@
 
 static bool suite_code(const char *name, uint16_t *code)
 {
-    const registry_suite_t *s = name ? registry_suite_by_name(name) : NULL;
+    const iana_suite_t *s = name ? iana_suite_by_name(name) : NULL;
     if (s) {
         *code = s->code;
         return true;
@@ -141,7 +141,7 @@ static bool reduce_to_picks(const known_hello_t *k, tls_hs_options_t *o, known_h
     info->ciphers[0] = info->ciphersuites[0] = '\0';
     for (size_t i = 0; allowed && i < k->npicks; i++) {
         int v = k->picks[i].version;   /* wire versions are OpenSSL's */
-        const char *name = registry_openssl_name(k->picks[i].code);
+        const char *name = iana_openssl_name(k->picks[i].code);
         if (v < TLS1_VERSION || v < lo || v > hi || !name || !cipher_allowed(allowed, k->picks[i].code))
             continue;
         if (v == TLS1_3_VERSION)
@@ -243,7 +243,7 @@ size_t known_offered(const hello_profile_t *p, uint16_t *out, size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->opts.nsuites && n < cap; i++)
-        if (p->opts.suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO)
+        if (p->opts.suites[i] != IANA_SCSV_EMPTY_RENEGOTIATION_INFO)
             out[n++] = p->opts.suites[i];
     return n;
 }

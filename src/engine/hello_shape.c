@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "iana.h"
 #include "wire.h"
 
 /* Shapes tried after a full hello got no answer, each also keeping what was learned before.
@@ -282,7 +282,7 @@ tls_raw_outcome_t hello_shape_walk(probe_ctx_t *ctx, hello_shape_t *s, hello_pro
     uint16_t want[HELLO_MAX_CODES];
     size_t n = 0;
     for (size_t i = 0; i < p->opts.nsuites; i++)
-        if (p->opts.suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO)
+        if (p->opts.suites[i] != IANA_SCSV_EMPTY_RENEGOTIATION_INFO)
             want[n++] = p->opts.suites[i];
     tls_raw_outcome_t o = r->outcome;
     hello_seen_t tried[NRUNGS + 1];

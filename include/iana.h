@@ -1,28 +1,28 @@
 /* TLS registries: cipher suites, supported groups, signature schemes and SSLv2 cipher kinds,
- * generated at build time from the IANA CSVs in data/ (tools/gen_registry.py). A suite's
+ * generated at build time from the IANA CSVs in data/ (tools/gen_iana.py). A suite's
  * properties are derived from its structured IANA name, TLS_<kx>_<au>_WITH_<cipher>_<mac>.
  * All tables are read-only and safe to use from any thread. */
-#ifndef TLSPROBE_REGISTRY_H
-#define TLSPROBE_REGISTRY_H
+#ifndef TLSPROBE_IANA_H
+#define TLSPROBE_IANA_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Signalling cipher suite values: not suites, so not in registry_suites. */
-#define REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO 0x00FF /* RFC 5746 */
-#define REGISTRY_SCSV_FALLBACK 0x5600                 /* RFC 7507 */
+/* Signalling cipher suite values: not suites, so not in iana_suites. */
+#define IANA_SCSV_EMPTY_RENEGOTIATION_INFO 0x00FF /* RFC 5746 */
+#define IANA_SCSV_FALLBACK 0x5600                 /* RFC 7507 */
 
 /* Protocol versions a suite may be offered in (bitmask). */
 enum {
-    REG_V_SSL3 = 1u << 0,
-    REG_V_TLS10 = 1u << 1,
-    REG_V_TLS11 = 1u << 2,
-    REG_V_TLS12 = 1u << 3,
-    REG_V_TLS13 = 1u << 4,
+    IANA_V_SSL3 = 1u << 0,
+    IANA_V_TLS10 = 1u << 1,
+    IANA_V_TLS11 = 1u << 2,
+    IANA_V_TLS12 = 1u << 3,
+    IANA_V_TLS13 = 1u << 4,
 };
 
-typedef struct registry_suite {
+typedef struct iana_suite {
     uint16_t code;
     const char *name;      /* IANA name, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
     /* Key exchange: NULL RSA DH DHE ECDH ECDHE PSK DHE_PSK RSA_PSK ECDHE_PSK SRP KRB5 ECCPWD
@@ -35,69 +35,69 @@ typedef struct registry_suite {
                             * SM4 AEGIS ASCON KUZNYECHIK MAGMA GOST28147 NULL */
     const char *mac;       /* MD5 SHA1 SHA256 SHA384 (HMAC), AEAD, GOST (built into the mode), NULL */
     uint16_t key_bits;     /* cipher key size; 3DES counts 168, export grades 40 */
-    uint8_t versions;      /* REG_V_* */
+    uint8_t versions;      /* IANA_V_* */
     char recommended;      /* IANA column: 'Y', 'N' or 'D' (discouraged, RFC 9847) */
     bool dtls_ok;
     bool aead;
     bool cbc;
     bool forward_secrecy;  /* ephemeral secrets on both sides */
     bool export_grade;
-} registry_suite_t;
+} iana_suite_t;
 
-typedef struct registry_group {
+typedef struct iana_group {
     uint16_t code;
     const char *name;      /* IANA name, "x25519", "secp256r1", "X25519MLKEM768" */
     const char *kind;      /* "ecdhe", "ffdhe", "hybrid-pq", "pq" */
     uint16_t bits;         /* ecdhe: field size; ffdhe: prime size; hybrid: its classical part;
                             * pq: the ML-KEM parameter set (512/768/1024); 0: unknown */
     char recommended;      /* 'Y', 'N', 'D' */
-} registry_group_t;
+} iana_group_t;
 
-typedef struct registry_sigscheme {
+typedef struct iana_sigscheme {
     uint16_t code;
     const char *name;      /* "rsa_pss_rsae_sha256" */
     char recommended;
-} registry_sigscheme_t;
+} iana_sigscheme_t;
 
-typedef struct registry_sslv2_kind {
+typedef struct iana_sslv2_kind {
     uint32_t code;         /* 3 bytes, 0x010080 */
     const char *name;      /* "SSL_CK_RC4_128_WITH_MD5" */
     uint16_t bits;         /* effective key bits */
     bool export_grade;
     bool in_sslv2_spec;    /* defined by the SSL 2.0 specification (else: OpenSSL extension) */
-} registry_sslv2_kind_t;
+} iana_sslv2_kind_t;
 
 /* The tables, each sorted by code. */
-extern const registry_suite_t registry_suites[];
-extern const size_t registry_suites_count;
-extern const registry_group_t registry_groups[];
-extern const size_t registry_groups_count;
-extern const registry_sigscheme_t registry_sigschemes[];
-extern const size_t registry_sigschemes_count;
-extern const registry_sslv2_kind_t registry_sslv2_kinds[];
-extern const size_t registry_sslv2_kinds_count;
-/* Indexes into registry_suites, strongest first (the order a client offers them in). */
-extern const uint16_t registry_suite_preference[];
+extern const iana_suite_t iana_suites[];
+extern const size_t iana_suites_count;
+extern const iana_group_t iana_groups[];
+extern const size_t iana_groups_count;
+extern const iana_sigscheme_t iana_sigschemes[];
+extern const size_t iana_sigschemes_count;
+extern const iana_sslv2_kind_t iana_sslv2_kinds[];
+extern const size_t iana_sslv2_kinds_count;
+/* Indexes into iana_suites, strongest first (the order a client offers them in). */
+extern const uint16_t iana_suite_preference[];
 
 /* NULL when unknown. Names are matched exactly. */
-const registry_suite_t *registry_suite_by_code(uint16_t code);
-const registry_suite_t *registry_suite_by_name(const char *name);
-const registry_group_t *registry_group_by_code(uint16_t code);
-const registry_group_t *registry_group_by_name(const char *name);
-const registry_sigscheme_t *registry_sigscheme_by_code(uint16_t code);
-const registry_sigscheme_t *registry_sigscheme_by_name(const char *name);
-const registry_sslv2_kind_t *registry_sslv2_kind_by_code(uint32_t code);
-const registry_sslv2_kind_t *registry_sslv2_kind_by_name(const char *name);
+const iana_suite_t *iana_suite_by_code(uint16_t code);
+const iana_suite_t *iana_suite_by_name(const char *name);
+const iana_group_t *iana_group_by_code(uint16_t code);
+const iana_group_t *iana_group_by_name(const char *name);
+const iana_sigscheme_t *iana_sigscheme_by_code(uint16_t code);
+const iana_sigscheme_t *iana_sigscheme_by_name(const char *name);
+const iana_sslv2_kind_t *iana_sslv2_kind_by_code(uint32_t code);
+const iana_sslv2_kind_t *iana_sslv2_kind_by_name(const char *name);
 
-/* REG_V_* bit of a wire version (0x0300 SSLv3 ... 0x0304 TLS 1.3); 0 for anything else. */
-unsigned registry_version_bit(uint16_t wire_version);
+/* IANA_V_* bit of a wire version (0x0300 SSLv3 ... 0x0304 TLS 1.3); 0 for anything else. */
+unsigned iana_version_bit(uint16_t wire_version);
 
 /* Codes of every suite offerable in wire_version, strongest first. Writes at most cap codes
  * to out (out may be NULL when cap is 0) and returns how many there are in all. */
-size_t registry_suites_for_version(uint16_t wire_version, uint16_t *out, size_t cap);
+size_t iana_suites_for_version(uint16_t wire_version, uint16_t *out, size_t cap);
 
 /* OpenSSL's name for the suite ("ECDHE-RSA-AES128-GCM-SHA256"), asked of the linked OpenSSL
  * once per process; NULL when that OpenSSL does not know the suite. Thread-safe. */
-const char *registry_openssl_name(uint16_t code);
+const char *iana_openssl_name(uint16_t code);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "iana.h"
 
 typedef struct reader {
     const uint8_t *p;
@@ -590,7 +590,7 @@ static wire_status_t flight_message(wire_flight_t *f, uint8_t type, const uint8_
         f->have_certificate_status = true;
         return WIRE_NEED_MORE;
     case WIRE_HS_SERVER_KEY_EXCHANGE: {
-        const registry_suite_t *s = registry_suite_by_code(sh->cipher);
+        const iana_suite_t *s = iana_suite_by_code(sh->cipher);
         if (wire_parse_server_key_exchange(body, n, s ? s->kx : NULL, sh->version, &f->ske, why,
                                            sizeof why) != WIRE_OK)
             return flight_fail(f, "%s", why);

@@ -12,7 +12,7 @@
 #include <openssl/x509.h>
 
 #include "hello_memo.h"
-#include "registry.h"
+#include "iana.h"
 #include "tls_raw.h"
 #include "wire.h"
 
@@ -73,7 +73,7 @@ static uint16_t ec_key_curve(EVP_PKEY *pk)
         return 0;
     const char *iana = strcmp(name, "prime256v1") == 0 ? "secp256r1"
                        : strcmp(name, "prime192v1") == 0 ? "secp192r1" : name;
-    const registry_group_t *g = registry_group_by_name(iana);
+    const iana_group_t *g = iana_group_by_name(iana);
     return g && strcmp(g->kind, "ecdhe") == 0 ? g->code : 0;
 }
 
@@ -83,7 +83,7 @@ static uint16_t ec_key_curve(EVP_PKEY *pk)
  * versions probe's kept answers, which hold no certificate. */
 static void note_leaf(group_walk_t *w, uint16_t cipher, const wire_flight_t *f)
 {
-    const registry_suite_t *s = registry_suite_by_code(cipher);
+    const iana_suite_t *s = iana_suite_by_code(cipher);
     if (!s || w->leaf == GW_LEAF_OTHER)
         return;
     if (strcmp(s->au, "ECDSA") != 0) {
@@ -105,7 +105,7 @@ static size_t suites_offered(const hello_profile_t *p)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->opts.nsuites; i++)
-        n += p->opts.suites[i] != REGISTRY_SCSV_EMPTY_RENEGOTIATION_INFO;
+        n += p->opts.suites[i] != IANA_SCSV_EMPTY_RENEGOTIATION_INFO;
     return n;
 }
 
@@ -121,7 +121,7 @@ static bool chosen_group(const group_walk_t *w, const tls_raw_result_t *r, const
         *g = r->flight.server_hello.key_share_group;
         return r->flight.server_hello.has_key_share;
     }
-    const registry_group_t *rg = registry_group_by_name(a->kx_group); /* a kept answer */
+    const iana_group_t *rg = iana_group_by_name(a->kx_group); /* a kept answer */
     *g = rg ? rg->code : 0;
     return rg != NULL;
 }

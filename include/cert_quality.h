@@ -13,9 +13,6 @@
  * certificate in it but self-signed roots, whose signatures nobody checks). */
 json_object *cert_leaf_facts(X509 *leaf, STACK_OF(X509) *chain, time_t now, int expiry_warn_days);
 
-/* "sha256/BASE64" of the certificate's SubjectPublicKeyInfo (RFC 7469 pin form). */
-int cert_spki_pin(X509 *cert, char *out, size_t outlen);
-
 /* { "configured": [...], "matched": bool, "matched_subject": ... } against every certificate
  * in certs; NULL when no pins are configured. Pins may be written with or without "sha256/". */
 json_object *cert_pin_facts(STACK_OF(X509) *certs, char *const *pins, size_t npins);

@@ -39,7 +39,6 @@ extern const char *const jr_protocols[];
 #define JR_NPROTOCOLS 6
 
 /* Appends one reason to buf, a "; "-separated list of *count reasons, bounded by cap. */
-void jr_list_add(char *buf, size_t cap, int *count, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void jr_vlist_add(char *buf, size_t cap, int *count, const char *fmt, va_list ap);
 
 #endif

@@ -69,8 +69,6 @@ typedef struct x509_name_match {
     char matched_san[256];     /* the SAN entry that matched, "" if none */
 } x509_name_match_t;
 
-/* Checks name (DNS name or IPv4/IPv6 literal) against the certificate's SANs only. */
-void x509_check_name(X509 *cert, const char *name, x509_name_match_t *out);
 /* { "checked", "type" ("dns"|"ip"), "matched", "wildcard" }; name NULL gives
  * { "checked": null, "type": null, "matched": null, "wildcard": null }. */
 json_object *x509_name_json(X509 *cert, const char *name);

@@ -53,7 +53,7 @@ static char *tags_text(json_object *tags)
     FILE *m = open_memstream(&buf, &len);
     if (!m)
         return NULL;
-    for (size_t i = 0; i < doc_len(tags); i++)
+    for (size_t i = 0; i < jr_len(tags); i++)
         fprintf(m, "%s%s", i ? ";" : "", json_object_get_string(json_object_array_get_idx(tags, i)));
     fclose(m);
     return buf;
@@ -62,20 +62,20 @@ static char *tags_text(json_object *tags)
 static void write_endpoint(FILE *f, json_object *e)
 {
     char *cells[NCOLUMNS] = { 0 };
-    cells[0] = doc_value_text(doc_at(e, "target"));
-    cells[1] = doc_value_text(doc_at(e, "host"));
-    cells[2] = doc_value_text(doc_at(e, "port"));
-    cells[3] = doc_value_text(doc_at(e, "address"));
-    cells[4] = doc_value_text(doc_at(e, "service"));
-    cells[5] = tags_text(doc_at(e, "tags"));
-    cells[6] = doc_value_text(doc_at(e, "status"));
+    cells[0] = doc_value_text(jr_at(e, "target"));
+    cells[1] = doc_value_text(jr_at(e, "host"));
+    cells[2] = doc_value_text(jr_at(e, "port"));
+    cells[3] = doc_value_text(jr_at(e, "address"));
+    cells[4] = doc_value_text(jr_at(e, "service"));
+    cells[5] = tags_text(jr_at(e, "tags"));
+    cells[6] = doc_value_text(jr_at(e, "status"));
     char grade[600];
     cells[15] = doc_grade_text(e, grade, sizeof grade) ? strdup(doc_grade_text(e, grade, sizeof grade)) : NULL;
-    json_object *verdicts = doc_at(e, "verdicts");
-    size_t n = doc_len(verdicts);
+    json_object *verdicts = jr_at(e, "verdicts");
+    size_t n = jr_len(verdicts);
     if (n == 0) {
-        cells[10] = doc_value_text(doc_at(e, "result"));
-        cells[11] = doc_value_text(doc_at(e, "error"));
+        cells[10] = doc_value_text(jr_at(e, "result"));
+        cells[11] = doc_value_text(jr_at(e, "error"));
         write_row(f, cells);
     }
     for (size_t i = 0; i < n; i++) {
@@ -86,7 +86,7 @@ static void write_endpoint(FILE *f, json_object *e)
         };
         for (size_t k = 0; k < sizeof from_verdict / sizeof *from_verdict; k++) {
             free(cells[from_verdict[k].column]);
-            cells[from_verdict[k].column] = doc_value_text(doc_at(v, from_verdict[k].key));
+            cells[from_verdict[k].column] = doc_value_text(jr_at(v, from_verdict[k].key));
         }
         write_row(f, cells);
     }
@@ -98,8 +98,8 @@ static int write_csv(FILE *f, json_object *doc, const options_t *opts)
 {
     (void)opts;
     write_row(f, (char *const *)columns);
-    json_object *list = doc_at(doc, "endpoints");
-    for (size_t i = 0; i < doc_len(list); i++)
+    json_object *list = jr_at(doc, "endpoints");
+    for (size_t i = 0; i < jr_len(list); i++)
         write_endpoint(f, json_object_array_get_idx(list, i));
     return ferror(f) ? -1 : 0;
 }

@@ -57,22 +57,24 @@ char *doc_value_text(json_object *v)
     return buf;
 }
 
-const char *doc_grade_letter(json_object *endpoint)
+/* An endpoint's letter grade: its "grade" member when that is a string, or the "grade" member
+ * of an object (the grade with its score and caps); NULL without one. */
+static const char *doc_grade_letter(json_object *endpoint)
 {
-    json_object *g = doc_at(endpoint, "grade");
+    json_object *g = jr_at(endpoint, "grade");
     if (g && json_object_is_type(g, json_type_string))
         return json_object_get_string(g);
-    return doc_str(g, "grade");
+    return jr_str(g, "grade");
 }
 
 const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen)
 {
-    json_object *g = doc_at(endpoint, "grade");
+    json_object *g = jr_at(endpoint, "grade");
     if (doc_grade_letter(endpoint))
         return doc_grade_letter(endpoint);
     if (!g || !json_object_is_type(g, json_type_object))
         return NULL;
-    snprintf(buf, buflen, "no grade: %s", doc_str(g, "reason") ? doc_str(g, "reason") : "no reason given");
+    snprintf(buf, buflen, "no grade: %s", jr_str(g, "reason") ? jr_str(g, "reason") : "no reason given");
     return buf;
 }
 
@@ -87,10 +89,10 @@ bool doc_verdict_core_member(const char *key)
 
 json_object *doc_verdict(json_object *endpoint, const char *id)
 {
-    json_object *list = doc_at(endpoint, "verdicts");
-    for (size_t i = 0; i < doc_len(list); i++) {
+    json_object *list = jr_at(endpoint, "verdicts");
+    for (size_t i = 0; i < jr_len(list); i++) {
         json_object *v = json_object_array_get_idx(list, i);
-        const char *vid = doc_str(v, "id");
+        const char *vid = jr_str(v, "id");
         if (vid && strcmp(vid, id) == 0)
             return v;
     }
@@ -99,22 +101,22 @@ json_object *doc_verdict(json_object *endpoint, const char *id)
 
 json_object *doc_requirements(json_object *doc)
 {
-    json_object *reqs = json_object_new_array(), *eps = doc_at(doc, "endpoints");
-    for (size_t i = 0; i < doc_len(eps); i++) {
-        json_object *verdicts = doc_at(json_object_array_get_idx(eps, i), "verdicts");
-        for (size_t j = 0; j < doc_len(verdicts); j++) {
+    json_object *reqs = json_object_new_array(), *eps = jr_at(doc, "endpoints");
+    for (size_t i = 0; i < jr_len(eps); i++) {
+        json_object *verdicts = jr_at(json_object_array_get_idx(eps, i), "verdicts");
+        for (size_t j = 0; j < jr_len(verdicts); j++) {
             json_object *v = json_object_array_get_idx(verdicts, j);
-            const char *id = doc_str(v, "id");
+            const char *id = jr_str(v, "id");
             size_t k = 0;
             while (id && k < json_object_array_length(reqs) &&
-                   strcmp(doc_str(json_object_array_get_idx(reqs, k), "id"), id) != 0)
+                   strcmp(jr_str(json_object_array_get_idx(reqs, k), "id"), id) != 0)
                 k++;
             if (!id || k < json_object_array_length(reqs))
                 continue;
             json_object *r = json_object_new_object();
             static const char *const keep[] = { "id", "standard", "level", "title" };
             for (size_t m = 0; m < sizeof keep / sizeof *keep; m++)
-                json_object_object_add(r, keep[m], json_object_get(doc_at(v, keep[m])));
+                json_object_object_add(r, keep[m], json_object_get(jr_at(v, keep[m])));
             json_object_array_add(reqs, r);
         }
     }

@@ -8,31 +8,11 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
-static inline json_object *doc_at(json_object *o, const char *key)
-{
-    json_object *v;
-    return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* The member if it is a string, else NULL. */
-static inline const char *doc_str(json_object *o, const char *key)
-{
-    json_object *v = doc_at(o, key);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-static inline size_t doc_len(json_object *arr)
-{
-    return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
+#include "json_read.h"
 
 /* A value as one line of display text (malloc'd, or NULL for null/absent): strings as they are,
  * arrays joined with ", ", objects as "key: value; key: value", other scalars as JSON. */
 char *doc_value_text(json_object *v);
-
-/* An endpoint's letter grade: its "grade" member when that is a string, or the "grade" member
- * of an object (the grade with its score and caps); NULL without one. */
-const char *doc_grade_letter(json_object *endpoint);
 /* What a writer shows for the grade: the letter, "no grade: REASON" (composed in buf) when the
  * grade object says the facts did not support one, or NULL without a grade member (the
  * endpoint was not probed). A missing letter never reads as a good one. */

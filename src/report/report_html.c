@@ -97,46 +97,46 @@ static void kv_text(FILE *f, const char *label, const char *text)
 
 static bool any_member(json_object *list, const char *key)
 {
-    for (size_t i = 0; i < doc_len(list); i++)
-        if (doc_at(json_object_array_get_idx(list, i), key))
+    for (size_t i = 0; i < jr_len(list); i++)
+        if (jr_at(json_object_array_get_idx(list, i), key))
             return true;
     return false;
 }
 
 static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
 {
-    json_object *list = doc_at(doc, "endpoints");
+    json_object *list = jr_at(doc, "endpoints");
     bool grades = any_member(list, "grade");
     fputs("<h2 id=\"matrix-title\">Requirements</h2>\n<table class=\"matrix\" id=\"matrix\">\n<thead><tr><th>Target</th>"
           "<th>Result</th>", f);
     if (grades)
         fputs("<th>Grade</th>", f);
-    for (size_t j = 0; j < doc_len(reqs); j++) {
+    for (size_t j = 0; j < jr_len(reqs); j++) {
         json_object *r = json_object_array_get_idx(reqs, j);
         fputs("<th class=\"req\" title=\"", f);
-        esc_attr(f, or_dash(doc_str(r, "standard")));
+        esc_attr(f, or_dash(jr_str(r, "standard")));
         fputs(" ", f);
-        esc_attr(f, or_dash(doc_str(r, "title")));
+        esc_attr(f, or_dash(jr_str(r, "title")));
         fputs("\">", f);
-        esc(f, doc_str(r, "id"));
+        esc(f, jr_str(r, "id"));
         fputs("</th>", f);
     }
     fputs("</tr></thead>\n<tbody>\n", f);
-    for (size_t i = 0; i < doc_len(list); i++) {
+    for (size_t i = 0; i < jr_len(list); i++) {
         json_object *e = json_object_array_get_idx(list, i);
         fputs("<tr data-target=\"", f);
-        esc_attr(f, doc_str(e, "target"));
+        esc_attr(f, jr_str(e, "target"));
         fprintf(f, "\"><th><a href=\"#ep-%zu\">", i + 1);
-        esc(f, or_dash(doc_str(e, "target")));
+        esc(f, or_dash(jr_str(e, "target")));
         fputs("</a></th><td class=\"r ", f);
-        result_class(f, doc_str(e, "result"));
+        result_class(f, jr_str(e, "result"));
         fputs("\" title=\"", f);
-        esc_attr(f, doc_str(e, "error") ? doc_str(e, "error") : or_dash(doc_str(e, "status")));
+        esc_attr(f, jr_str(e, "error") ? jr_str(e, "error") : or_dash(jr_str(e, "status")));
         fputs("\">", f);
-        esc(f, result_short(doc_str(e, "result")));
+        esc(f, result_short(jr_str(e, "result")));
         fputs("</td>", f);
         if (grades) {
-            char *full = doc_value_text(doc_at(e, "grade"));
+            char *full = doc_value_text(jr_at(e, "grade"));
             fputs("<td class=\"grade\" title=\"", f);
             esc_attr(f, full ? full : "");
             fputs("\">", f);
@@ -146,16 +146,16 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
             fputs("</td>", f);
             free(full);
         }
-        for (size_t j = 0; j < doc_len(reqs); j++) {
-            const char *id = doc_str(json_object_array_get_idx(reqs, j), "id");
+        for (size_t j = 0; j < jr_len(reqs); j++) {
+            const char *id = jr_str(json_object_array_get_idx(reqs, j), "id");
             json_object *v = doc_verdict(e, id);
-            const char *result = doc_str(v, "result");
+            const char *result = jr_str(v, "result");
             fputs("<td class=\"r ", f);
             result_class(f, result);
             fputs("\" data-requirement=\"", f);
             esc_attr(f, id);
             fputs("\" title=\"", f);
-            esc_attr(f, v ? or_dash(doc_str(v, "evidence")) : "no verdict");
+            esc_attr(f, v ? or_dash(jr_str(v, "evidence")) : "no verdict");
             fputs("\">", f);
             esc(f, result_short(result));
             fputs("</td>", f);
@@ -165,16 +165,16 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
     fputs("</tbody>\n</table>\n", f);
 
     fputs("<table class=\"legend\"><thead><tr><th>Requirement</th><th>Standard</th><th>Level</th><th>Title</th></tr></thead><tbody>\n", f);
-    for (size_t j = 0; j < doc_len(reqs); j++) {
+    for (size_t j = 0; j < jr_len(reqs); j++) {
         json_object *r = json_object_array_get_idx(reqs, j);
         fputs("<tr><td>", f);
-        esc(f, doc_str(r, "id"));
+        esc(f, jr_str(r, "id"));
         fputs("</td><td>", f);
-        esc_value(f, doc_at(r, "standard"));
+        esc_value(f, jr_at(r, "standard"));
         fputs("</td><td>", f);
-        esc_value(f, doc_at(r, "level"));
+        esc_value(f, jr_at(r, "level"));
         fputs("</td><td>", f);
-        esc_value(f, doc_at(r, "title"));
+        esc_value(f, jr_at(r, "title"));
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
@@ -232,10 +232,10 @@ void render_html_section(render_html_t *out, const char *title, json_object *fac
     }
     out->shown |= facts != NULL;
     /* status and error are every probe's (the scheduler's contract), not one probe's shape. */
-    const char *status = doc_str(facts, "status");
+    const char *status = jr_str(facts, "status");
     if (out->notes && status && strcmp(status, "ok") != 0) {
         fputs("<p class=\"r-error\">probe error: ", out->notes);
-        esc(out->notes, or_dash(doc_str(facts, "error")));
+        esc(out->notes, or_dash(jr_str(facts, "error")));
         fputs("</p>\n", out->notes);
     }
 }
@@ -312,11 +312,11 @@ void render_html_kv_row_end(render_html_t *out)
 static int write_facts(FILE *f, json_object *e)
 {
     render_html_t out = { .f = f };
-    json_object *facts = doc_at(e, "facts");
+    json_object *facts = jr_at(e, "facts");
     for (size_t i = 0; i < probe_registry_count; i++) {
         const probe_module_t *m = probe_registry[i];
         if (m->render_html)
-            m->render_html(&out, doc_at(facts, m->name), e);
+            m->render_html(&out, jr_at(facts, m->name), e);
     }
     end_section(&out);
     return out.failed ? -1 : 0;
@@ -324,28 +324,28 @@ static int write_facts(FILE *f, json_object *e)
 
 static void write_verdicts(FILE *f, json_object *e)
 {
-    json_object *verdicts = doc_at(e, "verdicts");
+    json_object *verdicts = jr_at(e, "verdicts");
     fputs("<h3>Verdicts</h3>\n", f);
-    if (!doc_len(verdicts)) {
+    if (!jr_len(verdicts)) {
         fputs("<p class=\"muted\">no verdicts</p>\n", f);
         return;
     }
     fputs("<table class=\"verdicts\"><thead><tr><th>Requirement</th><th>Level</th><th>Title</th><th>Result</th>"
           "<th>Evidence</th><th>Notes</th></tr></thead><tbody>\n", f);
-    for (size_t i = 0; i < doc_len(verdicts); i++) {
+    for (size_t i = 0; i < jr_len(verdicts); i++) {
         json_object *v = json_object_array_get_idx(verdicts, i);
         fputs("<tr><td>", f);
-        esc(f, or_dash(doc_str(v, "id")));
+        esc(f, or_dash(jr_str(v, "id")));
         fputs("</td><td>", f);
-        esc_value(f, doc_at(v, "level"));
+        esc_value(f, jr_at(v, "level"));
         fputs("</td><td>", f);
-        esc(f, or_dash(doc_str(v, "title")));
+        esc(f, or_dash(jr_str(v, "title")));
         fputs("</td><td class=\"r ", f);
-        result_class(f, doc_str(v, "result"));
+        result_class(f, jr_str(v, "result"));
         fputs("\">", f);
-        esc(f, or_dash(doc_str(v, "result")));
+        esc(f, or_dash(jr_str(v, "result")));
         fputs("</td><td>", f);
-        esc(f, or_dash(doc_str(v, "evidence")));
+        esc(f, or_dash(jr_str(v, "evidence")));
         fputs("</td><td>", f);
         /* Members beyond the core ones (cwe, waiver, ...), whatever they are. */
         int first = 1;
@@ -378,21 +378,21 @@ static bool endpoint_core_member(const char *key)
 static int write_endpoint(FILE *f, json_object *e, size_t index)
 {
     fprintf(f, "<section class=\"endpoint\" id=\"ep-%zu\">\n<h2>", index + 1);
-    badge(f, doc_str(e, "result"));
+    badge(f, jr_str(e, "result"));
     fputs(" ", f);
-    esc(f, or_dash(doc_str(e, "target")));
+    esc(f, or_dash(jr_str(e, "target")));
     fputs("</h2>\n<table class=\"kv\">\n", f);
-    kv_row(f, "Address", doc_at(e, "address"));
-    kv_row(f, "All addresses", doc_at(e, "addresses"));
-    kv_row(f, "SNI", doc_at(e, "sni"));
-    kv_row(f, "Service", doc_at(e, "service"));
-    kv_row(f, "Origin", doc_at(e, "origin"));
-    kv_row(f, "Tags", doc_len(doc_at(e, "tags")) ? doc_at(e, "tags") : NULL);
-    kv_row(f, "Status", doc_at(e, "status"));
-    if (doc_at(e, "error"))
-        kv_row(f, "Error", doc_at(e, "error"));
-    fprintf(f, "<tr><th>Probing</th><td>%d connections, %lld ms</td></tr>\n", json_object_get_int(doc_at(e, "connections")),
-            (long long)json_object_get_int64(doc_at(e, "duration_ms")));
+    kv_row(f, "Address", jr_at(e, "address"));
+    kv_row(f, "All addresses", jr_at(e, "addresses"));
+    kv_row(f, "SNI", jr_at(e, "sni"));
+    kv_row(f, "Service", jr_at(e, "service"));
+    kv_row(f, "Origin", jr_at(e, "origin"));
+    kv_row(f, "Tags", jr_len(jr_at(e, "tags")) ? jr_at(e, "tags") : NULL);
+    kv_row(f, "Status", jr_at(e, "status"));
+    if (jr_at(e, "error"))
+        kv_row(f, "Error", jr_at(e, "error"));
+    fprintf(f, "<tr><th>Probing</th><td>%d connections, %lld ms</td></tr>\n", json_object_get_int(jr_at(e, "connections")),
+            (long long)json_object_get_int64(jr_at(e, "duration_ms")));
     /* Members later versions add (a grade, ...): shown as they are. */
     json_object_object_foreach(e, key, val) {
         if (endpoint_core_member(key))
@@ -406,7 +406,7 @@ static int write_endpoint(FILE *f, json_object *e, size_t index)
     fputs("</table>\n", f);
     int rc = write_facts(f, e);
     write_verdicts(f, e);
-    json_object *facts = doc_at(e, "facts");
+    json_object *facts = jr_at(e, "facts");
     if (facts && json_object_object_length(facts) > 0) {
         fputs("<details><summary>All facts (JSON)</summary><pre>", f);
         esc(f, json_object_to_json_string_ext(facts, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -420,33 +420,33 @@ static int write_endpoint(FILE *f, json_object *e, size_t index)
 static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
 {
     (void)opts;
-    json_object *tool = doc_at(doc, "tool"), *sum = doc_at(doc, "summary"), *list = doc_at(doc, "endpoints");
+    json_object *tool = jr_at(doc, "tool"), *sum = jr_at(doc, "summary"), *list = jr_at(doc, "endpoints");
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           /* The page is a record: nothing in it may load or run anything. */
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>tlsprobe report ", f);
-    esc(f, or_dash(doc_str(doc, "started_at")));
+    esc(f, or_dash(jr_str(doc, "started_at")));
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>tlsprobe report</h1>\n<p class=\"run\">", style);
-    esc(f, or_dash(doc_str(tool, "name")));
+    esc(f, or_dash(jr_str(tool, "name")));
     fputs(" ", f);
-    esc(f, or_dash(doc_str(tool, "version")));
+    esc(f, or_dash(jr_str(tool, "version")));
     fputs(", schema ", f);
-    esc(f, or_dash(doc_str(doc, "schema")));
+    esc(f, or_dash(jr_str(doc, "schema")));
     fputs(" ", f);
-    esc(f, or_dash(doc_str(doc, "schema_version")));
+    esc(f, or_dash(jr_str(doc, "schema_version")));
     fputs("; started ", f);
-    esc(f, or_dash(doc_str(doc, "started_at")));
+    esc(f, or_dash(jr_str(doc, "started_at")));
     fputs(", finished ", f);
-    esc(f, or_dash(doc_str(doc, "finished_at")));
+    esc(f, or_dash(jr_str(doc, "finished_at")));
     fprintf(f, ".</p>\n<p class=\"summary\">%d endpoints (%d reachable): %d passed, %d failed, %d errors; exit status %d.</p>\n",
-            json_object_get_int(doc_at(sum, "endpoints")), json_object_get_int(doc_at(sum, "reachable")),
-            json_object_get_int(doc_at(sum, "passed")), json_object_get_int(doc_at(sum, "failed")),
-            json_object_get_int(doc_at(sum, "errors")), json_object_get_int(doc_at(sum, "exit_status")));
+            json_object_get_int(jr_at(sum, "endpoints")), json_object_get_int(jr_at(sum, "reachable")),
+            json_object_get_int(jr_at(sum, "passed")), json_object_get_int(jr_at(sum, "failed")),
+            json_object_get_int(jr_at(sum, "errors")), json_object_get_int(jr_at(sum, "exit_status")));
     json_object *reqs = doc_requirements(doc);
     write_matrix(f, doc, reqs);
     json_object_put(reqs);
     int rc = 0;
-    for (size_t i = 0; i < doc_len(list); i++)
+    for (size_t i = 0; i < jr_len(list); i++)
         rc |= write_endpoint(f, json_object_array_get_idx(list, i), i);
     fputs("</body>\n</html>\n", f);
     return ferror(f) || rc ? -1 : 0;

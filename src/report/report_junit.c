@@ -30,15 +30,15 @@ static case_kind_t case_kind(const char *result)
 
 static void count_endpoint(json_object *e, counts_t *c)
 {
-    json_object *verdicts = doc_at(e, "verdicts");
-    size_t n = doc_len(verdicts);
+    json_object *verdicts = jr_at(e, "verdicts");
+    size_t n = jr_len(verdicts);
     if (n == 0) {
         c->tests++;
-        c->errors += strcmp(doc_str(e, "status") ? doc_str(e, "status") : "", "ok") != 0;
+        c->errors += strcmp(jr_str(e, "status") ? jr_str(e, "status") : "", "ok") != 0;
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        case_kind_t k = case_kind(doc_str(json_object_array_get_idx(verdicts, i), "result"));
+        case_kind_t k = case_kind(jr_str(json_object_array_get_idx(verdicts, i), "result"));
         c->tests++;
         c->failures += k == CASE_FAILURE;
         c->errors += k == CASE_ERROR;
@@ -73,7 +73,7 @@ static void property(FILE *f, const char *name, json_object *value)
 /* The element's body: the evidence, then every other member of the verdict (cwe, waiver...). */
 static void case_body(FILE *f, json_object *v)
 {
-    markup_escape(f, doc_str(v, "evidence"), false);
+    markup_escape(f, jr_str(v, "evidence"), false);
     json_object_object_foreach(v, key, val) {
         char *text;
         if (doc_verdict_core_member(key) || !(text = doc_value_text(val)))
@@ -88,12 +88,12 @@ static void case_body(FILE *f, json_object *v)
 
 static void write_case(FILE *f, const char *classname, json_object *v)
 {
-    const char *result = doc_str(v, "result");
+    const char *result = jr_str(v, "result");
     char *name = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&name, &len);
     if (m) {
-        fprintf(m, "%s %s", doc_str(v, "id") ? doc_str(v, "id") : "?", doc_str(v, "title") ? doc_str(v, "title") : "");
+        fprintf(m, "%s %s", jr_str(v, "id") ? jr_str(v, "id") : "?", jr_str(v, "title") ? jr_str(v, "title") : "");
         fclose(m);
     }
     fputs("    <testcase", f);
@@ -114,13 +114,13 @@ static void write_case(FILE *f, const char *classname, json_object *v)
         size_t mlen = 0;
         FILE *mm = open_memstream(&msg, &mlen);
         if (mm) {
-            fprintf(mm, "%s: %s", result ? result : "?", doc_str(v, "evidence") ? doc_str(v, "evidence") : "");
+            fprintf(mm, "%s: %s", result ? result : "?", jr_str(v, "evidence") ? jr_str(v, "evidence") : "");
             fclose(mm);
         }
         attr(f, "message", msg ? msg : "");
         free(msg);
     } else {
-        attr(f, "message", doc_str(v, "evidence"));
+        attr(f, "message", jr_str(v, "evidence"));
         attr(f, "type", result ? result : "ERROR");
     }
     fputc('>', f);
@@ -132,21 +132,21 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
 {
     counts_t c = { 0 };
     count_endpoint(e, &c);
-    const char *target = doc_str(e, "target") ? doc_str(e, "target") : "?";
+    const char *target = jr_str(e, "target") ? jr_str(e, "target") : "?";
     char seconds[32];
-    snprintf(seconds, sizeof seconds, "%.3f", (double)json_object_get_int64(doc_at(e, "duration_ms")) / 1000.0);
+    snprintf(seconds, sizeof seconds, "%.3f", (double)json_object_get_int64(jr_at(e, "duration_ms")) / 1000.0);
     fputs("  <testsuite", f);
     attr(f, "name", target);
     fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%s\"", c.tests, c.failures,
             c.errors, c.skipped, seconds);
     attr(f, "timestamp", timestamp);
-    if (doc_str(e, "host"))
-        attr(f, "hostname", doc_str(e, "host"));
+    if (jr_str(e, "host"))
+        attr(f, "hostname", jr_str(e, "host"));
     fprintf(f, " id=\"%zu\" package=\"tlsprobe\">\n    <properties>\n", index);
     static const char *const shown[] = { "host", "port", "address", "sni", "service", "origin", "tags",
                                          "status", "error", "result", "connections" };
     for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
-        property(f, shown[i], doc_at(e, shown[i]));
+        property(f, shown[i], jr_at(e, shown[i]));
     char grade[600];
     property_text(f, "grade", doc_grade_text(e, grade, sizeof grade));
     fputs("    </properties>\n", f);
@@ -158,19 +158,19 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
         fprintf(m, "tlsprobe.%s", target);
         fclose(m);
     }
-    json_object *verdicts = doc_at(e, "verdicts");
-    for (size_t i = 0; i < doc_len(verdicts); i++)
+    json_object *verdicts = jr_at(e, "verdicts");
+    for (size_t i = 0; i < jr_len(verdicts); i++)
         write_case(f, classname ? classname : "tlsprobe", json_object_array_get_idx(verdicts, i));
-    if (doc_len(verdicts) == 0) {
+    if (jr_len(verdicts) == 0) {
         fputs("    <testcase", f);
         attr(f, "classname", classname ? classname : "tlsprobe");
         fputs(" name=\"reachable\" time=\"0\"", f);
-        const char *status = doc_str(e, "status");
+        const char *status = jr_str(e, "status");
         if (status && strcmp(status, "ok") == 0) {
             fputs("/>\n", f);
         } else {
             fputs(">\n      <error", f);
-            attr(f, "message", doc_str(e, "error") ? doc_str(e, "error") : status);
+            attr(f, "message", jr_str(e, "error") ? jr_str(e, "error") : status);
             attr(f, "type", status ? status : "error");
             fputs("/>\n    </testcase>\n", f);
         }
@@ -182,21 +182,21 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
 static int write_junit(FILE *f, json_object *doc, const options_t *opts)
 {
     (void)opts;
-    json_object *list = doc_at(doc, "endpoints");
+    json_object *list = jr_at(doc, "endpoints");
     counts_t total = { 0 };
     long long ms = 0;
-    for (size_t i = 0; i < doc_len(list); i++) {
+    for (size_t i = 0; i < jr_len(list); i++) {
         json_object *e = json_object_array_get_idx(list, i);
         count_endpoint(e, &total);
-        ms += json_object_get_int64(doc_at(e, "duration_ms"));
+        ms += json_object_get_int64(jr_at(e, "duration_ms"));
     }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tlsprobe\"", f);
     fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", total.tests,
             total.failures, total.errors, total.skipped, (double)ms / 1000.0);
-    attr(f, "timestamp", doc_str(doc, "started_at"));
+    attr(f, "timestamp", jr_str(doc, "started_at"));
     fputs(">\n", f);
-    for (size_t i = 0; i < doc_len(list); i++)
-        write_suite(f, json_object_array_get_idx(list, i), i, doc_str(doc, "started_at"));
+    for (size_t i = 0; i < jr_len(list); i++)
+        write_suite(f, json_object_array_get_idx(list, i), i, jr_str(doc, "started_at"));
     fputs("</testsuites>\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -55,11 +55,10 @@ int scoring_explain(FILE *out, const char *id)
 
 static bool selected(const requirement_t *r, const options_t *o)
 {
-    const char *std = o && o->standard ? o->standard : "asvs-5.0";
+    const char *std = o->standard;
     bool in_std = strcmp(std, "all") == 0 || (strcmp(std, "asvs-5.0") == 0 && strcmp(r->standard, A5) == 0) ||
                   (strcmp(std, "asvs-4.0.3") == 0 && strcmp(r->standard, A4) == 0);
-    int level = o ? o->level : 1;
-    return in_std && r->level <= level;
+    return in_std && r->level <= o->level;
 }
 
 /* A waived failure is WAIVED; a waiver past its date leaves the FAIL and says so. */
@@ -106,9 +105,9 @@ static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
 void score_endpoint(const scoring_t *s, endpoint_t *ep)
 {
     const options_t *o = s->opts;
-    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o ? o->level : 1, .opts = o,
+    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o->level, .opts = o,
                        .left_out = ep->left_out };
-    const char *fail_on = o && o->fail_on ? o->fail_on : "fail";
+    const char *fail_on = o->fail_on;
     bool fail = false, error = false;
     pthread_mutex_lock(&ep->lock);
     char no_tls_why[80];
@@ -156,7 +155,7 @@ void score_endpoint(const scoring_t *s, endpoint_t *ep)
         ep->grade = grade_none(why);
     } else if (ep->status == ENDPOINT_OK) {
         ep->grade = grade_endpoint(ep->facts);
-        if (o && o->profile)
+        if (o->profile)
             ep->profile = profile_check(ep->facts, o->profile);
     }
     pthread_mutex_unlock(&ep->lock);

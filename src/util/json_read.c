@@ -86,10 +86,3 @@ void jr_vlist_add(char *buf, size_t cap, int *count, const char *fmt, va_list ap
         vsnprintf(buf + used, cap - used, fmt, ap);
 }
 
-void jr_list_add(char *buf, size_t cap, int *count, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    jr_vlist_add(buf, cap, count, fmt, ap);
-    va_end(ap);
-}

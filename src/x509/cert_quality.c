@@ -102,7 +102,8 @@ json_object *cert_leaf_facts(X509 *leaf, STACK_OF(X509) *chain, time_t now, int 
     return o;
 }
 
-int cert_spki_pin(X509 *cert, char *out, size_t outlen)
+/* "sha256/BASE64" of the certificate's SubjectPublicKeyInfo (RFC 7469 pin form). */
+static int cert_spki_pin(X509 *cert, char *out, size_t outlen)
 {
     unsigned char *der = NULL, digest[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;

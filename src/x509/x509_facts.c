@@ -535,7 +535,8 @@ static bool is_ip_literal_text(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
-void x509_check_name(X509 *cert, const char *name, x509_name_match_t *out)
+/* Checks name (DNS name or IPv4/IPv6 literal) against the certificate's SANs only. */
+static void x509_check_name(X509 *cert, const char *name, x509_name_match_t *out)
 {
     memset(out, 0, sizeof *out);
     out->is_ip = is_ip_literal_text(name);

@@ -277,7 +277,7 @@ int main(void)
         json_object *o = json_tokener_parse(line);
         char name[64];
         snprintf(name, sizeof name, "jsonl: line %d is a complete %s object", i + 1, types[i]);
-        check(o && strcmp(doc_str(o, "type") ? doc_str(o, "type") : "", types[i]) == 0, name, line);
+        check(o && strcmp(jr_str(o, "type") ? jr_str(o, "type") : "", types[i]) == 0, name, line);
         json_object_put(o);
     }
     contains(jsonl, "{\"type\":\"summary\",\"finished_at\":\"2026-11-23T05:00:09Z\",\"endpoints\":2,",

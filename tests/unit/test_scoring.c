@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "probe.h"
 #include "scoring.h"
 
@@ -47,7 +48,9 @@ static void expect(const char *name, const char *id, const char *facts_json, ver
 static void score_not_selected(void)
 {
     target_t t = { .host = "a.test", .port = 443 };
-    options_t o = { .level = 1, .standard = "asvs-5.0", .probe_mask = 1ul << probe_index("versions") };
+    options_t o;
+    cli_set_defaults(&o);
+    o.probe_mask = 1ul << probe_index("versions");
     endpoint_t ep = { .target = &t, .opts = &o, .status = ENDPOINT_OK, .verdicts = json_object_new_array() };
     /* What the scheduler records for the run: scoring reads the endpoint, not the registry. */
     check(probe_registry_count <= ENDPOINT_MAX_PROBES, "endpoint_t.left_out has room for every probe", "");

@@ -5,26 +5,26 @@
 
 #include "probe.h"
 
-extern const probe_module_t probe_starttls;
-extern const probe_module_t probe_versions;
-extern const probe_module_t probe_ciphers;
-extern const probe_module_t probe_groups;
-extern const probe_module_t probe_signatures;
-extern const probe_module_t probe_certificate;
-extern const probe_module_t probe_http;
-extern const probe_module_t probe_mtls;
+/* The probes, one line each. First: starttls; when STARTTLS fails, the TLS probes find the
+ * endpoint unreachable and the rest is skipped, but the cleartext facts must still be taken. */
+#define PROBES \
+    X(starttls)   \
+    X(versions)   \
+    X(ciphers)    \
+    X(groups)     \
+    X(signatures) \
+    X(certificate) \
+    X(http)       \
+    X(mtls)
+
+#define X(name) extern const probe_module_t probe_##name;
+PROBES
+#undef X
 
 const probe_module_t *const probe_registry[] = {
-    /* First: when STARTTLS fails, the TLS probes find the endpoint unreachable and the rest
-     * is skipped, but the cleartext facts must still be taken. */
-    &probe_starttls,
-    &probe_versions,
-    &probe_ciphers,
-    &probe_groups,
-    &probe_signatures,
-    &probe_certificate,
-    &probe_http,
-    &probe_mtls,
+#define X(name) &probe_##name,
+    PROBES
+#undef X
 };
 const size_t probe_registry_count = sizeof probe_registry / sizeof *probe_registry;
 

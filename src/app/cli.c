@@ -176,6 +176,29 @@ static cli_result_t print_ciphers(const cli_option_t *o, const char *arg, cli_st
     return CLI_DONE;
 }
 
+/* The probe registry: name, what it finds, what it needs first. */
+static cli_result_t print_probes(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg, (void)st;
+    for (size_t i = 0; i < probe_registry_count; i++) {
+        const probe_module_t *p = probe_registry[i];
+        printf("%-12s %s", p->name, p->help);
+        for (const char *const *need = p->needs; need && *need; need++)
+            printf("%s%s", need == p->needs ? " (needs " : ", ", *need);
+        printf("%s\n", p->needs && *p->needs ? ")" : "");
+    }
+    return CLI_DONE;
+}
+
+/* The writer registry: name and what the format holds. */
+static cli_result_t print_formats(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    (void)o, (void)arg, (void)st;
+    for (size_t i = 0; i < report_writer_count; i++)
+        printf("%-12s %s\n", report_writers[i]->name, report_writers[i]->help);
+    return CLI_DONE;
+}
+
 static cli_result_t print_version(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
     (void)o, (void)arg, (void)st;
@@ -252,6 +275,8 @@ static const cli_option_t options[] = {
     { "no-color", 0, NULL, "no ANSI colours in the text report", .handle = set_false, .dest = OPT(color) },
     { "list-ciphers", 0, NULL, "print every cipher suite tlsprobe knows, with its label",
       .handle = print_ciphers },
+    { "list-probes", 0, NULL, "print every probe, what it finds and what it needs", .handle = print_probes },
+    { "list-formats", 0, NULL, "print every report format", .handle = print_formats },
     { "version", 'V', NULL, "print the version", .handle = print_version },
     { "help", 'h', NULL, "print this help", .handle = print_help },
 };

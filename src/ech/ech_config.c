@@ -12,19 +12,6 @@
 
 #include "bounded_reader.h"
 
-static bool fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 /* public_name as text: printable ASCII other than backslash as is, every other byte \DDD. */
 static void name_text(const uint8_t *p, size_t n, char out[ECH_PUBLIC_NAME_TEXT])
 {
@@ -91,16 +78,16 @@ static bool parse_contents(br_t *c, ech_config_t *cfg, ech_suite_t *store, size_
     size_t pk_len = br_u16(c);
     cfg->public_key = br_take(c, pk_len);
     if (c->bad)
-        return fail(why, cap, "config %zu: truncated in key_config before the end of public_key", idx);
+        return br_fail(why, cap, "config %zu: truncated in key_config before the end of public_key", idx);
     if (pk_len == 0)
-        return fail(why, cap, "config %zu: empty public_key", idx);
+        return br_fail(why, cap, "config %zu: empty public_key", idx);
     cfg->public_key_len = pk_len;
     size_t cs_len = br_u16(c);
     br_t cs = br_sub(c, cs_len);
     if (c->bad)
-        return fail(why, cap, "config %zu: cipher_suites length %zu exceeds the bytes left", idx, cs_len);
+        return br_fail(why, cap, "config %zu: cipher_suites length %zu exceeds the bytes left", idx, cs_len);
     if (cs_len < 4 || cs_len % 4)
-        return fail(why, cap, "config %zu: cipher_suites length %zu is not a positive multiple of 4", idx, cs_len);
+        return br_fail(why, cap, "config %zu: cipher_suites length %zu is not a positive multiple of 4", idx, cs_len);
     cfg->suites = store;
     for (; br_left(&cs); cfg->nsuites++) {
         store[cfg->nsuites].kdf_id = (uint16_t)br_u16(&cs);
@@ -110,27 +97,27 @@ static bool parse_contents(br_t *c, ech_config_t *cfg, ech_suite_t *store, size_
     size_t name_len = br_u8(c);
     const uint8_t *name = br_take(c, name_len);
     if (c->bad)
-        return fail(why, cap, "config %zu: truncated in maximum_name_length or public_name", idx);
+        return br_fail(why, cap, "config %zu: truncated in maximum_name_length or public_name", idx);
     if (name_len == 0)
-        return fail(why, cap, "config %zu: empty public_name", idx);
+        return br_fail(why, cap, "config %zu: empty public_name", idx);
     name_text(name, name_len, cfg->public_name);
     cfg->public_name_valid = public_name_ok(name, name_len);
     size_t ext_len = br_u16(c);
     br_t ext = br_sub(c, ext_len);
     if (c->bad)
-        return fail(why, cap, "config %zu: extensions length %zu exceeds the bytes left", idx, ext_len);
+        return br_fail(why, cap, "config %zu: extensions length %zu exceeds the bytes left", idx, ext_len);
     cfg->extensions = ext.p, cfg->extensions_len = ext_len;
     while (br_left(&ext)) {
         uint16_t type = (uint16_t)br_u16(&ext);
         br_take(&ext, br_u16(&ext));
         if (ext.bad)
-            return fail(why, cap, "config %zu: extension %zu is truncated", idx, cfg->nextensions);
+            return br_fail(why, cap, "config %zu: extension %zu is truncated", idx, cfg->nextensions);
         if ((type & 0x8000) && !cfg->mandatory_extension)
             cfg->mandatory_extension = true, cfg->first_mandatory_type = type;
         cfg->nextensions++;
     }
     if (br_left(c))
-        return fail(why, cap, "config %zu: %zu bytes after its extensions", idx, br_left(c));
+        return br_fail(why, cap, "config %zu: %zu bytes after its extensions", idx, br_left(c));
     return true;
 }
 
@@ -143,7 +130,7 @@ static bool parse_config(br_t *r, ech_config_list_t *out, size_t *cap_configs, s
     size_t len = br_u16(r);
     br_t c = br_sub(r, len);
     if (r->bad)
-        return fail(why, cap, "config %zu at offset %zu: length %zu exceeds the %zu bytes left", idx, start + 2, len,
+        return br_fail(why, cap, "config %zu at offset %zu: length %zu exceeds the %zu bytes left", idx, start + 2, len,
                     start + 4 <= r->len ? r->len - start - 4 : 0);
     if (version != ECH_CONFIG_VERSION) {
         if (out->skipped_versions++ == 0)
@@ -154,7 +141,7 @@ static bool parse_config(br_t *r, ech_config_list_t *out, size_t *cap_configs, s
         size_t n = *cap_configs ? 2 * *cap_configs : 4;
         ech_config_t *grown = realloc(out->configs, n * sizeof *grown);
         if (!grown)
-            return fail(why, cap, "out of memory");
+            return br_fail(why, cap, "out of memory");
         out->configs = grown, *cap_configs = n;
     }
     ech_config_t *cfg = &out->configs[out->nconfigs];
@@ -171,20 +158,20 @@ bool ech_config_list_parse(const uint8_t *buf, size_t len, ech_config_list_t *ou
 {
     memset(out, 0, sizeof *out);
     if (!buf || len < 2)
-        return fail(why, why_cap, "ECHConfigList shorter than its 2-byte length");
+        return br_fail(why, why_cap, "ECHConfigList shorter than its 2-byte length");
     if (len > ECH_LIST_MAX_INPUT)
-        return fail(why, why_cap, "ECHConfigList of %zu bytes exceeds the 65537 a list can have", len);
+        return br_fail(why, why_cap, "ECHConfigList of %zu bytes exceeds the 65537 a list can have", len);
     size_t body_len = (size_t)buf[0] << 8 | buf[1];
     if (body_len != len - 2)
-        return fail(why, why_cap, "ECHConfigList length %zu but %zu bytes follow", body_len, len - 2);
+        return br_fail(why, why_cap, "ECHConfigList length %zu but %zu bytes follow", body_len, len - 2);
     if (body_len < 4)
-        return fail(why, why_cap, "ECHConfigList of %zu bytes holds no config (at least 4)", body_len);
+        return br_fail(why, why_cap, "ECHConfigList of %zu bytes holds no config (at least 4)", body_len);
     out->data = malloc(len);
     /* a suite takes 4 bytes of input, so this bounds every config's suites together */
     out->suite_store = malloc((body_len / 4) * sizeof *out->suite_store);
     if (!out->data || !out->suite_store) {
         ech_config_list_free(out);
-        return fail(why, why_cap, "out of memory");
+        return br_fail(why, why_cap, "out of memory");
     }
     memcpy(out->data, buf, len);
     out->data_len = len;
@@ -220,18 +207,18 @@ bool ech_config_list_from_base64(const char *text, uint8_t **out, size_t *out_le
 {
     *out = NULL, *out_len = 0;
     if (!text)
-        return fail(why, why_cap, "no base64 text");
+        return br_fail(why, why_cap, "no base64 text");
     while (is_space(*text))
         text++;
     size_t n = strlen(text);
     while (n && is_space(text[n - 1]))
         n--;
     if (n == 0)
-        return fail(why, why_cap, "empty base64 text");
+        return br_fail(why, why_cap, "empty base64 text");
     if (n % 4)
-        return fail(why, why_cap, "base64 length %zu is not a multiple of 4", n);
+        return br_fail(why, why_cap, "base64 length %zu is not a multiple of 4", n);
     if (n / 4 * 3 > ECH_LIST_MAX_INPUT + 2)
-        return fail(why, why_cap, "base64 text of %zu characters is longer than any ECHConfigList", n);
+        return br_fail(why, why_cap, "base64 text of %zu characters is longer than any ECHConfigList", n);
     uint8_t *bin = malloc(n / 4 * 3 + 1), *again = malloc(n + 1);
     int dec = bin && again ? EVP_DecodeBlock(bin, (const unsigned char *)text, (int)n) : -2;
     size_t pads = (text[n - 1] == '=') + (text[n - 2] == '=');
@@ -245,8 +232,8 @@ bool ech_config_list_from_base64(const char *text, uint8_t **out, size_t *out_le
     free(again);
     if (!ok) {
         free(bin);
-        return dec == -2 ? fail(why, why_cap, "out of memory")
-                         : fail(why, why_cap, "not strict base64 (RFC 4648 section 4, padded and canonical)");
+        return dec == -2 ? br_fail(why, why_cap, "out of memory")
+                         : br_fail(why, why_cap, "not strict base64 (RFC 4648 section 4, padded and canonical)");
     }
     *out = bin, *out_len = (size_t)dec - pads;
     return true;

@@ -9,19 +9,6 @@
 
 #include "bounded_reader.h"
 
-static bool fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 /* ------------------------------------------------------------------------------------------
  * TargetName: an uncompressed wire name (2.2), as zone-file text (RFC 1035 5.1) */
 
@@ -46,18 +33,18 @@ static bool read_target(br_t *r, svcb_t *out, char *why, size_t cap)
     for (;;) {
         unsigned len = br_u8(r);
         if (r->bad)
-            return fail(why, cap, "TargetName is truncated");
+            return br_fail(why, cap, "TargetName is truncated");
         wire += 1 + len;
         if (wire > 255)
-            return fail(why, cap, "TargetName is longer than 255 bytes");
+            return br_fail(why, cap, "TargetName is longer than 255 bytes");
         if (len == 0)
             break;
         if (len & 0xC0)
-            return fail(why, cap, "TargetName label length 0x%02x: a compressed or extended label (the name must be "
+            return br_fail(why, cap, "TargetName label length 0x%02x: a compressed or extended label (the name must be "
                                   "uncompressed)", len);
         const uint8_t *label = br_take(r, len);
         if (!label)
-            return fail(why, cap, "TargetName is truncated");
+            return br_fail(why, cap, "TargetName is truncated");
         w += escape_label(label, len, out->target + w);
         out->target[w++] = '.';
     }
@@ -74,16 +61,16 @@ static bool read_target(br_t *r, svcb_t *out, char *why, size_t cap)
 static bool decode_mandatory(const svcb_param_t *p, svcb_t *out, char *why, size_t cap)
 {
     if (p->len == 0 || p->len % 2)
-        return fail(why, cap, "mandatory value length %zu is not a positive even number", p->len);
+        return br_fail(why, cap, "mandatory value length %zu is not a positive even number", p->len);
     out->mandatory = malloc(p->len / 2 * sizeof *out->mandatory);
     if (!out->mandatory)
-        return fail(why, cap, "out of memory");
+        return br_fail(why, cap, "out of memory");
     for (size_t i = 0; i < p->len / 2; i++) {
         uint16_t k = (uint16_t)(p->value[2 * i] << 8 | p->value[2 * i + 1]);
         if (k == SVCB_KEY_MANDATORY)
-            return fail(why, cap, "mandatory lists the key mandatory itself");
+            return br_fail(why, cap, "mandatory lists the key mandatory itself");
         if (i && k <= out->mandatory[i - 1])
-            return fail(why, cap, "mandatory keys not in strictly increasing order: %u after %u", k,
+            return br_fail(why, cap, "mandatory keys not in strictly increasing order: %u after %u", k,
                         out->mandatory[i - 1]);
         out->mandatory[out->nmandatory++] = k;
     }
@@ -93,19 +80,19 @@ static bool decode_mandatory(const svcb_param_t *p, svcb_t *out, char *why, size
 static bool decode_alpn(const svcb_param_t *p, svcb_t *out, char *why, size_t cap)
 {
     if (p->len == 0)
-        return fail(why, cap, "alpn value is empty");
+        return br_fail(why, cap, "alpn value is empty");
     /* an alpn-id takes at least 2 bytes (length and one byte), which bounds the array */
     out->alpn = malloc((p->len / 2 + 1) * sizeof *out->alpn);
     if (!out->alpn)
-        return fail(why, cap, "out of memory");
+        return br_fail(why, cap, "out of memory");
     br_t r = br_init(p->value, p->len);
     while (br_left(&r)) {
         size_t n = br_u8(&r);
         const uint8_t *id = br_take(&r, n);
         if (!id)
-            return fail(why, cap, "alpn id %zu is truncated: length %zu exceeds the bytes left", out->nalpn, n);
+            return br_fail(why, cap, "alpn id %zu is truncated: length %zu exceeds the bytes left", out->nalpn, n);
         if (n == 0)
-            return fail(why, cap, "alpn id %zu is empty", out->nalpn);
+            return br_fail(why, cap, "alpn id %zu is empty", out->nalpn);
         out->alpn[out->nalpn].id = id, out->alpn[out->nalpn].len = n;
         out->nalpn++;
     }
@@ -121,25 +108,25 @@ static bool decode_known(const svcb_param_t *p, svcb_t *out, char *why, size_t c
         return decode_alpn(p, out, why, cap);
     case SVCB_KEY_NO_DEFAULT_ALPN:
         out->no_default_alpn = true;
-        return p->len == 0 || fail(why, cap, "no-default-alpn has a value (%zu bytes); it must be empty", p->len);
+        return p->len == 0 || br_fail(why, cap, "no-default-alpn has a value (%zu bytes); it must be empty", p->len);
     case SVCB_KEY_PORT:
         if (p->len != 2)
-            return fail(why, cap, "port value length %zu (must be 2)", p->len);
+            return br_fail(why, cap, "port value length %zu (must be 2)", p->len);
         out->has_port = true, out->port = (uint16_t)(p->value[0] << 8 | p->value[1]);
         return true;
     case SVCB_KEY_IPV4HINT:
         if (p->len == 0 || p->len % 4)
-            return fail(why, cap, "ipv4hint value length %zu is not a positive multiple of 4", p->len);
+            return br_fail(why, cap, "ipv4hint value length %zu is not a positive multiple of 4", p->len);
         out->ipv4hint = p->value, out->nipv4hint = p->len / 4;
         return true;
     case SVCB_KEY_ECH:
         if (p->len == 0)
-            return fail(why, cap, "ech value is empty");
+            return br_fail(why, cap, "ech value is empty");
         out->has_ech = true, out->ech = p->value, out->ech_len = p->len;
         return true;
     case SVCB_KEY_IPV6HINT:
         if (p->len == 0 || p->len % 16)
-            return fail(why, cap, "ipv6hint value length %zu is not a positive multiple of 16", p->len);
+            return br_fail(why, cap, "ipv6hint value length %zu is not a positive multiple of 16", p->len);
         out->ipv6hint = p->value, out->nipv6hint = p->len / 16;
         return true;
     default:
@@ -160,15 +147,15 @@ static bool read_params(br_t *r, svcb_t *out, char *why, size_t cap)
         size_t len = br_u16(r);
         const uint8_t *value = br_take(r, len);
         if (!value)
-            return fail(why, cap, "SvcParam %zu at offset %zu is truncated", out->nparams, at);
+            return br_fail(why, cap, "SvcParam %zu at offset %zu is truncated", out->nparams, at);
         if ((long)key <= prev)
-            return fail(why, cap, "SvcParamKeys not in strictly increasing order: key %u after key %ld", key, prev);
+            return br_fail(why, cap, "SvcParamKeys not in strictly increasing order: key %u after key %ld", key, prev);
         prev = key;
         if (out->nparams == cap_params) {
             size_t n = cap_params ? 2 * cap_params : 8;
             svcb_param_t *grown = realloc(out->params, n * sizeof *grown);
             if (!grown)
-                return fail(why, cap, "out of memory");
+                return br_fail(why, cap, "out of memory");
             out->params = grown, cap_params = n;
         }
         svcb_param_t *p = &out->params[out->nparams++];
@@ -192,9 +179,9 @@ static bool check_consistency(const svcb_t *out, char *why, size_t cap)
 {
     for (size_t i = 0; i < out->nmandatory; i++)
         if (!svcb_find(out, out->mandatory[i]))
-            return fail(why, cap, "mandatory key %u is not in the record", out->mandatory[i]);
+            return br_fail(why, cap, "mandatory key %u is not in the record", out->mandatory[i]);
     if (out->no_default_alpn && !out->nalpn)
-        return fail(why, cap, "no-default-alpn without alpn");
+        return br_fail(why, cap, "no-default-alpn without alpn");
     return true;
 }
 
@@ -202,12 +189,12 @@ bool svcb_parse(const uint8_t *rdata, size_t len, svcb_t *out, char *why, size_t
 {
     memset(out, 0, sizeof *out);
     if (!rdata || len < 3)
-        return fail(why, why_cap, "RDATA of %zu bytes is shorter than SvcPriority and a TargetName", rdata ? len : 0);
+        return br_fail(why, why_cap, "RDATA of %zu bytes is shorter than SvcPriority and a TargetName", rdata ? len : 0);
     if (len > SVCB_RDATA_MAX)
-        return fail(why, why_cap, "RDATA of %zu bytes exceeds 65535", len);
+        return br_fail(why, why_cap, "RDATA of %zu bytes exceeds 65535", len);
     out->data = malloc(len);
     if (!out->data)
-        return fail(why, why_cap, "out of memory");
+        return br_fail(why, why_cap, "out of memory");
     memcpy(out->data, rdata, len);
     out->data_len = len;
     br_t r = br_init(out->data, len);

@@ -8,56 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounded_reader.h"
 #include "iana.h"
-
-typedef struct reader {
-    const uint8_t *p;
-    size_t len;
-    size_t off;
-    bool bad;
-} reader_t;
-
-static size_t left(const reader_t *r)
-{
-    return r->bad ? 0 : r->len - r->off;
-}
-
-static const uint8_t *take(reader_t *r, size_t n)
-{
-    if (r->bad || n > r->len - r->off) {
-        r->bad = true;
-        return NULL;
-    }
-    const uint8_t *p = r->p + r->off;
-    r->off += n;
-    return p;
-}
-
-static unsigned get_u8(reader_t *r)
-{
-    const uint8_t *p = take(r, 1);
-    return p ? p[0] : 0;
-}
-
-static unsigned get_u16(reader_t *r)
-{
-    const uint8_t *p = take(r, 2);
-    return p ? (unsigned)p[0] << 8 | p[1] : 0;
-}
-
-static size_t get_u24(reader_t *r)
-{
-    const uint8_t *p = take(r, 3);
-    return p ? (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2] : 0;
-}
-
-/* A sub-reader over the next n bytes (a length-prefixed vector's contents). */
-static reader_t sub(reader_t *r, size_t n)
-{
-    const uint8_t *p = take(r, n);
-    reader_t s = { .p = p, .len = p ? n : 0, .bad = !p };
-    return s;
-}
 
 static wire_status_t malformed(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -217,38 +169,38 @@ static const uint8_t hrr_random[WIRE_RANDOM_LEN] = {
 static wire_status_t decode_sh_extension(wire_server_hello_t *sh, const wire_extension_t *e,
                                          char *err, size_t errlen)
 {
-    reader_t r = { .p = e->data, .len = e->len };
+    br_t r = { .p = e->data, .len = e->len };
     switch (e->type) {
     case WIRE_EXT_SUPPORTED_VERSIONS:
         if (e->len != 2)
             return malformed(err, errlen, "supported_versions of %zu bytes (must be 2)", e->len);
         sh->has_supported_versions = true;
-        sh->version = (uint16_t)get_u16(&r);
+        sh->version = (uint16_t)br_u16(&r);
         return WIRE_OK;
     case WIRE_EXT_KEY_SHARE:
         sh->has_key_share = true;
-        sh->key_share_group = (uint16_t)get_u16(&r);
+        sh->key_share_group = (uint16_t)br_u16(&r);
         if (!sh->is_hrr) {
-            size_t n = get_u16(&r);
-            sh->key_share = take(&r, n);
+            size_t n = br_u16(&r);
+            sh->key_share = br_take(&r, n);
             sh->key_share_len = n;
             if (n == 0)
                 r.bad = true;
         }
         break;
     case WIRE_EXT_RENEGOTIATION_INFO: {
-        size_t n = get_u8(&r);
-        take(&r, n);
+        size_t n = br_u8(&r);
+        br_take(&r, n);
         sh->secure_renegotiation = true;
         break;
     }
     case WIRE_EXT_ALPN: {
-        reader_t list = sub(&r, get_u16(&r));
-        size_t n = get_u8(&list);
-        sh->alpn = take(&list, n);
+        br_t list = br_sub(&r, br_u16(&r));
+        size_t n = br_u8(&list);
+        sh->alpn = br_take(&list, n);
         sh->alpn_len = n;
         /* The server selects exactly one protocol. */
-        if (n == 0 || left(&list) != 0 || list.bad)
+        if (n == 0 || br_left(&list) != 0 || list.bad)
             r.bad = true;
         break;
     }
@@ -270,7 +222,7 @@ static wire_status_t decode_sh_extension(wire_server_hello_t *sh, const wire_ext
     default:
         return WIRE_OK;
     }
-    if (r.bad || left(&r) != 0)
+    if (r.bad || br_left(&r) != 0)
         return malformed(err, errlen, "malformed extension 0x%04x", e->type);
     return WIRE_OK;
 }
@@ -279,17 +231,17 @@ wire_status_t wire_parse_server_hello(const uint8_t *body, size_t len, wire_serv
                                       char *err, size_t errlen)
 {
     memset(sh, 0, sizeof *sh);
-    reader_t r = { .p = body, .len = len };
-    sh->legacy_version = (uint16_t)get_u16(&r);
-    const uint8_t *random = take(&r, WIRE_RANDOM_LEN);
-    size_t sid_len = get_u8(&r);
+    br_t r = { .p = body, .len = len };
+    sh->legacy_version = (uint16_t)br_u16(&r);
+    const uint8_t *random = br_take(&r, WIRE_RANDOM_LEN);
+    size_t sid_len = br_u8(&r);
     if (r.bad)
         return malformed(err, errlen, "ServerHello truncated");
     if (sid_len > WIRE_MAX_SESSION_ID)
         return malformed(err, errlen, "session id of %zu bytes (at most 32)", sid_len);
-    const uint8_t *sid = take(&r, sid_len);
-    sh->cipher = (uint16_t)get_u16(&r);
-    sh->compression = (uint8_t)get_u8(&r);
+    const uint8_t *sid = br_take(&r, sid_len);
+    sh->cipher = (uint16_t)br_u16(&r);
+    sh->compression = (uint8_t)br_u8(&r);
     if (r.bad)
         return malformed(err, errlen, "ServerHello truncated");
     memcpy(sh->random, random, WIRE_RANDOM_LEN);
@@ -303,17 +255,17 @@ wire_status_t wire_parse_server_hello(const uint8_t *body, size_t len, wire_serv
         sh->downgrade_sentinel = WIRE_TLS11;
 
     /* SSLv3 and early TLS servers may end the message here. */
-    if (left(&r) == 0)
+    if (br_left(&r) == 0)
         return WIRE_OK;
     sh->has_extensions_block = true;
-    size_t ext_len = get_u16(&r);
-    if (r.bad || ext_len != left(&r))
+    size_t ext_len = br_u16(&r);
+    if (r.bad || ext_len != br_left(&r))
         return malformed(err, errlen, "ServerHello extensions length %zu does not match the %zu bytes left",
-                         ext_len, left(&r));
-    while (left(&r) > 0) {
-        uint16_t type = (uint16_t)get_u16(&r);
-        size_t n = get_u16(&r);
-        const uint8_t *data = take(&r, n);
+                         ext_len, br_left(&r));
+    while (br_left(&r) > 0) {
+        uint16_t type = (uint16_t)br_u16(&r);
+        size_t n = br_u16(&r);
+        const uint8_t *data = br_take(&r, n);
         if (r.bad)
             return malformed(err, errlen, "ServerHello extension 0x%04x truncated", type);
         for (size_t i = 0; i < sh->nextensions; i++)
@@ -347,18 +299,18 @@ wire_status_t wire_parse_certificate(const uint8_t *body, size_t len, bool tls13
                                      wire_certificate_t *cert, char *err, size_t errlen)
 {
     memset(cert, 0, sizeof *cert);
-    reader_t r = { .p = body, .len = len };
+    br_t r = { .p = body, .len = len };
     if (tls13)
-        take(&r, get_u8(&r)); /* certificate_request_context */
-    size_t list_len = get_u24(&r);
-    if (r.bad || list_len != left(&r))
+        br_take(&r, br_u8(&r)); /* certificate_request_context */
+    size_t list_len = br_u24(&r);
+    if (r.bad || list_len != br_left(&r))
         return malformed(err, errlen, "Certificate list length %zu does not match the %zu bytes left",
-                         list_len, left(&r));
-    while (left(&r) > 0) {
-        size_t n = get_u24(&r);
-        const uint8_t *der = take(&r, n);
+                         list_len, br_left(&r));
+    while (br_left(&r) > 0) {
+        size_t n = br_u24(&r);
+        const uint8_t *der = br_take(&r, n);
         if (tls13)
-            take(&r, get_u16(&r)); /* per-certificate extensions */
+            br_take(&r, br_u16(&r)); /* per-certificate extensions */
         if (r.bad || n == 0)
             return malformed(err, errlen, "Certificate entry %zu truncated or empty", cert->total);
         if (cert->ncerts < WIRE_MAX_CERTS) {
@@ -385,12 +337,12 @@ static unsigned bit_length(const uint8_t *p, size_t n)
 }
 
 /* A non-empty vector with a 1- or 2-byte length prefix. */
-static const uint8_t *get_vector(reader_t *r, int width, size_t *n)
+static const uint8_t *get_vector(br_t *r, int width, size_t *n)
 {
-    *n = width == 1 ? get_u8(r) : get_u16(r);
+    *n = width == 1 ? br_u8(r) : br_u16(r);
     if (*n == 0)
         r->bad = true;
-    return take(r, *n);
+    return br_take(r, *n);
 }
 
 wire_status_t wire_parse_server_key_exchange(const uint8_t *body, size_t len, const char *kx,
@@ -400,16 +352,16 @@ wire_status_t wire_parse_server_key_exchange(const uint8_t *body, size_t len, co
     memset(ske, 0, sizeof *ske);
     ske->raw = body;
     ske->raw_len = len;
-    reader_t r = { .p = body, .len = len };
+    br_t r = { .p = body, .len = len };
     if (kx && strcmp(kx, "ECDHE") == 0) {
         ske->kind = WIRE_SKE_ECDHE;
-        ske->curve_type = (uint8_t)get_u8(&r);
+        ske->curve_type = (uint8_t)br_u8(&r);
         if (r.bad)
             return malformed(err, errlen, "ServerKeyExchange truncated");
         /* Explicit curves carry structured parameters no server should send; keep them raw. */
         if (ske->curve_type != 3)
             return WIRE_OK;
-        ske->named_curve = (uint16_t)get_u16(&r);
+        ske->named_curve = (uint16_t)br_u16(&r);
         ske->ec_point = get_vector(&r, 1, &ske->ec_point_len);
     } else if (kx && strcmp(kx, "DHE") == 0) {
         ske->kind = WIRE_SKE_DHE;
@@ -424,17 +376,17 @@ wire_status_t wire_parse_server_key_exchange(const uint8_t *body, size_t len, co
     if (r.bad)
         return malformed(err, errlen, "ServerKeyExchange parameters truncated or empty");
     /* Anonymous suites send no signature. */
-    if (left(&r) == 0)
+    if (br_left(&r) == 0)
         return WIRE_OK;
     ske->has_signature = true;
     if (version >= WIRE_TLS12) {
         ske->has_sig_scheme = true;
-        ske->sig_scheme = (uint16_t)get_u16(&r);
+        ske->sig_scheme = (uint16_t)br_u16(&r);
     }
     ske->signature = get_vector(&r, 2, &ske->signature_len);
-    if (r.bad || left(&r) != 0)
+    if (r.bad || br_left(&r) != 0)
         return malformed(err, errlen, "ServerKeyExchange signature truncated or followed by %zu bytes",
-                         left(&r));
+                         br_left(&r));
     return WIRE_OK;
 }
 
@@ -471,31 +423,31 @@ wire_status_t wire_parse_sslv2_server_hello(const uint8_t *msg, size_t len,
                                             wire_sslv2_server_hello_t *sh, char *err, size_t errlen)
 {
     memset(sh, 0, sizeof *sh);
-    reader_t r = { .p = msg, .len = len };
-    unsigned type = get_u8(&r);
-    sh->session_id_hit = get_u8(&r) != 0;
-    sh->cert_type = (uint8_t)get_u8(&r);
-    sh->version = (uint16_t)get_u16(&r);
-    size_t cert_len = get_u16(&r), specs_len = get_u16(&r), cid_len = get_u16(&r);
+    br_t r = { .p = msg, .len = len };
+    unsigned type = br_u8(&r);
+    sh->session_id_hit = br_u8(&r) != 0;
+    sh->cert_type = (uint8_t)br_u8(&r);
+    sh->version = (uint16_t)br_u16(&r);
+    size_t cert_len = br_u16(&r), specs_len = br_u16(&r), cid_len = br_u16(&r);
     if (r.bad)
         return malformed(err, errlen, "SSLv2 SERVER-HELLO truncated");
     if (type != WIRE_SSL2_MT_SERVER_HELLO)
         return malformed(err, errlen, "SSLv2 message type %u is not SERVER-HELLO", type);
     if (specs_len % 3)
         return malformed(err, errlen, "SSLv2 cipher specs length %zu is not a multiple of 3", specs_len);
-    if (cert_len + specs_len + cid_len != left(&r))
+    if (cert_len + specs_len + cid_len != br_left(&r))
         return malformed(err, errlen, "SSLv2 SERVER-HELLO lengths (%zu+%zu+%zu) do not match the %zu bytes left",
-                         cert_len, specs_len, cid_len, left(&r));
-    sh->cert = cert_len ? take(&r, cert_len) : NULL;
+                         cert_len, specs_len, cid_len, br_left(&r));
+    sh->cert = cert_len ? br_take(&r, cert_len) : NULL;
     sh->cert_len = cert_len;
-    reader_t specs = sub(&r, specs_len);
-    while (left(&specs) > 0) {
-        uint32_t kind = (uint32_t)get_u24(&specs);
+    br_t specs = br_sub(&r, specs_len);
+    while (br_left(&specs) > 0) {
+        uint32_t kind = (uint32_t)br_u24(&specs);
         if (sh->nkinds < WIRE_MAX_SSLV2_KINDS)
             sh->kinds[sh->nkinds++] = kind;
         sh->total_kinds++;
     }
-    sh->connection_id = cid_len ? take(&r, cid_len) : NULL;
+    sh->connection_id = cid_len ? br_take(&r, cid_len) : NULL;
     sh->connection_id_len = cid_len;
     return WIRE_OK;
 }

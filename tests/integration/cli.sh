@@ -62,6 +62,19 @@ other=$(awk '/^\.SH OTHER FORMATS/{on=1; next} on && /^\.SH/{exit} on && /^\.B [
 if [ -n "$other" ]; then
   assert_eq "tlsprobe-json(5) OTHER FORMATS: only registered formats" "" "$(comm -13 <(echo "$registered") <(echo "$other") | tr '\n' ' ')"
 else not_ok "tlsprobe-json(5) OTHER FORMATS: only registered formats" "no .B FORMAT entry found"; fi
+tp list-formats --list-formats
+assert_eq "--list-formats lists exactly the registered formats" "$registered" "$(awk '{print $1}' "$TP_OUT" | sort)"
+# The probe registry: --list-probes, the man page's PROBES entries and --probes' message agree.
+tp list-probes --list-probes
+listed=$(awk '{print $1}' "$TP_OUT")
+tp probe-registry --probes no-such-probe "$NGINX"
+known=$(sed -n 's/.*unknown probe .no-such-probe. (known: \(.*\))$/\1/p' "$TP_ERR" | tr ' ' '\n')
+assert_eq "--list-probes lists the registry in order" "$known" "$listed"
+if [ "$(wc -l <<<"$listed")" -ge 8 ] && ! grep -qv '^[a-z0-9]* .\{20,\}' "$TP_OUT"; then
+  ok "--list-probes: each probe with its help line"
+else not_ok "--list-probes: each probe with its help line" "$(oneline "$(cat "$TP_OUT")")"; fi
+man_probes=$(awk '/^\.SH PROBES/{on=1; next} on && /^\.SH/{exit} on && prev ~ /^\.TP/ && /^\.B /{print $2} {prev=$0}' "$MAN")
+assert_eq "man page PROBES: one entry per registered probe, in registry order" "$listed" "$man_probes"
 
 # ---- target forms
 tp url-target --format json --ca-file "$LAB_CA" "https://localhost:$LAB_PORT_NGINX/"

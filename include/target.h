@@ -27,6 +27,11 @@ typedef struct target {
     bool mtls_expected;       /* the service must authenticate its clients with certificates */
     char **tags;
     size_t ntags;
+    /* ECHConfigList (wire form) from --ech-config-list or the inventory's ech_config_list:,
+     * used instead of DNS HTTPS records; NULL: none given. */
+    uint8_t *ech_config_list;
+    size_t ech_config_list_len;
+    char *ech_config_origin;  /* "option" or "inventory" */
     char *origin;      /* "command line" or "FILE:LINE" */
 } target_t;
 
@@ -40,6 +45,11 @@ typedef struct target_list {
 int target_parse(const char *spec, target_t *out, char *err, size_t errlen);
 int target_set_sni(target_t *t, const char *sni);
 int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen);
+/* Sets the ECHConfigList from arg: a readable file (relative to dir when dir is given and the
+ * path is relative) holding the list in base64 or wire form, else base64 text. origin is
+ * "option" or "inventory". -1 with a message in err when it is neither or does not parse. */
+int target_set_ech_config_list(target_t *t, const char *arg, const char *dir, const char *origin, char *err,
+                               size_t errlen);
 void target_free(target_t *t);
 
 target_t *target_list_add(target_list_t *list);

@@ -91,6 +91,13 @@ const char *wire_sslv2_error_name(uint16_t code);
 /* ------------------------------------------------------------------------------------------
  * ClientHello builders */
 
+/* An extension: as parsed from a ServerHello, or as given raw to the ClientHello builder. */
+typedef struct wire_extension {
+    uint16_t type;
+    const uint8_t *data;
+    size_t len;
+} wire_extension_t;
+
 /* A key share to send. When key is NULL the builder generates a fresh key pair for the group
  * (x25519, x448, secp256r1, secp384r1, secp521r1, ffdhe2048..8192) and sends its public half;
  * the private half is discarded, since the prober never completes a handshake. */
@@ -133,6 +140,10 @@ typedef struct wire_hello_opts {
     /* RFC 7685 padding: a hello whose handshake message is 256..511 bytes long is padded to
      * 512, since some middleboxes and servers hang on exactly those lengths. */
     bool padding;
+    /* Extensions written as given after all the others (before the padding), for what the
+     * builder does not know, such as Encrypted Client Hello's; none: nothing added. */
+    const wire_extension_t *extra_extensions;
+    size_t nextra_extensions;
 } wire_hello_opts_t;
 
 /* Upper bound on a hello's handshake message (room for every registry suite, group, signature
@@ -192,12 +203,6 @@ wire_status_t wire_parse_alert(const uint8_t *buf, size_t len, wire_alert_t *ale
 wire_status_t wire_parse_handshake(const uint8_t *buf, size_t len, uint8_t *type,
                                    const uint8_t **body, size_t *body_len, size_t *consumed,
                                    char *err, size_t errlen);
-
-typedef struct wire_extension {
-    uint16_t type;
-    const uint8_t *data;
-    size_t len;
-} wire_extension_t;
 
 #define WIRE_MAX_EXTENSIONS 48
 

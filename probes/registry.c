@@ -15,7 +15,8 @@
     X(signatures) \
     X(certificate) \
     X(http)       \
-    X(mtls)
+    X(mtls)       \
+    X(ech)
 
 #define X(name) extern const probe_module_t probe_##name;
 PROBES

@@ -24,6 +24,7 @@ typedef struct cli_state {
     size_t ninventories;
     const char *sni, *ip;
     const char *exposure;
+    const char *ech_config_list;
 } cli_state_t;
 
 typedef struct cli_option cli_option_t;
@@ -235,6 +236,8 @@ static const cli_option_t options[] = {
       .dest = offsetof(cli_state_t, sni) },
     { "ip", 0, "ADDR", "probe ADDR instead of resolving the name (command-line targets)", .handle = set_string,
       .dest = offsetof(cli_state_t, ip) },
+    { "ech-config-list", 0, "FILE|BASE64", "ECHConfigList to try ECH with (command-line targets;\nelse the DNS HTTPS records' ech)",
+      .handle = set_string, .dest = offsetof(cli_state_t, ech_config_list) },
     { "ca-file", 0, "PEM", "trust these CAs instead of the system store", .handle = set_ca_file,
       .dest = OPT(ca_file) },
     { "resolver", 0, "IP[:PORT]", "DNS server to ask instead of /etc/resolv.conf", .handle = set_string,
@@ -401,7 +404,9 @@ static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st
         target_t *t = target_list_add(targets);
         if (!t || target_parse(argv[i], t, err, sizeof err) != 0 ||
             (st->sni && target_set_sni(t, st->sni) != 0) ||
-            (st->ip && target_set_ip(t, st->ip, err, sizeof err) != 0)) {
+            (st->ip && target_set_ip(t, st->ip, err, sizeof err) != 0) ||
+            (st->ech_config_list &&
+             target_set_ech_config_list(t, st->ech_config_list, NULL, "option", err, sizeof err) != 0)) {
             fprintf(stderr, "tlsprobe: %s\n", t ? err : "out of memory");
             return CLI_ERROR;
         }

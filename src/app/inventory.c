@@ -194,7 +194,7 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
 {
     yaml_node_t *host = NULL, *port = NULL, *sni = NULL, *ip = NULL, *tags = NULL, *ca = NULL, *pins = NULL;
     yaml_node_t *starttls = NULL, *http_port = NULL, *client_cert = NULL, *client_key = NULL;
-    yaml_node_t *exposure = NULL, *mtls = NULL;
+    yaml_node_t *exposure = NULL, *mtls = NULL, *ech = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
@@ -215,9 +215,11 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         else if (strcmp(key, "client_key") == 0) slot = &client_key;
         else if (strcmp(key, "exposure") == 0) slot = &exposure;
         else if (strcmp(key, "mtls") == 0) slot = &mtls;
+        else if (strcmp(key, "ech_config_list") == 0) slot = &ech;
         if (!slot)
             return fail_at(iv, k, key, "unknown field (known: host, port, sni, ip, tags, ca, pin-sha256, "
-                                       "starttls, http_port, client_cert, client_key, exposure, mtls)");
+                                       "starttls, http_port, client_cert, client_key, exposure, mtls, "
+                                       "ech_config_list)");
         if (*slot)
             return fail_at(iv, k, key, "given twice");
         *slot = v;
@@ -294,6 +296,17 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
             return fail_at(iv, client_key, "client_key", "needs client_cert");
         if (want_scalar(iv, client_key, "client_key", &s) || !(t->client_key = resolve_path(iv, client_key, "client_key", s)))
             return -1;
+    }
+    if (ech) {
+        if (want_scalar(iv, ech, "ech_config_list", &s))
+            return -1;
+        /* A file is relative to the inventory, like client_cert and ca. */
+        char *copy = strdup(iv->path);
+        bool oom = !copy;
+        int bad = oom || target_set_ech_config_list(t, s, dirname(copy), "inventory", perr, sizeof perr) != 0;
+        free(copy);
+        if (bad)
+            return fail_at(iv, ech, "ech_config_list", "%s", oom ? "out of memory" : perr);
     }
     if (ca) {
         if (want_scalar(iv, ca, "ca", &s) || !(t->ca_file = resolve_path(iv, ca, "ca", s)))

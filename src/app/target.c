@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "ech_hello.h"
 
 #define HOSTNAME_MAX 253
 #define LABEL_MAX 63
@@ -163,6 +166,64 @@ int target_set_sni(target_t *t, const char *sni)
     return 0;
 }
 
+/* A list file is at most its base64 form of the largest list, with some whitespace. */
+#define ECH_FILE_MAX (128 * 1024)
+
+int target_set_ech_config_list(target_t *t, const char *arg, const char *dir, const char *origin, char *err,
+                               size_t errlen)
+{
+    char *path = NULL;
+    struct stat st;
+    if (dir && arg[0] != '/' && asprintf(&path, "%s/%s", dir, arg) < 0)
+        path = NULL;
+    const char *name = path ? path : arg;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    bool from_file = stat(name, &st) == 0 && S_ISREG(st.st_mode);
+    if (from_file) {
+        FILE *f = fopen(name, "rb");
+        data = malloc(ECH_FILE_MAX + 1);
+        if (!f || !data) {
+            snprintf(err, errlen, "cannot read '%s'", name);
+            if (f)
+                fclose(f);
+            free(data), free(path);
+            return -1;
+        }
+        len = fread(data, 1, ECH_FILE_MAX + 1, f);
+        fclose(f);
+        if (len > ECH_FILE_MAX) {
+            snprintf(err, errlen, "'%s' is longer than any ECHConfigList", name);
+            free(data), free(path);
+            return -1;
+        }
+    }
+    char why[300];
+    uint8_t *list;
+    size_t list_len;
+    bool ok = ech_list_decode(from_file ? data : (const uint8_t *)arg, from_file ? len : strlen(arg), &list,
+                              &list_len, why, sizeof why);
+    free(data);
+    if (!ok) {
+        if (from_file)
+            snprintf(err, errlen, "ECH config list '%s': %s", name, why);
+        else
+            snprintf(err, errlen, "ECH config list: not a readable file, and %s", why);
+        free(path);
+        return -1;
+    }
+    free(path);
+    free(t->ech_config_list);
+    free(t->ech_config_origin);
+    t->ech_config_list = list;
+    t->ech_config_list_len = list_len;
+    if (!(t->ech_config_origin = strdup(origin))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen)
 {
     if (!is_ip_literal(ip)) {
@@ -194,6 +255,8 @@ void target_free(target_t *t)
     free(t->pins);
     free(t->client_cert);
     free(t->client_key);
+    free(t->ech_config_list);
+    free(t->ech_config_origin);
     free(t->origin);
     memset(t, 0, sizeof *t);
 }

@@ -262,6 +262,14 @@ static int write_extensions(writer_t *w, const wire_hello_opts_t *o, char *err, 
         if (!close_len(w, list, 2) || !close_len(w, ext, 2))
             w->overflow = true;
     }
+    for (size_t i = 0; i < o->nextra_extensions; i++) {
+        const wire_extension_t *x = &o->extra_extensions[i];
+        if (x->len > 0xFFFF)
+            return fail(err, errlen, "extension too long");
+        put_u16(w, x->type);
+        put_u16(w, x->len);
+        put_bytes(w, x->data, x->len);
+    }
     return 0;
 }
 

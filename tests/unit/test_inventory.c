@@ -92,7 +92,7 @@ int main(void)
     expect_error("port out of range", "targets:\n  - host: a\n    port: 70000\n",
                  "3:11: field 'port': '70000' is not a port number from 1 to 65535");
     expect_error("unknown field", "targets:\n  - host: a\n    hots: x\n",
-                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca, pin-sha256, starttls, http_port, client_cert, client_key, exposure, mtls)");
+                 "3:5: field 'hots': unknown field (known: host, port, sni, ip, tags, ca, pin-sha256, starttls, http_port, client_cert, client_key, exposure, mtls, ech_config_list)");
     expect_error("field given twice", "targets:\n  - host: a\n    host: b\n", "3:5: field 'host': given twice");
     expect_error("missing host", "targets:\n  - port: 5\n", "2:5: field 'host': missing (every target needs a host)");
     expect_error("host with a port", "targets:\n  - host: a:5\n",

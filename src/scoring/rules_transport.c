@@ -458,19 +458,32 @@ verdict_t rule_mutual_internal(const rule_ctx_t *c, char *ev, size_t evlen)
 
 verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen)
 {
-    json_object *ech = jr_at(c->facts, "ech");
+    json_object *ech = rf_probe(c, "ech", ev, evlen);
     if (!ech) {
-        rf_ev(ev, evlen, "Encrypted Client Hello is not probed by this version of tlsprobe");
-        return VERDICT_MANUAL;
-    }
-    if (!rf_probe(c, "ech", ev, evlen))
+        /* Facts from before the probe existed (render, --diff of an old report): nobody tried. */
+        if (!jr_at(c->facts, "ech") && !(c->not_selected && *c->not_selected)) {
+            rf_ev(ev, evlen, "Encrypted Client Hello was not probed (a report from before the ech probe)");
+            return VERDICT_MANUAL;
+        }
         return VERDICT_ERROR;
+    }
+    /* The evidence names where the config came from and the probe's own account of what
+     * happened (a rejection, no config published, an undecided answer). */
+    const char *source = jr_str(ech, "source");
+    json_object *cfg = jr_at(ech, "config");
+    const char *result = jr_str(ech, "result") ? jr_str(ech, "result") : "no result recorded";
+    char from[200] = "";
+    if (cfg)
+        snprintf(from, sizeof from, " (config %d from %s, public name %s)", json_object_get_int(jr_at(cfg, "config_id")),
+                 source ? source : "?", jr_str(cfg, "public_name") ? jr_str(cfg, "public_name") : "?");
+    else if (source)
+        snprintf(from, sizeof from, " (config from %s)", source);
     rf_tri_t accepted = rf_tri(ech, "accepted");
     if (accepted == RF_UNKNOWN) {
-        rf_ev(ev, evlen, "whether ECH is accepted is undetermined");
+        rf_ev(ev, evlen, "whether ECH is accepted is undetermined%s: %s", from, result);
         return VERDICT_ERROR;
     }
-    rf_ev(ev, evlen, accepted == RF_YES ? "ECH accepted" : "ECH not offered or not accepted");
+    rf_ev(ev, evlen, "%s%s: %s", accepted == RF_YES ? "ECH accepted" : "ECH not accepted", from, result);
     return accepted == RF_YES ? VERDICT_PASS : VERDICT_FAIL;
 }
 

@@ -356,5 +356,6 @@ if ! openssl verify -CAfile "$DIR/other-ca.pem" "$P/internal.pem" >/dev/null 2>&
   exit 1
 fi
 
+quiet python3 "$(dirname "${BASH_SOURCE[0]}")/ech_keys.py" "$DIR"   # ECH keys: DIR/ech/{accept,other}.{key,ecl,ecl.b64}
 echo "$BASE" > "$P/port_base"
 echo "$DIR"

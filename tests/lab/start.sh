@@ -38,8 +38,8 @@
 #   order after splits), mod_groups.sh +120..+129 (curves, group order, post-quantum only),
 #   mod_mutual.sh +130..+139 (STARTTLS capability lists, mTLS), mod_web2.sh +140..+159 (HTTP
 #   fallback), mod_handshakes.sh +160..+169 (servers that complete handshakes only for some
-#   hellos), mod_groups2.sh +170..+179 (groups on servers that close instead of refusing);
-#   +190..+199 are free.
+#   hellos), mod_groups2.sh +170..+179 (groups on servers that close instead of refusing),
+#   mod_ech.sh +190..+199 (Encrypted Client Hello, issue #13: scripted ECH servers).
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail

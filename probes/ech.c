@@ -175,7 +175,7 @@ static bool offer_ech(probe_ctx_t *ctx, const source_t *s, tri_t *accepted, char
         } else {
             /* An alert or a close may be about anything in the hello: it decides nothing. */
             connected = o != TLS_RAW_CONNECT_FAILED;
-            snprintf(result, cap, "undecided: the ECH hello was answered with %s", r.summary);
+            snprintf(result, cap, "undecided: the ECH hello got no ServerHello (%s)", r.summary);
         }
         tls_raw_result_free(&r);
         ech_hello_free(h);

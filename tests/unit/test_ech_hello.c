@@ -347,8 +347,8 @@ static void test_grease(void)
     static const uint16_t suites[] = { 0x1301 };
     hello_profile_set_suites(&g, suites, 1);
     static uint8_t rec[WIRE_HELLO_MAX + 5];
-    size_t len;
-    char err[200];
+    size_t len = 0;
+    char err[200] = "";
     int rc = ech_build_grease(&g.opts, rec, sizeof rec, &len, err, sizeof err);
     check(rc == 0, "grease: built", "%s", err);
     size_t xl;

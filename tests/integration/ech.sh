@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The ech probe against tests/lab/mod_ech.sh's scripted servers (tests/lab/fake_ech.py, an
+# independent Python ECH server: it decrypts what tlsprobe seals and logs what it decided):
+#   ech_accept +190  accepts ECH with accept.key: ServerHello.random carries the confirmation
+#   ech_reject +191  knows only other.key: answers the outer hello (rejected)
+#   ech_none   +192  no ECH: ignores the extension (rejected; GREASE answered)
+#   ech_greasebreak +193  closes on any hello with 0xfe0d (undecided; GREASE not answered)
+#   ech_hrr    +194  a HelloRetryRequest carrying the HRR confirmation (accepted)
+# and the config sources: --ech-config-list (file or base64), the inventory's ech_config_list
+# (file relative to the inventory, or base64), none at all (an IP target: no HTTPS query), and
+# the usage errors of a list that does not parse. 12.1.5 is scored at level 3 from these facts.
+. "$(dirname "$0")/../lib.sh"
+
+for s in ech_accept ech_reject ech_none ech_greasebreak ech_hrr; do
+  if [[ " $LAB_SERVERS " != *" $s "* ]]; then
+    skip "ech probe against the lab" "the lab was started without $s"
+    exit 0
+  fi
+done
+
+SNI=secret.lab.test
+PUB=public.lab.test
+cp "$LAB_ECH_CONFIG_FILE" "$TEST_TMP/accept.ecl"
+INV=$TEST_TMP/ech.yaml
+cat > "$INV" <<EOF
+targets:
+  - { host: 127.0.0.1, port: $LAB_PORT_ECH_ACCEPT, sni: $SNI, ech_config_list: accept.ecl }
+  - { host: 127.0.0.1, port: $LAB_PORT_ECH_REJECT, sni: $SNI, ech_config_list: "$LAB_ECH_CONFIG_LIST" }
+  - { host: 127.0.0.1, port: $LAB_PORT_ECH_NONE, sni: $SNI, ech_config_list: "$LAB_ECH_CONFIG_LIST" }
+  - { host: 127.0.0.1, port: $LAB_PORT_ECH_GREASEBREAK, sni: $SNI, ech_config_list: "$LAB_ECH_CONFIG_LIST" }
+  - { host: 127.0.0.1, port: $LAB_PORT_ECH_HRR, sni: $SNI, ech_config_list: "$LAB_ECH_CONFIG_LIST" }
+EOF
+LOG_START=$(wc -l < "$LAB_DIR/logs/ech_accept.log")
+tp inventory --format json --probes ech --level 3 -f "$INV"
+E=.facts.ech
+TOP='[.status, .source, .offered, .accepted, .inner_sni, .outer_sni, .result]'
+CFG='{"config_id":42,"kem":32,"kdf":1,"aead":1,"public_name":"public.lab.test","maximum_name_length":32}'
+
+A=$(ep "127.0.0.1:$LAB_PORT_ECH_ACCEPT")
+assert_jq "accept: accepted, config from the inventory file" "$TP_OUT" "$A$E | $TOP" \
+  "[\"ok\",\"inventory\",true,true,\"$SNI\",\"$PUB\",\"accepted: ServerHello.random carries the ECH confirmation\"]"
+assert_jq "accept: the config offered" "$TP_OUT" "$A$E.config" "$CFG"
+assert_jq "accept: GREASE ECH answered" "$TP_OUT" "$A$E.grease" \
+  '{"answered":true,"result":"answered normally (TLSv1.3 TLS_AES_128_GCM_SHA256)"}'
+assert_jq "accept: retry configs not attempted" "$TP_OUT" "$A$E | [.retry_configs, .retry_configs_note, .dns_https]" \
+  '[null,"not attempted: they come in EncryptedExtensions, which need the handshake keys",null]'
+assert_jq "accept: 12.1.5 PASS" "$TP_OUT" "$A | $(verdict 12.1.5)" '"PASS"'
+assert_jq "accept: 12.1.5 evidence names the source" "$TP_OUT" \
+  "$A.verdicts[] | select(.id == \"12.1.5\") | .evidence" \
+  "\"ECH accepted (config 42 from inventory, public name $PUB): accepted: ServerHello.random carries the ECH confirmation\""
+# The server decrypted the inner hello on its own and saw the real name inside, the public one outside.
+if tail -n +"$((LOG_START + 1))" "$LAB_DIR/logs/ech_accept.log" |
+   grep -q "accepted inner sni=$SNI outer sni=$PUB (config_id 0x2a"; then
+  ok "accept: the lab server decrypted the inner hello (inner SNI $SNI, outer $PUB)"
+else
+  not_ok "accept: the lab server decrypted the inner hello" "$(oneline "$(tail -n 5 "$LAB_DIR/logs/ech_accept.log")")"
+fi
+
+R=$(ep "127.0.0.1:$LAB_PORT_ECH_REJECT")
+assert_jq "reject: not accepted (outer hello answered)" "$TP_OUT" "$R$E | $TOP" \
+  "[\"ok\",\"inventory\",true,false,\"$SNI\",\"$PUB\",\"rejected: the server answered the outer hello (no confirmation in ServerHello.random)\"]"
+assert_jq "reject: 12.1.5 FAIL" "$TP_OUT" "$R | $(verdict 12.1.5)" '"FAIL"'
+
+N=$(ep "127.0.0.1:$LAB_PORT_ECH_NONE")
+assert_jq "none: not accepted, GREASE answered" "$TP_OUT" "$N$E | [.accepted, .grease.answered]" '[false,true]'
+assert_jq "none: 12.1.5 FAIL" "$TP_OUT" "$N | $(verdict 12.1.5)" '"FAIL"'
+
+G=$(ep "127.0.0.1:$LAB_PORT_ECH_GREASEBREAK")
+assert_jq "greasebreak: undecided, GREASE ECH breaks the server" "$TP_OUT" \
+  "$G$E | [.status, .offered, .accepted, .result, .grease]" \
+  '["ok",true,null,"undecided: the ECH hello got no ServerHello (closed)",
+    {"answered":false,"result":"a hello with GREASE ECH got closed"}]'
+assert_jq "greasebreak: 12.1.5 ERROR" "$TP_OUT" "$G | $(verdict 12.1.5)" '"ERROR"'
+
+H=$(ep "127.0.0.1:$LAB_PORT_ECH_HRR")
+assert_jq "hrr: accepted by the HelloRetryRequest's confirmation" "$TP_OUT" "$H$E | [.accepted, .result]" \
+  '[true,"accepted: the HelloRetryRequest carries the ECH confirmation"]'
+assert_jq "hrr: 12.1.5 PASS" "$TP_OUT" "$H | $(verdict 12.1.5)" '"PASS"'
+
+# ---- --ech-config-list: a file (wire form), base64; none at all
+tp option-file --format json --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_CONFIG_FILE" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
+assert_jq "option file: accepted, source option" "$TP_OUT" ".endpoints[0]$E | [.source, .accepted, .config.config_id]" \
+  '["option",true,42]'
+tp option-b64 --format json --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_OTHER_CONFIG_LIST" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
+assert_jq "option base64, the other key: rejected by the accepting server" "$TP_OUT" \
+  ".endpoints[0]$E | [.source, .accepted, .config.config_id]" '["option",false,43]'
+tp noconfig --format json --probes ech --level 3 --sni "$SNI" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
+assert_jq "no config: nothing offered, not accepted" "$TP_OUT" ".endpoints[0]$E | [.source, .config, .offered, .accepted, .result]" \
+  '[null,null,false,false,"no ECH configuration: no HTTPS record was looked up for 127.0.0.1 and none given"]'
+assert_jq "no config: GREASE still sent and answered" "$TP_OUT" ".endpoints[0]$E.grease.answered" true
+assert_jq "no config: 12.1.5 FAIL" "$TP_OUT" ".endpoints[0] | $(verdict 12.1.5)" '"FAIL"'
+
+# ---- text report
+tp text --format text --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_CONFIG_LIST" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
+assert_file_contains "text: the ECH line" "$TP_OUT" "accepted (config 42 from option, public name $PUB); GREASE ECH answered yes"
+
+# ---- usage errors: a list that does not parse
+tp bad-option --ech-config-list "AAAA" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
+assert_rc "--ech-config-list garbage: exit 2" 2
+assert_file_contains "--ech-config-list garbage: says why" "$TP_ERR" "ECH config list: not a readable file, and ECHConfigList malformed"
+printf 'targets:\n  - host: 127.0.0.1\n    ech_config_list: "not base64!"\n' > "$TEST_TMP/bad.yaml"
+tp bad-inventory -f "$TEST_TMP/bad.yaml"
+assert_rc "inventory ech_config_list garbage: exit 2" 2
+assert_file_contains "inventory ech_config_list garbage: FILE:LINE and the field" "$TP_ERR" "$TEST_TMP/bad.yaml:3:"
+assert_file_contains "inventory ech_config_list garbage: the field named" "$TP_ERR" "field 'ech_config_list'"

@@ -184,8 +184,9 @@ static bool offer_ech(probe_ctx_t *ctx, const source_t *s, tri_t *accepted, char
     return connected;
 }
 
-/* A normal TLS 1.3 hello with GREASE ECH: answered normally, or broken on. */
-static json_object *grease(probe_ctx_t *ctx, bool tls13_refused, bool *connected)
+/* A normal TLS 1.3 hello with GREASE ECH: answered normally, or broken on. Sent only where the
+ * versions probe saw TLS 1.3 answered: elsewhere a refusal would say nothing about ECH. */
+static json_object *grease(probe_ctx_t *ctx, bool tls13_seen, bool *connected)
 {
     json_object *g = json_object_new_object();
     tri_t answered = T_UNKNOWN;
@@ -195,8 +196,8 @@ static json_object *grease(probe_ctx_t *ctx, bool tls13_refused, bool *connected
     uint8_t *rec = malloc(WIRE_HELLO_MAX + WIRE_RECORD_HEADER);
     size_t len;
     char err[200];
-    if (tls13_refused) {
-        snprintf(result, sizeof result, "not tried: the endpoint does not accept TLS 1.3 (versions probe)");
+    if (!tls13_seen) {
+        snprintf(result, sizeof result, "not tried: the versions probe did not see TLS 1.3 accepted");
     } else if (!p || !rec) {
         snprintf(result, sizeof result, "out of memory");
     } else if (ech_build_grease(&p->opts, rec, WIRE_HELLO_MAX + WIRE_RECORD_HEADER, &len, err, sizeof err) != 0) {
@@ -253,12 +254,15 @@ static probe_status_t ech_run(probe_ctx_t *ctx)
     json_object_object_add(out, "outer_sni", offered ? json_object_new_string(s.pick.public_name) : NULL);
     json_object_object_add(out, "result", json_object_new_string(result));
     bool grease_connected;
-    json_object_object_add(out, "grease", grease(ctx, tls13_refused, &grease_connected));
+    json_object_object_add(out, "grease", grease(ctx, versions & probe_version_bit(WIRE_TLS13), &grease_connected));
     json_object_object_add(out, "retry_configs", NULL);
     json_object_object_add(out, "retry_configs_note",
                            json_object_new_string("not attempted: they come in EncryptedExtensions, which need the handshake keys"));
     ech_pick_free(&s.pick);
-    if (!ech_connected || (!offered && !grease_connected && !tls13_refused))
+    /* The ECH answer is what the facts are for; a GREASE hello without a connection only
+     * leaves grease.answered null. */
+    (void)grease_connected;
+    if (!ech_connected)
         return probe_no_connection(ctx);
     return PROBE_OK;
 }

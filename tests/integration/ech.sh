@@ -90,6 +90,15 @@ assert_jq "no config: nothing offered, not accepted" "$TP_OUT" ".endpoints[0]$E 
 assert_jq "no config: GREASE still sent and answered" "$TP_OUT" ".endpoints[0]$E.grease.answered" true
 assert_jq "no config: 12.1.5 FAIL" "$TP_OUT" ".endpoints[0] | $(verdict 12.1.5)" '"FAIL"'
 
+# ---- a TLS 1.2-only server (the lab's tls12): no GREASE hello, since a refusal would say nothing about ECH
+if [[ " $LAB_SERVERS " == *" tls12 "* ]]; then
+  tp tls12 --format json --probes ech "127.0.0.1:$LAB_PORT_TLS12"
+  assert_jq "tls12: nothing offered, GREASE not tried" "$TP_OUT" ".endpoints[0]$E | [.offered, .accepted, .grease]" \
+    '[false,false,{"answered":null,"result":"not tried: the versions probe did not see TLS 1.3 accepted"}]'
+else
+  skip "tls12: GREASE not tried" "the lab was started without tls12"
+fi
+
 # ---- text report
 tp text --format text --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_CONFIG_LIST" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
 assert_file_contains "text: the ECH line" "$TP_OUT" "accepted (config 42 from option, public name $PUB); GREASE ECH answered yes"

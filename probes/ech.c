@@ -77,9 +77,12 @@ static void pick_from_dns(json_object *dns, const char *host, source_t *s)
         return;
     }
     json_object *records = jr_at(dns, "records");
-    char first[300] = "";
+    char first[300] = "", malformed[200] = "";
     for (size_t i = 0; i < json_object_array_length(records); i++) {
-        const char *b64 = jr_str(json_object_array_get_idx(records, i), "ech");
+        json_object *rec = json_object_array_get_idx(records, i);
+        const char *b64 = jr_str(rec, "ech");
+        if (jr_str(rec, "malformed") && !*malformed)
+            snprintf(malformed, sizeof malformed, " (a malformed record: %s)", jr_str(rec, "malformed"));
         if (!b64)
             continue;
         s->name = "dns";
@@ -101,7 +104,8 @@ static void pick_from_dns(json_object *dns, const char *host, source_t *s)
     if (s->name)
         snprintf(s->why, sizeof s->why, "no usable ECH configuration in the HTTPS records of %s: %s", owner, first);
     else
-        snprintf(s->why, sizeof s->why, "no ECH configuration: no HTTPS record with ech for %s and none given", owner);
+        snprintf(s->why, sizeof s->why, "no ECH configuration: no HTTPS record with ech for %s%s and none given", owner,
+                 malformed);
 }
 
 static void pick_source(const endpoint_t *ep, source_t *s)

@@ -239,7 +239,12 @@ static probe_status_t ech_run(probe_ctx_t *ctx)
 
     json_object_object_add(out, "source", s.name ? json_object_new_string(s.name) : NULL);
     json_object_object_add(out, "config", s.found ? config_json(&s.pick) : NULL);
-    json_object_object_add(out, "dns_https", ep->dns_https ? json_object_get(ep->dns_https) : NULL);
+    /* A copy, not a shared reference: json-c's reference counts are not atomic, and the
+     * endpoint's object and the facts are released by different code. */
+    json_object *dns_copy = NULL;
+    if (ep->dns_https && json_object_deep_copy(ep->dns_https, &dns_copy, NULL) != 0)
+        dns_copy = NULL;
+    json_object_object_add(out, "dns_https", dns_copy);
 
     tri_t accepted = s.undecided ? T_UNKNOWN : T_FALSE;
     bool offered = false, ech_connected = true;

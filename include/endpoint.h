@@ -38,7 +38,7 @@ typedef struct endpoint {
     size_t nall_addrs;
     const char *sni;           /* effective SNI (NULL: none) */
     const char *ca_file;       /* effective trust anchors (NULL: system store) */
-    json_object *dns_https;    /* HTTPS (type 65) answer for the target (NULL: not queried) */
+    json_object *dns_https;    /* the name's DNS HTTPS record, asked at resolve time (resolve.h); NULL: not asked */
 
     endpoint_status_t status;
     char error[256];           /* why status is not OK */

@@ -72,6 +72,7 @@ static void endpoints_free(endpoint_t *eps, size_t n)
         json_object_put(eps[i].verdicts);
         json_object_put(eps[i].grade);
         json_object_put(eps[i].profile);
+        json_object_put(eps[i].dns_https);
         endpoint_finalise(&eps[i]);
         pthread_mutex_destroy(&eps[i].lock);
     }

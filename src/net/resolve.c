@@ -1,5 +1,7 @@
 /* Name resolution for the whole run in one c-ares channel, so a sweep of thousands of
- * names costs one round-trip time, not thousands. A failure belongs to its endpoint. */
+ * names costs one round-trip time, not thousands. A failure belongs to its endpoint.
+ * The same channel asks, concurrently, for each name's HTTPS record (RFC 9460), which
+ * carries the ECH configuration; its outcome is a fact of the endpoint (dns_https). */
 #include "resolve.h"
 
 #include <ares.h>
@@ -9,12 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "https_rr.h"
 #include "net.h"
+#include "svcb.h"
+
+#define DNS_CLASS_IN 1
 
 typedef struct lookup {
     endpoint_t *ep;
     int done;
+    /* The HTTPS query: the owner asked for, the AliasMode owner that led to it (followed
+     * once: "" until then), and whether an answer is still awaited. */
+    ares_channel channel;
+    char owner[HTTPS_RR_NAME_CAP];
+    char alias_of[HTTPS_RR_NAME_CAP];
+    int https_pending;
 } lookup_t;
 
 static void add_address(endpoint_t *ep, const struct sockaddr *sa, socklen_t len)
@@ -86,6 +99,31 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
         ep->status = ENDPOINT_UNRESOLVED;
         snprintf(ep->error, sizeof ep->error, "cannot resolve '%s': no address", ep->target->host);
     }
+}
+
+static void on_https(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+    (void)timeouts;
+    lookup_t *lk = arg;
+    lk->https_pending = 0;
+    if (status == ARES_EDESTRUCTION)
+        return; /* the channel is going away: the caller reports what is missing */
+    char alias[HTTPS_RR_NAME_CAP];
+    json_object *res = https_rr_from_answer(lk->owner, status, abuf, alen > 0 ? (size_t)alen : 0, alias, sizeof alias);
+    /* An AliasMode record sends the client to another owner (RFC 9460 2.4.2); followed once,
+     * so a chain or loop of aliases costs one more query at most. */
+    if (res && alias[0] && !lk->alias_of[0] && strcasecmp(alias, lk->owner) != 0) {
+        json_object_put(res);
+        memcpy(lk->alias_of, lk->owner, sizeof lk->alias_of);
+        snprintf(lk->owner, sizeof lk->owner, "%s", alias);
+        lk->https_pending = 1;
+        ares_query(lk->channel, lk->owner, DNS_CLASS_IN, HTTPS_RR_TYPE, on_https, lk);
+        return;
+    }
+    if (res && lk->alias_of[0])
+        json_object_object_add(res, "alias_of", json_object_new_string(lk->alias_of));
+    json_object_put(lk->ep->dns_https);
+    lk->ep->dns_https = res;
 }
 
 static void run_channel(ares_channel channel)
@@ -179,6 +217,13 @@ int resolve_endpoints(endpoint_t *eps, size_t n, const options_t *opts, char *er
         if (ep->addrlen || ep->status != ENDPOINT_OK)
             continue;
         lookups[i].ep = ep;
+        lookups[i].channel = channel;
+        /* No HTTPS query for --ip / ip: (the user keeps DNS out) nor for localhost names. */
+        if (https_rr_wanted(ep->target->host) &&
+            svcb_https_owner(ep->target->host, ep->target->port, lookups[i].owner, sizeof lookups[i].owner)) {
+            lookups[i].https_pending = 1;
+            ares_query(channel, lookups[i].owner, DNS_CLASS_IN, HTTPS_RR_TYPE, on_https, &lookups[i]);
+        }
         ares_getaddrinfo(channel, ep->target->host, NULL, &hints, on_addrinfo, &lookups[i]);
     }
     run_channel(channel);
@@ -190,6 +235,8 @@ int resolve_endpoints(endpoint_t *eps, size_t n, const options_t *opts, char *er
         }
         if (lookups[i].ep && lookups[i].ep->status == ENDPOINT_OK)
             set_port(lookups[i].ep);
+        if (lookups[i].https_pending) /* run_channel ran until nothing was in flight */
+            lookups[i].ep->dns_https = https_rr_result(lookups[i].owner, "error", "no answer");
     }
     ares_destroy(channel); /* may still call back into lookups: free them after */
     free(lookups);

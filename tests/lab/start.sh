@@ -28,7 +28,8 @@
 #   sizelimit +20       fake_server.py suites mode: TLS 1.2, 3 suites, and hellos whose record
 #                       payload exceeds 512 bytes are closed unanswered
 #   (+21..+30 are reserved for more of these)
-#   dns +53      dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN
+#   dns +53      dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN;
+#                HTTPS records (type 65) for ech., alias., noech. and bad-https.lab.test (https_records)
 #   Servers from tests/lab/mod_*.sh modules (ports and names in each module's header):
 #   mod_cert.sh  +31..+52, +60..+69  certificates, chains, OCSP stapling, revocation (issue #4)
 #   mod_mail.sh  +70..+79  STARTTLS services;  mod_web.sh  +80..+95  HTTP / HSTS / mTLS
@@ -246,14 +247,57 @@ start_suites() {
     --cert-der "$P/good.der" -v "$@"
 }
 
+# HTTPS records (type 65, RFC 9460) for the ECH tests, as RDATA in hex (dnsmasq --dns-rr).
+# The ech value is the lab's accept.ecl (tests/lab/ech_keys.py, made with the PKI); without it,
+# a fixed ECHConfigList of the same form: version 0xfe0d, config_id 0x2a, X25519 with the RFC
+# 7748 6.1 public key of Alice, suites (HKDF-SHA256, AES-128-GCM) and (HKDF-SHA256,
+# ChaCha20-Poly1305), maximum_name_length 32, public_name "public.lab.test", no extensions.
+# tests/integration/dns_https.sh asserts exactly these.
+ECH_DNS_FALLBACK_ECL=0046fe0d00422a002000208520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a00080001000100010003200f7075626c69632e6c61622e746573740000
+hex_of() { od -An -tx1 -v | tr -d ' \n'; }
+# dns_name NAME: the uncompressed wire form of NAME, in hex.
+dns_name() {
+  local label out="" IFS=.
+  for label in $1; do out+=$(printf '%02x' "${#label}")$(printf '%s' "$label" | hex_of); done
+  printf '%s00' "$out"
+}
+# svc_param KEY HEXVALUE: one SvcParam in hex.
+svc_param() { printf '%04x%04x%s' "$1" "$((${#2} / 2))" "$2"; }
+https_records() {
+  local ecl=$ECH_DNS_FALLBACK_ECL accept=$((BASE + 190)) tls13=$PORT_TLS13
+  [ -s "$LAB_DIR/ech/accept.ecl" ] && ecl=$(hex_of < "$LAB_DIR/ech/accept.ecl")
+  local h2=026832 http11=08687474702f312e31 # "h2", "http/1.1" as alpn-ids
+  local ech
+  ech=$(svc_param 5 "$ecl")
+  local rr=(
+    # ServiceMode, priority 1, target ".", alpn h2,http/1.1, ech
+    "ech.lab.test,65,000100$(svc_param 1 "$h2$http11")$ech"
+    # the port-prefixed owner of the ech_accept server: alpn h2, its port, ech
+    "_$accept._https.ech.lab.test,65,000100$(svc_param 1 "$h2")$(svc_param 3 "$(printf '%04x' "$accept")")$ech"
+    # AliasMode to ech.lab.test, and its port-prefixed twin to the port-prefixed owner above
+    "alias.lab.test,65,0000$(dns_name ech.lab.test)"
+    "_$accept._https.alias.lab.test,65,0000$(dns_name "_$accept._https.ech.lab.test")"
+    # ServiceMode without ech; malformed: port (3) before alpn (1), keys out of order. Also at
+    # the tls13 server's port, which every lab has, so a probe reaches the endpoint.
+    "noech.lab.test,65,000100$(svc_param 1 "$h2")"
+    "_$tls13._https.noech.lab.test,65,000100$(svc_param 1 "$h2")$(svc_param 3 "$(printf '%04x' "$tls13")")"
+    "bad-https.lab.test,65,000100$(svc_param 3 01bb)$(svc_param 1 "$h2")"
+    "_$tls13._https.bad-https.lab.test,65,000100$(svc_param 3 01bb)$(svc_param 1 "$h2")"
+  )
+  local r
+  for r in "${rr[@]}"; do printf -- '--dns-rr=%s\n' "$r"; done
+}
+
 start_dns() {
   need dnsmasq
-  local user=()
+  local user=() records=()
   [ "$(id -u)" -eq 0 ] && user=(--user=nobody --group=nogroup)
+  mapfile -t records < <(https_records)
   launch dns "$PORT_DNS" dnsmasq --keep-in-foreground --conf-file=/dev/null \
     --pid-file="$LAB_DIR/run/dnsmasq-own.pid" "${user[@]}" --log-facility=- --log-queries \
     --port="$PORT_DNS" --listen-address=127.0.0.1 --bind-interfaces \
-    --no-resolv --no-hosts --address=/lab.test/127.0.0.1 --local=/lab.test/ --address=/invalid/
+    --no-resolv --no-hosts --address=/lab.test/127.0.0.1 --local=/lab.test/ --address=/invalid/ \
+    "${records[@]}"
   local tries=$((STARTUP_WAIT_S * 10))
   until listening "$PORT_DNS" udp; do
     tries=$((tries - 1)); [ "$tries" -gt 0 ] || fail "dns: not listening on UDP $PORT_DNS"

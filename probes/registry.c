@@ -16,7 +16,8 @@
     X(certificate) \
     X(http)       \
     X(mtls)       \
-    X(ech)
+    X(ech)        \
+    /* a new probe: one X(name) line above this one */
 
 #define X(name) extern const probe_module_t probe_##name;
 PROBES

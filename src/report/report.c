@@ -128,7 +128,8 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     X(jsonl)              \
     X(csv)                \
     X(junit)              \
-    X(html)
+    X(html)               \
+    /* a new format: one X(name) line above this one */
 
 #define DECLARE_WRITER(name) extern const report_writer_t report_writer_##name;
 REPORT_WRITERS(DECLARE_WRITER)

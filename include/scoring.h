@@ -23,7 +23,6 @@ typedef struct rule_ctx {
     json_object *facts;
     const target_t *target;   /* may be NULL (unit tests): external, no pins, no mTLS expected */
     int level;
-    const options_t *opts;    /* may be NULL (unit tests) */
     bool *not_selected;       /* set when a rule needed a probe --probes left out; may be NULL */
     const char *const *left_out; /* the probes --probes left out (endpoint_t.left_out); may be NULL */
 } rule_ctx_t;
@@ -57,7 +56,7 @@ int scoring_explain(FILE *out, const char *id);
 
 /* What scoring needs from the run, given with every endpoint: nothing is kept between calls. */
 typedef struct scoring {
-    const options_t *opts;    /* --standard, --level, --fail-on, --profile, --probes; NULL: defaults */
+    const options_t *opts;    /* --standard, --level, --fail-on, --profile (required; cli_set_defaults) */
     const policy_t *policy;   /* waivers; NULL: none */
 } scoring_t;
 

@@ -7,6 +7,7 @@
 #define TLSPROBE_STARTTLS_H
 
 #include <stdbool.h>
+#include <json-c/json.h>
 #include <stddef.h>
 
 /* One protocol's cleartext dialogue (below); a service row names its own (service.h), so
@@ -103,6 +104,15 @@ struct starttls_dialogue {
     int (*run)(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade);
     /* A login without TLS for starttls_plaintext_attempt (databases); NULL for the others. */
     int (*plaintext_login)(starttls_conn_t *c, starttls_transcript_t *t);
+    /* Appends the mechanisms the capabilities offer before TLS to mechs (a JSON array) and says
+     * whether a login is possible before STARTTLS: 1, 0, or -1 when the transcript cannot tell
+     * (NULL: the protocol's capabilities never tell). */
+    int (*auth_facts)(const starttls_transcript_t *t, json_object *mechs);
+    /* The cleartext login needs a fresh connection once STARTTLS was offered (PostgreSQL: after
+     * 'S' only TLS may follow). */
+    bool login_needs_fresh_connection;
+    /* Whether the server requires STARTTLS is stated in its features (XMPP's <required/>). */
+    bool states_starttls_required;
 };
 
 /* The dialogues, one per protocol; src/starttls/service.c's rows point to them. */

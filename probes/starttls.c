@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "net.h"
 #include "probe.h"
@@ -32,53 +31,6 @@ static int plain_connect(probe_ctx_t *ctx, char *err, size_t errlen)
     return net_connect((const struct sockaddr *)&ep->addr, ep->addrlen, ep->opts->timeout_s, err, errlen);
 }
 
-/* Appends the words after `prefix` in every capability that starts with it ("AUTH PLAIN
- * LOGIN", "SASL PLAIN", "AUTH=PLAIN", "mechanism PLAIN"). */
-static void words_after(const starttls_transcript_t *t, const char *prefix, json_object *out)
-{
-    size_t n = strlen(prefix);
-    for (size_t i = 0; i < t->ncaps; i++) {
-        if (strncasecmp(t->caps[i], prefix, n) != 0)
-            continue;
-        const char *p = t->caps[i] + n;
-        while (*p) {
-            while (*p == ' ')
-                p++;
-            size_t w = strcspn(p, " ");
-            if (w > 0)
-                json_object_array_add(out, json_object_new_string_len(p, (int)w));
-            p += w;
-        }
-    }
-}
-
-/* auth_before_starttls and the mechanisms, per protocol; -1 when the protocol or the
- * transcript cannot tell. */
-static int auth_facts(const char *proto, const starttls_transcript_t *t, json_object *mechs)
-{
-    if (strcmp(proto, "smtp") == 0) {
-        words_after(t, "AUTH ", mechs);
-        words_after(t, "AUTH=", mechs);
-        return t->ncaps > 0 ? starttls_has_cap(t, "AUTH") || starttls_has_cap(t, "AUTH=") : -1;
-    }
-    if (strcmp(proto, "imap") == 0) {
-        words_after(t, "AUTH=", mechs);
-        /* LOGIN is always possible unless LOGINDISABLED (RFC 3501 §6.2.3). */
-        return t->ncaps > 0 ? !starttls_has_cap(t, "LOGINDISABLED") : -1;
-    }
-    if (strcmp(proto, "pop3") == 0) {
-        words_after(t, "SASL ", mechs);
-        return t->ncaps > 0 ? starttls_has_cap(t, "USER") || json_object_array_length(mechs) > 0 : -1;
-    }
-    if (strcmp(proto, "xmpp") == 0) {
-        words_after(t, "mechanism ", mechs);
-        return json_object_array_length(mechs) > 0 || starttls_has_cap(t, "iq-auth");
-    }
-    if (strcmp(proto, "ldap") == 0)
-        words_after(t, "supportedSASLMechanisms ", mechs);
-    return -1;
-}
-
 static json_object *caps_json(const starttls_transcript_t *t)
 {
     json_object *a = json_object_new_array();
@@ -92,8 +44,9 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     json_object *out = ctx->out;
     const target_t *target = ctx->ep->target;
     const service_t *svc = target ? target->service : NULL;
-    /* HTTP's cleartext side (redirects, HSTS) is the http probe's. */
-    if (!svc || !svc->protocol || strcmp(svc->protocol, "http") == 0) {
+    /* A service without a cleartext dialogue is HTTPS: its cleartext side (redirects, HSTS) is
+     * the http probe's. */
+    if (!svc || !svc->dialogue) {
         json_object_object_add(out, "applicable", json_object_new_boolean(0));
         return PROBE_OK;
     }
@@ -112,21 +65,22 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     }
     const char *host = ctx->ep->sni ? ctx->ep->sni : target->host;
     double timeout = ctx->ep->opts->timeout_s;
-    bool database = strcmp(svc->protocol, "postgres") == 0 || strcmp(svc->protocol, "mysql") == 0;
+    const starttls_dialogue_t *d = svc->dialogue;
+    bool database = d->plaintext_login != NULL;
     probe_status_t st = PROBE_OK;
     char error[256] = "";
     int fd = plain_connect(ctx, error, sizeof error);
     if (fd < 0) {
         st = PROBE_UNREACHABLE;
         t->starttls_offered = t->plaintext_accepted = -1;
-    } else if (starttls_discover(fd, svc->dialogue, host, timeout, t, error, sizeof error) < 0) {
+    } else if (starttls_discover(fd, d, host, timeout, t, error, sizeof error) < 0) {
         st = PROBE_ERROR;
     } else if (database) {
-        if (strcmp(svc->protocol, "postgres") == 0 && t->starttls_offered == 1) {
+        if (d->login_needs_fresh_connection && t->starttls_offered == 1) {
             net_close(fd);
             fd = plain_connect(ctx, error, sizeof error);
         }
-        if (fd >= 0 && starttls_plaintext_attempt(fd, svc->dialogue, timeout, t, error, sizeof error) < 0)
+        if (fd >= 0 && starttls_plaintext_attempt(fd, d, timeout, t, error, sizeof error) < 0)
             st = PROBE_ERROR;
         if (fd < 0)
             st = PROBE_ERROR;
@@ -134,11 +88,11 @@ static probe_status_t starttls_run(probe_ctx_t *ctx)
     net_close(fd);
 
     json_object *mechs = json_object_new_array();
-    int auth_before = auth_facts(svc->protocol, t, mechs);
+    int auth_before = d->auth_facts ? d->auth_facts(t, mechs) : -1;
     if (st != PROBE_OK)
         auth_before = -1;   /* a list cut short proves no absence */
     json_object_object_add(out, "starttls_offered", tristate(t->starttls_offered));
-    if (strcmp(svc->protocol, "xmpp") == 0)
+    if (d->states_starttls_required)
         json_object_object_add(out, "starttls_required", tristate(t->starttls_offered == 1 ?
                                                                       starttls_has_cap(t, "starttls required") : -1));
     json_object_object_add(out, "auth_before_starttls", tristate(auth_before));

@@ -163,8 +163,11 @@ static cli_result_t explain(const cli_option_t *o, const char *arg, cli_state_t 
 {
     (void)st;
     if (scoring_explain(stdout, arg) != 0) {
-        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (ASVS 5.0.0 12.1.1-12.3.5, 4.0.3 9.1.1-9.2.5)\n",
-                o->name, arg);
+        /* The ids come from the catalogue, so a new row is named here without an edit. */
+        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (known:", o->name, arg);
+        for (size_t i = 0; i < requirements_count; i++)
+            fprintf(stderr, " %s", requirements[i].id);
+        fputs(")\n", stderr);
         return CLI_ERROR;
     }
     return CLI_DONE;

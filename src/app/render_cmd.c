@@ -3,6 +3,7 @@
 #include "render_cmd.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,45 @@
 
 static const char render_usage[] =
     "usage: tlsprobe render [--format FORMAT] [-o FILE] [--no-color] REPORT.json\n";
+
+/* Whether member key of o is absent, null or of one of the types in mask (1 << json_type). */
+static bool member_is(json_object *o, const char *key, unsigned mask)
+{
+    json_object *v;
+    return !json_object_object_get_ex(o, key, &v) || !v || (mask >> json_object_get_type(v)) & 1u;
+}
+
+#define T(t) (1u << (t))
+
+/* The shape every writer relies on (a file is input like any other, so it is checked): each
+ * endpoint an object, its facts and profile objects, its verdicts objects with a string id. 0,
+ * or -1 with what is wrong in why. */
+static int check_shape(json_object *endpoints, char *why, size_t cap)
+{
+    for (size_t i = 0; i < json_object_array_length(endpoints); i++) {
+        json_object *ep = json_object_array_get_idx(endpoints, i), *verdicts;
+        const char *bad = NULL;
+        if (!json_object_is_type(ep, json_type_object))
+            bad = "not an object";
+        else if (!member_is(ep, "facts", T(json_type_object)) || !member_is(ep, "profile", T(json_type_object)))
+            bad = "facts or profile not an object";
+        else if (!member_is(ep, "grade", T(json_type_object) | T(json_type_string)) ||
+                 !member_is(ep, "tags", T(json_type_array)) || !member_is(ep, "verdicts", T(json_type_array)))
+            bad = "grade, tags or verdicts of the wrong type";
+        for (size_t j = 0; !bad && json_object_object_get_ex(ep, "verdicts", &verdicts) &&
+                           j < json_object_array_length(verdicts); j++) {
+            json_object *v = json_object_array_get_idx(verdicts, j), *id;
+            if (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, "id", &id) ||
+                !json_object_is_type(id, json_type_string))
+                bad = "a verdict without a string id";
+        }
+        if (bad) {
+            snprintf(why, cap, "endpoint %zu: %s", i + 1, bad);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 /* The document, or NULL with a message: only a report of this schema's major version. */
 static json_object *load_report(const char *path)
@@ -28,6 +68,12 @@ static json_object *load_report(const char *path)
         !json_object_object_get_ex(doc, "endpoints", &endpoints) || !json_object_is_type(endpoints, json_type_array)) {
         fprintf(stderr, "tlsprobe: render: %s: not a %s %s report (a --format json file)\n", path, REPORT_SCHEMA,
                 REPORT_SCHEMA_VERSION);
+        json_object_put(doc);
+        return NULL;
+    }
+    char why[128];
+    if (check_shape(endpoints, why, sizeof why) != 0) {
+        fprintf(stderr, "tlsprobe: render: %s: not a %s report: %s\n", path, REPORT_SCHEMA, why);
         json_object_put(doc);
         return NULL;
     }

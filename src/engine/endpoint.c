@@ -2,6 +2,7 @@
  * on it while its probes run, without the scheduler or main knowing those modules. */
 #include "endpoint.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name)
@@ -20,7 +21,11 @@ void endpoint_add_finaliser(endpoint_t *ep, endpoint_finaliser_fn fn)
     bool known = false;
     for (size_t i = 0; i < ep->nfinalisers && !known; i++)
         known = ep->finalisers[i] == fn;
-    if (!known && ep->nfinalisers < ENDPOINT_MAX_FINALISERS)
+    /* A finaliser dropped would leave its state unfreed for the whole sweep: a programming
+     * error (raise ENDPOINT_MAX_FINALISERS), never a silent leak. */
+    if (!known && ep->nfinalisers == ENDPOINT_MAX_FINALISERS)
+        abort();
+    if (!known)
         ep->finalisers[ep->nfinalisers++] = fn;
     pthread_mutex_unlock(&ep->lock);
 }

@@ -222,7 +222,10 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         snprintf(resp->error, sizeof resp->error, "cannot initialise libcurl");
         return -1;
     }
+    /* At least 1 ms: libcurl reads 0 as "no timeout", and every transfer must have a deadline. */
     long timeout_ms = (long)(req->timeout_s * 1000.0);
+    if (timeout_ms < 1)
+        timeout_ms = 1;
     struct curl_slist *hdrs = NULL, *connect_to = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
     curl.easy_setopt(c, CURLOPT_URL, req->url);

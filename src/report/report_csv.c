@@ -54,7 +54,7 @@ static char *tags_text(json_object *tags)
     if (!m)
         return NULL;
     for (size_t i = 0; i < jr_len(tags); i++)
-        fprintf(m, "%s%s", i ? ";" : "", json_object_get_string(json_object_array_get_idx(tags, i)));
+        fprintf(m, "%s%s", i ? ";" : "", json_object_get_string(jr_idx(tags, i)));
     fclose(m);
     return buf;
 }
@@ -79,7 +79,7 @@ static void write_endpoint(FILE *f, json_object *e)
         write_row(f, cells);
     }
     for (size_t i = 0; i < n; i++) {
-        json_object *v = json_object_array_get_idx(verdicts, i);
+        json_object *v = jr_idx(verdicts, i);
         static const struct { size_t column; const char *key; } from_verdict[] = {
             { 7, "id" }, { 8, "standard" }, { 9, "level" }, { 10, "result" }, { 11, "evidence" },
             { 12, "title" }, { 13, "cwe" }, { 14, "waiver" },
@@ -100,7 +100,7 @@ static int write_csv(FILE *f, json_object *doc, const options_t *opts)
     write_row(f, (char *const *)columns);
     json_object *list = jr_at(doc, "endpoints");
     for (size_t i = 0; i < jr_len(list); i++)
-        write_endpoint(f, json_object_array_get_idx(list, i));
+        write_endpoint(f, jr_idx(list, i));
     return ferror(f) ? -1 : 0;
 }
 

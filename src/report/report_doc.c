@@ -15,9 +15,9 @@ static void write_value(FILE *f, json_object *v, int depth)
         fputs(json_object_get_string(v), f);
         return;
     case json_type_array:
-        for (size_t i = 0; i < json_object_array_length(v); i++) {
+        for (size_t i = 0; i < jr_len(v); i++) {
             fputs(i ? ", " : "", f);
-            write_value(f, json_object_array_get_idx(v, i), depth + 1);
+            write_value(f, jr_idx(v, i), depth + 1);
         }
         return;
     case json_type_object:
@@ -91,7 +91,7 @@ json_object *doc_verdict(json_object *endpoint, const char *id)
 {
     json_object *list = jr_at(endpoint, "verdicts");
     for (size_t i = 0; i < jr_len(list); i++) {
-        json_object *v = json_object_array_get_idx(list, i);
+        json_object *v = jr_idx(list, i);
         const char *vid = jr_str(v, "id");
         if (vid && strcmp(vid, id) == 0)
             return v;
@@ -103,15 +103,15 @@ json_object *doc_requirements(json_object *doc)
 {
     json_object *reqs = json_object_new_array(), *eps = jr_at(doc, "endpoints");
     for (size_t i = 0; i < jr_len(eps); i++) {
-        json_object *verdicts = jr_at(json_object_array_get_idx(eps, i), "verdicts");
+        json_object *verdicts = jr_at(jr_idx(eps, i), "verdicts");
         for (size_t j = 0; j < jr_len(verdicts); j++) {
-            json_object *v = json_object_array_get_idx(verdicts, j);
+            json_object *v = jr_idx(verdicts, j);
             const char *id = jr_str(v, "id");
             size_t k = 0;
-            while (id && k < json_object_array_length(reqs) &&
-                   strcmp(jr_str(json_object_array_get_idx(reqs, k), "id"), id) != 0)
+            while (id && k < jr_len(reqs) &&
+                   strcmp(jr_str(jr_idx(reqs, k), "id"), id) != 0)
                 k++;
-            if (!id || k < json_object_array_length(reqs))
+            if (!id || k < jr_len(reqs))
                 continue;
             json_object *r = json_object_new_object();
             static const char *const keep[] = { "id", "standard", "level", "title" };

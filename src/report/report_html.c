@@ -98,7 +98,7 @@ static void kv_text(FILE *f, const char *label, const char *text)
 static bool any_member(json_object *list, const char *key)
 {
     for (size_t i = 0; i < jr_len(list); i++)
-        if (jr_at(json_object_array_get_idx(list, i), key))
+        if (jr_at(jr_idx(list, i), key))
             return true;
     return false;
 }
@@ -112,7 +112,7 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
     if (grades)
         fputs("<th>Grade</th>", f);
     for (size_t j = 0; j < jr_len(reqs); j++) {
-        json_object *r = json_object_array_get_idx(reqs, j);
+        json_object *r = jr_idx(reqs, j);
         fputs("<th class=\"req\" title=\"", f);
         esc_attr(f, or_dash(jr_str(r, "standard")));
         fputs(" ", f);
@@ -123,7 +123,7 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
     }
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t i = 0; i < jr_len(list); i++) {
-        json_object *e = json_object_array_get_idx(list, i);
+        json_object *e = jr_idx(list, i);
         fputs("<tr data-target=\"", f);
         esc_attr(f, jr_str(e, "target"));
         fprintf(f, "\"><th><a href=\"#ep-%zu\">", i + 1);
@@ -147,7 +147,7 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
             free(full);
         }
         for (size_t j = 0; j < jr_len(reqs); j++) {
-            const char *id = jr_str(json_object_array_get_idx(reqs, j), "id");
+            const char *id = jr_str(jr_idx(reqs, j), "id");
             json_object *v = doc_verdict(e, id);
             const char *result = jr_str(v, "result");
             fputs("<td class=\"r ", f);
@@ -166,7 +166,7 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
 
     fputs("<table class=\"legend\"><thead><tr><th>Requirement</th><th>Standard</th><th>Level</th><th>Title</th></tr></thead><tbody>\n", f);
     for (size_t j = 0; j < jr_len(reqs); j++) {
-        json_object *r = json_object_array_get_idx(reqs, j);
+        json_object *r = jr_idx(reqs, j);
         fputs("<tr><td>", f);
         esc(f, jr_str(r, "id"));
         fputs("</td><td>", f);
@@ -333,7 +333,7 @@ static void write_verdicts(FILE *f, json_object *e)
     fputs("<table class=\"verdicts\"><thead><tr><th>Requirement</th><th>Level</th><th>Title</th><th>Result</th>"
           "<th>Evidence</th><th>Notes</th></tr></thead><tbody>\n", f);
     for (size_t i = 0; i < jr_len(verdicts); i++) {
-        json_object *v = json_object_array_get_idx(verdicts, i);
+        json_object *v = jr_idx(verdicts, i);
         fputs("<tr><td>", f);
         esc(f, or_dash(jr_str(v, "id")));
         fputs("</td><td>", f);
@@ -447,7 +447,7 @@ static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
     json_object_put(reqs);
     int rc = 0;
     for (size_t i = 0; i < jr_len(list); i++)
-        rc |= write_endpoint(f, json_object_array_get_idx(list, i), i);
+        rc |= write_endpoint(f, jr_idx(list, i), i);
     fputs("</body>\n</html>\n", f);
     return ferror(f) || rc ? -1 : 0;
 }

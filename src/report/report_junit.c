@@ -38,7 +38,7 @@ static void count_endpoint(json_object *e, counts_t *c)
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        case_kind_t k = case_kind(jr_str(json_object_array_get_idx(verdicts, i), "result"));
+        case_kind_t k = case_kind(jr_str(jr_idx(verdicts, i), "result"));
         c->tests++;
         c->failures += k == CASE_FAILURE;
         c->errors += k == CASE_ERROR;
@@ -160,7 +160,7 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
     }
     json_object *verdicts = jr_at(e, "verdicts");
     for (size_t i = 0; i < jr_len(verdicts); i++)
-        write_case(f, classname ? classname : "tlsprobe", json_object_array_get_idx(verdicts, i));
+        write_case(f, classname ? classname : "tlsprobe", jr_idx(verdicts, i));
     if (jr_len(verdicts) == 0) {
         fputs("    <testcase", f);
         attr(f, "classname", classname ? classname : "tlsprobe");
@@ -186,7 +186,7 @@ static int write_junit(FILE *f, json_object *doc, const options_t *opts)
     counts_t total = { 0 };
     long long ms = 0;
     for (size_t i = 0; i < jr_len(list); i++) {
-        json_object *e = json_object_array_get_idx(list, i);
+        json_object *e = jr_idx(list, i);
         count_endpoint(e, &total);
         ms += json_object_get_int64(jr_at(e, "duration_ms"));
     }
@@ -196,7 +196,7 @@ static int write_junit(FILE *f, json_object *doc, const options_t *opts)
     attr(f, "timestamp", jr_str(doc, "started_at"));
     fputs(">\n", f);
     for (size_t i = 0; i < jr_len(list); i++)
-        write_suite(f, json_object_array_get_idx(list, i), i, jr_str(doc, "started_at"));
+        write_suite(f, jr_idx(list, i), i, jr_str(doc, "started_at"));
     fputs("</testsuites>\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -153,8 +153,8 @@ static void write_grade(render_text_t *p, json_object *g)
     fprintf(p->f, "  score %d: protocol %d, key exchange %d, cipher %d\n", json_object_get_int(jr_at(g, "score")),
             json_object_get_int(jr_at(comp, "protocol")), json_object_get_int(jr_at(comp, "key_exchange")),
             json_object_get_int(jr_at(comp, "cipher")));
-    for (size_t i = 0; caps && i < json_object_array_length(caps); i++)
-        fprintf(p->f, "               %s\n", json_object_get_string(json_object_array_get_idx(caps, i)));
+    for (size_t i = 0; caps && i < jr_len(caps); i++)
+        fprintf(p->f, "               %s\n", json_object_get_string(jr_idx(caps, i)));
 }
 
 /* "Mozilla intermediate (6.0): N deviations", then one line each; a run of one check (the
@@ -164,9 +164,9 @@ static void write_profile(render_text_t *p, json_object *prof)
     if (!prof)
         return;
     json_object *devs = jr_at(prof, "deviations");
-    size_t n = devs ? json_object_array_length(devs) : 0, advisory = 0;
+    size_t n = devs ? jr_len(devs) : 0, advisory = 0;
     for (size_t i = 0; i < n; i++)
-        advisory += json_object_get_boolean(jr_at(json_object_array_get_idx(devs, i), "advisory"));
+        advisory += json_object_get_boolean(jr_at(jr_idx(devs, i), "advisory"));
     fprintf(p->f, "  Mozilla %s (%s): %zu deviation%s", or_dash(jr_str(prof, "name")),
             or_dash(jr_str(prof, "guidelines_version")), n, n == 1 ? "" : "s");
     if (advisory)
@@ -174,7 +174,7 @@ static void write_profile(render_text_t *p, json_object *prof)
     fprintf(p->f, "; %s\n", json_object_get_boolean(jr_at(prof, "compliant")) ? "compliant" : "not compliant");
     const char *prev = NULL;
     for (size_t i = 0; i < n; i++) {
-        json_object *d = json_object_array_get_idx(devs, i);
+        json_object *d = jr_idx(devs, i);
         const char *check = or_dash(jr_str(d, "check"));
         fprintf(p->f, "    %-22s %s", check, or_dash(jr_str(d, "found")));
         if (!prev || strcmp(prev, check) != 0)
@@ -204,9 +204,9 @@ static void write_endpoint(render_text_t *p, json_object *e)
         write_profile(p, jr_at(e, "profile"));
     }
     json_object *verdicts = jr_at(e, "verdicts");
-    size_t n = verdicts ? json_object_array_length(verdicts) : 0;
+    size_t n = verdicts ? jr_len(verdicts) : 0;
     for (size_t i = 0; i < n; i++) {
-        json_object *v = json_object_array_get_idx(verdicts, i);
+        json_object *v = jr_idx(verdicts, i);
         fprintf(p->f, "    ");
         result_word(p, or_dash(jr_str(v, "result")));
         fprintf(p->f, " %-7s %s\n", or_dash(jr_str(v, "id")), or_dash(jr_str(v, "evidence")));
@@ -221,9 +221,9 @@ static int report_text_write(FILE *f, json_object *doc, const options_t *opts)
     json_object *tool = jr_at(doc, "tool"), *sum = jr_at(doc, "summary"), *list = jr_at(doc, "endpoints");
     fprintf(f, "%s %s  report of %s\n", or_dash(jr_str(tool, "name")), or_dash(jr_str(tool, "version")),
             or_dash(jr_str(doc, "started_at")));
-    size_t n = list ? json_object_array_length(list) : 0;
+    size_t n = list ? jr_len(list) : 0;
     for (size_t i = 0; i < n; i++)
-        write_endpoint(&p, json_object_array_get_idx(list, i));
+        write_endpoint(&p, jr_idx(list, i));
     report_text_matrix(f, doc, p.color);
     fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors (exit status %d)\n",
             json_object_get_int(jr_at(sum, "endpoints")), json_object_get_int(jr_at(sum, "passed")),

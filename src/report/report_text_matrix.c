@@ -1,5 +1,6 @@
 /* The text report's targets × requirements matrix: one row per endpoint, one column per
  * requirement scored anywhere in the run, a short word per cell. */
+#include "json_read.h"
 #include "report_text.h"
 
 #include <string.h>
@@ -31,8 +32,8 @@ static const char *verdict_of(json_object *endpoint, const char *id)
     json_object *verdicts, *v, *vid, *res;
     if (!json_object_object_get_ex(endpoint, "verdicts", &verdicts))
         return NULL;
-    for (size_t i = 0; i < json_object_array_length(verdicts); i++) {
-        v = json_object_array_get_idx(verdicts, i);
+    for (size_t i = 0; i < jr_len(verdicts); i++) {
+        v = jr_idx(verdicts, i);
         if (json_object_object_get_ex(v, "id", &vid) && strcmp(json_object_get_string(vid), id) == 0 &&
             json_object_object_get_ex(v, "result", &res))
             return json_object_get_string(res);
@@ -43,16 +44,16 @@ static const char *verdict_of(json_object *endpoint, const char *id)
 void report_text_matrix(FILE *f, json_object *doc, bool color)
 {
     json_object *list;
-    if (!json_object_object_get_ex(doc, "endpoints", &list) || json_object_array_length(list) == 0)
+    if (!json_object_object_get_ex(doc, "endpoints", &list) || jr_len(list) == 0)
         return;
     const char *ids[MAX_COLUMNS];
     size_t ncols = 0;
-    for (size_t e = 0; e < json_object_array_length(list); e++) {
+    for (size_t e = 0; e < jr_len(list); e++) {
         json_object *verdicts, *id;
-        if (!json_object_object_get_ex(json_object_array_get_idx(list, e), "verdicts", &verdicts))
+        if (!json_object_object_get_ex(jr_idx(list, e), "verdicts", &verdicts))
             continue;
-        for (size_t i = 0; i < json_object_array_length(verdicts); i++) {
-            if (!json_object_object_get_ex(json_object_array_get_idx(verdicts, i), "id", &id))
+        for (size_t i = 0; i < jr_len(verdicts); i++) {
+            if (!json_object_object_get_ex(jr_idx(verdicts, i), "id", &id))
                 continue;
             const char *s = json_object_get_string(id);
             size_t k = 0;
@@ -68,8 +69,8 @@ void report_text_matrix(FILE *f, json_object *doc, bool color)
     for (size_t c = 0; c < ncols; c++)
         fprintf(f, " %-7s", ids[c]);
     fprintf(f, "\n");
-    for (size_t e = 0; e < json_object_array_length(list); e++) {
-        json_object *ep = json_object_array_get_idx(list, e), *target;
+    for (size_t e = 0; e < jr_len(list); e++) {
+        json_object *ep = jr_idx(list, e), *target;
         const char *t = json_object_object_get_ex(ep, "target", &target) ? json_object_get_string(target) : "?";
         size_t len = strlen(t);
         /* Long targets keep their end: the port tells endpoints apart. */

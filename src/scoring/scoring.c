@@ -105,7 +105,7 @@ static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
 void score_endpoint(const scoring_t *s, endpoint_t *ep)
 {
     const options_t *o = s->opts;
-    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o->level, .opts = o,
+    rule_ctx_t ctx = { .facts = ep->facts, .target = ep->target, .level = o->level,
                        .left_out = ep->left_out };
     const char *fail_on = o->fail_on;
     bool fail = false, error = false;

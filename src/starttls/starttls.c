@@ -1,6 +1,7 @@
 /* STARTTLS for the line-based protocols (SMTP, IMAP, POP3, FTP, XMPP), the bounded reader
  * they share, and the dispatch. Binary protocols are in starttls_binary.c. */
 #include "starttls.h"
+#include "starttls_auth.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -560,11 +561,11 @@ static int xmpp(starttls_conn_t *c, starttls_transcript_t *t, bool upgrade)
 
 /* ---- the dialogues services name, and running one */
 
-const starttls_dialogue_t starttls_smtp = { smtp, NULL };
-const starttls_dialogue_t starttls_imap = { imap, NULL };
-const starttls_dialogue_t starttls_pop3 = { pop3, NULL };
-const starttls_dialogue_t starttls_ftp = { ftp, NULL };
-const starttls_dialogue_t starttls_xmpp = { xmpp, NULL };
+const starttls_dialogue_t starttls_smtp = { .run = smtp, .auth_facts = starttls_auth_smtp };
+const starttls_dialogue_t starttls_imap = { .run = imap, .auth_facts = starttls_auth_imap };
+const starttls_dialogue_t starttls_pop3 = { .run = pop3, .auth_facts = starttls_auth_pop3 };
+const starttls_dialogue_t starttls_ftp = { .run = ftp };
+const starttls_dialogue_t starttls_xmpp = { .run = xmpp, .auth_facts = starttls_auth_xmpp, .states_starttls_required = true };
 
 static int run(int fd, const starttls_dialogue_t *d, const char *host, double timeout_s, starttls_transcript_t *t,
                char *err, size_t errlen, bool upgrade)

@@ -2,6 +2,7 @@
  * are tiny and fixed), PostgreSQL (SSLRequest, protocol 3.0) and MySQL (SSLRequest after
  * the server greeting). Also their cleartext login attempts for fallback facts. */
 #include "starttls.h"
+#include "starttls_auth.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -510,9 +511,10 @@ static int mysql_login(starttls_conn_t *c, starttls_transcript_t *t)
     return rc;
 }
 
-const starttls_dialogue_t starttls_ldap = { ldap, NULL };
-const starttls_dialogue_t starttls_postgres = { postgres, pg_startup };
-const starttls_dialogue_t starttls_mysql = { mysql, mysql_login };
+const starttls_dialogue_t starttls_ldap = { .run = ldap, .auth_facts = starttls_auth_ldap };
+const starttls_dialogue_t starttls_postgres = { .run = postgres, .plaintext_login = pg_startup,
+                                                .login_needs_fresh_connection = true };
+const starttls_dialogue_t starttls_mysql = { .run = mysql, .plaintext_login = mysql_login };
 
 int starttls_plaintext_attempt(int fd, const starttls_dialogue_t *d, double timeout_s,
                                starttls_transcript_t *t, char *err, size_t errlen)

@@ -90,7 +90,10 @@ else
     not_ok "run summary" "$(oneline "$(diff "$TEST_TMP/ref.run" "$TEST_TMP/new.run" | head -20)")"
 fi
 
-for format in $("$TLSPROBE" --help | sed -n 's/.*--format FORMAT *\(.*\) (default.*/\1/p' | tr -d ',' | sed 's/ or / /'); do
+formats=$("$TLSPROBE" --list-formats | awk '{print $1}')
+[ "$(wc -w <<<"$formats")" -ge 6 ] && ok "every registered format is compared ($(echo $formats))" ||
+  not_ok "registered formats" "--list-formats gave '$(oneline "$formats")'"
+for format in $formats; do
   "$REF_DIR/tlsprobe" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/rendered-ref.$format" 2>&1
   "$TLSPROBE" render --format "$format" "$TEST_TMP/ref.json" > "$TEST_TMP/rendered-new.$format" 2>&1
   if cmp -s "$TEST_TMP/rendered-ref.$format" "$TEST_TMP/rendered-new.$format" && [ -s "$TEST_TMP/rendered-new.$format" ]; then

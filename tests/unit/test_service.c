@@ -1,5 +1,5 @@
 /* The service table: every scheme it lists is found, and every row that speaks a cleartext
- * protocol carries that protocol's dialogue (no dispatch by name anywhere else). */
+ * protocol carries that protocol's dialogue. */
 #include <stdio.h>
 #include <string.h>
 

@@ -405,26 +405,6 @@ static const char *suite_hash(uint16_t cipher, size_t *len)
     }
 }
 
-static int hkdf(int mode, const char *md, const uint8_t *key, size_t key_len, const uint8_t *salt,
-                size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
-    EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    OSSL_PARAM params[6], *p = params;
-    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    if (salt)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    if (info)
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    *p = OSSL_PARAM_construct_end();
-    int ok = kctx && EVP_KDF_derive(kctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(kctx);
-    EVP_KDF_free(kdf);
-    return ok ? 0 : -1;
-}
-
 int ech_confirmation(uint16_t cipher, const uint8_t inner_random[WIRE_RANDOM_LEN], const char *label,
                      const uint8_t *transcript, size_t transcript_len, uint8_t out[ECH_CONFIRMATION_LEN])
 {
@@ -452,8 +432,8 @@ int ech_confirmation(uint16_t cipher, const uint8_t inner_random[WIRE_RANDOM_LEN
     info[i++] = (uint8_t)hlen;
     memcpy(info + i, th, hlen);
     i += hlen;
-    if (hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, md, inner_random, WIRE_RANDOM_LEN, zeros, hlen, NULL, 0, prk, hlen) != 0 ||
-        hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, md, prk, hlen, NULL, 0, info, i, out, ECH_CONFIRMATION_LEN) != 0)
+    if (hpke_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, md, inner_random, WIRE_RANDOM_LEN, zeros, hlen, NULL, 0, prk, hlen) != 0 ||
+        hpke_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, md, prk, hlen, NULL, 0, info, i, out, ECH_CONFIRMATION_LEN) != 0)
         return -1;
     return 0;
 }

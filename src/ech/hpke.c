@@ -130,8 +130,7 @@ static lkdf_t suite_lkdf(const hpke_suite_t *s)
     return k;
 }
 
-/* One HKDF call in the given mode; unused inputs are NULL. */
-static int hkdf(int mode, const char *md, const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len,
+int hpke_hkdf(int mode, const char *md, const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len,
                 const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
@@ -172,7 +171,7 @@ static int labeled_extract(const lkdf_t *k, const uint8_t *salt, size_t salt_len
         memcpy(w, ikm, ikm_len);
     if (salt_len == 0)
         salt = zeros, salt_len = k->nh;
-    int rc = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, k->md, buf, n, salt, salt_len, NULL, 0, prk, k->nh);
+    int rc = hpke_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, k->md, buf, n, salt, salt_len, NULL, 0, prk, k->nh);
     OPENSSL_clear_free(buf, n);
     return rc;
 }
@@ -196,7 +195,7 @@ static int labeled_expand(const lkdf_t *k, const uint8_t *prk, const char *label
     memcpy(w, label, label_len), w += label_len;
     if (info_len)
         memcpy(w, info, info_len);
-    int rc = hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, k->md, prk, k->nh, NULL, 0, buf, n, out, L);
+    int rc = hpke_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, k->md, prk, k->nh, NULL, 0, buf, n, out, L);
     OPENSSL_cleanse(buf, n);
     return rc;
 }

@@ -115,4 +115,10 @@ int hpke_export(const hpke_ctx_t *ctx, const uint8_t *exporter_context, size_t c
 /* Wipes the context's secrets. */
 void hpke_ctx_clear(hpke_ctx_t *ctx);
 
+/* One HKDF call (OpenSSL's EVP_KDF "HKDF") in mode EVP_KDF_HKDF_MODE_EXTRACT_ONLY or
+ * EXPAND_ONLY with digest md ("SHA256"); salt and info may be NULL. HPKE_OK or HPKE_ERR_CRYPTO.
+ * Shared with the ECH acceptance check, which derives from the same primitive. */
+int hpke_hkdf(int mode, const char *md, const uint8_t *key, size_t key_len, const uint8_t *salt, size_t salt_len,
+              const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len);
+
 #endif

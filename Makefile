@@ -77,14 +77,25 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  TLSPROBE=$(CURDIR)/build-asan/tlsprobe UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
 
-# The fuzzer needs only the parsers and the tables, so a half-written probe never breaks it.
-FUZZ_SRC := src/wire/wire_parse.c src/wire/wire_hello.c src/wire/iana.c
+# Each fuzz/fuzz_<name>.c target links only the parsers and tables it needs (FUZZ_SRC_<name>), so
+# a half-written probe never breaks it; the internal headers of those layers are on its path.
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SRC_parse      := src/wire/wire_parse.c src/wire/wire_hello.c src/wire/iana.c
+FUZZ_SRC_ech_config := src/ech/ech_config.c
+FUZZ_SRC_svcb       := src/net/svcb.c src/net/https_rr.c
+FUZZ_SRC_hpke       := src/ech/hpke.c
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
-	  $(patsubst %.c,build-fuzz/%.o,$(FUZZ_SRC)) build-fuzz/gen/iana_data.o
-	clang -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild-fuzz/gen $(PKG_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
-	  -o build-fuzz/fuzz_parse fuzz/fuzz_parse.c $(patsubst %.c,build-fuzz/%.o,$(FUZZ_SRC)) build-fuzz/gen/iana_data.o $(LDLIBS)
-	@echo "run: mkdir -p build-fuzz/corpus && build-fuzz/fuzz_parse -max_total_time=60 build-fuzz/corpus fuzz/corpus"
+	  $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_TARGETS))
+	@echo "targets: $(FUZZ_TARGETS)"
+	@echo "run: mkdir -p build-fuzz/corpus-NAME && build-fuzz/fuzz_NAME -max_total_time=60 build-fuzz/corpus-NAME"
+
+define FUZZ_RULE
+$(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $(addprefix $(BUILD)/,$(FUZZ_SRC_$(1):.c=.o)) $(BUILD)/gen/iana_data.o
+	@echo "  FUZZ $$@"
+	@clang $$(CFLAGS) -Isrc/ech -Isrc/net -fsanitize=fuzzer,address,undefined -o $$@ $$< $$(filter %.o,$$^) $$(LDLIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
 install: tlsprobe
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5

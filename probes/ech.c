@@ -66,6 +66,28 @@ typedef struct source {
     char why[400];            /* without a config: why */
 } source_t;
 
+/* Room for every record resolve.c keeps (it keeps 16). */
+#define HTTPS_RECORDS_CAP 32
+
+/* The ServiceMode records' indexes in SvcPriority order, as a client tries them (RFC 9460
+ * 2.4.1); AliasMode records (priority 0) are not services. Stable for equal priorities. */
+static size_t by_priority(json_object *records, size_t *order, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < jr_len(records) && n < cap; i++) {
+        int prio = json_object_get_int(jr_at(jr_idx(records, i), "priority"));
+        if (prio <= 0)
+            continue;
+        size_t j = n++;
+        while (j > 0 && json_object_get_int(jr_at(jr_idx(records, order[j - 1]), "priority")) > prio) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    return n;
+}
+
 static void pick_from_dns(json_object *dns, const char *host, source_t *s)
 {
     const char *owner = jr_str(dns, "owner") ? jr_str(dns, "owner") : host;
@@ -78,11 +100,15 @@ static void pick_from_dns(json_object *dns, const char *host, source_t *s)
     }
     json_object *records = jr_at(dns, "records");
     char first[300] = "", malformed[200] = "";
-    for (size_t i = 0; i < json_object_array_length(records); i++) {
-        json_object *rec = json_object_array_get_idx(records, i);
+    size_t order[HTTPS_RECORDS_CAP], n = by_priority(records, order, HTTPS_RECORDS_CAP);
+    for (size_t k = 0; k < n; k++) {
+        json_object *rec = json_object_array_get_idx(records, order[k]);
         const char *b64 = jr_str(rec, "ech");
-        if (jr_str(rec, "malformed") && !*malformed)
-            snprintf(malformed, sizeof malformed, " (a malformed record: %s)", jr_str(rec, "malformed"));
+        if (jr_str(rec, "malformed")) {
+            if (!*malformed)
+                snprintf(malformed, sizeof malformed, " (a malformed record: %s)", jr_str(rec, "malformed"));
+            continue;
+        }
         if (!b64)
             continue;
         s->name = "dns";
@@ -122,8 +148,12 @@ static void pick_source(const endpoint_t *ep, source_t *s)
     } else if (ep->dns_https) {
         pick_from_dns(ep->dns_https, t->host, s);
     } else {
+        /* Nothing says whether a configuration is published: an address or a localhost name has
+         * no HTTPS record to look up. */
+        s->undecided = true;
         snprintf(s->why, sizeof s->why,
-                 "no ECH configuration: no HTTPS record was looked up for %s and none given", t->host);
+                 "no ECH configuration to try: no HTTPS record is looked up for %s (an address or a localhost name) "
+                 "and none was given (--ech-config-list)", t->host);
     }
 }
 
@@ -249,11 +279,13 @@ static probe_status_t ech_run(probe_ctx_t *ctx)
     tri_t accepted = s.undecided ? T_UNKNOWN : T_FALSE;
     bool offered = false, ech_connected = true;
     char result[500];
-    if (!s.found)
-        snprintf(result, sizeof result, "%s", s.why);
-    else if (tls13_refused)
+    if (tls13_refused) {
+        /* Whatever is published, ECH cannot be accepted without TLS 1.3. */
+        accepted = T_FALSE;
         snprintf(result, sizeof result, "not offered: the endpoint does not accept TLS 1.3 (versions probe), which ECH needs");
-    else {
+    } else if (!s.found) {
+        snprintf(result, sizeof result, "%s", s.why);
+    } else {
         offered = true;
         ech_connected = offer_ech(ctx, &s, &accepted, result, sizeof result);
     }

@@ -286,7 +286,8 @@ int ech_build_hello(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, co
 
     /* The outer ECHClientHello, its payload zeros for now: that is the AAD's form. */
     size_t e = 0;
-    if (10 + out->enc_len + out->payload_len > 0xFFFF) {
+    /* ext holds WIRE_HELLO_MAX bytes: nothing longer could be in a hello anyway. */
+    if (10 + out->enc_len + out->payload_len > WIRE_HELLO_MAX) {
         fail(err, errlen, "ECH extension too long%s", NULL);
         goto done;
     }
@@ -390,11 +391,12 @@ int ech_build_grease(const wire_hello_opts_t *opts, uint8_t *out, size_t cap, si
 /* ---------------------------------------------------------------------------------------------
  * Acceptance */
 
-/* The hash of a TLS 1.3 suite (RFC 8446 B.4, RFC 9150's are SHA-256 too); NULL for others. */
+/* The hash of a TLS 1.3 suite of RFC 8446 B.4; NULL for others (a suite the hello did not
+ * offer never gets here: the ServerHello is malformed then). */
 static const char *suite_hash(uint16_t cipher, size_t *len)
 {
     switch (cipher) {
-    case 0x1301: case 0x1303: case 0x1304: case 0x1305: case 0xC4: case 0xC5:
+    case 0x1301: case 0x1303: case 0x1304: case 0x1305:
         *len = 32;
         return "SHA256";
     case 0x1302:

@@ -301,6 +301,8 @@ json_object *https_rr_from_answer(const char *owner, int status, const uint8_t *
         return https_rr_result(owner, "no record", NULL);
     case ARES_ETIMEOUT:
         return https_rr_result(owner, "timeout", ares_strerror(status));
+    case ARES_ECANCELLED: /* resolve.c: no answer within --timeout after the addresses */
+        return https_rr_result(owner, "timeout", "no answer within --timeout of the addresses");
     default:
         return https_rr_result(owner, "error", ares_strerror(status));
     }

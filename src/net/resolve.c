@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -126,9 +127,28 @@ static void on_https(void *arg, int status, int timeouts, unsigned char *abuf, i
     lk->ep->dns_https = res;
 }
 
-static void run_channel(ares_channel channel)
+/* Whether every address lookup has its answer (the HTTPS queries may still be out). */
+static bool addresses_done(const lookup_t *lookups, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        if (lookups[i].ep && !lookups[i].done)
+            return false;
+    return true;
+}
+
+/* Runs the channel until nothing is in flight. The HTTPS queries get grace_s more once the
+ * last address is known, then are cancelled (reported as timeouts): a resolver that drops
+ * type 65 must not hold the whole sweep for its retries on every nameserver. */
+static void run_channel(ares_channel channel, const lookup_t *lookups, size_t n, double grace_s)
+{
+    double grace_ends = 0;
     for (;;) {
+        if (grace_ends == 0 && addresses_done(lookups, n))
+            grace_ends = net_now() + grace_s;
+        if (grace_ends != 0 && net_now() >= grace_ends) {
+            ares_cancel(channel);
+            grace_ends = -1; /* cancelled once; what is left finishes at once */
+        }
         ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         /* Bits tested by hand: c-ares's macros shift a signed 1 into the sign bit. */
         unsigned bits = (unsigned)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
@@ -147,6 +167,10 @@ static void run_channel(ares_channel channel)
             return; /* nothing in flight: every query has completed */
         struct timeval tv, *tvp = ares_timeout(channel, NULL, &tv);
         int ms = tvp ? (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000) : 1000;
+        if (grace_ends > 0) {
+            int left = (int)((grace_ends - net_now()) * 1000.0) + 1;
+            ms = left < ms ? (left > 0 ? left : 0) : ms;
+        }
         int r = poll(pfd, nfds, ms);
         if (r <= 0) {
             ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
@@ -226,7 +250,7 @@ int resolve_endpoints(endpoint_t *eps, size_t n, const options_t *opts, char *er
         }
         ares_getaddrinfo(channel, ep->target->host, NULL, &hints, on_addrinfo, &lookups[i]);
     }
-    run_channel(channel);
+    run_channel(channel, lookups, n, opts->timeout_s);
     for (size_t i = 0; i < n; i++) {
         if (lookups[i].ep && !lookups[i].done) {
             lookups[i].ep->status = ENDPOINT_UNRESOLVED;

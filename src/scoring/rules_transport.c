@@ -479,9 +479,25 @@ verdict_t rule_ech(const rule_ctx_t *c, char *ev, size_t evlen)
     else if (source)
         snprintf(from, sizeof from, " (config from %s)", source);
     rf_tri_t accepted = rf_tri(ech, "accepted");
+    /* No configuration to try, and none looked up (an address, a localhost name): whether one
+     * exists is for the user to say (--ech-config-list), not a failure tlsprobe saw. */
+    if (accepted == RF_UNKNOWN && !source && !jr_at(ech, "dns_https")) {
+        rf_ev(ev, evlen, "whether ECH is accepted is undetermined: %s", result);
+        return VERDICT_MANUAL;
+    }
     if (accepted == RF_UNKNOWN) {
         rf_ev(ev, evlen, "whether ECH is accepted is undetermined%s: %s", from, result);
         return VERDICT_ERROR;
+    }
+    /* Nothing published is a failure for an external HTTPS service, whose clients find ECH
+     * keys in DNS; an internal or non-HTTPS service gets its keys some other way. */
+    const service_t *svc = c->target ? c->target->service : NULL;
+    bool https = !svc || !svc->dialogue;
+    if (accepted == RF_NO && !source && (rf_internal(c) || !https)) {
+        rf_ev(ev, evlen, "no ECH configuration is published for this %s service (%s); give its configuration "
+                         "(--ech-config-list, ech_config_list:) to test ECH", rf_internal(c) ? "internal" : "non-HTTPS",
+              result);
+        return VERDICT_MANUAL;
     }
     rf_ev(ev, evlen, "%s%s: %s", accepted == RF_YES ? "ECH accepted" : "ECH not accepted", from, result);
     return accepted == RF_YES ? VERDICT_PASS : VERDICT_FAIL;

@@ -86,9 +86,10 @@ assert_jq "option base64, the other key: rejected by the accepting server" "$TP_
   ".endpoints[0]$E | [.source, .accepted, .config.config_id]" '["option",false,43]'
 tp noconfig --format json --probes ech --level 3 --sni "$SNI" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
 assert_jq "no config: nothing offered, not accepted" "$TP_OUT" ".endpoints[0]$E | [.source, .config, .offered, .accepted, .result]" \
-  '[null,null,false,false,"no ECH configuration: no HTTPS record was looked up for 127.0.0.1 and none given"]'
+  '[null,null,false,null,"no ECH configuration to try: no HTTPS record is looked up for 127.0.0.1 (an address or a localhost name) and none was given (--ech-config-list)"]'
 assert_jq "no config: GREASE still sent and answered" "$TP_OUT" ".endpoints[0]$E.grease.answered" true
-assert_jq "no config: 12.1.5 FAIL" "$TP_OUT" ".endpoints[0] | $(verdict 12.1.5)" '"FAIL"'
+# Nothing was looked up, so nothing says a configuration is missing: the user's to give.
+assert_jq "no config, none looked up: 12.1.5 MANUAL" "$TP_OUT" ".endpoints[0] | $(verdict 12.1.5)" '"MANUAL"'
 
 # ---- a TLS 1.2-only server (the lab's tls12): no GREASE hello, since a refusal would say nothing about ECH
 if [[ " $LAB_SERVERS " == *" tls12 "* ]]; then
@@ -107,7 +108,7 @@ if [[ " $LAB_SERVERS " == *" dns "* && " $LAB_SERVERS " == *" tls13 "* ]] && [ -
     "ech.lab.test:$LAB_PORT_ECH_ACCEPT" "noech.lab.test:$LAB_PORT_TLS13"
   D=$(ep "ech.lab.test:$LAB_PORT_ECH_ACCEPT")
   if [ "$(jqc "$TP_OUT" "$D$E.dns_https | type")" != '"object"' ]; then
-    skip "dns: config from the HTTPS record" "resolution recorded no HTTPS answer (dns_https null)"
+    not_ok "dns: config from the HTTPS record" "resolution recorded no HTTPS answer (dns_https null)"
   else
     assert_jq "dns: accepted with the HTTPS record's config" "$TP_OUT" \
       "$D$E | [.source, .offered, .accepted, .inner_sni, .config.config_id]" '["dns",true,true,"ech.lab.test",42]'
@@ -117,6 +118,10 @@ if [[ " $LAB_SERVERS " == *" dns "* && " $LAB_SERVERS " == *" tls13 "* ]] && [ -
     assert_jq "dns: a record without ech, nothing offered" "$TP_OUT" "$D$E | [.source, .offered, .accepted, .result]" \
       "[null,false,false,\"no ECH configuration: no HTTPS record with ech for _${LAB_PORT_TLS13}._https.noech.lab.test and none given\"]"
     assert_jq "dns: no ech, 12.1.5 FAIL" "$TP_OUT" "$D | $(verdict 12.1.5)" '"FAIL"'
+    # Internal services get ECH keys out of band: none in DNS is not a failure seen.
+    tp dns-internal --format json --probes ech --level 3 --exposure internal --resolver "$LAB_RESOLVER" \
+      "noech.lab.test:$LAB_PORT_TLS13"
+    assert_jq "dns: no ech, internal: 12.1.5 MANUAL" "$TP_OUT" ".endpoints[0] | $(verdict 12.1.5)" '"MANUAL"'
   fi
 else
   skip "dns: config from the HTTPS record" "the lab was started without dns or tls13"

@@ -150,6 +150,16 @@ int hpke_hkdf(int mode, const char *md, const uint8_t *key, size_t key_len, cons
     return ok ? HPKE_OK : HPKE_ERR_CRYPTO;
 }
 
+/* "HPKE-v1" || suite_id || label at w, the prefix both labeled functions share (RFC 9180 4);
+ * returns the position after it. */
+static uint8_t *put_label(uint8_t *w, const lkdf_t *k, const char *label, size_t label_len)
+{
+    memcpy(w, hpke_v1, HPKE_V1_LEN), w += HPKE_V1_LEN;
+    memcpy(w, k->suite_id, k->suite_id_len), w += k->suite_id_len;
+    memcpy(w, label, label_len);
+    return w + label_len;
+}
+
 /* LabeledExtract(salt, label, ikm) into prk (k->nh bytes). An empty salt is given to HKDF as
  * Nh zero bytes, which is what RFC 5869 2.2 says an absent salt means. */
 static int labeled_extract(const lkdf_t *k, const uint8_t *salt, size_t salt_len, const char *label,
@@ -163,10 +173,7 @@ static int labeled_extract(const lkdf_t *k, const uint8_t *salt, size_t salt_len
     uint8_t *buf = OPENSSL_malloc(n);
     if (!buf)
         return HPKE_ERR_CRYPTO;
-    uint8_t *w = buf;
-    memcpy(w, hpke_v1, HPKE_V1_LEN), w += HPKE_V1_LEN;
-    memcpy(w, k->suite_id, k->suite_id_len), w += k->suite_id_len;
-    memcpy(w, label, label_len), w += label_len;
+    uint8_t *w = put_label(buf, k, label, label_len);
     if (ikm_len)
         memcpy(w, ikm, ikm_len);
     if (salt_len == 0)
@@ -190,9 +197,7 @@ static int labeled_expand(const lkdf_t *k, const uint8_t *prk, const char *label
     uint8_t *w = buf;
     *w++ = (uint8_t)(L >> 8);
     *w++ = (uint8_t)L;
-    memcpy(w, hpke_v1, HPKE_V1_LEN), w += HPKE_V1_LEN;
-    memcpy(w, k->suite_id, k->suite_id_len), w += k->suite_id_len;
-    memcpy(w, label, label_len), w += label_len;
+    w = put_label(w, k, label, label_len);
     if (info_len)
         memcpy(w, info, info_len);
     int rc = hpke_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, k->md, prk, k->nh, NULL, 0, buf, n, out, L);

@@ -218,6 +218,36 @@ static bool offer_ech(probe_ctx_t *ctx, const source_t *s, tri_t *accepted, char
     return connected;
 }
 
+/* After a hello with GREASE ECH went unanswered (got: what it got), the same hello without the
+ * extension says whether ECH is what broke it: false when that one is answered, else unknown
+ * (the server answers neither). */
+static tri_t control_hello(probe_ctx_t *ctx, const wire_hello_opts_t *opts, const char *got, char *result,
+                           size_t cap)
+{
+    uint8_t *rec = malloc(WIRE_HELLO_MAX + WIRE_RECORD_HEADER);
+    size_t len;
+    char err[200];
+    tri_t answered = T_UNKNOWN;
+    if (!rec || wire_build_client_hello(opts, rec, WIRE_HELLO_MAX + WIRE_RECORD_HEADER, &len, err, sizeof err) != 0) {
+        snprintf(result, cap, "a hello with GREASE ECH got %.150s; the same hello without it could not be built", got);
+        free(rec);
+        return answered;
+    }
+    tls_raw_result_t r;
+    tls_raw_outcome_t o = send_record(ctx, rec, len, &r);
+    if (o == TLS_RAW_ACCEPTED || o == TLS_RAW_OTHER_VERSION) {
+        answered = T_FALSE;
+        snprintf(result, cap, "a hello with GREASE ECH got %.150s; the same hello without it was answered: the server "
+                 "breaks on ECH", got);
+    } else {
+        snprintf(result, cap, "a hello with GREASE ECH got %.100s, and the same hello without it %.100s: undecided", got,
+                 r.summary);
+    }
+    tls_raw_result_free(&r);
+    free(rec);
+    return answered;
+}
+
 /* A normal TLS 1.3 hello with GREASE ECH: answered normally, or broken on. Sent only where the
  * versions probe saw TLS 1.3 answered: elsewhere a refusal would say nothing about ECH. */
 static json_object *grease(probe_ctx_t *ctx, bool tls13_seen, bool *connected)
@@ -244,8 +274,7 @@ static json_object *grease(probe_ctx_t *ctx, bool tls13_seen, bool *connected)
             snprintf(result, sizeof result, "answered normally (%s %s)", wire_version_name(r.version) ? wire_version_name(r.version) : "?",
                      r.cipher_name ? r.cipher_name : "?");
         } else if (o == TLS_RAW_ALERT || o == TLS_RAW_CLOSED || o == TLS_RAW_TIMEOUT || o == TLS_RAW_MALFORMED) {
-            answered = T_FALSE;
-            snprintf(result, sizeof result, "a hello with GREASE ECH got %s", r.summary);
+            answered = control_hello(ctx, &p->opts, r.summary, result, sizeof result);
         } else {
             *connected = o != TLS_RAW_CONNECT_FAILED;
             snprintf(result, sizeof result, "%s", r.summary);

@@ -69,7 +69,7 @@ G=$(ep "127.0.0.1:$LAB_PORT_ECH_GREASEBREAK")
 assert_jq "greasebreak: undecided, GREASE ECH breaks the server" "$TP_OUT" \
   "$G$E | [.status, .offered, .accepted, .result, .grease]" \
   '["ok",true,null,"undecided: the ECH hello got no ServerHello (closed)",
-    {"answered":false,"result":"a hello with GREASE ECH got closed"}]'
+    {"answered":false,"result":"a hello with GREASE ECH got closed; the same hello without it was answered: the server breaks on ECH"}]'
 assert_jq "greasebreak: 12.1.5 ERROR" "$TP_OUT" "$G | $(verdict 12.1.5)" '"ERROR"'
 
 H=$(ep "127.0.0.1:$LAB_PORT_ECH_HRR")

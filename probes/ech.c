@@ -109,6 +109,8 @@ static void pick_from_dns(json_object *dns, const char *host, source_t *s)
                 snprintf(malformed, sizeof malformed, " (a malformed record: %s)", jr_str(rec, "malformed"));
             continue;
         }
+        if (jr_str(rec, "ignored"))
+            continue; /* RFC 9460 8: a client that cannot honour a mandatory key skips the record */
         if (!b64)
             continue;
         s->name = "dns";

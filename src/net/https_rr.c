@@ -89,6 +89,19 @@ static json_object *base64(const uint8_t *p, size_t n)
     return s;
 }
 
+/* Whether the record lists a mandatory key outside those parsed here (RFC 9460 8: a client
+ * ignores such a record); the first such key in *key. */
+static bool unknown_mandatory(const svcb_t *rec, uint16_t *key)
+{
+    for (size_t i = 0; i < rec->nmandatory; i++) {
+        if (rec->mandatory[i] > SVCB_KEY_IPV6HINT) {
+            *key = rec->mandatory[i];
+            return true;
+        }
+    }
+    return false;
+}
+
 static json_object *record_json(const uint8_t *rdata, size_t len)
 {
     json_object *o = json_object_new_object();
@@ -112,8 +125,16 @@ static json_object *record_json(const uint8_t *rdata, size_t len)
     json_object_object_add(o, "ipv6hint", ok ? addresses(AF_INET6, rec.ipv6hint, rec.nipv6hint, 16) : NULL);
     json_object_object_add(o, "ech", ok && rec.has_ech ? base64(rec.ech, rec.ech_len) : NULL);
     json_object_object_add(o, "malformed", ok ? NULL : json_object_new_string(why));
-    if (ok)
+    if (ok) {
+        /* Only when a client must ignore the record: a mandatory key it does not know. */
+        uint16_t unknown = 0;
+        if (unknown_mandatory(&rec, &unknown)) {
+            char text[120];
+            snprintf(text, sizeof text, "mandatory key key%u is not one this client supports (RFC 9460 8)", unknown);
+            json_object_object_add(o, "ignored", json_object_new_string(text));
+        }
         svcb_free(&rec);
+    }
     return o;
 }
 

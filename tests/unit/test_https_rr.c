@@ -241,6 +241,26 @@ static void test_malformed(void)
     json_object_put(o);
 }
 
+/* RFC 9460 8: a record whose mandatory list names a key this client does not support is marked
+ * ignored (the ech probe skips it); one naming a supported key is not. */
+static void test_mandatory(void)
+{
+    msg_t m;
+    char alias[HTTPS_RR_NAME_CAP];
+    start(&m, "m.example", 0, 2);
+    rr_q(&m, 65, "0001 00 0000 0002 fde8 fde8 0001 00");           /* mandatory=key65000 */
+    rr_q(&m, 65, "0002 00 0000 0002 0001 0001 0003 026832");       /* mandatory=alpn */
+    json_object *o = answer(&m, "m.example", alias);
+    json_object *recs = NULL, *v = NULL;
+    json_object_object_get_ex(o, "records", &recs);
+    json_object *r0 = recs ? json_object_array_get_idx(recs, 0) : NULL, *r1 = recs ? json_object_array_get_idx(recs, 1) : NULL;
+    const char *ign = r0 && json_object_object_get_ex(r0, "ignored", &v) ? json_object_get_string(v) : NULL;
+    check(ign && strcmp(ign, "mandatory key key65000 is not one this client supports (RFC 9460 8)") == 0,
+          "mandatory unknown key: the record is marked ignored", "%s", js(o));
+    check(r1 && !json_object_object_get_ex(r1, "ignored", NULL), "mandatory alpn: not ignored", "%s", js(o));
+    json_object_put(o);
+}
+
 /* Every prefix of a valid answer is an error, never a crash or a partial "found". */
 static void test_truncation(void)
 {
@@ -466,6 +486,7 @@ int main(void)
     test_one_record();
     test_alias();
     test_malformed();
+    test_mandatory();
     test_truncation();
     test_compression();
     test_header();

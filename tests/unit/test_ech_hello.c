@@ -16,18 +16,8 @@
 #include "hello_profile.h"
 #include "hpke.h"
 
-static int failures;
+#include "unit_check.h"
 
-static void check(int cond, const char *name, const char *fmt, ...)
-{
-    char detail[512] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    printf("%s - %s%s%s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
-    failures += !cond;
-}
 
 static const char *PUBLIC = "public.lab.test", *SECRET = "secret.lab.test";
 static uint8_t sk[HPKE_MAX_SK], pk[HPKE_MAX_PK];

@@ -13,19 +13,9 @@
 
 #include "hpke.h"
 
-static int failures;
-static const char *argv0;
+#include "unit_check.h"
 
-static void check(int cond, const char *name, const char *fmt, ...)
-{
-    char detail[512] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    printf("%s - %s%s%s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
-    failures += !cond;
-}
+static const char *argv0;
 
 /* ---- helpers */
 

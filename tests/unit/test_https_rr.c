@@ -11,18 +11,7 @@
 
 #include "https_rr.h"
 
-static int failures;
-
-static void check(int cond, const char *name, const char *fmt, ...)
-{
-    char detail[1024] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    printf("%s - %s%s%s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
-    failures += !cond;
-}
+#include "unit_check.h"
 
 /* ---- building messages */
 

@@ -10,18 +10,8 @@
 
 #include "svcb.h"
 
-static int failures;
+#include "unit_check.h"
 
-static void check(int cond, const char *name, const char *fmt, ...)
-{
-    char detail[512] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    printf("%s - %s%s%s\n", cond ? "ok" : "not ok", name, cond ? "" : ": ", cond ? "" : detail);
-    failures += !cond;
-}
 
 typedef struct bin {
     uint8_t b[600];

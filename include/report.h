@@ -9,7 +9,7 @@
 #include "endpoint.h"
 
 #define REPORT_SCHEMA "tlsprobe-report"
-#define REPORT_SCHEMA_VERSION "2.0"
+#define REPORT_SCHEMA_VERSION "2.1"
 
 typedef struct run_info {
     time_t started_at, finished_at;

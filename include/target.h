@@ -33,6 +33,8 @@ typedef struct target {
     size_t ech_config_list_len;
     char *ech_config_origin;  /* "option" or "inventory" */
     char *origin;      /* "command line" or "FILE:LINE" */
+    size_t index;      /* position in the target list as given (before any selection): the
+                        * order reports, merges and shards keep */
 } target_t;
 
 typedef struct target_list {
@@ -51,6 +53,10 @@ int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen);
 int target_set_ech_config_list(target_t *t, const char *arg, const char *dir, const char *origin, char *err,
                                size_t errlen);
 void target_free(target_t *t);
+/* The target's identity across runs: "host:port/sni=S/ip=A/service=SCHEME" ("-" for none; IPv6
+ * hosts in brackets). Resume, diff, merge and sharding match endpoints by it, so it names what
+ * was probed, never where it was written. Returns the length it needs, as snprintf. */
+int target_identity(const target_t *t, char *buf, size_t len);
 
 target_t *target_list_add(target_list_t *list);
 void target_list_free(target_list_t *list);

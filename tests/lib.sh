@@ -184,8 +184,8 @@ assert_file_contains() {   # assert_file_contains NAME FILE FIXED_STRING
 # assert_valid_json NAME FILE: a tlsprobe-report 2.0 document that validates against
 # schema/tlsprobe-report.schema.json.
 assert_valid_json() {
-  if ! jq -e '.schema == "tlsprobe-report" and .schema_version == "2.0"' "$2" >/dev/null 2>&1; then
-    not_ok "$1" "not a tlsprobe-report 2.0 JSON document: $(oneline "$(head -c 300 "$2")")"
+  if ! jq -e '.schema == "tlsprobe-report" and .schema_version == "2.1"' "$2" >/dev/null 2>&1; then
+    not_ok "$1" "not a tlsprobe-report 2.1 JSON document: $(oneline "$(head -c 300 "$2")")"
     return
   fi
   local out

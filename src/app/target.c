@@ -261,6 +261,14 @@ void target_free(target_t *t)
     memset(t, 0, sizeof *t);
 }
 
+int target_identity(const target_t *t, char *buf, size_t len)
+{
+    bool v6 = strchr(t->host, ':') != NULL;
+    return snprintf(buf, len, "%s%s%s:%u/sni=%s/ip=%s/service=%s", v6 ? "[" : "", t->host, v6 ? "]" : "",
+                    (unsigned)t->port, t->sni ? t->sni : "-", t->ip ? t->ip : "-",
+                    t->service ? t->service->scheme : "-");
+}
+
 target_t *target_list_add(target_list_t *list)
 {
     if (list->count == list->cap) {
@@ -271,8 +279,9 @@ target_t *target_list_add(target_list_t *list)
         list->items = items;
         list->cap = cap;
     }
-    target_t *t = &list->items[list->count++];
+    target_t *t = &list->items[list->count];
     memset(t, 0, sizeof *t);
+    t->index = list->count++;
     return t;
 }
 

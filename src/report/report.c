@@ -55,6 +55,10 @@ json_object *report_endpoint(endpoint_t *ep)
 {
     const target_t *t = ep->target;
     json_object *o = json_object_new_object();
+    char id[1024];
+    target_identity(t, id, sizeof id);
+    json_object_object_add(o, "id", json_object_new_string(id));
+    json_object_object_add(o, "index", json_object_new_int64((int64_t)t->index));
     json_object_object_add(o, "target", json_object_new_string(t->spec));
     json_object_object_add(o, "host", json_object_new_string(t->host));
     json_object_object_add(o, "port", json_object_new_int(t->port));

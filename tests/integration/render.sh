@@ -28,7 +28,7 @@ refused() {
   if [ "$rc" -eq "$1" ] && [ -s "$TEST_TMP/bad.err" ]; then ok "render: $2: exit $1 with a message"
   else not_ok "render: $2: exit $1 with a message" "rc $rc: $(oneline "$(cat "$TEST_TMP/bad.err")")"; fi
 }
-V='"schema":"tlsprobe-report","schema_version":"2.0"'
+V='"schema":"tlsprobe-report","schema_version":"2.1"'
 refused 2 "not JSON" '{"schema":'
 refused 2 "another schema" '{"schema":"other","schema_version":"2.0","endpoints":[]}'
 refused 2 "an endpoint that is not an object" "{$V,\"endpoints\":[7]}"

@@ -42,8 +42,27 @@ static void bad(const char *spec, const char *want_err)
         target_free(&t);
 }
 
+static void identity(const char *spec, const char *ip, const char *want)
+{
+    target_t t;
+    char err[256] = "", got[512], name[128], detail[1100];
+    snprintf(name, sizeof name, "identity of '%s'", spec);
+    if (target_parse(spec, &t, err, sizeof err) != 0 || (ip && target_set_ip(&t, ip, err, sizeof err) != 0)) {
+        check(0, name, err);
+        return;
+    }
+    int n = target_identity(&t, got, sizeof got);
+    snprintf(detail, sizeof detail, "got '%s' (%d), want '%s'", got, n, want);
+    check(strcmp(got, want) == 0 && n == (int)strlen(want), name, detail);
+    target_free(&t);
+}
+
 int main(void)
 {
+    identity("example.com", NULL, "example.com:443/sni=example.com/ip=-/service=https");
+    identity("[::1]:8443", NULL, "[::1]:8443/sni=-/ip=-/service=-");
+    identity("smtp://mail.example", "192.0.2.9", "mail.example:25/sni=mail.example/ip=192.0.2.9/service=smtp");
+
     good("example.com", "example.com", 443, "example.com");
     good("example.com:8443", "example.com", 8443, "example.com");
     good("internal_host.corp", "internal_host.corp", 443, "internal_host.corp");

@@ -7,8 +7,10 @@
 #include <time.h>
 
 #include "cli.h"
+#include "diff_cmd.h"
 #include "http_fetch.h"
 #include "endpoint.h"
+#include "merge_cmd.h"
 #include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -150,6 +152,10 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (argc > 1 && strcmp(argv[1], "render") == 0)
         return render_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "diff") == 0)
+        return diff_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc - 1, argv + 1);
     options_t opts;
     target_list_t targets = { 0 };
     cli_result_t cr = cli_parse(argc, argv, &opts, &targets);

@@ -104,6 +104,7 @@ install: tlsprobe
 	install -m 644 man/tlsprobe-json.5 $(DESTDIR)$(PREFIX)/share/man/man5/tlsprobe-json.5
 	install -d $(DESTDIR)$(PREFIX)/share/tlsprobe
 	install -m 644 schema/tlsprobe-report.schema.json $(DESTDIR)$(PREFIX)/share/tlsprobe/tlsprobe-report.schema.json
+	install -m 644 schema/tlsprobe-diff.schema.json $(DESTDIR)$(PREFIX)/share/tlsprobe/tlsprobe-diff.schema.json
 
 demo: tlsprobe
 	tests/lab/demo.sh $(CURDIR)/tlsprobe

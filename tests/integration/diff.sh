@@ -141,4 +141,27 @@ assert_dif_rc "one report only: usage, exit 2" 2
 dif days --expiry-days -3 "$TEST_TMP/tls13.json" "$TEST_TMP/tls13.json"
 assert_dif_rc "--expiry-days -3: exit 2" 2
 
+# ---- every JSON diff written above validates against schema/tlsprobe-diff.schema.json
+if py=$(schema_python); then
+  res=$("$py" - "$TESTS_DIR/../schema/tlsprobe-diff.schema.json" "$TEST_TMP"/diff-*.out "$TEST_TMP/outdir/d.json" <<'PY'
+import json, sys, jsonschema
+validator = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+n, bad = 0, []
+for f in sys.argv[2:]:
+    text = open(f).read()
+    if not text.startswith("{"):
+        continue
+    n += 1
+    errors = list(validator.iter_errors(json.loads(text)))
+    if errors:
+        bad.append("%s: %s: %s" % (f.rsplit("/", 1)[-1], list(errors[0].absolute_path), errors[0].message[:200]))
+print(n, "; ".join(bad))
+PY
+)
+  if [ "${res%% *}" -ge 8 ] && [ "$res" = "${res%% *} " ]; then ok "${res%% *} JSON diffs validate against the diff schema"
+  else not_ok "JSON diffs validate against the diff schema" "$(oneline "$res")"; fi
+else
+  not_ok "JSON diffs validate against the diff schema" "python3-jsonschema not installed (tools/install-deps.sh)"
+fi
+
 validate_recorded_reports

@@ -71,10 +71,13 @@ int diff_write_text(FILE *f, json_object *diff)
     }
     if (jr_len(changes) == 0)
         bad |= fputs("no changes\n", f) < 0;
-    else
-        bad |= fprintf(f, "%zu changes, %d regressions (marked !); %d endpoints gone, %d new\n", jr_len(changes),
-                       json_object_get_int(jr_at(sum, "regressions")), json_object_get_int(jr_at(sum, "endpoints_gone")),
+    else {
+        size_t n = jr_len(changes);
+        int r = json_object_get_int(jr_at(sum, "regressions"));
+        bad |= fprintf(f, "%zu change%s, %d regression%s (marked !); %d endpoints gone, %d new\n", n, n == 1 ? "" : "s",
+                       r, r == 1 ? "" : "s", json_object_get_int(jr_at(sum, "endpoints_gone")),
                        json_object_get_int(jr_at(sum, "endpoints_new"))) < 0;
+    }
     return bad ? -1 : 0;
 }
 

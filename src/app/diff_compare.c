@@ -320,8 +320,8 @@ static json_object *side(const report_file_t *r, const char *path)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "file", json_object_new_string(path));
-    json_object_object_add(o, "started_at", json_object_get(jr_at(r->head, "started_at")));
-    json_object_object_add(o, "finished_at", json_object_get(jr_at(r->head, "finished_at")));
+    json_object_object_add(o, "started_at", str_or_null(jr_str(r->head, "started_at")));
+    json_object_object_add(o, "finished_at", str_or_null(jr_str(r->head, "finished_at")));
     json_object_object_add(o, "endpoints", json_object_new_int((int)json_object_array_length(r->endpoints)));
     return o;
 }

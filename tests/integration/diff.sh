@@ -141,6 +141,42 @@ assert_dif_rc "one report only: usage, exit 2" 2
 dif days --expiry-days -3 "$TEST_TMP/tls13.json" "$TEST_TMP/tls13.json"
 assert_dif_rc "--expiry-days -3: exit 2" 2
 
+# ---- members of any type inside the endpoints: diff and merge answer or refuse, never crash
+crashes=$(python3 - "$TLSPROBE" "$TEST_TMP/legacy-as-tls13.json" "$TEST_TMP/tls13.json" "$TEST_TMP/mut.json" <<'PY'
+import json, random, subprocess, sys
+tlsprobe, saved, other, out = sys.argv[1:]
+random.seed(14)
+doc = json.load(open(saved))
+paths = []
+def walk(o, p):
+    paths.append(p)
+    items = o.items() if isinstance(o, dict) else enumerate(o[:3]) if isinstance(o, list) else []
+    for k, v in items:
+        walk(v, p + [k])
+walk(doc["endpoints"], ["endpoints"])
+values = [None, 0, -1, 2.5, "x", True, [], {}, [1, None], {"a": []}]
+bad = []
+for i in range(40):
+    d = json.loads(json.dumps(doc))
+    for _ in range(random.randint(1, 5)):
+        o, p = d, random.choice(paths[1:])
+        try:   # a path inside what an earlier mutation replaced is simply skipped
+            for k in p[:-1]:
+                o = o[k]
+            o[p[-1]] = random.choice(values)
+        except (KeyError, IndexError, TypeError):
+            pass
+    json.dump(d, open(out, "w"))
+    for args in (["diff", other, out], ["diff", "--format", "json", out, other], ["merge", other, out]):
+        rc = subprocess.run([tlsprobe] + args, capture_output=True).returncode
+        if rc not in (0, 1, 2):
+            bad.append("%d/%s:rc%d" % (i, args[0], rc))
+print(" ".join(bad[:10]))
+PY
+)
+[ -z "$crashes" ] && ok "40 mutated reports: diff and merge answer or refuse, never crash" ||
+  not_ok "mutated reports: diff and merge" "$crashes"
+
 # ---- every JSON diff written above validates against schema/tlsprobe-diff.schema.json
 if py=$(schema_python); then
   res=$("$py" - "$TESTS_DIR/../schema/tlsprobe-diff.schema.json" "$TEST_TMP"/diff-*.out "$TEST_TMP/outdir/d.json" <<'PY'

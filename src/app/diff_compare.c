@@ -269,7 +269,10 @@ static int cmp_index(const void *a, const void *b)
 {
     json_object *x = jr_at(*(json_object *const *)a, "index"), *y = jr_at(*(json_object *const *)b, "index");
     int64_t i = x ? json_object_get_int64(x) : 0, j = y ? json_object_get_int64(y) : 0;
-    return (i > j) - (i < j);
+    const char *a_id = jr_str(*(json_object *const *)a, "id"), *b_id = jr_str(*(json_object *const *)b, "id");
+    /* Equal indexes (parts of different inventories) are ordered by id, so output never
+     * depends on qsort's luck. */
+    return i != j ? (i > j) - (i < j) : a_id && b_id ? strcmp(a_id, b_id) : 0;
 }
 
 /* The endpoints of r in index order (JSONL files list them in completion order). */
@@ -298,14 +301,17 @@ static int compare_all(diff_ctx_t *c, const report_file_t *old, const report_fil
     json_object **nv = in_index_order(new_, &nn), **ov = in_index_order(old, &on);
     char key[1200];
     for (size_t i = 0; nv && ov && i < nn; i++) {
+        /* An endpoint listed twice counts once, as its last copy (as merge keeps it). */
+        if (!report_endpoint_key(nv[i], by_id, key, sizeof key) || jr_at(nm, key) != nv[i])
+            continue;
         c->new_ep = nv[i];
-        c->old_ep = report_endpoint_key(nv[i], by_id, key, sizeof key) ? jr_at(om, key) : NULL;
+        c->old_ep = jr_at(om, key);
         compare_endpoint(c);
     }
     for (size_t i = 0; nv && ov && i < on; i++) {
         c->old_ep = ov[i];
         c->new_ep = NULL;
-        if (report_endpoint_key(ov[i], by_id, key, sizeof key) && !jr_at(nm, key))
+        if (report_endpoint_key(ov[i], by_id, key, sizeof key) && jr_at(om, key) == ov[i] && !jr_at(nm, key))
             compare_endpoint(c);
     }
     int rc = nv && ov ? 0 : -1;

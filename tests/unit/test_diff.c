@@ -150,6 +150,14 @@ static void test_certificates_and_endpoints(void)
               json_object_get_int(jr_at(jr_at(d, "summary"), "endpoints_gone")) == 1,
           "a gone, b new: the gone one is a regression", "%s", json_object_to_json_string(d));
     json_object_put(d);
+    d = diff_of(EP("a", ""), EP("a", ",\"status\":\"unreachable\"") "," EP("a", VERDICT("FAIL")), 30);
+    check(nchanges(d) == 1 && is(change(d, "requirement", "12.1.1"), "new failure", true),
+          "an endpoint listed twice in NEW counts once, as its last copy", "%s", json_object_to_json_string(d));
+    json_object_put(d);
+    d = diff_of(EP("a", ""), EP("a", ",\"status\":\"unreachable\""), 30);
+    check(is(change(d, "status", NULL), "changed", true), "status ok -> unreachable: a regression", "%s",
+          json_object_to_json_string(d));
+    json_object_put(d);
     /* 2.0 reports have no id: target, sni and port match them. */
     const char *old20 = HEAD "{\"target\":\"h:1\",\"port\":1,\"sni\":\"h\",\"result\":\"PASS\"}]}";
     const char *new20 = HEAD "{\"target\":\"h:1\",\"port\":1,\"sni\":\"h\",\"result\":\"FAIL\"}]}";

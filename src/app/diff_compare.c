@@ -329,6 +329,8 @@ static json_object *side(const report_file_t *r, const char *path)
     json_object_object_add(o, "started_at", str_or_null(jr_str(r->head, "started_at")));
     json_object_object_add(o, "finished_at", str_or_null(jr_str(r->head, "finished_at")));
     json_object_object_add(o, "endpoints", json_object_new_int((int)json_object_array_length(r->endpoints)));
+    /* Endpoints an interrupted run never reached show as gone: the reader should know why. */
+    json_object_object_add(o, "incomplete", json_object_new_boolean(report_file_incomplete(r)));
     return o;
 }
 

@@ -52,6 +52,14 @@ cp "$TP_OUT" "$TEST_TMP/live.jsonl"
 dif live "$TEST_TMP/live.jsonl" "$TEST_TMP/live.json"
 assert_dif_rc "a live JSONL run (3 endpoints) against its JSON: exit 0, no changes" 0
 
+# An interrupted run (a JSONL file cut before its summary line): the endpoints it never reached
+# are gone, and the diff says the report is incomplete.
+head -2 "$TEST_TMP/live.jsonl" >"$TEST_TMP/cut.jsonl"
+dif cut --format json "$TEST_TMP/live.json" "$TEST_TMP/cut.jsonl"
+assert_dif_rc "against a JSONL report cut before its summary: exit 1" 1
+assert_jq "against a cut JSONL report: new is incomplete, 2 endpoints gone" "$DIF_OUT" \
+  '[.old.incomplete, .new.incomplete, .summary.endpoints_gone, .summary.changes]' '[false,true,2,2]'
+
 # ---- TLS 1.3 only -> TLS 1.0 + 1.1 under one id: a regression
 dif legacy --format json "$TEST_TMP/tls13.json" "$TEST_TMP/legacy-as-tls13.json"
 assert_dif_rc "tls13 -> legacy: exit 1" 1

@@ -47,7 +47,10 @@ static bool is_failure(const char *result)
 /* "new failure", "new error", "new pass" or "changed" for a result that went from old to new. */
 static const char *result_change(const char *new_)
 {
-    return jr_eq(new_, "FAIL") ? "new failure" : jr_eq(new_, "ERROR") ? "new error" : jr_eq(new_, "PASS") ? "new pass" : "changed";
+    return jr_eq(new_, "FAIL")    ? "new failure"
+           : jr_eq(new_, "ERROR") ? "new error"
+           : jr_eq(new_, "PASS")  ? "new pass"
+                                  : "changed";
 }
 
 /* Whether two strings differ; absent and null are alike. */

@@ -14,6 +14,7 @@
 #include "resolve.h"
 #include "scheduler.h"
 #include "scoring.h"
+#include "validate_cmd.h"
 #include "x509_facts.h"
 
 typedef struct progress {
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (argc > 1 && strcmp(argv[1], "render") == 0)
         return render_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "validate") == 0)
+        return validate_main(argc - 1, argv + 1);
     options_t opts;
     target_list_t targets = { 0 };
     cli_result_t cr = cli_parse(argc, argv, &opts, &targets);

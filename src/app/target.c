@@ -69,7 +69,10 @@ static char *dup_n(const char *s, size_t n)
 
 int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
 {
+    /* The place in the list was given by target_list_add and outlives the parse. */
+    size_t index = out->index;
     memset(out, 0, sizeof *out);
+    out->index = index;
     out->port = TARGET_DEFAULT_PORT;
     const char *p = spec;
     size_t speclen = strlen(spec);
@@ -153,6 +156,7 @@ oom:
     snprintf(err, errlen, "target '%s': out of memory", spec);
 fail:
     target_free(out);
+    out->index = index;
     return -1;
 }
 

@@ -24,6 +24,7 @@ PACKAGES=(
   # tests/integration/slurm.sh: a real job engine runs --shard env/N as a job array (a
   # single-node Slurm the test starts itself, with its own munge key; no service is enabled)
   slurm-wlm munge
+  python3-yaml         # tests/integration/shard.sh parses examples/kubernetes/*.yaml
 )
 
 is_installed() {

@@ -78,3 +78,56 @@ for k in 0 1 2; do
 done
 if [ "$(wc -w <<<"$empty")" = 2 ]; then ok "one target, 3 shards: two empty reports with exit 0 (shards$empty)"
 else not_ok "one target, 3 shards: two empty reports with exit 0" "empty:$empty"; fi
+
+# ---- examples/kubernetes/tlsprobe-sweep.yaml: the manifests parse (PyYAML), N is the same
+# everywhere, the inventory it ships is valid, and the shard pods' own script, run here with
+# JOB_COMPLETION_INDEX 0..3 over the lab inventory, gives shards equal to a single run.
+K8S=$TESTS_DIR/../examples/kubernetes/tlsprobe-sweep.yaml
+KX=$TEST_TMP/k8s
+mkdir -p "$KX/bin" "$KX/reports"
+if python3 -c 'import yaml' 2>/dev/null; then
+  if python3 - "$K8S" "$KX" >"$KX/parse.out" 2>&1 <<'PY'
+import sys, yaml, re
+docs = list(yaml.safe_load_all(open(sys.argv[1])))
+out = sys.argv[2]
+kinds = [d["kind"] for d in docs]
+cm = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
+job = yaml.safe_load(cm["tlsprobe-shards-job"]["data"]["shards-job.yaml"])
+spec = job["spec"]
+shard = spec["template"]["spec"]["containers"][0]
+cron = next(d for d in docs if d["kind"] == "CronJob")
+pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+merge = pod["containers"][0]["args"][0]
+n_shard = re.search(r"--shard env/(\d+)", shard["args"][0]).group(1)
+n_merge = int(re.search(r"seq 0 (\d+)", merge).group(1)) + 1
+assert spec["completionMode"] == "Indexed", "not an Indexed Job"
+ns = {spec["completions"], spec["parallelism"], int(n_shard), n_merge}
+assert len(ns) == 1, "N differs: completions, parallelism, --shard, merge: %s" % ns
+assert "JOB_COMPLETION_INDEX" in shard["args"][0]
+assert all(k in kinds for k in ("CronJob", "PersistentVolumeClaim", "Role", "RoleBinding", "ServiceAccount"))
+open(out + "/inventory.yaml", "w").write(cm["tlsprobe-inventory"]["data"]["targets.yaml"])
+open(out + "/shard.sh", "w").write(shard["args"][0])
+print(spec["completions"])
+PY
+  then
+    ok "examples/kubernetes: parses; an Indexed Job of $(cat "$KX/parse.out") shards, N the same in its 4 places"
+    tv_out=$("$TLSPROBE" validate "$KX/inventory.yaml" 2>&1)
+    assert_eq "examples/kubernetes: its inventory validates" "5 targets, 1 group: ok" "$tv_out"
+    # The pod's script as written, with the lab inventory and a local folder for the volume.
+    sed -i "s#/inventory/targets.yaml#$INV#; s#/reports/#$KX/reports/#g" "$KX/shard.sh"
+    printf '#!/bin/sh\nexec %q --timeout 3 --probes versions,ciphers,certificate "$@"\n' "$TLSPROBE" > "$KX/bin/tlsprobe"
+    chmod +x "$KX/bin/tlsprobe"
+    pods_ok=0
+    for k in 0 1 2 3; do
+      PATH=$KX/bin:$PATH JOB_NAME=tlsprobe-shards-test JOB_COMPLETION_INDEX=$k sh -c "$(cat "$KX/shard.sh")" \
+        >"$KX/pod-$k.log" 2>&1 && pods_ok=$((pods_ok + 1))
+    done
+    assert_eq "examples/kubernetes: the 4 shard pods' script exits 0 (findings are not pod failures)" "4" "$pods_ok"
+    same_endpoints "examples/kubernetes: the pods' shards together equal the single run" "$TEST_TMP/single.jsonl" \
+      "$KX"/reports/tlsprobe-shards-test/shard-{0,1,2,3}.jsonl
+  else
+    not_ok "examples/kubernetes: parses and N is the same everywhere" "$(oneline "$(tail -n 5 "$KX/parse.out")")"
+  fi
+else
+  skip "examples/kubernetes: parses" "python3 has no yaml module (Debian: python3-yaml)"
+fi

@@ -121,58 +121,42 @@ INV=$TEST_TMP/lab.yaml
 RUN=(--probes versions,ciphers,certificate --format jsonl -f "$INV")
 tp slurm-single "${RUN[@]}" -o "$TEST_TMP/single.jsonl"
 
-# ---- the job array: each task its shard, as examples/slurm/tlsprobe-sweep.sbatch does
-cat > "$S/shard.sh" <<EOF2
-#!/bin/bash
-# One array task: the shard SLURM_ARRAY_TASK_ID of 4. Exit 0 for 0, 1 and 3 (the sweep ran;
-# its findings are in the report), else the task fails.
-$(printf '%q ' "$TLSPROBE" "${TP_COMMON[@]}" "${RUN[@]}")--shard env/4 -o "$S/out/shard-\$SLURM_ARRAY_TASK_ID.jsonl"
-rc=\$?
-echo "\$rc \$SLURM_ARRAY_TASK_ID \$SLURM_ARRAY_TASK_COUNT \$SLURM_JOB_ID" > "$S/out/task-\$SLURM_ARRAY_TASK_ID.status"
-[ \$rc -ne 2 ] && [ \$rc -le 3 ]
-EOF2
-# The dependent job: merges the shards when this build has `tlsprobe merge`.
-cat > "$S/merge.sh" <<EOF2
-#!/bin/bash
-"$TLSPROBE" merge "$S"/out/shard-{0,1,2,3}.jsonl -o "$S/out/merged.jsonl"
-EOF2
-chmod +x "$S/shard.sh" "$S/merge.sh"
-
-array_id=$(sbatch --parsable --array=0-3 -J tlsprobe-shard -D "$S" -o "$S/log/shard-%a.out" "$S/shard.sh" 2>"$S/log/sbatch.err")
-if [ -z "$array_id" ]; then
-  not_ok "slurm: sbatch --array=0-3 accepted" "$(oneline "$(cat "$S/log/sbatch.err")")"
-  exit 0
-fi
-ok "slurm: sbatch --array=0-3 accepted (job $array_id)"
-
+# ---- the job array, as examples/slurm/ submits it: tlsprobe-shard.sbatch as 4 tasks, each its
+# shard (env/4 from SLURM_ARRAY_TASK_ID); then, when this build has `tlsprobe merge`,
+# examples/slurm/submit.sh itself (the array, then the merge job after it, afterok).
+EXAMPLES=$TESTS_DIR/../examples/slurm
+OUT=$S/out
+export INVENTORY=$INV OUT_DIR=$OUT SHARDS=4 TLSPROBE REPORT=$OUT/merged.json
+TLSPROBE_OPTS="${TP_COMMON[*]} --probes versions,ciphers,certificate"
+export TLSPROBE_OPTS
 # has_merge: `tlsprobe merge` is a subcommand of this build (its usage names it).
 has_merge() { timeout 10 "$TLSPROBE" merge --help 2>&1 </dev/null | grep -qi 'tlsprobe merge'; }
-# A dependent job: the merge when there is one, else a job that only waits for the array.
-if has_merge; then follow=$S/merge.sh; else follow=$S/wait.sh; printf '#!/bin/bash\ntrue\n' > "$follow"; chmod +x "$follow"; fi
-timeout -k 5 600 sbatch --wait --dependency="afterok:$array_id" --kill-on-invalid-dep=yes -J tlsprobe-merge -D "$S" \
-  -o "$S/log/merge.out" "$follow" >"$S/log/sbatch-merge.out" 2>&1
-follow_rc=$?
-assert_eq "slurm: the array's 4 tasks succeeded and the dependent job ran (exit 0)" "0" "$follow_rc"
-
-tasks=$(cat "$S"/out/task-*.status 2>/dev/null | awk '{print $2 "/" $3}' | sort | tr '\n' ' ')
-assert_eq "slurm: each task saw its index and the array's size" "0/4 1/4 2/4 3/4 " "$tasks"
-jobs=$(cat "$S"/out/task-*.status 2>/dev/null | awk '{print $4}' | sort -u | wc -l)
-assert_eq "slurm: the 4 tasks ran as 4 Slurm jobs" "4" "$jobs"
+if has_merge; then
+  SBATCH_WAIT=1 timeout -k 5 600 "$EXAMPLES/submit.sh" >"$S/log/submit.out" 2>&1
+  assert_eq "slurm: examples/slurm/submit.sh: the array and the merge job ran (exit 0)" "0" "$?"
+else
+  timeout -k 5 600 sbatch --wait --array=0-3 --chdir="$OUT" "$EXAMPLES/tlsprobe-shard.sbatch" >"$S/log/submit.out" 2>&1
+  assert_eq "slurm: sbatch --wait --array=0-3 examples/slurm/tlsprobe-shard.sbatch: every task succeeded" "0" "$?"
+fi
+outs=$(ls "$OUT"/tlsprobe-shard-*_*.out 2>/dev/null | sed -E 's/.*_([0-9]+)\.out$/\1/' | sort -n | tr '\n' ' ')
+assert_eq "slurm: 4 array tasks ran (their output files)" "0 1 2 3 " "$outs"
+summaries=$(cat "$OUT"/shard-{0,1,2,3}.jsonl 2>/dev/null | jq -s '[.[] | select(.type == "summary") | .endpoints] | [length, add]' -c)
+assert_eq "slurm: 4 shard reports, complete, 12 endpoints in all" "[4,12]" "$summaries"
 
 # compare_sharded_runs SINGLE: the shards' endpoints, and the merged report when there is
 # one, equal the single-process run's.
 compare_sharded_runs() {
   local single=$1
   same_endpoints "slurm: the 4 shards' endpoints together equal the single run's" "$single" \
-    "$S"/out/shard-{0,1,2,3}.jsonl
+    "$OUT"/shard-{0,1,2,3}.jsonl
   if has_merge; then
-    same_endpoints "slurm: the merge job's report equals the single run's" "$single" "$S/out/merged.jsonl"
+    same_endpoints "slurm: the merge job's report equals the single run's" "$single" "$REPORT"
   else
     skip "slurm: the merge job's report equals the single run's" "this build has no tlsprobe merge"
   fi
 }
 compare_sharded_runs "$TEST_TMP/single.jsonl"
 for k in 0 1 2 3; do
-  [ -s "$S/out/shard-$k.jsonl" ] && cp "$S/out/shard-$k.jsonl" "$TEST_TMP/slurm-shard-$k.out" &&
+  [ -s "$OUT/shard-$k.jsonl" ] && cp "$OUT/shard-$k.jsonl" "$TEST_TMP/slurm-shard-$k.out" &&
     printf 'jsonl\tslurm-shard-%s\t%s\n' "$k" "$TEST_TMP/slurm-shard-$k.out" >>"$REPORTS_TO_VALIDATE"
 done

@@ -213,12 +213,6 @@ static void load_targets(inv_t *iv, yaml_node_t *targets, target_list_t *list)
     }
 }
 
-/* Names seen so far, to refuse a second group of the same name (their tags would merge). */
-typedef struct group_names {
-    const char *names[256];
-    size_t count;
-} group_names_t;
-
 static void load_group_fields(inv_t *iv, yaml_node_t *g, yaml_node_t **name, yaml_node_t **defaults,
                               yaml_node_t **targets)
 {
@@ -240,9 +234,28 @@ static void load_group_fields(inv_t *iv, yaml_node_t *g, yaml_node_t **name, yam
     }
 }
 
+/* Whether a group before g (from first on) has this name: two groups of one name would merge
+ * into one tag. */
+static bool earlier_group_named(inv_t *iv, yaml_node_item_t *first, yaml_node_t *g, const char *name)
+{
+    for (yaml_node_item_t *it = first;; it++) {
+        yaml_node_t *other = yaml_document_get_node(&iv->doc, *it);
+        if (other == g)
+            return false;
+        if (other->type != YAML_MAPPING_NODE)
+            continue;
+        for (yaml_node_pair_t *p = other->data.mapping.pairs.start; p < other->data.mapping.pairs.top; p++) {
+            const char *key = yaml_scalar(yaml_document_get_node(&iv->doc, p->key));
+            const char *value = yaml_scalar(yaml_document_get_node(&iv->doc, p->value));
+            if (key && value && strcmp(key, "name") == 0 && strcmp(value, name) == 0)
+                return true;
+        }
+    }
+}
+
 /* One group: a name (which becomes a tag of each of its targets), its own defaults over the
  * top level's, and its targets. */
-static void load_group(inv_t *iv, yaml_node_t *g, target_list_t *list, group_names_t *seen)
+static void load_group(inv_t *iv, yaml_node_t *g, target_list_t *list, yaml_node_item_t *first)
 {
     if (g->type != YAML_MAPPING_NODE) {
         inv_fail_at(iv, g, "groups", "expected a group: a mapping with name, defaults and targets");
@@ -253,13 +266,8 @@ static void load_group(inv_t *iv, yaml_node_t *g, target_list_t *list, group_nam
     const char *s = "?";
     if (!name)
         inv_fail_at(iv, g, "name", "missing (every group needs a name)");
-    else if (inv_want_scalar(iv, name, "name", &s) == 0) {
-        for (size_t i = 0; i < seen->count; i++)
-            if (strcmp(seen->names[i], s) == 0)
-                inv_fail_at(iv, name, "name", "a second group named '%s'", s);
-        if (seen->count < sizeof seen->names / sizeof *seen->names)
-            seen->names[seen->count++] = s;
-    }
+    else if (inv_want_scalar(iv, name, "name", &s) == 0 && earlier_group_named(iv, first, g, s))
+        inv_fail_at(iv, name, "name", "a second group named '%s'", s);
     const inv_defaults_t *top = iv->defaults;
     inv_defaults_t d = *top;
     d.ca = top->ca ? strdup(top->ca) : NULL;
@@ -282,9 +290,8 @@ static void load_groups(inv_t *iv, yaml_node_t *groups, target_list_t *list, siz
         inv_fail_at(iv, groups, "groups", "expected a list of groups");
         return;
     }
-    group_names_t seen = { .count = 0 };
     for (yaml_node_item_t *it = groups->data.sequence.items.start; it < groups->data.sequence.items.top; it++) {
-        load_group(iv, yaml_document_get_node(&iv->doc, *it), list, &seen);
+        load_group(iv, yaml_document_get_node(&iv->doc, *it), list, groups->data.sequence.items.start);
         ++*ngroups;
     }
 }

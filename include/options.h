@@ -23,7 +23,9 @@ typedef struct options {
     const char *policy_path;   /* --policy FILE: waivers */
     const char *fail_on;       /* --fail-on: what turns the exit status to 1 */
     const char *profile;       /* --profile modern|intermediate|old, NULL: none */
-    unsigned long probe_mask;  /* --probes: bit i selects probe_registry[i]; 0: every probe */
+    unsigned long probe_mask;
+    unsigned shard_index;      /* --shard K/N: K (0-based) ... */
+    unsigned shard_count;      /* ... and N; 0: every target */  /* --probes: bit i selects probe_registry[i]; 0: every probe */
 } options_t;
 
 #endif

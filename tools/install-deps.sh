@@ -21,6 +21,10 @@ PACKAGES=(
   # lab TLS server independently, and tlsprobe's suite sets must equal theirs (a second
   # implementation of enumeration that shares no code with tlsprobe)
   nmap
+  # tests/integration/slurm.sh: a real job engine runs --shard env/N as a job array (a
+  # single-node Slurm the test starts itself, with its own munge key; no service is enabled)
+  slurm-wlm munge
+  python3-yaml         # tests/integration/shard.sh parses examples/kubernetes/*.yaml
 )
 
 is_installed() {
@@ -78,6 +82,8 @@ case " ${missing[*]} " in *" postgresql "*) services+=(postgresql) ;; esac
 case " ${missing[*]} " in *" slapd "*) services+=(slapd) ;; esac
 case " ${missing[*]} " in *" vsftpd "*) services+=(vsftpd) ;; esac
 case " ${missing[*]} " in *" mariadb-server "*) services+=(mariadb) ;; esac
+case " ${missing[*]} " in *" slurm-wlm "*) services+=(slurmctld slurmd) ;; esac
+case " ${missing[*]} " in *" munge "*) services+=(munge) ;; esac
 for svc in "${services[@]}"; do
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true

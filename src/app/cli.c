@@ -12,10 +12,18 @@
 #include "inventory.h"
 #include "list_ciphers.h"
 #include "report.h"
+#include "select.h"
+#include "shard.h"
 #include "probe.h"
 #include "profile.h"
 #include "scoring.h"
 #include "version.h"
+
+/* A repeatable option's values. */
+typedef struct name_list {
+    const char *items[64];
+    size_t count;
+} name_list_t;
 
 /* What parsing collects: the options, and what only applies to the targets once all are read. */
 typedef struct cli_state {
@@ -25,6 +33,7 @@ typedef struct cli_state {
     const char *sni, *ip;
     const char *exposure;
     const char *ech_config_list;
+    name_list_t tags, exclude_tags;   /* --tag, --exclude-tag */
 } cli_state_t;
 
 typedef struct cli_option cli_option_t;
@@ -128,6 +137,31 @@ static cli_result_t add_inventory(const cli_option_t *o, const char *arg, cli_st
         return CLI_ERROR;
     }
     st->inventories[st->ninventories++] = arg;
+    return CLI_RUN;
+}
+
+static cli_result_t add_name(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    name_list_t *l = dest_of(o, st);
+    if (l->count == sizeof l->items / sizeof *l->items) {
+        fprintf(stderr, "tlsprobe: --%s: given more than %zu times\n", o->name, l->count);
+        return CLI_ERROR;
+    }
+    l->items[l->count++] = arg;
+    return CLI_RUN;
+}
+
+/* The index may come from the job engine's environment: read once, here, before any work. */
+static cli_result_t set_shard(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    char err[300];
+    shard_t sh;
+    if (shard_parse(arg, &sh, err, sizeof err) != 0) {
+        fprintf(stderr, "tlsprobe: --%s: %s\n", o->name, err);
+        return CLI_ERROR;
+    }
+    st->opts.shard_index = sh.index;
+    st->opts.shard_count = sh.count;
     return CLI_RUN;
 }
 
@@ -235,6 +269,12 @@ static void format_help(FILE *f)
 static const cli_option_t options[] = {
     { "file", 'f', "FILE", "read targets from a YAML inventory (see targets.example.yaml)",
       .handle = add_inventory },
+    { "tag", 0, "TAG", "probe only targets with this tag (repeatable: any of them);\na group's name is a tag",
+      .handle = add_name, .dest = offsetof(cli_state_t, tags) },
+    { "exclude-tag", 0, "TAG", "skip targets with this tag (repeatable)", .handle = add_name,
+      .dest = offsetof(cli_state_t, exclude_tags) },
+    { "shard", 0, "K/N", "probe only shard K (0 to N-1) of N, split by a hash of each\ntarget; env/N: K from "
+      "JOB_COMPLETION_INDEX or\nSLURM_ARRAY_TASK_ID", .handle = set_shard },
     { "sni", 0, "NAME", "server name to send (command-line targets)", .handle = set_string,
       .dest = offsetof(cli_state_t, sni) },
     { "ip", 0, "ADDR", "probe ADDR instead of resolving the name (command-line targets)", .handle = set_string,
@@ -290,7 +330,8 @@ enum { NOPTIONS = sizeof options / sizeof *options, LONG_ONLY = 1000, HELP_COLUM
 
 static const char usage_head[] =
     "usage: tlsprobe [options] TARGET...\n"
-    "       tlsprobe [options] -f INVENTORY.yaml\n"
+    "       tlsprobe [options] -f INVENTORY.yaml [--tag T] [--shard K/N]\n"
+    "       tlsprobe validate [--policy FILE] INVENTORY.yaml...\n"
     "\n"
     "TARGET: host, host:port, 1.2.3.4:port, [::1]:port or https://host[:port]/ (port 443)\n"
     "\n";
@@ -399,6 +440,26 @@ static cli_result_t parse_options(int argc, char **argv, cli_state_t *st)
     return CLI_RUN;
 }
 
+/* --tag, --exclude-tag, then --shard. A selection that leaves nothing is a mistake; an empty
+ * shard is not (more shards than targets), and gives an empty report. */
+static cli_result_t select_targets(const cli_state_t *st, target_list_t *targets)
+{
+    size_t loaded = targets->count;
+    tag_selection_t sel = { st->tags.items, st->tags.count, st->exclude_tags.items, st->exclude_tags.count };
+    if ((sel.ntags || sel.nexclude) && target_list_filter(targets, target_selected, &sel) == 0) {
+        fprintf(stderr, "tlsprobe: --tag/--exclude-tag selected none of the %zu targets\n", loaded);
+        return CLI_ERROR;
+    }
+    size_t selected = targets->count;
+    shard_t shard = { st->opts.shard_index, st->opts.shard_count };
+    if (shard.count)
+        target_list_filter(targets, target_in_shard, &shard);
+    if (st->opts.verbosity > 0 && targets->count != loaded)
+        fprintf(stderr, "tlsprobe: probing %zu of %zu targets (%zu selected by tag, shard %u/%u)\n", targets->count,
+                loaded, selected, shard.index, shard.count ? shard.count : 1);
+    return CLI_RUN;
+}
+
 /* Command-line targets (with --sni, --ip, --exposure), then the inventories' targets. */
 static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st, target_list_t *targets)
 {
@@ -417,18 +478,21 @@ static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st
     bool internal = st->exposure && strcmp(st->exposure, "internal") == 0;
     for (size_t i = 0; i < targets->count; i++)
         targets->items[i].internal = internal;
-    for (size_t i = 0; i < st->ninventories; i++) {
-        if (inventory_load(st->inventories[i], targets, err, sizeof err) != 0) {
-            fprintf(stderr, "tlsprobe: %s\n", err);
-            return CLI_ERROR;
-        }
-    }
+    /* Every inventory error at once, before anything is resolved or probed. */
+    inventory_errors_t errs = { 0 };
+    for (size_t i = 0; i < st->ninventories; i++)
+        inventory_load_all(st->inventories[i], targets, &errs, NULL);
+    bool bad = errs.count || errs.dropped;
+    inventory_errors_print(stderr, "tlsprobe: ", &errs);
+    inventory_errors_free(&errs);
+    if (bad)
+        return CLI_ERROR;
     if (targets->count == 0) {
         fprintf(stderr, "tlsprobe: no targets given\n");
         usage(stderr);
         return CLI_ERROR;
     }
-    return CLI_RUN;
+    return select_targets(st, targets);
 }
 
 cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)

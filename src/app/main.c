@@ -16,6 +16,7 @@
 #include "resolve.h"
 #include "scheduler.h"
 #include "scoring.h"
+#include "validate_cmd.h"
 #include "x509_facts.h"
 
 typedef struct progress {
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
         return diff_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return merge_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "validate") == 0)
+        return validate_main(argc - 1, argv + 1);
     options_t opts;
     target_list_t targets = { 0 };
     cli_result_t cr = cli_parse(argc, argv, &opts, &targets);

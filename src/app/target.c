@@ -156,6 +156,7 @@ oom:
     snprintf(err, errlen, "target '%s': out of memory", spec);
 fail:
     target_free(out);
+    out->index = index;
     return -1;
 }
 

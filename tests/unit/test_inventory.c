@@ -39,6 +39,113 @@ static void expect_error(const char *name, const char *yaml, const char *want_su
     target_list_free(&list);
 }
 
+static int tags_are(const target_t *t, const char *want)
+{
+    char got[200] = "";
+    for (size_t i = 0; i < t->ntags; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "," : "", t->tags[i]);
+    return strcmp(got, want) == 0;
+}
+
+/* Groups: their defaults over the top level's, the target's fields over both, the name a tag,
+ * and the file's order the targets' order (index). */
+static void test_groups(void)
+{
+    write_file("g-root.pem", "not checked here\n");
+    const char *path = write_file("groups.yaml",
+        "defaults:\n"
+        "  port: 8443\n"
+        "  ca: root.pem\n"
+        "  tags: [prod]\n"
+        "groups:\n"
+        "  - name: payments\n"
+        "    defaults: {port: 9443, ca: g-root.pem, tags: [pci], exposure: internal}\n"
+        "    targets:\n"
+        "      - \"p.example\"\n"
+        "      - host: q.example\n"
+        "        port: 1000\n"
+        "        tags: [x, payments]\n"
+        "        exposure: external\n"
+        "  - name: edge\n"
+        "    targets: [\"e.example\"]\n"
+        "targets:\n"
+        "  - \"z.example\"\n");
+    target_list_t list = { 0 };
+    inventory_errors_t errs = { 0 };
+    size_t ngroups = 0;
+    size_t n = inventory_load_all(path, &list, &errs, &ngroups);
+    check(n == 0 && list.count == 4 && ngroups == 2, "groups: four targets, two groups", n ? errs.lines[0] : "count");
+    if (n == 0 && list.count == 4) {
+        target_t *t = list.items;
+        char want_ca[300];
+        snprintf(want_ca, sizeof want_ca, "%s/g-root.pem", dir);
+        check(strcmp(t[0].host, "p.example") == 0 && t[0].port == 9443 && tags_are(&t[0], "pci,payments") &&
+                  t[0].internal && strcmp(t[0].ca_file, want_ca) == 0,
+              "group defaults override the top level's; the name is a tag", t[0].spec);
+        check(t[1].port == 1000 && tags_are(&t[1], "x,payments") && !t[1].internal,
+              "target fields override the group's defaults (name tag not repeated)", t[1].spec);
+        snprintf(want_ca, sizeof want_ca, "%s/root.pem", dir);
+        check(t[2].port == 8443 && tags_are(&t[2], "prod,edge") && strcmp(t[2].ca_file, want_ca) == 0,
+              "a group without defaults takes the top level's", t[2].spec);
+        check(t[3].port == 8443 && tags_are(&t[3], "prod"), "top-level targets: no group tag", t[3].spec);
+        check(t[0].index == 0 && t[1].index == 1 && t[2].index == 2 && t[3].index == 3,
+              "index: the file's order", "wrong index");
+    }
+    inventory_errors_free(&errs);
+    target_list_free(&list);
+}
+
+/* Every error of a file at once, in the file's order. */
+static void test_every_error(void)
+{
+    const char *path = write_file("many.yaml",
+        "defaults:\n"
+        "  port: 0\n"
+        "groups:\n"
+        "  - name: g\n"
+        "    colour: red\n"
+        "    targets: [\"a:0\"]\n"
+        "  - name: g\n"
+        "    targets: []\n"
+        "  - defaults: {}\n"
+        "targets:\n"
+        "  - host: a\n"
+        "    port: x\n"
+        "    ip: y\n"
+        "  - host: b\n"
+        "extra: 1\n");
+    static const char *const want[] = {
+        "2:9: field 'port': '0' is not a port number from 1 to 65535",
+        "5:5: field 'colour': unknown field in a group (known: name, defaults, targets)",
+        "6:15: target 'a:0': port '0' is not a number from 1 to 65535",
+        "7:11: field 'name': a second group named 'g'",
+        "9:5: field 'name': missing (every group needs a name)",
+        "9:5: field 'targets': missing (a group lists its targets)",
+        "12:11: field 'port': 'x' is not a port number from 1 to 65535",
+        "13:9: field 'ip': 'y' is not an IPv4 or IPv6 address",
+        "15:1: field 'extra': unknown top-level field (known: defaults, groups, targets)",
+    };
+    enum { NWANT = sizeof want / sizeof *want };
+    target_list_t list = { 0 };
+    inventory_errors_t errs = { 0 };
+    size_t n = inventory_load_all(path, &list, &errs, NULL);
+    int same = n == NWANT && errs.count == NWANT;
+    char detail[1200] = "";
+    for (size_t i = 0; i < errs.count; i++) {
+        char w[300];
+        snprintf(w, sizeof w, "%s:%s", path, i < NWANT ? want[i] : "");
+        if (strcmp(errs.lines[i], w) != 0 && same) {
+            same = 0;
+            snprintf(detail, sizeof detail, "line %zu: got '%s', want '%s'", i + 1, errs.lines[i], w);
+        }
+    }
+    if (!*detail)
+        snprintf(detail, sizeof detail, "%zu errors, want %d", n, NWANT);
+    check(same, "every error of the file, in its order", detail);
+    inventory_errors_free(&errs);
+    target_list_free(&list);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -107,7 +214,7 @@ int main(void)
                  "3:17: field 'pin-sha256': 'abc' is not a base64 SHA-256 pin (sha256/ and 44 characters)");
     expect_error("missing targets", "defaults:\n  port: 1\n", "1:1: field 'targets': missing");
     expect_error("targets not a list", "targets: a\n", "1:10: field 'targets': expected a list of targets");
-    expect_error("unknown top-level field", "target:\n  - a\n", "1:1: field 'target': unknown top-level field (known: defaults, targets)");
+    expect_error("unknown top-level field", "target:\n  - a\n", "1:1: field 'target': unknown top-level field (known: defaults, groups, targets)");
     expect_error("bad string target", "targets:\n  - \"a:0\"\n",
                  "2:5: target 'a:0': port '0' is not a number from 1 to 65535");
     expect_error("empty file", "", "1:1: field 'targets': missing (the file is empty)");
@@ -125,6 +232,9 @@ int main(void)
               strcmp(list.items[1].pins[1], "B+/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=") == 0,
           "pin-sha256: one string or a list, with or without sha256/", err);
     target_list_free(&list);
+
+    test_groups();
+    test_every_error();
 
     list = (target_list_t){ 0 };
     rc = inventory_load("/nonexistent/inv.yaml", &list, err, sizeof err);

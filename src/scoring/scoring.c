@@ -10,6 +10,7 @@
 #include "grade.h"
 #include "profile.h"
 #include "rules.h"
+#include "warnings.h"
 
 #define A5 "ASVS 5.0.0"
 #define A4 "ASVS 4.0.3"
@@ -148,6 +149,10 @@ void score_endpoint(const scoring_t *s, endpoint_t *ep)
         fail |= strcmp(result, "MANUAL") == 0 && strcmp(fail_on, "manual") == 0;
         fail |= strcmp(result, "WAIVED") == 0 && strcmp(fail_on, "waived") == 0;
     }
+    /* --fail-on warn: a warning counts as a failure of the endpoint; its verdicts stay. */
+    bool warn_fails = strcmp(fail_on, "warn") == 0;
+    ep->warnings = warnings_collect(ep->status == ENDPOINT_OK ? ep->facts : NULL, o->expiry_warn_days, warn_fails);
+    fail |= warn_fails && json_object_array_length(ep->warnings) > 0;
     ep->result = (ep->status != ENDPOINT_OK && !no_tls) || error ? "ERROR" : fail ? "FAIL" : "PASS";
     if (no_tls) {
         char why[100];

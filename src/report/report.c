@@ -136,6 +136,7 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     X(csv)                \
     X(junit)              \
     X(html)               \
+    X(prometheus)         \
     /* a new format: one X(name) line above this one */
 
 #define DECLARE_WRITER(name) extern const report_writer_t report_writer_##name;

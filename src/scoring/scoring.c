@@ -103,6 +103,15 @@ static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
     return false;
 }
 
+/* Evidence is one line (the schema says so), though it may quote what a target or server
+ * chose (a name with a line break): control characters become spaces. */
+static void one_line(char *ev)
+{
+    for (unsigned char *p = (unsigned char *)ev; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
 void score_endpoint(const scoring_t *s, endpoint_t *ep)
 {
     const options_t *o = s->opts;
@@ -136,6 +145,7 @@ void score_endpoint(const scoring_t *s, endpoint_t *ep)
         }
         json_object *vj = json_object_new_object();
         const char *result = apply_waiver(s->policy, r, ep->target, v, vj, evidence, sizeof evidence);
+        one_line(evidence);
         json_object_object_add(vj, "id", json_object_new_string(r->id));
         json_object_object_add(vj, "standard", json_object_new_string(r->standard));
         json_object_object_add(vj, "level", json_object_new_int(r->level));

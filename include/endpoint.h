@@ -46,6 +46,7 @@ typedef struct endpoint {
     pthread_mutex_t lock;      /* guards facts and verdicts */
     json_object *facts;        /* { "<probe name>": { "status": ..., ... }, ... } */
     json_object *verdicts;     /* array, filled by scoring */
+    json_object *warnings;     /* array, set by scoring (warnings.h); NULL: not scored */
     const char *result;        /* "PASS", "FAIL", "ERROR", set by scoring (NULL: not scored) */
     json_object *grade;        /* grade_endpoint(), set by scoring; NULL: none */
     json_object *profile;      /* profile_check() for --profile, set by scoring; NULL: none */

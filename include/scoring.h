@@ -60,7 +60,7 @@ typedef struct scoring {
     const policy_t *policy;   /* waivers; NULL: none */
 } scoring_t;
 
-/* Fills ep->verdicts, ep->result, ep->grade and (--profile) ep->profile. s is not NULL. */
+/* Fills ep->verdicts, ep->warnings, ep->result, ep->grade and (--profile) ep->profile. s is not NULL. */
 void score_endpoint(const scoring_t *s, endpoint_t *ep);
 
 #endif

@@ -286,6 +286,7 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
     endpoint_t *ep = ctx->ep;
     json_object *list = json_object_new_array();
     X509 *seen[3] = { first_leaf, NULL, NULL };
+    time_t now = time(NULL);
     size_t nseen = 1;
     const char *found_with[3] = { "default", NULL, NULL };
     for (size_t i = 0; i < sizeof offers / sizeof *offers; i++) {
@@ -320,10 +321,15 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
     }
     for (size_t k = 0; k < nseen; k++) {
         json_object *facts = x509_cert_facts(seen[k]), *o = json_object_new_object(), *v;
-        static const char *const keep[] = { "key_type", "key_bits", "subject", "sha256" };
+        static const char *const keep[] = { "key_type", "key_bits", "subject", "sha256", "not_after" };
         for (size_t j = 0; j < sizeof keep / sizeof *keep; j++)
             if (json_object_object_get_ex(facts, keep[j], &v))
                 json_object_object_add(o, keep[j], json_object_get(v));
+        /* Each leaf's own expiry: scoring warns about every leaf served, not only the first. */
+        bool expired, not_yet_valid;
+        long days;
+        json_object_object_add(o, "days_to_expiry", x509_validity(seen[k], now, &expired, &not_yet_valid, &days) == 0
+                                                        ? json_object_new_int64(days) : NULL);
         json_object_object_add(o, "found_with", json_object_new_string(found_with[k]));
         json_object_array_add(list, o);
         json_object_put(facts);

@@ -254,7 +254,7 @@ static bool exposure_valid(const char *s)
 static bool fail_on_valid(const char *s)
 {
     return strcmp(s, "fail") == 0 || strcmp(s, "manual") == 0 || strcmp(s, "waived") == 0 ||
-           strcmp(s, "none") == 0;
+           strcmp(s, "warn") == 0 || strcmp(s, "none") == 0;
 }
 
 /* "text, json, ... or html (default text)": the writer registry's names, the first the default. */
@@ -303,16 +303,17 @@ static const cli_option_t options[] = {
     { "policy", 0, "FILE", "waivers (YAML): accepted failures with a reason and an end date",
       .handle = set_string, .dest = OPT(policy_path) },
     { "fail-on", 0, "WHAT",
-      "what makes the exit status 1: fail (default), manual (FAIL or\nMANUAL), waived (FAIL or WAIVED), none",
+      "what makes the exit status 1: fail (default), manual (FAIL or\nMANUAL), waived (FAIL or WAIVED), "
+      "warn (FAIL or a\nwarning, e.g. --expiry-warn), none",
       .handle = set_checked, .dest = OPT(fail_on), .valid = fail_on_valid,
-      .expected = "fail, manual, waived or none" },
+      .expected = "fail, manual, waived, warn or none" },
     { "explain", 0, "ID", "print a requirement, what tlsprobe checks and how it decides", .handle = explain },
     { "profile", 0, "P", "list deviations from Mozilla's modern, intermediate or old profile",
       .handle = set_checked, .dest = OPT(profile), .valid = profile_known,
       .expected = "modern, intermediate or old" },
     { "probes", 0, "LIST", "run only these probes (and what they need), e.g. versions,ciphers",
       .handle = set_probes },
-    { "expiry-warn", 0, "DAYS", "flag certificates expiring within DAYS (default 30)", .handle = set_int,
+    { "expiry-warn", 0, "DAYS", "warn of leaves expiring within DAYS (default 30)", .handle = set_int,
       .dest = OPT(expiry_warn_days), .lo = 0, .hi = 3650 },
     { "offline", 0, NULL, "no OCSP, CRL or AIA fetches (revocation is not checked)", .handle = set_true,
       .dest = OPT(offline) },

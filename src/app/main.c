@@ -73,6 +73,7 @@ static void endpoints_free(endpoint_t *eps, size_t n)
         free(eps[i].all_addrs);
         json_object_put(eps[i].facts);
         json_object_put(eps[i].verdicts);
+        json_object_put(eps[i].warnings);
         json_object_put(eps[i].grade);
         json_object_put(eps[i].profile);
         json_object_put(eps[i].dns_https);

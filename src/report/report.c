@@ -82,6 +82,7 @@ json_object *report_endpoint(endpoint_t *ep)
     json_object_object_add(o, "duration_ms", json_object_new_int64(ms));
     json_object_object_add(o, "facts", facts_in_registry_order(ep->facts));
     json_object_object_add(o, "verdicts", json_object_get(ep->verdicts));
+    json_object_object_add(o, "warnings", ep->warnings ? json_object_get(ep->warnings) : json_object_new_array());
     json_object_object_add(o, "grade", json_object_get(ep->grade));
     if (ep->profile)
         json_object_object_add(o, "profile", json_object_get(ep->profile));
@@ -101,7 +102,7 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     json_object_object_add(doc, "started_at", iso_time(run->started_at));
     json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
 
-    int reachable = 0, passed = 0, failed = 0, errors = 0;
+    int reachable = 0, passed = 0, failed = 0, errors = 0, warned = 0;
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         reachable += eps[i].status == ENDPOINT_OK;
@@ -109,6 +110,7 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
         passed += strcmp(r, "PASS") == 0;
         failed += strcmp(r, "FAIL") == 0;
         errors += strcmp(r, "ERROR") == 0;
+        warned += eps[i].warnings && json_object_array_length(eps[i].warnings) > 0;
         json_object_array_add(list, report_endpoint(&eps[i]));
     }
     json_object *sum = json_object_new_object();
@@ -118,6 +120,7 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     json_object_object_add(sum, "passed", json_object_new_int(passed));
     json_object_object_add(sum, "failed", json_object_new_int(failed));
     json_object_object_add(sum, "errors", json_object_new_int(errors));
+    json_object_object_add(sum, "warnings", json_object_new_int(warned));
     json_object_object_add(sum, "exit_status", json_object_new_int(run->exit_status));
     json_object_object_add(doc, "summary", sum);
     json_object_object_add(doc, "endpoints", list);
@@ -133,6 +136,7 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     X(csv)                \
     X(junit)              \
     X(html)               \
+    X(prometheus)         \
     /* a new format: one X(name) line above this one */
 
 #define DECLARE_WRITER(name) extern const report_writer_t report_writer_##name;

@@ -1,6 +1,7 @@
 /* CSV writer (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line
  * break, quotes doubled): one row per endpoint × requirement; an endpoint without verdicts
- * (unresolved, unreachable) gets one row with an empty requirement. Cells that a spreadsheet
+ * (unresolved, unreachable) gets one row with an empty requirement; each warning (--expiry-warn)
+ * a row of its own, its id as the requirement, WARN as the result, its text as the evidence. Cells that a spreadsheet
  * would run as a formula (= + - @, tab, CR first) get a leading single quote. */
 #include "report.h"
 
@@ -59,6 +60,21 @@ static char *tags_text(json_object *tags)
     return buf;
 }
 
+/* One row per warning, the endpoint's cells kept: the header stays as it was. */
+static void write_warnings(FILE *f, char **cells, json_object *warnings)
+{
+    for (size_t i = 0; i < jr_len(warnings); i++) {
+        for (size_t c = 7; c <= 14; c++) {
+            free(cells[c]);
+            cells[c] = NULL;
+        }
+        cells[7] = doc_value_text(jr_at(jr_idx(warnings, i), "id"));
+        cells[10] = strdup("WARN");
+        cells[11] = doc_value_text(jr_at(jr_idx(warnings, i), "text"));
+        write_row(f, cells);
+    }
+}
+
 static void write_endpoint(FILE *f, json_object *e)
 {
     char *cells[NCOLUMNS] = { 0 };
@@ -90,6 +106,7 @@ static void write_endpoint(FILE *f, json_object *e)
         }
         write_row(f, cells);
     }
+    write_warnings(f, cells, jr_at(e, "warnings"));
     for (size_t i = 0; i < NCOLUMNS; i++)
         free(cells[i]);
 }

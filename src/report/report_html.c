@@ -363,11 +363,27 @@ static void write_verdicts(FILE *f, json_object *e)
     fputs("</tbody></table>\n", f);
 }
 
+/* Warnings (--expiry-warn): a list after the verdicts, only when there are some. */
+static void write_warnings(FILE *f, json_object *warnings)
+{
+    if (!jr_len(warnings))
+        return;
+    fputs("<h3>Warnings</h3>\n<ul class=\"warnings\">\n", f);
+    for (size_t i = 0; i < jr_len(warnings); i++) {
+        fputs("<li>", f);
+        esc(f, or_dash(jr_str(jr_idx(warnings, i), "id")));
+        fputs(": ", f);
+        esc(f, or_dash(jr_str(jr_idx(warnings, i), "text")));
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 static bool endpoint_core_member(const char *key)
 {
     static const char *const core[] = { "target", "host", "port", "sni", "address", "addresses", "service",
                                         "starttls", "origin", "tags", "status", "error", "connections",
-                                        "duration_ms", "facts", "verdicts", "result" };
+                                        "duration_ms", "facts", "verdicts", "warnings", "result" };
     for (size_t i = 0; i < sizeof core / sizeof *core; i++)
         if (strcmp(key, core[i]) == 0)
             return true;
@@ -406,6 +422,7 @@ static int write_endpoint(FILE *f, json_object *e, size_t index)
     fputs("</table>\n", f);
     int rc = write_facts(f, e);
     write_verdicts(f, e);
+    write_warnings(f, jr_at(e, "warnings"));
     json_object *facts = jr_at(e, "facts");
     if (facts && json_object_object_length(facts) > 0) {
         fputs("<details><summary>All facts (JSON)</summary><pre>", f);
@@ -438,10 +455,13 @@ static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
     esc(f, or_dash(jr_str(doc, "started_at")));
     fputs(", finished ", f);
     esc(f, or_dash(jr_str(doc, "finished_at")));
-    fprintf(f, ".</p>\n<p class=\"summary\">%d endpoints (%d reachable): %d passed, %d failed, %d errors; exit status %d.</p>\n",
+    fprintf(f, ".</p>\n<p class=\"summary\">%d endpoints (%d reachable): %d passed, %d failed, %d errors",
             json_object_get_int(jr_at(sum, "endpoints")), json_object_get_int(jr_at(sum, "reachable")),
             json_object_get_int(jr_at(sum, "passed")), json_object_get_int(jr_at(sum, "failed")),
-            json_object_get_int(jr_at(sum, "errors")), json_object_get_int(jr_at(sum, "exit_status")));
+            json_object_get_int(jr_at(sum, "errors")));
+    if (json_object_get_int(jr_at(sum, "warnings")) > 0)
+        fprintf(f, ", %d with warnings", json_object_get_int(jr_at(sum, "warnings")));
+    fprintf(f, "; exit status %d.</p>\n", json_object_get_int(jr_at(sum, "exit_status")));
     json_object *reqs = doc_requirements(doc);
     write_matrix(f, doc, reqs);
     json_object_put(reqs);

@@ -2,7 +2,9 @@
  * per endpoint, one <testcase> per requirement. FAIL is a <failure>, ERROR an <error>,
  * NOT_APPLICABLE, MANUAL and WAIVED are <skipped>, PASS has no child. An endpoint without
  * verdicts (unresolved, unreachable) gets one "reachable" testcase in error, so the CI gate
- * still shows it. tests/schema/junit.xsd is the schema the tests validate this against. */
+ * still shows it. A warning (--expiry-warn) is a testcase "warning ID" whose text is its
+ * <system-out>, or a <failure type="warning"> when --fail-on warn counts it ("fails").
+ * tests/schema/junit.xsd is the schema the tests validate this against. */
 #include "report.h"
 
 #include <stdlib.h>
@@ -43,6 +45,11 @@ static void count_endpoint(json_object *e, counts_t *c)
         c->failures += k == CASE_FAILURE;
         c->errors += k == CASE_ERROR;
         c->skipped += k == CASE_SKIPPED;
+    }
+    json_object *warnings = jr_at(e, "warnings");
+    for (size_t i = 0; i < jr_len(warnings); i++) {
+        c->tests++;
+        c->failures += json_object_get_boolean(jr_at(jr_idx(warnings, i), "fails"));
     }
 }
 
@@ -128,6 +135,28 @@ static void write_case(FILE *f, const char *classname, json_object *v)
     fprintf(f, "</%s>\n    </testcase>\n", element[k]);
 }
 
+static void write_warning(FILE *f, const char *classname, json_object *w)
+{
+    const char *id = jr_str(w, "id") ? jr_str(w, "id") : "?", *text = jr_str(w, "text");
+    fprintf(f, "    <testcase");
+    attr(f, "classname", classname);
+    fprintf(f, " name=\"warning ");
+    markup_escape(f, id, true);
+    fputs("\" time=\"0\">\n", f);
+    if (json_object_get_boolean(jr_at(w, "fails"))) {
+        fputs("      <failure", f);
+        attr(f, "message", text);
+        fputs(" type=\"warning\">", f);
+        markup_escape(f, text, false);
+        fputs("</failure>\n", f);
+    } else {
+        fputs("      <system-out>", f);
+        markup_escape(f, text, false);
+        fputs("</system-out>\n", f);
+    }
+    fputs("    </testcase>\n", f);
+}
+
 static void write_suite(FILE *f, json_object *e, size_t index, const char *timestamp)
 {
     counts_t c = { 0 };
@@ -161,6 +190,9 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
     json_object *verdicts = jr_at(e, "verdicts");
     for (size_t i = 0; i < jr_len(verdicts); i++)
         write_case(f, classname ? classname : "tlsprobe", jr_idx(verdicts, i));
+    json_object *warnings = jr_at(e, "warnings");
+    for (size_t i = 0; i < jr_len(warnings); i++)
+        write_warning(f, classname ? classname : "tlsprobe", jr_idx(warnings, i));
     if (jr_len(verdicts) == 0) {
         fputs("    <testcase", f);
         attr(f, "classname", classname ? classname : "tlsprobe");

@@ -107,7 +107,7 @@ const char *render_yes_no(json_object *o, const char *key)
 static void result_word(render_text_t *p, const char *r)
 {
     const char *c = strcmp(r, "PASS") == 0 ? "32" : strcmp(r, "FAIL") == 0 ? "31"
-                  : strcmp(r, "ERROR") == 0 ? "33" : strcmp(r, "WAIVED") == 0 ? "35" : "36";
+                  : strcmp(r, "ERROR") == 0 || strcmp(r, "WARN") == 0 ? "33" : strcmp(r, "WAIVED") == 0 ? "35" : "36";
     /* Short words keep the evidence column aligned. */
     const char *w = strcmp(r, "NOT_APPLICABLE") == 0 ? "n/a" : r;
     if (p->color)
@@ -211,6 +211,14 @@ static void write_endpoint(render_text_t *p, json_object *e)
         result_word(p, or_dash(jr_str(v, "result")));
         fprintf(p->f, " %-7s %s\n", or_dash(jr_str(v, "id")), or_dash(jr_str(v, "evidence")));
     }
+    /* Warnings (--expiry-warn): not requirements, so after the verdicts, each on a WARN line. */
+    json_object *warnings = jr_at(e, "warnings");
+    for (size_t i = 0; i < jr_len(warnings); i++) {
+        json_object *w = jr_idx(warnings, i);
+        fprintf(p->f, "    ");
+        result_word(p, "WARN");
+        fprintf(p->f, " %s: %s\n", or_dash(jr_str(w, "id")), or_dash(jr_str(w, "text")));
+    }
     fprintf(p->f, "  %d connections, %lld ms\n", json_object_get_int(jr_at(e, "connections")),
             (long long)json_object_get_int64(jr_at(e, "duration_ms")));
 }
@@ -225,10 +233,12 @@ static int report_text_write(FILE *f, json_object *doc, const options_t *opts)
     for (size_t i = 0; i < n; i++)
         write_endpoint(&p, jr_idx(list, i));
     report_text_matrix(f, doc, p.color);
-    fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors (exit status %d)\n",
-            json_object_get_int(jr_at(sum, "endpoints")), json_object_get_int(jr_at(sum, "passed")),
-            json_object_get_int(jr_at(sum, "failed")), json_object_get_int(jr_at(sum, "errors")),
-            json_object_get_int(jr_at(sum, "exit_status")));
+    fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors", json_object_get_int(jr_at(sum, "endpoints")),
+            json_object_get_int(jr_at(sum, "passed")), json_object_get_int(jr_at(sum, "failed")),
+            json_object_get_int(jr_at(sum, "errors")));
+    if (json_object_get_int(jr_at(sum, "warnings")) > 0)
+        fprintf(f, ", %d with warnings", json_object_get_int(jr_at(sum, "warnings")));
+    fprintf(f, " (exit status %d)\n", json_object_get_int(jr_at(sum, "exit_status")));
     return ferror(f) || p.failed ? -1 : 0;
 }
 

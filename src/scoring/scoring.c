@@ -10,6 +10,7 @@
 #include "grade.h"
 #include "profile.h"
 #include "rules.h"
+#include "warnings.h"
 
 #define A5 "ASVS 5.0.0"
 #define A4 "ASVS 4.0.3"
@@ -102,6 +103,15 @@ static bool cleartext_only(endpoint_t *ep, char *why, size_t whylen)
     return false;
 }
 
+/* Evidence is one line (the schema says so), though it may quote what a target or server
+ * chose (a name with a line break): control characters become spaces. */
+static void one_line(char *ev)
+{
+    for (unsigned char *p = (unsigned char *)ev; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
 void score_endpoint(const scoring_t *s, endpoint_t *ep)
 {
     const options_t *o = s->opts;
@@ -135,6 +145,7 @@ void score_endpoint(const scoring_t *s, endpoint_t *ep)
         }
         json_object *vj = json_object_new_object();
         const char *result = apply_waiver(s->policy, r, ep->target, v, vj, evidence, sizeof evidence);
+        one_line(evidence);
         json_object_object_add(vj, "id", json_object_new_string(r->id));
         json_object_object_add(vj, "standard", json_object_new_string(r->standard));
         json_object_object_add(vj, "level", json_object_new_int(r->level));
@@ -148,6 +159,10 @@ void score_endpoint(const scoring_t *s, endpoint_t *ep)
         fail |= strcmp(result, "MANUAL") == 0 && strcmp(fail_on, "manual") == 0;
         fail |= strcmp(result, "WAIVED") == 0 && strcmp(fail_on, "waived") == 0;
     }
+    /* --fail-on warn: a warning counts as a failure of the endpoint; its verdicts stay. */
+    bool warn_fails = strcmp(fail_on, "warn") == 0;
+    ep->warnings = warnings_collect(ep->status == ENDPOINT_OK ? ep->facts : NULL, o->expiry_warn_days, warn_fails);
+    fail |= warn_fails && json_object_array_length(ep->warnings) > 0;
     ep->result = (ep->status != ENDPOINT_OK && !no_tls) || error ? "ERROR" : fail ? "FAIL" : "PASS";
     if (no_tls) {
         char why[100];

@@ -301,6 +301,6 @@ assert_file_contains "html: a Content-Security-Policy forbids loading anything" 
 
 # ---- --help and the error message list every format
 tp help-formats --help
-assert_file_contains "--help lists every format" "$TP_OUT" "text, json, jsonl, csv, junit or html"
+assert_file_contains "--help lists every format" "$TP_OUT" "text, json, jsonl, csv, junit, html or prometheus"
 tp bad-format --format yaml "$NGINX"
-assert_file_contains "--format yaml: the message lists the formats" "$TP_ERR" "text, json, jsonl, csv, junit, html"
+assert_file_contains "--format yaml: the message lists the formats" "$TP_ERR" "text, json, jsonl, csv, junit, html, prometheus"

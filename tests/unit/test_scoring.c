@@ -85,6 +85,7 @@ static void score_not_selected(void)
           "score_endpoint --probes versions: result PASS, no grade, with the reason", detail);
     json_object_put(ep.grade);
     json_object_put(ep.verdicts);
+    json_object_put(ep.warnings);
     json_object_put(ep.facts);
 }
 

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "http_fetch.h"
 #include "endpoint.h"
+#include "net_rate.h"
 #include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -180,6 +181,7 @@ int main(int argc, char **argv)
     endpoints_init(eps, &targets, &opts);
 
     char err[512];
+    net_rate_set(opts.rate);
     if (resolve_endpoints(eps, n, &opts, err, sizeof err) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);
         endpoints_free(eps, n);

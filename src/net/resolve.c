@@ -1,5 +1,6 @@
-/* Name resolution for the whole run in one c-ares channel, so a sweep of thousands of
- * names costs one round-trip time, not thousands. A failure belongs to its endpoint.
+/* Name resolution for the whole run in one c-ares channel, many names at once through a
+ * bounded window, so a sweep of thousands of names costs a round-trip time per window of them,
+ * not one per name, without flooding the resolver. A failure belongs to its endpoint.
  * The same channel asks, concurrently, for each name's HTTPS record (RFC 9460), which
  * carries the ECH configuration; its outcome is a fact of the endpoint (dns_https). */
 #include "resolve.h"
@@ -23,14 +24,17 @@
 /* At most this many lookups in flight at once: a sweep's names are asked as a window slides
  * over them, not all at once, so neither the resolver (dnsmasq forwards at most 150 queries at
  * once by default) nor a UDP socket buffer drops queries and turns real answers into timeouts.
- * An address lookup is two queries (A and AAAA): 48 of them and 32 HTTPS queries make at most
- * 128 queries in flight. HTTPS queries have their own window so that a resolver dropping type 65
- * slows only them (the grace rule below bounds their wait), never the addresses. */
-#define DNS_ADDR_WINDOW 48
-#define DNS_HTTPS_WINDOW 32
-/* A lookup that timed out or was refused (after c-ares's own tries) is asked again this many
- * times, after DNS_BACKOFF_S, then twice that, ...: an overloaded resolver gets a pause, and a
- * name is "timeout" only after them. NXDOMAIN and no data are answers, never asked again. */
+ * An address lookup is two queries (A and AAAA): 40 of them and 40 HTTPS queries make at most
+ * 120 queries in flight. HTTPS queries have their own window, as wide in names, so that they keep
+ * pace with the addresses, and a resolver dropping type 65 slows only them (the grace rule below
+ * bounds their wait), never the addresses. */
+#define DNS_ADDR_WINDOW 40
+#define DNS_HTTPS_WINDOW 40
+/* An address lookup that timed out or was refused (after c-ares's own tries) is asked again
+ * this many times, after DNS_BACKOFF_S, then twice that: an overloaded resolver gets a pause, and
+ * a name is unresolved for a timeout only after them. NXDOMAIN and no data are answers, never
+ * asked again. An HTTPS query is not asked again: its timeout is a fact ("timeout"), not a lost
+ * endpoint, and servers that drop type 65 exist; asking them again would only hold the window. */
 #define DNS_REQUEUES 2
 #define DNS_BACKOFF_S 0.5
 /* A resolver that has answered nothing at all (no address, no NXDOMAIN, no HTTPS answer) when
@@ -47,7 +51,7 @@ typedef struct lookup {
     endpoint_t *ep;
     struct run *run;
     int done;                  /* the address lookup has its final answer */
-    int requeues[OP_KINDS];    /* times asked again so far */
+    int requeues;              /* times the address lookup was asked again so far */
     /* The HTTPS query: the owner asked for, the AliasMode owner that led to it (followed
      * once: "" until then), and whether an answer is still awaited. */
     char owner[HTTPS_RR_NAME_CAP];
@@ -55,10 +59,9 @@ typedef struct lookup {
     int https_pending;
 } lookup_t;
 
-/* A lookup waiting to be asked again. */
+/* An address lookup waiting to be asked again. */
 typedef struct retry {
     size_t i;                  /* in lookups */
-    int kind;                  /* OP_ADDR or OP_HTTPS */
     double at;                 /* monotonic time it may go */
 } retry_t;
 
@@ -70,7 +73,7 @@ typedef struct run {
     size_t next[OP_KINDS];     /* the next lookup never asked, per kind */
     int in_flight[OP_KINDS];
     size_t left[OP_KINDS];     /* lookups without their final answer */
-    retry_t *retries;          /* at most one per lookup and kind: room for 2n */
+    retry_t *retries;          /* at most one per lookup: room for n, in the order they failed */
     size_t nretries;
     bool https_cancelled;      /* the grace ended: no HTTPS query is asked any more */
     bool answered;             /* the resolver gave an answer of any kind */
@@ -127,17 +130,16 @@ static int use_literal(endpoint_t *ep, const char *literal)
     return 1;
 }
 
-/* Whether a failed lookup goes back to the queue: a timeout or a refusal (what an overloaded
- * or restarting resolver gives), while requeues are left. */
-static bool requeue(lookup_t *lk, int kind, int status)
+/* Whether a failed address lookup goes back to the queue: a timeout or a refusal (what an
+ * overloaded or restarting resolver gives), while requeues are left. */
+static bool requeue(lookup_t *lk, int status)
 {
     run_t *r = lk->run;
-    if ((status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED) || lk->requeues[kind] >= DNS_REQUEUES ||
-        (kind == OP_HTTPS && r->https_cancelled))
+    if ((status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED) || lk->requeues >= DNS_REQUEUES)
         return false;
-    double pause = DNS_BACKOFF_S * (double)(1 << lk->requeues[kind]);
-    lk->requeues[kind]++;
-    r->retries[r->nretries++] = (retry_t){ .i = (size_t)(lk - r->lookups), .kind = kind, .at = net_now() + pause };
+    double pause = DNS_BACKOFF_S * (double)(1 << lk->requeues);
+    lk->requeues++;
+    r->retries[r->nretries++] = (retry_t){ .i = (size_t)(lk - r->lookups), .at = net_now() + pause };
     return true;
 }
 
@@ -148,7 +150,7 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
     endpoint_t *ep = lk->ep;
     lk->run->in_flight[OP_ADDR]--;
     lk->run->answered |= status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED;
-    if (!res && requeue(lk, OP_ADDR, status))
+    if (!res && requeue(lk, status))
         return;
     lk->done = 1;
     lk->run->left[OP_ADDR]--;
@@ -199,8 +201,6 @@ static void on_https(void *arg, int status, int timeouts, unsigned char *abuf, i
     if (status == ARES_EDESTRUCTION)
         return; /* the channel is going away: the caller reports what is missing */
     lk->run->answered |= status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED && status != ARES_ECANCELLED;
-    if (requeue(lk, OP_HTTPS, status))
-        return;
     char alias[HTTPS_RR_NAME_CAP];
     json_object *res = https_rr_from_answer(lk->owner, status, abuf, alen > 0 ? (size_t)alen : 0, alias, sizeof alias);
     /* An AliasMode record sends the client to another owner (RFC 9460 2.4.2); followed once,
@@ -236,9 +236,15 @@ static bool wanted(const run_t *r, size_t i, int kind)
     return lk->ep && (kind == OP_ADDR || lk->https_pending);
 }
 
-/* The resolver is down (DNS_DEAD_AFTER): the names never asked fail without a query. */
+/* The resolver is down (DNS_DEAD_AFTER): the names never asked fail without a query, and so
+ * do the HTTPS queries never asked. */
 static void give_up(run_t *r)
 {
+    for (; r->next[OP_HTTPS] < r->n; r->next[OP_HTTPS]++) {
+        lookup_t *lk = &r->lookups[r->next[OP_HTTPS]];
+        if (lk->ep && lk->https_pending)
+            https_final(lk, https_rr_result(lk->owner, "timeout", "not asked: the DNS server answered nothing"));
+    }
     for (; r->next[OP_ADDR] < r->n; r->next[OP_ADDR]++) {
         lookup_t *lk = &r->lookups[r->next[OP_ADDR]];
         if (!lk->ep)
@@ -247,30 +253,31 @@ static void give_up(run_t *r)
         r->left[OP_ADDR]--;
         lk->ep->status = ENDPOINT_UNRESOLVED;
         snprintf(lk->ep->error, sizeof lk->ep->error,
-                 "cannot resolve '%s': %s (not asked: the first %zu lookups got no answer at all)",
-                 lk->ep->target->host, ares_strerror(r->failure), r->failed);
+                 "cannot resolve '%s': %s (not asked: the first %d lookups got no answer at all)",
+                 lk->ep->target->host, ares_strerror(r->failure), DNS_DEAD_AFTER);
     }
 }
 
-/* Fills each window: first the retries that are due (in the order they failed), then the
- * lookups never asked, in target order. */
+/* Fills each window: first the address retries that are due (in the order they failed), then
+ * the lookups never asked, in target order. */
 static void fill(run_t *r, double now)
 {
     if (!r->answered && r->failed >= DNS_DEAD_AFTER)
         give_up(r);
+    retry_t due[DNS_ADDR_WINDOW];
+    size_t ndue = 0, kept = 0;
+    for (size_t k = 0; k < r->nretries; k++) {
+        if (r->retries[k].at <= now && r->in_flight[OP_ADDR] + (int)ndue < window[OP_ADDR])
+            due[ndue++] = r->retries[k];
+        else
+            r->retries[kept++] = r->retries[k];
+    }
+    r->nretries = kept;
+    for (size_t k = 0; k < ndue; k++)
+        ask(r, due[k].i, OP_ADDR);
     for (int kind = 0; kind < OP_KINDS; kind++) {
         if (kind == OP_HTTPS && r->https_cancelled)
             continue;
-        for (size_t k = 0; k < r->nretries && r->in_flight[kind] < window[kind];) {
-            retry_t t = r->retries[k];
-            if (t.kind != kind || t.at > now) {
-                k++;
-                continue;
-            }
-            memmove(&r->retries[k], &r->retries[k + 1], (r->nretries - k - 1) * sizeof *r->retries);
-            r->nretries--;
-            ask(r, t.i, kind);
-        }
         while (r->in_flight[kind] < window[kind] && r->next[kind] < r->n) {
             size_t i = r->next[kind]++;
             if (wanted(r, i, kind))
@@ -280,16 +287,11 @@ static void fill(run_t *r, double now)
 }
 
 /* The grace is over: HTTPS queries in flight are cancelled (reported as timeouts) and those
- * not asked yet, or waiting to be asked again, get the same answer without a query. */
+ * not asked yet get the same answer without a query. */
 static void cancel_https(run_t *r)
 {
     r->https_cancelled = true;
     ares_cancel(r->channel); /* only HTTPS queries are left: every address is known */
-    size_t kept = 0;
-    for (size_t k = 0; k < r->nretries; k++)
-        if (r->retries[k].kind != OP_HTTPS)
-            r->retries[kept++] = r->retries[k];
-    r->nretries = kept;
     for (size_t i = 0; i < r->n; i++) {
         lookup_t *lk = &r->lookups[i];
         if (lk->ep && lk->https_pending)
@@ -449,7 +451,7 @@ int resolve_endpoints(endpoint_t *eps, size_t n, const options_t *opts, char *er
         snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
         return -1;
     }
-    run_t r = { .n = n, .lookups = calloc(n, sizeof(lookup_t)), .retries = calloc(2 * n, sizeof(retry_t)) };
+    run_t r = { .n = n, .lookups = calloc(n, sizeof(lookup_t)), .retries = calloc(n, sizeof(retry_t)) };
     if (!r.lookups || !r.retries) {
         snprintf(err, errlen, "out of memory");
         free(r.lookups);

@@ -132,7 +132,7 @@ else
   not_ok "dropping resolver: lookups asked again after their timeouts" "only ${before:-0} queries reached it"
 fi
 
-# A resolver that never answered anything is taken as down once a window's worth of names (48)
+# A resolver that never answered anything is taken as down once a window's worth of names (40)
 # has failed for good: the names not asked by then fail at once, with the reason, so a dead
 # resolver costs a sweep about one lookup's retries, not one per name.
 dead=()
@@ -141,9 +141,18 @@ TP_DEADLINE_S=120 tp dead --format json --resolver "127.0.0.1:$DROP_PORT" --prob
 asked=$(( $(queries) - before ))
 assert_jq "dead resolver: every name unresolved, for a timeout" "$TP_OUT" \
   '[.endpoints[] | select(.status == "unresolved" and (.error | contains("Timeout while contacting DNS servers")))] | length' 300
-not_asked=$(jqc "$TP_OUT" '[.endpoints[] | select(.error | endswith("(not asked: the first 48 lookups got no answer at all)"))] | length')
+not_asked=$(jqc "$TP_OUT" '[.endpoints[] | select(.error | endswith("(not asked: the first 40 lookups got no answer at all)"))] | length')
 if [[ "$not_asked" =~ ^[0-9]+$ ]] && [ "$not_asked" -gt 0 ] && [ "$asked" -lt $((300 * 3 * 4)) ]; then
-  ok "dead resolver: $not_asked names not asked once 48 lookups failed ($asked queries in all)"
+  ok "dead resolver: $not_asked names not asked once 40 lookups failed ($asked queries in all)"
 else
-  not_ok "dead resolver: names not asked once 48 lookups failed" "not asked: $not_asked; queries: $asked"
+  not_ok "dead resolver: names not asked once 40 lookups failed" "not asked: $not_asked; queries: $asked"
 fi
+
+# A resolver port where nothing listens: refused (ICMP port unreachable), asked again with the
+# same backoff, then "Could not contact DNS servers", never NXDOMAIN or a made-up answer.
+CLOSED_PORT=$(free_port)
+TP_DEADLINE_S=60 tp closed --format json --resolver "127.0.0.1:$CLOSED_PORT" --probes versions \
+  "a.sweep.test:$LAB_PORT_REFUSED" "b.sweep.test:$LAB_PORT_REFUSED"
+assert_jq "closed resolver port: every name unresolved, refused" "$TP_OUT" '[.endpoints[] | [.status, .error]]' \
+  '[["unresolved","cannot resolve '"'"'a.sweep.test'"'"': Could not contact DNS servers"],
+    ["unresolved","cannot resolve '"'"'b.sweep.test'"'"': Could not contact DNS servers"]]'

@@ -12,7 +12,9 @@
  * single waits (--timeout) in all: a slow server still finishes, a trickling one not forever. */
 #define NET_EXCHANGE_WAITS 3
 
-/* Non-blocking connect with a deadline. Returns a connected fd (O_NONBLOCK set) or -1. */
+/* Non-blocking connect with a deadline. Returns a connected fd (O_NONBLOCK set) or -1.
+ * Under --rate it first waits for its connection slot (net_rate.h); timeout_s counts from then:
+ * the wait is the run's pace, not the peer's slowness. */
 int net_connect(const struct sockaddr *sa, socklen_t salen, double timeout_s,
                 char *err, size_t errlen);
 /* Writes all of buf before the deadline. 0 or -1. */

@@ -10,6 +10,7 @@ typedef struct options {
     const char *output_path;   /* NULL: stdout */
     int jobs;                  /* endpoints × probes worked on at once */
     int per_host;              /* connections at once to one endpoint */
+    int rate;                  /* --rate: new TCP connections per second over the run; 0: no cap */
     double timeout_s;          /* deadline of each connect / read / write */
     const char *ca_file;       /* run-wide trust anchors instead of the system store */
     const char *resolver;      /* "IP[:PORT]" DNS server instead of resolv.conf; NULL: system */

@@ -1,4 +1,4 @@
-/* Resolves every endpoint's name at once with c-ares (A and AAAA, /etc/hosts first), and asks
+/* Resolves every endpoint's name with c-ares, many at once (A and AAAA, /etc/hosts first), and asks
  * in the same channel for each name's DNS HTTPS record (type 65, RFC 9460), the source of ECH
  * configurations. */
 #ifndef TLSPROBE_RESOLVE_H
@@ -13,7 +13,9 @@
  * whose name went to DNS, except "localhost" names; an IP literal target or --ip / ip: leaves it
  * NULL (no DNS at all for that endpoint). The HTTPS owner is the host for port 443 and
  * "_PORT._https.HOST" otherwise; an AliasMode record is followed once. A timeout is "timeout",
- * never "no record". Returns -1 (message in err) only when the resolver cannot be set up at all. */
+ * never "no record"; a name is unresolved for a timeout only after its address lookup was asked
+ * again (resolve.c: how often, and the window of queries in flight). Returns -1 (message in err)
+ * only when the resolver cannot be set up at all. */
 int resolve_endpoints(endpoint_t *eps, size_t n, const options_t *opts, char *err, size_t errlen);
 
 #endif

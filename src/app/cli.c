@@ -292,6 +292,8 @@ static const cli_option_t options[] = {
       .dest = OPT(jobs), .lo = 1, .hi = 1024 },
     { "per-host", 0, "N", "connections at once to one endpoint (default 3, max 5)", .handle = set_int,
       .dest = OPT(per_host), .lo = 1, .hi = 5 },
+    { "rate", 0, "N", "at most N new connections per second over the whole run\n(default: no limit)",
+      .handle = set_int, .dest = OPT(rate), .lo = 1, .hi = 100000 },
     { "timeout", 0, "SECONDS", "deadline of each connect, read and write (default 5)", .handle = set_seconds,
       .dest = OPT(timeout_s), .lo = 0, .hi = 300 },
     { "level", 0, "1|2|3", "ASVS level to score against (default 1)", .handle = set_int, .dest = OPT(level),

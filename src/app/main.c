@@ -11,6 +11,7 @@
 #include "http_fetch.h"
 #include "endpoint.h"
 #include "merge_cmd.h"
+#include "net_rate.h"
 #include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -190,6 +191,7 @@ int main(int argc, char **argv)
     endpoints_init(eps, &targets, &opts);
 
     char err[512];
+    net_rate_set(opts.rate);
     if (resolve_endpoints(eps, n, &opts, err, sizeof err) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);
         endpoints_free(eps, n);

@@ -14,8 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
+
+#include "net.h"
+#include "net_rate.h"
 
 #define HEADERS_MAX (32 * 1024)
 
@@ -86,6 +90,31 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
         return 0;   /* makes curl stop with CURLE_WRITE_ERROR before the body */
     }
     return n;
+}
+
+/* --rate (net_rate.h) for curl's connections: the transfer's first connection takes its slot
+ * before curl_easy_perform, so the wait does not eat the transfer's deadline (as net_connect's
+ * does not eat the connect's); any further one (a redirect to another host, a second address
+ * family) takes one in curl's socket callback, and a slot that would come after the transfer's
+ * deadline fails that connection as a timeout. */
+typedef struct rate_gate {
+    bool prepaid;       /* the first connection's slot is taken */
+    double deadline;    /* net_now() time the transfer must end by */
+    bool missed;        /* a connection was not made: its slot came too late */
+} rate_gate_t;
+
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    rate_gate_t *g = arg;
+    if (purpose == CURLSOCKTYPE_IPCXN) {
+        if (g->prepaid)
+            g->prepaid = false;
+        else if (!net_rate_take(g->deadline)) {
+            g->missed = true;
+            return CURL_SOCKET_BAD;
+        }
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
 /* The soname of the libcurl whose headers we build with (libcurl4-openssl-dev). */
@@ -275,6 +304,13 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         curl.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     }
 
+    rate_gate_t gate = { 0 };
+    if (net_rate_limited()) {
+        gate.prepaid = net_rate_take(0);
+        gate.deadline = net_now() + (double)timeout_ms / 1000.0;
+        curl.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl.easy_setopt(c, CURLOPT_OPENSOCKETDATA, &gate);
+    }
     CURLcode rc = curl.easy_perform(c);
     double total = 0;
     char *eff = NULL, *redirect = NULL;
@@ -289,7 +325,7 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         rc = CURLE_OK;   /* our stop after the headers (headers_only) */
     resp->connect_failed = rc == CURLE_COULDNT_CONNECT ||
                            (rc == CURLE_OPERATION_TIMEDOUT && connected_at == 0);
-    resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_COULDNT_CONNECT && gate.missed);
     long os_errno = 0;
     curl.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
     resp->refused = rc == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED;
@@ -305,6 +341,8 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
             snprintf(resp->error, sizeof resp->error, "out of memory");
         else if (headers.s.overflow)
             snprintf(resp->error, sizeof resp->error, "response headers larger than %d bytes", HEADERS_MAX);
+        else if (gate.missed && rc == CURLE_COULDNT_CONNECT)
+            snprintf(resp->error, sizeof resp->error, "no connection slot under --rate before the deadline");
         else if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
             snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", body.max);
         else

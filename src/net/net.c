@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net_rate.h"
+
 double net_now(void)
 {
     struct timespec ts;
@@ -42,6 +44,7 @@ int net_wait(int fd, short events, double timeout_s)
 int net_connect(const struct sockaddr *sa, socklen_t salen, double timeout_s,
                 char *err, size_t errlen)
 {
+    net_rate_take(0);
     int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));

@@ -49,6 +49,11 @@ static void endpoint_drop_report_data(endpoint_t *ep)
 static void on_endpoint_done(endpoint_t *ep, void *arg)
 {
     progress_t *pr = arg;
+    /* Made here, not for every endpoint at the start: a sweep holds the facts of the
+     * endpoints in progress only (an unresolved one has none). */
+    if (!ep->facts)
+        ep->facts = json_object_new_object();
+    ep->verdicts = json_object_new_array();
     score_endpoint(pr->scoring, ep);
     /* Built and spooled outside the lock: no other thread touches a finished endpoint. */
     json_object *obj = report_endpoint(ep);
@@ -80,8 +85,6 @@ static void endpoints_init(endpoint_t *eps, const target_list_t *targets, const 
         ep->ca_file = t->ca_file ? t->ca_file : opts->ca_file;
         ep->status = ENDPOINT_OK;
         pthread_mutex_init(&ep->lock, NULL);
-        ep->facts = json_object_new_object();
-        ep->verdicts = json_object_new_array();
         atomic_init(&ep->connections, 0);
     }
 }

@@ -126,6 +126,9 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
     /* Per probe, so a slow sweep shows which check is slow. */
     json_object_object_add(out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
     pthread_mutex_lock(&ep->lock);
+    /* Made by the first probe to finish: an endpoint not started yet holds no facts object. */
+    if (!ep->facts)
+        ep->facts = json_object_new_object();
     json_object_object_add(ep->facts, p->name, out);
     /* Only a probe that needs nothing is the first contact: a later probe's failed connection
      * (while others run) must not make the outcome depend on timing. */

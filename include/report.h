@@ -83,8 +83,9 @@ json_object *report_spool_get(report_spool_t *s, size_t index);
 /* One more than the highest index put; 0 for an empty spool. */
 size_t report_spool_count(const report_spool_t *s);
 void report_spool_close(report_spool_t *s);
-/* Drives w over head and the spool's records 0..count-1 in order, one parsed at a time. A
- * record missing from the spool is an error (-1). 0 or -1. */
+/* Drives w over head and the spool's records in index order, one parsed at a time. A record
+ * never put (an endpoint that did not finish) is left out; one that cannot be read again is an
+ * error. 0 or -1. */
 int report_write_spool(const report_writer_t *w, FILE *f, json_object *head, report_spool_t *s,
                        const options_t *opts);
 /* An anonymous temporary file for a writer's deferred output ("w+", unlinked), or NULL. */

@@ -200,6 +200,8 @@ int report_write_spool(const report_writer_t *w, FILE *f, json_object *head, rep
         return -1;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < report_spool_count(s); i++) {
+        if (s->records[i].length == 0)
+            continue;  /* never put: an endpoint that did not finish */
         json_object *e = report_spool_get(s, i);
         rc = e ? w->endpoint(f, e, opts) : -1;
         json_object_put(e);

@@ -259,6 +259,20 @@ static void test_spool(json_object *doc)
         free(want);
     }
     report_spool_close(spool);
+
+    /* An endpoint that never finished (record 0 never put) is left out, not an error. */
+    spool = report_spool_open();
+    report_spool_put(spool, 1, json_object_array_get_idx(eps, 1));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    options_t opts = { .format = "test" };
+    int rc = report_write_spool(report_writer_by_name("jsonl"), f, head, spool, &opts);
+    fclose(f);
+    check(rc == 0 && count(buf, "\"type\":\"endpoint\"") == 1 && strstr(buf, "b.example:443"),
+          "spool: a record never put is left out", buf);
+    free(buf);
+    report_spool_close(spool);
     json_object_put(head);
 }
 

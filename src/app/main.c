@@ -26,6 +26,7 @@ typedef struct progress {
     report_spool_t *spool;          /* where a whole-run writer's endpoints wait for the end */
     const endpoint_t *eps;          /* spool records are numbered by place in eps */
     report_tally_t tally;           /* the summary's counts, under mu */
+    int spool_errno;                /* why an endpoint could not be spooled; 0: none was lost */
     bool stream_failed;
     const scoring_t *scoring;  /* what score_endpoint needs from the run */
 } progress_t;
@@ -59,11 +60,12 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     json_object *obj = report_endpoint(ep);
     endpoint_drop_report_data(ep);
     bool spooled = !pr->spool || report_spool_put(pr->spool, (size_t)(ep - pr->eps), obj) == 0;
+    int why = errno;
     pthread_mutex_lock(&pr->mu);
     pr->done++;
     report_tally_add(&pr->tally, obj);
-    if (!spooled)
-        pr->stream_failed = true;
+    if (!spooled && !pr->spool_errno)
+        pr->spool_errno = why ? why : EIO;
     /* One endpoint written at a time, each whole: endpoints never interleave. */
     if (pr->stream && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0)
         pr->stream_failed = true;
@@ -180,8 +182,8 @@ static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
         return -1;
     }
     int rc = sweep(s);
-    if (rc == 0 && s->pr->stream_failed) {
-        snprintf(err, errlen, "cannot write the report's temporary file: %s", strerror(errno));
+    if (rc == 0 && s->pr->spool_errno) {
+        snprintf(err, errlen, "cannot keep finished endpoints in a temporary file: %s", strerror(s->pr->spool_errno));
         rc = -1;
     } else if (rc == 0) {
         rc = report_output(s->opts, write_spooled, s, err, errlen);

@@ -48,7 +48,7 @@ TMPDIR=$SPOOL "$TLSPROBE" "${TP_COMMON[@]}" -j 1 --ca-file "$LAB_CA" --format ht
 pid=$!
 seen=$(watch_fds "$pid")
 kill -9 "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+{ wait "$pid"; } 2>/dev/null
 left=$(ls -A "$SPOOL" "$OUTDIR" | grep -v -e '^r.json$' -e '^$' -e ':$')
 [ -n "$seen" ] && [ -z "$left" ] && ok "kill -9 mid-sweep leaves no file behind" ||
   not_ok "kill -9" "spool seen: '${seen:-never}'; left: $(oneline "$left")"

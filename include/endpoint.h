@@ -56,9 +56,10 @@ typedef struct endpoint {
     struct hello_shape *shape; /* hello shapes it answers, learned by versions (hello_shape.h), under lock */
     endpoint_finaliser_fn finalisers[ENDPOINT_MAX_FINALISERS]; /* under lock */
     size_t nfinalisers;
-    /* Probes --probes left out, by name, NULL-ended (set by the scheduler): scoring tells "not
-     * selected" from "did not run" by these, not by the probe registry. */
-    const char *left_out[ENDPOINT_MAX_PROBES + 1];
+    /* Probes --probes left out, by name, NULL-ended: one list for the run, set by the scheduler
+     * while it runs (NULL outside): scoring tells "not selected" from "did not run" by these,
+     * not by the probe registry. */
+    const char *const *left_out;
     double started, finished;  /* net_now() */
 } endpoint_t;
 

@@ -1,4 +1,5 @@
 /* tlsprobe: targets → resolve → probes → facts → scoring → reports. */
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,23 +25,54 @@ typedef struct progress {
     pthread_mutex_t mu;
     size_t done, total;
     const options_t *opts;
-    const report_writer_t *writer;  /* a streaming writer: each endpoint goes to stream as it finishes */
-    FILE *stream;                   /* set while a streaming writer's sweep runs */
+    const report_writer_t *writer;
+    FILE *stream;                   /* set while a live writer's sweep runs */
+    report_spool_t *spool;          /* where a whole-run writer's endpoints wait for the end */
+    const endpoint_t *eps;          /* spool records are numbered by place in eps */
+    report_tally_t tally;           /* the summary's counts, under mu */
+    int spool_errno;                /* why an endpoint could not be spooled; 0: none was lost */
     bool stream_failed;
     const scoring_t *scoring;  /* what score_endpoint needs from the run */
 } progress_t;
 
-/* Scoring as soon as an endpoint is finished keeps memory flat and progress honest. */
+/* What a finished endpoint no longer needs once its report object is built: only result and
+ * status stay, for the exit status; the rest is in the object (written or spooled). */
+static void endpoint_drop_report_data(endpoint_t *ep)
+{
+    pthread_mutex_lock(&ep->lock);
+    json_object_put(ep->facts);
+    json_object_put(ep->verdicts);
+    json_object_put(ep->grade);
+    json_object_put(ep->profile);
+    json_object_put(ep->dns_https);
+    json_object_put(ep->warnings);
+    ep->facts = ep->verdicts = ep->grade = ep->profile = ep->dns_https = ep->warnings = NULL;
+    pthread_mutex_unlock(&ep->lock);
+}
+
+/* Scoring as soon as an endpoint is finished keeps memory flat and progress honest; its report
+ * object goes to the live writer or to the spool, and the endpoint lets go of its facts. */
 static void on_endpoint_done(endpoint_t *ep, void *arg)
 {
     progress_t *pr = arg;
+    /* Made here, not for every endpoint at the start: a sweep holds the facts of the
+     * endpoints in progress only (an unresolved one has none). */
+    if (!ep->facts)
+        ep->facts = json_object_new_object();
+    ep->verdicts = json_object_new_array();
     score_endpoint(pr->scoring, ep);
-    /* Built outside the lock: no other thread touches a finished endpoint. */
-    json_object *obj = pr->stream ? report_endpoint(ep) : NULL;
+    /* Built and spooled outside the lock: no other thread touches a finished endpoint. */
+    json_object *obj = report_endpoint(ep);
+    endpoint_drop_report_data(ep);
+    bool spooled = !pr->spool || report_spool_put(pr->spool, (size_t)(ep - pr->eps), obj) == 0;
+    int why = errno;
     pthread_mutex_lock(&pr->mu);
     pr->done++;
+    report_tally_add(&pr->tally, obj);
+    if (!spooled && !pr->spool_errno)
+        pr->spool_errno = why ? why : EIO;
     /* One endpoint written at a time, each whole: endpoints never interleave. */
-    if (obj && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0)
+    if (pr->stream && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0)
         pr->stream_failed = true;
     if (pr->opts->verbosity > 0)
         fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, ep->target->spec,
@@ -60,8 +92,6 @@ static void endpoints_init(endpoint_t *eps, const target_list_t *targets, const 
         ep->ca_file = t->ca_file ? t->ca_file : opts->ca_file;
         ep->status = ENDPOINT_OK;
         pthread_mutex_init(&ep->lock, NULL);
-        ep->facts = json_object_new_object();
-        ep->verdicts = json_object_new_array();
         atomic_init(&ep->connections, 0);
     }
 }
@@ -102,11 +132,11 @@ typedef struct sweep {
     const options_t *opts;
     progress_t *pr;
     run_info_t *run;
-    json_object *doc;      /* the report, once every endpoint is done */
+    json_object *head;     /* the report without its endpoints, once every endpoint is done */
     bool out_of_memory;
 } sweep_t;
 
-/* Probes every endpoint, then builds the report document. */
+/* Probes every endpoint, then builds the report's head from the tally. */
 static int sweep(sweep_t *s)
 {
     if (scheduler_run(s->eps, s->n, s->opts, on_endpoint_done, s->pr) != 0) {
@@ -115,38 +145,58 @@ static int sweep(sweep_t *s)
     }
     s->run->finished_at = time(NULL);
     s->run->exit_status = exit_status(s->eps, s->n);
-    s->doc = report_document(s->eps, s->n, s->run);
+    s->head = report_head(s->run, report_tally_json(&s->pr->tally, s->run->exit_status));
     return 0;
 }
 
-/* A streaming writer writes while the sweep runs: its beginning, each endpoint as it finishes,
+/* A live writer writes while the sweep runs: its beginning, each endpoint as it finishes,
  * its end. With -o this is atomic_write_file's writer, so the file appears complete. */
-static int sweep_streaming(FILE *f, void *arg)
+static int sweep_live(FILE *f, void *arg)
 {
     sweep_t *s = arg;
     const report_writer_t *w = s->pr->writer;
-    if (w->begin) {
-        json_object *head = report_document(NULL, 0, s->run);
-        int rc = w->begin(f, head, s->opts);
-        json_object_put(head);
-        if (rc != 0)
-            return -1;
-    }
+    /* The summary is not known yet: the head at begin has zeros. */
+    report_tally_t none = { 0 };
+    json_object *head = report_head(s->run, report_tally_json(&none, 0));
+    int rc = w->begin(f, head, s->opts);
+    json_object_put(head);
+    if (rc != 0)
+        return -1;
     s->pr->stream = f;
-    int rc = sweep(s);
+    rc = sweep(s);
     s->pr->stream = NULL;
     if (rc != 0 || s->pr->stream_failed)
         return -1;
-    return w->end ? w->end(f, s->doc, s->opts) : 0;
+    return w->end(f, s->head, s->opts);
 }
 
-/* Probes every endpoint and writes the report: as endpoints finish when the writer streams,
- * else from the finished document. 0, or -1 with err. */
+/* A whole-run writer gets the finished head, then the spooled endpoints in order. */
+static int write_spooled(FILE *f, void *arg)
+{
+    sweep_t *s = arg;
+    return report_write_spool(s->pr->writer, f, s->head, s->pr->spool, s->opts);
+}
+
+/* Probes every endpoint and writes the report: as endpoints finish when the writer is live,
+ * else from the spool once the sweep is done. 0, or -1 with err. */
 static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
 {
-    if (s->pr->writer->endpoint)
-        return report_output(s->opts, sweep_streaming, s, err, errlen);
-    return sweep(s) == 0 ? report_emit(s->doc, s->opts, err, errlen) : -1;
+    if (s->pr->writer->live)
+        return report_output(s->opts, sweep_live, s, err, errlen);
+    if (!(s->pr->spool = report_spool_open())) {
+        snprintf(err, errlen, "cannot create a temporary file for the report: %s", strerror(errno));
+        return -1;
+    }
+    int rc = sweep(s);
+    if (rc == 0 && s->pr->spool_errno) {
+        snprintf(err, errlen, "cannot keep finished endpoints in a temporary file: %s", strerror(s->pr->spool_errno));
+        rc = -1;
+    } else if (rc == 0) {
+        rc = report_output(s->opts, write_spooled, s, err, errlen);
+    }
+    report_spool_close(s->pr->spool);
+    s->pr->spool = NULL;
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -200,7 +250,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    progress_t pr = { .total = n, .opts = &opts, .writer = report_writer_by_name(opts.format), .scoring = &scoring };
+    progress_t pr = { .total = n, .opts = &opts, .writer = report_writer_by_name(opts.format), .eps = eps,
+                      .scoring = &scoring };
     pthread_mutex_init(&pr.mu, NULL);
     sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run };
     int written = sweep_and_write(&s, err, sizeof err);
@@ -213,7 +264,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsprobe: %s\n", err);
         status = EXIT_USAGE;
     }
-    json_object_put(s.doc);
+    json_object_put(s.head);
     endpoints_free(eps, n);
     target_list_free(&targets);
     /* Cached trust stores are freed so that leak checkers see a clean exit. */

@@ -16,30 +16,15 @@ static const char merge_usage[] =
     "usage: tlsprobe merge [--format json|jsonl] [-o FILE] REPORT...\n"
     "  REPORT: reports (--format json or jsonl) of parts of one inventory. Exit 0 written, 2 bad input.\n";
 
-/* The summary a run writes (report_document's members, in its order) counted from endpoint
- * objects by their "status" and "result"; *exit_status as main computes it. One function so
- * that a shared tally can replace it. */
+/* The summary a run writes, counted again from the endpoint objects with the run's own tally;
+ * *exit_status as main computes it. */
 static json_object *summary_of(json_object *endpoints, int *exit_status)
 {
-    int n = (int)json_object_array_length(endpoints), reachable = 0, passed = 0, failed = 0, errors = 0;
-    for (int i = 0; i < n; i++) {
-        json_object *ep = json_object_array_get_idx(endpoints, i);
-        const char *r = jr_str(ep, "result");
-        reachable += jr_eq(jr_str(ep, "status"), "ok");
-        passed += jr_eq(r, "PASS");
-        failed += jr_eq(r, "FAIL");
-        errors += !r || jr_eq(r, "ERROR"); /* as report_endpoint_result: no result is an error */
-    }
-    *exit_status = errors ? EXIT_UNREACHABLE : failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
-    json_object *sum = json_object_new_object();
-    json_object_object_add(sum, "endpoints", json_object_new_int(n));
-    json_object_object_add(sum, "reachable", json_object_new_int(reachable));
-    json_object_object_add(sum, "unreachable", json_object_new_int(n - reachable));
-    json_object_object_add(sum, "passed", json_object_new_int(passed));
-    json_object_object_add(sum, "failed", json_object_new_int(failed));
-    json_object_object_add(sum, "errors", json_object_new_int(errors));
-    json_object_object_add(sum, "exit_status", json_object_new_int(*exit_status));
-    return sum;
+    report_tally_t t = { 0 };
+    for (size_t i = 0; i < json_object_array_length(endpoints); i++)
+        report_tally_add(&t, json_object_array_get_idx(endpoints, i));
+    *exit_status = t.errors ? EXIT_UNREACHABLE : t.failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
+    return report_tally_json(&t, *exit_status);
 }
 
 /* A report time ("2026-11-23T05:00:00Z") as time_t; false when it is not one. */
@@ -142,9 +127,8 @@ json_object *merge_reports(const report_file_t *inputs, const char *const *paths
         return NULL;
     }
     json_object *sum = summary_of(list, &run.exit_status);
-    /* The run's own document builder, so the members and their order are a run's. */
-    json_object *doc = report_document(NULL, 0, &run);
-    json_object_object_add(doc, "summary", sum);
+    /* The run's own head builder, so the members and their order are a run's. */
+    json_object *doc = report_head(&run, sum);
     json_object_object_add(doc, "endpoints", list);
     bool incomplete = false, said = false;
     for (size_t i = 0; i < n; i++) {

@@ -126,6 +126,9 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
     /* Per probe, so a slow sweep shows which check is slow. */
     json_object_object_add(out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
     pthread_mutex_lock(&ep->lock);
+    /* Made by the first probe to finish: an endpoint not started yet holds no facts object. */
+    if (!ep->facts)
+        ep->facts = json_object_new_object();
     json_object_object_add(ep->facts, p->name, out);
     /* Only a probe that needs nothing is the first contact: a later probe's failed connection
      * (while others run) must not make the outcome depend on timing. */
@@ -232,14 +235,17 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     size_t selected = 0;
     for (size_t j = 0; j < probe_registry_count; j++)
         selected += probe_selected(opts, j);
+    /* One list for the run, not a copy per endpoint: a sweep's memory must not grow with it. */
+    const char *left_out[ENDPOINT_MAX_PROBES + 1] = { 0 };
+    for (size_t j = 0, k = 0; j < probe_registry_count; j++)
+        if (!probe_selected(opts, j) && k < ENDPOINT_MAX_PROBES)
+            left_out[k++] = probe_registry[j]->name;
     for (size_t i = 0; i < n; i++) {
         /* Probes left out by --probes count as done before they start; scoring reads which. */
-        for (size_t j = 0, k = 0; j < probe_registry_count; j++)
-            if (!probe_selected(opts, j)) {
+        for (size_t j = 0; j < probe_registry_count; j++)
+            if (!probe_selected(opts, j))
                 *item(&s, i, j) = ITEM_DONE;
-                if (k < ENDPOINT_MAX_PROBES)
-                    eps[i].left_out[k++] = probe_registry[j]->name;
-            }
+        eps[i].left_out = left_out;
         if (eps[i].status == ENDPOINT_OK) {
             s.left[i] = selected;
             s.open_items += selected;
@@ -264,6 +270,8 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
         pthread_join(threads[i], NULL);
 
     free(threads);
+    for (size_t i = 0; i < n; i++)
+        eps[i].left_out = NULL;  /* the list ends with this call */
     pthread_mutex_destroy(&s.mu);
     pthread_cond_destroy(&s.cv);
     free(s.state); free(s.host_group); free(s.group_running); free(s.left);

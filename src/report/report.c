@@ -1,5 +1,5 @@
-/* Builds the report document from endpoints; lists the writers (one per format) and hands the
- * document to the chosen one. */
+/* Builds the report's parts (the endpoint objects, the summary tally, the head); lists the
+ * writers (one per format) and drives the chosen one over a whole document. */
 #include "report.h"
 
 #include <pthread.h>
@@ -90,7 +90,36 @@ json_object *report_endpoint(endpoint_t *ep)
     return o;
 }
 
-json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
+void report_tally_add(report_tally_t *t, json_object *endpoint)
+{
+    json_object *v;
+    const char *status = json_object_object_get_ex(endpoint, "status", &v) ? json_object_get_string(v) : NULL;
+    const char *r = json_object_object_get_ex(endpoint, "result", &v) ? json_object_get_string(v) : NULL;
+    t->endpoints++;
+    t->reachable += status && strcmp(status, "ok") == 0;
+    /* An endpoint without a result is an error, as report_endpoint_result says. */
+    t->passed += r && strcmp(r, "PASS") == 0;
+    t->failed += r && strcmp(r, "FAIL") == 0;
+    t->errors += !r || strcmp(r, "ERROR") == 0;
+    t->warned += json_object_object_get_ex(endpoint, "warnings", &v) && json_object_is_type(v, json_type_array) &&
+                 json_object_array_length(v) > 0;
+}
+
+json_object *report_tally_json(const report_tally_t *t, int exit_status)
+{
+    json_object *sum = json_object_new_object();
+    json_object_object_add(sum, "endpoints", json_object_new_int(t->endpoints));
+    json_object_object_add(sum, "reachable", json_object_new_int(t->reachable));
+    json_object_object_add(sum, "unreachable", json_object_new_int(t->endpoints - t->reachable));
+    json_object_object_add(sum, "passed", json_object_new_int(t->passed));
+    json_object_object_add(sum, "failed", json_object_new_int(t->failed));
+    json_object_object_add(sum, "errors", json_object_new_int(t->errors));
+    json_object_object_add(sum, "warnings", json_object_new_int(t->warned));
+    json_object_object_add(sum, "exit_status", json_object_new_int(exit_status));
+    return sum;
+}
+
+json_object *report_head(const run_info_t *run, json_object *summary)
 {
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "schema", json_object_new_string(REPORT_SCHEMA));
@@ -101,30 +130,27 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     json_object_object_add(doc, "tool", tool);
     json_object_object_add(doc, "started_at", iso_time(run->started_at));
     json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
-
-    int reachable = 0, passed = 0, failed = 0, errors = 0, warned = 0;
-    json_object *list = json_object_new_array();
-    for (size_t i = 0; i < n; i++) {
-        reachable += eps[i].status == ENDPOINT_OK;
-        const char *r = report_endpoint_result(&eps[i]);
-        passed += strcmp(r, "PASS") == 0;
-        failed += strcmp(r, "FAIL") == 0;
-        errors += strcmp(r, "ERROR") == 0;
-        warned += eps[i].warnings && json_object_array_length(eps[i].warnings) > 0;
-        json_object_array_add(list, report_endpoint(&eps[i]));
-    }
-    json_object *sum = json_object_new_object();
-    json_object_object_add(sum, "endpoints", json_object_new_int((int)n));
-    json_object_object_add(sum, "reachable", json_object_new_int(reachable));
-    json_object_object_add(sum, "unreachable", json_object_new_int((int)n - reachable));
-    json_object_object_add(sum, "passed", json_object_new_int(passed));
-    json_object_object_add(sum, "failed", json_object_new_int(failed));
-    json_object_object_add(sum, "errors", json_object_new_int(errors));
-    json_object_object_add(sum, "warnings", json_object_new_int(warned));
-    json_object_object_add(sum, "exit_status", json_object_new_int(run->exit_status));
-    json_object_object_add(doc, "summary", sum);
-    json_object_object_add(doc, "endpoints", list);
+    json_object_object_add(doc, "summary", summary);
     return doc;
+}
+
+int report_write_document(const report_writer_t *w, FILE *f, json_object *doc, const options_t *opts)
+{
+    json_object *head = json_object_new_object(), *list = NULL;
+    json_object_object_foreach(doc, key, val) {
+        if (strcmp(key, "endpoints") == 0)
+            list = val;
+        else
+            json_object_object_add(head, key, json_object_get(val));
+    }
+    int rc = w->begin(f, head, opts);
+    if (rc == 0) {
+        for (size_t i = 0; rc == 0 && list && i < json_object_array_length(list); i++)
+            rc = w->endpoint(f, json_object_array_get_idx(list, i), opts);
+        rc |= w->end(f, head, opts);
+    }
+    json_object_put(head);
+    return rc != 0 ? -1 : 0;
 }
 
 /* The formats, in --help order; the first is the default. A format is its own report_<name>.c
@@ -190,7 +216,7 @@ static int write_format(FILE *f, void *arg)
 {
     emit_args_t *a = arg;
     const report_writer_t *w = report_writer_by_name(a->opts->format);
-    return w ? w->write(f, a->doc, a->opts) : -1;
+    return w ? report_write_document(w, f, a->doc, a->opts) : -1;
 }
 
 int report_emit(json_object *doc, const options_t *opts, char *err, size_t errlen)

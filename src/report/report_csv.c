@@ -111,18 +111,32 @@ static void write_endpoint(FILE *f, json_object *e)
         free(cells[i]);
 }
 
-static int write_csv(FILE *f, json_object *doc, const options_t *opts)
+static int csv_begin(FILE *f, json_object *head, const options_t *opts)
 {
+    (void)head;
     (void)opts;
     write_row(f, (char *const *)columns);
-    json_object *list = jr_at(doc, "endpoints");
-    for (size_t i = 0; i < jr_len(list); i++)
-        write_endpoint(f, jr_idx(list, i));
+    return ferror(f) ? -1 : 0;
+}
+
+static int csv_endpoint(FILE *f, json_object *endpoint, const options_t *opts)
+{
+    (void)opts;
+    write_endpoint(f, endpoint);
+    return ferror(f) ? -1 : 0;
+}
+
+static int csv_end(FILE *f, json_object *head, const options_t *opts)
+{
+    (void)head;
+    (void)opts;
     return ferror(f) ? -1 : 0;
 }
 
 const report_writer_t report_writer_csv = {
     .name = "csv",
     .help = "one row per target and requirement (RFC 4180)",
-    .write = write_csv,
+    .begin = csv_begin,
+    .endpoint = csv_endpoint,
+    .end = csv_end,
 };

@@ -99,26 +99,21 @@ json_object *doc_verdict(json_object *endpoint, const char *id)
     return NULL;
 }
 
-json_object *doc_requirements(json_object *doc)
+void doc_requirements_add(json_object *reqs, json_object *endpoint)
 {
-    json_object *reqs = json_object_new_array(), *eps = jr_at(doc, "endpoints");
-    for (size_t i = 0; i < jr_len(eps); i++) {
-        json_object *verdicts = jr_at(jr_idx(eps, i), "verdicts");
-        for (size_t j = 0; j < jr_len(verdicts); j++) {
-            json_object *v = jr_idx(verdicts, j);
-            const char *id = jr_str(v, "id");
-            size_t k = 0;
-            while (id && k < jr_len(reqs) &&
-                   strcmp(jr_str(jr_idx(reqs, k), "id"), id) != 0)
-                k++;
-            if (!id || k < jr_len(reqs))
-                continue;
-            json_object *r = json_object_new_object();
-            static const char *const keep[] = { "id", "standard", "level", "title" };
-            for (size_t m = 0; m < sizeof keep / sizeof *keep; m++)
-                json_object_object_add(r, keep[m], json_object_get(jr_at(v, keep[m])));
-            json_object_array_add(reqs, r);
-        }
+    json_object *verdicts = jr_at(endpoint, "verdicts");
+    for (size_t j = 0; j < jr_len(verdicts); j++) {
+        json_object *v = jr_idx(verdicts, j);
+        const char *id = jr_str(v, "id");
+        size_t k = 0;
+        while (id && k < jr_len(reqs) && strcmp(jr_str(jr_idx(reqs, k), "id"), id) != 0)
+            k++;
+        if (!id || k < jr_len(reqs))
+            continue;
+        json_object *r = json_object_new_object();
+        static const char *const keep[] = { "id", "standard", "level", "title" };
+        for (size_t m = 0; m < sizeof keep / sizeof *keep; m++)
+            json_object_object_add(r, keep[m], json_object_get(jr_at(v, keep[m])));
+        json_object_array_add(reqs, r);
     }
-    return reqs;
 }

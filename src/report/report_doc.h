@@ -21,9 +21,9 @@ const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen);
 /* True for the members a verdict always has; writers show every other member as a note. */
 bool doc_verdict_core_member(const char *key);
 
-/* Every requirement any endpoint has a verdict for, in first-seen order: an array of
- * { "id", "standard", "level", "title" } (new reference). */
-json_object *doc_requirements(json_object *doc);
+/* Adds to reqs every requirement endpoint has a verdict for that reqs lacks, so that reqs
+ * holds them in first-seen order: { "id", "standard", "level", "title" } each. */
+void doc_requirements_add(json_object *reqs, json_object *endpoint);
 
 /* The verdict of an endpoint for requirement id, or NULL. */
 json_object *doc_verdict(json_object *endpoint, const char *id);

@@ -95,18 +95,8 @@ static void kv_text(FILE *f, const char *label, const char *text)
 
 /* ---- matrix ---- */
 
-static bool any_member(json_object *list, const char *key)
+static void matrix_head(FILE *f, json_object *reqs, bool grades)
 {
-    for (size_t i = 0; i < jr_len(list); i++)
-        if (jr_at(jr_idx(list, i), key))
-            return true;
-    return false;
-}
-
-static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
-{
-    json_object *list = jr_at(doc, "endpoints");
-    bool grades = any_member(list, "grade");
     fputs("<h2 id=\"matrix-title\">Requirements</h2>\n<table class=\"matrix\" id=\"matrix\">\n<thead><tr><th>Target</th>"
           "<th>Result</th>", f);
     if (grades)
@@ -122,48 +112,52 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
         fputs("</th>", f);
     }
     fputs("</tr></thead>\n<tbody>\n", f);
-    for (size_t i = 0; i < jr_len(list); i++) {
-        json_object *e = jr_idx(list, i);
-        fputs("<tr data-target=\"", f);
-        esc_attr(f, jr_str(e, "target"));
-        fprintf(f, "\"><th><a href=\"#ep-%zu\">", i + 1);
-        esc(f, or_dash(jr_str(e, "target")));
-        fputs("</a></th><td class=\"r ", f);
-        result_class(f, jr_str(e, "result"));
-        fputs("\" title=\"", f);
-        esc_attr(f, jr_str(e, "error") ? jr_str(e, "error") : or_dash(jr_str(e, "status")));
-        fputs("\">", f);
-        esc(f, result_short(jr_str(e, "result")));
-        fputs("</td>", f);
-        if (grades) {
-            char *full = doc_value_text(jr_at(e, "grade"));
-            fputs("<td class=\"grade\" title=\"", f);
-            esc_attr(f, full ? full : "");
-            fputs("\">", f);
-            char grade[600];
-            const char *shown = doc_grade_text(e, grade, sizeof grade);
-            esc(f, shown ? shown : "\xE2\x80\x94");
-            fputs("</td>", f);
-            free(full);
-        }
-        for (size_t j = 0; j < jr_len(reqs); j++) {
-            const char *id = jr_str(jr_idx(reqs, j), "id");
-            json_object *v = doc_verdict(e, id);
-            const char *result = jr_str(v, "result");
-            fputs("<td class=\"r ", f);
-            result_class(f, result);
-            fputs("\" data-requirement=\"", f);
-            esc_attr(f, id);
-            fputs("\" title=\"", f);
-            esc_attr(f, v ? or_dash(jr_str(v, "evidence")) : "no verdict");
-            fputs("\">", f);
-            esc(f, result_short(result));
-            fputs("</td>", f);
-        }
-        fputs("</tr>\n", f);
-    }
-    fputs("</tbody>\n</table>\n", f);
+}
 
+static void matrix_row(FILE *f, json_object *e, size_t i, json_object *reqs, bool grades)
+{
+    fputs("<tr data-target=\"", f);
+    esc_attr(f, jr_str(e, "target"));
+    fprintf(f, "\"><th><a href=\"#ep-%zu\">", i + 1);
+    esc(f, or_dash(jr_str(e, "target")));
+    fputs("</a></th><td class=\"r ", f);
+    result_class(f, jr_str(e, "result"));
+    fputs("\" title=\"", f);
+    esc_attr(f, jr_str(e, "error") ? jr_str(e, "error") : or_dash(jr_str(e, "status")));
+    fputs("\">", f);
+    esc(f, result_short(jr_str(e, "result")));
+    fputs("</td>", f);
+    if (grades) {
+        char *full = doc_value_text(jr_at(e, "grade"));
+        fputs("<td class=\"grade\" title=\"", f);
+        esc_attr(f, full ? full : "");
+        fputs("\">", f);
+        char grade[600];
+        const char *shown = doc_grade_text(e, grade, sizeof grade);
+        esc(f, shown ? shown : "\xE2\x80\x94");
+        fputs("</td>", f);
+        free(full);
+    }
+    for (size_t j = 0; j < jr_len(reqs); j++) {
+        const char *id = jr_str(jr_idx(reqs, j), "id");
+        json_object *v = doc_verdict(e, id);
+        const char *result = jr_str(v, "result");
+        fputs("<td class=\"r ", f);
+        result_class(f, result);
+        fputs("\" data-requirement=\"", f);
+        esc_attr(f, id);
+        fputs("\" title=\"", f);
+        esc_attr(f, v ? or_dash(jr_str(v, "evidence")) : "no verdict");
+        fputs("\">", f);
+        esc(f, result_short(result));
+        fputs("</td>", f);
+    }
+    fputs("</tr>\n", f);
+}
+
+static void matrix_legend(FILE *f, json_object *reqs)
+{
+    fputs("</tbody>\n</table>\n", f);
     fputs("<table class=\"legend\"><thead><tr><th>Requirement</th><th>Standard</th><th>Level</th><th>Title</th></tr></thead><tbody>\n", f);
     for (size_t j = 0; j < jr_len(reqs); j++) {
         json_object *r = jr_idx(reqs, j);
@@ -178,6 +172,27 @@ static void write_matrix(FILE *f, json_object *doc, json_object *reqs)
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
+}
+
+/* What the matrix shows of an endpoint (new reference): its row, kept until every endpoint
+ * has been seen. */
+static json_object *matrix_subset(json_object *e)
+{
+    static const char *const keep[] = { "target", "result", "error", "status", "grade" };
+    static const char *const keep_verdict[] = { "id", "result", "evidence" };
+    json_object *row = json_object_new_object(), *verdicts = json_object_new_array(), *v;
+    for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
+        if (json_object_object_get_ex(e, keep[k], &v))
+            json_object_object_add(row, keep[k], json_object_get(v));
+    for (size_t i = 0; i < jr_len(jr_at(e, "verdicts")); i++) {
+        json_object *from = jr_idx(jr_at(e, "verdicts"), i), *to = json_object_new_object();
+        for (size_t k = 0; k < sizeof keep_verdict / sizeof *keep_verdict; k++)
+            if (json_object_object_get_ex(from, keep_verdict[k], &v))
+                json_object_object_add(to, keep_verdict[k], json_object_get(v));
+        json_object_array_add(verdicts, to);
+    }
+    json_object_object_add(row, "verdicts", verdicts);
+    return row;
 }
 
 /* ---- the HTML pen (render.h) ---- */
@@ -434,27 +449,56 @@ static int write_endpoint(FILE *f, json_object *e, size_t index)
     return rc;
 }
 
-static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
+/* The page opens with the matrix, whose columns and rows need every endpoint: rows wait in a
+ * spool (what the matrix shows of each endpoint), the endpoints' sections in a scratch file,
+ * until the end. One document at a time. */
+static struct {
+    report_spool_t *rows;
+    FILE *details;
+    json_object *reqs;     /* requirements seen so far (doc_requirements_add) */
+    bool grades;           /* an endpoint has a grade: the matrix has a grade column */
+    size_t n;
+    int rc;
+} run;
+
+static void run_free(void)
+{
+    report_spool_close(run.rows);
+    if (run.details)
+        fclose(run.details);
+    json_object_put(run.reqs);
+    memset(&run, 0, sizeof run);
+}
+
+static int html_begin(FILE *f, json_object *head, const options_t *opts)
 {
     (void)opts;
-    json_object *tool = jr_at(doc, "tool"), *sum = jr_at(doc, "summary"), *list = jr_at(doc, "endpoints");
+    run_free();
+    run.rows = report_spool_open();
+    run.details = report_scratch_file();
+    run.reqs = json_object_new_array();
+    if (!run.rows || !run.details) {
+        run_free();
+        return -1;
+    }
+    json_object *tool = jr_at(head, "tool"), *sum = jr_at(head, "summary");
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           /* The page is a record: nothing in it may load or run anything. */
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>tlsprobe report ", f);
-    esc(f, or_dash(jr_str(doc, "started_at")));
+    esc(f, or_dash(jr_str(head, "started_at")));
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>tlsprobe report</h1>\n<p class=\"run\">", style);
     esc(f, or_dash(jr_str(tool, "name")));
     fputs(" ", f);
     esc(f, or_dash(jr_str(tool, "version")));
     fputs(", schema ", f);
-    esc(f, or_dash(jr_str(doc, "schema")));
+    esc(f, or_dash(jr_str(head, "schema")));
     fputs(" ", f);
-    esc(f, or_dash(jr_str(doc, "schema_version")));
+    esc(f, or_dash(jr_str(head, "schema_version")));
     fputs("; started ", f);
-    esc(f, or_dash(jr_str(doc, "started_at")));
+    esc(f, or_dash(jr_str(head, "started_at")));
     fputs(", finished ", f);
-    esc(f, or_dash(jr_str(doc, "finished_at")));
+    esc(f, or_dash(jr_str(head, "finished_at")));
     fprintf(f, ".</p>\n<p class=\"summary\">%d endpoints (%d reachable): %d passed, %d failed, %d errors",
             json_object_get_int(jr_at(sum, "endpoints")), json_object_get_int(jr_at(sum, "reachable")),
             json_object_get_int(jr_at(sum, "passed")), json_object_get_int(jr_at(sum, "failed")),
@@ -462,12 +506,42 @@ static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
     if (json_object_get_int(jr_at(sum, "warnings")) > 0)
         fprintf(f, ", %d with warnings", json_object_get_int(jr_at(sum, "warnings")));
     fprintf(f, "; exit status %d.</p>\n", json_object_get_int(jr_at(sum, "exit_status")));
-    json_object *reqs = doc_requirements(doc);
-    write_matrix(f, doc, reqs);
-    json_object_put(reqs);
-    int rc = 0;
-    for (size_t i = 0; i < jr_len(list); i++)
-        rc |= write_endpoint(f, jr_idx(list, i), i);
+    return ferror(f) ? -1 : 0;
+}
+
+static int html_endpoint(FILE *f, json_object *e, const options_t *opts)
+{
+    (void)f;
+    (void)opts;
+    if (!run.rows)
+        return -1;
+    doc_requirements_add(run.reqs, e);
+    run.grades |= jr_at(e, "grade") != NULL;
+    json_object *row = matrix_subset(e);
+    run.rc |= report_spool_put(run.rows, run.n, row);
+    json_object_put(row);
+    run.rc |= write_endpoint(run.details, e, run.n++);
+    return run.rc || ferror(run.details) ? -1 : 0;
+}
+
+static int html_end(FILE *f, json_object *head, const options_t *opts)
+{
+    (void)head;
+    (void)opts;
+    if (!run.rows)
+        return -1;
+    int rc = run.rc;
+    matrix_head(f, run.reqs, run.grades);
+    for (size_t i = 0; rc == 0 && i < run.n; i++) {
+        json_object *row = report_spool_get(run.rows, i);
+        if (row)
+            matrix_row(f, row, i, run.reqs, run.grades);
+        rc |= !row;
+        json_object_put(row);
+    }
+    matrix_legend(f, run.reqs);
+    rc |= report_scratch_copy(run.details, f);
+    run_free();
     fputs("</body>\n</html>\n", f);
     return ferror(f) || rc ? -1 : 0;
 }
@@ -475,5 +549,7 @@ static int report_html_write(FILE *f, json_object *doc, const options_t *opts)
 const report_writer_t report_writer_html = {
     .name = "html",
     .help = "one self-contained page: requirements matrix and endpoint details",
-    .write = report_html_write,
+    .begin = html_begin,
+    .endpoint = html_endpoint,
+    .end = html_end,
 };

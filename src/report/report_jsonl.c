@@ -1,8 +1,7 @@
 /* JSONL writer: a "run" line, one "endpoint" line per endpoint, a "summary" line. Each line is
  * a complete JSON object written with one fwrite and flushed, so a reader tailing the file of
- * a long sweep never sees half an endpoint. The writer streams: main.c has endpoint lines
- * written as endpoints finish (then in completion order); write renders a finished document
- * the same way. */
+ * a long sweep never sees half an endpoint. The writer is live: main.c has endpoint lines
+ * written as endpoints finish (then in completion order). */
 #include "report.h"
 
 #include <stdlib.h>
@@ -40,7 +39,7 @@ static json_object *typed(const char *type, json_object *from, const char *const
     return o;
 }
 
-/* Copies schema, schema_version, tool and started_at from doc (a document of no endpoints will do). */
+/* Copies schema, schema_version, tool and started_at from the head. */
 static int write_header(FILE *f, json_object *doc, const options_t *opts)
 {
     static const char *const keys[] = { "schema", "schema_version", "tool", "started_at" };
@@ -75,22 +74,10 @@ static int write_summary(FILE *f, json_object *doc, const options_t *opts)
     return rc;
 }
 
-static int write_jsonl(FILE *f, json_object *doc, const options_t *opts)
-{
-    json_object *list;
-    if (write_header(f, doc, opts) != 0)
-        return -1;
-    if (json_object_object_get_ex(doc, "endpoints", &list))
-        for (size_t i = 0; i < json_object_array_length(list); i++)
-            if (write_endpoint(f, json_object_array_get_idx(list, i), opts) != 0)
-                return -1;
-    return write_summary(f, doc, opts);
-}
-
 const report_writer_t report_writer_jsonl = {
     .name = "jsonl",
     .help = "one JSON line per endpoint, written as endpoints finish, between a run and a summary line",
-    .write = write_jsonl,
+    .live = true,
     .begin = write_header,
     .endpoint = write_endpoint,
     .end = write_summary,

@@ -211,30 +211,69 @@ static void write_suite(FILE *f, json_object *e, size_t index, const char *times
     fputs("  </testsuite>\n", f);
 }
 
-static int write_junit(FILE *f, json_object *doc, const options_t *opts)
+/* The root element's counts add up every endpoint's, and come first: the suites wait in a
+ * scratch file until the end. One document at a time. */
+static struct {
+    FILE *suites;
+    counts_t total;
+    long long ms;
+    size_t index;
+    char *timestamp;
+} run;
+
+static void run_free(void)
+{
+    if (run.suites)
+        fclose(run.suites);
+    free(run.timestamp);
+    memset(&run, 0, sizeof run);
+}
+
+static int junit_begin(FILE *f, json_object *head, const options_t *opts)
+{
+    (void)f;
+    (void)opts;
+    run_free();
+    run.suites = report_scratch_file();
+    const char *started = jr_str(head, "started_at");
+    run.timestamp = started ? strdup(started) : NULL;
+    if (!run.suites || (started && !run.timestamp)) {
+        run_free();
+        return -1;
+    }
+    return 0;
+}
+
+static int junit_endpoint(FILE *f, json_object *e, const options_t *opts)
+{
+    (void)f;
+    (void)opts;
+    count_endpoint(e, &run.total);
+    run.ms += json_object_get_int64(jr_at(e, "duration_ms"));
+    write_suite(run.suites, e, run.index++, run.timestamp);
+    return ferror(run.suites) ? -1 : 0;
+}
+
+static int junit_end(FILE *f, json_object *head, const options_t *opts)
 {
     (void)opts;
-    json_object *list = jr_at(doc, "endpoints");
-    counts_t total = { 0 };
-    long long ms = 0;
-    for (size_t i = 0; i < jr_len(list); i++) {
-        json_object *e = jr_idx(list, i);
-        count_endpoint(e, &total);
-        ms += json_object_get_int64(jr_at(e, "duration_ms"));
-    }
+    if (!run.suites)
+        return -1;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tlsprobe\"", f);
-    fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", total.tests,
-            total.failures, total.errors, total.skipped, (double)ms / 1000.0);
-    attr(f, "timestamp", jr_str(doc, "started_at"));
+    fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", run.total.tests,
+            run.total.failures, run.total.errors, run.total.skipped, (double)run.ms / 1000.0);
+    attr(f, "timestamp", jr_str(head, "started_at"));
     fputs(">\n", f);
-    for (size_t i = 0; i < jr_len(list); i++)
-        write_suite(f, jr_idx(list, i), i, jr_str(doc, "started_at"));
+    int rc = report_scratch_copy(run.suites, f);
     fputs("</testsuites>\n", f);
-    return ferror(f) ? -1 : 0;
+    run_free();
+    return ferror(f) || rc ? -1 : 0;
 }
 
 const report_writer_t report_writer_junit = {
     .name = "junit",
     .help = "JUnit XML: one testsuite per endpoint, one testcase per requirement",
-    .write = write_junit,
+    .begin = junit_begin,
+    .endpoint = junit_endpoint,
+    .end = junit_end,
 };

@@ -234,19 +234,9 @@ static int prom_end(FILE *f, json_object *head, const options_t *opts)
     return rc || ferror(f) ? -1 : 0;
 }
 
-static int prom_write(FILE *f, json_object *doc, const options_t *opts)
-{
-    json_object *list = jr_at(doc, "endpoints");
-    int rc = prom_begin(f, doc, opts);
-    for (size_t i = 0; rc == 0 && i < jr_len(list); i++)
-        rc = prom_endpoint(f, jr_idx(list, i), opts);
-    return prom_end(f, doc, opts) != 0 ? -1 : rc;
-}
-
 const report_writer_t report_writer_prometheus = {
     .name = "prometheus",
     .help = "node_exporter textfile metrics: expiry, grade, lowest version, failures",
-    .write = prom_write,
     .begin = prom_begin,
     .endpoint = prom_endpoint,
     .end = prom_end,

@@ -223,27 +223,55 @@ static void write_endpoint(render_text_t *p, json_object *e)
             (long long)json_object_get_int64(jr_at(e, "duration_ms")));
 }
 
-static int report_text_write(FILE *f, json_object *doc, const options_t *opts)
+/* The run's pen and matrix, from begin to end (one document at a time). */
+static struct {
+    render_text_t pen;
+    text_matrix_t *matrix;
+    bool failed;
+} run;
+
+static int text_begin(FILE *f, json_object *head, const options_t *opts)
 {
-    render_text_t p = { .f = f, .color = opts->color, .to = f };
-    json_object *tool = jr_at(doc, "tool"), *sum = jr_at(doc, "summary"), *list = jr_at(doc, "endpoints");
+    text_matrix_free(run.matrix);
+    run.pen = (render_text_t){ .f = f, .color = opts->color, .to = f };
+    run.failed = false;
+    if (!(run.matrix = text_matrix_new()))
+        return -1;
+    json_object *tool = jr_at(head, "tool");
     fprintf(f, "%s %s  report of %s\n", or_dash(jr_str(tool, "name")), or_dash(jr_str(tool, "version")),
-            or_dash(jr_str(doc, "started_at")));
-    size_t n = list ? jr_len(list) : 0;
-    for (size_t i = 0; i < n; i++)
-        write_endpoint(&p, jr_idx(list, i));
-    report_text_matrix(f, doc, p.color);
+            or_dash(jr_str(head, "started_at")));
+    return 0;
+}
+
+static int text_endpoint(FILE *f, json_object *endpoint, const options_t *opts)
+{
+    (void)opts;
+    run.pen.f = run.pen.to = f;
+    write_endpoint(&run.pen, endpoint);
+    run.failed |= run.matrix && text_matrix_add(run.matrix, endpoint) != 0;
+    return ferror(f) || run.pen.failed || run.failed ? -1 : 0;
+}
+
+static int text_end(FILE *f, json_object *head, const options_t *opts)
+{
+    (void)opts;
+    json_object *sum = jr_at(head, "summary");
+    run.failed |= !run.matrix || text_matrix_write(run.matrix, f, run.pen.color) != 0;
+    text_matrix_free(run.matrix);
+    run.matrix = NULL;
     fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors", json_object_get_int(jr_at(sum, "endpoints")),
             json_object_get_int(jr_at(sum, "passed")), json_object_get_int(jr_at(sum, "failed")),
             json_object_get_int(jr_at(sum, "errors")));
     if (json_object_get_int(jr_at(sum, "warnings")) > 0)
         fprintf(f, ", %d with warnings", json_object_get_int(jr_at(sum, "warnings")));
     fprintf(f, " (exit status %d)\n", json_object_get_int(jr_at(sum, "exit_status")));
-    return ferror(f) || p.failed ? -1 : 0;
+    return ferror(f) || run.pen.failed || run.failed ? -1 : 0;
 }
 
 const report_writer_t report_writer_text = {
     .name = "text",
     .help = "a readable summary per endpoint (the default)",
-    .write = report_text_write,
+    .begin = text_begin,
+    .endpoint = text_endpoint,
+    .end = text_end,
 };

@@ -7,7 +7,12 @@
 
 #include <json-c/json.h>
 
-/* The targets × requirements matrix of the whole document. */
-void report_text_matrix(FILE *f, json_object *doc, bool color);
+/* The targets × requirements matrix, written after every endpoint: rows are added one endpoint
+ * at a time and kept in a spool (their target and result words only). */
+typedef struct text_matrix text_matrix_t;
+text_matrix_t *text_matrix_new(void);   /* NULL: no memory or no temporary file */
+int text_matrix_add(text_matrix_t *m, json_object *endpoint);  /* 0 or -1 */
+int text_matrix_write(text_matrix_t *m, FILE *f, bool color);  /* nothing without rows or columns */
+void text_matrix_free(text_matrix_t *m);
 
 #endif

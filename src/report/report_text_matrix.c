@@ -1,8 +1,10 @@
 /* The text report's targets × requirements matrix: one row per endpoint, one column per
  * requirement scored anywhere in the run, a short word per cell. */
 #include "json_read.h"
+#include "report.h"
 #include "report_text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_COLUMNS 32
@@ -27,66 +29,107 @@ static const char *colour_of(const char *result)
          : strcmp(result, "ERROR") == 0 ? "33" : strcmp(result, "WAIVED") == 0 ? "35" : "36";
 }
 
-static const char *verdict_of(json_object *endpoint, const char *id)
+/* Columns are requirement ids in first-seen order; a row keeps its target and the result of
+ * each column it has (the first verdict with that id and a result), in the spool: the matrix
+ * follows every endpoint, and keeping only its words keeps memory flat. */
+struct text_matrix {
+    char *ids[MAX_COLUMNS];
+    size_t ncols;
+    report_spool_t *rows;
+};
+
+text_matrix_t *text_matrix_new(void)
 {
-    json_object *verdicts, *v, *vid, *res;
-    if (!json_object_object_get_ex(endpoint, "verdicts", &verdicts))
+    text_matrix_t *m = calloc(1, sizeof *m);
+    if (m && !(m->rows = report_spool_open())) {
+        free(m);
         return NULL;
-    for (size_t i = 0; i < jr_len(verdicts); i++) {
-        v = jr_idx(verdicts, i);
-        if (json_object_object_get_ex(v, "id", &vid) && strcmp(json_object_get_string(vid), id) == 0 &&
-            json_object_object_get_ex(v, "result", &res))
-            return json_object_get_string(res);
     }
-    return NULL;
+    return m;
 }
 
-void report_text_matrix(FILE *f, json_object *doc, bool color)
+void text_matrix_free(text_matrix_t *m)
 {
-    json_object *list;
-    if (!json_object_object_get_ex(doc, "endpoints", &list) || jr_len(list) == 0)
+    if (!m)
         return;
-    const char *ids[MAX_COLUMNS];
-    size_t ncols = 0;
-    for (size_t e = 0; e < jr_len(list); e++) {
-        json_object *verdicts, *id;
-        if (!json_object_object_get_ex(jr_idx(list, e), "verdicts", &verdicts))
-            continue;
+    for (size_t c = 0; c < m->ncols; c++)
+        free(m->ids[c]);
+    report_spool_close(m->rows);
+    free(m);
+}
+
+/* The column of id, added when new and there is room; MAX_COLUMNS when none. */
+static size_t column_of(text_matrix_t *m, const char *s)
+{
+    size_t k = 0;
+    while (k < m->ncols && strcmp(m->ids[k], s) != 0)
+        k++;
+    if (k == m->ncols && k < MAX_COLUMNS && (m->ids[k] = strdup(s)))
+        m->ncols++;
+    return k;
+}
+
+int text_matrix_add(text_matrix_t *m, json_object *endpoint)
+{
+    json_object *verdicts, *id, *res, *target;
+    json_object *row = json_object_new_object(), *cells = json_object_new_array();
+    if (json_object_object_get_ex(endpoint, "target", &target))
+        json_object_object_add(row, "target", json_object_get(target));
+    json_object_object_add(row, "cells", cells);
+    if (json_object_object_get_ex(endpoint, "verdicts", &verdicts)) {
         for (size_t i = 0; i < jr_len(verdicts); i++) {
             if (!json_object_object_get_ex(jr_idx(verdicts, i), "id", &id))
                 continue;
-            const char *s = json_object_get_string(id);
-            size_t k = 0;
-            while (k < ncols && strcmp(ids[k], s) != 0)
-                k++;
-            if (k == ncols && ncols < MAX_COLUMNS)
-                ids[ncols++] = s;
+            size_t c = column_of(m, json_object_get_string(id));
+            if (c < MAX_COLUMNS && !json_object_array_get_idx(cells, c) &&
+                json_object_object_get_ex(jr_idx(verdicts, i), "result", &res))
+                json_object_array_put_idx(cells, c, json_object_new_string(json_object_get_string(res)));
         }
     }
-    if (ncols == 0)
-        return;
-    fprintf(f, "\n%-*s", TARGET_WIDTH, "Requirements");
-    for (size_t c = 0; c < ncols; c++)
-        fprintf(f, " %-7s", ids[c]);
-    fprintf(f, "\n");
-    for (size_t e = 0; e < jr_len(list); e++) {
-        json_object *ep = jr_idx(list, e), *target;
-        const char *t = json_object_object_get_ex(ep, "target", &target) ? json_object_get_string(target) : "?";
-        size_t len = strlen(t);
-        /* Long targets keep their end: the port tells endpoints apart. */
-        if (len > TARGET_WIDTH - 1)
-            fprintf(f, "~%s", t + len - (TARGET_WIDTH - 2));
+    int rc = report_spool_put(m->rows, report_spool_count(m->rows), row);
+    json_object_put(row);
+    return rc;
+}
+
+static void write_row(FILE *f, json_object *row, size_t ncols, bool color)
+{
+    json_object *target;
+    const char *t = json_object_object_get_ex(row, "target", &target) ? json_object_get_string(target) : "?";
+    json_object *cells = jr_at(row, "cells");
+    size_t len = strlen(t);
+    /* Long targets keep their end: the port tells endpoints apart. */
+    if (len > TARGET_WIDTH - 1)
+        fprintf(f, "~%s", t + len - (TARGET_WIDTH - 2));
+    else
+        fprintf(f, "%-*s", TARGET_WIDTH, t);
+    if (len > TARGET_WIDTH - 1)
+        fputc(' ', f);
+    for (size_t c = 0; c < ncols; c++) {
+        json_object *cell = c < jr_len(cells) ? jr_idx(cells, c) : NULL;
+        const char *r = cell ? json_object_get_string(cell) : NULL, *col = colour_of(r);
+        if (color && col)
+            fprintf(f, " \033[%sm%-7s\033[0m", col, short_word(r));
         else
-            fprintf(f, "%-*s", TARGET_WIDTH, t);
-        if (len > TARGET_WIDTH - 1)
-            fputc(' ', f);
-        for (size_t c = 0; c < ncols; c++) {
-            const char *r = verdict_of(ep, ids[c]), *col = colour_of(r);
-            if (color && col)
-                fprintf(f, " \033[%sm%-7s\033[0m", col, short_word(r));
-            else
-                fprintf(f, " %-7s", short_word(r));
-        }
-        fprintf(f, "\n");
+            fprintf(f, " %-7s", short_word(r));
     }
+    fprintf(f, "\n");
+}
+
+int text_matrix_write(text_matrix_t *m, FILE *f, bool color)
+{
+    size_t n = report_spool_count(m->rows);
+    if (n == 0 || m->ncols == 0)
+        return 0;
+    fprintf(f, "\n%-*s", TARGET_WIDTH, "Requirements");
+    for (size_t c = 0; c < m->ncols; c++)
+        fprintf(f, " %-7s", m->ids[c]);
+    fprintf(f, "\n");
+    for (size_t e = 0; e < n; e++) {
+        json_object *row = report_spool_get(m->rows, e);
+        if (!row)
+            return -1;
+        write_row(f, row, m->ncols, color);
+        json_object_put(row);
+    }
+    return 0;
 }

@@ -43,7 +43,7 @@ static const char document[] =
     "  \"tool\": { \"name\": \"tlsprobe\", \"version\": \"0.1.0\" },"
     "  \"started_at\": \"2026-11-23T05:00:00Z\", \"finished_at\": \"2026-11-23T05:00:09Z\","
     "  \"summary\": { \"endpoints\": 2, \"reachable\": 1, \"unreachable\": 1, \"passed\": 0, \"failed\": 0,"
-    "               \"errors\": 2, \"exit_status\": 3 },"
+    "               \"errors\": 2, \"warnings\": 0, \"exit_status\": 3 },"
     "  \"endpoints\": ["
     "    { \"target\": \"a.example:443\", \"host\": \"a.example\", \"port\": 443, \"sni\": \"a.example\","
     "      \"address\": \"192.0.2.1\", \"addresses\": [\"192.0.2.1\"], \"service\": null, \"starttls\": false,"
@@ -70,22 +70,22 @@ static const char document[] =
     "      \"origin\": \"command line\", \"tags\": [], \"status\": \"unreachable\", \"error\": \"connect failed\","
     "      \"connections\": 1, \"duration_ms\": 3, \"facts\": {}, \"verdicts\": [], \"result\": \"ERROR\" } ] }";
 
-static char *render_opts(int (*write)(FILE *, json_object *, const options_t *), json_object *doc, bool color)
+static char *render_opts(const report_writer_t *w, json_object *doc, bool color)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     options_t opts = { .format = "test", .color = color };
-    int rc = f ? write(f, doc, &opts) : -1;
+    int rc = f ? report_write_document(w, f, doc, &opts) : -1;
     if (f)
         fclose(f);
     check(rc == 0, "writer returns 0", "returned -1");
     return buf;
 }
 
-static char *render(int (*write)(FILE *, json_object *, const options_t *), json_object *doc)
+static char *render(const report_writer_t *w, json_object *doc)
 {
-    return render_opts(write, doc, false);
+    return render_opts(w, doc, false);
 }
 
 static char *escaped(const char *in, bool attribute)
@@ -169,7 +169,7 @@ static void test_probe_renderers(void)
     check(doc != NULL, "the probe document parses", "json_tokener_parse failed");
     if (!doc)
         return;
-    char *text = render(report_writer_by_name("text")->write, doc);
+    char *text = render(report_writer_by_name("text"), doc);
     long accepted = at(text, "\n  Accepted     TLSv1.2  (prefers TLSv1.2, RC4-SHA)\n  Not accepted TLSv1.0\n");
     long certificate = at(text, "\n  Certificate  CN=<script>alert(1)</script>\n");
     long service = at(text, "\n  Service      smtp with STARTTLS: offered yes; authentication before STARTTLS ?\n");
@@ -182,11 +182,11 @@ static void test_probe_renderers(void)
     lacks(text, "Groups", "text: no groups line without groups facts");
     free(text);
 
-    char *tty = render_opts(report_writer_by_name("text")->write, doc, true);
+    char *tty = render_opts(report_writer_by_name("text"), doc, true);
     contains(tty, "\033[33mweak       \033[0m", "text: a weak suite in the warning colour");
     free(tty);
 
-    char *html = render(report_writer_by_name("html")->write, doc);
+    char *html = render(report_writer_by_name("html"), doc);
     const char *joint = "<h3>Key exchange groups and signatures</h3>\n"
                         "<p class=\"r-error\">probe error: timed out &lt;x&gt;</p>\n"
                         "<table class=\"kv groups\">\n<tr><th>TLS 1.3 groups</th><td>-</td></tr>\n";
@@ -203,6 +203,90 @@ static void test_probe_renderers(void)
     lacks(html, "Client certs", "html: probes without an HTML renderer only in all facts");
     free(html);
     json_object_put(doc);
+}
+
+/* The JSON writer streams the document json-c would print whole: the same bytes, also with
+ * empty lists and objects at every depth. */
+static void test_json_bytes(json_object *doc)
+{
+    char *streamed = render(report_writer_by_name("json"), doc);
+    const char *whole = json_object_to_json_string_ext(
+        doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    check(streamed && strncmp(streamed, whole, strlen(whole)) == 0 && strcmp(streamed + strlen(whole), "\n") == 0,
+          "json: streamed bytes equal json-c's whole document", streamed);
+    free(streamed);
+    json_object *empty = json_tokener_parse("{ \"schema\": \"tlsprobe-report\", \"summary\": {}, \"endpoints\": [] }");
+    streamed = render(report_writer_by_name("json"), empty);
+    whole = json_object_to_json_string_ext(
+        empty, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    check(streamed && strncmp(streamed, whole, strlen(whole)) == 0, "json: no endpoints, same bytes", streamed);
+    free(streamed);
+    json_object_put(empty);
+}
+
+/* Every writer driven from a spool (as a sweep does) writes what it writes from the document. */
+static void test_spool(json_object *doc)
+{
+    report_spool_t *spool = report_spool_open();
+    check(spool != NULL, "spool: opens", "no temporary file");
+    if (!spool)
+        return;
+    json_object *eps = NULL, *head = json_object_new_object();
+    json_object_object_foreach(doc, key, val)
+        if (strcmp(key, "endpoints") == 0)
+            eps = val;
+        else
+            json_object_object_add(head, key, json_object_get(val));
+    /* Put out of order, as endpoints finish. */
+    for (size_t i = json_object_array_length(eps); i-- > 0;)
+        check(report_spool_put(spool, i, json_object_array_get_idx(eps, i)) == 0, "spool: put", "failed");
+    check(report_spool_count(spool) == json_object_array_length(eps), "spool: count", "wrong");
+    check(report_spool_put(spool, 0, json_object_array_get_idx(eps, 0)) != 0, "spool: a record is written once",
+          "put twice");
+    check(report_spool_get(spool, 99) == NULL, "spool: no record past the end", "got one");
+    for (size_t w = 0; w < report_writer_count; w++) {
+        char *buf = NULL, name[96];
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        options_t opts = { .format = "test" };
+        int rc = report_write_spool(report_writers[w], f, head, spool, &opts);
+        fclose(f);
+        char *want = render(report_writers[w], doc);
+        snprintf(name, sizeof name, "spool: %s from the spool equals %s from the document", report_writers[w]->name,
+                 report_writers[w]->name);
+        check(rc == 0 && want && buf && strcmp(buf, want) == 0, name, buf);
+        free(buf);
+        free(want);
+    }
+    report_spool_close(spool);
+
+    /* An endpoint that never finished (record 0 never put) is left out, not an error. */
+    spool = report_spool_open();
+    report_spool_put(spool, 1, json_object_array_get_idx(eps, 1));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    options_t opts = { .format = "test" };
+    int rc = report_write_spool(report_writer_by_name("jsonl"), f, head, spool, &opts);
+    fclose(f);
+    check(rc == 0 && count(buf, "\"type\":\"endpoint\"") == 1 && strstr(buf, "b.example:443"),
+          "spool: a record never put is left out", buf);
+    free(buf);
+    report_spool_close(spool);
+    json_object_put(head);
+}
+
+static void test_tally(json_object *doc)
+{
+    report_tally_t t = { 0 };
+    json_object *eps = jr_at(doc, "endpoints");
+    for (size_t i = 0; i < jr_len(eps); i++)
+        report_tally_add(&t, jr_idx(eps, i));
+    json_object *sum = report_tally_json(&t, 3);
+    const char *got = json_object_to_json_string_ext(sum, JSON_C_TO_STRING_PLAIN);
+    check(strcmp(got, json_object_to_json_string_ext(jr_at(doc, "summary"), JSON_C_TO_STRING_PLAIN)) == 0,
+          "tally: the summary's members, order and counts", got);
+    json_object_put(sum);
 }
 
 int main(void)
@@ -222,7 +306,11 @@ int main(void)
     json_object_object_add(json_object_array_get_idx(verdicts, 5), "evidence",
                            json_object_new_string("bad \xff byte\x01 here"));
 
-    char *csv = render(report_writer_by_name("csv")->write, doc);
+    test_json_bytes(doc);
+    test_spool(doc);
+    test_tally(doc);
+
+    char *csv = render(report_writer_by_name("csv"), doc);
     contains(csv, "target,host,port,address,service,tags,endpoint_status,requirement,standard,level,result,evidence,"
                   "title,cwe,waiver,grade\r\n", "csv: header, CRLF");
     check(count(csv, "\r\n") == 8, "csv: header + 6 verdict rows + 1 row for the unreachable endpoint", csv);
@@ -236,7 +324,7 @@ int main(void)
              "csv: endpoint without verdicts: one row, empty requirement, its error");
     free(csv);
 
-    char *xml = render(report_writer_by_name("junit")->write, doc);
+    char *xml = render(report_writer_by_name("junit"), doc);
     contains(xml, "<testsuites name=\"tlsprobe\" tests=\"7\" failures=\"1\" errors=\"2\" skipped=\"3\"",
              "junit: totals (WAIVED, MANUAL, NOT_APPLICABLE skipped; unreachable endpoint an error)");
     contains(xml, "<testsuite name=\"a.example:443\" tests=\"6\" failures=\"1\" errors=\"1\" skipped=\"3\" time=\"1.500\"",
@@ -254,7 +342,7 @@ int main(void)
     lacks(xml, "\x01", "junit: no control character");
     free(xml);
 
-    char *html = render(report_writer_by_name("html")->write, doc);
+    char *html = render(report_writer_by_name("html"), doc);
     contains(html, "<th>Grade</th>", "html: grade column when an endpoint has a grade");
     contains(html, ">A-</td>", "html: the grade letter");
     contains(html, "class=\"r r-waived\" data-requirement=\"12.1.3\" title=\"client certificates not checked\">WAIVED</td>",
@@ -268,7 +356,7 @@ int main(void)
     lacks(html, "<b>", "html: no markup from the document");
     free(html);
 
-    char *jsonl = render(report_writer_by_name("jsonl")->write, doc);
+    char *jsonl = render(report_writer_by_name("jsonl"), doc);
     check(count(jsonl, "\n") == 4, "jsonl: 4 lines", jsonl);
     const char *types[] = { "run", "endpoint", "endpoint", "summary" };
     char *save = NULL, *copy = jsonl ? strdup(jsonl) : NULL;

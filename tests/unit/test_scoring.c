@@ -54,9 +54,11 @@ static void score_not_selected(void)
     endpoint_t ep = { .target = &t, .opts = &o, .status = ENDPOINT_OK, .verdicts = json_object_new_array() };
     /* What the scheduler records for the run: scoring reads the endpoint, not the registry. */
     check(probe_registry_count <= ENDPOINT_MAX_PROBES, "endpoint_t.left_out has room for every probe", "");
+    const char *left_out[ENDPOINT_MAX_PROBES + 1] = { 0 };
     for (size_t i = 0, k = 0; i < probe_registry_count && k < ENDPOINT_MAX_PROBES; i++)
         if (!probe_selected(&o, i))
-            ep.left_out[k++] = probe_registry[i]->name;
+            left_out[k++] = probe_registry[i]->name;
+    ep.left_out = left_out;
     pthread_mutex_init(&ep.lock, NULL);
     ep.facts = json_tokener_parse(VERSIONS("false", "false", "false", "false", "true", "true", "\"TLSv1.3\""));
     const scoring_t sc = { .opts = &o };

@@ -3,6 +3,7 @@
 #ifndef TLSPROBE_REPORT_H
 #define TLSPROBE_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -14,6 +15,10 @@
 typedef struct run_info {
     time_t started_at, finished_at;
     int exit_status;
+    /* The sweep was stopped (a signal, a closed output): the report lists only the endpoints
+     * scoring saw (result set) and counts the others as not_probed. */
+    bool incomplete;
+    size_t not_probed;
 } run_info_t;
 
 /* The endpoint's object in the report (target, address, status, facts, verdicts, result). */
@@ -54,5 +59,8 @@ int report_emit(json_object *doc, const options_t *opts, char *err, size_t errle
 
 /* Writes a file so that readers see either the old or the complete new content. */
 int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *err, size_t errlen);
+/* Removes the temporary file of an atomic_write_file in progress, if any: for a process about to
+ * _exit from a signal handler. Async-signal-safe. */
+void atomic_write_abandon(void);
 
 #endif

@@ -297,7 +297,8 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 all requirements passed, 1 a requirement failed,\n"
-    "2 usage or configuration error, 3 a target was unresolved, unreachable or errored.\n";
+    "2 usage or configuration error, 3 a target was unresolved, unreachable or errored,\n"
+    "or the sweep was interrupted (the report is marked incomplete).\n";
 
 /* "  -f, --file FILE", then the help from HELP_COLUMN (two spaces after a longer left side). */
 static void usage_option(FILE *f, const cli_option_t *o)

@@ -14,6 +14,7 @@
 #include "resolve.h"
 #include "scheduler.h"
 #include "scoring.h"
+#include "signals.h"
 #include "x509_facts.h"
 
 typedef struct progress {
@@ -101,6 +102,20 @@ typedef struct sweep {
     bool out_of_memory;
 } sweep_t;
 
+/* A sweep that was asked to stop reports what finished (scored endpoints), counts the rest as
+ * not probed and exits 3: a partial run never looks like a clean one. */
+static void note_interruption(sweep_t *s)
+{
+    if (!scheduler_stop_requested())
+        return;
+    s->run->incomplete = true;
+    for (size_t i = 0; i < s->n; i++)
+        s->run->not_probed += s->eps[i].result == NULL;
+    s->run->exit_status = EXIT_UNREACHABLE;
+    fprintf(stderr, "tlsprobe: %s: %zu of %zu endpoints not probed; the report is marked incomplete\n",
+            signals_interrupted() ? "interrupted" : "output closed", s->run->not_probed, s->n);
+}
+
 /* Probes every endpoint, then builds the report document. */
 static int sweep(sweep_t *s)
 {
@@ -110,6 +125,7 @@ static int sweep(sweep_t *s)
     }
     s->run->finished_at = time(NULL);
     s->run->exit_status = exit_status(s->eps, s->n);
+    note_interruption(s);
     s->doc = report_document(s->eps, s->n, s->run);
     return 0;
 }
@@ -167,6 +183,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const scoring_t scoring = { .opts = &opts, .policy = &policy };
+    /* From here on a first SIGINT/SIGTERM stops the sweep and still writes the report. */
+    signals_install();
 
     run_info_t run = { .started_at = time(NULL) };
     size_t n = targets.count;

@@ -69,7 +69,10 @@ static char *dup_n(const char *s, size_t n)
 
 int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
 {
+    /* The place in the list was given by target_list_add; parsing fills the rest. */
+    size_t index = out->index;
     memset(out, 0, sizeof *out);
+    out->index = index;
     out->port = TARGET_DEFAULT_PORT;
     const char *p = spec;
     size_t speclen = strlen(spec);

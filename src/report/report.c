@@ -100,10 +100,15 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     json_object_object_add(doc, "tool", tool);
     json_object_object_add(doc, "started_at", iso_time(run->started_at));
     json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
+    json_object_object_add(doc, "incomplete", json_object_new_boolean(run->incomplete));
 
-    int reachable = 0, passed = 0, failed = 0, errors = 0;
+    int reachable = 0, passed = 0, failed = 0, errors = 0, listed = 0;
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
+        /* A stopped sweep reports what finished: an endpoint scoring never saw is left out. */
+        if (run->incomplete && !eps[i].result)
+            continue;
+        listed++;
         reachable += eps[i].status == ENDPOINT_OK;
         const char *r = report_endpoint_result(&eps[i]);
         passed += strcmp(r, "PASS") == 0;
@@ -112,12 +117,13 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
         json_object_array_add(list, report_endpoint(&eps[i]));
     }
     json_object *sum = json_object_new_object();
-    json_object_object_add(sum, "endpoints", json_object_new_int((int)n));
+    json_object_object_add(sum, "endpoints", json_object_new_int(listed));
     json_object_object_add(sum, "reachable", json_object_new_int(reachable));
-    json_object_object_add(sum, "unreachable", json_object_new_int((int)n - reachable));
+    json_object_object_add(sum, "unreachable", json_object_new_int(listed - reachable));
     json_object_object_add(sum, "passed", json_object_new_int(passed));
     json_object_object_add(sum, "failed", json_object_new_int(failed));
     json_object_object_add(sum, "errors", json_object_new_int(errors));
+    json_object_object_add(sum, "not_probed", json_object_new_int64((int64_t)run->not_probed));
     json_object_object_add(sum, "exit_status", json_object_new_int(run->exit_status));
     json_object_object_add(doc, "summary", sum);
     json_object_object_add(doc, "endpoints", list);

@@ -20,6 +20,8 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
  * starts. scheduler_run returns once the probes running then have returned (each ends by its own
  * I/O deadlines); endpoints not finished get no on_done. Async-signal-safe; stays set. */
 void scheduler_request_stop(void);
+/* The same without the grace (the report can no longer be written: a closed output). */
+void scheduler_request_halt(void);
 bool scheduler_stop_requested(void);
 
 #endif

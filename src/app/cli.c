@@ -246,7 +246,7 @@ static const cli_option_t options[] = {
     { "resolver", 0, "IP[:PORT]", "DNS server to ask instead of /etc/resolv.conf", .handle = set_string,
       .dest = OPT(resolver) },
     { "format", 0, "FORMAT", .print_help = format_help, .handle = set_format, .dest = OPT(format) },
-    { "output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout", .handle = set_string,
+    { "output", 'o', "FILE", "write the report to FILE (atomically; jsonl: in place, line\nby line, as the sweep runs) instead of stdout", .handle = set_string,
       .dest = OPT(output_path) },
     { "jobs", 'j', "N", "probes running at once over all endpoints (default 16)", .handle = set_int,
       .dest = OPT(jobs), .lo = 1, .hi = 1024 },

@@ -1,4 +1,5 @@
 /* tlsprobe: targets → resolve → probes → facts → scoring → reports. */
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ typedef struct progress {
     const report_writer_t *writer;  /* a streaming writer: each endpoint goes to stream as it finishes */
     FILE *stream;                   /* set while a streaming writer's sweep runs */
     bool stream_failed;
+    int stream_errno;               /* why it failed (EPIPE: the reader went away) */
     const scoring_t *scoring;  /* what score_endpoint needs from the run */
 } progress_t;
 
@@ -37,8 +39,12 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     pthread_mutex_lock(&pr->mu);
     pr->done++;
     /* One endpoint written at a time, each whole: endpoints never interleave. */
-    if (obj && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0)
+    if (obj && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0) {
+        /* Nothing more can be reported: stop starting work at once. */
         pr->stream_failed = true;
+        pr->stream_errno = errno;
+        scheduler_request_halt();
+    }
     if (pr->opts->verbosity > 0)
         fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, ep->target->spec,
                 report_endpoint_result(ep));
@@ -112,8 +118,12 @@ static void note_interruption(sweep_t *s)
     for (size_t i = 0; i < s->n; i++)
         s->run->not_probed += s->eps[i].result == NULL;
     s->run->exit_status = EXIT_UNREACHABLE;
-    fprintf(stderr, "tlsprobe: %s: %zu of %zu endpoints not probed; the report is marked incomplete\n",
-            signals_interrupted() ? "interrupted" : "output closed", s->run->not_probed, s->n);
+    if (s->pr->stream_failed)
+        fprintf(stderr, "tlsprobe: the report could not be written (%s): stopped with %zu of %zu endpoints not probed\n",
+                strerror(s->pr->stream_errno), s->run->not_probed, s->n);
+    else
+        fprintf(stderr, "tlsprobe: interrupted: %zu of %zu endpoints not probed; the report is marked incomplete\n",
+                s->run->not_probed, s->n);
 }
 
 /* Probes every endpoint, then builds the report document. */
@@ -130,6 +140,14 @@ static int sweep(sweep_t *s)
     return 0;
 }
 
+/* Notes why the stream failed (errno of the failed write); -1. */
+static int stream_failed(progress_t *pr)
+{
+    pr->stream_failed = true;
+    pr->stream_errno = errno;
+    return -1;
+}
+
 /* A streaming writer writes while the sweep runs: its beginning, each endpoint as it finishes,
  * its end. With -o this is atomic_write_file's writer, so the file appears complete. */
 static int sweep_streaming(FILE *f, void *arg)
@@ -141,23 +159,70 @@ static int sweep_streaming(FILE *f, void *arg)
         int rc = w->begin(f, head, s->opts);
         json_object_put(head);
         if (rc != 0)
-            return -1;
+            return stream_failed(s->pr);
     }
     s->pr->stream = f;
     int rc = sweep(s);
     s->pr->stream = NULL;
     if (rc != 0 || s->pr->stream_failed)
         return -1;
-    return w->end ? w->end(f, s->doc, s->opts) : 0;
+    return w->end && w->end(f, s->doc, s->opts) != 0 ? stream_failed(s->pr) : 0;
+}
+
+/* -o FILE --format jsonl is written in place as the sweep runs, not renamed at the end: a
+ * reader can follow a long sweep, and an interrupted one leaves every finished endpoint. The
+ * stream is unbuffered so that each line (one fwrite) reaches the file in one write(2). */
+static bool writes_in_place(const options_t *opts)
+{
+    return opts->output_path && strcmp(opts->format, "jsonl") == 0;
+}
+
+static int sweep_in_place(sweep_t *s, const char *mode, char *err, size_t errlen)
+{
+    FILE *f = fopen(s->opts->output_path, mode);
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot write: %s", s->opts->output_path, strerror(errno));
+        return -1;
+    }
+    setvbuf(f, NULL, _IONBF, 0);
+    errno = 0;
+    int rc = sweep_streaming(f, s);
+    int saved = s->pr->stream_failed ? s->pr->stream_errno : errno;
+    if (fclose(f) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", s->opts->output_path, strerror(saved ? saved : EIO));
+    return rc;
 }
 
 /* Probes every endpoint and writes the report: as endpoints finish when the writer streams,
  * else from the finished document. 0, or -1 with err. */
 static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
 {
+    if (writes_in_place(s->opts))
+        return sweep_in_place(s, "w", err, errlen);
     if (s->pr->writer->endpoint)
         return report_output(s->opts, sweep_streaming, s, err, errlen);
     return sweep(s) == 0 ? report_emit(s->doc, s->opts, err, errlen) : -1;
+}
+
+/* The exit status once the report is written (written: sweep_and_write's result). A reader that
+ * went away (EPIPE) stopped the run: 3, as for a signal; any other write error is 2. */
+static int final_status(const sweep_t *s, int written, const char *err)
+{
+    if (s->out_of_memory) {
+        fprintf(stderr, "tlsprobe: out of memory\n");
+        return EXIT_USAGE;
+    }
+    if (written != 0 && s->pr->stream_failed && s->pr->stream_errno == EPIPE)
+        return EXIT_UNREACHABLE;
+    if (written != 0) {
+        fprintf(stderr, "tlsprobe: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return s->run->exit_status;
 }
 
 int main(int argc, char **argv)
@@ -211,14 +276,7 @@ int main(int argc, char **argv)
     sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run };
     int written = sweep_and_write(&s, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);
-    int status = run.exit_status;
-    if (s.out_of_memory) {
-        fprintf(stderr, "tlsprobe: out of memory\n");
-        status = EXIT_USAGE;
-    } else if (written != 0) {
-        fprintf(stderr, "tlsprobe: %s\n", err);
-        status = EXIT_USAGE;
-    }
+    int status = final_status(&s, written, err);
     json_object_put(s.doc);
     endpoints_free(eps, n);
     target_list_free(&targets);

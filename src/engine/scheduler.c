@@ -34,12 +34,19 @@ typedef struct sched {
     double stop_at;        /* when a worker first saw the stop request (0: not yet) */
 } sched_t;
 
-/* Lock-free, so storing it is async-signal-safe (a signal handler requests the stop). */
+/* Lock-free, so storing it is async-signal-safe (a signal handler requests the stop).
+ * 1: stop with a grace for endpoints in progress; 2: halt, nothing more starts. */
 static atomic_int stop_requested;
 
 void scheduler_request_stop(void)
 {
-    atomic_store(&stop_requested, 1);
+    int none = 0;
+    atomic_compare_exchange_strong(&stop_requested, &none, 1);
+}
+
+void scheduler_request_halt(void)
+{
+    atomic_store(&stop_requested, 2);
 }
 
 bool scheduler_stop_requested(void)
@@ -90,7 +97,8 @@ static bool may_start(sched_t *s, size_t ep)
         return true;
     if (s->stop_at == 0)
         s->stop_at = net_now();
-    return s->eps[ep].started != 0 && net_now() < s->stop_at + s->opts->timeout_s;
+    return atomic_load(&stop_requested) == 1 && s->eps[ep].started != 0 &&
+           net_now() < s->stop_at + s->opts->timeout_s;
 }
 
 static bool stopped(sched_t *s)

@@ -13,6 +13,7 @@
 #include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
+#include "resume.h"
 #include "scheduler.h"
 #include "scoring.h"
 #include "signals.h"
@@ -104,6 +105,7 @@ typedef struct sweep {
     const options_t *opts;
     progress_t *pr;
     run_info_t *run;
+    resume_t *resume;      /* --resume: what the file already holds; NULL: a fresh run */
     json_object *doc;      /* the report, once every endpoint is done */
     bool out_of_memory;
 } sweep_t;
@@ -135,8 +137,12 @@ static int sweep(sweep_t *s)
     }
     s->run->finished_at = time(NULL);
     s->run->exit_status = exit_status(s->eps, s->n);
+    if (s->resume)
+        s->run->exit_status = resume_combine_status(s->resume, s->run->exit_status);
     note_interruption(s);
     s->doc = report_document(s->eps, s->n, s->run);
+    if (s->resume)
+        resume_add_to_summary(s->resume, s->doc);
     return 0;
 }
 
@@ -154,7 +160,8 @@ static int sweep_streaming(FILE *f, void *arg)
 {
     sweep_t *s = arg;
     const report_writer_t *w = s->pr->writer;
-    if (w->begin) {
+    /* A resumed file goes on after its own run line. */
+    if (w->begin && !(s->resume && s->resume->has_run_line)) {
         json_object *head = report_document(NULL, 0, s->run);
         int rc = w->begin(f, head, s->opts);
         json_object_put(head);
@@ -177,13 +184,10 @@ static bool writes_in_place(const options_t *opts)
     return opts->output_path && strcmp(opts->format, "jsonl") == 0;
 }
 
-static int sweep_in_place(sweep_t *s, const char *mode, char *err, size_t errlen)
+static int sweep_in_place(sweep_t *s, FILE *f, char *err, size_t errlen)
 {
-    FILE *f = fopen(s->opts->output_path, mode);
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot write: %s", s->opts->output_path, strerror(errno));
+    if (!f)
         return -1;
-    }
     setvbuf(f, NULL, _IONBF, 0);
     errno = 0;
     int rc = sweep_streaming(f, s);
@@ -201,8 +205,14 @@ static int sweep_in_place(sweep_t *s, const char *mode, char *err, size_t errlen
  * else from the finished document. 0, or -1 with err. */
 static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
 {
-    if (writes_in_place(s->opts))
-        return sweep_in_place(s, "w", err, errlen);
+    if (s->resume)
+        return sweep_in_place(s, resume_open(s->resume, err, errlen), err, errlen);
+    if (writes_in_place(s->opts)) {
+        FILE *f = fopen(s->opts->output_path, "w");
+        if (!f)
+            snprintf(err, errlen, "%s: cannot write: %s", s->opts->output_path, strerror(errno));
+        return sweep_in_place(s, f, err, errlen);
+    }
     if (s->pr->writer->endpoint)
         return report_output(s->opts, sweep_streaming, s, err, errlen);
     return sweep(s) == 0 ? report_emit(s->doc, s->opts, err, errlen) : -1;
@@ -223,6 +233,22 @@ static int final_status(const sweep_t *s, int written, const char *err)
         return EXIT_USAGE;
     }
     return s->run->exit_status;
+}
+
+/* --resume: reads the earlier run's file and leaves out the targets it already has. Before any
+ * traffic, so a malformed file is a usage error. 0, or -1 (said why). */
+static int prepare_resume(resume_t *r, const options_t *opts, target_list_t *targets)
+{
+    char err[512];
+    if (resume_load(opts->resume_path, r, err, sizeof err) != 0) {
+        fprintf(stderr, "tlsprobe: %s\n", err);
+        return -1;
+    }
+    size_t done = resume_skip_done(r, targets);
+    if (opts->verbosity > 0)
+        fprintf(stderr, "tlsprobe: resuming %s: %zu targets done, %zu to probe\n", opts->resume_path, done,
+                targets->count);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -248,14 +274,22 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const scoring_t scoring = { .opts = &opts, .policy = &policy };
+    resume_t resume = { 0 };
+    if (opts.resume_path && prepare_resume(&resume, &opts, &targets) != 0) {
+        resume_free(&resume);
+        target_list_free(&targets);
+        policy_free(&policy);
+        return EXIT_USAGE;
+    }
     /* From here on a first SIGINT/SIGTERM stops the sweep and still writes the report. */
     signals_install();
 
     run_info_t run = { .started_at = time(NULL) };
     size_t n = targets.count;
-    endpoint_t *eps = calloc(n, sizeof *eps);
+    endpoint_t *eps = calloc(n ? n : 1, sizeof *eps);
     if (!eps) {
         fprintf(stderr, "tlsprobe: out of memory\n");
+        resume_free(&resume);
         target_list_free(&targets);
         policy_free(&policy);
         return EXIT_USAGE;
@@ -266,6 +300,7 @@ int main(int argc, char **argv)
     if (resolve_endpoints(eps, n, &opts, err, sizeof err) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);
         endpoints_free(eps, n);
+        resume_free(&resume);
         target_list_free(&targets);
         policy_free(&policy);
         return EXIT_USAGE;
@@ -273,11 +308,13 @@ int main(int argc, char **argv)
 
     progress_t pr = { .total = n, .opts = &opts, .writer = report_writer_by_name(opts.format), .scoring = &scoring };
     pthread_mutex_init(&pr.mu, NULL);
-    sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run };
+    sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run,
+                  .resume = opts.resume_path ? &resume : NULL };
     int written = sweep_and_write(&s, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);
     int status = final_status(&s, written, err);
     json_object_put(s.doc);
+    resume_free(&resume);
     endpoints_free(eps, n);
     target_list_free(&targets);
     /* Cached trust stores are freed so that leak checkers see a clean exit. */

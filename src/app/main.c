@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "http_fetch.h"
 #include "endpoint.h"
+#include "progress.h"
 #include "render_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -28,6 +29,7 @@ typedef struct progress {
     bool stream_failed;
     int stream_errno;               /* why it failed (EPIPE: the reader went away) */
     const scoring_t *scoring;  /* what score_endpoint needs from the run */
+    progress_line_t line;      /* the status line on a terminal */
 } progress_t;
 
 /* Scoring as soon as an endpoint is finished keeps memory flat and progress honest. */
@@ -40,15 +42,20 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     pthread_mutex_lock(&pr->mu);
     pr->done++;
     /* One endpoint written at a time, each whole: endpoints never interleave. */
+    if (pr->stream == stdout)
+        progress_line_clear(&pr->line); /* stdout may be the same terminal: no report text after it */
     if (obj && !pr->stream_failed && pr->writer->endpoint(pr->stream, obj, pr->opts) != 0) {
         /* Nothing more can be reported: stop starting work at once. */
         pr->stream_failed = true;
         pr->stream_errno = errno;
         scheduler_request_halt();
     }
-    if (pr->opts->verbosity > 0)
+    if (pr->opts->verbosity > 0) {
+        progress_line_clear(&pr->line);
         fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, ep->target->spec,
                 report_endpoint_result(ep));
+    }
+    progress_line_update(&pr->line, report_endpoint_result(ep));
     pthread_mutex_unlock(&pr->mu);
     json_object_put(obj);
 }
@@ -131,10 +138,12 @@ static void note_interruption(sweep_t *s)
 /* Probes every endpoint, then builds the report document. */
 static int sweep(sweep_t *s)
 {
+    progress_line_start(&s->pr->line); /* after a streaming writer's first line */
     if (scheduler_run(s->eps, s->n, s->opts, on_endpoint_done, s->pr) != 0) {
         s->out_of_memory = true;
         return -1;
     }
+    progress_line_clear(&s->pr->line);
     s->run->finished_at = time(NULL);
     s->run->exit_status = exit_status(s->eps, s->n);
     if (s->resume)
@@ -308,6 +317,7 @@ int main(int argc, char **argv)
 
     progress_t pr = { .total = n, .opts = &opts, .writer = report_writer_by_name(opts.format), .scoring = &scoring };
     pthread_mutex_init(&pr.mu, NULL);
+    progress_line_init(&pr.line, n, &opts);
     sweep_t s = { .eps = eps, .n = n, .opts = &opts, .pr = &pr, .run = &run,
                   .resume = opts.resume_path ? &resume : NULL };
     int written = sweep_and_write(&s, err, sizeof err);

@@ -164,7 +164,8 @@ static int stream_failed(progress_t *pr)
 }
 
 /* A streaming writer writes while the sweep runs: its beginning, each endpoint as it finishes,
- * its end. With -o this is atomic_write_file's writer, so the file appears complete. */
+ * its end. On stdout, on a file written in place (jsonl), or as atomic_write_file's writer (-o
+ * with another streaming format), where the file appears complete. */
 static int sweep_streaming(FILE *f, void *arg)
 {
     sweep_t *s = arg;

@@ -9,8 +9,7 @@ INV=$TEST_TMP/inventory.yaml
 sweep_inventory "$INV" 5   # 40 targets that all FAIL (names not covered), and one refused: ERROR
 printf '  - host: localhost\n    port: %s\n' "$LAB_PORT_REFUSED" >>"$INV"
 TOTAL=41
-NORMALIZE=$TESTS_DIR/../tests/golden/normalize.sh
-[ -x "$NORMALIZE" ] || NORMALIZE="bash $TESTS_DIR/../tests/golden/normalize.sh"
+NORMALIZE="bash $TESTS_DIR/golden/normalize.sh"
 
 # endpoints FILE: the endpoint lines, sorted by id, times and durations normalised.
 endpoints() { jq -c 'select(.type == "endpoint")' "$1" | $NORMALIZE | jq -sc 'sort_by(.id)'; }

@@ -93,6 +93,7 @@ static const char *keep_endpoint(resume_t *r, json_object *o)
     r->passed += strcmp(result, "PASS") == 0;
     r->failed += strcmp(result, "FAIL") == 0;
     r->errors += strcmp(result, "ERROR") == 0;
+    r->warned += jr_len(jr_at(o, "warnings")) > 0;
     return "";
 }
 
@@ -229,6 +230,7 @@ void resume_add_to_summary(const resume_t *r, json_object *doc)
     add_count(sum, "passed", r->passed);
     add_count(sum, "failed", r->failed);
     add_count(sum, "errors", r->errors);
+    add_count(sum, "warnings", r->warned); /* a member only some builds' summaries have */
 }
 
 int resume_combine_status(const resume_t *r, int status)

@@ -21,6 +21,7 @@ typedef struct resume {
     bool has_run_line;         /* false: nothing usable, the run starts the file afresh */
     /* The kept endpoints, as the summary counts them. */
     int endpoints, reachable, passed, failed, errors;
+    int warned;                /* with a non-empty "warnings" list (counted where the summary has "warnings") */
     int exit_status;           /* what they alone would make the exit status: 0, 1 or 3 */
 } resume_t;
 

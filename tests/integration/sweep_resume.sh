@@ -43,6 +43,9 @@ if wait_count "$PART" '"type":"endpoint"' 6; then
     '[.[0].type, ([.[] | select(.type == "run")] | length), ([.[] | select(.type == "summary")] | length), .[-1].type]' \
     '["run",1,1,"summary"]' -s
   assert_jq "resume: the summary is the uninterrupted run's" "$PART" "$summary_counts" "[$TOTAL,40,1,0,40,1,0,false,3]"
+  assert_eq "resume: every summary member but finished_at equals the uninterrupted run's" \
+    "$(jq -cS 'select(.type == "summary") | del(.finished_at)' "$TEST_TMP/full.jsonl")" \
+    "$(jq -cS 'select(.type == "summary") | del(.finished_at)' "$PART")"
   note_report jsonl resumed "$PART"
 
   # ---- resuming a complete file probes nothing and keeps every endpoint line as it was

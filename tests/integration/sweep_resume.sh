@@ -94,3 +94,18 @@ tp resume-same -f "$INV" --resume "$PART" -o "$PART" --format jsonl
 assert_rc "--resume with the same -o and --format jsonl: allowed" "$FULL_RC"
 tp resume-missing -f "$INV" --resume "$TEST_TMP/none.jsonl"
 assert_rc "--resume of a file that does not exist: exit 2" 2
+
+# ---- edge files, over one target
+ONE="localhost:$LAB_PORT_NGINX"
+: >"$TEST_TMP/empty.jsonl"
+tp resume-empty --ca-file "$LAB_CA" --resume "$TEST_TMP/empty.jsonl" "$ONE"
+assert_jq "empty file: written afresh (run, endpoint, summary)" "$TEST_TMP/empty.jsonl" '[.[].type]' '["run","endpoint","summary"]' -s
+head -n 1 "$TEST_TMP/full.jsonl" >"$TEST_TMP/runonly.jsonl"
+tp resume-runonly --ca-file "$LAB_CA" --resume "$TEST_TMP/runonly.jsonl" "$ONE"
+assert_jq "only a run line: it is kept, the rest appended" "$TEST_TMP/runonly.jsonl" \
+  '[[.[].type], .[0].started_at == $first]' '[["run","endpoint","summary"],true]' -s \
+  --arg first "$(head -n 1 "$TEST_TMP/full.jsonl" | jq -r .started_at)"
+{ head -n 2 "$TEST_TMP/full.jsonl"; tail -n 1 "$TEST_TMP/full.jsonl"; sed -n 3p "$TEST_TMP/full.jsonl"; } >"$TEST_TMP/mid.jsonl"
+tp resume-midsummary --ca-file "$LAB_CA" --resume "$TEST_TMP/mid.jsonl" "$ONE"
+assert_rc "a line after the summary line: exit 2" 2
+assert_file_contains "a line after the summary line: FILE:LINE" "$TP_ERR" "mid.jsonl:4: a line after the summary line"

@@ -8,6 +8,7 @@
 typedef struct options {
     const char *format;        /* a report writer's name: "text", "json", ... (report.h) */
     const char *output_path;   /* NULL: stdout */
+    const char *resume_path;   /* --resume FILE: an earlier run's JSONL to finish (then also output_path) */
     int jobs;                  /* endpoints × probes worked on at once */
     int per_host;              /* connections at once to one endpoint */
     int rate;                  /* --rate: new TCP connections per second over the run; 0: no cap */

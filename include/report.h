@@ -16,6 +16,10 @@
 typedef struct run_info {
     time_t started_at, finished_at;
     int exit_status;
+    /* The sweep was stopped (a signal, a closed output): the report lists only the endpoints
+     * scoring saw (result set) and counts the others as not_probed. */
+    bool incomplete;
+    size_t not_probed;
 } run_info_t;
 
 /* The endpoint's object in the report (target, address, status, facts, verdicts, result). */
@@ -27,11 +31,12 @@ const char *report_endpoint_result(endpoint_t *ep);
  * counts is kept for it. */
 typedef struct report_tally {
     int endpoints, reachable, passed, failed, errors, warned;
+    size_t not_probed;  /* targets a stopped run never finished (set by the run, not counted here) */
 } report_tally_t;
 /* Counts one endpoint object (report_endpoint()'s shape: its "status" and "result"). */
 void report_tally_add(report_tally_t *t, json_object *endpoint);
 /* The "summary" object (new reference): endpoints, reachable, unreachable, passed, failed,
- * errors, warnings (endpoints with any), exit_status. */
+ * errors, warnings (endpoints with any), not_probed, exit_status. */
 json_object *report_tally_json(const report_tally_t *t, int exit_status);
 
 /* The report document without "endpoints" (new reference): schema, schema_version, tool,
@@ -101,5 +106,8 @@ int report_emit(json_object *doc, const options_t *opts, char *err, size_t errle
 
 /* Writes a file so that readers see either the old or the complete new content. */
 int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *err, size_t errlen);
+/* Removes the temporary file of an atomic_write_file in progress, if any: for a process about to
+ * _exit from a signal handler. Async-signal-safe. */
+void atomic_write_abandon(void);
 
 #endif

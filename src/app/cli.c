@@ -34,6 +34,7 @@ typedef struct cli_state {
     const char *exposure;
     const char *ech_config_list;
     name_list_t tags, exclude_tags;   /* --tag, --exclude-tag */
+    bool format_given;
 } cli_state_t;
 
 typedef struct cli_option cli_option_t;
@@ -180,6 +181,7 @@ static cli_result_t set_format(const cli_option_t *o, const char *arg, cli_state
         fprintf(stderr, "tlsprobe: --%s: unknown format '%s' (known: %s)\n", o->name, arg, report_writer_names());
         return CLI_ERROR;
     }
+    st->format_given = true;
     return set_string(o, arg, st);
 }
 
@@ -286,8 +288,10 @@ static const cli_option_t options[] = {
     { "resolver", 0, "IP[:PORT]", "DNS server to ask instead of /etc/resolv.conf", .handle = set_string,
       .dest = OPT(resolver) },
     { "format", 0, "FORMAT", .print_help = format_help, .handle = set_format, .dest = OPT(format) },
-    { "output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout", .handle = set_string,
+    { "output", 'o', "FILE", "write the report to FILE (atomically; jsonl: in place, line\nby line, as the sweep runs) instead of stdout", .handle = set_string,
       .dest = OPT(output_path) },
+    { "resume", 0, "FILE", "finish an earlier, interrupted run's JSONL report FILE: probe\nonly the targets it lacks and append them (-o FILE --format jsonl)",
+      .handle = set_string, .dest = OPT(resume_path) },
     { "jobs", 'j', "N", "probes running at once over all endpoints (default 16)", .handle = set_int,
       .dest = OPT(jobs), .lo = 1, .hi = 1024 },
     { "per-host", 0, "N", "connections at once to one endpoint (default 3, max 5)", .handle = set_int,
@@ -341,7 +345,8 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\n"
     "Exit status: 0 all requirements passed, 1 a requirement failed,\n"
-    "2 usage or configuration error, 3 a target was unresolved, unreachable or errored.\n";
+    "2 usage or configuration error, 3 a target was unresolved, unreachable or errored,\n"
+    "or the sweep was interrupted (the report is marked incomplete).\n";
 
 /* "  -f, --file FILE", then the help from HELP_COLUMN (two spaces after a longer left side). */
 static void usage_option(FILE *f, const cli_option_t *o)
@@ -498,11 +503,33 @@ static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st
     return select_targets(st, targets);
 }
 
+/* --resume FILE is -o FILE --format jsonl; another file or format is a contradiction. */
+static cli_result_t resume_implies(cli_state_t *st)
+{
+    options_t *o = &st->opts;
+    if (!o->resume_path)
+        return CLI_RUN;
+    if (o->output_path && strcmp(o->output_path, o->resume_path) != 0) {
+        fprintf(stderr, "tlsprobe: --resume %s appends to that file: -o %s names another\n", o->resume_path,
+                o->output_path);
+        return CLI_ERROR;
+    }
+    if (st->format_given && strcmp(o->format, "jsonl") != 0) {
+        fprintf(stderr, "tlsprobe: --resume reads and appends JSONL: --format %s contradicts it\n", o->format);
+        return CLI_ERROR;
+    }
+    o->output_path = o->resume_path;
+    o->format = "jsonl";
+    return CLI_RUN;
+}
+
 cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)
 {
     cli_state_t st = { 0 };
     cli_set_defaults(&st.opts);
     cli_result_t r = parse_options(argc, argv, &st);
+    if (r == CLI_RUN)
+        r = resume_implies(&st);
     /* Colour is for a terminal; only the text report uses it. */
     if (st.opts.output_path)
         st.opts.color = false;

@@ -18,13 +18,13 @@ static const char merge_usage[] =
 
 /* The summary a run writes, counted again from the endpoint objects with the run's own tally;
  * *exit_status as main computes it. */
-static json_object *summary_of(json_object *endpoints, int *exit_status)
+static json_object *summary_of(json_object *endpoints, run_info_t *run)
 {
-    report_tally_t t = { 0 };
+    report_tally_t t = { .not_probed = run->not_probed };
     for (size_t i = 0; i < json_object_array_length(endpoints); i++)
         report_tally_add(&t, json_object_array_get_idx(endpoints, i));
-    *exit_status = t.errors ? EXIT_UNREACHABLE : t.failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
-    return report_tally_json(&t, *exit_status);
+    run->exit_status = t.errors || run->incomplete ? EXIT_UNREACHABLE : t.failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
+    return report_tally_json(&t, run->exit_status);
 }
 
 /* A report time ("2026-11-23T05:00:00Z") as time_t; false when it is not one. */
@@ -126,17 +126,15 @@ json_object *merge_reports(const report_file_t *inputs, const char *const *paths
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    json_object *sum = summary_of(list, &run.exit_status);
+    /* Incomplete when any part is; the targets parts never finished are their sum. */
+    for (size_t i = 0; i < n; i++) {
+        run.incomplete |= report_file_incomplete(&inputs[i]);
+        run.not_probed += (size_t)json_object_get_int64(jr_at(jr_at(inputs[i].head, "summary"), "not_probed"));
+    }
+    json_object *sum = summary_of(list, &run);
     /* The run's own head builder, so the members and their order are a run's. */
     json_object *doc = report_head(&run, sum);
     json_object_object_add(doc, "endpoints", list);
-    bool incomplete = false, said = false;
-    for (size_t i = 0; i < n; i++) {
-        incomplete |= report_file_incomplete(&inputs[i]);
-        said |= jr_has(inputs[i].head, "incomplete");
-    }
-    if (incomplete || said)
-        json_object_object_add(doc, "incomplete", json_object_new_boolean(incomplete));
     return doc;
 }
 

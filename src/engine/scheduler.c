@@ -4,6 +4,8 @@
 #include "scheduler.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,29 @@ typedef struct sched {
     size_t *left;          /* per endpoint: probes not yet done */
     size_t first_open;     /* endpoints before this one have nothing pending */
     size_t open_items;     /* pending + running */
+    size_t running;
+    double stop_at;        /* when a worker first saw the stop request (0: not yet) */
 } sched_t;
+
+/* Lock-free, so storing it is async-signal-safe (a signal handler requests the stop).
+ * 1: stop with a grace for endpoints in progress; 2: halt, nothing more starts. */
+static atomic_int stop_requested;
+
+void scheduler_request_stop(void)
+{
+    int none = 0;
+    atomic_compare_exchange_strong(&stop_requested, &none, 1);
+}
+
+void scheduler_request_halt(void)
+{
+    atomic_store(&stop_requested, 2);
+}
+
+bool scheduler_stop_requested(void)
+{
+    return atomic_load(&stop_requested) != 0;
+}
 
 static item_state_t *item(sched_t *s, size_t ep, size_t probe)
 {
@@ -65,12 +89,29 @@ static int skip_remaining(sched_t *s, size_t ep)
     return finished;
 }
 
+/* Called with mu held. After a stop request only endpoints already started go on, for a grace
+ * of one --timeout, so that what is nearly done can still be reported whole. */
+static bool may_start(sched_t *s, size_t ep)
+{
+    if (!scheduler_stop_requested())
+        return true;
+    if (s->stop_at == 0)
+        s->stop_at = net_now();
+    return atomic_load(&stop_requested) == 1 && s->eps[ep].started != 0 &&
+           net_now() < s->stop_at + s->opts->timeout_s;
+}
+
+static bool stopped(sched_t *s)
+{
+    return scheduler_stop_requested() && s->running == 0;
+}
+
 static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
 {
     while (s->first_open < s->n && s->left[s->first_open] == 0)
         s->first_open++;
     for (size_t i = s->first_open; i < s->n; i++) {
-        if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host)
+        if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host || !may_start(s, i))
             continue;
         for (size_t j = 0; j < probe_registry_count; j++) {
             if (*item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j])) {
@@ -146,12 +187,16 @@ static void *worker(void *arg)
     pthread_mutex_lock(&s->mu);
     for (;;) {
         size_t ep, probe;
-        while (s->open_items > 0 && !pick(s, &ep, &probe))
+        int got;
+        while (!(got = pick(s, &ep, &probe)) && s->open_items > 0 && !stopped(s))
             pthread_cond_wait(&s->cv, &s->mu);
-        if (s->open_items == 0)
+        if (!got) {
+            pthread_cond_broadcast(&s->cv); /* a stop: the others wait for nothing more */
             break;
+        }
         endpoint_t *e = &s->eps[ep];
         *item(s, ep, probe) = ITEM_RUNNING;
+        s->running++;
         s->group_running[s->host_group[ep]]++;
         if (e->started == 0)
             e->started = net_now();
@@ -160,6 +205,7 @@ static void *worker(void *arg)
         probe_status_t st = run_probe(e, probe_registry[probe]);
 
         pthread_mutex_lock(&s->mu);
+        s->running--;
         s->group_running[s->host_group[ep]]--;
         int finished = finish_item(s, ep, probe);
         if (st == PROBE_UNREACHABLE && !probe_registry[probe]->needs)
@@ -260,10 +306,18 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     if (nworkers > s.open_items)
         nworkers = s.open_items ? s.open_items : 1;
     pthread_t *threads = calloc(nworkers, sizeof *threads);
+    /* Workers (and the threads they start) block the stop signals: a handler then runs on the
+     * calling thread, never inside a probe's I/O. */
+    sigset_t stop_signals, old;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
     size_t started = 0;
     for (; threads && started < nworkers; started++)
         if (pthread_create(&threads[started], NULL, worker, &s) != 0)
             break;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (started == 0)
         worker(&s); /* no thread could start: do the work here rather than not at all */
     for (size_t i = 0; i < started; i++)

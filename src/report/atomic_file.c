@@ -5,11 +5,41 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The temporary file being written, for atomic_write_abandon (which a signal handler calls):
+ * the name is complete before the flag says so. */
+static char pending_tmp[PATH_MAX];
+static volatile sig_atomic_t pending;
+
+/* Signals are held while the temporary file is created or retired and the name recorded or
+ * forgotten: a handler never sees a file that exists without its name, or the reverse. */
+static void hold_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void atomic_write_abandon(void)
+{
+    if (pending) {
+        unlink(pending_tmp);
+        pending = 0;
+    }
+}
 
 /* A device or a pipe (-o /dev/stdout, -o /dev/null, a FIFO) is written in place: renaming
  * over it would replace the device with a regular file. */
@@ -41,26 +71,37 @@ int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *e
         return -1;
     }
     snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
+    sigset_t old;
+    hold_signals(&old);
     int fd = mkstemp(tmp);
+    int saved = errno;
+    if (fd >= 0 && strlen(tmp) < sizeof pending_tmp) {
+        memcpy(pending_tmp, tmp, strlen(tmp) + 1);
+        pending = 1;
+    }
+    release_signals(&old);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot create temporary file: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: cannot create temporary file: %s", path, strerror(saved));
         free(tmp);
         return -1;
     }
     fchmod(fd, 0644);
     FILE *f = fdopen(fd, "w");
     int ok = f && write(f, arg) == 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int saved = errno;
+    saved = errno;
     if (f ? fclose(f) != 0 : close(fd) != 0)
         ok = 0;
+    hold_signals(&old);
     if (ok && rename(tmp, path) != 0) {
         saved = errno;
         ok = 0;
     }
-    if (!ok) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved ? saved : EIO));
+    if (!ok)
         unlink(tmp);
-    }
+    pending = 0;
+    release_signals(&old);
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved ? saved : EIO));
     free(tmp);
     return ok ? 0 : -1;
 }

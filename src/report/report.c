@@ -115,6 +115,7 @@ json_object *report_tally_json(const report_tally_t *t, int exit_status)
     json_object_object_add(sum, "failed", json_object_new_int(t->failed));
     json_object_object_add(sum, "errors", json_object_new_int(t->errors));
     json_object_object_add(sum, "warnings", json_object_new_int(t->warned));
+    json_object_object_add(sum, "not_probed", json_object_new_int64((int64_t)t->not_probed));
     json_object_object_add(sum, "exit_status", json_object_new_int(exit_status));
     return sum;
 }
@@ -130,6 +131,7 @@ json_object *report_head(const run_info_t *run, json_object *summary)
     json_object_object_add(doc, "tool", tool);
     json_object_object_add(doc, "started_at", iso_time(run->started_at));
     json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
+    json_object_object_add(doc, "incomplete", json_object_new_boolean(run->incomplete));
     json_object_object_add(doc, "summary", summary);
     return doc;
 }

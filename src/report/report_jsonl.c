@@ -59,12 +59,12 @@ static int write_endpoint(FILE *f, json_object *endpoint, const options_t *opts)
     return rc;
 }
 
-/* doc's finished_at and summary members. */
+/* doc's finished_at, incomplete and summary members. */
 static int write_summary(FILE *f, json_object *doc, const options_t *opts)
 {
-    static const char *const keys[] = { "finished_at" };
+    static const char *const keys[] = { "finished_at", "incomplete" };
     (void)opts;
-    json_object *o = typed("summary", doc, keys, 1), *sum;
+    json_object *o = typed("summary", doc, keys, sizeof keys / sizeof *keys), *sum;
     if (json_object_object_get_ex(doc, "summary", &sum) && json_object_is_type(sum, json_type_object)) {
         json_object_object_foreach(sum, key, val)
             json_object_object_add(o, key, json_object_get(val));

@@ -43,7 +43,7 @@ static const char document[] =
     "  \"tool\": { \"name\": \"tlsprobe\", \"version\": \"0.1.0\" },"
     "  \"started_at\": \"2026-11-23T05:00:00Z\", \"finished_at\": \"2026-11-23T05:00:09Z\","
     "  \"summary\": { \"endpoints\": 2, \"reachable\": 1, \"unreachable\": 1, \"passed\": 0, \"failed\": 0,"
-    "               \"errors\": 2, \"warnings\": 0, \"exit_status\": 3 },"
+    "               \"errors\": 2, \"warnings\": 0, \"not_probed\": 0, \"exit_status\": 3 },"
     "  \"endpoints\": ["
     "    { \"target\": \"a.example:443\", \"host\": \"a.example\", \"port\": 443, \"sni\": \"a.example\","
     "      \"address\": \"192.0.2.1\", \"addresses\": [\"192.0.2.1\"], \"service\": null, \"starttls\": false,"

@@ -47,7 +47,7 @@ assert_eq "the JSONL run: a run line, 11 endpoint lines, a summary line" "1 11 1
 { echo "$run"; sed -n 5,8p "$TEST_TMP/lines"; echo "$summary"; } >"$TEST_TMP/p2.jsonl"
 # The third part as a JSON report (a shard written with --format json), its summary left stale.
 { echo "$run"; sed -n 9,11p "$TEST_TMP/lines"; echo "$summary"; } |
-  jq -s '(.[0] | del(.type)) + {finished_at: .[-1].finished_at, summary: (.[-1] | del(.type, .finished_at)),
+  jq -s '(.[0] | del(.type)) + {finished_at: .[-1].finished_at, summary: (.[-1] | del(.type, .finished_at, .incomplete)),
          endpoints: [.[1:-1][] | del(.type)]}' >"$TEST_TMP/p3.json"
 # The duplicate's earlier copy is marked: the later one (p2's) must be the one kept.
 dup=$(sed -n 5p "$TEST_TMP/lines" | jq -r .id)
@@ -73,7 +73,7 @@ mrg jsonl --format jsonl "$TEST_TMP/p1.jsonl" "$TEST_TMP/p2.jsonl" "$TEST_TMP/p3
 assert_jq "--format jsonl: run, 11 endpoints in index order, summary" "$MRG_OUT" \
   '[.[] | if .type == "endpoint" then .index else .type end]' '["run",0,1,2,3,4,5,6,7,8,9,10,"summary"]' --slurp
 assert_jq "--format jsonl: the summary line is the whole run's" "$MRG_OUT" \
-  '.[-1] | del(.type, .finished_at)' "$(jq -c .summary "$TEST_TMP/whole.json")" --slurp
+  '.[-1] | del(.type, .finished_at, .incomplete)' "$(jq -c .summary "$TEST_TMP/whole.json")" --slurp
 # The merged JSONL is a report like any other: it diffs clean against the whole run.
 "$TLSPROBE" diff "$MRG_OUT" "$TEST_TMP/whole.json" >/dev/null 2>&1
 assert_eq "the merged JSONL against the whole run: tlsprobe diff exit 0" 0 $?

@@ -126,10 +126,17 @@ static int csv_endpoint(FILE *f, json_object *endpoint, const options_t *opts)
     return ferror(f) ? -1 : 0;
 }
 
+/* A stopped sweep ends with one row that says so (requirement "sweep", result ERROR). */
 static int csv_end(FILE *f, json_object *head, const options_t *opts)
 {
-    (void)head;
     (void)opts;
+    char why[160];
+    char *cells[NCOLUMNS] = { 0 };
+    if ((cells[11] = (char *)doc_incomplete_text(head, why, sizeof why))) {
+        cells[7] = "sweep";
+        cells[10] = "ERROR";
+        write_row(f, cells);
+    }
     return ferror(f) ? -1 : 0;
 }
 

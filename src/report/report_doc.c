@@ -67,6 +67,15 @@ static const char *doc_grade_letter(json_object *endpoint)
     return jr_str(g, "grade");
 }
 
+const char *doc_incomplete_text(json_object *head, char *buf, size_t buflen)
+{
+    if (!json_object_get_boolean(jr_at(head, "incomplete")))
+        return NULL;
+    snprintf(buf, buflen, "INCOMPLETE: the sweep was stopped before every target was probed (%lld not probed)",
+             (long long)json_object_get_int64(jr_at(jr_at(head, "summary"), "not_probed")));
+    return buf;
+}
+
 const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen)
 {
     json_object *g = jr_at(endpoint, "grade");

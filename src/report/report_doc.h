@@ -16,6 +16,10 @@ char *doc_value_text(json_object *v);
 /* What a writer shows for the grade: the letter, "no grade: REASON" (composed in buf) when the
  * grade object says the facts did not support one, or NULL without a grade member (the
  * endpoint was not probed). A missing letter never reads as a good one. */
+/* For a report of a sweep that was stopped ("incomplete": true): one line saying so and how many
+ * targets were not probed, in buf; NULL for a complete report. Every format shows it, so a
+ * partial run never looks like a clean one. */
+const char *doc_incomplete_text(json_object *head, char *buf, size_t buflen);
 const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen);
 
 /* True for the members a verdict always has; writers show every other member as a note. */

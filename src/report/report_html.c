@@ -506,6 +506,12 @@ static int html_begin(FILE *f, json_object *head, const options_t *opts)
     if (json_object_get_int(jr_at(sum, "warnings")) > 0)
         fprintf(f, ", %d with warnings", json_object_get_int(jr_at(sum, "warnings")));
     fprintf(f, "; exit status %d.</p>\n", json_object_get_int(jr_at(sum, "exit_status")));
+    char why[160];
+    if (doc_incomplete_text(head, why, sizeof why)) {
+        fputs("<p class=\"summary incomplete\"><strong>", f);
+        esc(f, why);
+        fputs("</strong></p>\n", f);
+    }
     return ferror(f) ? -1 : 0;
 }
 

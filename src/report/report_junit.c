@@ -260,11 +260,20 @@ static int junit_end(FILE *f, json_object *head, const options_t *opts)
     if (!run.suites)
         return -1;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tlsprobe\"", f);
-    fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", run.total.tests,
-            run.total.failures, run.total.errors, run.total.skipped, (double)run.ms / 1000.0);
+    int stopped = json_object_get_boolean(jr_at(head, "incomplete"));
+    fprintf(f, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", run.total.tests + stopped,
+            run.total.failures, run.total.errors + stopped, run.total.skipped, (double)run.ms / 1000.0);
     attr(f, "timestamp", jr_str(head, "started_at"));
     fputs(">\n", f);
     int rc = report_scratch_copy(run.suites, f);
+    char why[160];
+    /* A stopped sweep is an error a CI gate sees, not a smaller clean run. */
+    if (doc_incomplete_text(head, why, sizeof why)) {
+        fputs("  <testsuite name=\"tlsprobe sweep\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n"
+              "    <testcase classname=\"tlsprobe\" name=\"sweep complete\">\n      <error", f);
+        attr(f, "message", why);
+        fputs("/>\n    </testcase>\n  </testsuite>\n", f);
+    }
     fputs("</testsuites>\n", f);
     run_free();
     return ferror(f) || rc ? -1 : 0;

@@ -209,11 +209,14 @@ static int prom_end(FILE *f, json_object *head, const options_t *opts)
         { "failed", "tlsprobe_run_failed", "Endpoints whose result is FAIL" },
         { "errors", "tlsprobe_run_errors", "Endpoints whose result is ERROR (not reached or a verdict ERROR)" },
         { "warnings", "tlsprobe_run_warnings", "Endpoints with a warning" },
+        { "not_probed", "tlsprobe_run_not_probed", "Targets a stopped sweep did not finish" },
     };
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
         header(f, counts[i].name, counts[i].help);
         fprintf(f, "%s %d\n", counts[i].name, json_object_get_int(jr_at(sum, counts[i].key)));
     }
+    header(f, "tlsprobe_run_incomplete", "Whether the sweep was stopped before every target was probed (1) or not (0)");
+    fprintf(f, "tlsprobe_run_incomplete %d\n", json_object_get_boolean(jr_at(head, "incomplete")));
     long long started = iso_seconds(jr_str(head, "started_at")), finished = iso_seconds(jr_str(head, "finished_at"));
     if (started >= 0 && finished >= started) {
         header(f, "tlsprobe_run_duration_seconds", "Wall time of the run (whole seconds)");

@@ -3,6 +3,7 @@
 #include "report.h"
 #include "report_text.h"
 #include "json_read.h"
+#include "report_doc.h"
 #include "probe.h"
 #include "render.h"
 
@@ -259,6 +260,9 @@ static int text_end(FILE *f, json_object *head, const options_t *opts)
     run.failed |= !run.matrix || text_matrix_write(run.matrix, f, run.pen.color) != 0;
     text_matrix_free(run.matrix);
     run.matrix = NULL;
+    char why[160];
+    if (doc_incomplete_text(head, why, sizeof why))
+        fprintf(f, "\n%s\n", why);
     fprintf(f, "\n%d endpoints: %d passed, %d failed, %d errors", json_object_get_int(jr_at(sum, "endpoints")),
             json_object_get_int(jr_at(sum, "passed")), json_object_get_int(jr_at(sum, "failed")),
             json_object_get_int(jr_at(sum, "errors")));

@@ -2,10 +2,12 @@
 # The ech probe against tests/lab/mod_ech.sh's scripted servers (tests/lab/fake_ech.py, an
 # independent Python ECH server: it decrypts what tlsprobe seals and logs what it decided):
 #   ech_accept +190  accepts ECH with accept.key: ServerHello.random carries the confirmation
-#   ech_reject +191  knows only other.key: answers the outer hello (rejected)
+#   ech_reject +191  knows only other.key: answers the outer hello (rejected), its EncryptedExtensions
+#                    carrying retry_configs (other.ecl), which tlsprobe decrypts and reports
 #   ech_none   +192  no ECH: ignores the extension (rejected; GREASE answered)
 #   ech_greasebreak +193  closes on any hello with 0xfe0d (undecided; GREASE not answered)
-#   ech_hrr    +194  a HelloRetryRequest carrying the HRR confirmation (accepted)
+#   ech_hrr    +194  a HelloRetryRequest carrying the HRR confirmation and a cookie; the second hello
+#                    (same HPKE context, cookie echoed) is decrypted and accepted
 # and the config sources: --ech-config-list (file or base64), the inventory's ech_config_list
 # (file relative to the inventory, or base64), none at all (an IP target: no HTTPS query), and
 # the usage errors of a list that does not parse. 12.1.5 is scored at level 3 from these facts.
@@ -31,6 +33,7 @@ targets:
   - { host: 127.0.0.1, port: $LAB_PORT_ECH_HRR, sni: $SNI, ech_config_list: "$LAB_ECH_CONFIG_LIST" }
 EOF
 LOG_START=$(wc -l < "$LAB_DIR/logs/ech_accept.log")
+HRR_LOG_START=$(wc -l < "$LAB_DIR/logs/ech_hrr.log")
 tp inventory --format json --probes ech --level 3 -f "$INV"
 E=.facts.ech
 TOP='[.status, .source, .offered, .accepted, .inner_sni, .outer_sni, .result]'
@@ -42,8 +45,9 @@ assert_jq "accept: accepted, config from the inventory file" "$TP_OUT" "$A$E | $
 assert_jq "accept: the config offered" "$TP_OUT" "$A$E.config" "$CFG"
 assert_jq "accept: GREASE ECH answered" "$TP_OUT" "$A$E.grease" \
   '{"answered":true,"result":"answered normally (TLSv1.3 TLS_AES_128_GCM_SHA256)"}'
-assert_jq "accept: retry configs not attempted" "$TP_OUT" "$A$E | [.retry_configs, .retry_configs_note, .dns_https]" \
-  '[null,"not attempted: they come in EncryptedExtensions, which need the handshake keys",null]'
+assert_jq "accept: decided on the ServerHello, no retry configs" "$TP_OUT" \
+  "$A$E | [.decided_on, .hrr_confirmation, .retry_configs, .retry_configs_note, .dns_https]" \
+  '["server_hello",null,null,"not applicable: ECH was not rejected",null]'
 assert_jq "accept: 12.1.5 PASS" "$TP_OUT" "$A | $(verdict 12.1.5)" '"PASS"'
 assert_jq "accept: 12.1.5 evidence names the source" "$TP_OUT" \
   "$A.verdicts[] | select(.id == \"12.1.5\") | .evidence" \
@@ -60,10 +64,17 @@ R=$(ep "127.0.0.1:$LAB_PORT_ECH_REJECT")
 assert_jq "reject: not accepted (outer hello answered)" "$TP_OUT" "$R$E | $TOP" \
   "[\"ok\",\"inventory\",true,false,\"$SNI\",\"$PUB\",\"rejected: the server answered the outer hello (no confirmation in ServerHello.random)\"]"
 assert_jq "reject: 12.1.5 FAIL" "$TP_OUT" "$R | $(verdict 12.1.5)" '"FAIL"'
+# The server's EncryptedExtensions, decrypted with the outer handshake's keys (our own key share):
+# its retry_configs are other.ecl, config 0x2b, which the lab server alone knows.
+assert_jq "reject: retry_configs decrypted from EncryptedExtensions" "$TP_OUT" "$R$E | [.decided_on, .retry_configs, .retry_configs_note]" \
+  "[\"server_hello\",[{\"config_id\":43,\"public_name\":\"$PUB\",\"kem\":32,\"suites\":[{\"kdf\":1,\"aead\":1},{\"kdf\":1,\"aead\":3}]}],
+    \"the server's EncryptedExtensions carry retry_configs (1 of version 0xfe0d)\"]"
 
 N=$(ep "127.0.0.1:$LAB_PORT_ECH_NONE")
 assert_jq "none: not accepted, GREASE answered" "$TP_OUT" "$N$E | [.accepted, .grease.answered]" '[false,true]'
 assert_jq "none: 12.1.5 FAIL" "$TP_OUT" "$N | $(verdict 12.1.5)" '"FAIL"'
+assert_jq "none: EncryptedExtensions decrypted, no retry_configs in it" "$TP_OUT" "$N$E | [.retry_configs, .retry_configs_note]" \
+  '[null,"server sent none: no encrypted_client_hello in its EncryptedExtensions"]'
 
 G=$(ep "127.0.0.1:$LAB_PORT_ECH_GREASEBREAK")
 assert_jq "greasebreak: undecided, GREASE ECH breaks the server" "$TP_OUT" \
@@ -73,8 +84,17 @@ assert_jq "greasebreak: undecided, GREASE ECH breaks the server" "$TP_OUT" \
 assert_jq "greasebreak: 12.1.5 ERROR" "$TP_OUT" "$G | $(verdict 12.1.5)" '"ERROR"'
 
 H=$(ep "127.0.0.1:$LAB_PORT_ECH_HRR")
-assert_jq "hrr: accepted by the HelloRetryRequest's confirmation" "$TP_OUT" "$H$E | [.accepted, .result]" \
-  '[true,"accepted: the HelloRetryRequest carries the ECH confirmation"]'
+assert_jq "hrr: accepted by the ServerHello after the second hello (HRR confirmation as evidence)" "$TP_OUT" \
+  "$H$E | [.accepted, .decided_on, .hrr_confirmation, .result, .retry_configs]" \
+  '[true,"server_hello_after_hrr",true,"accepted: the ServerHello after the HelloRetryRequest carries the ECH confirmation",null]'
+# The lab server decrypted the second hello with the first's HPKE context and checked the cookie echo
+# (it sends an alert otherwise): its log says so, with both server names.
+if tail -n +"$((HRR_LOG_START + 1))" "$LAB_DIR/logs/ech_hrr.log" |
+   grep -q "accepted after HelloRetryRequest (hrr confirmation [0-9a-f]*) inner sni=$SNI outer sni=$PUB"; then
+  ok "hrr: the lab server decrypted the second hello"
+else
+  not_ok "hrr: the lab server decrypted the second hello" "$(oneline "$(tail -n 5 "$LAB_DIR/logs/ech_hrr.log")")"
+fi
 assert_jq "hrr: 12.1.5 PASS" "$TP_OUT" "$H | $(verdict 12.1.5)" '"PASS"'
 
 # ---- --ech-config-list: a file (wire form), base64; none at all
@@ -130,6 +150,8 @@ fi
 # ---- text report
 tp text --format text --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_CONFIG_LIST" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"
 assert_file_contains "text: the ECH line" "$TP_OUT" "accepted (config 42 from option, public name $PUB); GREASE ECH answered yes"
+tp text-reject --format text --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_CONFIG_LIST" "127.0.0.1:$LAB_PORT_ECH_REJECT"
+assert_file_contains "text: the retry configs line" "$TP_OUT" "retry_configs: config 43, public name $PUB -- the server's EncryptedExtensions carry"
 
 # ---- usage errors: a list that does not parse
 tp bad-option --ech-config-list "AAAA" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"

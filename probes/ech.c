@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ech_hello.h"
 #include "hello_profile.h"
@@ -66,6 +67,7 @@ typedef struct source {
     bool undecided;           /* the DNS lookup failed: whether one is published is unknown */
     ech_pick_t pick;
     char why[400];            /* without a config: why */
+    char target_note[700];    /* the DNS record's TargetName is another name: what was done */
 } source_t;
 
 /* Room for every record resolve.c keeps (it keeps 16). */
@@ -90,7 +92,24 @@ static size_t by_priority(json_object *records, size_t *order, size_t cap)
     return n;
 }
 
-static void pick_from_dns(json_object *dns, const char *host, source_t *s)
+/* RFC 9460 3: a ServiceMode record whose TargetName is not "." sends clients to that name's
+ * addresses, where its ECH config is meant to be used; this probe has the endpoint's own
+ * address only (resolution is done before probes run), so the facts say where ECH went. */
+static void note_target(const char *target, const char *owner, const char *host, const char *addr, source_t *s)
+{
+    size_t n = target ? strlen(target) : 0;
+    if (n > 1 && target[n - 1] == '.')
+        n--; /* the record's names are absolute */
+    if (!target || !strcmp(target, ".") || (strlen(host) == n && !strncasecmp(target, host, n)) ||
+        (strlen(owner) == n && !strncasecmp(target, owner, n)))
+        return;
+    int tn = n > 150 ? 150 : (int)n;
+    snprintf(s->target_note, sizeof s->target_note,
+             "the HTTPS record's TargetName is %.*s: a client would connect to its addresses; ECH was offered "
+             "to %.100s's address %.64s, not to %.*s's", tn, target, host, addr, tn, target);
+}
+
+static void pick_from_dns(json_object *dns, const char *host, const char *addr, source_t *s)
 {
     const char *owner = jr_str(dns, "owner") ? jr_str(dns, "owner") : host;
     const char *result = jr_str(dns, "result") ? jr_str(dns, "result") : "?";
@@ -125,6 +144,7 @@ static void pick_from_dns(json_object *dns, const char *host, source_t *s)
             free(list);
             if (st == ECH_PICK_OK) {
                 s->found = true;
+                note_target(jr_str(rec, "target"), owner, host, addr, s);
                 return;
             }
         }
@@ -150,7 +170,7 @@ static void pick_source(const endpoint_t *ep, source_t *s)
         else
             snprintf(s->why, sizeof s->why, "no usable ECH configuration in the list given (%s): %s", s->name, why);
     } else if (ep->dns_https) {
-        pick_from_dns(ep->dns_https, t->host, s);
+        pick_from_dns(ep->dns_https, t->host, ep->addr_str, s);
     } else {
         /* Nothing says whether a configuration is published: an address or a localhost name has
          * no HTTPS record to look up. */
@@ -506,6 +526,7 @@ static probe_status_t ech_run(probe_ctx_t *ctx)
     if (ep->dns_https && json_object_deep_copy(ep->dns_https, &dns_copy, NULL) != 0)
         dns_copy = NULL;
     json_object_object_add(out, "dns_https", dns_copy);
+    json_object_object_add(out, "target_name_note", *s.target_note ? json_object_new_string(s.target_note) : NULL);
 
     offer_t of;
     memset(&of, 0, sizeof of);

@@ -91,7 +91,8 @@ static int expand_label(const tls_suite_t *s, const uint8_t *secret, const char 
     memcpy(info + i + 6, label, ll - 6);
     i += ll;
     info[i++] = (uint8_t)ctx_len;
-    memcpy(info + i, ctx, ctx_len);
+    if (ctx_len)
+        memcpy(info + i, ctx, ctx_len);
     i += ctx_len;
     return hpke_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, s->md, secret, s->hlen, NULL, 0, info, i, out, len) == HPKE_OK
                ? 0

@@ -134,10 +134,17 @@ if [[ " $LAB_SERVERS " == *" dns "* && " $LAB_SERVERS " == *" tls13 "* ]] && [ -
       "$D$E | [.source, .offered, .accepted, .inner_sni, .config.config_id]" '["dns",true,true,"ech.lab.test",42]'
     assert_jq "dns: 12.1.5 PASS, the evidence names DNS" "$TP_OUT" "$D.verdicts[] | select(.id == \"12.1.5\") | [.result, .evidence]" \
       "[\"PASS\",\"ECH accepted (config 42 from dns, public name $PUB): accepted: ServerHello.random carries the ECH confirmation\"]"
+    assert_jq "dns: TargetName \".\", no note" "$TP_OUT" "$D$E.target_name_note" null
     D=$(ep "noech.lab.test:$LAB_PORT_TLS13")
     assert_jq "dns: a record without ech, nothing offered" "$TP_OUT" "$D$E | [.source, .offered, .accepted, .result]" \
       "[null,false,false,\"no ECH configuration: no HTTPS record with ech for _${LAB_PORT_TLS13}._https.noech.lab.test and none given\"]"
     assert_jq "dns: no ech, 12.1.5 FAIL" "$TP_OUT" "$D | $(verdict 12.1.5)" '"FAIL"'
+    # A ServiceMode record whose TargetName is svc.lab.test: ECH is offered to the target's own address
+    # (the lab server accepts it), and the facts say it was not the TargetName's.
+    tp dns-target --format json --probes ech --resolver "$LAB_RESOLVER" "target.lab.test:$LAB_PORT_ECH_ACCEPT"
+    assert_jq "dns: TargetName svc.lab.test: offered to the target's address, said so" "$TP_OUT" \
+      ".endpoints[0]$E | [.source, .accepted, .dns_https.records[0].target, .target_name_note]" \
+      "[\"dns\",true,\"svc.lab.test.\",\"the HTTPS record's TargetName is svc.lab.test: a client would connect to its addresses; ECH was offered to target.lab.test's address 127.0.0.1, not to svc.lab.test's\"]"
     # Internal services get ECH keys out of band: none in DNS is not a failure seen.
     tp dns-internal --format json --probes ech --level 3 --exposure internal --resolver "$LAB_RESOLVER" \
       "noech.lab.test:$LAB_PORT_TLS13"

@@ -96,6 +96,13 @@ else
   not_ok "hrr: the lab server decrypted the second hello" "$(oneline "$(tail -n 5 "$LAB_DIR/logs/ech_hrr.log")")"
 fi
 assert_jq "hrr: 12.1.5 PASS" "$TP_OUT" "$H | $(verdict 12.1.5)" '"PASS"'
+# The same server with a config it cannot decrypt: a HelloRetryRequest without confirmation, the second
+# (outer) hello, then ServerHello and EncryptedExtensions; the retry_configs are read over the outer
+# transcript message_hash(ClientHelloOuter1) || HRR || ClientHelloOuter2 || ServerHello.
+tp hrr-reject --format json --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_OTHER_CONFIG_LIST" "127.0.0.1:$LAB_PORT_ECH_HRR"
+assert_jq "hrr, rejected: decided on the ServerHello to the second hello, retry_configs read" "$TP_OUT" \
+  ".endpoints[0]$E | [.accepted, .decided_on, .hrr_confirmation, .result, [.retry_configs[] | .config_id, .public_name]]" \
+  "[false,\"server_hello_after_hrr\",false,\"rejected: the server answered the second outer hello (no confirmation in ServerHello.random)\",[42,\"$PUB\"]]"
 
 # ---- --ech-config-list: a file (wire form), base64; none at all
 tp option-file --format json --probes ech --sni "$SNI" --ech-config-list "$LAB_ECH_CONFIG_FILE" "127.0.0.1:$LAB_PORT_ECH_ACCEPT"

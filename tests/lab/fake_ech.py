@@ -21,7 +21,10 @@ a client-facing server decides, from the ClientHello alone. Modes:
                (7.2.1) and a cookie, then the ServerHello with confirmation for the second
                hello, which must decrypt with the first hello's HPKE context (empty enc, next
                sequence number, same suite and config id) and echo the cookie in both its
-               inner and outer hellos; an alert otherwise (6.1.5, 7.1.1).
+               inner and outer hellos; an alert otherwise (6.1.5, 7.1.1). A hello it cannot
+               decrypt gets a HelloRetryRequest without the ECH extension (rejection), then
+               the second outer hello (ECH still offered, cookie echoed) a ServerHello and the
+               EncryptedExtensions with retry_configs.
 ServerHellos: TLS 1.3 (supported_versions 0x0304), suite TLS_AES_128_GCM_SHA256 or
 TLS_CHACHA20_POLY1305_SHA256 (the first the hello offers; both hash with SHA-256), a fresh
 X25519 key share (the hello must offer one); after a plain ServerHello (reject, none) comes
@@ -246,8 +249,10 @@ def server_hello(hello, random, suite, extra_exts=b"", private=None):
 
 
 def hello_retry_request(hello, suite, ech_conf, cookie):
+    """ech_conf None: no ECH extension (the server rejects ECH, 7.1.1)."""
     exts = (ext(EXT_SUPPORTED_VERSIONS, struct.pack(">H", TLS13)) + ext(EXT_COOKIE, vec(2, cookie))
-            + ext(EXT_KEY_SHARE, struct.pack(">H", GROUP_X25519)) + ext(EXT_ECH, ech_conf))
+            + ext(EXT_KEY_SHARE, struct.pack(">H", GROUP_X25519))
+            + (ext(EXT_ECH, ech_conf) if ech_conf is not None else b""))
     body = (struct.pack(">H", 0x0303) + HRR_RANDOM + vec(1, hello.session_id)
             + struct.pack(">HB", suite, 0) + vec(2, exts))
     return handshake(2, body)
@@ -308,14 +313,34 @@ def encrypted_extensions_record(ch_msg, sh, private, client_share, suite, exts):
     return header + seal(key, iv, header, inner)
 
 
-def answer_with_ee(hello, body, what, exts):
-    """The ServerHello record answering `hello` (body: its ClientHello body), then the
-    encrypted EncryptedExtensions carrying `exts`: a real server's first flight begins so."""
+def answer_with_ee(hello, transcript, what, exts):
+    """The ServerHello record answering `hello` (transcript: the messages before the
+    ServerHello, the ClientHello's or after an HRR message_hash || HRR || ClientHello2), then
+    the encrypted EncryptedExtensions carrying `exts`: a real server's first flight begins so."""
     suite = check_answerable(hello, what)
     private = os.urandom(32)
     sh = server_hello(hello, os.urandom(32), suite, private=private)
-    ee = encrypted_extensions_record(handshake(1, body), sh, private, hello.x25519_share(), suite, exts)
+    ee = encrypted_extensions_record(transcript, sh, private, hello.x25519_share(), suite, exts)
     return tls_record(CONTENT_HANDSHAKE, 0x0303, sh) + ee
+
+
+def reject_after_hrr(conn, outer, body, opts):
+    """ECH rejected, with a HelloRetryRequest first (no ECH extension, a cookie): the second
+    outer hello must still carry encrypted_client_hello and echo the cookie (RFC 9849 6.1.5);
+    it is answered with a ServerHello and the EncryptedExtensions carrying retry_configs."""
+    suite = check_answerable(outer, "the outer hello")
+    cookie = os.urandom(16)
+    hrr = hello_retry_request(outer, suite, None, cookie)
+    conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, hrr))
+    body2 = read_hello(conn, allow_ccs=True)
+    outer2 = Hello(body2)
+    if outer2.ext(EXT_ECH) is None:
+        raise Alert(ALERT_MISSING_EXTENSION, "second outer hello without encrypted_client_hello")
+    if outer2.ext(EXT_COOKIE) != vec(2, cookie) or outer2.random != outer.random:
+        raise Alert(ALERT_ILLEGAL_PARAMETER, "second outer hello: cookie not echoed or random changed")
+    transcript = message_hash(handshake(1, body)) + hrr + handshake(1, body2)
+    conn.send(answer_with_ee(outer2, transcript, "the second outer hello", ext(EXT_ECH, opts.config_list_raw)))
+    return "the second outer hello (sni=%s)" % outer2.sni()
 
 
 # ---------------------------------------------------------------- connections
@@ -390,14 +415,18 @@ def serve(conn, opts):
         conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, plain_answer(outer, "the hello")))
         return "answered the hello without encrypted_client_hello (sni=%s)" % osni
     if opts.mode == "none" or not has_ech:
-        conn.send(answer_with_ee(outer, body, "the hello", b""))
+        conn.send(answer_with_ee(outer, handshake(1, body), "the hello", b""))
         return "answered the hello (sni=%s), %s" % (
             osni, "encrypted_client_hello ignored" if has_ech else "no encrypted_client_hello")
     server = EchServer(opts.key, opts.config)
     inner, ctx, why = server.open(outer, body)
     if inner is None:
         # RFC 9849 7.1: the outer handshake's EncryptedExtensions carry our configs to retry with.
-        conn.send(answer_with_ee(outer, body, "the outer hello", ext(EXT_ECH, opts.config_list_raw)))
+        if opts.mode == "hrr":
+            answered = reject_after_hrr(conn, outer, body, opts)
+            return ("rejected: %s: HelloRetryRequest without confirmation, then answered %s, retry_configs sent"
+                    % (why, answered))
+        conn.send(answer_with_ee(outer, handshake(1, body), "the outer hello", ext(EXT_ECH, opts.config_list_raw)))
         return ("rejected: %s: answered the outer hello (sni=%s) without confirmation, retry_configs sent"
                 % (why, osni))
     suite = check_answerable(inner, "ClientHelloInner")

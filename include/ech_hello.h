@@ -142,7 +142,8 @@ typedef struct ech_key_share {
     size_t pk_len;
 } ech_key_share_t;
 
-/* A fresh key pair for group (29 or 23); -1 for another group or a crypto failure. */
+/* A fresh key pair for group (29 or 23); -1 (and *k zeroed, group 0) for another group or a
+ * crypto failure. */
 int ech_key_share_new(uint16_t group, ech_key_share_t *k);
 void ech_key_share_clear(ech_key_share_t *k);
 

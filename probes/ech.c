@@ -369,6 +369,7 @@ static bool offer_ech(probe_ctx_t *ctx, const source_t *s, offer_t *of, char *re
         goto done;
     }
     tls_raw_result_t r, r2;
+    memset(&r, 0, sizeof r);
     memset(&r2, 0, sizeof r2);
     tls_raw_opts_t o;
     exchange_opts(ctx, &o);
@@ -586,8 +587,9 @@ static void ech_render_text(render_text_t *out, json_object *e, json_object *end
     render_text_printf(out, "; GREASE ECH answered %s\n", render_yes_no(g, "answered"));
     render_text_indent(out);
     render_text_printf(out, " %s\n", render_or_dash(jr_str(e, "result")));
+    /* After a rejection only (decided_on: reports before retry_configs were read have none). */
     json_object *rc = jr_at(e, "retry_configs");
-    if (rc || (jr_str(e, "retry_configs_note") && strncmp(jr_str(e, "retry_configs_note"), "not applicable", 14))) {
+    if (rc || (jr_str(e, "decided_on") && acc && !json_object_get_boolean(acc))) {
         render_text_indent(out);
         render_text_printf(out, " retry_configs:");
         for (size_t i = 0; i < jr_len(rc); i++)
@@ -610,10 +612,12 @@ static void ech_render_html(render_html_t *out, json_object *e, json_object *end
     render_html_kv_value(out, "Config source", jr_at(e, "source"));
     render_html_kv_value(out, "Config", jr_at(e, "config"));
     render_html_kv_value(out, "Outer SNI", jr_at(e, "outer_sni"));
-    render_html_kv_value(out, "Decided on", jr_at(e, "decided_on"));
-    render_html_kv_value(out, "HelloRetryRequest confirmation", jr_at(e, "hrr_confirmation"));
-    render_html_kv_value(out, "Retry configs", jr_at(e, "retry_configs"));
-    render_html_kv_value(out, "Retry configs note", jr_at(e, "retry_configs_note"));
+    if (json_object_object_get_ex(e, "decided_on", NULL)) { /* absent from older reports */
+        render_html_kv_value(out, "Decided on", jr_at(e, "decided_on"));
+        render_html_kv_value(out, "HelloRetryRequest confirmation", jr_at(e, "hrr_confirmation"));
+        render_html_kv_value(out, "Retry configs", jr_at(e, "retry_configs"));
+        render_html_kv_value(out, "Retry configs note", jr_at(e, "retry_configs_note"));
+    }
     render_html_kv_value(out, "GREASE ECH answered", jr_at(jr_at(e, "grease"), "answered"));
     render_html_kv_value(out, "GREASE ECH", jr_at(jr_at(e, "grease"), "result"));
     render_html_kv_end(out);

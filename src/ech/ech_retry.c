@@ -40,8 +40,12 @@ int ech_key_share_new(uint16_t group, ech_key_share_t *k)
     int ok = kem && RAND_bytes(ikm, sizeof ikm) == 1 &&
              hpke_derive_key_pair(kem, ikm, sizeof ikm, k->sk, &sk_len, k->pk, &k->pk_len) == HPKE_OK;
     OPENSSL_cleanse(ikm, sizeof ikm);
+    if (!ok) {
+        OPENSSL_cleanse(k, sizeof *k); /* group 0: never matches a server's key share */
+        return -1;
+    }
     k->group = group;
-    return ok ? 0 : -1;
+    return 0;
 }
 
 void ech_key_share_clear(ech_key_share_t *k)

@@ -366,7 +366,7 @@ int main(void)
     hello_profile_set_suites(&out, suites, 3);
     ech_key_share_t keys[2];
     check(ech_key_share_new(29, &keys[0]) == 0 && keys[0].pk_len == 32 && ech_key_share_new(23, &keys[1]) == 0 &&
-              keys[1].pk_len == 65 && keys[1].pk[0] == 4 && ech_key_share_new(24, &keys[1]) != 0 &&
+              keys[1].pk_len == 65 && keys[1].pk[0] == 4 && ech_key_share_new(24, &keys[1]) != 0 && keys[1].group == 0 &&
               ech_key_share_new(23, &keys[1]) == 0,
           "key shares: x25519 and secp256r1 kept, others refused", "");
     out.shares[0].key = keys[0].pk, out.shares[0].key_len = keys[0].pk_len;

@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "ech_hello.h"
 #include "hello_profile.h"
@@ -303,6 +307,31 @@ static tri_t verdict_tri(ech_verdict_t v)
     return v == ECH_ACCEPTED ? T_TRUE : v == ECH_REJECTED ? T_FALSE : T_UNKNOWN;
 }
 
+/* The ChangeCipherSpec records a server sends after its HelloRetryRequest (middlebox
+ * compatibility, RFC 8446 D.4) may reach us only after the second hello went out, before the
+ * ServerHello; the flight parser wants the ServerHello first, so they are taken off the socket
+ * here, looked at with MSG_PEEK so that anything else stays for the parser. By o's deadline. */
+static void skip_ccs(int fd, const tls_raw_opts_t *o)
+{
+    static const uint8_t ccs[6] = { 20, 3, 3, 0, 1, 1 };
+    uint8_t b[6];
+    for (int records = 0; records < 4;) {
+        double left = o->deadline - net_now();
+        if (left <= 0 || net_wait(fd, POLLIN, left < o->timeout_s ? left : o->timeout_s) != 1)
+            return;
+        ssize_t n = recv(fd, b, sizeof b, MSG_PEEK);
+        if (n <= 0 || memcmp(b, ccs, (size_t)n) != 0)
+            return; /* not a ChangeCipherSpec (or the end): the parser's */
+        if (n < (ssize_t)sizeof b) {
+            nanosleep(&(struct timespec){ 0, 1000000 }, NULL); /* the rest of 6 bytes is on its way */
+            continue;
+        }
+        if (recv(fd, b, sizeof b, 0) != (ssize_t)sizeof b)
+            return;
+        records++;
+    }
+}
+
 /* The hello after a HelloRetryRequest hrr (RFC 9849 6.1.5): the group it names, our kept key
  * for it in the outer hello, its cookie; decides from the ServerHello that follows. The final
  * hello and ServerHello are left in h2/r2 for retry_configs. */
@@ -328,7 +357,12 @@ static void after_hrr(probe_ctx_t *ctx, int fd, const source_t *s, hello_profile
     }
     tls_raw_opts_t o;
     exchange_opts(ctx, &o);
-    tls_raw_exchange(fd, h2->record, h2->record_len, &o, r2);
+    if (net_send_all(fd, h2->record, h2->record_len, o.timeout_s) != 0) {
+        snprintf(result, cap, "%s; the second hello could not be sent", first);
+        return;
+    }
+    skip_ccs(fd, &o);
+    tls_raw_exchange(fd, NULL, 0, &o, r2); /* sent above: reads the answer */
     size_t len;
     const uint8_t *msg = first_message(r2, &len);
     char why[300];
@@ -389,6 +423,7 @@ static bool offer_ech(probe_ctx_t *ctx, const source_t *s, offer_t *of, char *re
             of->hrr_confirmation = of->accepted;
             after_hrr(ctx, fd, s, in, out, h, msg, len, h2, &r2, &k2, of, result, cap);
         }
+        exchange_opts(ctx, &o); /* the EncryptedExtensions read gets its own deadline */
         if (of->accepted == T_FALSE && !r.flight.server_hello.is_hrr)
             retry_configs(fd, &r, &o, h, msg, len, keys, 2, of);
         else if (of->accepted == T_FALSE && (msg2 = first_message(&r2, &len2)) != NULL)

@@ -134,16 +134,19 @@ ech_verdict_t ech_check_answer(const ech_hello_t *h, const uint8_t *msg, size_t 
 /* ---- retry_configs: the outer handshake's EncryptedExtensions after a rejection */
 
 /* A client key share whose private half is kept, so that the outer handshake's keys can be
- * computed when the server answers the outer hello: x25519 (29) or secp256r1 (23). */
+ * computed when the server answers the outer hello: x25519 (29), secp256r1 (23), secp384r1
+ * (24) or secp521r1 (25; the groups a HelloRetryRequest may ask for), in TLS's encodings. */
+#define ECH_MAX_SHARE 133 /* an uncompressed P-521 point */
 typedef struct ech_key_share {
     uint16_t group;
-    uint8_t sk[32];
-    uint8_t pk[ECH_MAX_PUBLIC_KEY];
+    uint8_t sk[66];
+    size_t sk_len;
+    uint8_t pk[ECH_MAX_SHARE];
     size_t pk_len;
 } ech_key_share_t;
 
-/* A fresh key pair for group (29 or 23); -1 (and *k zeroed, group 0) for another group or a
- * crypto failure. */
+/* A fresh key pair for group (29, 23, 24 or 25); -1 (and *k zeroed, group 0) for another
+ * group or a crypto failure. */
 int ech_key_share_new(uint16_t group, ech_key_share_t *k);
 void ech_key_share_clear(ech_key_share_t *k);
 

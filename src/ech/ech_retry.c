@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
 #include <openssl/rand.h>
 
 #include "ech_config.h"
@@ -30,15 +34,84 @@ static uint16_t group_kem(uint16_t group)
     return group == 29 ? HPKE_KEM_X25519_SHA256 : group == 23 ? HPKE_KEM_P256_SHA256 : 0;
 }
 
+/* secp384r1 and secp521r1: OpenSSL's group name and the scalar's (and coordinate's) length. */
+static const char *ec_group(uint16_t group, size_t *len)
+{
+    *len = group == 24 ? 48 : group == 25 ? 66 : 0;
+    return group == 24 ? SN_secp384r1 : group == 25 ? SN_secp521r1 : NULL;
+}
+
+/* A P-384 or P-521 key pair by OpenSSL's keygen: the scalar, and the uncompressed point TLS sends. */
+static int ec_key_new(uint16_t group, ech_key_share_t *k)
+{
+    size_t n;
+    const char *name = ec_group(group, &n);
+    EVP_PKEY *key = name ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", name) : NULL;
+    BIGNUM *priv = NULL;
+    int ok = key && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1 &&
+             BN_bn2binpad(priv, k->sk, (int)n) == (int)n &&
+             EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, k->pk, sizeof k->pk,
+                                             &k->pk_len) == 1 &&
+             k->pk_len == 1 + 2 * n && k->pk[0] == 4;
+    k->sk_len = n;
+    BN_clear_free(priv);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+/* An EC key of the group from OSSL_PARAMs (the peer's public point, or our key pair). */
+static EVP_PKEY *ec_from(const char *name, const uint8_t *pk, size_t pk_len, const uint8_t *sk, size_t sk_len)
+{
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    BIGNUM *priv = sk ? BN_bin2bn(sk, (int)sk_len, NULL) : NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (b && c && (!sk || priv) && OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, name, 0) == 1 &&
+        OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pk, pk_len) == 1 &&
+        (!priv || OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, priv) == 1) &&
+        (params = OSSL_PARAM_BLD_to_param(b)) != NULL && EVP_PKEY_fromdata_init(c) == 1 &&
+        EVP_PKEY_fromdata(c, &key, sk ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) == 1 && !sk) {
+        /* the server's point must be on the curve */
+        EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+        if (!check || EVP_PKEY_public_check(check) != 1)
+            EVP_PKEY_free(key), key = NULL;
+        EVP_PKEY_CTX_free(check);
+    }
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(b);
+    BN_clear_free(priv);
+    EVP_PKEY_CTX_free(c);
+    return key;
+}
+
+/* ECDHE with a P-384 or P-521 share: the x-coordinate, *out_len bytes. */
+static int ec_dh(const ech_key_share_t *k, const uint8_t *peer_pk, size_t peer_len, uint8_t *out, size_t *out_len)
+{
+    size_t n;
+    const char *name = ec_group(k->group, &n);
+    EVP_PKEY *mine = name ? ec_from(name, k->pk, k->pk_len, k->sk, k->sk_len) : NULL;
+    EVP_PKEY *peer = name && peer_len == 1 + 2 * n ? ec_from(name, peer_pk, peer_len, NULL, 0) : NULL;
+    EVP_PKEY_CTX *c = mine ? EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL) : NULL;
+    *out_len = n;
+    int ok = c && peer && EVP_PKEY_derive_init(c) == 1 && EVP_PKEY_derive_set_peer(c, peer) == 1 &&
+             EVP_PKEY_derive(c, out, out_len) == 1 && *out_len == n;
+    EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(mine);
+    EVP_PKEY_free(peer);
+    return ok ? 0 : -1;
+}
+
 int ech_key_share_new(uint16_t group, ech_key_share_t *k)
 {
     memset(k, 0, sizeof *k);
     uint8_t ikm[32];
-    size_t sk_len;
     uint16_t kem = group_kem(group);
-    /* DeriveKeyPair from fresh random bytes: a valid key of either KEM, in TLS's encoding. */
-    int ok = kem && RAND_bytes(ikm, sizeof ikm) == 1 &&
-             hpke_derive_key_pair(kem, ikm, sizeof ikm, k->sk, &sk_len, k->pk, &k->pk_len) == HPKE_OK;
+    /* x25519 and secp256r1: DeriveKeyPair from fresh random bytes, a valid key of the KEM in
+     * TLS's encoding; the larger curves by OpenSSL's keygen. */
+    int ok = kem ? RAND_bytes(ikm, sizeof ikm) == 1 &&
+                       hpke_derive_key_pair(kem, ikm, sizeof ikm, k->sk, &k->sk_len, k->pk, &k->pk_len) == HPKE_OK
+                 : ec_key_new(group, k);
     OPENSSL_cleanse(ikm, sizeof ikm);
     if (!ok) {
         OPENSSL_cleanse(k, sizeof *k); /* group 0: never matches a server's key share */
@@ -118,7 +191,8 @@ static int digest(const tls_suite_t *s, const uint8_t *a, size_t an, const uint8
 }
 
 /* The server handshake traffic key and IV, in an AEAD context at sequence number 0. */
-static int server_hs_keys(const tls_suite_t *s, const uint8_t ecdhe[32], const uint8_t th[64], hpke_ctx_t *aead)
+static int server_hs_keys(const tls_suite_t *s, const uint8_t *ecdhe, size_t ecdhe_len, const uint8_t th[64],
+                          hpke_ctx_t *aead)
 {
     static const uint8_t zeros[64];
     uint8_t early[64], empty[64], derived[64], hs[64], shs[64];
@@ -128,7 +202,7 @@ static int server_hs_keys(const tls_suite_t *s, const uint8_t ecdhe[32], const u
             HPKE_OK &&
         digest(s, NULL, 0, NULL, 0, NULL, 0, empty) == 0 &&
         expand_label(s, early, "derived", empty, s->hlen, derived, s->hlen) == 0 &&
-        hpke_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, s->md, ecdhe, 32, derived, s->hlen, NULL, 0, hs, s->hlen) ==
+        hpke_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, s->md, ecdhe, ecdhe_len, derived, s->hlen, NULL, 0, hs, s->hlen) ==
             HPKE_OK &&
         expand_label(s, hs, "s hs traffic", th, s->hlen, shs, s->hlen) == 0 &&
         expand_label(s, shs, "key", NULL, 0, aead->key, s->key_len) == 0 &&
@@ -241,8 +315,11 @@ void ech_retry_configs(const ech_hello_t *h, const uint8_t *sh_msg, size_t sh_le
               (unsigned)sh.key_share_group);
         return;
     }
-    uint8_t ecdhe[32], th[64], pt[TLS_MAX_CIPHERTEXT];
-    if (hpke_dh_serialized(group_kem(k->group), k->sk, 32, sh.key_share, sh.key_share_len, ecdhe) != HPKE_OK) {
+    uint8_t ecdhe[66], th[64], pt[TLS_MAX_CIPHERTEXT];
+    size_t ecdhe_len = 32;
+    if (group_kem(k->group) ? hpke_dh_serialized(group_kem(k->group), k->sk, k->sk_len, sh.key_share,
+                                                 sh.key_share_len, ecdhe) != HPKE_OK
+                            : ec_dh(k, sh.key_share, sh.key_share_len, ecdhe, &ecdhe_len) != 0) {
         failf(out, "the server's key share is not a valid key of group %u", (unsigned)k->group);
         return;
     }
@@ -252,7 +329,7 @@ void ech_retry_configs(const ech_hello_t *h, const uint8_t *sh_msg, size_t sh_le
     const uint8_t *outer = h->record + WIRE_RECORD_HEADER;
     if (digest(s, h->outer_prefix, h->outer_prefix_len, outer, h->record_len - WIRE_RECORD_HEADER, sh_msg, sh_len,
                th) != 0 ||
-        server_hs_keys(s, ecdhe, th, &aead) != 0)
+        server_hs_keys(s, ecdhe, ecdhe_len, th, &aead) != 0)
         failf(out, "the key schedule failed");
     else if (record_len < 5 + HPKE_TAG_LEN || record[0] != TLS_CONTENT_APPLICATION_DATA ||
              5 + ((size_t)record[3] << 8 | record[4]) != record_len || record_len - 5 > TLS_MAX_CIPHERTEXT)

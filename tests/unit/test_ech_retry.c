@@ -365,10 +365,13 @@ int main(void)
     hello_profile_set_suites(&in, suites, 3);
     hello_profile_set_suites(&out, suites, 3);
     ech_key_share_t keys[2];
+    check(ech_key_share_new(24, &keys[0]) == 0 && keys[0].pk_len == 97 && keys[0].sk_len == 48 &&
+              keys[0].pk[0] == 4 && ech_key_share_new(25, &keys[1]) == 0 && keys[1].pk_len == 133 &&
+              keys[1].sk_len == 66 && ech_key_share_new(30, &keys[1]) != 0 && keys[1].group == 0,
+          "key shares: secp384r1 and secp521r1 uncompressed, x448 refused", "");
     check(ech_key_share_new(29, &keys[0]) == 0 && keys[0].pk_len == 32 && ech_key_share_new(23, &keys[1]) == 0 &&
-              keys[1].pk_len == 65 && keys[1].pk[0] == 4 && ech_key_share_new(24, &keys[1]) != 0 && keys[1].group == 0 &&
-              ech_key_share_new(23, &keys[1]) == 0,
-          "key shares: x25519 and secp256r1 kept, others refused", "");
+              keys[1].pk_len == 65 && keys[1].pk[0] == 4,
+          "key shares: x25519 and secp256r1 kept", "");
     out.shares[0].key = keys[0].pk, out.shares[0].key_len = keys[0].pk_len;
     out.shares[1].key = keys[1].pk, out.shares[1].key_len = keys[1].pk_len;
     static ech_hello_t h;

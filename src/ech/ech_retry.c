@@ -4,8 +4,9 @@
  * client would (RFC 8446 7.1: (EC)DHE from our kept key share and the server's, the handshake
  * secret, the server handshake traffic secret over ClientHelloOuter..ServerHello, its key and
  * IV), opens the first encrypted record and reads the extension. OpenSSL EVP does the
- * cryptography through the HPKE module's primitives (HKDF, DH, the AEADs). Pure functions over
- * byte buffers; every length read is checked against the bytes present. */
+ * cryptography: through the HPKE module's primitives (HKDF, X25519/P-256 DH, the AEADs), and
+ * directly for the P-384/P-521 shares a HelloRetryRequest may ask for. Pure functions over byte
+ * buffers; every length read is checked against the bytes present. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

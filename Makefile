@@ -84,6 +84,7 @@ FUZZ_SRC_parse      := src/wire/wire_parse.c src/wire/wire_hello.c src/wire/iana
 FUZZ_SRC_ech_config := src/ech/ech_config.c
 FUZZ_SRC_svcb       := src/net/svcb.c src/net/https_rr.c
 FUZZ_SRC_hpke       := src/ech/hpke.c
+FUZZ_SRC_ech_retry  := src/ech/ech_retry.c src/ech/ech_config.c src/ech/hpke.c src/wire/wire_parse.c src/wire/iana.c
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 	  $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_TARGETS))

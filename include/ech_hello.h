@@ -74,7 +74,14 @@ typedef struct ech_hello {
                                     * handshake header, the payload zeroed */
     size_t aad_len;
     uint8_t enc[ECH_MAX_ENC];
-    size_t enc_len;
+    size_t enc_len;                /* 0 in a second hello (RFC 9849 6.1.5) */
+    uint8_t outer_random[WIRE_RANDOM_LEN];
+    uint8_t session_id[WIRE_MAX_SESSION_ID];
+    struct hpke_ctx *hpke;         /* the HPKE context (malloc'd): a second hello seals with it */
+    /* A second hello only: Hash(ClientHello1) as message_hash || HelloRetryRequest (RFC 8446
+     * 4.4.1), the transcript before it, of the inner (prefix) and the outer (outer_prefix). */
+    uint8_t *prefix, *outer_prefix;
+    size_t prefix_len, outer_prefix_len;
 } ech_hello_t;
 
 /* Builds the ECH hellos for config p: the inner from inner_opts (the real SNI; the inner ECH
@@ -84,6 +91,17 @@ typedef struct ech_hello {
 int ech_build_hello(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, const wire_hello_opts_t *outer_opts,
                     ech_hello_t *out, char *err, size_t errlen);
 void ech_hello_free(ech_hello_t *h);
+
+/* The second hello after a HelloRetryRequest hrr (its 4-byte header included) answered
+ * first (RFC 9849 6.1.5): ClientHelloInner2 and ClientHelloOuter2 from the same options (the
+ * caller puts the key share the HRR asked for in both), the randoms and session id of the
+ * first, the HRR's cookie echoed in both, and an ECH extension with the same config id and
+ * suite, an empty enc and the payload sealed with first's HPKE context (its next sequence
+ * number). ech_check_answer then decides from the ServerHello that follows. 0, or -1 with
+ * err (an HRR that does not parse, a suite that is not TLS 1.3's). */
+int ech_build_hello2(ech_hello_t *first, const ech_pick_t *p, const wire_hello_opts_t *inner_opts,
+                     const wire_hello_opts_t *outer_opts, const uint8_t *hrr, size_t hrr_len, ech_hello_t *out,
+                     char *err, size_t errlen);
 
 /* The zero padding after an EncodedClientHelloInner of inner_len bytes (RFC 9849 6.1.3): to
  * maximum_name_length for the server name (sni_len 0: none sent), then to a multiple of 32. */
@@ -109,7 +127,66 @@ int ech_confirmation(uint16_t cipher, const uint8_t inner_random[WIRE_RANDOM_LEN
  * HelloRetryRequest with its 4-byte header, as received): a ServerHello whose random ends in
  * the confirmation over ClientHelloInner || ServerHello (those 8 bytes zeroed); an HRR whose
  * ECH extension holds the HRR confirmation over ClientHelloInner || HRR (that payload zeroed),
- * a rejection when it has none. why says what was seen. */
+ * a rejection when it has none. For a second hello (h->prefix) the transcript starts with the
+ * prefix, and another HRR is undecided. why says what was seen. */
 ech_verdict_t ech_check_answer(const ech_hello_t *h, const uint8_t *msg, size_t msg_len, char *why, size_t why_cap);
+
+/* ---- retry_configs: the outer handshake's EncryptedExtensions after a rejection */
+
+/* A client key share whose private half is kept, so that the outer handshake's keys can be
+ * computed when the server answers the outer hello: x25519 (29), secp256r1 (23), secp384r1
+ * (24) or secp521r1 (25; the groups a HelloRetryRequest may ask for), in TLS's encodings. */
+#define ECH_MAX_SHARE 133 /* an uncompressed P-521 point */
+typedef struct ech_key_share {
+    uint16_t group;
+    uint8_t sk[66];
+    size_t sk_len;
+    uint8_t pk[ECH_MAX_SHARE];
+    size_t pk_len;
+} ech_key_share_t;
+
+/* A fresh key pair for group (29, 23, 24 or 25); -1 (and *k zeroed, group 0) for another
+ * group or a crypto failure. */
+int ech_key_share_new(uint16_t group, ech_key_share_t *k);
+void ech_key_share_clear(ech_key_share_t *k);
+
+#define ECH_RETRY_MAX_CONFIGS 8
+#define ECH_RETRY_MAX_SUITES 8
+
+typedef struct ech_retry_config {
+    uint8_t config_id;
+    uint16_t kem_id;
+    char public_name[ECH_PUBLIC_NAME_MAX];
+    uint16_t kdf_id[ECH_RETRY_MAX_SUITES], aead_id[ECH_RETRY_MAX_SUITES];
+    size_t nsuites;
+} ech_retry_config_t;
+
+typedef enum {
+    ECH_RETRY_NOT_TRIED = 0,  /* nothing looked at (a zeroed ech_retry_t) */
+    ECH_RETRY_FOUND,          /* EncryptedExtensions decrypted, retry_configs parsed: configs */
+    ECH_RETRY_NONE,           /* decrypted, no encrypted_client_hello extension in it */
+    ECH_RETRY_FAILED,         /* not decrypted or malformed: why */
+} ech_retry_status_t;
+
+typedef struct ech_retry {
+    ech_retry_status_t status;
+    ech_retry_config_t configs[ECH_RETRY_MAX_CONFIGS]; /* the 0xfe0d configs, in list order */
+    size_t nconfigs;
+    size_t skipped_versions;  /* configs of other versions */
+    char why[200];
+} ech_retry_t;
+
+/* The server answered the outer hello of h (sh: its ServerHello, 4-byte header included):
+ * completes the outer TLS 1.3 key schedule (RFC 8446 7.1) from the ServerHello's key share and
+ * ours (keys), over the transcript h->outer_prefix || ClientHelloOuter || ServerHello, derives
+ * the server handshake traffic key and IV, decrypts record (the first application_data record
+ * after the ServerHello, header included) and reads the EncryptedExtensions it holds: its
+ * encrypted_client_hello extension is the server's retry_configs (RFC 9849 7.1), parsed as
+ * an ECHConfigList. Every length is checked against the bytes present; out says what was found. */
+void ech_retry_configs(const ech_hello_t *h, const uint8_t *sh, size_t sh_len, const ech_key_share_t *keys,
+                       size_t nkeys, const uint8_t *record, size_t record_len, ech_retry_t *out);
+/* The second half alone: the decrypted record's inner plaintext (content, content type, zero
+ * padding; RFC 8446 5.2), which must begin with EncryptedExtensions. */
+void ech_retry_from_plaintext(const uint8_t *pt, size_t n, ech_retry_t *out);
 
 #endif

@@ -206,91 +206,98 @@ void ech_hello_free(ech_hello_t *h)
 {
     free(h->aad);
     h->aad = NULL;
+    if (h->hpke)
+        hpke_ctx_clear(h->hpke);
+    free(h->hpke), free(h->prefix), free(h->outer_prefix);
+    h->hpke = NULL, h->prefix = h->outer_prefix = NULL;
 }
 
-int ech_build_hello(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, const wire_hello_opts_t *outer_opts,
-                    ech_hello_t *out, char *err, size_t errlen)
-{
-    memset(out, 0, sizeof *out);
-    uint8_t outer_random[WIRE_RANDOM_LEN], sid[WIRE_MAX_SESSION_ID];
-    if (RAND_bytes(out->inner_random, WIRE_RANDOM_LEN) != 1 || RAND_bytes(outer_random, sizeof outer_random) != 1 ||
-        RAND_bytes(sid, sizeof sid) != 1)
-        return fail(err, errlen, "no randomness%s", NULL);
+/* What differs between the first hello and the second (after a HelloRetryRequest). */
+typedef struct second {
+    ech_hello_t *first;             /* NULL: this is the first hello */
+    const wire_extension_t *cookie; /* the HRR's cookie extension, echoed; NULL: none */
+} second_t;
 
+/* The inner hello, encoded (padded, no session id) and as the server reconstructs it. */
+static int build_inner(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, const second_t *sec,
+                       ech_hello_t *out, uint8_t *rec, uint8_t *encoded, char *err, size_t errlen)
+{
     /* EncodedClientHelloInner: the inner hello with an empty legacy_session_id (the server
      * takes the outer's), nothing compressed into ech_outer_extensions. */
     static const uint8_t inner_type = ECH_CLIENT_HELLO_INNER;
-    wire_extension_t inner_ext = { ECH_EXT_ENCRYPTED_CLIENT_HELLO, &inner_type, 1 };
+    wire_extension_t inner_ext[2];
+    size_t nx = 0;
+    if (sec->cookie)
+        inner_ext[nx++] = *sec->cookie;
+    inner_ext[nx++] = (wire_extension_t){ ECH_EXT_ENCRYPTED_CLIENT_HELLO, &inner_type, 1 };
     wire_hello_opts_t io = *inner_opts;
     io.random = out->inner_random;
     io.session_id = NULL, io.session_id_len = 0;
     io.padding = false;
-    io.extra_extensions = &inner_ext, io.nextra_extensions = 1;
-    uint8_t *rec = malloc(WIRE_HELLO_MAX + WIRE_RECORD_HEADER);
-    uint8_t *encoded = malloc(WIRE_HELLO_MAX + 64);
-    uint8_t *payload = malloc(WIRE_HELLO_MAX + 64 + HPKE_TAG_LEN);
-    uint8_t *ext = malloc(WIRE_HELLO_MAX);
-    uint8_t *info = malloc(8 + WIRE_HELLO_MAX);
-    hpke_ctx_t ctx;
-    memset(&ctx, 0, sizeof ctx);
-    int rc = -1;
+    io.extra_extensions = inner_ext, io.nextra_extensions = nx;
     size_t rec_len;
-    if (!rec || !encoded || !payload || !ext || !info) {
-        fail(err, errlen, "out of memory%s", NULL);
-        goto done;
-    }
     if (wire_build_client_hello(&io, rec, WIRE_HELLO_MAX + WIRE_RECORD_HEADER, &rec_len, err, errlen) != 0)
-        goto done;
+        return -1;
     const uint8_t *body = rec + HELLO_BODY_OFF;
     size_t body_len = rec_len - HELLO_BODY_OFF;
     size_t sni_len = inner_opts->sni ? strlen(inner_opts->sni) : 0;
     out->padding_len = ech_padding_len(body_len, sni_len, p->maximum_name_length);
     out->encoded_len = body_len + out->padding_len;
     out->payload_len = out->encoded_len + HPKE_TAG_LEN;
-    if (out->encoded_len > WIRE_HELLO_MAX + 64 - 0 || body_len + 4 + sizeof sid > sizeof out->inner) {
-        fail(err, errlen, "inner hello too long%s", NULL);
-        goto done;
-    }
+    if (out->encoded_len > WIRE_HELLO_MAX + 64 || body_len + 4 + WIRE_MAX_SESSION_ID > sizeof out->inner)
+        return fail(err, errlen, "inner hello too long%s", NULL);
     memcpy(encoded, body, body_len);
     memset(encoded + body_len, 0, out->padding_len);
 
     /* ClientHelloInner as the server reconstructs it: the outer's session id put back. */
     size_t sid_at = 2 + WIRE_RANDOM_LEN, n = 0;
-    size_t inner_body = body_len + sizeof sid;
+    size_t inner_body = body_len + WIRE_MAX_SESSION_ID;
     out->inner[n++] = WIRE_HS_CLIENT_HELLO;
     out->inner[n++] = (uint8_t)(inner_body >> 16);
     out->inner[n++] = (uint8_t)(inner_body >> 8);
     out->inner[n++] = (uint8_t)inner_body;
     memcpy(out->inner + n, body, sid_at);
     n += sid_at;
-    out->inner[n++] = sizeof sid;
-    memcpy(out->inner + n, sid, sizeof sid);
-    n += sizeof sid;
+    out->inner[n++] = WIRE_MAX_SESSION_ID;
+    memcpy(out->inner + n, out->session_id, WIRE_MAX_SESSION_ID);
+    n += WIRE_MAX_SESSION_ID;
     memcpy(out->inner + n, body + sid_at + 1, body_len - sid_at - 1);
     out->inner_len = n + body_len - sid_at - 1;
+    return 0;
+}
 
-    /* HPKE to the config's key, info "tls ech" 0x00 ECHConfig (RFC 9849 6.1). */
-    if (p->config_len > WIRE_HELLO_MAX) {
-        fail(err, errlen, "ECHConfig too long%s", NULL);
-        goto done;
+/* HPKE to the config's key, info "tls ech" 0x00 ECHConfig (RFC 9849 6.1); a second hello
+ * takes the first's context over (its enc is not sent again). */
+static int setup_hpke(const ech_pick_t *p, const second_t *sec, ech_hello_t *out, uint8_t *info, char *err,
+                      size_t errlen)
+{
+    if (!(out->hpke = calloc(1, sizeof *out->hpke)))
+        return fail(err, errlen, "out of memory%s", NULL);
+    if (sec->first) {
+        *out->hpke = *sec->first->hpke;
+        out->enc_len = 0;
+        return 0;
     }
+    if (p->config_len > WIRE_HELLO_MAX)
+        return fail(err, errlen, "ECHConfig too long%s", NULL);
     memcpy(info, "tls ech", 8); /* with its 0x00 */
     memcpy(info + 8, p->config, p->config_len);
     hpke_suite_t suite = { p->kem_id, p->kdf_id, p->aead_id };
     int hr = hpke_setup_base_s(&suite, p->public_key, p->public_key_len, info, 8 + p->config_len, out->enc,
-                               &out->enc_len, &ctx);
-    if (hr != HPKE_OK) {
-        fail(err, errlen, "HPKE setup: %s", hpke_strerror(hr));
-        goto done;
-    }
+                               &out->enc_len, out->hpke);
+    return hr == HPKE_OK ? 0 : fail(err, errlen, "HPKE setup: %s", hpke_strerror(hr));
+}
 
+/* The outer hello with the ECH extension; its payload sealed over ClientHelloOuterAAD. */
+static int build_outer(const ech_pick_t *p, const wire_hello_opts_t *outer_opts, const second_t *sec,
+                       const uint8_t *encoded, ech_hello_t *out, uint8_t *ext, uint8_t *payload, char *err,
+                       size_t errlen)
+{
     /* The outer ECHClientHello, its payload zeros for now: that is the AAD's form. */
     size_t e = 0;
     /* ext holds WIRE_HELLO_MAX bytes: nothing longer could be in a hello anyway. */
-    if (10 + out->enc_len + out->payload_len > WIRE_HELLO_MAX) {
-        fail(err, errlen, "ECH extension too long%s", NULL);
-        goto done;
-    }
+    if (10 + out->enc_len + out->payload_len > WIRE_HELLO_MAX)
+        return fail(err, errlen, "ECH extension too long%s", NULL);
     ext[e++] = ECH_CLIENT_HELLO_OUTER;
     ext[e++] = (uint8_t)(p->kdf_id >> 8), ext[e++] = (uint8_t)p->kdf_id;
     ext[e++] = (uint8_t)(p->aead_id >> 8), ext[e++] = (uint8_t)p->aead_id;
@@ -303,42 +310,117 @@ int ech_build_hello(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, co
     memset(ext + e, 0, out->payload_len);
     e += out->payload_len;
 
-    wire_extension_t outer_ext = { ECH_EXT_ENCRYPTED_CLIENT_HELLO, ext, e };
+    wire_extension_t outer_ext[2];
+    size_t nx = 0;
+    if (sec->cookie)
+        outer_ext[nx++] = *sec->cookie;
+    outer_ext[nx++] = (wire_extension_t){ ECH_EXT_ENCRYPTED_CLIENT_HELLO, ext, e };
     wire_hello_opts_t oo = *outer_opts;
-    oo.random = outer_random;
-    oo.session_id = sid, oo.session_id_len = sizeof sid;
+    oo.random = out->outer_random;
+    oo.session_id = out->session_id, oo.session_id_len = WIRE_MAX_SESSION_ID;
     oo.padding = false;
-    oo.extra_extensions = &outer_ext, oo.nextra_extensions = 1;
+    oo.extra_extensions = outer_ext, oo.nextra_extensions = nx;
     if (wire_build_client_hello(&oo, out->record, sizeof out->record, &out->record_len, err, errlen) != 0)
-        goto done;
+        return -1;
     const uint8_t *ob = out->record + HELLO_BODY_OFF;
     size_t ob_len = out->record_len - HELLO_BODY_OFF, xoff, xlen, doff, dlen;
     if (!client_hello_exts(ob, ob_len, &xoff, &xlen) ||
-        !find_ext(ob, xoff, xlen, ECH_EXT_ENCRYPTED_CLIENT_HELLO, &doff, &dlen) || dlen != e) {
-        fail(err, errlen, "built outer hello does not parse%s", NULL);
-        goto done;
-    }
+        !find_ext(ob, xoff, xlen, ECH_EXT_ENCRYPTED_CLIENT_HELLO, &doff, &dlen) || dlen != e)
+        return fail(err, errlen, "built outer hello does not parse%s", NULL);
     out->payload_off = doff + payload_in_ext;
-    if (!(out->aad = malloc(ob_len))) {
-        fail(err, errlen, "out of memory%s", NULL);
-        goto done;
-    }
+    if (!(out->aad = malloc(ob_len)))
+        return fail(err, errlen, "out of memory%s", NULL);
     memcpy(out->aad, ob, ob_len);
     out->aad_len = ob_len;
     size_t ct_len;
-    hr = hpke_seal(&ctx, out->aad, out->aad_len, encoded, out->encoded_len, payload,
-                   WIRE_HELLO_MAX + 64 + HPKE_TAG_LEN, &ct_len);
-    if (hr != HPKE_OK || ct_len != out->payload_len) {
-        fail(err, errlen, "HPKE seal: %s", hpke_strerror(hr));
-        goto done;
-    }
+    int hr = hpke_seal(out->hpke, out->aad, out->aad_len, encoded, out->encoded_len, payload,
+                       WIRE_HELLO_MAX + 64 + HPKE_TAG_LEN, &ct_len);
+    if (hr != HPKE_OK || ct_len != out->payload_len)
+        return fail(err, errlen, "HPKE seal: %s", hpke_strerror(hr));
     memcpy(out->record + HELLO_BODY_OFF + out->payload_off, payload, ct_len);
-    rc = 0;
-done:
-    hpke_ctx_clear(&ctx);
+    return 0;
+}
+
+static int build(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, const wire_hello_opts_t *outer_opts,
+                 const second_t *sec, ech_hello_t *out, char *err, size_t errlen)
+{
+    uint8_t *rec = malloc(WIRE_HELLO_MAX + WIRE_RECORD_HEADER);
+    uint8_t *encoded = malloc(WIRE_HELLO_MAX + 64);
+    uint8_t *payload = malloc(WIRE_HELLO_MAX + 64 + HPKE_TAG_LEN);
+    uint8_t *ext = malloc(WIRE_HELLO_MAX);
+    uint8_t *info = malloc(8 + WIRE_HELLO_MAX);
+    int rc = -1;
+    if (!rec || !encoded || !payload || !ext || !info)
+        fail(err, errlen, "out of memory%s", NULL);
+    else if (build_inner(p, inner_opts, sec, out, rec, encoded, err, errlen) == 0 &&
+             setup_hpke(p, sec, out, info, err, errlen) == 0 &&
+             build_outer(p, outer_opts, sec, encoded, out, ext, payload, err, errlen) == 0)
+        rc = 0;
     free(rec), free(encoded), free(payload), free(ext), free(info);
     if (rc != 0)
         ech_hello_free(out);
+    return rc;
+}
+
+int ech_build_hello(const ech_pick_t *p, const wire_hello_opts_t *inner_opts, const wire_hello_opts_t *outer_opts,
+                    ech_hello_t *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (RAND_bytes(out->inner_random, WIRE_RANDOM_LEN) != 1 || RAND_bytes(out->outer_random, WIRE_RANDOM_LEN) != 1 ||
+        RAND_bytes(out->session_id, WIRE_MAX_SESSION_ID) != 1)
+        return fail(err, errlen, "no randomness%s", NULL);
+    second_t sec = { NULL, NULL };
+    return build(p, inner_opts, outer_opts, &sec, out, err, errlen);
+}
+
+/* message_hash(msg) || hrr (RFC 8446 4.4.1) with the hash md of hlen bytes, malloc'd. */
+static uint8_t *hrr_prefix(const char *md, size_t hlen, const uint8_t *msg, size_t msg_len, const uint8_t *hrr,
+                           size_t hrr_len, size_t *out_len)
+{
+    uint8_t *t = malloc(4 + hlen + hrr_len);
+    EVP_MD *m = EVP_MD_fetch(NULL, md, NULL);
+    unsigned dl = 0;
+    bool ok = t && m && EVP_Digest(msg, msg_len, t + 4, &dl, m, NULL) == 1 && dl == hlen;
+    EVP_MD_free(m);
+    if (!ok) {
+        free(t);
+        return NULL;
+    }
+    t[0] = 254, t[1] = 0, t[2] = 0, t[3] = (uint8_t)hlen;
+    memcpy(t + 4 + hlen, hrr, hrr_len);
+    *out_len = 4 + hlen + hrr_len;
+    return t;
+}
+
+static const char *suite_hash(uint16_t cipher, size_t *len);
+
+int ech_build_hello2(ech_hello_t *first, const ech_pick_t *p, const wire_hello_opts_t *inner_opts,
+                     const wire_hello_opts_t *outer_opts, const uint8_t *hrr, size_t hrr_len, ech_hello_t *out,
+                     char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    wire_server_hello_t sh;
+    char perr[160];
+    size_t hlen;
+    const char *md;
+    if (hrr_len < 4 || !first->hpke || wire_parse_server_hello(hrr + 4, hrr_len - 4, &sh, perr, sizeof perr) != WIRE_OK)
+        return fail(err, errlen, "the HelloRetryRequest does not parse%s", NULL);
+    if (!(md = suite_hash(sh.cipher, &hlen)))
+        return fail(err, errlen, "the HelloRetryRequest chose no TLS 1.3 suite%s", NULL);
+    memcpy(out->inner_random, first->inner_random, WIRE_RANDOM_LEN);
+    memcpy(out->outer_random, first->outer_random, WIRE_RANDOM_LEN);
+    memcpy(out->session_id, first->session_id, WIRE_MAX_SESSION_ID);
+    out->prefix = hrr_prefix(md, hlen, first->inner, first->inner_len, hrr, hrr_len, &out->prefix_len);
+    out->outer_prefix = hrr_prefix(md, hlen, first->record + WIRE_RECORD_HEADER,
+                                   first->record_len - WIRE_RECORD_HEADER, hrr, hrr_len, &out->outer_prefix_len);
+    if (!out->prefix || !out->outer_prefix) {
+        ech_hello_free(out);
+        return fail(err, errlen, "out of memory%s", NULL);
+    }
+    second_t sec = { first, wire_server_hello_extension(&sh, WIRE_EXT_COOKIE) };
+    int rc = build(p, inner_opts, outer_opts, &sec, out, err, errlen);
+    if (rc == 0)
+        first->hpke->seq = out->hpke->seq; /* the context moved on: keep both in step */
     return rc;
 }
 
@@ -466,12 +548,20 @@ ech_verdict_t ech_check_answer(const ech_hello_t *h, const uint8_t *msg, size_t 
     }
     /* The transcript: ClientHelloInner (for an HRR, the message_hash that replaces it, RFC
      * 8446 4.4.1), then the server's message with the confirmation's bytes zeroed. */
-    uint8_t *t = malloc(4 + 48 + h->inner_len + msg_len);
+    if (sh.is_hrr && h->prefix) {
+        snprintf(why, why_cap, "undecided: a second HelloRetryRequest (RFC 8446 4.1.4 forbids it)");
+        return ECH_UNDECIDED;
+    }
+    uint8_t *t = malloc(4 + 48 + h->prefix_len + h->inner_len + msg_len);
     if (!t) {
         snprintf(why, why_cap, "out of memory");
         return ECH_UNDECIDED;
     }
     size_t n = 0, conf_off;
+    if (h->prefix) {
+        memcpy(t, h->prefix, h->prefix_len);
+        n = h->prefix_len;
+    }
     if (sh.is_hrr) {
         const wire_extension_t *x = wire_server_hello_extension(&sh, ECH_EXT_ENCRYPTED_CLIENT_HELLO);
         if (!x) {
@@ -498,8 +588,8 @@ ech_verdict_t ech_check_answer(const ech_hello_t *h, const uint8_t *msg, size_t 
         n += hlen;
     } else {
         conf_off = 4 + 2 + WIRE_RANDOM_LEN - ECH_CONFIRMATION_LEN;
-        memcpy(t, h->inner, h->inner_len);
-        n = h->inner_len;
+        memcpy(t + n, h->inner, h->inner_len);
+        n += h->inner_len;
     }
     memcpy(t + n, msg, msg_len);
     memset(t + n + conf_off, 0, ECH_CONFIRMATION_LEN);
@@ -516,6 +606,10 @@ ech_verdict_t ech_check_answer(const ech_hello_t *h, const uint8_t *msg, size_t 
     if (sh.is_hrr)
         snprintf(why, why_cap, match ? "accepted: the HelloRetryRequest carries the ECH confirmation"
                                      : "rejected: the HelloRetryRequest's ECH confirmation does not match");
+    else if (h->prefix)
+        snprintf(why, why_cap, match ? "accepted: the ServerHello after the HelloRetryRequest carries the ECH confirmation"
+                                     : "rejected: the server answered the second outer hello (no confirmation in "
+                                       "ServerHello.random)");
     else
         snprintf(why, why_cap, match ? "accepted: ServerHello.random carries the ECH confirmation"
                                      : "rejected: the server answered the outer hello (no confirmation in ServerHello.random)");

@@ -632,3 +632,21 @@ void hpke_ctx_clear(hpke_ctx_t *ctx)
     if (ctx)
         OPENSSL_cleanse(ctx, sizeof *ctx);
 }
+
+int hpke_dh_serialized(uint16_t kem_id, const uint8_t *sk, size_t sk_len, const uint8_t *pk, size_t pk_len,
+                       uint8_t out[HPKE_SECRET_LEN])
+{
+    EVP_PKEY *mine = NULL, *peer = NULL;
+    uint8_t mine_pk[HPKE_MAX_PK];
+    size_t mine_pk_len;
+    int rc = kem_id == HPKE_KEM_X25519_SHA256 || kem_id == HPKE_KEM_P256_SHA256 ? HPKE_OK : HPKE_ERR_SUITE;
+    if (rc == HPKE_OK)
+        rc = key_from_private(kem_id, sk, sk_len, &mine, mine_pk, &mine_pk_len);
+    if (rc == HPKE_OK)
+        rc = key_from_public(kem_id, pk, pk_len, &peer);
+    if (rc == HPKE_OK)
+        rc = dh(mine, peer, out);
+    EVP_PKEY_free(mine);
+    EVP_PKEY_free(peer);
+    return rc;
+}

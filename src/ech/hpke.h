@@ -112,6 +112,12 @@ int hpke_open(hpke_ctx_t *ctx, const uint8_t *aad, size_t aad_len, const uint8_t
 /* Export (RFC 9180 5.3): L bytes of secret bound to exporter_context. */
 int hpke_export(const hpke_ctx_t *ctx, const uint8_t *exporter_context, size_t context_len, uint8_t *out, size_t L);
 
+/* DH(sk, pk) of a KEM's serialized private key and a peer's serialized public key: 32 bytes
+ * (the X25519 output, the P-256 x-coordinate), which is also TLS 1.3's (EC)DHE shared secret for
+ * x25519 and secp256r1 key shares (same encodings). HPKE_ERR_KEY for a key that is not valid. */
+int hpke_dh_serialized(uint16_t kem_id, const uint8_t *sk, size_t sk_len, const uint8_t *pk, size_t pk_len,
+                       uint8_t out[HPKE_SECRET_LEN]);
+
 /* Wipes the context's secrets. */
 void hpke_ctx_clear(hpke_ctx_t *ctx);
 

@@ -11,14 +11,24 @@ a client-facing server decides, from the ClientHello alone. Modes:
                random[24:32] is the acceptance confirmation (7.2);
   reject       the same server; the lab gives it the other key, so a hello made with the
                accept config (config_id mismatch) is answered as the outer hello, with a
-               plain ServerHello (no confirmation);
-  none         a TLS 1.3 server that ignores the extension (ECH or GREASE) and answers the hello;
+               plain ServerHello (no confirmation) and then its EncryptedExtensions, encrypted
+               under the outer handshake's keys, carrying its own ECHConfigList as
+               retry_configs (7.1);
+  none         a TLS 1.3 server that ignores the extension (ECH or GREASE) and answers the hello
+               (ServerHello, then an encrypted EncryptedExtensions without extensions);
   greasebreak  closes, without an alert, on any hello carrying 0xfe0d; answers the others;
   hrr          as accept, but first a HelloRetryRequest carrying the 8-byte ECH confirmation
-               (7.2.1), then the ServerHello with confirmation for the second hello.
+               (7.2.1) and a cookie, then the ServerHello with confirmation for the second
+               hello, which must decrypt with the first hello's HPKE context (empty enc, next
+               sequence number, same suite and config id) and echo the cookie in both its
+               inner and outer hellos; an alert otherwise (6.1.5, 7.1.1). A hello it cannot
+               decrypt gets a HelloRetryRequest without the ECH extension (rejection), then
+               the second outer hello (ECH still offered, cookie echoed) a ServerHello and the
+               EncryptedExtensions with retry_configs.
 ServerHellos: TLS 1.3 (supported_versions 0x0304), suite TLS_AES_128_GCM_SHA256 or
 TLS_CHACHA20_POLY1305_SHA256 (the first the hello offers; both hash with SHA-256), a fresh
-X25519 key share (the hello must offer one; nothing follows the ServerHello, so no key is used).
+X25519 key share (the hello must offer one); after a plain ServerHello (reject, none) comes
+the EncryptedExtensions record, and nothing else: no Certificate, the handshake is not finished.
 Every decision is logged on stderr (tests read the log): "accepted inner sni=...", "rejected:
 ...", "answered the hello ...", "closed: ...".
 
@@ -41,12 +51,14 @@ from tls_wire import CONTENT_ALERT, CONTENT_HANDSHAKE, Closed, Conn, Server, tls
 TLS13 = 0x0304
 EXT_SERVER_NAME = 0
 EXT_SUPPORTED_VERSIONS = 43
+EXT_COOKIE = 44
 EXT_KEY_SHARE = 51
 EXT_ECH = 0xFE0D
 EXT_ECH_OUTER_EXTENSIONS = 0xFD00
 GROUP_X25519 = 0x001D
 SUITES = (0x1301, 0x1303)          # the SHA-256 TLS 1.3 suites this server can pick
 CONTENT_CCS = 20
+CONTENT_APPLICATION_DATA = 23
 ALERT_ILLEGAL_PARAMETER = 47
 ALERT_DECODE_ERROR = 50
 ALERT_HANDSHAKE_FAILURE = 40
@@ -225,9 +237,10 @@ def decode_inner(plaintext, outer):
 
 
 # ---------------------------------------------------------------- ServerHello / HRR
-def server_hello(hello, random, suite, extra_exts=b""):
-    """A TLS 1.3 ServerHello answering `hello`: supported_versions, a fresh X25519 share."""
-    share = ech_crypto.x25519_public(os.urandom(32))
+def server_hello(hello, random, suite, extra_exts=b"", private=None):
+    """A TLS 1.3 ServerHello answering `hello`: supported_versions, an X25519 share (of
+    `private`, else of a fresh key)."""
+    share = ech_crypto.x25519_public(private or os.urandom(32))
     exts = (ext(EXT_SUPPORTED_VERSIONS, struct.pack(">H", TLS13))
             + ext(EXT_KEY_SHARE, struct.pack(">HH", GROUP_X25519, 32) + share) + extra_exts)
     body = (struct.pack(">H", 0x0303) + random + vec(1, hello.session_id)
@@ -235,9 +248,11 @@ def server_hello(hello, random, suite, extra_exts=b""):
     return handshake(2, body)
 
 
-def hello_retry_request(hello, suite, ech_conf):
-    exts = (ext(EXT_SUPPORTED_VERSIONS, struct.pack(">H", TLS13))
-            + ext(EXT_KEY_SHARE, struct.pack(">H", GROUP_X25519)) + ext(EXT_ECH, ech_conf))
+def hello_retry_request(hello, suite, ech_conf, cookie):
+    """ech_conf None: no ECH extension (the server rejects ECH, 7.1.1)."""
+    exts = (ext(EXT_SUPPORTED_VERSIONS, struct.pack(">H", TLS13)) + ext(EXT_COOKIE, vec(2, cookie))
+            + ext(EXT_KEY_SHARE, struct.pack(">H", GROUP_X25519))
+            + (ext(EXT_ECH, ech_conf) if ech_conf is not None else b""))
     body = (struct.pack(">H", 0x0303) + HRR_RANDOM + vec(1, hello.session_id)
             + struct.pack(">HB", suite, 0) + vec(2, exts))
     return handshake(2, body)
@@ -279,6 +294,53 @@ def accept_server_hello(inner, suite, transcript_before):
 def plain_answer(hello, what):
     suite = check_answerable(hello, what)
     return server_hello(hello, os.urandom(32), suite)
+
+
+def encrypted_extensions_record(ch_msg, sh, private, client_share, suite, exts):
+    """The server's first encrypted record: EncryptedExtensions with `exts` under this
+    handshake's server handshake traffic key (RFC 8446 7.1, 5.2; SHA-256 suites)."""
+    C = ech_crypto
+    ecdhe = C.x25519(private, client_share)
+    early = C.hkdf_extract(bytes(32), bytes(32))
+    derived = C.hkdf_expand_label(early, b"derived", hashlib.sha256(b"").digest(), 32)
+    shs = C.hkdf_expand_label(C.hkdf_extract(derived, ecdhe), b"s hs traffic",
+                              hashlib.sha256(ch_msg + sh).digest(), 32)
+    key = C.hkdf_expand_label(shs, b"key", b"", 16 if suite == 0x1301 else 32)
+    iv = C.hkdf_expand_label(shs, b"iv", b"", 12)
+    inner = handshake(8, vec(2, exts)) + bytes((CONTENT_HANDSHAKE,))
+    header = struct.pack(">BHH", CONTENT_APPLICATION_DATA, 0x0303, len(inner) + 16)
+    seal = C.aes128gcm_seal if suite == 0x1301 else C.chacha20poly1305_seal
+    return header + seal(key, iv, header, inner)
+
+
+def answer_with_ee(hello, transcript, what, exts):
+    """The ServerHello record answering `hello` (transcript: the messages before the
+    ServerHello, the ClientHello's or after an HRR message_hash || HRR || ClientHello2), then
+    the encrypted EncryptedExtensions carrying `exts`: a real server's first flight begins so."""
+    suite = check_answerable(hello, what)
+    private = os.urandom(32)
+    sh = server_hello(hello, os.urandom(32), suite, private=private)
+    ee = encrypted_extensions_record(transcript, sh, private, hello.x25519_share(), suite, exts)
+    return tls_record(CONTENT_HANDSHAKE, 0x0303, sh) + ee
+
+
+def reject_after_hrr(conn, outer, body, opts):
+    """ECH rejected, with a HelloRetryRequest first (no ECH extension, a cookie): the second
+    outer hello must still carry encrypted_client_hello and echo the cookie (RFC 9849 6.1.5);
+    it is answered with a ServerHello and the EncryptedExtensions carrying retry_configs."""
+    suite = check_answerable(outer, "the outer hello")
+    cookie = os.urandom(16)
+    hrr = hello_retry_request(outer, suite, None, cookie)
+    conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, hrr))
+    body2 = read_hello(conn, allow_ccs=True)
+    outer2 = Hello(body2)
+    if outer2.ext(EXT_ECH) is None:
+        raise Alert(ALERT_MISSING_EXTENSION, "second outer hello without encrypted_client_hello")
+    if outer2.ext(EXT_COOKIE) != vec(2, cookie) or outer2.random != outer.random:
+        raise Alert(ALERT_ILLEGAL_PARAMETER, "second outer hello: cookie not echoed or random changed")
+    transcript = message_hash(handshake(1, body)) + hrr + handshake(1, body2)
+    conn.send(answer_with_ee(outer2, transcript, "the second outer hello", ext(EXT_ECH, opts.config_list_raw)))
+    return "the second outer hello (sni=%s)" % outer2.sni()
 
 
 # ---------------------------------------------------------------- connections
@@ -353,23 +415,30 @@ def serve(conn, opts):
         conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, plain_answer(outer, "the hello")))
         return "answered the hello without encrypted_client_hello (sni=%s)" % osni
     if opts.mode == "none" or not has_ech:
-        conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, plain_answer(outer, "the hello")))
+        conn.send(answer_with_ee(outer, handshake(1, body), "the hello", b""))
         return "answered the hello (sni=%s), %s" % (
             osni, "encrypted_client_hello ignored" if has_ech else "no encrypted_client_hello")
     server = EchServer(opts.key, opts.config)
     inner, ctx, why = server.open(outer, body)
     if inner is None:
-        conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, plain_answer(outer, "the outer hello")))
-        return "rejected: %s: answered the outer hello (sni=%s) without confirmation" % (why, osni)
+        # RFC 9849 7.1: the outer handshake's EncryptedExtensions carry our configs to retry with.
+        if opts.mode == "hrr":
+            answered = reject_after_hrr(conn, outer, body, opts)
+            return ("rejected: %s: HelloRetryRequest without confirmation, then answered %s, retry_configs sent"
+                    % (why, answered))
+        conn.send(answer_with_ee(outer, handshake(1, body), "the outer hello", ext(EXT_ECH, opts.config_list_raw)))
+        return ("rejected: %s: answered the outer hello (sni=%s) without confirmation, retry_configs sent"
+                % (why, osni))
     suite = check_answerable(inner, "ClientHelloInner")
     ch1 = handshake(1, inner.serialize())
     if opts.mode != "hrr":
         sh, conf = accept_server_hello(inner, suite, ch1)
         conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, sh))
         return "accepted inner sni=%s outer sni=%s (%s), confirmation %s" % (inner.sni(), osni, why, conf.hex())
-    hrr_zero = hello_retry_request(inner, suite, bytes(8))
+    cookie = os.urandom(16)
+    hrr_zero = hello_retry_request(inner, suite, bytes(8), cookie)
     hrr_conf = confirmation(inner.random, b"hrr ech accept confirmation", message_hash(ch1) + hrr_zero)
-    hrr = hello_retry_request(inner, suite, hrr_conf)
+    hrr = hello_retry_request(inner, suite, hrr_conf, cookie)
     conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, hrr))
     body2 = read_hello(conn, allow_ccs=True)
     outer2 = Hello(body2)
@@ -380,6 +449,9 @@ def serve(conn, opts):
         raise Alert(ALERT_ILLEGAL_PARAMETER, "second hello: %s" % why2)
     if inner2.random != inner.random:
         raise Alert(ALERT_ILLEGAL_PARAMETER, "second ClientHelloInner changed its random")
+    # RFC 8446 4.1.2: both second hellos echo the HRR's cookie (RFC 9849 6.1.5).
+    if inner2.ext(EXT_COOKIE) != vec(2, cookie) or outer2.ext(EXT_COOKIE) != vec(2, cookie):
+        raise Alert(ALERT_ILLEGAL_PARAMETER, "second hello does not echo the HelloRetryRequest's cookie")
     suite2 = check_answerable(inner2, "second ClientHelloInner")
     sh, conf = accept_server_hello(inner2, suite2, message_hash(ch1) + hrr + handshake(1, inner2.serialize()))
     conn.send(tls_record(CONTENT_HANDSHAKE, 0x0303, sh))
@@ -421,7 +493,8 @@ def main():
         if len(args.key) != 32:
             ap.error("--key must hold exactly 32 bytes")
         with open(args.config_list, "rb") as f:
-            configs = ech_keys.parse_config_list(f.read(65536))
+            args.config_list_raw = f.read(65538)
+        configs = ech_keys.parse_config_list(args.config_list_raw)
         if not configs or configs[0]["kem_id"] != ech_crypto.KEM_X25519_SHA256:
             ap.error("--config-list has no DHKEM(X25519) ECHConfig 0xfe0d")
         args.config = configs[0]

@@ -9,11 +9,14 @@
 #   ech_accept      +190  ECH with accept.key: decrypts the hello made with accept.ecl and answers
 #                         ClientHelloInner with the acceptance confirmation (RFC 9849 7.2)
 #   ech_reject      +191  ECH with other.key only: a hello made with accept.ecl (config_id 0x2a,
-#                         not its 0x2b) is answered as the outer hello, without confirmation
+#                         not its 0x2b) is answered as the outer hello, without confirmation,
+#                         then an encrypted EncryptedExtensions carrying other.ecl as retry_configs
 #   ech_none        +192  TLS 1.3 without ECH: ignores the extension (ECH or GREASE) and answers
 #   ech_greasebreak +193  closes, without an alert, on any hello that carries 0xfe0d
 #   ech_hrr         +194  as ech_accept, after a HelloRetryRequest carrying the 8-byte ECH
-#                         confirmation (7.2.1)
+#                         confirmation (7.2.1) and a cookie; the second hello must decrypt with the
+#                         same HPKE context. A hello it cannot decrypt gets an HRR without
+#                         confirmation, then ServerHello and EncryptedExtensions (retry_configs)
 #   (+195..+199 are reserved for this module)
 # Also exported: LAB_ECH_CONFIG_LIST (accept.ecl in base64), LAB_ECH_CONFIG_FILE (accept.ecl),
 # LAB_ECH_OTHER_CONFIG_LIST (other.ecl in base64). tests/integration/ech_lab.sh checks what

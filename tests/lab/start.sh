@@ -29,7 +29,7 @@
 #                       payload exceeds 512 bytes are closed unanswered
 #   (+21..+30 are reserved for more of these)
 #   dns +53      dnsmasq (UDP+TCP): *.lab.test -> A 127.0.0.1 (AAAA: no data), *.invalid -> NXDOMAIN;
-#                HTTPS records (type 65) for ech., alias., noech. and bad-https.lab.test (https_records)
+#                HTTPS records (type 65) for ech., alias., target., noech. and bad-https.lab.test (https_records)
 #   Servers from tests/lab/mod_*.sh modules (ports and names in each module's header):
 #   mod_cert.sh  +31..+52, +60..+69  certificates, chains, OCSP stapling, revocation (issue #4)
 #   mod_mail.sh  +70..+79  STARTTLS services;  mod_web.sh  +80..+95  HTTP / HSTS / mTLS
@@ -277,6 +277,8 @@ https_records() {
     # AliasMode to ech.lab.test, and its port-prefixed twin to the port-prefixed owner above
     "alias.lab.test,65,0000$(dns_name ech.lab.test)"
     "_$accept._https.alias.lab.test,65,0000$(dns_name "_$accept._https.ech.lab.test")"
+    # ServiceMode whose TargetName is svc.lab.test (not "."): the ech probe says where it offered ECH
+    "_$accept._https.target.lab.test,65,0001$(dns_name svc.lab.test)$(svc_param 1 "$h2")$(svc_param 3 "$(printf '%04x' "$accept")")$ech"
     # ServiceMode without ech; malformed: port (3) before alpn (1), keys out of order. Also at
     # the tls13 server's port, which every lab has, so a probe reaches the endpoint.
     "noech.lab.test,65,000100$(svc_param 1 "$h2")"

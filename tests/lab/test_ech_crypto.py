@@ -219,10 +219,12 @@ class Client:
         self.ctx = None
 
 
-    def hello(self, inner_sni="ech.lab.test", second=False):
-        """(outer body, inner ClientHello body as the server must reconstruct it)."""
+    def hello(self, inner_sni="ech.lab.test", second=False, cookie=None):
+        """(outer body, inner ClientHello body as the server must reconstruct it); a second
+        hello echoes the HelloRetryRequest's cookie extension data in both."""
         shared = common_exts()
-        inner_exts = [sni_ext(inner_sni)] + shared + [(0xFE0D, b"\x01")]
+        echo = [(44, cookie)] if cookie is not None else []
+        inner_exts = [sni_ext(inner_sni)] + shared + echo + [(0xFE0D, b"\x01")]
         inner_full = ch_body(self.inner_random, self.sid, inner_exts)
         if self.compress:   # supported_groups and signature_algorithms by reference (5.1)
             enc_exts = [inner_exts[0], (0xFD00, b"\x04\x00\x0a\x00\x0d")] + inner_exts[3:]
@@ -242,7 +244,7 @@ class Client:
         def outer(payload):
             e = (b"\x00" + struct.pack(">HHB", 1, self.aead, self.config_id) + fake_ech.vec(2, enc)
                  + fake_ech.vec(2, payload))
-            return ch_body(self.outer_random, self.sid, [sni_ext("public.lab.test")] + shared + [(0xFE0D, e)])
+            return ch_body(self.outer_random, self.sid, [sni_ext("public.lab.test")] + shared + echo + [(0xFE0D, e)])
         payload = self.ctx.seal(outer(bytes(plen)), encoded)
         return outer(payload), inner_full
 
@@ -452,7 +454,8 @@ def test_hrr(cfg, port):
         want = conf(cl.inner_random, b"hrr ech accept confirmation", mh + hrr[:off] + bytes(8) + hrr[off + 8:])
         check("ech_hrr: HelloRetryRequest carries the 8-byte ECH confirmation (7.2.1)",
               len(data) == 8 and data == want, data.hex())
-        outer2, inner2 = cl.hello(second=True)
+        check("ech_hrr: HelloRetryRequest carries a cookie", 44 in exts)
+        outer2, inner2 = cl.hello(second=True, cookie=exts.get(44, (b"", 0))[0])
         s.sendall(fake_ech.tls_record(20, 0x0303, b"\x01") + record(outer2))
         kind, sh = read_message(s)
         check("ech_hrr: second ServerHello confirms acceptance",
@@ -466,6 +469,22 @@ def test_hrr(cfg, port):
         kind, desc = read_message(s)
         check("ech_hrr: a second hello without encrypted_client_hello gets missing_extension (7.1.1)",
               (kind, desc) == ("alert", 109), "%s %r" % (kind, desc if kind == "alert" else ""))
+    # The second hello must really decrypt (same HPKE context) and echo the cookie.
+    for what, tamper, want in (("a second hello whose payload does not decrypt", "payload", 51),
+                               ("a second hello without the cookie", "cookie", 47)):
+        cl = Client(cfg)
+        outer1, _ = cl.hello()
+        with connect(port) as s:
+            s.sendall(record(outer1))
+            _, hrr = read_message(s)
+            cookie = sh_fields(hrr)[1].get(44, (b"", 0))[0] if tamper == "payload" else None
+            outer2, _ = cl.hello(second=True, cookie=cookie)
+            if tamper == "payload":
+                outer2 = outer2[:-1] + bytes((outer2[-1] ^ 1,))   # the last byte is the tag's
+            s.sendall(record(outer2))
+            kind, desc = read_message(s)
+            check("ech_hrr: %s gets alert %d" % (what, want), (kind, desc) == ("alert", want),
+                  "%s %r" % (kind, desc if kind == "alert" else ""))
     log = log_tail("ech_hrr", mark)
     check("ech_hrr: log says accepted after HelloRetryRequest",
           "accepted after HelloRetryRequest" in log and "inner sni=ech.lab.test" in log, log.strip()[-300:])

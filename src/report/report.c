@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "report_overview.h"
 #include "version.h"
 
 static const char *status_name(endpoint_status_t s)
@@ -103,6 +104,7 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
 
     int reachable = 0, passed = 0, failed = 0, errors = 0, warned = 0;
+    report_overview_t overview = { 0 };
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         reachable += eps[i].status == ENDPOINT_OK;
@@ -111,7 +113,9 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
         failed += strcmp(r, "FAIL") == 0;
         errors += strcmp(r, "ERROR") == 0;
         warned += eps[i].warnings && json_object_array_length(eps[i].warnings) > 0;
-        json_object_array_add(list, report_endpoint(&eps[i]));
+        json_object *e = report_endpoint(&eps[i]);
+        report_overview_add(&overview, e);
+        json_object_array_add(list, e);
     }
     json_object *sum = json_object_new_object();
     json_object_object_add(sum, "endpoints", json_object_new_int((int)n));
@@ -122,6 +126,10 @@ json_object *report_document(endpoint_t *eps, size_t n, const run_info_t *run)
     json_object_object_add(sum, "errors", json_object_new_int(errors));
     json_object_object_add(sum, "warnings", json_object_new_int(warned));
     json_object_object_add(sum, "exit_status", json_object_new_int(run->exit_status));
+    json_object *ov = report_overview_json(&overview);
+    if (ov)
+        json_object_object_add(sum, "overview", ov);
+    report_overview_free(&overview);
     json_object_object_add(doc, "summary", sum);
     json_object_object_add(doc, "endpoints", list);
     return doc;

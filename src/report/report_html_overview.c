@@ -163,13 +163,17 @@ static void failures_chart(FILE *f, json_object *failures)
 {
     size_t n = jr_len(failures), rows = n < F_MAX_ROWS ? n : F_MAX_ROWS;
     int64_t max = 0;
-    char desc[160];
+    char desc[1024];
+    size_t used = (size_t)snprintf(desc, sizeof desc, "%zu requirements with FAIL or ERROR verdicts%s", n,
+                                   n > rows ? ", the 15 with most shown" : "");
     for (size_t i = 0; i < rows; i++) {
-        int64_t t = count_of(jr_idx(failures, i), "fail") + count_of(jr_idx(failures, i), "error");
-        max = t > max ? t : max;
+        json_object *e = jr_idx(failures, i);
+        int64_t fail = count_of(e, "fail"), error = count_of(e, "error");
+        max = fail + error > max ? fail + error : max;
+        if (used < sizeof desc)
+            used += (size_t)snprintf(desc + used, sizeof desc - used, "%s %.40s: %" PRId64 " FAIL, %" PRId64 " ERROR",
+                                     i ? ";" : ":", jr_str(e, "id") ? jr_str(e, "id") : "?", fail, error);
     }
-    snprintf(desc, sizeof desc, "%zu requirements with FAIL or ERROR verdicts; the %zu with most shown, "
-                                "FAIL and ERROR counts per requirement", n, rows);
     int h = F_TOP + (int)(rows ? rows : 1) * F_ROW + (n > rows ? F_ROW : 0) + 12;
     svg_open(f, "ov-failures", F_W, h, "Failures per requirement", desc);
     fprintf(f, "<rect class=\"key\" x=\"%d\" y=\"16\" width=\"12\" height=\"12\" fill=\"%s\"/>"

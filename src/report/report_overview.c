@@ -47,7 +47,7 @@ static bool soonest_days(json_object *cert, long long *days)
 
 static size_t expiry_index(json_object *endpoint)
 {
-    long long days;
+    long long days = 0;
     if (!soonest_days(jr_at(jr_at(endpoint, "facts"), "certificate"), &days))
         return OVERVIEW_NEXPIRY - 1;
     return days < 0 ? 0 : days < 7 ? 1 : days < 30 ? 2 : days < 90 ? 3 : 4;

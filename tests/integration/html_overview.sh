@@ -2,10 +2,11 @@
 # The HTML report of a sweep opens with an overview drawn as inline SVG (grades, certificates by
 # days to expiry, failures per requirement), and headless Chromium draws it: 11 lab endpoints
 # (failing ones, an expired leaf, leaves expiring in 3 and 19 days, a refused port) at --level 3
-# of every standard (more than the 15 failure rows the chart shows) are scanned to JSON and to
-# HTML; summary.overview has the expected counts; Chromium's DOM has the 3 charts with one bar
-# per non-zero count, of the summary's counts and heights; a screenshot (1200x1600) has each
-# bar's pixels, in its colour, at its place in its chart, the charts laid out as the page says.
+# of every standard (more than the 15 failure rows the chart shows) are scanned to JSON, JSONL
+# and HTML; summary.overview has the expected counts (the JSONL summary line the same);
+# Chromium's DOM has the 3 charts with one bar per non-zero count, of the summary's counts and
+# heights; a screenshot (1200x1600) has each bar's pixels, in its colour, at its place in its
+# chart, the charts laid out as the page says.
 # A single-endpoint report has no overview.
 # The test's own server: openssl s_server on LAB_PORT_BASE+200 (past the lab's BASE..BASE+199;
 # tests run one at a time, expiry_warn.sh uses the same port) with a leaf valid 20 days, and for
@@ -54,6 +55,7 @@ INV=$TEST_TMP/sweep.yaml
 SCAN=(--level 3 --standard all --ca-file "$LAB_CA" -f "$INV")
 tp sweep-json --format json -o "$TEST_TMP/r.json" "${SCAN[@]}"
 tp sweep-html --format html -o "$TEST_TMP/r.html" "${SCAN[@]}"
+tp sweep-jsonl --format jsonl -o "$TEST_TMP/r.jsonl" "${SCAN[@]}"
 
 # ---- summary.overview: what the 11 endpoints are
 assert_jq "overview: certificates by days to expiry (expired, 3 and 19 days, 7 at 90+, the refused one unknown)" \
@@ -67,6 +69,8 @@ assert_jq "overview: failures equal the FAIL and ERROR verdicts per requirement,
   '[.endpoints[].verdicts[] | select(.result == "FAIL" or .result == "ERROR")] | group_by(.id)
    | map({id: .[0].id, n: length}) | sort_by(-.n) | map(.n)' \
   "$(jq -c '.summary.overview.failures | map(.fail + .error)' "$TEST_TMP/r.json")"
+assert_jq "overview: the JSONL summary line has the same overview" "$TEST_TMP/r.jsonl" \
+  '.[-1] | [.type, .overview]' "$(jq -c '["summary", .summary.overview]' "$TEST_TMP/r.json")" --slurp
 NFAIL=$(jq '.summary.overview.failures | length' "$TEST_TMP/r.json")
 if [ "${NFAIL:-0}" -gt 15 ]; then ok "overview: $NFAIL requirements failing (more than the chart's 15 rows)"
 else not_ok "overview: more than 15 requirements failing" "$NFAIL"; fi

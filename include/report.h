@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "endpoint.h"
+#include "report_overview.h"
 
 #define REPORT_SCHEMA "tlsprobe-report"
 #define REPORT_SCHEMA_VERSION "2.1"
@@ -32,12 +33,15 @@ const char *report_endpoint_result(endpoint_t *ep);
 typedef struct report_tally {
     int endpoints, reachable, passed, failed, errors, warned;
     size_t not_probed;  /* targets a stopped run never finished (set by the run, not counted here) */
+    report_overview_t overview;
 } report_tally_t;
 /* Counts one endpoint object (report_endpoint()'s shape: its "status" and "result"). */
 void report_tally_add(report_tally_t *t, json_object *endpoint);
 /* The "summary" object (new reference): endpoints, reachable, unreachable, passed, failed,
- * errors, warnings (endpoints with any), not_probed, exit_status. */
+ * errors, warnings (endpoints with any), not_probed, exit_status, overview (report_overview.h). */
 json_object *report_tally_json(const report_tally_t *t, int exit_status);
+/* Frees what the tally holds (the overview's ids). */
+void report_tally_free(report_tally_t *t);
 
 /* The report document without "endpoints" (new reference): schema, schema_version, tool,
  * started_at, finished_at and summary (taken: the head owns it). Writers get this "head";

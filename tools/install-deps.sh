@@ -11,7 +11,8 @@ PACKAGES=(
   libclang-rt-14-dev   # ASan/UBSan runtime for `make check-asan` with clang
   python3-jsonschema   # tests: every JSON report is validated against schema/tlsprobe-report.schema.json
   libxml2-utils        # tests: xmllint validates the JUnit report against tests/schema/junit.xsd
-  chromium             # tests: headless Chromium renders the HTML report
+  chromium             # tests: headless Chromium renders the HTML report and screenshots its charts
+  python3-pil          # tests/integration/html_overview.sh reads the charts' pixels in that screenshot
   faketime             # the lab dates one OCSP response in the past (a stale staple)
   # STARTTLS lab servers (tests/lab/mod_mail.sh): SMTP, IMAP/POP3, PostgreSQL 15
   exim4-daemon-light dovecot-imapd dovecot-pop3d postgresql

@@ -24,7 +24,9 @@ static json_object *summary_of(json_object *endpoints, run_info_t *run)
     for (size_t i = 0; i < json_object_array_length(endpoints); i++)
         report_tally_add(&t, json_object_array_get_idx(endpoints, i));
     run->exit_status = t.errors || run->incomplete ? EXIT_UNREACHABLE : t.failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
-    return report_tally_json(&t, run->exit_status);
+    json_object *sum = report_tally_json(&t, run->exit_status);
+    report_tally_free(&t);
+    return sum;
 }
 
 /* A report time ("2026-11-23T05:00:00Z") as time_t; false when it is not one. */

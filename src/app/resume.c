@@ -219,4 +219,5 @@ void resume_free(resume_t *r)
 {
     json_object_put(r->ids);
     r->ids = NULL;
+    report_tally_free(&r->tally);
 }

@@ -298,8 +298,11 @@ int sweep_run(endpoint_t *eps, size_t n, const options_t *opts, const scoring_t 
     run_info_t run = { .started_at = started_at };
     progress_t pr = { .total = n, .opts = opts, .writer = report_writer_by_name(opts->format), .eps = eps,
                       .scoring = scoring };
-    if (resume)
-        pr.tally = resume->tally; /* the summary counts the endpoints the file keeps */
+    if (resume) {
+        /* The summary counts the endpoints the file keeps: the run takes over their tally. */
+        pr.tally = resume->tally;
+        memset(&resume->tally, 0, sizeof resume->tally);
+    }
     pthread_mutex_init(&pr.mu, NULL);
     progress_line_init(&pr.line, n, opts);
     sweep_t s = { .eps = eps, .n = n, .opts = opts, .pr = &pr, .run = &run, .resume = resume };
@@ -307,5 +310,6 @@ int sweep_run(endpoint_t *eps, size_t n, const options_t *opts, const scoring_t 
     int written = sweep_and_write(&s, err, sizeof err);
     pthread_mutex_destroy(&pr.mu);
     json_object_put(s.head);
+    report_tally_free(&pr.tally);
     return final_status(&s, written, err);
 }

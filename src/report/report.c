@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "probe.h"
+#include "report_overview.h"
 #include "version.h"
 
 static const char *status_name(endpoint_status_t s)
@@ -101,6 +102,7 @@ void report_tally_add(report_tally_t *t, json_object *endpoint)
     t->passed += r && strcmp(r, "PASS") == 0;
     t->failed += r && strcmp(r, "FAIL") == 0;
     t->errors += !r || strcmp(r, "ERROR") == 0;
+    report_overview_add(&t->overview, endpoint);
     t->warned += json_object_object_get_ex(endpoint, "warnings", &v) && json_object_is_type(v, json_type_array) &&
                  json_object_array_length(v) > 0;
 }
@@ -117,7 +119,15 @@ json_object *report_tally_json(const report_tally_t *t, int exit_status)
     json_object_object_add(sum, "warnings", json_object_new_int(t->warned));
     json_object_object_add(sum, "not_probed", json_object_new_int64((int64_t)t->not_probed));
     json_object_object_add(sum, "exit_status", json_object_new_int(exit_status));
+    json_object *ov = report_overview_json(&t->overview);
+    if (ov)
+        json_object_object_add(sum, "overview", ov);
     return sum;
+}
+
+void report_tally_free(report_tally_t *t)
+{
+    report_overview_free(&t->overview);
 }
 
 json_object *report_head(const run_info_t *run, json_object *summary)

@@ -19,6 +19,10 @@ char *doc_value_text(json_object *v);
 /* For a report of a sweep that was stopped ("incomplete": true): one line saying so and how many
  * targets were not probed, in buf; NULL for a complete report. Every format shows it, so a
  * partial run never looks like a clean one. */
+/* Draws summary.overview as three inline SVG charts (grades, expiry, failures per requirement),
+ * only when the summary counts at least 2 endpoints and has an overview; nothing otherwise
+ * (report_html_overview.c). */
+void html_overview(FILE *f, json_object *summary);
 const char *doc_incomplete_text(json_object *head, char *buf, size_t buflen);
 const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen);
 

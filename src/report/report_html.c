@@ -11,6 +11,7 @@
 #include "probe.h"
 #include "render.h"
 #include "report_doc.h"
+#include "report_overview.h"
 
 static const char style[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1b1b1b;background:#fff}"
@@ -26,7 +27,11 @@ static const char style[] =
     ".c-recommended{color:#0b5d1e}.c-acceptable{color:#333}.c-weak{color:#8a5a00;font-weight:600}"
     ".c-insecure{color:#8b0000;font-weight:700}"
     "code,pre{font:12px/1.3 ui-monospace,monospace}pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:40em}"
-    "section.endpoint{border-top:2px solid #ddd;margin-top:2em}.muted{color:#777}";
+    "section.endpoint{border-top:2px solid #ddd;margin-top:2em}.muted{color:#777}"
+    /* The overview's charts (report_html_overview.c). */
+    ".overview{display:flex;flex-wrap:wrap;gap:20px}.overview svg{max-width:100%;height:auto;border:1px solid #ddd}"
+    ".chart text{font:12px system-ui,sans-serif;fill:#1b1b1b}.chart .heading{font-size:15px;font-weight:600}"
+    ".chart .axis{stroke:#777;stroke-width:1}.chart .muted{fill:#666}.chart rect.bar,.chart rect.key{shape-rendering:crispEdges}";
 
 static void esc(FILE *f, const char *s)
 {
@@ -512,6 +517,7 @@ static int html_begin(FILE *f, json_object *head, const options_t *opts)
         esc(f, why);
         fputs("</strong></p>\n", f);
     }
+    html_overview(f, sum);
     return ferror(f) ? -1 : 0;
 }
 

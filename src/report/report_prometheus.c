@@ -174,7 +174,7 @@ static int prom_endpoint(FILE *f, json_object *e, const options_t *opts)
     json_object *facts = jr_at(e, "facts"), *verdicts = jr_at(e, "verdicts");
     const char *status = jr_str(e, "status");
     sample(F_UP, labels, "%lld", status && strcmp(status, "ok") == 0);
-    long long days, not_after = -1;
+    long long days = 0, not_after = -1;
     if (soonest_leaf(jr_at(facts, "certificate"), &days, &not_after)) {
         sample(F_EXPIRY_DAYS, labels, "%lld", days);
         if (not_after >= 0)

@@ -10,5 +10,5 @@ sed -E 's/"(duration_ms|ms)": ?[0-9]+/"\1": 0/g
         s/"(started|finished)_at": ?"[^"]*"/"\1_at": ""/g
         s/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?Z?/TIME/g
         s/[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} [+-][0-9]{4}/TIME/g
-        s/data too large for modulus|invalid padding/RSA-ERROR/g
+        s/data too large for modulus|invalid padding|block type is not 01/RSA-ERROR/g
         s/[0-9]+(\.[0-9]+)? ?(ms|s)\b/N \2/g'

@@ -150,9 +150,12 @@ static void note_interruption(sweep_t *s)
 {
     if (!scheduler_stop_requested())
         return;
-    s->run->incomplete = true;
     for (size_t i = 0; i < s->n; i++)
         s->run->not_probed += s->eps[i].result == NULL;
+    /* A stop that came after the last endpoint finished missed nothing. */
+    if (s->run->not_probed == 0)
+        return;
+    s->run->incomplete = true;
     s->run->exit_status = EXIT_UNREACHABLE;
     if (s->pr->stream_failed)
         fprintf(stderr, "tlsprobe: the report could not be written (%s): stopped with %zu of %zu endpoints not probed\n",

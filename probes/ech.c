@@ -30,6 +30,19 @@
 static const uint16_t tls13_suites[] = { 0x1301, 0x1302, 0x1303 };
 static const uint16_t tls13_version = WIRE_TLS13;
 
+/* A TLS 1.3 exchange under the run's limits. */
+static void exchange_opts(probe_ctx_t *ctx, tls_raw_opts_t *o)
+{
+    *o = (tls_raw_opts_t){
+        .timeout_s = ctx->ep->opts->timeout_s,
+        .deadline = net_now() + NET_EXCHANGE_WAITS * ctx->ep->opts->timeout_s,
+        .offered_versions = &tls13_version,
+        .noffered_versions = 1,
+        .offered_suites = tls13_suites,
+        .noffered_suites = sizeof tls13_suites / sizeof *tls13_suites,
+    };
+}
+
 /* One connection: the record as built, the first flight read under the run's limits. */
 static tls_raw_outcome_t send_record(probe_ctx_t *ctx, const uint8_t *rec, size_t len, tls_raw_result_t *res)
 {
@@ -39,14 +52,8 @@ static tls_raw_outcome_t send_record(probe_ctx_t *ctx, const uint8_t *rec, size_
         tls_raw_set_connect_failed(res, ctx->err);
         return res->outcome;
     }
-    tls_raw_opts_t o = {
-        .timeout_s = ctx->ep->opts->timeout_s,
-        .deadline = net_now() + NET_EXCHANGE_WAITS * ctx->ep->opts->timeout_s,
-        .offered_versions = &tls13_version,
-        .noffered_versions = 1,
-        .offered_suites = tls13_suites,
-        .noffered_suites = sizeof tls13_suites / sizeof *tls13_suites,
-    };
+    tls_raw_opts_t o;
+    exchange_opts(ctx, &o);
     tls_raw_exchange(fd, rec, len, &o, res);
     net_close(fd);
     return res->outcome;
@@ -214,18 +221,6 @@ typedef struct offer {
     ech_retry_t retry;
     char retry_note[240];
 } offer_t;
-
-static void exchange_opts(probe_ctx_t *ctx, tls_raw_opts_t *o)
-{
-    *o = (tls_raw_opts_t){
-        .timeout_s = ctx->ep->opts->timeout_s,
-        .deadline = net_now() + NET_EXCHANGE_WAITS * ctx->ep->opts->timeout_s,
-        .offered_versions = &tls13_version,
-        .noffered_versions = 1,
-        .offered_suites = tls13_suites,
-        .noffered_suites = sizeof tls13_suites / sizeof *tls13_suites,
-    };
-}
 
 /* The first handshake message of an accepted answer (header included), or NULL. */
 static const uint8_t *first_message(const tls_raw_result_t *r, size_t *len)

@@ -67,6 +67,25 @@ static const char *doc_grade_letter(json_object *endpoint)
     return jr_str(g, "grade");
 }
 
+bool doc_soonest_leaf(json_object *cert, long long *days, json_object **leaf)
+{
+    if (!jr_status_ok(cert))
+        return false;
+    json_object *leaves = jr_at(cert, "certificates");
+    size_t n = jr_len(leaves);
+    bool found = false;
+    for (size_t i = 0; i < (n ? n : 1); i++) {
+        json_object *one = n ? jr_idx(leaves, i) : jr_idx(jr_at(cert, "chain"), 0);
+        json_object *d = jr_at(n ? one : cert, "days_to_expiry");
+        if (!d || !json_object_is_type(d, json_type_int) || (found && json_object_get_int64(d) >= *days))
+            continue;
+        *days = json_object_get_int64(d);
+        *leaf = one;
+        found = true;
+    }
+    return found;
+}
+
 const char *doc_incomplete_text(json_object *head, char *buf, size_t buflen)
 {
     if (!json_object_get_boolean(jr_at(head, "incomplete")))

@@ -23,6 +23,10 @@ char *doc_value_text(json_object *v);
  * only when the summary counts at least 2 endpoints and has an overview; nothing otherwise
  * (report_html_overview.c). */
 void html_overview(FILE *f, json_object *summary);
+/* The served leaf that expires first: each of certificate.certificates, else the chain's first
+ * with the certificate's own days_to_expiry. Its days in *days and the leaf (for not_after) in
+ * *leaf; false when no leaf's days are known. */
+bool doc_soonest_leaf(json_object *cert, long long *days, json_object **leaf);
 const char *doc_incomplete_text(json_object *head, char *buf, size_t buflen);
 const char *doc_grade_text(json_object *endpoint, char *buf, size_t buflen);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json_read.h"
+#include "report_doc.h"
 
 const char *const overview_grades[OVERVIEW_NGRADES] = { "A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M", "none" };
 const char *const overview_expiry[OVERVIEW_NEXPIRY] = { "expired", "0-6", "7-29", "30-89", "90+", "unknown" };
@@ -25,30 +26,12 @@ static size_t grade_index(json_object *endpoint)
     return OVERVIEW_NGRADES - 1;
 }
 
-/* Days to expiry of the served leaf that expires first: each of certificate.certificates, else
- * the certificate's own days_to_expiry (as the Prometheus writer reads it). False when no leaf's
- * days are known: unknown is a bucket of its own, never a good one. */
-static bool soonest_days(json_object *cert, long long *days)
-{
-    if (!jr_status_ok(cert))
-        return false;
-    json_object *leaves = jr_at(cert, "certificates");
-    size_t n = jr_len(leaves);
-    bool found = false;
-    for (size_t i = 0; i < (n ? n : 1); i++) {
-        json_object *d = jr_at(n ? jr_idx(leaves, i) : cert, "days_to_expiry");
-        if (!d || !json_object_is_type(d, json_type_int) || (found && json_object_get_int64(d) >= *days))
-            continue;
-        *days = json_object_get_int64(d);
-        found = true;
-    }
-    return found;
-}
-
 static size_t expiry_index(json_object *endpoint)
 {
     long long days = 0;
-    if (!soonest_days(jr_at(jr_at(endpoint, "facts"), "certificate"), &days))
+    json_object *leaf;
+    /* Unknown is a bucket of its own, never a good one. */
+    if (!doc_soonest_leaf(jr_at(jr_at(endpoint, "facts"), "certificate"), &days, &leaf))
         return OVERVIEW_NEXPIRY - 1;
     return days < 0 ? 0 : days < 7 ? 1 : days < 30 ? 2 : days < 90 ? 3 : 4;
 }

@@ -116,27 +116,6 @@ static unsigned lowest_version(json_object *versions)
     return 0;
 }
 
-/* The served leaf that expires first (each of certificate.certificates, else the chain's first
- * with the certificate's days_to_expiry); false when no leaf's days are known. */
-static bool soonest_leaf(json_object *cert, long long *days, long long *not_after)
-{
-    if (!jr_status_ok(cert))
-        return false;
-    json_object *leaves = jr_at(cert, "certificates");
-    size_t n = jr_len(leaves);
-    bool found = false;
-    for (size_t i = 0; i < (n ? n : 1); i++) {
-        json_object *leaf = n ? jr_idx(leaves, i) : jr_idx(jr_at(cert, "chain"), 0);
-        json_object *d = jr_at(n ? leaf : cert, "days_to_expiry");
-        if (!d || !json_object_is_type(d, json_type_int) || (found && json_object_get_int64(d) >= *days))
-            continue;
-        *days = json_object_get_int64(d);
-        *not_after = iso_seconds(jr_str(leaf, "not_after"));
-        found = true;
-    }
-    return found;
-}
-
 static int prom_begin(FILE *f, json_object *head, const options_t *opts)
 {
     (void)f, (void)head, (void)opts;
@@ -175,7 +154,9 @@ static int prom_endpoint(FILE *f, json_object *e, const options_t *opts)
     const char *status = jr_str(e, "status");
     sample(F_UP, labels, "%lld", status && strcmp(status, "ok") == 0);
     long long days = 0, not_after = -1;
-    if (soonest_leaf(jr_at(facts, "certificate"), &days, &not_after)) {
+    json_object *leaf = NULL;
+    if (doc_soonest_leaf(jr_at(facts, "certificate"), &days, &leaf)) {
+        not_after = iso_seconds(jr_str(leaf, "not_after"));
         sample(F_EXPIRY_DAYS, labels, "%lld", days);
         if (not_after >= 0)
             sample(F_NOT_AFTER, labels, "%lld", not_after);

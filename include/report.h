@@ -12,7 +12,7 @@
 #include "report_overview.h"
 
 #define REPORT_SCHEMA "tlsprobe-report"
-#define REPORT_SCHEMA_VERSION "2.1"
+#define REPORT_SCHEMA_VERSION "2.2"
 
 typedef struct run_info {
     time_t started_at, finished_at;
@@ -21,6 +21,9 @@ typedef struct run_info {
      * scoring saw (result set) and counts the others as not_probed. */
     bool incomplete;
     size_t not_probed;
+    /* The targets the run set out to probe (its selection, resumed ones included): written
+     * first, so that a reader of a cut-off JSONL file knows how many it never got. */
+    size_t targets;
 } run_info_t;
 
 /* The endpoint's object in the report (target, address, status, facts, verdicts, result). */
@@ -110,6 +113,10 @@ int report_emit(json_object *doc, const options_t *opts, char *err, size_t errle
 
 /* Writes a file so that readers see either the old or the complete new content. */
 int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *err, size_t errlen);
+/* Opens path for a file written in place (a live JSONL report, a resumed one) and takes an
+ * exclusive lock on it, without waiting: two runs writing one file would interleave their
+ * lines. The lock lasts until the descriptor is closed. The fd, or -1 with err. */
+int report_open_locked(const char *path, char *err, size_t errlen);
 /* Removes the temporary file of an atomic_write_file in progress, if any: for a process about to
  * _exit from a signal handler. Async-signal-safe. */
 void atomic_write_abandon(void);

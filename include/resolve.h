@@ -4,6 +4,7 @@
 #ifndef TLSPROBE_RESOLVE_H
 #define TLSPROBE_RESOLVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "endpoint.h"
@@ -17,5 +18,10 @@
  * again (resolve.c: how often, and the window of queries in flight). Returns -1 (message in err)
  * only when the resolver cannot be set up at all. */
 int resolve_endpoints(endpoint_t *eps, size_t n, const options_t *opts, char *err, size_t errlen);
+/* A predicate resolve_endpoints asks between waits (a signal interrupts the wait): once true it
+ * stops at once. A name without an answer then keeps status ENDPOINT_OK and no address: it was
+ * neither resolved nor found unresolvable, and must not be probed (the scheduler starts no
+ * endpoint once a stop is requested; the report counts it as not probed). NULL: never. */
+void resolve_set_stop(bool (*stop)(void));
 
 #endif

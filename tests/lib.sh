@@ -181,11 +181,13 @@ assert_file_contains() {   # assert_file_contains NAME FILE FIXED_STRING
   if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not in $(basename "$2"): $(oneline "$(head -c 400 "$2")")"; fi
 }
 
-# assert_valid_json NAME FILE: a tlsprobe-report 2.0 document that validates against
-# schema/tlsprobe-report.schema.json.
+# The schema version this build writes (include/report.h).
+REPORT_VERSION=$(sed -n 's/^#define REPORT_SCHEMA_VERSION "\(.*\)"/\1/p' "$TESTS_DIR/../include/report.h")
+# assert_valid_json NAME FILE: a tlsprobe-report document of this build's version that validates
+# against schema/tlsprobe-report.schema.json.
 assert_valid_json() {
-  if ! jq -e '.schema == "tlsprobe-report" and .schema_version == "2.1"' "$2" >/dev/null 2>&1; then
-    not_ok "$1" "not a tlsprobe-report 2.1 JSON document: $(oneline "$(head -c 300 "$2")")"
+  if ! jq -e --arg v "$REPORT_VERSION" '.schema == "tlsprobe-report" and .schema_version == $v' "$2" >/dev/null 2>&1; then
+    not_ok "$1" "not a tlsprobe-report $REPORT_VERSION JSON document: $(oneline "$(head -c 300 "$2")")"
     return
   fi
   local out

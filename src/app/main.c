@@ -13,6 +13,7 @@
 #include "render_cmd.h"
 #include "resolve.h"
 #include "resume.h"
+#include "scheduler.h"
 #include "signals.h"
 #include "sweep.h"
 #include "validate_cmd.h"
@@ -60,6 +61,7 @@ static int probe_targets(target_list_t *targets, const options_t *opts, const sc
     sweep_endpoints_init(eps, targets, opts);
     char err[512];
     net_rate_set(opts->rate);
+    resolve_set_stop(scheduler_stop_requested);
     int status;
     if (resolve_endpoints(eps, n, opts, err, sizeof err) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);

@@ -114,6 +114,17 @@ static json_object *in_index_order(json_object *map)
     return list;
 }
 
+/* The targets a part never finished: its summary says, or, for a JSONL file cut before its
+ * summary line, its run line's targets less the endpoints it holds. */
+static size_t part_not_probed(const report_file_t *part)
+{
+    if (!part->truncated)
+        return (size_t)json_object_get_int64(jr_at(jr_at(part->head, "summary"), "not_probed"));
+    int64_t targets = json_object_get_int64(jr_at(part->head, "targets"));
+    size_t held = json_object_array_length(part->endpoints);
+    return targets > 0 && (size_t)targets > held ? (size_t)targets - held : 0;
+}
+
 json_object *merge_reports(const report_file_t *inputs, const char *const *paths, size_t n, char *err, size_t errlen)
 {
     run_info_t run = { 0 };
@@ -131,8 +142,9 @@ json_object *merge_reports(const report_file_t *inputs, const char *const *paths
     /* Incomplete when any part is; the targets parts never finished are their sum. */
     for (size_t i = 0; i < n; i++) {
         run.incomplete |= report_file_incomplete(&inputs[i]);
-        run.not_probed += (size_t)json_object_get_int64(jr_at(jr_at(inputs[i].head, "summary"), "not_probed"));
+        run.not_probed += part_not_probed(&inputs[i]);
     }
+    run.targets = json_object_array_length(list) + run.not_probed;
     json_object *sum = summary_of(list, &run);
     /* The run's own head builder, so the members and their order are a run's. */
     json_object *doc = report_head(&run, sum);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_read.h"
 #include "report.h"
 
 #define T(t) (1u << (t))
@@ -260,6 +261,11 @@ int report_read_text(const char *text, size_t len, const char *name, report_file
     if (rc == 0 && out->jsonl && !schema_ok(out->head)) {
         snprintf(err, errlen, "%s:1: not a %s %.*s.x run line (schema, schema_version)", name, REPORT_SCHEMA,
                  (int)strcspn(REPORT_SCHEMA_VERSION, "."), REPORT_SCHEMA_VERSION);
+        rc = -1;
+    }
+    if (rc == 0 && (!member_is(out->head, "targets", T(json_type_int)) ||
+                    json_object_get_int64(jr_at(out->head, "targets")) < 0)) {
+        snprintf(err, errlen, "%s: targets is not a count", name);
         rc = -1;
     }
     if (rc != 0)

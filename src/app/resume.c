@@ -164,9 +164,23 @@ int resume_load(const char *path, resume_t *r, char *err, size_t errlen)
     memset(r, 0, sizeof *r);
     r->path = path;
     r->ids = json_object_new_object();
-    line_reader_t lr = { .f = fopen(path, "r") };
+    r->fd = -1;
+    if (access(path, R_OK | W_OK) != 0) {
+        snprintf(err, errlen, "--resume: %s: cannot read and write: %s", path, strerror(errno));
+        return -1;
+    }
+    char why[512];
+    if ((r->fd = report_open_locked(path, why, sizeof why)) < 0) {
+        snprintf(err, errlen, "--resume: %s", why);
+        return -1;
+    }
+    /* A second description would have its own lock: read through a duplicate of this one. */
+    int rfd = dup(r->fd);
+    line_reader_t lr = { .f = rfd >= 0 ? fdopen(rfd, "r") : NULL };
     if (!lr.f) {
         snprintf(err, errlen, "--resume: %s: cannot read: %s", path, strerror(errno));
+        if (rfd >= 0)
+            close(rfd);
         return -1;
     }
     int rc = read_all(r, &lr, err, errlen);
@@ -198,15 +212,19 @@ size_t resume_skip_done(resume_t *r, target_list_t *targets)
     return dropped;
 }
 
-FILE *resume_open(const resume_t *r, char *err, size_t errlen)
+FILE *resume_open(resume_t *r, char *err, size_t errlen)
 {
-    if (truncate(r->path, (off_t)r->keep) != 0) {
+    off_t keep = r->has_run_line ? (off_t)r->keep : 0;
+    if (ftruncate(r->fd, keep) != 0 || lseek(r->fd, keep, SEEK_SET) < 0) {
         snprintf(err, errlen, "%s: cannot cut the old summary off: %s", r->path, strerror(errno));
         return NULL;
     }
-    FILE *f = fopen(r->path, r->has_run_line ? "a" : "w");
+    /* The stream takes the descriptor, and with it the lock, until the sweep closes it. */
+    FILE *f = fdopen(r->fd, "w");
     if (!f)
         snprintf(err, errlen, "%s: cannot write: %s", r->path, strerror(errno));
+    else
+        r->fd = -1;
     return f;
 }
 
@@ -219,5 +237,8 @@ void resume_free(resume_t *r)
 {
     json_object_put(r->ids);
     r->ids = NULL;
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
     report_tally_free(&r->tally);
 }

@@ -17,6 +17,7 @@
 
 typedef struct resume {
     const char *path;
+    int fd;                    /* the file, open and locked from load to resume_open (or free) */
     json_object *ids;          /* endpoint "id" -> how many lines carry it (object used as a map) */
     long long keep;            /* bytes of the file kept: up to the last endpoint line */
     bool has_run_line;         /* false: nothing usable, the run starts the file afresh */
@@ -24,7 +25,7 @@ typedef struct resume {
     int exit_status;           /* what they alone would make the exit status: 0, 1 or 3 */
 } resume_t;
 
-/* Reads path. A last line cut short (no newline) or not JSON is dropped with a warning on stderr
+/* Opens and locks path (another run writing it is an error), then reads it. A last line cut short (no newline) or not JSON is dropped with a warning on stderr
  * (a crash mid-write); any other malformed line is an error "FILE:LINE: why". 0, or -1 with err. */
 int resume_load(const char *path, resume_t *r, char *err, size_t errlen);
 /* Drops (and frees) the targets whose id the file already holds, as many times as it holds it;
@@ -32,7 +33,7 @@ int resume_load(const char *path, resume_t *r, char *err, size_t errlen);
 size_t resume_skip_done(resume_t *r, target_list_t *targets);
 /* Cuts the file after its last endpoint line (the old summary and any partial line go) and opens
  * it for the new lines: appended, or written afresh when it had no run line. NULL, with err. */
-FILE *resume_open(const resume_t *r, char *err, size_t errlen);
+FILE *resume_open(resume_t *r, char *err, size_t errlen);
 /* The exit status of old and new endpoints together: 3 over 1 over 0. */
 int resume_combine_status(const resume_t *r, int status);
 void resume_free(resume_t *r);

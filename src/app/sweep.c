@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "progress.h"
@@ -270,9 +271,12 @@ static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
     if (!s->pr->writer->live)
         return sweep_spooled(s, err, errlen);
     if (s->opts->output_path) {
-        FILE *f = fopen(s->opts->output_path, "w");
-        if (!f)
+        int fd = report_open_locked(s->opts->output_path, err, errlen);
+        FILE *f = fd >= 0 && ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
+        if (!f && fd >= 0) {
             snprintf(err, errlen, "%s: cannot write: %s", s->opts->output_path, strerror(errno));
+            close(fd);
+        }
         return sweep_in_place(s, f, err, errlen);
     }
     return report_output(s->opts, sweep_live, s, err, errlen);
@@ -298,7 +302,7 @@ static int final_status(const sweep_t *s, int written, const char *err)
 int sweep_run(endpoint_t *eps, size_t n, const options_t *opts, const scoring_t *scoring, resume_t *resume,
               time_t started_at)
 {
-    run_info_t run = { .started_at = started_at };
+    run_info_t run = { .started_at = started_at, .targets = n + (resume ? (size_t)resume->tally.endpoints : 0) };
     progress_t pr = { .total = n, .opts = opts, .writer = report_writer_by_name(opts->format), .eps = eps,
                       .scoring = scoring };
     if (resume) {

@@ -77,11 +77,19 @@ typedef struct run {
     size_t nretries;
     bool https_cancelled;      /* the grace ended: no HTTPS query is asked any more */
     bool answered;             /* the resolver gave an answer of any kind */
+    bool stopped;              /* the stop predicate said so: the names left are not asked */
     size_t failed;             /* address lookups failed for good (timeout or refused) */
     int failure;               /* the last one's status */
 } run_t;
 
 static const int window[OP_KINDS] = { DNS_ADDR_WINDOW, DNS_HTTPS_WINDOW };
+
+static bool (*stop_check)(void);
+
+void resolve_set_stop(bool (*stop)(void))
+{
+    stop_check = stop;
+}
 
 static void add_address(endpoint_t *ep, const struct sockaddr *sa, socklen_t len)
 {
@@ -148,6 +156,8 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
     (void)timeouts;
     lookup_t *lk = arg;
     endpoint_t *ep = lk->ep;
+    if (status == ARES_EDESTRUCTION)
+        return; /* a run stopped early: finish() said why */
     lk->run->in_flight[OP_ADDR]--;
     lk->run->answered |= status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED;
     if (!res && requeue(lk, status))
@@ -350,6 +360,10 @@ static void run_window(run_t *r, double grace_s)
 {
     double grace_ends = 0;
     for (;;) {
+        if (stop_check && stop_check()) {
+            r->stopped = true;
+            return;
+        }
         double now = net_now();
         if (grace_ends == 0 && r->left[OP_ADDR] == 0)
             grace_ends = now + grace_s;
@@ -431,14 +445,14 @@ static void finish(run_t *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         lookup_t *lk = &r->lookups[i];
-        if (lk->ep && !lk->done) {
+        if (lk->ep && !lk->done && !r->stopped) {
             lk->ep->status = ENDPOINT_UNRESOLVED;
             snprintf(lk->ep->error, sizeof lk->ep->error, "cannot resolve '%s': no answer", lk->ep->target->host);
         }
         if (lk->ep && lk->ep->status == ENDPOINT_OK)
             set_port(lk->ep);
         if (lk->ep && lk->https_pending)
-            lk->ep->dns_https = https_rr_result(lk->owner, "error", "no answer");
+            lk->ep->dns_https = https_rr_result(lk->owner, "error", r->stopped ? "stopped before an answer" : "no answer");
     }
 }
 

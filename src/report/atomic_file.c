@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +58,22 @@ static int write_in_place(const char *path, file_writer_fn write, void *arg, cha
     if (!ok)
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved ? saved : EIO));
     return ok ? 0 : -1;
+}
+
+int report_open_locked(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "%s: %s", path,
+                 errno == EWOULDBLOCK ? "another tlsprobe is writing it (locked)" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *err, size_t errlen)

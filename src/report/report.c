@@ -140,6 +140,7 @@ json_object *report_head(const run_info_t *run, json_object *summary)
     json_object_object_add(tool, "version", json_object_new_string(TLSPROBE_VERSION));
     json_object_object_add(doc, "tool", tool);
     json_object_object_add(doc, "started_at", iso_time(run->started_at));
+    json_object_object_add(doc, "targets", json_object_new_int64((int64_t)run->targets));
     json_object_object_add(doc, "finished_at", iso_time(run->finished_at));
     json_object_object_add(doc, "incomplete", json_object_new_boolean(run->incomplete));
     json_object_object_add(doc, "summary", summary);

@@ -39,10 +39,10 @@ static json_object *typed(const char *type, json_object *from, const char *const
     return o;
 }
 
-/* Copies schema, schema_version, tool and started_at from the head. */
+/* Copies schema, schema_version, tool, started_at and targets from the head. */
 static int write_header(FILE *f, json_object *doc, const options_t *opts)
 {
-    static const char *const keys[] = { "schema", "schema_version", "tool", "started_at" };
+    static const char *const keys[] = { "schema", "schema_version", "tool", "started_at", "targets" };
     (void)opts;
     json_object *o = typed("run", doc, keys, sizeof keys / sizeof *keys);
     int rc = write_line(f, o);

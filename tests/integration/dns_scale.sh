@@ -152,6 +152,27 @@ else
   not_ok "dead resolver: names not asked once 40 lookups failed" "not asked: $not_asked; queries: $asked"
 fi
 
+# A signal while names are being resolved stops at once (the resolver never answers: resolution
+# alone would take the retries of every window), and the names are counted as not probed.
+names=()
+for i in $(seq 1 100); do names+=("stop$i.sweep.test:$LAB_PORT_REFUSED"); done
+"$TLSPROBE" --timeout 5 --format json -o "$TEST_TMP/stopped.json" --resolver "127.0.0.1:$DROP_PORT" \
+  --probes versions "${names[@]}" >/dev/null 2>"$TEST_TMP/stopped.err" &
+stop_pid=$!
+sleep 1
+kill -INT "$stop_pid"
+for _ in $(seq 1 50); do kill -0 "$stop_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$stop_pid" 2>/dev/null; then
+  kill -KILL "$stop_pid"
+  not_ok "SIGINT during resolution: the run ends within 5 s of it" "still resolving"
+else
+  ok "SIGINT during resolution: the run ends within 5 s of it"
+fi
+wait "$stop_pid"
+assert_eq "SIGINT during resolution: exit 3" 3 $?
+assert_jq "SIGINT during resolution: incomplete, every name not probed, none reported" "$TEST_TMP/stopped.json" \
+  '[.incomplete, .summary.not_probed, .summary.endpoints, .targets]' '[true,100,0,100]'
+
 # A resolver port where nothing listens: refused (ICMP port unreachable), asked again with the
 # same backoff, then "Could not contact DNS servers", never NXDOMAIN or a made-up answer.
 CLOSED_PORT=$(free_port)

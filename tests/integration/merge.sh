@@ -80,11 +80,16 @@ assert_eq "the merged JSONL against the whole run: tlsprobe diff exit 0" 0 $?
 mrg single "$J"
 same "the JSONL run alone, merged, equals the JSON run" "$TEST_TMP/whole.json" "$MRG_OUT"
 
-# ---- a part cut before its summary line (an interrupted sweep): the merge is incomplete
-{ echo "$run"; sed -n 9,11p "$TEST_TMP/lines"; } >"$TEST_TMP/cut.jsonl"
+# ---- a part cut before its summary line (an interrupted sweep, a shard killed): the merge is
+# incomplete, and the targets its run line names but it never finished count as not probed.
+{ echo "$run" | jq -c '.targets = 5'; sed -n 9,11p "$TEST_TMP/lines"; } >"$TEST_TMP/cut.jsonl"
 mrg incomplete "$TEST_TMP/p1.jsonl" "$TEST_TMP/p2.jsonl" "$TEST_TMP/cut.jsonl"
-assert_jq "a part without its summary line: merged report incomplete, 11 endpoints" "$MRG_OUT" \
-  '[.incomplete, .summary.endpoints]' '[true,11]'
+assert_jq "a part without its summary line: merged report incomplete, 11 endpoints, 2 not probed, 13 targets" \
+  "$MRG_OUT" '[.incomplete, .summary.endpoints, .summary.not_probed, .targets, .summary.exit_status]' '[true,11,2,13,3]'
+jq -c 'del(.targets)' "$TEST_TMP/cut.jsonl" >"$TEST_TMP/cut-old.jsonl"
+mrg incomplete-old "$TEST_TMP/p1.jsonl" "$TEST_TMP/p2.jsonl" "$TEST_TMP/cut-old.jsonl"
+assert_jq "a cut part whose run line has no targets (before 2.2): incomplete, not_probed unknown as 0" \
+  "$MRG_OUT" '[.incomplete, .summary.not_probed]' '[true,0]'
 
 # ---- bad input: exit 2 with a message, nothing written
 bad() {   # bad NAME FILE EXPECTED_IN_MESSAGE
@@ -100,6 +105,8 @@ bad "a start that is not a time" "$TEST_TMP/badtime.json" "started_at or finishe
 { echo "$run"; echo '{"type":"endpoint",'; } >"$TEST_TMP/cutline.jsonl"
 bad "a half-written JSONL line" "$TEST_TMP/cutline.jsonl" "cutline.jsonl:2: not a JSON object"
 bad "a missing file" "$TEST_TMP/nonexistent.json" "nonexistent.json: cannot read"
+jq '.targets = "many"' "$TEST_TMP/p3.json" >"$TEST_TMP/badtargets.json"
+bad "targets that is not a count" "$TEST_TMP/badtargets.json" "badtargets.json: targets is not a count"
 mrg none
 assert_eq "no report: usage, exit 2" 2 "$MRG_RC"
 mrg fmt --format csv "$TEST_TMP/p1.jsonl"

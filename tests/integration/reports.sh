@@ -95,7 +95,7 @@ tp jsonl --format jsonl --ca-file "$LAB_CA" "${TARGETS[@]}"
 check_jsonl "jsonl (stdout)" "$TP_OUT" 4
 assert_jq "jsonl: run line has the schema and tool" "$TP_OUT" \
   'select(.type == "run") | [.schema, .schema_version, .tool.name, (.started_at | test("Z$"))]' \
-  '["tlsprobe-report","2.1","tlsprobe",true]'
+  "[\"tlsprobe-report\",\"$REPORT_VERSION\",\"tlsprobe\",true]"
 assert_jq "jsonl: summary line counts and exit status" "$TP_OUT" \
   "select(.type == \"summary\") | [.endpoints, .unreachable, .exit_status == $TP_RC]" '[4,1,true]'
 jq -r 'select(.type == "endpoint") | . as $e | (if (.verdicts | length) == 0 then [{id: "", result: .result}] else .verdicts end)[]

@@ -109,3 +109,18 @@ assert_jq "only a run line: it is kept, the rest appended" "$TEST_TMP/runonly.js
 tp resume-midsummary --ca-file "$LAB_CA" --resume "$TEST_TMP/mid.jsonl" "$ONE"
 assert_rc "a line after the summary line: exit 2" 2
 assert_file_contains "a line after the summary line: FILE:LINE" "$TP_ERR" "mid.jsonl:4: a line after the summary line"
+
+# ---- a file another run is writing is locked: --resume and a live -o refuse it, and leave it be
+cp "$TEST_TMP/full.jsonl" "$TEST_TMP/locked.jsonl"
+before=$(sha256sum <"$TEST_TMP/locked.jsonl")
+flock "$TEST_TMP/locked.jsonl" sleep 60 &
+holder=$!
+for _ in $(seq 50); do flock -n "$TEST_TMP/locked.jsonl" true || break; sleep 0.1; done
+tp resume-locked --ca-file "$LAB_CA" --resume "$TEST_TMP/locked.jsonl" "$ONE"
+assert_rc "--resume of a file another run holds locked: exit 2" 2
+assert_file_contains "--resume of a locked file: says so" "$TP_ERR" "locked.jsonl: another tlsprobe is writing it (locked)"
+tp live-locked --ca-file "$LAB_CA" --format jsonl -o "$TEST_TMP/locked.jsonl" "$ONE"
+assert_rc "-o FILE.jsonl that another run holds locked: exit 2" 2
+assert_eq "a locked file is left as it was" "$before" "$(sha256sum <"$TEST_TMP/locked.jsonl")"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+assert_jq "the run line names the run's targets" "$TEST_TMP/full.jsonl" 'select(.type == "run") | .targets' "$TOTAL"

@@ -24,7 +24,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_INC := $(patsubst %/,-I%,$(sort $(dir $(wildcard src/*/*.h))))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check check-asan unit install demo bench fuzz clean
+.PHONY: all check check-asan unit install demo bench bench-sweep fuzz clean
 
 all: $(BIN)
 
@@ -110,8 +110,13 @@ install: tlsprobe
 demo: tlsprobe
 	tests/lab/demo.sh $(CURDIR)/tlsprobe
 
+# bench: the cipher benchmark on the lab, then the sweep benchmark (its own network namespace).
 bench: tlsprobe
 	tests/bench/run.sh $(CURDIR)/tlsprobe
+	tests/bench/sweep.sh $(CURDIR)/tlsprobe
+
+bench-sweep: tlsprobe
+	tests/bench/sweep.sh $(CURDIR)/tlsprobe
 
 clean:
 	rm -rf build build-asan build-fuzz tlsprobe

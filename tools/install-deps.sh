@@ -26,6 +26,7 @@ PACKAGES=(
   # single-node Slurm the test starts itself, with its own munge key; no service is enabled)
   slurm-wlm munge
   python3-yaml         # tests/integration/shard.sh parses examples/kubernetes/*.yaml
+  sslscan testssl.sh   # `make bench` (tests/bench/run.sh, sweep.sh) compares tlsprobe with them
 )
 
 is_installed() {

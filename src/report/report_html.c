@@ -35,12 +35,12 @@ static const char style[] =
 
 static void esc(FILE *f, const char *s)
 {
-    markup_escape(f, s, false);
+    escape_markup(f, s);
 }
 
 static void esc_attr(FILE *f, const char *s)
 {
-    markup_escape(f, s, true);
+    escape_markup(f, s);
 }
 
 /* Escaped display text of any value; "-" when absent or null. */

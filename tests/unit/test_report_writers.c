@@ -200,6 +200,7 @@ static void test_probe_renderers(void)
     check(count(html, "<table class=\"kv certificate\">") == 1 && at(html, "CN=&lt;script&gt;alert(1)") > 0,
           "html: certificate table, subject escaped", html);
     lacks(html, "<script", "html: no script from the facts");
+    contains(html, "<summary>All facts (JSON)</summary><pre>{\n  &quot;", "html: all facts, json-c's lines kept");
     lacks(html, "Client certs", "html: probes without an HTML renderer only in all facts");
     free(html);
     json_object_put(doc);

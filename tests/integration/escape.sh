@@ -9,6 +9,7 @@
 #  2. tlsprobe render of that report with every string made hostile (a saved report is input
 #     too): every format, pipe and terminal, shows the escaped forms and no raw control.
 #  3. tlsprobe diff, text and JSON, of two reports whose leaf issuers differ, one hostile.
+#  4. --resume still finds a target whose id has a byte that is not UTF-8 (U+FFFD in JSON).
 . "$(dirname "$0")/../lib.sh"
 
 P=$((LAB_PORT_BASE + 195)) C=$((LAB_PORT_BASE + 196)) S=$((LAB_PORT_BASE + 197))
@@ -178,3 +179,12 @@ assert_has "diff text: the issuer change shown escaped" "$TEST_TMP/diff-text.out
 assert_jq "diff json: the issuer as it is, in JSON escapes" "$TEST_TMP/diff-json.out" \
   "[.changes[] | select(.kind == \"certificate\" and .item == \"issuer\") | .new] == [$ISSUER]" true
 assert_has "diff json: RLO and U+009B as JSON escapes" "$TEST_TMP/diff-json.out" 'HID\u009b\u202eRLO'
+
+# ======== 4. --resume: a JSONL line's id holds U+FFFD for a byte that is not UTF-8 (JSON has no
+# other way), and the target it came from still counts as done.
+NGINX="localhost:$LAB_PORT_NGINX"
+tp resume-first --format jsonl -o "$TEST_TMP/badsni.jsonl" --ca-file "$LAB_CA" --sni $'bad\x9bsni' "$NGINX"
+assert_jq "resume: the id has U+FFFD for the byte" "$TEST_TMP/badsni.jsonl" \
+  'select(.type == "endpoint") | .id | test("sni=bad\ufffdsni")' true
+tp resume-again -v --format jsonl --ca-file "$LAB_CA" --sni $'bad\x9bsni' --resume "$TEST_TMP/badsni.jsonl" "$NGINX"
+assert_has "resume: that target is done, none probed again" "$TP_ERR" "1 targets done, 0 to probe"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Terminal and file safety (issue 15): strings a server chose reach every report format through
 # that format's escaping (include/escape.h), with stdout a pipe and a terminal (script -qc).
-#  1. A live hostile server (tests/lab/fake_hostile.py, started here on LAB_PORT_BASE+195..197)
-#     puts ESC, an OSC 0 window title, backspaces, conceal, DEL, C1 controls (raw 0x9b and
-#     UTF-8 U+009B) and RLO in the HSTS header, the Server header, a cleartext redirect's status
-#     line and Location, and the SMTP greeting, EHLO lines and STARTTLS reply: no such byte is
-#     in any format, and what the formats show of them is the escaped form.
+#  1. A live hostile server (tests/lab/fake_hostile.py, started here on LAB_PORT_BASE+195..197,
+#     offsets no lab server uses) puts ESC, an OSC 0 window title, backspaces, conceal, DEL, C1
+#     controls (raw 0x9b and UTF-8 U+009B) and RLO in the HSTS header, the Server header, a
+#     cleartext redirect's status line and Location, and the SMTP greeting, EHLO lines and
+#     STARTTLS reply: no such byte is in any format, and what the formats show of them is the
+#     escaped form.
 #  2. tlsprobe render of that report with every string made hostile (a saved report is input
 #     too): every format, pipe and terminal, shows the escaped forms and no raw control.
 #  3. tlsprobe diff, text and JSON, of two reports whose leaf issuers differ, one hostile.

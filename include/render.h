@@ -28,7 +28,10 @@ static inline const char *render_or_dash(const char *s)
 /* ---- text: lines under the endpoint's heading ----
  * A fact line is "  Label        facts": render_text_label writes the label column, the facts
  * follow it, each after a space; a continued line starts with render_text_indent instead.
- * Text from facts is written as it is (the JSON keeps the bytes the server sent). */
+ * Everything a renderer writes goes through escape_text (escape.h): control characters, bidi
+ * overrides and invalid UTF-8 in facts are shown as \xHH or \uHHHH, never sent to the
+ * terminal. A line break is written only where a format starts or ends with one; a
+ * renderer's colours are render_text_tone's. */
 
 /* Where in the endpoint's block a renderer writes: first what the handshakes showed, then the
  * service around TLS (the STARTTLS dialogue, HTTP, client certificates), whatever the order
@@ -53,8 +56,8 @@ void render_text_tone(render_text_t *out, render_tone_t tone, const char *fmt, .
 const char *render_yes_no(json_object *o, const char *key);
 
 /* ---- HTML: sections of the endpoint's part of the page ----
- * Everything from facts goes through render_html_text, _attr or _value (escaped, invalid
- * UTF-8 replaced); render_html_printf is for the renderer's own markup and numbers only. */
+ * Everything from facts goes through render_html_text, _attr or _value (escape_markup);
+ * render_html_printf is for the renderer's own markup and numbers only. */
 
 /* Starts the section (an <h3> heading) the renderer's content goes into; call it first.
  * The section shows the probe's error when its facts say status is not "ok". Sections with

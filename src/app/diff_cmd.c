@@ -1,6 +1,6 @@
 /* `tlsprobe diff [--format text|json] [--expiry-days N] [-o FILE] OLD NEW`: what changed between
  * two saved reports (JSON or JSONL), as text or as a JSON document; exit 1 on a regression so
- * that a cron job alerts on it. */
+ * that a cron job alerts on it. Strings from the reports are escaped (escape.h) in both. */
 #include "diff_cmd.h"
 
 #include <getopt.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "json_read.h"
 #include "report.h"
 
@@ -56,18 +57,28 @@ static void change_text(json_object *ch, char *buf, size_t len)
                  jr_str(ch, "item") ? item : "", or_none(o), or_none(n));
 }
 
+/* One line of the text output: everything in it may come from the reports (targets, issuers,
+ * file names), so all of it is escape_text's. */
+static int put_line(FILE *f, const char *line)
+{
+    escape_text(f, line);
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
 int diff_write_text(FILE *f, json_object *diff)
 {
     json_object *changes = jr_at(diff, "changes"), *sum = jr_at(diff, "summary");
-    int bad = fprintf(f, "tlsprobe diff: %s (%s) -> %s (%s)\n", jr_or_q(jr_str(jr_at(diff, "old"), "file")),
-                      jr_or_q(jr_str(jr_at(diff, "old"), "started_at")), jr_or_q(jr_str(jr_at(diff, "new"), "file")),
-                      jr_or_q(jr_str(jr_at(diff, "new"), "started_at"))) < 0;
-    char text[1600];
+    char line[2048], text[1600];
+    snprintf(line, sizeof line, "tlsprobe diff: %s (%s) -> %s (%s)", jr_or_q(jr_str(jr_at(diff, "old"), "file")),
+             jr_or_q(jr_str(jr_at(diff, "old"), "started_at")), jr_or_q(jr_str(jr_at(diff, "new"), "file")),
+             jr_or_q(jr_str(jr_at(diff, "new"), "started_at")));
+    int bad = put_line(f, line);
     for (size_t i = 0; i < jr_len(changes); i++) {
         json_object *ch = jr_idx(changes, i);
         change_text(ch, text, sizeof text);
-        bad |= fprintf(f, "%s: %s%s\n", jr_or_q(jr_str(ch, "target")), jr_bool_is(ch, "regression", true) ? "! " : "  ",
-                       text) < 0;
+        snprintf(line, sizeof line, "%s: %s%s", jr_or_q(jr_str(ch, "target")),
+                 jr_bool_is(ch, "regression", true) ? "! " : "  ", text);
+        bad |= put_line(f, line);
     }
     if (jr_len(changes) == 0)
         bad |= fputs("no changes\n", f) < 0;
@@ -91,9 +102,13 @@ static int write_diff(FILE *f, void *arg)
     diff_out_t *d = arg;
     if (!d->json)
         return diff_write_text(f, d->diff);
-    const char *s = json_object_to_json_string_ext(
-        d->diff, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-    return fputs(s, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
+    size_t jlen, len;
+    const char *js = json_object_to_json_string_length(
+        d->diff, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &jlen);
+    char *s = js ? escape_json_text(js, jlen, &len) : NULL;
+    int rc = !s || fwrite(s, 1, len, f) != len || fputc('\n', f) == EOF ? -1 : 0;
+    free(s);
+    return rc;
 }
 
 /* N in 0..3650, the range of --expiry-warn. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "json_read.h"
 #include "report.h"
 
@@ -85,9 +86,14 @@ static json_object *collect(const report_file_t *in, const char *const *paths, s
                 map = NULL;
                 break;
             }
-            if (jr_at(map, id))
-                fprintf(stderr, "tlsprobe: merge: warning: %s is in %s and %s: keeping %s's\n", id,
-                        jr_str(from, id), paths[i], paths[i]);
+            if (jr_at(map, id)) {
+                /* The id is the report's: shown in its text form (escape.h). */
+                char msg[2048];
+                snprintf(msg, sizeof msg, "tlsprobe: merge: warning: %s is in %s and %s: keeping %s's", id,
+                         jr_str(from, id), paths[i], paths[i]);
+                escape_text(stderr, msg);
+                fputc('\n', stderr);
+            }
             json_object_object_add(map, id, json_object_get(ep));
             json_object_object_add(from, id, json_object_new_string(paths[i]));
         }

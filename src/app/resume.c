@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "json_read.h"
 #include "report.h"
 
@@ -190,13 +191,29 @@ int resume_load(const char *path, resume_t *r, char *err, size_t errlen)
     return rc;
 }
 
+/* id as a JSONL file holds it: each byte that is not UTF-8 became U+FFFD (escape_json_text). */
+static void as_written(const char *id, char *out, size_t outlen)
+{
+    size_t o = 0;
+    char form[ESCAPE_FORM_MAX];
+    unsigned cp;
+    bool utf8;
+    for (size_t n; *id && o + 4 < outlen; id += n) {
+        n = escape_unit(id, form, &cp, &utf8);
+        memcpy(out + o, utf8 ? id : "\xEF\xBF\xBD", utf8 ? n : 3);
+        o += utf8 ? n : 3;
+    }
+    out[o] = '\0';
+}
+
 size_t resume_skip_done(resume_t *r, target_list_t *targets)
 {
     size_t kept = 0, dropped = 0;
-    char id[1024];
+    char raw[1024], id[4 * sizeof raw];
     for (size_t i = 0; i < targets->count; i++) {
         target_t *t = &targets->items[i];
-        target_identity(t, id, sizeof id);
+        target_identity(t, raw, sizeof raw);
+        as_written(raw, id, sizeof id);
         json_object *n;
         int64_t left = json_object_object_get_ex(r->ids, id, &n) ? json_object_get_int64(n) : 0;
         if (left > 0) {

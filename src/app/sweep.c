@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "progress.h"
 #include "scheduler.h"
 
@@ -86,8 +87,11 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     write_live(pr, obj);
     if (pr->opts->verbosity > 0) {
         progress_line_clear(&pr->line);
-        fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, ep->target->spec,
+        /* The target as given may come from anywhere (a list of names seen on the network). */
+        char *spec = escape_text_dup(ep->target->spec);
+        fprintf(stderr, "tlsprobe: [%zu/%zu] %s: %s\n", pr->done, pr->total, spec ? spec : "?",
                 report_endpoint_result(ep));
+        free(spec);
     }
     progress_line_update(&pr->line, report_endpoint_result(ep));
     pthread_mutex_unlock(&pr->mu);

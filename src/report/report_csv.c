@@ -1,8 +1,9 @@
-/* CSV writer (RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line
- * break, quotes doubled): one row per endpoint × requirement; an endpoint without verdicts
- * (unresolved, unreachable) gets one row with an empty requirement; each warning (--expiry-warn)
- * a row of its own, its id as the requirement, WARN as the result, its text as the evidence. Cells that a spreadsheet
- * would run as a formula (= + - @, tab, CR first) get a leading single quote. */
+/* CSV writer (RFC 4180: CRLF line ends, fields quoted when they hold a comma or quote, quotes
+ * doubled): one row per endpoint × requirement; an endpoint without verdicts (unresolved,
+ * unreachable) gets one row with an empty requirement; each warning (--expiry-warn) a row of
+ * its own, its id as the requirement, WARN as the result, its text as the evidence. Every cell
+ * is escape_csv's: the text form (no control character, so no line break, inside a cell), and
+ * a leading single quote on cells a spreadsheet would run as a formula (= + - @ first). */
 #include "report.h"
 
 #include <stdlib.h>
@@ -22,21 +23,7 @@ static void write_cell(FILE *f, const char *s, size_t column)
 {
     if (column)
         fputc(',', f);
-    if (!s || !*s)
-        return;
-    bool defuse = strchr("=+-@\t\r", s[0]) != NULL;
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote)
-        fputc('"', f);
-    if (defuse)
-        fputc('\'', f);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    if (quote)
-        fputc('"', f);
+    escape_csv(f, s);
 }
 
 static void write_row(FILE *f, char *const *cells)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
+#include "escape.h"   /* every writer escapes strings with its format's function */
 #include "json_read.h"
 
 /* A value as one line of display text (malloc'd, or NULL for null/absent): strings as they are,
@@ -40,9 +41,5 @@ void doc_requirements_add(json_object *reqs, json_object *endpoint);
 /* The verdict of an endpoint for requirement id, or NULL. */
 json_object *doc_verdict(json_object *endpoint, const char *id);
 
-/* Writes s for an XML or HTML text node or attribute value: & < > " ' as references,
- * control characters dropped, invalid UTF-8 as U+FFFD; in attributes tab/CR/LF as
- * character references so they survive attribute normalisation. */
-void markup_escape(FILE *f, const char *s, bool attribute);
 
 #endif

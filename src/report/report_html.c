@@ -35,12 +35,25 @@ static const char style[] =
 
 static void esc(FILE *f, const char *s)
 {
-    markup_escape(f, s, false);
+    escape_markup(f, s);
 }
 
 static void esc_attr(FILE *f, const char *s)
 {
-    markup_escape(f, s, true);
+    escape_markup(f, s);
+}
+
+/* json-c's pretty text, line by line: its line breaks are its own (it writes those inside
+ * strings as \n), every other character goes through esc. */
+static void esc_json_lines(FILE *f, const char *s)
+{
+    for (const char *nl; s && (nl = strchr(s, '\n')); s = nl + 1) {
+        char *line = strndup(s, (size_t)(nl - s));
+        esc(f, line ? line : "?");
+        free(line);
+        fputc('\n', f);
+    }
+    esc(f, s);
 }
 
 /* Escaped display text of any value; "-" when absent or null. */
@@ -446,7 +459,7 @@ static int write_endpoint(FILE *f, json_object *e, size_t index)
     json_object *facts = jr_at(e, "facts");
     if (facts && json_object_object_length(facts) > 0) {
         fputs("<details><summary>All facts (JSON)</summary><pre>", f);
-        esc(f, json_object_to_json_string_ext(facts, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+        esc_json_lines(f, json_object_to_json_string_ext(facts, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
         fputs("</pre></details>\n", f);
     }

@@ -28,7 +28,7 @@ static const char fail_colour[] = "#c93c37", error_colour[] = "#d29922";
 
 static void esc(FILE *f, const char *s)
 {
-    markup_escape(f, s, false);
+    escape_markup(f, s);
 }
 
 /* A count from the overview: a non-negative integer, else 0 (the file may say anything). */
@@ -95,7 +95,7 @@ static void vertical_chart(FILE *f, const vchart_t *c)
         int x = V_LEFT + (int)i * slot + (slot - bw) / 2, h = bar_px(v, max, V_PLOT), mid = x + bw / 2;
         if (h) {
             fprintf(f, "<rect class=\"bar\" data-key=\"");
-            markup_escape(f, c->keys[i], true);
+            escape_markup(f, c->keys[i]);
             fprintf(f, "\" data-count=\"%" PRId64 "\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", v, x,
                     base - h, bw, h, c->colours[i]);
         }
@@ -142,7 +142,7 @@ static void failure_row(FILE *f, json_object *e, int row, int64_t max)
         if (!seg[s].w)
             continue;
         fprintf(f, "<rect class=\"bar %s\" data-id=\"", seg[s].kind);
-        markup_escape(f, id, true);
+        escape_markup(f, id);
         fprintf(f, "\" data-count=\"%" PRId64 "\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", seg[s].n,
                 seg[s].x, y + 1, seg[s].w, F_BAR_H, seg[s].colour);
     }

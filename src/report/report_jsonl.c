@@ -7,15 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+
 static int write_line(FILE *f, json_object *o)
 {
-    size_t len;
-    /* PLAIN output escapes control characters, so a line never contains a newline. */
-    const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    char *line = s ? malloc(len + 1) : NULL;
-    if (!line)
+    size_t jlen, len;
+    /* PLAIN output escapes control characters, so a line never contains a newline; the rest
+     * that is unsafe to show is escape_json_text's. */
+    const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &jlen);
+    char *safe = s ? escape_json_text(s, jlen, &len) : NULL;
+    char *line = safe ? realloc(safe, len + 1) : NULL;
+    if (!line) {
+        free(safe);
         return -1;
-    memcpy(line, s, len);
+    }
     line[len] = '\n';
     int ok = fwrite(line, 1, len + 1, f) == len + 1 && fflush(f) == 0;
     free(line);

@@ -56,7 +56,7 @@ static void count_endpoint(json_object *e, counts_t *c)
 static void attr(FILE *f, const char *name, const char *value)
 {
     fprintf(f, " %s=\"", name);
-    markup_escape(f, value, true);
+    escape_markup(f, value);
     fputc('"', f);
 }
 
@@ -80,15 +80,15 @@ static void property(FILE *f, const char *name, json_object *value)
 /* The element's body: the evidence, then every other member of the verdict (cwe, waiver...). */
 static void case_body(FILE *f, json_object *v)
 {
-    markup_escape(f, jr_str(v, "evidence"), false);
+    escape_markup(f, jr_str(v, "evidence"));
     json_object_object_foreach(v, key, val) {
         char *text;
         if (doc_verdict_core_member(key) || !(text = doc_value_text(val)))
             continue;
         fputc('\n', f);
-        markup_escape(f, key, false);
+        escape_markup(f, key);
         fputs(": ", f);
-        markup_escape(f, text, false);
+        escape_markup(f, text);
         free(text);
     }
 }
@@ -141,17 +141,17 @@ static void write_warning(FILE *f, const char *classname, json_object *w)
     fprintf(f, "    <testcase");
     attr(f, "classname", classname);
     fprintf(f, " name=\"warning ");
-    markup_escape(f, id, true);
+    escape_markup(f, id);
     fputs("\" time=\"0\">\n", f);
     if (json_object_get_boolean(jr_at(w, "fails"))) {
         fputs("      <failure", f);
         attr(f, "message", text);
         fputs(" type=\"warning\">", f);
-        markup_escape(f, text, false);
+        escape_markup(f, text);
         fputs("</failure>\n", f);
     } else {
         fputs("      <system-out>", f);
-        markup_escape(f, text, false);
+        escape_markup(f, text);
         fputs("</system-out>\n", f);
     }
     fputs("    </testcase>\n", f);

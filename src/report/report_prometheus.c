@@ -46,40 +46,11 @@ static void header(FILE *f, const char *name, const char *help)
     fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* Bytes in the valid UTF-8 sequence at p, 0 when it is not one (an unpaired, overlong or
- * truncated sequence): label values must be UTF-8. */
-static size_t utf8_len(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    size_t n = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
-             : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
-        return 0;
-    if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
-        return 0;
-    return n;
-}
-
-/* A label value as the text format escapes it: \\, \" and \n; invalid UTF-8 as U+FFFD. */
+/* name="value": the value is escape_prom_label's. */
 static void label(FILE *f, const char *name, const char *value, bool first)
 {
     fprintf(f, "%s%s=\"", first ? "" : ",", name);
-    for (const unsigned char *p = (const unsigned char *)(value ? value : ""); *p;) {
-        size_t n = utf8_len(p);
-        if (n == 0)
-            fputs("\xEF\xBF\xBD", f);
-        else if (*p == '\\' || *p == '"')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else
-            fwrite(p, 1, n, f);
-        p += n ? n : 1;
-    }
+    escape_prom_label(f, value ? value : "");
     fputc('"', f);
 }
 

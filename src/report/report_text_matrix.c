@@ -1,5 +1,7 @@
 /* The text report's targets × requirements matrix: one row per endpoint, one column per
- * requirement scored anywhere in the run, a short word per cell. */
+ * requirement scored anywhere in the run, a short word per cell. Words from the document are
+ * written in escape_text's form. */
+#include "escape.h"
 #include "json_read.h"
 #include "report.h"
 #include "report_text.h"
@@ -91,28 +93,41 @@ int text_matrix_add(text_matrix_t *m, json_object *endpoint)
     return rc;
 }
 
-static void write_row(FILE *f, json_object *row, size_t ncols, bool color)
+/* A word of the document as " %-7s" in its text form, coloured col (NULL: not). */
+static int write_word(FILE *f, const char *w, const char *col)
+{
+    char *e = escape_text_dup(w);
+    int rc = !e ? -1 : col ? fprintf(f, " \033[%sm%-7s\033[0m", col, e) : fprintf(f, " %-7s", e);
+    free(e);
+    return rc < 0 ? -1 : 0;
+}
+
+static int write_row(FILE *f, json_object *row, size_t ncols, bool color)
 {
     json_object *target;
-    const char *t = json_object_object_get_ex(row, "target", &target) ? json_object_get_string(target) : "?";
+    char *t = escape_text_dup(json_object_object_get_ex(row, "target", &target) ? json_object_get_string(target) : "?");
+    if (!t)
+        return -1;
     json_object *cells = jr_at(row, "cells");
     size_t len = strlen(t);
-    /* Long targets keep their end: the port tells endpoints apart. */
-    if (len > TARGET_WIDTH - 1)
-        fprintf(f, "~%s", t + len - (TARGET_WIDTH - 2));
-    else
+    /* Long targets keep their end: the port tells endpoints apart (cut on a character). */
+    if (len > TARGET_WIDTH - 1) {
+        const char *end = t + len - (TARGET_WIDTH - 2);
+        while ((*end & 0xC0) == 0x80)
+            end++;
+        fprintf(f, "~%s ", end);
+    } else {
         fprintf(f, "%-*s", TARGET_WIDTH, t);
-    if (len > TARGET_WIDTH - 1)
-        fputc(' ', f);
+    }
+    free(t);
+    int rc = 0;
     for (size_t c = 0; c < ncols; c++) {
         json_object *cell = c < jr_len(cells) ? jr_idx(cells, c) : NULL;
         const char *r = cell ? json_object_get_string(cell) : NULL, *col = colour_of(r);
-        if (color && col)
-            fprintf(f, " \033[%sm%-7s\033[0m", col, short_word(r));
-        else
-            fprintf(f, " %-7s", short_word(r));
+        rc |= write_word(f, short_word(r), color ? col : NULL);
     }
     fprintf(f, "\n");
+    return rc;
 }
 
 int text_matrix_write(text_matrix_t *m, FILE *f, bool color)
@@ -121,15 +136,16 @@ int text_matrix_write(text_matrix_t *m, FILE *f, bool color)
     if (n == 0 || m->ncols == 0)
         return 0;
     fprintf(f, "\n%-*s", TARGET_WIDTH, "Requirements");
+    int rc = 0;
     for (size_t c = 0; c < m->ncols; c++)
-        fprintf(f, " %-7s", m->ids[c]);
+        rc |= write_word(f, m->ids[c], NULL);
     fprintf(f, "\n");
-    for (size_t e = 0; e < n; e++) {
+    for (size_t e = 0; e < n && rc == 0; e++) {
         json_object *row = report_spool_get(m->rows, e);
         if (!row)
             return -1;
-        write_row(f, row, m->ncols, color);
+        rc = write_row(f, row, m->ncols, color);
         json_object_put(row);
     }
-    return 0;
+    return rc;
 }

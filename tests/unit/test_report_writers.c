@@ -88,32 +88,32 @@ static char *render(const report_writer_t *w, json_object *doc)
     return render_opts(w, doc, false);
 }
 
-static char *escaped(const char *in, bool attribute)
+static char *escaped(const char *in)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    markup_escape(f, in, attribute);
+    escape_markup(f, in);
     fclose(f);
     return buf;
 }
 
 static void test_markup(void)
 {
-    struct { const char *in, *want; bool attribute; const char *name; } cases[] = {
-        { "a<b>&\"c'", "a&lt;b&gt;&amp;&quot;c&#39;", false, "markup: the five specials" },
-        { "x\x01y\x1fz\x7f", "xyz", false, "markup: C0 controls and DEL dropped" },
-        { "t\tn\nr\r", "t&#9;n&#10;r&#13;", true, "markup: tab/LF/CR as references in attributes" },
-        { "t\tn\n", "t\tn\n", false, "markup: tab/LF kept in text" },
-        { "\xff" "a", "\xEF\xBF\xBD" "a", false, "markup: a stray byte becomes U+FFFD" },
-        { "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD", false, "markup: overlong form rejected" },
-        { "\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", false, "markup: surrogate rejected" },
-        { "\xE2\x9C\x93 \xF0\x9F\x94\x92", "\xE2\x9C\x93 \xF0\x9F\x94\x92", false, "markup: valid UTF-8 kept" },
-        { "\xE2\x9C", "\xEF\xBF\xBD\xEF\xBF\xBD", false, "markup: truncated sequence at the end" },
-        { "\xC2\x85", "", false, "markup: C1 control dropped" },
+    struct { const char *in, *want; const char *name; } cases[] = {
+        { "a<b>&\"c'", "a&lt;b&gt;&amp;&quot;c&#39;", "markup: the five specials" },
+        { "x\x01y\x1fz\x7f", "x\\x01y\\x1fz\\x7f", "markup: C0 controls and DEL shown as \\xHH" },
+        { "t\tn\nr\r", "t\\x09n\\x0ar\\x0d", "markup: tab/LF/CR shown as \\xHH" },
+        { "\xff" "a", "\\xffa", "markup: a stray byte shown as \\xHH" },
+        { "\xC0\xAF", "\\xc0\\xaf", "markup: overlong form rejected" },
+        { "\xED\xA0\x80", "\\xed\\xa0\\x80", "markup: surrogate rejected" },
+        { "\xE2\x9C\x93 \xF0\x9F\x94\x92", "\xE2\x9C\x93 \xF0\x9F\x94\x92", "markup: valid UTF-8 kept" },
+        { "\xE2\x9C", "\\xe2\\x9c", "markup: truncated sequence at the end" },
+        { "\xC2\x85<", "\\u0085&lt;", "markup: C1 control shown as \\uHHHH" },
+        { "a\xE2\x80\xAE" "b", "a\\u202eb", "markup: RLO shown as \\uHHHH" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char *got = escaped(cases[i].in, cases[i].attribute), detail[256];
+        char *got = escaped(cases[i].in), detail[256];
         snprintf(detail, sizeof detail, "got '%s', want '%s'", got, cases[i].want);
         check(strcmp(got, cases[i].want) == 0, cases[i].name, detail);
         free(got);
@@ -200,6 +200,7 @@ static void test_probe_renderers(void)
     check(count(html, "<table class=\"kv certificate\">") == 1 && at(html, "CN=&lt;script&gt;alert(1)") > 0,
           "html: certificate table, subject escaped", html);
     lacks(html, "<script", "html: no script from the facts");
+    contains(html, "<summary>All facts (JSON)</summary><pre>{\n  &quot;", "html: all facts, json-c's lines kept");
     lacks(html, "Client certs", "html: probes without an HTML renderer only in all facts");
     free(html);
     json_object_put(doc);
@@ -210,10 +211,15 @@ static void test_probe_renderers(void)
 static void test_json_bytes(json_object *doc)
 {
     char *streamed = render(report_writer_by_name("json"), doc);
-    const char *whole = json_object_to_json_string_ext(
-        doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t jlen, wlen;
+    const char *js = json_object_to_json_string_length(
+        doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &jlen);
+    char *safe = escape_json_text(js, jlen, &wlen);
+    const char *whole = safe ? safe : "";
     check(streamed && strncmp(streamed, whole, strlen(whole)) == 0 && strcmp(streamed + strlen(whole), "\n") == 0,
-          "json: streamed bytes equal json-c's whole document", streamed);
+          "json: streamed bytes equal json-c's whole document, made safe to show", streamed);
+    check(strstr(whole, "bad \\ufffd byte\\u0001 here") != NULL, "json: invalid UTF-8 as \\ufffd", whole);
+    free(safe);
     free(streamed);
     json_object *empty = json_tokener_parse("{ \"schema\": \"tlsprobe-report\", \"summary\": {}, \"endpoints\": [] }");
     streamed = render(report_writer_by_name("json"), empty);
@@ -339,7 +345,7 @@ int main(void)
              "junit: failure message escaped");
     contains(xml, "<skipped message=\"WAIVED: client certificates not checked\">", "junit: waived is skipped");
     contains(xml, "waiver: reason: legacy clients; until: 2027-01-01</skipped>", "junit: waiver in the body");
-    contains(xml, "<error message=\"bad \xEF\xBF\xBD byte here\" type=\"ERROR\">", "junit: invalid UTF-8 replaced, control dropped");
+    contains(xml, "<error message=\"bad \\xff byte\\x01 here\" type=\"ERROR\">", "junit: invalid UTF-8 and control shown as \\xHH");
     contains(xml, "<property name=\"grade\" value=\"A-\"/>", "junit: grade property");
     contains(xml, "name=\"reachable\" time=\"0\">\n      <error message=\"connect failed\" type=\"unreachable\"/>",
              "junit: endpoint without verdicts: a reachable testcase in error");

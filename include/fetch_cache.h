@@ -22,6 +22,9 @@
  * connect_to, client certificate, any_tls or headers_only); others are fetched as they are. */
 int fetch_cached(const http_request_t *req, http_response_t *resp);
 
+/* What the cache holds now: results (finished or in progress) and bytes counted against the cap. */
+void fetch_cache_usage(size_t *entries, size_t *bytes);
+
 /* At exit, once no other thread fetches: frees every result. */
 void fetch_cache_free(void);
 

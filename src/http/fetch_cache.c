@@ -266,6 +266,14 @@ int fetch_cached(const http_request_t *req, http_response_t *resp)
     return rc;
 }
 
+void fetch_cache_usage(size_t *entries, size_t *bytes)
+{
+    pthread_mutex_lock(&mu);
+    *entries = nentries;
+    *bytes = nbytes;
+    pthread_mutex_unlock(&mu);
+}
+
 void fetch_cache_free(void)
 {
     pthread_mutex_lock(&mu);

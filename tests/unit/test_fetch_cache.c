@@ -2,7 +2,10 @@
  * that counts the requests per path: eight threads asking for one URL at once make one fetch
  * and all get its answer; a failure is kept (asked once); POST bodies make different requests;
  * requests about the endpoint (connect_to) are never cached; the entry cap and the byte cap
- * hold, the least recently used result going first. */
+ * hold, the least recently used result going first. And http_fetch under --per-host
+ * (host_gate.h): a redirect's connection waits for its slot only after the first connection
+ * closed (a transfer never holds one slot while waiting for another), a slot that stays busy
+ * fails the fetch at its deadline as our pace, and the caller's own endpoint passes. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -10,16 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "fetch_cache.h"
+#include "host_gate.h"
+#include "net.h"
 #include "unit_check.h"
 
 #define PATHS 2048
 #define THREADS 8
 
-static int listener;
-static int port;
+static int listener, listener2;
+static int port, port2;
 static char seen_path[PATHS][64];
 static int seen_count[PATHS];
 static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -76,6 +82,18 @@ static void serve_one(int fd)
     count_path(path);
     if (strcmp(path, "/close") == 0)
         return;
+    if (strcmp(path, "/redir") == 0) {
+        char head[160];
+        int hl = snprintf(head, sizeof head, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/target\r\n"
+                          "Content-Length: 0\r\n\r\n", port2);
+        send(fd, head, (size_t)hl, MSG_NOSIGNAL);
+        /* Keep-alive: the connection stays open until the client closes it (or 5 s). */
+        struct timeval tv = { .tv_sec = 5 };
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        while (recv(fd, buf, sizeof buf, 0) > 0)
+            ;
+        return;
+    }
     if (strcmp(path, "/slow") == 0)
         usleep(200000);
     size_t body = strncmp(path, "/big/", 5) == 0 ? strtoul(path + 5, NULL, 10) : strlen(path);
@@ -97,9 +115,9 @@ static void serve_one(int fd)
 
 static void *server(void *arg)
 {
-    (void)arg;
+    int lfd = *(int *)arg;
     for (;;) {
-        int fd = accept(listener, NULL, NULL);
+        int fd = accept(lfd, NULL, NULL);
         if (fd < 0)
             return NULL;
         serve_one(fd);
@@ -214,20 +232,79 @@ static void caps(void)
     check(most_bytes <= FETCH_CACHE_MAX_BYTES, "never more bytes than the cap", "%zu", most_bytes);
 }
 
-int main(void)
+static char busy_key[HOST_GATE_KEY_MAX];
+
+static void *release_later(void *arg)
 {
-    listener = socket(AF_INET, SOCK_STREAM, 0);
+    (void)arg;
+    usleep(300000);
+    host_gate_release(busy_key);
+    return NULL;
+}
+
+static void per_host(void)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/redir", port);
+    snprintf(busy_key, sizeof busy_key, "127.0.0.1:%d", port2);
+    host_gate_set(1);
+    host_gate_take(busy_key, 0);
+    pthread_t th;
+    pthread_create(&th, NULL, release_later, NULL);
+    http_request_t req = { .url = url, .timeout_s = 10, .max_redirects = 3 };
+    http_response_t resp;
+    double t0 = net_now();
+    int rc = http_fetch(&req, &resp);
+    double took = net_now() - t0;
+    pthread_join(th, NULL);
+    check(rc == 0 && resp.status == 200 && resp.len == 7 && memcmp(resp.body, "/target", 7) == 0,
+          "--per-host 1: a redirect to a busy address:port waits for its slot, then completes",
+          "rc %d, status %ld: %s", rc, resp.status, resp.error);
+    check(took >= 0.25, "--per-host 1: the redirect waited for the slot to be released", "took %.3f s", took);
+    http_response_free(&resp);
+
+    host_gate_take(busy_key, 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/target", port2);
+    req = (http_request_t){ .url = url, .timeout_s = 0.3 };
+    rc = http_fetch(&req, &resp);
+    check(rc != 0 && resp.slot_missed && resp.timed_out && !resp.refused &&
+              strstr(resp.error, "no connection slot under --per-host before the deadline"),
+          "--per-host 1: a slot busy past the deadline fails the fetch as our pace, a timeout",
+          "rc %d, slot_missed %d, timed_out %d: %s", rc, resp.slot_missed, resp.timed_out, resp.error);
+    http_response_free(&resp);
+    req.gate_exempt = busy_key;
+    rc = http_fetch(&req, &resp);
+    check(rc == 0 && resp.status == 200, "--per-host 1: the caller's own endpoint passes the gate",
+          "rc %d: %s", rc, resp.error);
+    http_response_free(&resp);
+    host_gate_release(busy_key);
+    host_gate_set(0);
+}
+
+/* A listener on an ephemeral loopback port served by its own thread; the port, or -1. */
+static int start_server(int *lfd)
+{
+    *lfd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t alen = sizeof a;
-    if (listener < 0 || bind(listener, (struct sockaddr *)&a, sizeof a) != 0 || listen(listener, 64) != 0 ||
-        getsockname(listener, (struct sockaddr *)&a, &alen) != 0) {
-        check(0, "a loopback listener", "socket/bind/listen failed");
+    if (*lfd < 0 || bind(*lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(*lfd, 64) != 0 ||
+        getsockname(*lfd, (struct sockaddr *)&a, &alen) != 0)
+        return -1;
+    pthread_t srv;
+    pthread_create(&srv, NULL, server, lfd);
+    pthread_detach(srv);
+    return ntohs(a.sin_port);
+}
+
+int main(void)
+{
+    port = start_server(&listener);
+    port2 = start_server(&listener2);
+    if (port < 0 || port2 < 0) {
+        check(0, "two loopback listeners", "socket/bind/listen failed");
         return 1;
     }
-    port = ntohs(a.sin_port);
-    pthread_t srv;
-    pthread_create(&srv, NULL, server, NULL);
-    pthread_detach(srv);
+    per_host();
     coalesced();
     failures_kept();
     post_bodies_and_endpoint_requests();

@@ -1,6 +1,8 @@
 /* Bounded HTTP requests with libcurl: OCSP queries, CRL and AIA caIssuers fetches, and the
  * plaintext/HSTS checks. Every request has a deadline and a cap on the bytes kept; only
- * http:// and https:// are ever followed. Thread-safe; libcurl is loaded by the first request. */
+ * http:// and https:// are ever followed. Every connection passes the --rate gate (net_rate.h)
+ * and the --per-host gate (host_gate.h) of the address:port curl connects to. Thread-safe;
+ * libcurl is loaded by the first request. */
 #ifndef TLSPROBE_HTTP_FETCH_H
 #define TLSPROBE_HTTP_FETCH_H
 

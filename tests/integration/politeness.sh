@@ -11,8 +11,8 @@
 # With --per-host 2 --jobs 16 the server never sees more than 2 connections at once, and every
 # document is fetched once: 2 OCSP queries (one per certificate), 1 CRL, 1 broken CRL (a failure
 # is kept for the run), 1 caIssuers; the cleartext port, asked about each endpoint, 12 times.
-# The broken CRL leaves revocation unknown, never good. tlsprobe before issue 15 opens up to ~12
-# connections at once to that server and fetches the CRL 3 times: both assertions fail on it.
+# The broken CRL leaves revocation unknown, never good. tlsprobe before issue 15 opened 16
+# connections at once to that server and fetched the CRL 3 times (fe59163): both assertions fail on it.
 # Ports (free in the lab's BASE..BASE+199): the counter +157; TLS +165..169, +174..179, +187.
 . "$(dirname "$0")/../lib.sh"
 

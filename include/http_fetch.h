@@ -1,6 +1,8 @@
 /* Bounded HTTP requests with libcurl: OCSP queries, CRL and AIA caIssuers fetches, and the
  * plaintext/HSTS checks. Every request has a deadline and a cap on the bytes kept; only
- * http:// and https:// are ever followed. Thread-safe; libcurl is loaded by the first request. */
+ * http:// and https:// are ever followed. Every connection passes the --rate gate (net_rate.h)
+ * and the --per-host gate (host_gate.h) of the address:port curl connects to. Thread-safe;
+ * libcurl is loaded by the first request. */
 #ifndef TLSPROBE_HTTP_FETCH_H
 #define TLSPROBE_HTTP_FETCH_H
 
@@ -27,6 +29,9 @@ typedef struct http_request {
                                  * then never followed */
     const char *client_cert_file; /* PEM client certificate for https (mutual TLS), or NULL */
     const char *client_key_file;  /* its key; NULL: in client_cert_file */
+    const char *gate_exempt;    /* host_gate_key of the endpoint whose probe asks: connections to it
+                                 * are under that probe's per-host slot (scheduler.h) and pass
+                                 * the --per-host gate; NULL: every connection takes a slot */
 } http_request_t;
 
 typedef struct http_response {
@@ -47,6 +52,9 @@ typedef struct http_response {
                                  * not TLS (OpenSSL's "wrong version number") */
     bool tls_failed;            /* https: the TLS handshake failed, or the server ended TLS with an
                                  * alert before any HTTP (e.g. a client certificate required) */
+    bool slot_missed;           /* a connection waited for a --rate or --per-host slot until the
+                                 * deadline (or an address was left untried, its slots busy): our
+                                 * pace, nothing the server did; timed_out is set too */
     char error[256];            /* "" on success (any HTTP status); else why */
 } http_response_t;
 

@@ -33,9 +33,11 @@ json_object *ocsp_staple_facts(const unsigned char *der, size_t len, X509 *leaf,
  * { "offline", "method" ("ocsp"|"crl"|null: the method that answered), "ocsp", "crl",
  *   "result" ("good"|"revoked"|"unknown"|"not_checked"|"error"), "error" }.
  * offline: nothing fetched, result "not_checked". Otherwise the leaf's first http(s) AIA OCSP
- * URL is queried (POST, nonce); when there is none or the query fails, the first http(s) CRL
- * distribution point is fetched, verified with the issuer's key and searched. issuer NULL: looked
- * up in store. Each fetch is bounded by timeout_s (> 0) and HTTP_DEFAULT_MAX_BYTES.
+ * URL is queried (POST, a nonce that is the same for one certificate within a run); when there
+ * is none or the query fails, the first http(s) CRL distribution point is fetched, verified with
+ * the issuer's key and searched. issuer NULL: looked up in store. Each fetch is bounded by
+ * timeout_s (> 0) and HTTP_DEFAULT_MAX_BYTES, and goes through the run's cache (fetch_cache.h):
+ * the same query or CRL is fetched once per run.
  * NULL only on allocation failure. */
 json_object *revocation_facts(X509 *leaf, X509 *issuer, X509_STORE *store, bool offline, double timeout_s);
 

@@ -10,7 +10,7 @@ typedef struct options {
     const char *output_path;   /* NULL: stdout */
     const char *resume_path;   /* --resume FILE: an earlier run's JSONL to finish (then also output_path) */
     int jobs;                  /* endpoints × probes worked on at once */
-    int per_host;              /* connections at once to one endpoint */
+    int per_host;              /* connections at once to one address:port (any server) */
     int rate;                  /* --rate: new TCP connections per second over the run; 0: no cap */
     double timeout_s;          /* deadline of each connect / read / write */
     const char *ca_file;       /* run-wide trust anchors instead of the system store */

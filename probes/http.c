@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "host_gate.h"
 #include "hsts.h"
 #include "http_fetch.h"
 #include "json_read.h"
@@ -23,6 +24,7 @@ typedef struct web {
     probe_ctx_t *ctx;
     const char *host;        /* URL host and Host header: the SNI, else the target's host */
     char connect_to[128];    /* every URL, any port, goes to the endpoint's address */
+    char own_key[HOST_GATE_KEY_MAX]; /* the endpoint's address:port: under this probe's own slot */
     double timeout_s;
 } web_t;
 
@@ -59,6 +61,7 @@ static int fetch(web_t *w, const char *url, bool with_client_cert, http_response
         .url = url,
         .timeout_s = w->timeout_s,
         .connect_to = w->connect_to,
+        .gate_exempt = w->own_key[0] ? w->own_key : NULL,
         .insecure_tls = true,
         .any_tls = true,
         .headers_only = true,
@@ -73,7 +76,9 @@ static int fetch(web_t *w, const char *url, bool with_client_cert, http_response
  * said in our words, and a reply that is not HTTP at all in plainer ones. */
 static void describe_failure(const web_t *w, const http_response_t *resp, char *out, size_t outlen)
 {
-    if (resp->timed_out)
+    if (resp->slot_missed)
+        snprintf(out, outlen, "%s", resp->error);
+    else if (resp->timed_out)
         snprintf(out, outlen, "no response within %.0f s", w->timeout_s);
     else if (strstr(resp->error, "HTTP/0.9"))
         snprintf(out, outlen, "the answer is not HTTP");
@@ -218,7 +223,10 @@ static void first_hop_failed(const web_t *w, const http_response_t *resp, const 
 {
     char err[260];
     describe_failure(w, resp, err, sizeof err);
-    if (resp->connect_failed && !resp->timed_out) {
+    if (resp->slot_missed) {
+        /* Our own pace: nothing is known about the port. */
+        snprintf(r->why, sizeof r->why, "port %u: %s", port, err);
+    } else if (resp->connect_failed && !resp->timed_out) {
         r->listening = json_object_new_boolean(false);
         snprintf(r->why, sizeof r->why, "no listener on port %u: %s", port,
                  resp->refused ? "connection refused" : "connection rejected (unreachable)");
@@ -398,6 +406,8 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     w.host = ep->sni && *ep->sni ? ep->sni : t->host;
     bool v6 = strchr(ep->addr_str, ':') != NULL;
     snprintf(w.connect_to, sizeof w.connect_to, "::%s%s%s:", v6 ? "[" : "", ep->addr_str, v6 ? "]" : "");
+    if (!host_gate_key((const struct sockaddr *)&ep->addr, ep->addrlen, w.own_key))
+        w.own_key[0] = '\0';
 
     /* On a port of no known service, an HTTP answer is what makes it a web endpoint: over TLS,
      * or, when the port speaks no TLS, in the clear (the plainest failure of 12.2.1). */

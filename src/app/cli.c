@@ -294,7 +294,7 @@ static const cli_option_t options[] = {
       .handle = set_string, .dest = OPT(resume_path) },
     { "jobs", 'j', "N", "probes running at once over all endpoints (default 16)", .handle = set_int,
       .dest = OPT(jobs), .lo = 1, .hi = 1024 },
-    { "per-host", 0, "N", "connections at once to one endpoint (default 3, max 5)", .handle = set_int,
+    { "per-host", 0, "N", "connections at once to one address:port: an endpoint, its\nhttp_port, an OCSP, CRL or caIssuers server (default 3, max 5)", .handle = set_int,
       .dest = OPT(per_host), .lo = 1, .hi = 5 },
     { "rate", 0, "N", "at most N new connections per second over the whole run\n(default: no limit)",
       .handle = set_int, .dest = OPT(rate), .lo = 1, .hi = 100000 },

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 #include "diff_cmd.h"
+#include "fetch_cache.h"
+#include "host_gate.h"
 #include "http_fetch.h"
 #include "merge_cmd.h"
 #include "net_rate.h"
@@ -62,6 +64,7 @@ static int probe_targets(target_list_t *targets, const options_t *opts, const sc
     char err[512];
     net_rate_set(opts->rate);
     resolve_set_stop(scheduler_stop_requested);
+    host_gate_set(opts->per_host);
     int status;
     if (resolve_endpoints(eps, n, opts, err, sizeof err) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", err);
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
     /* Cached trust stores are freed so that leak checkers see a clean exit. */
     policy_free(&policy);
     x509_store_cache_clear();
+    fetch_cache_free();
     http_global_cleanup();
     return status;
 }

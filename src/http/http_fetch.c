@@ -15,9 +15,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "host_gate.h"
 #include "net.h"
 #include "net_rate.h"
 
@@ -92,29 +94,93 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-/* --rate (net_rate.h) for curl's connections: the transfer's first connection takes its slot
- * before curl_easy_perform, so the wait does not eat the transfer's deadline (as net_connect's
- * does not eat the connect's); any further one (a redirect to another host, a second address
- * family) takes one in curl's socket callback, and a slot that would come after the transfer's
- * deadline fails that connection as a timeout. */
-typedef struct rate_gate {
-    bool prepaid;       /* the first connection's slot is taken */
+/* The gates every curl connection passes. --rate (net_rate.h): the transfer's first connection
+ * takes its slot before curl_easy_perform, so the wait does not eat the transfer's deadline (as
+ * net_connect's does not eat the connect's); any further one (a redirect to another host, a
+ * second address family) takes one in curl's socket callback, and a slot that would come after
+ * the transfer's deadline fails that connection as a timeout. --per-host (host_gate.h): each
+ * connection takes a slot for the address:port curl resolved, inside the transfer's deadline,
+ * and gives it back when curl closes the socket. A transfer waits only while it holds no slot:
+ * a second socket while one is open (happy eyeballs) takes a free slot or is not opened, and
+ * connections are not kept for reuse, so a redirect's connection opens after the previous one
+ * closed. */
+#define GATE_SOCKETS 4
+
+typedef struct conn_gate {
+    bool prepaid;       /* the first connection's --rate slot is taken */
     double deadline;    /* net_now() time the transfer must end by */
-    bool missed;        /* a connection was not made: its slot came too late */
-} rate_gate_t;
+    bool missed;        /* a connection was not made: its --rate slot came too late */
+    bool host_missed;   /* a connection was not made: no --per-host slot before the deadline */
+    bool host_skipped;  /* an address was not tried: its --per-host slots were busy */
+    const char *exempt; /* host_gate_key the caller's own probe slot covers, or NULL */
+    struct {
+        curl_socket_t fd;
+        char key[HOST_GATE_KEY_MAX];
+    } open[GATE_SOCKETS]; /* sockets holding a --per-host slot */
+    int nopen;
+} conn_gate_t;
+
+/* Takes the --per-host slot of the address curl is about to connect to; true when it may. */
+static bool take_host_slot(conn_gate_t *g, const struct curl_sockaddr *a, char *key, bool *gated)
+{
+    *gated = host_gate_limited() &&
+             host_gate_key(&a->addr, a->addrlen, key) && !(g->exempt && strcmp(key, g->exempt) == 0);
+    if (!*gated)
+        return true;
+    if (g->nopen > 0) {
+        /* curl goes on with the open one; if that fails too, nothing is known of this address */
+        bool got = g->nopen < GATE_SOCKETS && host_gate_try(key);
+        g->host_skipped |= !got;
+        return got;
+    }
+    bool got = host_gate_take(key, g->deadline);
+    g->host_missed |= !got;
+    return got;
+}
 
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
-    rate_gate_t *g = arg;
-    if (purpose == CURLSOCKTYPE_IPCXN) {
-        if (g->prepaid)
-            g->prepaid = false;
-        else if (!net_rate_take(g->deadline)) {
-            g->missed = true;
-            return CURL_SOCKET_BAD;
-        }
+    conn_gate_t *g = arg;
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    char key[HOST_GATE_KEY_MAX];
+    bool gated;
+    if (!take_host_slot(g, a, key, &gated))
+        return CURL_SOCKET_BAD;
+    bool paced = true;
+    if (g->prepaid)
+        g->prepaid = false;
+    else if (net_rate_limited() && !net_rate_take(g->deadline))
+        paced = false;
+    curl_socket_t fd = paced ? socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol) : CURL_SOCKET_BAD;
+    g->missed |= !paced;
+    if (gated && fd == CURL_SOCKET_BAD) {
+        host_gate_release(key);
+    } else if (gated) {
+        g->open[g->nopen].fd = fd;
+        memcpy(g->open[g->nopen].key, key, sizeof key);
+        g->nopen++;
     }
-    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    return fd;
+}
+
+/* Called with the socket's slot index i: forgets it and gives the slot back. */
+static void release_open(conn_gate_t *g, int i)
+{
+    host_gate_release(g->open[i].key);
+    g->open[i] = g->open[--g->nopen];
+}
+
+static int close_socket(void *arg, curl_socket_t fd)
+{
+    conn_gate_t *g = arg;
+    int rc = close(fd);
+    for (int i = 0; i < g->nopen; i++)
+        if (g->open[i].fd == fd) {
+            release_open(g, i);
+            break;
+        }
+    return rc;
 }
 
 /* The soname of the libcurl whose headers we build with (libcurl4-openssl-dev). */
@@ -304,12 +370,15 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         curl.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     }
 
-    rate_gate_t gate = { 0 };
-    if (net_rate_limited()) {
-        gate.prepaid = net_rate_take(0);
+    conn_gate_t gate = { .exempt = req->gate_exempt };
+    if (net_rate_limited() || host_gate_limited()) {
+        gate.prepaid = net_rate_limited() && net_rate_take(0);
         gate.deadline = net_now() + (double)timeout_ms / 1000.0;
         curl.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
         curl.easy_setopt(c, CURLOPT_OPENSOCKETDATA, &gate);
+        curl.easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+        curl.easy_setopt(c, CURLOPT_CLOSESOCKETDATA, &gate);
+        curl.easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
     }
     CURLcode rc = curl.easy_perform(c);
     double total = 0;
@@ -325,7 +394,9 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         rc = CURLE_OK;   /* our stop after the headers (headers_only) */
     resp->connect_failed = rc == CURLE_COULDNT_CONNECT ||
                            (rc == CURLE_OPERATION_TIMEDOUT && connected_at == 0);
-    resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_COULDNT_CONNECT && gate.missed);
+    bool slot_missed = rc == CURLE_COULDNT_CONNECT && (gate.missed || gate.host_missed || gate.host_skipped);
+    resp->timed_out = rc == CURLE_OPERATION_TIMEDOUT || slot_missed;
+    resp->slot_missed = slot_missed || (rc == CURLE_OPERATION_TIMEDOUT && gate.host_missed);
     long os_errno = 0;
     curl.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
     resp->refused = rc == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED;
@@ -341,6 +412,8 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
             snprintf(resp->error, sizeof resp->error, "out of memory");
         else if (headers.s.overflow)
             snprintf(resp->error, sizeof resp->error, "response headers larger than %d bytes", HEADERS_MAX);
+        else if ((gate.host_missed || gate.host_skipped) && resp->slot_missed)
+            snprintf(resp->error, sizeof resp->error, "no connection slot under --per-host before the deadline");
         else if (gate.missed && rc == CURLE_COULDNT_CONNECT)
             snprintf(resp->error, sizeof resp->error, "no connection slot under --rate before the deadline");
         else if (body.overflow || rc == CURLE_FILESIZE_EXCEEDED)
@@ -355,6 +428,8 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
     curl.slist_free_all(hdrs);
     curl.slist_free_all(connect_to);
     curl.easy_cleanup(c);
+    while (gate.nopen > 0)
+        release_open(&gate, 0); /* closed without our callback: the slot must not stay taken */
     return rc == CURLE_OK ? 0 : -1;
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
 
+#include "fetch_cache.h"
 #include "http_fetch.h"
 
 /* A caIssuers file is one certificate (DER or PEM) or a PKCS#7 bundle: never large. */
@@ -95,12 +96,12 @@ typedef struct aia_outcome {
     char why[600];           /* why it stopped short, when the chain is still untrusted */
 } aia_outcome_t;
 
-/* One caIssuers fetch: the certificates it gave, into got; false with why set on failure. */
+/* One caIssuers fetch (through the run's cache): the certificates it gave, into got; false with why set on failure. */
 static bool fetch_issuers(const char *url, double timeout_s, STACK_OF(X509) *got, char *why, size_t whylen)
 {
     http_request_t req = { .url = url, .timeout_s = timeout_s, .max_bytes = AIA_MAX_BYTES };
     http_response_t resp;
-    bool ok = http_fetch(&req, &resp) == 0;
+    bool ok = fetch_cached(&req, &resp) == 0;
     if (!ok)
         snprintf(why, whylen, "fetching %.300s failed: %.250s", url, resp.error);
     else if (resp.status != 200)

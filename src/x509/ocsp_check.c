@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,13 @@
 #include <strings.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "fetch_cache.h"
 #include "http_fetch.h"
 #include "net.h"
 
@@ -394,7 +398,8 @@ static long elapsed_ms(double t0)
     return (long)((net_now() - t0) * 1000.0 + 0.5);
 }
 
-/* GET or POST with the shared bounds; "" in err when an HTTP 200 arrived. */
+/* GET or POST with the shared bounds, through the run's cache; "" in err when an HTTP 200
+ * arrived. */
 static void fetch(const char *url, const void *body, size_t body_len, const char *content_type, double timeout_s,
                   http_response_t *resp, char *err, size_t errlen)
 {
@@ -403,10 +408,38 @@ static void fetch(const char *url, const void *body, size_t body_len, const char
         .timeout_s = timeout_s, .max_redirects = body ? 0 : 3,
     };
     err[0] = '\0';
-    if (http_fetch(&req, resp) != 0)
+    if (fetch_cached(&req, resp) != 0)
         snprintf(err, errlen, "%s", resp->error);
     else if (resp->status != 200)
         snprintf(err, errlen, "HTTP status %ld", resp->status);
+}
+
+/* The nonce of a request for id: a digest of a secret drawn once per run and the CertID, so
+ * that the same certificate's query is the same request within a run (answered once, through
+ * the cache) and never the same across runs (a replayed answer still fails the check). */
+#define NONCE_LEN 16
+static unsigned char run_secret[32];
+static bool run_secret_ok;
+static pthread_once_t run_secret_once = PTHREAD_ONCE_INIT;
+
+static void draw_run_secret(void)
+{
+    run_secret_ok = RAND_bytes(run_secret, sizeof run_secret) == 1;
+}
+
+static bool add_nonce(OCSP_REQUEST *req, OCSP_CERTID *id)
+{
+    pthread_once(&run_secret_once, draw_run_secret);
+    unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+    int len = run_secret_ok ? i2d_OCSP_CERTID(id, &der) : -1;
+    EVP_MD_CTX *ctx = len > 0 ? EVP_MD_CTX_new() : NULL;
+    bool made = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+                EVP_DigestUpdate(ctx, run_secret, sizeof run_secret) &&
+                EVP_DigestUpdate(ctx, der, (size_t)len) && EVP_DigestFinal_ex(ctx, md, NULL);
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(der);
+    /* Without the digest: a random nonce (correct, only not shared with the other queries). */
+    return made ? OCSP_request_add1_nonce(req, md, NONCE_LEN) : OCSP_request_add1_nonce(req, NULL, -1);
 }
 
 /* The "ocsp" object; *answer is the cert_status once a response was accepted, else NULL. */
@@ -426,10 +459,9 @@ static json_object *query_ocsp(const char *url, X509 *leaf, X509 *issuer, double
         OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha1(), leaf, issuer); /* SHA-1 CertIDs: what every responder knows */
         unsigned char *der = NULL;
         int der_len = -1;
-        if (req && id && OCSP_request_add0_id(req, id)) {
+        if (req && id && add_nonce(req, id) && OCSP_request_add0_id(req, id)) {
             id = NULL; /* owned by req now */
-            if (OCSP_request_add1_nonce(req, NULL, -1))
-                der_len = i2d_OCSP_REQUEST(req, &der);
+            der_len = i2d_OCSP_REQUEST(req, &der);
         }
         OCSP_CERTID_free(id);
         if (der_len <= 0) {

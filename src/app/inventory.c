@@ -135,6 +135,9 @@ int inv_string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_sca
         return inv_fail_at(iv, n, field, allow_scalar ? "expected a string or a list of strings"
                                                       : "expected a list of strings");
     size_t count = one ? 1 : (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    /* Defaults copy their list into every target: a long one would multiply. */
+    if (count > INVENTORY_MAX_LIST)
+        return inv_fail_at(iv, n, field, "%zu items: at most %d", count, INVENTORY_MAX_LIST);
     char **list = calloc(count ? count : 1, sizeof *list);
     if (!list)
         return inv_fail_at(iv, n, field, "out of memory");
@@ -359,34 +362,23 @@ static void sort_errors(inventory_errors_t *e, size_t from, size_t pathlen)
     }
 }
 
+/* A problem the YAML reader found before there is a document. */
+static void reader_problem(void *arg, const char *line)
+{
+    inv_t *iv = arg;
+    errors_add(iv->errs, line);
+    iv->nerrors++;
+}
+
 size_t inventory_load_all(const char *path, target_list_t *list, inventory_errors_t *errs, size_t *ngroups)
 {
     inv_t iv = { .path = path, .errs = errs };
     size_t groups = 0, first_error = errs->count;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fail_file(&iv, ": cannot open inventory: %s", strerror(errno));
-        return iv.nerrors;
-    }
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        fail_file(&iv, ": out of memory");
-        return iv.nerrors;
-    }
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &iv.doc)) {
-        /* libyaml stops at its first syntax error: there is no document to read on. */
-        yaml_mark_t m = parser.problem_mark;
-        fail_file(&iv, ":%zu:%zu: YAML syntax error: %s%s%s", m.line + 1, m.column + 1,
-                  parser.problem ? parser.problem : "unknown problem", parser.context ? " " : "",
-                  parser.context ? parser.context : "");
-    } else {
+    /* A syntax error or a refused scalar leaves no document to read on. */
+    if (yaml_read_file(path, "inventory", &iv.doc, reader_problem, &iv) == 0) {
         load_document(&iv, list, &groups);
         yaml_document_delete(&iv.doc);
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
     sort_errors(errs, first_error, strlen(path));
     if (ngroups)
         *ngroups += groups;

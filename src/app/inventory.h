@@ -9,6 +9,8 @@
 /* More errors than this in one load are counted, not kept: a wrong file of 100,000 lines
  * must not print 100,000 lines. */
 #define INVENTORY_MAX_ERRORS 1000
+/* Items of one list (tags, pins) at most. */
+#define INVENTORY_MAX_LIST 64
 
 /* Every error of one or more loads, each "FILE:LINE:COLUMN: field 'x': what is wrong". */
 typedef struct inventory_errors {

@@ -1,8 +1,8 @@
 /* Waiver files, read with libyaml's document API so errors carry FILE:LINE:COLUMN. */
 #include "policy.h"
 
-#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@ typedef struct reader {
     yaml_document_t doc;
     char *err;
     size_t errlen;
+    bool said;          /* err holds the reader's first problem */
 } reader_t;
 
 static int fail_at(reader_t *r, const yaml_node_t *n, const char *field, const char *fmt, ...)
@@ -85,24 +86,22 @@ static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
     return 0;
 }
 
+/* The reader's first problem is the policy's error (the policy reader stops at its first). */
+static void first_problem(void *arg, const char *line)
+{
+    reader_t *r = arg;
+    if (!r->said)
+        snprintf(r->err, r->errlen, "%s", line);
+    r->said = true;
+}
+
 int policy_load(const char *path, policy_t *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open policy: %s", path, strerror(errno));
-        return -1;
-    }
     reader_t r = { .path = path, .err = err, .errlen = errlen };
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
     int rc = -1;
-    if (!yaml_parser_load(&parser, &r.doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", path, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "unknown problem");
-        goto done_parser;
-    }
+    if (yaml_read_file(path, "policy", &r.doc, first_problem, &r) != 0)
+        return -1;
     yaml_node_t *root = yaml_document_get_root_node(&r.doc), *waivers = NULL;
     if (!root || root->type != YAML_MAPPING_NODE) {
         snprintf(err, errlen, "%s:1:1: field 'waivers': missing (the policy is a mapping with 'waivers')", path);
@@ -137,9 +136,6 @@ int policy_load(const char *path, policy_t *out, char *err, size_t errlen)
     rc = 0;
 done:
     yaml_document_delete(&r.doc);
-done_parser:
-    yaml_parser_delete(&parser);
-    fclose(f);
     if (rc != 0)
         policy_free(out);
     return rc;

@@ -15,6 +15,8 @@
 #include <yaml.h>
 
 #include "inventory_target.h"
+#include "text_echo.h"
+#include "x509_facts.h"
 #include "yaml_read.h"
 
 static void errors_add(inventory_errors_t *e, const char *line)
@@ -128,6 +130,35 @@ char *inv_resolve_path(inv_t *iv, yaml_node_t *n, const char *field, const char 
     return path;
 }
 
+int inventory_check_ca(const char *path, char *err, size_t errlen)
+{
+    X509_STORE *store = x509_store_ref(path, err, errlen);
+    if (!store)
+        return -1;
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(store);
+    int certs = 0;
+    for (int i = 0; i < sk_X509_OBJECT_num(objects); i++)
+        certs += X509_OBJECT_get_type(sk_X509_OBJECT_value(objects, i)) == X509_LU_X509;
+    X509_STORE_free(store);
+    if (certs == 0) {
+        char echo[TEXT_ECHO_SIZE];
+        snprintf(err, errlen, "'%s' holds no certificate", text_echo(echo, path));
+        return -1;
+    }
+    return 0;
+}
+
+char *inv_resolve_ca(inv_t *iv, yaml_node_t *n, const char *value)
+{
+    char *path = inv_resolve_path(iv, n, "ca", value), err[600];
+    if (path && inventory_check_ca(path, err, sizeof err) != 0) {
+        inv_fail_at(iv, n, "ca", "%s", err);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
 int inv_string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_scalar, char ***out, size_t *nout)
 {
     bool one = allow_scalar && n->type == YAML_SCALAR_NODE;
@@ -184,7 +215,7 @@ static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
         if (key && strcmp(key, "port") == 0) {
             inv_parse_port(iv, v, "port", &d->port);
         } else if (key && strcmp(key, "ca") == 0) {
-            if (inv_want_scalar(iv, v, "ca", &s) == 0 && (ca = inv_resolve_path(iv, v, "ca", s))) {
+            if (inv_want_scalar(iv, v, "ca", &s) == 0 && (ca = inv_resolve_ca(iv, v, s))) {
                 free(d->ca);
                 d->ca = ca;
             }

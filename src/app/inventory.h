@@ -26,6 +26,10 @@ size_t inventory_load_all(const char *path, target_list_t *list, inventory_error
 /* The same loader, keeping the first error only: 0, or -1 with it in err. */
 int inventory_load(const char *path, target_list_t *list, char *err, size_t errlen);
 
+/* 0 when the PEM file at path loads as trust anchors with a certificate in it (--ca-file,
+ * ca:), else -1 with why in err. */
+int inventory_check_ca(const char *path, char *err, size_t errlen);
+
 /* One line per error, each after prefix (may be ""), then "... and N more errors" if any. */
 void inventory_errors_print(FILE *f, const char *prefix, const inventory_errors_t *errs);
 void inventory_errors_free(inventory_errors_t *errs);

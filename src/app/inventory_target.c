@@ -144,6 +144,22 @@ static int collect_fields(inv_t *iv, yaml_node_t *n, fields_t *f)
     return bad;
 }
 
+/* A host field has no port to confuse with an IPv6 address's last group: it is parsed as
+ * written in brackets. */
+static int parse_host(const char *h, target_t *t, char *err, size_t errlen)
+{
+    if (!strchr(h, ':'))
+        return target_parse(h, t, err, errlen);
+    char *bracketed;
+    if (asprintf(&bracketed, "[%s]", h) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = target_parse(bracketed, t, err, errlen);
+    free(bracketed);
+    return rc;
+}
+
 /* The host is parsed like a command-line host so both accept the same names. After an error
  * the target stands on a placeholder so that its other fields are still checked. */
 static int load_host(inv_t *iv, target_t *t, yaml_node_t *n, const fields_t *f)
@@ -157,7 +173,7 @@ static int load_host(inv_t *iv, target_t *t, yaml_node_t *n, const fields_t *f)
         bad = -1;
     else if (strchr(h, ':') && !is_ip_literal(h))
         bad = inv_fail_at(iv, f->host, "host", "'%s' is not a host name or address (put the port in 'port')", h);
-    else if (target_parse(h, t, perr, sizeof perr) != 0)
+    else if (parse_host(h, t, perr, sizeof perr) != 0)
         bad = inv_fail_at(iv, f->host, "host", "%s", perr);
     if (bad && target_parse("host.invalid", t, perr, sizeof perr) != 0)
         return inv_fail_at(iv, n, NULL, "out of memory");
@@ -224,7 +240,9 @@ static int load_simple_fields(inv_t *iv, target_t *t, const fields_t *f)
         else
             bad = -1;
     }
-    if (f->sni && (inv_want_scalar(iv, f->sni, "sni", &s) || target_set_sni(t, s)))
+    if (f->sni && (inv_want_scalar(iv, f->sni, "sni", &s) ||
+                   (target_check_sni(s, perr, sizeof perr) && inv_fail_at(iv, f->sni, "sni", "%s", perr)) ||
+                   target_set_sni(t, s)))
         bad = -1;
     if (f->ip && (inv_want_scalar(iv, f->ip, "ip", &s) ||
                   (target_set_ip(t, s, perr, sizeof perr) && inv_fail_at(iv, f->ip, "ip", "%s", perr))))
@@ -269,7 +287,8 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         bad = -1;
     if (f.ech && load_ech(iv, t, f.ech))
         bad = -1;
-    if (f.ca && load_path(iv, f.ca, "ca", &t->ca_file))
+    const char *ca;
+    if (f.ca && (inv_want_scalar(iv, f.ca, "ca", &ca) || !(t->ca_file = inv_resolve_ca(iv, f.ca, ca))))
         bad = -1;
     if (set_origin(iv, t, n))
         return -1;

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "inventory.h"
 #include "list_ciphers.h"
+#include "output_check.h"
 #include "report.h"
 #include "select.h"
 #include "shard.h"
@@ -634,35 +634,20 @@ static cli_result_t resume_implies(cli_state_t *st)
     return CLI_RUN;
 }
 
-/* Whether path names the same file as out (ino, dev), however either is written. */
-static bool same_file(const struct stat *out, const char *path)
-{
-    struct stat st;
-    return path && stat(path, &st) == 0 && st.st_dev == out->st_dev && st.st_ino == out->st_ino;
-}
-
 /* -o naming an input (an inventory, the policy, the trust anchors) would replace it with the
  * report. --resume's file is its output on purpose. */
-static cli_result_t output_not_an_input(const cli_state_t *st)
+static cli_result_t output_not_input(const cli_state_t *st)
 {
     const options_t *o = &st->opts;
-    struct stat out;
-    if (!o->output_path || o->resume_path || stat(o->output_path, &out) != 0 || !S_ISREG(out.st_mode))
+    output_input_t inputs[sizeof st->inventories / sizeof *st->inventories + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < st->ninventories; i++)
+        inputs[n++] = (output_input_t){ "the inventory", st->inventories[i] };
+    inputs[n++] = (output_input_t){ "the policy", o->policy_path };
+    inputs[n++] = (output_input_t){ "the --ca-file", o->ca_file };
+    if (o->resume_path)
         return CLI_RUN;
-    const char *what = NULL, *name = NULL;
-    for (size_t i = 0; i < st->ninventories && !what; i++)
-        if (same_file(&out, st->inventories[i]))
-            what = "the inventory", name = st->inventories[i];
-    if (!what && same_file(&out, o->policy_path))
-        what = "the policy", name = o->policy_path;
-    if (!what && same_file(&out, o->ca_file))
-        what = "the --ca-file", name = o->ca_file;
-    if (!what)
-        return CLI_RUN;
-    char echo[TEXT_ECHO_SIZE], echo_name[TEXT_ECHO_SIZE];
-    fprintf(stderr, "tlsprobe: -o %s is %s %s: the report would replace it\n", text_echo(echo, o->output_path),
-            what, text_echo(echo_name, name));
-    return CLI_ERROR;
+    return output_not_an_input("tlsprobe: ", o->output_path, inputs, n) == 0 ? CLI_RUN : CLI_ERROR;
 }
 
 cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)
@@ -673,7 +658,7 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
     if (r == CLI_RUN)
         r = resume_implies(&st);
     if (r == CLI_RUN)
-        r = output_not_an_input(&st);
+        r = output_not_input(&st);
     /* Colour is for a terminal; only the text report uses it. */
     if (st.opts.output_path)
         st.opts.color = false;

@@ -1,24 +1,21 @@
 /* tlsprobe: targets → resolve → probes → facts → scoring → reports. */
-#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "diff_cmd.h"
 #include "http_fetch.h"
 #include "merge_cmd.h"
 #include "net_rate.h"
+#include "output_check.h"
 #include "render_cmd.h"
 #include "resolve.h"
 #include "resume.h"
 #include "signals.h"
-#include "text_echo.h"
 #include "sweep.h"
 #include "validate_cmd.h"
 #include "x509_facts.h"
@@ -37,42 +34,6 @@ static int prepare_resume(resume_t *r, const options_t *opts, target_list_t *tar
         fprintf(stderr, "tlsprobe: resuming %s: %zu targets done, %zu to probe\n", opts->resume_path, done,
                 targets->count);
     return 0;
-}
-
-/* The report's place, checked before any traffic (a sweep that cannot write its report is
- * lost): a temporary file is made and removed beside it, as atomic_write_file will; a device
- * or a FIFO, and a JSONL report (written in place), must be writable themselves. 0, or -1
- * (said why). */
-static int check_output(const options_t *opts)
-{
-    const char *path = opts->output_path;
-    struct stat st;
-    char echo[TEXT_ECHO_SIZE], *tmp = NULL;
-    const char *why = NULL;
-    int exists = stat(path, &st) == 0, saved = errno;
-    if (exists && S_ISDIR(st.st_mode))
-        why = "is a directory";
-    else if (!exists && saved != ENOENT)
-        why = strerror(saved);
-    else if (exists && (!S_ISREG(st.st_mode) || strcmp(opts->format, "jsonl") == 0) && access(path, W_OK) != 0)
-        why = strerror(errno);
-    else if ((!exists || S_ISREG(st.st_mode)) && asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-        why = "out of memory", tmp = NULL;
-    if (!why && tmp) {
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            why = strerror(errno);
-        } else {
-            close(fd);
-            unlink(tmp);
-        }
-    }
-    free(tmp);
-    if (!why)
-        return 0;
-    fprintf(stderr, "tlsprobe: -o %s: cannot write the report there: %s (nothing was probed)\n",
-            text_echo(echo, path), why);
-    return -1;
 }
 
 /* Subcommands on saved reports and inventories; -1: none named. */
@@ -131,7 +92,7 @@ int main(int argc, char **argv)
     /* The policy is read before any traffic: a broken waiver file is a usage error. */
     policy_t policy = { 0 };
     char perr[512];
-    bool bad = opts.output_path && check_output(&opts) != 0;
+    bool bad = opts.output_path && output_writable("tlsprobe: ", opts.output_path, strcmp(opts.format, "jsonl") == 0);
     if (!bad && opts.policy_path && policy_load(opts.policy_path, &policy, perr, sizeof perr) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", perr);
         bad = true;

@@ -125,15 +125,15 @@ bad long-target "tlsprobe: target '$(printf 'x%.0s' $(seq 60))…': '$(printf 'x
   "$X200:1:2" "$T"
 
 # ---- the output path, before any probing
-bad output-missing-dir "tlsprobe: -o missing/dir/r.json: cannot write the report there: No such file or directory (nothing was probed)" \
+bad output-missing-dir "tlsprobe: -o missing/dir/r.json: cannot write the report there: No such file or directory (nothing was done)" \
   -o missing/dir/r.json "$T"
-bad output-directory "tlsprobe: -o dir.yaml: cannot write the report there: is a directory (nothing was probed)" -o dir.yaml "$T"
+bad output-directory "tlsprobe: -o dir.yaml: cannot write the report there: is a directory (nothing was done)" -o dir.yaml "$T"
 mkdir -p ro && chmod 555 ro
 if [ "$(id -u)" -eq 0 ] && touch ro/probe 2>/dev/null; then
   rm -f ro/probe
   skip "output in a read-only directory" "root writes anywhere"
 else
-  bad output-readonly "tlsprobe: -o ro/r.json: cannot write the report there: Permission denied (nothing was probed)" -o ro/r.json "$T"
+  bad output-readonly "tlsprobe: -o ro/r.json: cannot write the report there: Permission denied (nothing was done)" -o ro/r.json "$T"
 fi
 printf 'targets: ["%s"]\n' "$T" > inv.yaml
 cp inv.yaml inv.copy
@@ -146,6 +146,26 @@ assert_eq "the inventory is unchanged" "$(cat inv.copy)" "$(cat inv.yaml)"
 printf 'waivers: []\n' > policy.yaml
 bad output-is-policy "tlsprobe: -o ./policy.yaml is the policy policy.yaml: the report would replace it" \
   --policy policy.yaml -o ./policy.yaml "$T"
+# ---- the other commands' -o: render and diff refuse to write over a report they read
+printf '{"tool":"tlsprobe"}\n' > r.json
+cp r.json r.copy
+tr_sub() {   # tr_sub LABEL WANT ARGS...: a subcommand run, exit 2 and exactly that stderr
+  local label=$1 want=$2; shift 2
+  timeout -k 5 "$TP_DEADLINE_S" "$TLSPROBE" "$@" </dev/null >"$label.out" 2>"$label.err"
+  TP_RC=$?
+  assert_rc "$label: exit 2" 2
+  assert_eq "$label: the message" "$want" "$(cat "$label.err")"
+}
+tr_sub render-over-input "tlsprobe: render: -o ./r.json is the report read r.json: the report would replace it" \
+  render --format html -o ./r.json r.json
+tr_sub diff-over-input "tlsprobe: diff: -o r.json is the new report ./r.json: the report would replace it" \
+  diff other.json ./r.json -o r.json
+assert_eq "render and diff left their input alone" "$(cat r.copy)" "$(cat r.json)"
+tr_sub render-missing-dir "tlsprobe: render: -o no/such/r.html: cannot write the report there: No such file or directory (nothing was done)" \
+  render --format html -o no/such/r.html r.json
+tr_sub merge-missing-dir "tlsprobe: merge: -o no/such/m.json: cannot write the report there: No such file or directory (nothing was done)" \
+  merge -o no/such/m.json r.json r.json
+
 ls -a . sub missing 2>/dev/null | grep -F '.tmp.' > stray.txt
 assert_eq "no temporary file left beside any output" "" "$(cat stray.txt)"
 

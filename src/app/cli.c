@@ -255,7 +255,9 @@ static cli_result_t set_resolver(const cli_option_t *o, const char *arg, cli_sta
 static cli_result_t set_format(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
     if (!report_writer_by_name(arg)) {
-        fprintf(stderr, "tlsprobe: --%s: unknown format '%s' (known: %s)\n", o->name, arg, report_writer_names());
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: unknown format '%s' (known: %s)\n", o->name, text_echo(echo, arg),
+                report_writer_names());
         return CLI_ERROR;
     }
     st->format_given = true;
@@ -277,7 +279,8 @@ static cli_result_t explain(const cli_option_t *o, const char *arg, cli_state_t 
     (void)st;
     if (scoring_explain(stdout, arg) != 0) {
         /* The ids come from the catalogue, so a new row is named here without an edit. */
-        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (known:", o->name, arg);
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (known:", o->name, text_echo(echo, arg));
         for (size_t i = 0; i < requirements_count; i++)
             fprintf(stderr, " %s", requirements[i].id);
         fputs(")\n", stderr);

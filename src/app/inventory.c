@@ -86,8 +86,10 @@ int inv_parse_port(inv_t *iv, yaml_node_t *n, const char *field, long *out)
     char *end;
     errno = 0;
     long v = s ? strtol(s, &end, 10) : 0;
+    char echo[TEXT_ECHO_SIZE];
     if (!s || !*s || *end || errno || v < 1 || v > 65535)
-        return inv_fail_at(iv, n, field, "'%s' is not a port number from 1 to 65535", s ? s : "(not a scalar)");
+        return inv_fail_at(iv, n, field, "'%s' is not a port number from 1 to 65535",
+                           s ? text_echo(echo, s) : "(not a scalar)");
     *out = v;
     return 0;
 }
@@ -95,10 +97,11 @@ int inv_parse_port(inv_t *iv, yaml_node_t *n, const char *field, long *out)
 int inv_parse_exposure(inv_t *iv, yaml_node_t *n, bool *internal)
 {
     const char *s;
+    char echo[TEXT_ECHO_SIZE];
     if (inv_want_scalar(iv, n, "exposure", &s))
         return -1;
     if (strcmp(s, "internal") != 0 && strcmp(s, "external") != 0)
-        return inv_fail_at(iv, n, "exposure", "'%s' is not 'external' or 'internal'", s);
+        return inv_fail_at(iv, n, "exposure", "'%s' is not 'external' or 'internal'", text_echo(echo, s));
     *internal = strcmp(s, "internal") == 0;
     return 0;
 }
@@ -298,10 +301,11 @@ static void load_group(inv_t *iv, yaml_node_t *g, target_list_t *list, yaml_node
     yaml_node_t *name = NULL, *defaults = NULL, *targets = NULL;
     load_group_fields(iv, g, &name, &defaults, &targets);
     const char *s = "?";
+    char echo[TEXT_ECHO_SIZE];
     if (!name)
         inv_fail_at(iv, g, "name", "missing (every group needs a name)");
     else if (inv_want_scalar(iv, name, "name", &s) == 0 && earlier_group_named(iv, first, g, s))
-        inv_fail_at(iv, name, "name", "a second group named '%s'", s);
+        inv_fail_at(iv, name, "name", "a second group named '%s'", text_echo(echo, s));
     const inv_defaults_t *top = iv->defaults;
     inv_defaults_t d = *top;
     d.ca = top->ca ? strdup(top->ca) : NULL;

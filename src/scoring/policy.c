@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "text_echo.h"
 #include "yaml_read.h"
 
 typedef struct reader {
@@ -46,6 +47,7 @@ static int parse_date(const char *s, time_t *end_of_day)
 
 static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
 {
+    char echo[TEXT_ECHO_SIZE];
     if (n->type != YAML_MAPPING_NODE)
         return fail_at(r, n, "waivers", "expected a mapping with requirement, target or tag, until, reason");
     yaml_node_t *req = NULL, *target = NULL, *tag = NULL, *until = NULL, *reason = NULL;
@@ -69,7 +71,8 @@ static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
     if (!until)
         return fail_at(r, n, "until", "missing (a waiver must end: YYYY-MM-DD)");
     if (parse_date(yaml_scalar(until), &w->until_end) != 0)
-        return fail_at(r, until, "until", "'%s' is not a date YYYY-MM-DD", yaml_scalar(until) ? yaml_scalar(until) : "");
+        return fail_at(r, until, "until", "'%s' is not a date YYYY-MM-DD",
+                       yaml_scalar(until) ? text_echo(echo, yaml_scalar(until)) : "");
     if (!reason || !yaml_scalar(reason) || !*yaml_scalar(reason))
         return fail_at(r, reason ? reason : n, "reason", "missing (say why the failure is accepted)");
     if (!target && !tag)

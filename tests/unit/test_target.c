@@ -34,8 +34,8 @@ static void good(const char *spec, const char *host, unsigned port, const char *
 static void bad(const char *spec, const char *want_err)
 {
     target_t t;
-    char err[256] = "", name[128], detail[512];
-    snprintf(name, sizeof name, "reject '%s'", spec);
+    char err[256] = "", name[TEXT_ECHO_SIZE + 16], detail[1024], echo[TEXT_ECHO_SIZE];
+    snprintf(name, sizeof name, "reject '%s'", text_echo(echo, spec));
     int rc = target_parse(spec, &t, err, sizeof err);
     snprintf(detail, sizeof detail, "rc %d, message '%s', want '%s'", rc, err, want_err);
     check(rc == -1 && strcmp(err, want_err) == 0, name, detail);

@@ -47,7 +47,9 @@ int output_writable(const char *prefix, const char *path, bool in_place)
     struct stat st;
     const char *why = NULL;
     bool exists = stat(path, &st) == 0;
-    if (!exists && errno != ENOENT)
+    if (!*path)
+        why = "an empty file name";
+    else if (!exists && errno != ENOENT)
         why = strerror(errno);
     else if (exists && S_ISDIR(st.st_mode))
         why = "is a directory";

@@ -127,6 +127,7 @@ bad long-target "tlsprobe: target '$(printf 'x%.0s' $(seq 60))…': '$(printf 'x
 # ---- the output path, before any probing
 bad output-missing-dir "tlsprobe: -o missing/dir/r.json: cannot write the report there: No such file or directory (nothing was done)" \
   -o missing/dir/r.json "$T"
+bad output-empty "tlsprobe: -o : cannot write the report there: an empty file name (nothing was done)" -o "" "$T"
 bad output-directory "tlsprobe: -o dir.yaml: cannot write the report there: is a directory (nothing was done)" -o dir.yaml "$T"
 mkdir -p ro && chmod 555 ro
 if [ "$(id -u)" -eq 0 ] && touch ro/probe 2>/dev/null; then

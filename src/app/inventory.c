@@ -203,6 +203,20 @@ static int check_tags(inv_t *iv, yaml_node_t *n)
     return 0;
 }
 
+/* Whether key is one of names (a NULL-ended list) already seen (bit i of *seen); marks it. YAML
+ * lets a key repeat, the later value silently winning: here it is an error. */
+static bool seen_before(const char *key, const char *const *names, unsigned *seen)
+{
+    for (unsigned i = 0; key && names[i]; i++) {
+        if (strcmp(key, names[i]) != 0)
+            continue;
+        bool before = *seen >> i & 1u;
+        *seen |= 1u << i;
+        return before;
+    }
+    return false;
+}
+
 /* A defaults mapping over what d already holds (a group's starts as the top level's). */
 static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
 {
@@ -210,12 +224,16 @@ static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
         inv_fail_at(iv, n, "defaults", "expected a mapping (port, ca, tags, exposure)");
         return;
     }
+    static const char *const names[] = { "port", "ca", "exposure", "tags", NULL };
+    unsigned seen = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
         const char *key = yaml_scalar(k), *s;
         char *ca;
-        if (key && strcmp(key, "port") == 0) {
+        if (seen_before(key, names, &seen)) {
+            inv_fail_at(iv, k, key, "given twice");
+        } else if (key && strcmp(key, "port") == 0) {
             inv_parse_port(iv, v, "port", &d->port);
         } else if (key && strcmp(key, "ca") == 0) {
             if (inv_want_scalar(iv, v, "ca", &s) == 0 && (ca = inv_resolve_ca(iv, v, s))) {
@@ -350,10 +368,14 @@ static void load_document(inv_t *iv, target_list_t *list, size_t *ngroups)
     inv_defaults_t top = { 0 };
     yaml_node_pair_t *pairs = root->data.mapping.pairs.start, *end = root->data.mapping.pairs.top;
     bool any_targets = false;
+    static const char *const names[] = { "defaults", "targets", "groups", NULL };
+    unsigned seen = 0;
     for (yaml_node_pair_t *p = pairs; p < end; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         const char *key = yaml_scalar(k);
-        if (key && strcmp(key, "defaults") == 0)
+        if (seen_before(key, names, &seen))
+            inv_fail_at(iv, k, key, "given twice");
+        else if (key && strcmp(key, "defaults") == 0)
             load_defaults(iv, yaml_document_get_node(&iv->doc, p->value), &top);
         else if (key && (strcmp(key, "targets") == 0 || strcmp(key, "groups") == 0))
             any_targets = true;

@@ -91,6 +91,10 @@ rm -f huge.yaml
 python3 -c "print('targets:\n  - host: 127.0.0.1\n    tags: [' + ','.join('t%d' % i for i in range(65)) + ']')" > tags.yaml
 bad too-many-tags "tlsprobe: tags.yaml:3:11: field 'tags': 65 items: at most 64" -f tags.yaml
 
+printf 'targets: ["%s"]\ndefaults:\n  port: 1\n  port: 2\ntargets: ["127.0.0.2:1"]\n' "$T" > twice.yaml
+bad keys-twice "tlsprobe: twice.yaml:4:3: field 'port': given twice
+tlsprobe: twice.yaml:5:1: field 'targets': given twice" -f twice.yaml
+
 # ---- ports and hosts
 printf 'targets:\n  - host: 127.0.0.1\n    port: 0\n  - host: 127.0.0.1\n    port: 65536\n  - host: ""\n  - ":443"\n' > ports.yaml
 bad inventory-ports "tlsprobe: ports.yaml:3:11: field 'port': '0' is not a port number from 1 to 65535

@@ -123,6 +123,8 @@ bad empty-ca-file "tlsprobe: --ca-file: cannot load trust anchors from empty.pem
   --ca-file empty.pem "$T"
 printf 'targets:\n  - host: 127.0.0.1\n    port: %s\n    ca: empty.pem\n' "$PORT" > ca.yaml
 bad empty-ca-field "tlsprobe: ca.yaml:4:9: field 'ca': cannot load trust anchors from ./empty.pem: no certificate or crl found" -f ca.yaml
+bad shard-control "tlsprobe: --shard: '1\\x1B[2J/2' is not K/N or env/N (K a number from 0 to N-1)" \
+  --shard "$(printf '1\033[2J/2')" "$T"
 X200=$(printf 'x%.0s' $(seq 200))
 bad long-value "tlsprobe: --jobs: '$(printf 'x%.0s' $(seq 60))…' is not a number from 1 to 1024" --jobs "$X200" "$T"
 bad long-target "tlsprobe: target '$(printf 'x%.0s' $(seq 60))…': '$(printf 'x%.0s' $(seq 60))…' is not a valid host name" \

@@ -196,3 +196,8 @@ assert_eq "validate: the count line" "2 targets, 0 groups, 1 repeated target lef
 assert_eq "validate: the warning" \
   "dup.yaml:3: warning: target '$T' repeats '$T' (dup.yaml:2): both are $T/sni=-/ip=-/service=-; probed and reported once" \
   "$(cat "$TP_ERR")"
+printf 'targets:\n  - "%s"\n  - host: 127.0.0.1\n    port: %s\n    tags: [other]\n' "$T" "$PORT" > dup-settings.yaml
+tv validate-duplicate-settings dup-settings.yaml
+assert_eq "validate: a repeat set up otherwise is said to be" \
+  "dup-settings.yaml:3: warning: target '$T' repeats '$T' (dup-settings.yaml:2): both are $T/sni=-/ip=-/service=-; probed and reported once, with the first one's settings (they differ)" \
+  "$(cat "$TP_ERR")"

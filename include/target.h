@@ -45,6 +45,9 @@ typedef struct target_list {
 /* Parses host, host:port, 1.2.3.4:port, [::1]:port, https://host[:port]/.
  * Returns 0, or -1 with a message in err. */
 int target_parse(const char *spec, target_t *out, char *err, size_t errlen);
+/* 0 when sni can be sent as a server name (RFC 6066: a host name, not an address, not empty);
+ * else -1 with why in err. */
+int target_check_sni(const char *sni, char *err, size_t errlen);
 int target_set_sni(target_t *t, const char *sni);
 int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen);
 /* Sets the ECHConfigList from arg: a readable file (relative to dir when dir is given and the
@@ -59,6 +62,13 @@ void target_free(target_t *t);
 int target_identity(const target_t *t, char *buf, size_t len);
 
 target_t *target_list_add(target_list_t *list);
+/* Called with the target kept and one that repeats its identity, before the latter is freed. */
+typedef void (*target_dup_fn)(void *arg, const target_t *first, const target_t *again);
+/* Leaves out every target whose identity an earlier one has (one endpoint is probed and
+ * reported once: two would share one report id), keeping the first and its index; dup(arg, ...)
+ * is told of each one left out, in the list's order. Returns how many were left out, or
+ * (size_t)-1 when out of memory (then the list is as it was). */
+size_t target_list_dedupe(target_list_t *list, target_dup_fn dup, void *arg);
 void target_list_free(target_list_t *list);
 
 /* true when s is an IPv4 or IPv6 literal */

@@ -2,6 +2,7 @@
  * lists the options; getopt_long's array and the --help text are both made from it. */
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,12 +12,14 @@
 
 #include "inventory.h"
 #include "list_ciphers.h"
+#include "output_check.h"
 #include "report.h"
 #include "select.h"
 #include "shard.h"
 #include "probe.h"
 #include "profile.h"
 #include "scoring.h"
+#include "text_echo.h"
 #include "version.h"
 
 /* A repeatable option's values. */
@@ -72,7 +75,9 @@ static cli_result_t set_int(const cli_option_t *o, const char *arg, cli_state_t 
     char *end;
     long v = strtol(arg, &end, 10);
     if (*arg == '\0' || *end != '\0' || v < o->lo || v > o->hi) {
-        fprintf(stderr, "tlsprobe: --%s: '%s' is not a number from %ld to %ld\n", o->name, arg, o->lo, o->hi);
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not a number from %ld to %ld\n", o->name, text_echo(echo, arg),
+                o->lo, o->hi);
         return CLI_ERROR;
     }
     *(int *)dest_of(o, st) = (int)v;
@@ -85,8 +90,9 @@ static cli_result_t set_seconds(const cli_option_t *o, const char *arg, cli_stat
     char *end;
     double t = strtod(arg, &end);
     if (*arg == '\0' || *end != '\0' || !(t > (double)o->lo && t <= (double)o->hi)) {
-        fprintf(stderr, "tlsprobe: --%s: '%s' is not a number of seconds from %ld to %ld\n", o->name, arg, o->lo,
-                o->hi);
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not a number of seconds from %ld to %ld\n", o->name,
+                text_echo(echo, arg), o->lo, o->hi);
         return CLI_ERROR;
     }
     *(double *)dest_of(o, st) = t;
@@ -96,7 +102,8 @@ static cli_result_t set_seconds(const cli_option_t *o, const char *arg, cli_stat
 static cli_result_t set_checked(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
     if (!o->valid(arg)) {
-        fprintf(stderr, "tlsprobe: --%s: '%s' is not %s\n", o->name, arg, o->expected);
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not %s\n", o->name, text_echo(echo, arg), o->expected);
         return CLI_ERROR;
     }
     return set_string(o, arg, st);
@@ -166,10 +173,80 @@ static cli_result_t set_shard(const cli_option_t *o, const char *arg, cli_state_
     return CLI_RUN;
 }
 
+/* Trust anchors are loaded here (and cached for the sweep): a file without a certificate
+ * would fail every verification of the run. */
 static cli_result_t set_ca_file(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
-    if (access(arg, R_OK) != 0) {
-        fprintf(stderr, "tlsprobe: --%s: cannot read '%s'\n", o->name, arg);
+    char err[512];
+    if (inventory_check_ca(arg, err, sizeof err) != 0) {
+        fprintf(stderr, "tlsprobe: --%s: %s\n", o->name, err);
+        return CLI_ERROR;
+    }
+    return set_string(o, arg, st);
+}
+
+static cli_result_t set_sni(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    char err[512];
+    if (target_check_sni(arg, err, sizeof err) != 0) {
+        fprintf(stderr, "tlsprobe: --%s: %s\n", o->name, err);
+        return CLI_ERROR;
+    }
+    return set_string(o, arg, st);
+}
+
+static bool port_valid(const char *p, size_t n)
+{
+    unsigned long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        v = v * 10 + (unsigned long)(p[i] - '0');
+    }
+    return n > 0 && n <= 5 && v >= 1 && v <= 65535;
+}
+
+/* One server of --resolver: IP, IP:PORT or [IP]:PORT (c-ares' form); a bare IPv6 address
+ * takes no port. */
+static bool resolver_item_valid(const char *s, size_t len)
+{
+    const char *host = s, *port = NULL, *end = s + len;
+    size_t hlen = len;
+    if (len && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (!close || (close + 1 < end && close[1] != ':'))
+            return false;
+        host = s + 1, hlen = (size_t)(close - host);
+        port = close + 1 < end ? close + 2 : NULL;
+    } else {
+        const char *colon = memchr(s, ':', len);
+        if (colon && !memchr(colon + 1, ':', (size_t)(end - colon - 1)))
+            hlen = (size_t)(colon - s), port = colon + 1;
+    }
+    char ip[64];
+    unsigned char addr[16];
+    if (hlen == 0 || hlen >= sizeof ip)
+        return false;
+    memcpy(ip, host, hlen);
+    ip[hlen] = '\0';
+    if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+        return false;
+    return !port || port_valid(port, (size_t)(end - port));
+}
+
+static cli_result_t set_resolver(const cli_option_t *o, const char *arg, cli_state_t *st)
+{
+    bool ok = *arg != '\0';
+    for (const char *p = arg; ok && *p; p += *p == ',') {
+        size_t len = strcspn(p, ",");
+        ok = resolver_item_valid(p, len);
+        p += len;
+        ok = ok && !(*p == ',' && p[1] == '\0');
+    }
+    if (!ok) {
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: '%s' is not IP, IP:PORT or [IPv6]:PORT with a port from 1 to 65535\n",
+                o->name, text_echo(echo, arg));
         return CLI_ERROR;
     }
     return set_string(o, arg, st);
@@ -178,7 +255,9 @@ static cli_result_t set_ca_file(const cli_option_t *o, const char *arg, cli_stat
 static cli_result_t set_format(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
     if (!report_writer_by_name(arg)) {
-        fprintf(stderr, "tlsprobe: --%s: unknown format '%s' (known: %s)\n", o->name, arg, report_writer_names());
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: unknown format '%s' (known: %s)\n", o->name, text_echo(echo, arg),
+                report_writer_names());
         return CLI_ERROR;
     }
     st->format_given = true;
@@ -187,8 +266,8 @@ static cli_result_t set_format(const cli_option_t *o, const char *arg, cli_state
 
 static cli_result_t set_probes(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
-    char err[512];
-    if (!(st->opts.probe_mask = probe_parse_list(arg, err, sizeof err))) {
+    char err[512] = "an empty list (name the probes to run, see --list-probes)";
+    if (!*arg || !(st->opts.probe_mask = probe_parse_list(arg, err, sizeof err))) {
         fprintf(stderr, "tlsprobe: --%s: %s\n", o->name, err);
         return CLI_ERROR;
     }
@@ -200,7 +279,8 @@ static cli_result_t explain(const cli_option_t *o, const char *arg, cli_state_t 
     (void)st;
     if (scoring_explain(stdout, arg) != 0) {
         /* The ids come from the catalogue, so a new row is named here without an edit. */
-        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (known:", o->name, arg);
+        char echo[TEXT_ECHO_SIZE];
+        fprintf(stderr, "tlsprobe: --%s: no requirement '%s' (known:", o->name, text_echo(echo, arg));
         for (size_t i = 0; i < requirements_count; i++)
             fprintf(stderr, " %s", requirements[i].id);
         fputs(")\n", stderr);
@@ -277,7 +357,7 @@ static const cli_option_t options[] = {
       .dest = offsetof(cli_state_t, exclude_tags) },
     { "shard", 0, "K/N", "probe only shard K (0 to N-1) of N, split by a hash of each\ntarget; env/N: K from "
       "JOB_COMPLETION_INDEX or\nSLURM_ARRAY_TASK_ID", .handle = set_shard },
-    { "sni", 0, "NAME", "server name to send (command-line targets)", .handle = set_string,
+    { "sni", 0, "NAME", "server name to send (command-line targets)", .handle = set_sni,
       .dest = offsetof(cli_state_t, sni) },
     { "ip", 0, "ADDR", "probe ADDR instead of resolving the name (command-line targets)", .handle = set_string,
       .dest = offsetof(cli_state_t, ip) },
@@ -285,7 +365,7 @@ static const cli_option_t options[] = {
       .handle = set_string, .dest = offsetof(cli_state_t, ech_config_list) },
     { "ca-file", 0, "PEM", "trust these CAs instead of the system store", .handle = set_ca_file,
       .dest = OPT(ca_file) },
-    { "resolver", 0, "IP[:PORT]", "DNS server to ask instead of /etc/resolv.conf", .handle = set_string,
+    { "resolver", 0, "IP[:PORT]", "DNS server to ask instead of /etc/resolv.conf", .handle = set_resolver,
       .dest = OPT(resolver) },
     { "format", 0, "FORMAT", .print_help = format_help, .handle = set_format, .dest = OPT(format) },
     { "output", 'o', "FILE", "write the report to FILE (atomically; jsonl: in place, line\nby line, as the sweep runs) instead of stdout", .handle = set_string,
@@ -468,6 +548,62 @@ static cli_result_t select_targets(const cli_state_t *st, target_list_t *targets
     return CLI_RUN;
 }
 
+/* Duplicates are named up to this many times, then counted. */
+enum { DUPLICATES_SHOWN = 20 };
+
+typedef struct dup_note {
+    const char *prefix;
+    size_t count;
+} dup_note_t;
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_list(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    for (size_t i = 0; na == nb && i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return na == nb;
+}
+
+/* Whether two targets of one identity are set up alike: when not, the first's settings are
+ * the ones used, which the warning says. */
+static bool same_settings(const target_t *a, const target_t *b)
+{
+    return same_str(a->ca_file, b->ca_file) && same_str(a->client_cert, b->client_cert) &&
+           same_str(a->client_key, b->client_key) && a->internal == b->internal &&
+           a->mtls_expected == b->mtls_expected && a->http_port == b->http_port &&
+           same_list(a->tags, a->ntags, b->tags, b->ntags) && same_list(a->pins, a->npins, b->pins, b->npins) &&
+           a->ech_config_list_len == b->ech_config_list_len &&
+           (!a->ech_config_list_len || memcmp(a->ech_config_list, b->ech_config_list, a->ech_config_list_len) == 0);
+}
+
+/* "FILE:LINE: warning: ..." (or "command line: ..."), the place an editor jumps to first. */
+static void note_duplicate(void *arg, const target_t *first, const target_t *again)
+{
+    dup_note_t *d = arg;
+    if (d->count++ >= DUPLICATES_SHOWN)
+        return;
+    char id[1024], echo[TEXT_ECHO_SIZE], echo_first[TEXT_ECHO_SIZE];
+    target_identity(again, id, sizeof id);
+    fprintf(stderr, "%s%s: warning: target '%s' repeats '%s' (%s): both are %s; probed and reported once%s\n",
+            d->prefix, again->origin ? again->origin : "command line", text_echo(echo, again->spec),
+            text_echo(echo_first, first->spec), first->origin ? first->origin : "command line", id,
+            same_settings(first, again) ? "" : ", with the first one's settings (they differ)");
+}
+
+size_t cli_dedupe_targets(target_list_t *targets, const char *prefix)
+{
+    dup_note_t d = { prefix, 0 };
+    size_t n = target_list_dedupe(targets, note_duplicate, &d);
+    if (n != (size_t)-1 && n > DUPLICATES_SHOWN)
+        fprintf(stderr, "%s... and %zu more repeated targets\n", prefix, n - DUPLICATES_SHOWN);
+    return n;
+}
+
 /* Command-line targets (with --sni, --ip, --exposure), then the inventories' targets. */
 static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st, target_list_t *targets)
 {
@@ -495,6 +631,10 @@ static cli_result_t collect_targets(int argc, char **argv, const cli_state_t *st
     inventory_errors_free(&errs);
     if (bad)
         return CLI_ERROR;
+    if (cli_dedupe_targets(targets, "tlsprobe: ") == (size_t)-1) {
+        fprintf(stderr, "tlsprobe: out of memory\n");
+        return CLI_ERROR;
+    }
     if (targets->count == 0) {
         fprintf(stderr, "tlsprobe: no targets given\n");
         usage(stderr);
@@ -523,6 +663,22 @@ static cli_result_t resume_implies(cli_state_t *st)
     return CLI_RUN;
 }
 
+/* -o naming an input (an inventory, the policy, the trust anchors) would replace it with the
+ * report. --resume's file is its output on purpose. */
+static cli_result_t output_not_input(const cli_state_t *st)
+{
+    const options_t *o = &st->opts;
+    output_input_t inputs[sizeof st->inventories / sizeof *st->inventories + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < st->ninventories; i++)
+        inputs[n++] = (output_input_t){ "the inventory", st->inventories[i] };
+    inputs[n++] = (output_input_t){ "the policy", o->policy_path };
+    inputs[n++] = (output_input_t){ "the --ca-file", o->ca_file };
+    if (o->resume_path)
+        return CLI_RUN;
+    return output_not_an_input("tlsprobe: ", o->output_path, inputs, n) == 0 ? CLI_RUN : CLI_ERROR;
+}
+
 cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets)
 {
     cli_state_t st = { 0 };
@@ -530,6 +686,8 @@ cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *ta
     cli_result_t r = parse_options(argc, argv, &st);
     if (r == CLI_RUN)
         r = resume_implies(&st);
+    if (r == CLI_RUN)
+        r = output_not_input(&st);
     /* Colour is for a terminal; only the text report uses it. */
     if (st.opts.output_path)
         st.opts.color = false;

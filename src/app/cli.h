@@ -12,6 +12,9 @@ typedef enum { CLI_RUN, CLI_DONE, CLI_ERROR } cli_result_t;
 /* Fills opts and targets from argv. CLI_DONE: --help/--version printed, exit 0.
  * CLI_ERROR: message printed to stderr, exit EXIT_USAGE. */
 cli_result_t cli_parse(int argc, char **argv, options_t *opts, target_list_t *targets);
+/* Leaves out targets that repeat an earlier one's identity, with a warning on stderr (after
+ * prefix) naming both places; the number left out, (size_t)-1 when out of memory. */
+size_t cli_dedupe_targets(target_list_t *targets, const char *prefix);
 /* The defaults of every option (the only place they are set). */
 void cli_set_defaults(options_t *opts);
 

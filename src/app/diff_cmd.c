@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "escape.h"
+#include "output_check.h"
 #include "json_read.h"
 #include "report.h"
 
@@ -169,6 +170,10 @@ int diff_main(int argc, char **argv)
     if (rc != 0)
         return rc > 0 ? EXIT_PASSED : EXIT_USAGE;
     const char *old_path = argv[optind], *new_path = argv[optind + 1];
+    const output_input_t inputs[] = { { "the old report", old_path }, { "the new report", new_path } };
+    if (opts.output_path && (output_not_an_input("tlsprobe: diff: ", opts.output_path, inputs, 2) != 0 ||
+                             output_writable("tlsprobe: diff: ", opts.output_path, false) != 0))
+        return EXIT_USAGE;
     report_file_t old, new_;
     char err[1024];
     if (report_read(old_path, &old, err, sizeof err) != 0) {

@@ -15,6 +15,8 @@
 #include <yaml.h>
 
 #include "inventory_target.h"
+#include "text_echo.h"
+#include "x509_facts.h"
 #include "yaml_read.h"
 
 static void errors_add(inventory_errors_t *e, const char *line)
@@ -84,8 +86,10 @@ int inv_parse_port(inv_t *iv, yaml_node_t *n, const char *field, long *out)
     char *end;
     errno = 0;
     long v = s ? strtol(s, &end, 10) : 0;
+    char echo[TEXT_ECHO_SIZE];
     if (!s || !*s || *end || errno || v < 1 || v > 65535)
-        return inv_fail_at(iv, n, field, "'%s' is not a port number from 1 to 65535", s ? s : "(not a scalar)");
+        return inv_fail_at(iv, n, field, "'%s' is not a port number from 1 to 65535",
+                           s ? text_echo(echo, s) : "(not a scalar)");
     *out = v;
     return 0;
 }
@@ -93,10 +97,11 @@ int inv_parse_port(inv_t *iv, yaml_node_t *n, const char *field, long *out)
 int inv_parse_exposure(inv_t *iv, yaml_node_t *n, bool *internal)
 {
     const char *s;
+    char echo[TEXT_ECHO_SIZE];
     if (inv_want_scalar(iv, n, "exposure", &s))
         return -1;
     if (strcmp(s, "internal") != 0 && strcmp(s, "external") != 0)
-        return inv_fail_at(iv, n, "exposure", "'%s' is not 'external' or 'internal'", s);
+        return inv_fail_at(iv, n, "exposure", "'%s' is not 'external' or 'internal'", text_echo(echo, s));
     *internal = strcmp(s, "internal") == 0;
     return 0;
 }
@@ -128,6 +133,35 @@ char *inv_resolve_path(inv_t *iv, yaml_node_t *n, const char *field, const char 
     return path;
 }
 
+int inventory_check_ca(const char *path, char *err, size_t errlen)
+{
+    X509_STORE *store = x509_store_ref(path, err, errlen);
+    if (!store)
+        return -1;
+    STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(store);
+    int certs = 0;
+    for (int i = 0; i < sk_X509_OBJECT_num(objects); i++)
+        certs += X509_OBJECT_get_type(sk_X509_OBJECT_value(objects, i)) == X509_LU_X509;
+    X509_STORE_free(store);
+    if (certs == 0) {
+        char echo[TEXT_ECHO_SIZE];
+        snprintf(err, errlen, "'%s' holds no certificate", text_echo(echo, path));
+        return -1;
+    }
+    return 0;
+}
+
+char *inv_resolve_ca(inv_t *iv, yaml_node_t *n, const char *value)
+{
+    char *path = inv_resolve_path(iv, n, "ca", value), err[600];
+    if (path && inventory_check_ca(path, err, sizeof err) != 0) {
+        inv_fail_at(iv, n, "ca", "%s", err);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
 int inv_string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_scalar, char ***out, size_t *nout)
 {
     bool one = allow_scalar && n->type == YAML_SCALAR_NODE;
@@ -135,6 +169,9 @@ int inv_string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_sca
         return inv_fail_at(iv, n, field, allow_scalar ? "expected a string or a list of strings"
                                                       : "expected a list of strings");
     size_t count = one ? 1 : (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    /* Defaults copy their list into every target: a long one would multiply. */
+    if (count > INVENTORY_MAX_LIST)
+        return inv_fail_at(iv, n, field, "%zu items: at most %d", count, INVENTORY_MAX_LIST);
     char **list = calloc(count ? count : 1, sizeof *list);
     if (!list)
         return inv_fail_at(iv, n, field, "out of memory");
@@ -166,6 +203,20 @@ static int check_tags(inv_t *iv, yaml_node_t *n)
     return 0;
 }
 
+/* Whether key is one of names (a NULL-ended list) already seen (bit i of *seen); marks it. YAML
+ * lets a key repeat, the later value silently winning: here it is an error. */
+static bool seen_before(const char *key, const char *const *names, unsigned *seen)
+{
+    for (unsigned i = 0; key && names[i]; i++) {
+        if (strcmp(key, names[i]) != 0)
+            continue;
+        bool before = *seen >> i & 1u;
+        *seen |= 1u << i;
+        return before;
+    }
+    return false;
+}
+
 /* A defaults mapping over what d already holds (a group's starts as the top level's). */
 static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
 {
@@ -173,15 +224,19 @@ static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
         inv_fail_at(iv, n, "defaults", "expected a mapping (port, ca, tags, exposure)");
         return;
     }
+    static const char *const names[] = { "port", "ca", "exposure", "tags", NULL };
+    unsigned seen = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
         const char *key = yaml_scalar(k), *s;
         char *ca;
-        if (key && strcmp(key, "port") == 0) {
+        if (seen_before(key, names, &seen)) {
+            inv_fail_at(iv, k, key, "given twice");
+        } else if (key && strcmp(key, "port") == 0) {
             inv_parse_port(iv, v, "port", &d->port);
         } else if (key && strcmp(key, "ca") == 0) {
-            if (inv_want_scalar(iv, v, "ca", &s) == 0 && (ca = inv_resolve_path(iv, v, "ca", s))) {
+            if (inv_want_scalar(iv, v, "ca", &s) == 0 && (ca = inv_resolve_ca(iv, v, s))) {
                 free(d->ca);
                 d->ca = ca;
             }
@@ -264,10 +319,11 @@ static void load_group(inv_t *iv, yaml_node_t *g, target_list_t *list, yaml_node
     yaml_node_t *name = NULL, *defaults = NULL, *targets = NULL;
     load_group_fields(iv, g, &name, &defaults, &targets);
     const char *s = "?";
+    char echo[TEXT_ECHO_SIZE];
     if (!name)
         inv_fail_at(iv, g, "name", "missing (every group needs a name)");
     else if (inv_want_scalar(iv, name, "name", &s) == 0 && earlier_group_named(iv, first, g, s))
-        inv_fail_at(iv, name, "name", "a second group named '%s'", s);
+        inv_fail_at(iv, name, "name", "a second group named '%s'", text_echo(echo, s));
     const inv_defaults_t *top = iv->defaults;
     inv_defaults_t d = *top;
     d.ca = top->ca ? strdup(top->ca) : NULL;
@@ -312,10 +368,14 @@ static void load_document(inv_t *iv, target_list_t *list, size_t *ngroups)
     inv_defaults_t top = { 0 };
     yaml_node_pair_t *pairs = root->data.mapping.pairs.start, *end = root->data.mapping.pairs.top;
     bool any_targets = false;
+    static const char *const names[] = { "defaults", "targets", "groups", NULL };
+    unsigned seen = 0;
     for (yaml_node_pair_t *p = pairs; p < end; p++) {
         yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
         const char *key = yaml_scalar(k);
-        if (key && strcmp(key, "defaults") == 0)
+        if (seen_before(key, names, &seen))
+            inv_fail_at(iv, k, key, "given twice");
+        else if (key && strcmp(key, "defaults") == 0)
             load_defaults(iv, yaml_document_get_node(&iv->doc, p->value), &top);
         else if (key && (strcmp(key, "targets") == 0 || strcmp(key, "groups") == 0))
             any_targets = true;
@@ -359,34 +419,23 @@ static void sort_errors(inventory_errors_t *e, size_t from, size_t pathlen)
     }
 }
 
+/* A problem the YAML reader found before there is a document. */
+static void reader_problem(void *arg, const char *line)
+{
+    inv_t *iv = arg;
+    errors_add(iv->errs, line);
+    iv->nerrors++;
+}
+
 size_t inventory_load_all(const char *path, target_list_t *list, inventory_errors_t *errs, size_t *ngroups)
 {
     inv_t iv = { .path = path, .errs = errs };
     size_t groups = 0, first_error = errs->count;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fail_file(&iv, ": cannot open inventory: %s", strerror(errno));
-        return iv.nerrors;
-    }
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        fail_file(&iv, ": out of memory");
-        return iv.nerrors;
-    }
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &iv.doc)) {
-        /* libyaml stops at its first syntax error: there is no document to read on. */
-        yaml_mark_t m = parser.problem_mark;
-        fail_file(&iv, ":%zu:%zu: YAML syntax error: %s%s%s", m.line + 1, m.column + 1,
-                  parser.problem ? parser.problem : "unknown problem", parser.context ? " " : "",
-                  parser.context ? parser.context : "");
-    } else {
+    /* A syntax error or a refused scalar leaves no document to read on. */
+    if (yaml_read_file(path, "inventory", &iv.doc, reader_problem, &iv) == 0) {
         load_document(&iv, list, &groups);
         yaml_document_delete(&iv.doc);
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
     sort_errors(errs, first_error, strlen(path));
     if (ngroups)
         *ngroups += groups;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_echo.h"
 #include "yaml_read.h"
 
 static int set_tags(inv_t *iv, target_t *t, yaml_node_t *n)
@@ -44,6 +45,7 @@ static int add_group_tag(inv_t *iv, target_t *t, yaml_node_t *n)
 /* RFC 7469 pins: "sha256/" and 44 characters of base64 (the prefix may be left out). */
 static int set_pins(inv_t *iv, target_t *t, yaml_node_t *n)
 {
+    char echo[TEXT_ECHO_SIZE];
     if (inv_string_list(iv, n, "pin-sha256", true, &t->pins, &t->npins))
         return -1;
     for (size_t i = 0; i < t->npins; i++) {
@@ -55,7 +57,7 @@ static int set_pins(inv_t *iv, target_t *t, yaml_node_t *n)
                  v[j] == '+' || v[j] == '/';
         if (!ok)
             return inv_fail_at(iv, n, "pin-sha256", "'%s' is not a base64 SHA-256 pin (sha256/ and 44 characters)",
-                               t->pins[i]);
+                               text_echo(echo, t->pins[i]));
     }
     return 0;
 }
@@ -144,20 +146,37 @@ static int collect_fields(inv_t *iv, yaml_node_t *n, fields_t *f)
     return bad;
 }
 
+/* A host field has no port to confuse with an IPv6 address's last group: it is parsed as
+ * written in brackets. */
+static int parse_host(const char *h, target_t *t, char *err, size_t errlen)
+{
+    if (!strchr(h, ':'))
+        return target_parse(h, t, err, errlen);
+    char *bracketed;
+    if (asprintf(&bracketed, "[%s]", h) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = target_parse(bracketed, t, err, errlen);
+    free(bracketed);
+    return rc;
+}
+
 /* The host is parsed like a command-line host so both accept the same names. After an error
  * the target stands on a placeholder so that its other fields are still checked. */
 static int load_host(inv_t *iv, target_t *t, yaml_node_t *n, const fields_t *f)
 {
     const char *h;
-    char perr[300];
+    char perr[300], echo[TEXT_ECHO_SIZE];
     int bad = 0;
     if (!f->host)
         bad = inv_fail_at(iv, n, "host", "missing (every target needs a host)");
     else if (inv_want_scalar(iv, f->host, "host", &h))
         bad = -1;
     else if (strchr(h, ':') && !is_ip_literal(h))
-        bad = inv_fail_at(iv, f->host, "host", "'%s' is not a host name or address (put the port in 'port')", h);
-    else if (target_parse(h, t, perr, sizeof perr) != 0)
+        bad = inv_fail_at(iv, f->host, "host", "'%s' is not a host name or address (put the port in 'port')",
+                          text_echo(echo, h));
+    else if (parse_host(h, t, perr, sizeof perr) != 0)
         bad = inv_fail_at(iv, f->host, "host", "%s", perr);
     if (bad && target_parse("host.invalid", t, perr, sizeof perr) != 0)
         return inv_fail_at(iv, n, NULL, "out of memory");
@@ -167,12 +186,14 @@ static int load_host(inv_t *iv, target_t *t, yaml_node_t *n, const fields_t *f)
 static int load_starttls(inv_t *iv, target_t *t, const fields_t *f)
 {
     const char *s;
+    char echo[TEXT_ECHO_SIZE];
     if (inv_want_scalar(iv, f->starttls, "starttls", &s))
         return -1;
     const service_t *svc = service_by_scheme(s, strlen(s));
     if (!svc || !svc->starttls)
         return inv_fail_at(iv, f->starttls, "starttls", "'%s' is not a STARTTLS protocol (smtp, submission, imap, "
-                                                        "pop3, ftp, ldap, xmpp, postgres, mysql)", s);
+                                                        "pop3, ftp, ldap, xmpp, postgres, mysql)",
+                           text_echo(echo, s));
     t->service = svc;
     if (!f->port)
         t->port = svc->default_port;
@@ -182,10 +203,11 @@ static int load_starttls(inv_t *iv, target_t *t, const fields_t *f)
 static int load_mtls(inv_t *iv, target_t *t, yaml_node_t *n)
 {
     const char *s;
+    char echo[TEXT_ECHO_SIZE];
     if (inv_want_scalar(iv, n, "mtls", &s))
         return -1;
     if (strcmp(s, "required") != 0 && strcmp(s, "none") != 0)
-        return inv_fail_at(iv, n, "mtls", "'%s' is not 'required' or 'none'", s);
+        return inv_fail_at(iv, n, "mtls", "'%s' is not 'required' or 'none'", text_echo(echo, s));
     t->mtls_expected = strcmp(s, "required") == 0;
     return 0;
 }
@@ -224,7 +246,9 @@ static int load_simple_fields(inv_t *iv, target_t *t, const fields_t *f)
         else
             bad = -1;
     }
-    if (f->sni && (inv_want_scalar(iv, f->sni, "sni", &s) || target_set_sni(t, s)))
+    if (f->sni && (inv_want_scalar(iv, f->sni, "sni", &s) ||
+                   (target_check_sni(s, perr, sizeof perr) && inv_fail_at(iv, f->sni, "sni", "%s", perr)) ||
+                   target_set_sni(t, s)))
         bad = -1;
     if (f->ip && (inv_want_scalar(iv, f->ip, "ip", &s) ||
                   (target_set_ip(t, s, perr, sizeof perr) && inv_fail_at(iv, f->ip, "ip", "%s", perr))))
@@ -269,7 +293,8 @@ static int load_mapping_target(inv_t *iv, target_t *t, yaml_node_t *n)
         bad = -1;
     if (f.ech && load_ech(iv, t, f.ech))
         bad = -1;
-    if (f.ca && load_path(iv, f.ca, "ca", &t->ca_file))
+    const char *ca;
+    if (f.ca && (inv_want_scalar(iv, f.ca, "ca", &ca) || !(t->ca_file = inv_resolve_ca(iv, f.ca, ca))))
         bad = -1;
     if (set_origin(iv, t, n))
         return -1;

@@ -35,6 +35,8 @@ int inv_parse_port(inv_t *iv, yaml_node_t *n, const char *field, long *out);
 int inv_parse_exposure(inv_t *iv, yaml_node_t *n, bool *internal);
 /* A path relative to the inventory's folder, checked readable; NULL after an error. */
 char *inv_resolve_path(inv_t *iv, yaml_node_t *n, const char *field, const char *value);
+/* inv_resolve_path for a "ca" field, which must hold a certificate. */
+char *inv_resolve_ca(inv_t *iv, yaml_node_t *n, const char *value);
 /* A list of non-empty strings (or, with allow_scalar, one string) into a fresh array. */
 int inv_string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_scalar, char ***out, size_t *nout);
 

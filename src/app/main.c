@@ -1,5 +1,6 @@
 /* tlsprobe: targets → resolve → probes → facts → scoring → reports. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "http_fetch.h"
 #include "merge_cmd.h"
 #include "net_rate.h"
+#include "output_check.h"
 #include "render_cmd.h"
 #include "resolve.h"
 #include "resume.h"
@@ -88,15 +90,21 @@ int main(int argc, char **argv)
     cli_result_t cr = cli_parse(argc, argv, &opts, &targets);
     if (cr != CLI_RUN) {
         target_list_free(&targets);
+        x509_store_cache_clear();   /* --ca-file and ca: were loaded to be checked */
         return cr == CLI_DONE ? EXIT_PASSED : EXIT_USAGE;
     }
 
     /* The policy is read before any traffic: a broken waiver file is a usage error. */
     policy_t policy = { 0 };
     char perr[512];
-    if (opts.policy_path && policy_load(opts.policy_path, &policy, perr, sizeof perr) != 0) {
+    bool bad = opts.output_path && output_writable("tlsprobe: ", opts.output_path, strcmp(opts.format, "jsonl") == 0);
+    if (!bad && opts.policy_path && policy_load(opts.policy_path, &policy, perr, sizeof perr) != 0) {
         fprintf(stderr, "tlsprobe: %s\n", perr);
+        bad = true;
+    }
+    if (bad) {
         target_list_free(&targets);
+        x509_store_cache_clear();
         return EXIT_USAGE;
     }
     const scoring_t scoring = { .opts = &opts, .policy = &policy };

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "escape.h"
+#include "output_check.h"
 #include "json_read.h"
 #include "report.h"
 
@@ -200,6 +201,9 @@ int merge_main(int argc, char **argv)
         return rc > 0 ? EXIT_PASSED : EXIT_USAGE;
     size_t n = (size_t)(argc - optind);
     const char *const *paths = (const char *const *)argv + optind;
+    /* -o may name an input (a merged file that accumulates): every input is read first. */
+    if (opts.output_path && output_writable("tlsprobe: merge: ", opts.output_path, false) != 0)
+        return EXIT_USAGE;
     report_file_t *in = calloc(n, sizeof *in);
     char err[1024] = "out of memory";
     size_t read = 0;

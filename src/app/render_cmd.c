@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output_check.h"
 #include "report.h"
 
 static const char render_usage[] =
@@ -115,6 +116,11 @@ int render_main(int argc, char **argv)
     }
     if (opts.output_path)
         opts.color = false;
+    /* Rendering over the report read would lose it (it is another format). */
+    const output_input_t input = { "the report read", argv[optind] };
+    if (opts.output_path && (output_not_an_input("tlsprobe: render: ", opts.output_path, &input, 1) != 0 ||
+                             output_writable("tlsprobe: render: ", opts.output_path, false) != 0))
+        return EXIT_USAGE;
     json_object *doc = load_report(argv[optind]);
     if (!doc)
         return EXIT_USAGE;

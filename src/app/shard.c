@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_echo.h"
+
 unsigned target_shard(const target_t *t, unsigned count)
 {
     char buf[512], *id = buf;
@@ -58,7 +60,8 @@ static int index_from_env(unsigned long *k, char *err, size_t errlen)
     if (job) {
         if (parse_number(job, 0, ULONG_MAX / 2, k))
             return 0;
-        snprintf(err, errlen, "JOB_COMPLETION_INDEX '%.40s' is not a number", job);
+        char echo[TEXT_ECHO_SIZE];
+        snprintf(err, errlen, "JOB_COMPLETION_INDEX '%s' is not a number", text_echo(echo, job));
         return -1;
     }
     if (!task) {
@@ -67,8 +70,9 @@ static int index_from_env(unsigned long *k, char *err, size_t errlen)
         return -1;
     }
     if (!parse_number(task, 0, ULONG_MAX / 2, &id) || (min && !parse_number(min, 0, ULONG_MAX / 2, &lo)) || id < lo) {
-        snprintf(err, errlen, "SLURM_ARRAY_TASK_ID '%.40s' (SLURM_ARRAY_TASK_MIN '%.40s') is not a task index", task,
-                 min ? min : "unset");
+        char echo[TEXT_ECHO_SIZE], echo_min[TEXT_ECHO_SIZE];
+        snprintf(err, errlen, "SLURM_ARRAY_TASK_ID '%s' (SLURM_ARRAY_TASK_MIN '%s') is not a task index",
+                 text_echo(echo, task), min ? text_echo(echo_min, min) : "unset");
         return -1;
     }
     *k = id - lo;
@@ -102,8 +106,9 @@ int shard_parse(const char *arg, shard_t *out, char *err, size_t errlen)
 {
     const char *slash = strchr(arg, '/');
     unsigned long k, n;
+    char echo[TEXT_ECHO_SIZE];
     if (!slash || !parse_number(slash + 1, 1, SHARD_MAX, &n)) {
-        snprintf(err, errlen, "'%.60s' is not K/N or env/N (N a number from 1 to %d)", arg, SHARD_MAX);
+        snprintf(err, errlen, "'%s' is not K/N or env/N (N a number from 1 to %d)", text_echo(echo, arg), SHARD_MAX);
         return -1;
     }
     size_t klen = (size_t)(slash - arg);
@@ -111,7 +116,7 @@ int shard_parse(const char *arg, shard_t *out, char *err, size_t errlen)
         if (index_from_env(&k, err, errlen) || check_slurm_count(n, err, errlen))
             return -1;
     } else if (!parse_index(arg, klen, &k)) {
-        snprintf(err, errlen, "'%.60s' is not K/N or env/N (K a number from 0 to N-1)", arg);
+        snprintf(err, errlen, "'%s' is not K/N or env/N (K a number from 0 to N-1)", text_echo(echo, arg));
         return -1;
     }
     if (k >= n) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "ech_hello.h"
+#include "text_echo.h"
 
 #define HOSTNAME_MAX 253
 #define LABEL_MAX 63
@@ -67,6 +68,23 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
+/* "::1:443" is the address ::1:443 to inet_pton, but most likely meant [::1]:443: a bare IPv6
+ * literal whose last group is a port number and whose rest is an address too is refused. */
+static bool ambiguous_ipv6(const char *host, char *err, size_t errlen, const char *echo)
+{
+    const char *colon = strrchr(host, ':');
+    uint16_t port;
+    if (!colon || colon == host || colon[-1] == ':' || parse_port(colon + 1, strlen(colon + 1), &port) != 0)
+        return false;
+    char *prefix = dup_n(host, (size_t)(colon - host));
+    bool both = prefix && is_ip_literal(prefix);
+    if (both)
+        snprintf(err, errlen, "target '%s': ambiguous: write [%s]:%u for port %u, or [%s] for the address", echo,
+                 prefix, (unsigned)port, (unsigned)port, host);
+    free(prefix);
+    return both;
+}
+
 int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
 {
     /* The place in the list was given by target_list_add; parsing fills the rest. */
@@ -76,13 +94,21 @@ int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
     out->port = TARGET_DEFAULT_PORT;
     const char *p = spec;
     size_t speclen = strlen(spec);
+    char echo_buf[TEXT_ECHO_SIZE];
+    const char *echo = text_echo(echo_buf, spec);
+    /* The spec goes to reports as written: a control character in it (a URL's path too) is a
+     * mistake or an attack on whoever reads them. */
+    if (text_first_control(spec, speclen, 1) >= 0) {
+        snprintf(err, errlen, "target '%s': holds a control character", echo);
+        return -1;
+    }
 
     const char *scheme_end = strstr(p, "://");
     if (scheme_end) {
         size_t slen = (size_t)(scheme_end - p);
         out->service = service_by_scheme(p, slen);
         if (!out->service) {
-            snprintf(err, errlen, "target '%s': unsupported scheme '%.*s' (known: %s)", spec,
+            snprintf(err, errlen, "target '%s': unsupported scheme '%.*s' (known: %s)", echo,
                      (int)(slen > 20 ? 20 : slen), p, service_schemes());
             return -1;
         }
@@ -98,14 +124,14 @@ int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
     if (*p == '[') {
         const char *close = memchr(p, ']', (size_t)(end - p));
         if (!close) {
-            snprintf(err, errlen, "target '%s': missing ']' after IPv6 address", spec);
+            snprintf(err, errlen, "target '%s': missing ']' after IPv6 address", echo);
             return -1;
         }
         host = p + 1;
         host_end = close;
         if (close + 1 < end) {
             if (close[1] != ':') {
-                snprintf(err, errlen, "target '%s': expected ':PORT' after ']'", spec);
+                snprintf(err, errlen, "target '%s': expected ':PORT' after ']'", echo);
                 return -1;
             }
             port_str = close + 2;
@@ -125,20 +151,24 @@ int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
     }
 
     if (port_str && parse_port(port_str, (size_t)(end - port_str), &out->port) != 0) {
-        snprintf(err, errlen, "target '%s': port '%.*s' is not a number from 1 to 65535", spec,
+        snprintf(err, errlen, "target '%s': port '%.*s' is not a number from 1 to 65535", echo,
                  (int)((size_t)(end - port_str) > 20 ? 20 : (size_t)(end - port_str)), port_str);
         return -1;
     }
     out->host = dup_n(host, (size_t)(host_end - host));
     if (!out->host)
         goto oom;
+    char host_echo[TEXT_ECHO_SIZE];
+    text_echo(host_echo, out->host);
     if (*host == '[' || (host != p && !is_ip_literal(out->host))) {
-        snprintf(err, errlen, "target '%s': '%s' is not an IPv6 address", spec, out->host);
+        snprintf(err, errlen, "target '%s': '%s' is not an IPv6 address", echo, host_echo);
         goto fail;
     }
+    if (host == p && strchr(out->host, ':') && ambiguous_ipv6(out->host, err, errlen, echo))
+        goto fail;
     if (!is_ip_literal(out->host)) {
         if (!valid_hostname(out->host)) {
-            snprintf(err, errlen, "target '%s': '%s' is not a valid host name", spec, out->host);
+            snprintf(err, errlen, "target '%s': '%s' is not a valid host name", echo, host_echo);
             goto fail;
         }
         out->sni = strdup(out->host);
@@ -153,10 +183,22 @@ int target_parse(const char *spec, target_t *out, char *err, size_t errlen)
         goto oom;
     return 0;
 oom:
-    snprintf(err, errlen, "target '%s': out of memory", spec);
+    snprintf(err, errlen, "target '%s': out of memory", echo);
 fail:
     target_free(out);
     out->index = index;
+    return -1;
+}
+
+int target_check_sni(const char *sni, char *err, size_t errlen)
+{
+    char echo[TEXT_ECHO_SIZE];
+    if (!*sni)
+        snprintf(err, errlen, "an empty server name (leave it out to send none)");
+    else if (is_ip_literal(sni) || !valid_hostname(sni))
+        snprintf(err, errlen, "'%s' is not a host name (RFC 6066: no IP address)", text_echo(echo, sni));
+    else
+        return 0;
     return -1;
 }
 
@@ -231,7 +273,8 @@ int target_set_ech_config_list(target_t *t, const char *arg, const char *dir, co
 int target_set_ip(target_t *t, const char *ip, char *err, size_t errlen)
 {
     if (!is_ip_literal(ip)) {
-        snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", ip);
+        char echo[TEXT_ECHO_SIZE];
+        snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", text_echo(echo, ip));
         return -1;
     }
     char *s = strdup(ip);
@@ -271,6 +314,85 @@ int target_identity(const target_t *t, char *buf, size_t len)
     return snprintf(buf, len, "%s%s%s:%u/sni=%s/ip=%s/service=%s", v6 ? "[" : "", t->host, v6 ? "]" : "",
                     (unsigned)t->port, t->sni ? t->sni : "-", t->ip ? t->ip : "-",
                     t->service ? t->service->scheme : "-");
+}
+
+/* A target's identity and its place, sorted by identity then place. */
+typedef struct keyed {
+    char *id;
+    size_t pos;
+} keyed_t;
+
+static int by_identity(const void *a, const void *b)
+{
+    const keyed_t *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Each target's identity, sorted; NULL when out of memory. */
+static keyed_t *sorted_identities(const target_list_t *list)
+{
+    keyed_t *k = calloc(list->count ? list->count : 1, sizeof *k);
+    for (size_t i = 0; k && i < list->count; i++) {
+        int len = target_identity(&list->items[i], NULL, 0);
+        k[i].pos = i;
+        if (len < 0 || !(k[i].id = malloc((size_t)len + 1))) {
+            for (size_t j = 0; j <= i; j++)
+                free(k[j].id);
+            free(k);
+            return NULL;
+        }
+        target_identity(&list->items[i], k[i].id, (size_t)len + 1);
+    }
+    if (k)
+        qsort(k, list->count, sizeof *k, by_identity);
+    return k;
+}
+
+static void free_keyed(keyed_t *k, size_t n)
+{
+    for (size_t i = 0; k && i < n; i++)
+        free(k[i].id);
+    free(k);
+}
+
+size_t target_list_dedupe(target_list_t *list, target_dup_fn dup, void *arg)
+{
+    size_t n = list->count;
+    keyed_t *k = sorted_identities(list);
+    /* first[i]: the place of the earlier target target i repeats, or n; slot: where each
+     * kept target moves to. */
+    size_t *first = malloc((n ? n : 1) * sizeof *first), *slot = malloc((n ? n : 1) * sizeof *slot);
+    if (!k || !first || !slot) {
+        free_keyed(k, n);
+        free(first), free(slot);
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < n; i++)
+        first[i] = n;
+    for (size_t i = 1, f = 0; i < n; i++) {
+        if (strcmp(k[i].id, k[f].id) != 0)
+            f = i;
+        else
+            first[k[i].pos] = k[f].pos;
+    }
+    free_keyed(k, n);
+    /* Said and left out in the list's order, so the messages read top to bottom; the first
+     * keeps its index. */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (first[i] == n) {
+            slot[i] = kept;
+            list->items[kept++] = list->items[i];
+        } else {
+            if (dup)
+                dup(arg, &list->items[slot[first[i]]], &list->items[i]);
+            target_free(&list->items[i]);
+        }
+    }
+    list->count = kept;
+    free(first), free(slot);
+    return n - kept;
 }
 
 target_t *target_list_add(target_list_t *list)

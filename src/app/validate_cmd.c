@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "inventory.h"
 #include "policy.h"
+#include "x509_facts.h"
 
 static const char validate_usage[] = "usage: tlsprobe validate [--policy FILE] INVENTORY.yaml...\n";
 
@@ -56,12 +57,21 @@ int validate_main(int argc, char **argv)
     bool bad = errs.count || errs.dropped;
     inventory_errors_print(stderr, "", &errs);
     inventory_errors_free(&errs);
+    /* A repeated target is a warning, as in a sweep (which probes it once), not an error. */
+    size_t repeated = bad ? 0 : cli_dedupe_targets(&targets, "");
+    if (repeated == (size_t)-1) {
+        fprintf(stderr, "out of memory\n");
+        bad = true;
+    }
     long waivers = policy_path ? check_policy(policy_path) : 0;
     size_t ntargets = targets.count;
     target_list_free(&targets);
+    x509_store_cache_clear();   /* ca: files were loaded to be checked */
     if (bad || waivers < 0)
         return EXIT_USAGE;
     printf("%zu target%s, %zu group%s", ntargets, ntargets == 1 ? "" : "s", ngroups, ngroups == 1 ? "" : "s");
+    if (repeated)
+        printf(", %zu repeated target%s left out", repeated, repeated == 1 ? "" : "s");
     if (policy_path)
         printf(", %ld waiver%s", waivers, waivers == 1 ? "" : "s");
     puts(": ok");

@@ -1,13 +1,14 @@
 /* Waiver files, read with libyaml's document API so errors carry FILE:LINE:COLUMN. */
 #include "policy.h"
 
-#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "text_echo.h"
 #include "yaml_read.h"
 
 typedef struct reader {
@@ -15,6 +16,7 @@ typedef struct reader {
     yaml_document_t doc;
     char *err;
     size_t errlen;
+    bool said;          /* err holds the reader's first problem */
 } reader_t;
 
 static int fail_at(reader_t *r, const yaml_node_t *n, const char *field, const char *fmt, ...)
@@ -45,6 +47,7 @@ static int parse_date(const char *s, time_t *end_of_day)
 
 static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
 {
+    char echo[TEXT_ECHO_SIZE];
     if (n->type != YAML_MAPPING_NODE)
         return fail_at(r, n, "waivers", "expected a mapping with requirement, target or tag, until, reason");
     yaml_node_t *req = NULL, *target = NULL, *tag = NULL, *until = NULL, *reason = NULL;
@@ -68,7 +71,8 @@ static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
     if (!until)
         return fail_at(r, n, "until", "missing (a waiver must end: YYYY-MM-DD)");
     if (parse_date(yaml_scalar(until), &w->until_end) != 0)
-        return fail_at(r, until, "until", "'%s' is not a date YYYY-MM-DD", yaml_scalar(until) ? yaml_scalar(until) : "");
+        return fail_at(r, until, "until", "'%s' is not a date YYYY-MM-DD",
+                       yaml_scalar(until) ? text_echo(echo, yaml_scalar(until)) : "");
     if (!reason || !yaml_scalar(reason) || !*yaml_scalar(reason))
         return fail_at(r, reason ? reason : n, "reason", "missing (say why the failure is accepted)");
     if (!target && !tag)
@@ -85,24 +89,22 @@ static int load_waiver(reader_t *r, yaml_node_t *n, waiver_t *w)
     return 0;
 }
 
+/* The reader's first problem is the policy's error (the policy reader stops at its first). */
+static void first_problem(void *arg, const char *line)
+{
+    reader_t *r = arg;
+    if (!r->said)
+        snprintf(r->err, r->errlen, "%s", line);
+    r->said = true;
+}
+
 int policy_load(const char *path, policy_t *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open policy: %s", path, strerror(errno));
-        return -1;
-    }
     reader_t r = { .path = path, .err = err, .errlen = errlen };
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
     int rc = -1;
-    if (!yaml_parser_load(&parser, &r.doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", path, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "unknown problem");
-        goto done_parser;
-    }
+    if (yaml_read_file(path, "policy", &r.doc, first_problem, &r) != 0)
+        return -1;
     yaml_node_t *root = yaml_document_get_root_node(&r.doc), *waivers = NULL;
     if (!root || root->type != YAML_MAPPING_NODE) {
         snprintf(err, errlen, "%s:1:1: field 'waivers': missing (the policy is a mapping with 'waivers')", path);
@@ -137,9 +139,6 @@ int policy_load(const char *path, policy_t *out, char *err, size_t errlen)
     rc = 0;
 done:
     yaml_document_delete(&r.doc);
-done_parser:
-    yaml_parser_delete(&parser);
-    fclose(f);
     if (rc != 0)
         policy_free(out);
     return rc;

@@ -5,6 +5,21 @@
 #include <unistd.h>
 
 #include "inventory.h"
+#include "x509_facts.h"
+
+/* ca: files must hold a certificate: a self-signed one (P-256, valid to 2126). */
+static const char ca_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBgDCCASWgAwIBAgIUaQtpsstV6Hoak76lEeywuSmnXUEwCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJdGVzdC1yb290MCAXDTI2MTIwNjE2MTI1NVoYDzIxMjYxMTEy\n"
+    "MTYxMjU1WjAUMRIwEAYDVQQDDAl0ZXN0LXJvb3QwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAATWacfQWeTPqCAak4pDd1wFo/pmRuayFyuoDE6oen9r8gbqOoO0oKwx\n"
+    "pLP67tRQacXCJKeUeWrDZkRpDGViBXj9o1MwUTAdBgNVHQ4EFgQUmmnPRRnRwT0x\n"
+    "Rnn6jgp7vegcGtowHwYDVR0jBBgwFoAUmmnPRRnRwT0xRnn6jgp7vegcGtowDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA1PArA4JdqiVialuW3lqH\n"
+    "O6BOGNLulb4Tmug+Uh3kPG8CIQDkL7VPGjWB9WegNjzQBTXRVp5oJPRzu6cscvrk\n"
+    "fA2QvQ==\n"
+    "-----END CERTIFICATE-----\n";
 
 static int failures;
 static char dir[] = "/tmp/tlsprobe-inv-XXXXXX";
@@ -51,7 +66,7 @@ static int tags_are(const target_t *t, const char *want)
  * and the file's order the targets' order (index). */
 static void test_groups(void)
 {
-    write_file("g-root.pem", "not checked here\n");
+    write_file("g-root.pem", ca_pem);
     const char *path = write_file("groups.yaml",
         "defaults:\n"
         "  port: 8443\n"
@@ -150,7 +165,7 @@ int main(void)
 {
     if (!mkdtemp(dir))
         return 1;
-    write_file("root.pem", "not checked here\n");
+    write_file("root.pem", ca_pem);
     const char *path = write_file("inv.yaml",
         "# comment\n"
         "defaults:\n"
@@ -218,6 +233,19 @@ int main(void)
     expect_error("bad string target", "targets:\n  - \"a:0\"\n",
                  "2:5: target 'a:0': port '0' is not a number from 1 to 65535");
     expect_error("empty file", "", "1:1: field 'targets': missing (the file is empty)");
+    expect_error("NUL in a host", "targets:\n  - host: \"127.0.0.1\\0.evil\"\n",
+                 "2:11: field 'host': '127.0.0.1\\0.evil' holds a NUL byte (\\0): a string would end there, so it is refused");
+    expect_error("escape in a key", "targets:\n  - \"a\\eb\": 1\n",
+                 "2:5: 'a\\x1bb' holds a control character (0x1B): refused");
+    expect_error("65 levels", "targets: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+                 "1:73: nested deeper than 64 levels: refused");
+    expect_error("a second document", "targets: [a]\n---\ntargets: [b]\n",
+                 "2:1: a second YAML document (---): one document per inventory");
+    write_file("empty.pem", "");
+    char no_cert[400];
+    snprintf(no_cert, sizeof no_cert, "3:9: field 'ca': cannot load trust anchors from %s/empty.pem: no certificate or "
+             "crl found", dir);
+    expect_error("a ca without a certificate", "targets:\n  - host: a\n    ca: empty.pem\n", no_cert);
     expect_error("unreadable ca", "targets:\n  - host: a\n    ca: /nonexistent/x.pem\n",
                  "3:9: field 'ca': cannot read '/nonexistent/x.pem': No such file or directory");
     expect_error("syntax error", "targets:\n  - host: a\n    tags: [a, b\n",
@@ -245,5 +273,6 @@ int main(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         return 1;
+    x509_store_cache_clear();
     return failures ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "target.h"
+#include "text_echo.h"
 
 static int failures;
 
@@ -33,8 +34,8 @@ static void good(const char *spec, const char *host, unsigned port, const char *
 static void bad(const char *spec, const char *want_err)
 {
     target_t t;
-    char err[256] = "", name[128], detail[512];
-    snprintf(name, sizeof name, "reject '%s'", spec);
+    char err[256] = "", name[TEXT_ECHO_SIZE + 16], detail[1024], echo[TEXT_ECHO_SIZE];
+    snprintf(name, sizeof name, "reject '%s'", text_echo(echo, spec));
     int rc = target_parse(spec, &t, err, sizeof err);
     snprintf(detail, sizeof detail, "rc %d, message '%s', want '%s'", rc, err, want_err);
     check(rc == -1 && strcmp(err, want_err) == 0, name, detail);
@@ -55,6 +56,12 @@ static void identity(const char *spec, const char *ip, const char *want)
     snprintf(detail, sizeof detail, "got '%s' (%d), want '%s'", got, n, want);
     check(strcmp(got, want) == 0 && n == (int)strlen(want), name, detail);
     target_free(&t);
+}
+
+static void note_pair(void *arg, const target_t *first, const target_t *again)
+{
+    char *seen = arg;
+    snprintf(seen + strlen(seen), 200 - strlen(seen), "%zu<%zu ", first->index, again->index);
 }
 
 int main(void)
@@ -94,6 +101,13 @@ int main(void)
     bad("[::1]x", "target '[::1]x': expected ':PORT' after ']'");
     bad("[example.com]:1", "target '[example.com]:1': 'example.com' is not an IPv6 address");
     bad("a:b:c", "target 'a:b:c': 'a:b:c' is not a valid host name");
+    bad("::1:443", "target '::1:443': ambiguous: write [::1]:443 for port 443, or [::1:443] for the address");
+    good("[::1:443]", "::1:443", 443, NULL);
+    good("fe80::1", "fe80::1", 443, NULL);
+    bad("a\x1b[2J:1", "target 'a\\x1b[2J:1': holds a control character");
+    bad("https://a.example/\n", "target 'https://a.example/\\n': holds a control character");
+    bad("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:0",
+        "target 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\u2026': port '0' is not a number from 1 to 65535");
 
     target_t t;
     char err[256];
@@ -105,6 +119,35 @@ int main(void)
           "--ip rejects a name", err);
     check(target_set_ip(&t, "::1", err, sizeof err) == 0 && strcmp(t.ip, "::1") == 0, "--ip takes an IPv6 address", err);
     target_free(&t);
+
+    check(target_check_sni("name.example", err, sizeof err) == 0, "an SNI host name is taken", err);
+    check(target_check_sni("", err, sizeof err) == -1 &&
+              strcmp(err, "an empty server name (leave it out to send none)") == 0, "an empty SNI is refused", err);
+    check(target_check_sni("::1", err, sizeof err) == -1 &&
+              strcmp(err, "'::1' is not a host name (RFC 6066: no IP address)") == 0, "an address as SNI is refused", err);
+
+    char echo[TEXT_ECHO_SIZE];
+    check(strcmp(text_echo_n(echo, "a\0b\x1b\xc2\x9b\xe2\x80\xae\xff\t", 11), "a\\0b\\x1b\\u009b\\u202e\\xff\\t") == 0,
+          "text_echo escapes NUL, C0, C1, bidi overrides, invalid bytes", echo);
+    check(strcmp(text_echo(echo, "\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9") == 0, "text_echo keeps UTF-8", echo);
+    char longv[100];
+    memset(longv, 'y', sizeof longv);
+    memcpy(longv + 59, "\xc3\xa9", 2);
+    check(strlen(text_echo_n(echo, longv, sizeof longv)) == 59 + 3 && strncmp(echo + 59, "\xe2\x80\xa6", 3) == 0,
+          "text_echo cuts at 60 bytes, not inside a UTF-8 sequence", echo);
+
+    /* Repeats of an identity are left out, the first kept with its index; the callback sees each pair. */
+    const char *specs[] = { "a.example", "b.example:8443", "a.example:443", "https://a.example/", "[::1]:1",
+                            "b.example:8443" };
+    target_list_t dl = { 0 };
+    for (size_t i = 0; i < sizeof specs / sizeof *specs; i++)
+        target_parse(specs[i], target_list_add(&dl), err, sizeof err);
+    char seen[200] = "";
+    size_t left = target_list_dedupe(&dl, note_pair, seen);
+    check(left == 3 && dl.count == 3 && dl.items[0].index == 0 && dl.items[1].index == 1 && dl.items[2].index == 4 &&
+              strcmp(seen, "0<2 0<3 1<5 ") == 0,
+          "target_list_dedupe keeps the first of each identity", seen);
+    target_list_free(&dl);
 
     target_list_t list = { 0 };
     int ok = 1;

@@ -10,7 +10,7 @@
 #  2. tlsprobe render of that report with every string made hostile (a saved report is input
 #     too): every format, pipe and terminal, shows the escaped forms and no raw control.
 #  3. tlsprobe diff, text and JSON, of two reports whose leaf issuers differ, one hostile.
-#  4. --resume still finds a target whose id has a byte that is not UTF-8 (U+FFFD in JSON).
+#  4. an SNI that is not UTF-8 is refused (no id can hold such a byte).
 . "$(dirname "$0")/../lib.sh"
 
 P=$((LAB_PORT_BASE + 195)) C=$((LAB_PORT_BASE + 196)) S=$((LAB_PORT_BASE + 197))
@@ -184,11 +184,9 @@ assert_jq "diff json: the issuer as it is, in JSON escapes" "$TEST_TMP/diff-json
   "[.changes[] | select(.kind == \"certificate\" and .item == \"issuer\") | .new] == [$ISSUER]" true
 assert_has "diff json: RLO and U+009B as JSON escapes" "$TEST_TMP/diff-json.out" 'HID\u009b\u202eRLO'
 
-# ======== 4. --resume: a JSONL line's id holds U+FFFD for a byte that is not UTF-8 (JSON has no
-# other way), and the target it came from still counts as done.
+# ======== 4. An id never holds a byte that is not UTF-8: such an SNI (or host) is refused before
+# anything is probed, so --resume and diff always compare ids as written (bad_input.sh has the rest).
 NGINX="localhost:$LAB_PORT_NGINX"
 tp resume-first --format jsonl -o "$TEST_TMP/badsni.jsonl" --ca-file "$LAB_CA" --sni $'bad\x9bsni' "$NGINX"
-assert_jq "resume: the id has U+FFFD for the byte" "$TEST_TMP/badsni.jsonl" \
-  'select(.type == "endpoint") | .id | test("sni=bad\ufffdsni")' true
-tp resume-again -v --format jsonl --ca-file "$LAB_CA" --sni $'bad\x9bsni' --resume "$TEST_TMP/badsni.jsonl" "$NGINX"
-assert_has "resume: that target is done, none probed again" "$TP_ERR" "1 targets done, 0 to probe"
+assert_rc "an SNI that is not UTF-8: exit 2" 2
+assert_has "an SNI that is not UTF-8: the byte shown escaped" "$TP_ERR" "--sni: 'bad\\x9bsni'"

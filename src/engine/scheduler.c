@@ -158,11 +158,37 @@ static json_object *with_status(json_object *facts, probe_status_t st, const cha
     return o;
 }
 
+/* Runs p under the endpoint's deadline: every wait of this thread ends by it (net.h). A probe
+ * the deadline overtook, or that starts after it, is an error whatever it returned: what it
+ * learned before is kept, but as the facts of a failed probe, which scoring reads as unknown. */
+static probe_status_t run_under_deadline(endpoint_t *ep, const probe_module_t *p, probe_ctx_t *ctx)
+{
+    pthread_mutex_lock(&ep->lock);
+    double deadline = ep->deadline;
+    pthread_mutex_unlock(&ep->lock);
+    probe_status_t st = PROBE_ERROR;
+    if (net_now() < deadline) {
+        net_deadline_set(deadline);
+        st = p->run(ctx);
+        double moved = net_deadline();   /* later by this thread's waits for --rate slots */
+        net_deadline_set(0);
+        pthread_mutex_lock(&ep->lock);
+        if (moved > ep->deadline)
+            ep->deadline = moved;
+        pthread_mutex_unlock(&ep->lock);
+        if (net_now() < moved)
+            return st;
+    }
+    snprintf(ctx->err, sizeof ctx->err, "endpoint deadline: unfinished after %g s (--endpoint-timeout)",
+             options_endpoint_timeout(ep->opts));
+    return PROBE_ERROR;
+}
+
 static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
 {
     probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object() };
     double started = net_now();
-    probe_status_t st = p->run(&ctx);
+    probe_status_t st = run_under_deadline(ep, p, &ctx);
     json_object *out = with_status(ctx.out, st, ctx.err);
     /* Per probe, so a slow sweep shows which check is slow. */
     json_object_object_add(out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
@@ -198,8 +224,12 @@ static void *worker(void *arg)
         *item(s, ep, probe) = ITEM_RUNNING;
         s->running++;
         s->group_running[s->host_group[ep]]++;
-        if (e->started == 0)
+        if (e->started == 0) {
             e->started = net_now();
+            pthread_mutex_lock(&e->lock);
+            e->deadline = e->started + options_endpoint_timeout(s->opts);
+            pthread_mutex_unlock(&e->lock);
+        }
         pthread_mutex_unlock(&s->mu);
 
         probe_status_t st = run_probe(e, probe_registry[probe]);

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$TESTS_DIR/.." && pwd)
-ET=4              # --endpoint-timeout
+ET=6              # --endpoint-timeout
 SLACK_MS=1500     # scheduling, the report, a loaded machine
 TP_COMMON=(--timeout 1 --no-color -q --endpoint-timeout "$ET")
 PKI=$LAB_DIR/pki
@@ -106,8 +106,10 @@ tls() { printf '  - host: 127.0.0.1\n    port: %s\n    ca: %s' "$1" "$LAB_DIR/ca
 # Every fact of an endpoint the deadline cut is unknown: no probe ok after it, no PASS.
 CUT='[([.facts[] | select(.status == "ok")] | length > 1), ([.verdicts[].result] | index("PASS")), ([.facts[].error // "" | select(startswith("endpoint deadline"))] | length > 0)]'
 
-chaos silent 3 "$(tls "$PORT_SILENT")" '[.status, .error, .connections]' \
-  '["unreachable", "unresponsive: no answer to a TLS hello within 1 s", 2]'
+# Two hellos, then only the http probe (a cleartext HTTP server on the port would wait for a
+# request): no answer there either.
+chaos silent 3 "$(tls "$PORT_SILENT")" '[.status, .error, .facts.versions.connections, (.facts | keys), .facts.http.detected]' \
+  '["unreachable", "unresponsive: no answer to a TLS hello within 1 s", 2, ["http", "starttls", "versions"], false]'
 chaos drip 3 "$(tls "$PORT_DRIP")" "$CUT" '[false, null, true]'
 # The protocol and certificate verdicts (12.1.1, 12.2.2): never a PASS from what was not seen.
 V='[.verdicts[] | select(.id == "12.1.1" or .id == "12.2.2") | .result]'

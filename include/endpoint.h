@@ -61,6 +61,9 @@ typedef struct endpoint {
      * not by the probe registry. */
     const char *const *left_out;
     double started, finished;  /* net_now() */
+    /* net_now() time by which its probes end (--endpoint-timeout from started; 0: not started):
+     * set by the scheduler, moved later by waits for --rate slots; under lock. */
+    double deadline;
 } endpoint_t;
 
 /* Facts a finished probe recorded (NULL if it has not run). Safe once the probe is done. */

@@ -12,6 +12,16 @@
  * single waits (--timeout) in all: a slow server still finishes, a trickling one not forever. */
 #define NET_EXCHANGE_WAITS 3
 
+/* The endpoint deadline of the calling thread (net_now() time; 0: none): every wait of this
+ * thread below (connect, send, receive, poll) ends by it whatever its own timeout, and so does
+ * every wait that goes through net_bounded (libcurl's). The scheduler sets it around each probe
+ * (--endpoint-timeout); a thread's waits for a --rate slot move it later by as long (the run's
+ * pace, not the peer's slowness), and net_deadline tells where it ended up. */
+void net_deadline_set(double when);
+double net_deadline(void);
+/* timeout_s cut to what is left before the calling thread's deadline (0 once it has passed). */
+double net_bounded(double timeout_s);
+
 /* Non-blocking connect with a deadline. Returns a connected fd (O_NONBLOCK set) or -1.
  * Under --rate it first waits for its connection slot (net_rate.h); timeout_s counts from then:
  * the wait is the run's pace, not the peer's slowness. */

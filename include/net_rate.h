@@ -15,7 +15,8 @@ void net_rate_set(int per_second);
 bool net_rate_limited(void);
 /* Takes the next connection slot and sleeps until it comes: true, and the caller may connect.
  * With deadline > 0 (net_now() time), a slot that would come after it is not taken: false at
- * once (the caller's deadline passes before it could connect). Without a cap: true at once. */
+ * once (the caller's deadline passes before it could connect). Without a cap: true at once.
+ * A wait moves the calling thread's endpoint deadline (net_deadline_set) later by as long. */
 bool net_rate_take(double deadline);
 
 #endif

@@ -13,6 +13,8 @@ typedef struct options {
     int per_host;              /* connections at once to one address:port (any server) */
     int rate;                  /* --rate: new TCP connections per second over the run; 0: no cap */
     double timeout_s;          /* deadline of each connect / read / write */
+    double endpoint_timeout_s; /* --endpoint-timeout: one endpoint's probes, all together; 0: the
+                                * default, options_endpoint_timeout() */
     const char *ca_file;       /* run-wide trust anchors instead of the system store */
     const char *resolver;      /* "IP[:PORT]" DNS server instead of resolv.conf; NULL: system */
     int level;                 /* ASVS level 1..3 */
@@ -29,5 +31,16 @@ typedef struct options {
     unsigned shard_index;      /* --shard K/N: K (0-based) ... */
     unsigned shard_count;      /* ... and N; 0: every target */  /* --probes: bit i selects probe_registry[i]; 0: every probe */
 } options_t;
+
+/* The endpoint deadline --endpoint-timeout defaults to, in --timeout's: the slowest well-behaved
+ * lab endpoints (a server that hangs on some suites: a timeout per hello it ignores; one that
+ * closes on many suites: dozens of connections) take about 5; 8 leaves room for a loaded host. */
+#define ENDPOINT_TIMEOUT_FACTOR 8
+
+/* How long one endpoint's probes may take in all, in seconds. */
+static inline double options_endpoint_timeout(const options_t *o)
+{
+    return o->endpoint_timeout_s > 0 ? o->endpoint_timeout_s : ENDPOINT_TIMEOUT_FACTOR * o->timeout_s;
+}
 
 #endif

@@ -28,6 +28,7 @@ typedef struct probe_ctx {
     json_object *out;        /* the probe's own facts object (already created, empty) */
     char err[PROBE_ERR_LEN]; /* why it failed: the facts' "error" (probe_status_here) */
     bool tcp_reached;        /* a TCP connection was made, even if STARTTLS then failed */
+    bool answered;           /* an after_silence probe got an answer: the endpoint is reachable */
 } probe_ctx_t;
 
 typedef struct probe_module {
@@ -35,6 +36,10 @@ typedef struct probe_module {
     const char *help;                 /* one line for --help / man */
     const char *const *needs;         /* probes that must finish first (NULL-terminated), or NULL */
     probe_status_t (*run)(probe_ctx_t *ctx);
+    /* Still runs when the probes that need nothing found the endpoint unreachable although
+     * connections were made (it answered no TLS hello, "unresponsive"): a port that speaks only
+     * a cleartext protocol waits for the client's first words. */
+    bool after_silence;
     /* How its facts appear in the text and HTML reports (render.h); NULL: not in that
      * format. A probe declares them next to run, defined in probes/<name>_render.c:
      *     render_text_fn versions_render_text;

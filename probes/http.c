@@ -448,6 +448,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     }
     if (https_answered)
         tls = 1;   /* a response over TLS proves it, whatever the versions probe could tell */
+    ctx->answered = https_answered || clear_answered;   /* reachable, even if no hello was answered */
     json_object_object_add(ctx->out, "applicable", json_object_new_boolean(true));
     json_object_object_add(ctx->out, "detected", json_object_new_boolean(!svc));
     json_object_object_add(ctx->out, "tls", tls < 0 ? NULL : json_object_new_boolean(tls == 1));
@@ -469,6 +470,7 @@ const probe_module_t probe_http = {
     .help = "HSTS on the HTTPS response; cleartext HTTP on the http port (redirect to https?), on the TLS "
             "port, and a TLS port that speaks only cleartext HTTP",
     .needs = http_needs,
+    .after_silence = true,   /* a cleartext HTTP server on the TLS port waits for a request */
     .run = http_run,
     .render_text = http_render_text,
 };

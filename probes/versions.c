@@ -103,13 +103,54 @@ typedef struct tally {
     size_t failed;              /* connections that could not be made */
     size_t reused;              /* answers kept from an earlier hello (the everything-hello) */
     char last_failure[200];     /* why the last connection could not be made */
+    bool unresponsive;          /* accepts connections, answers no hello (last_failure says so) */
 } tally_t;
 
 /* Two failed connects and not one made: the endpoint is down or filtered, and trying the
- * remaining hellos would only cost a timeout each. */
+ * remaining hellos would only cost a timeout each. So is one that answers no hello at all. */
 static bool give_up(const tally_t *t)
 {
-    return t->connections == t->failed && t->failed >= 2;
+    return t->unresponsive || (t->connections == t->failed && t->failed >= 2);
+}
+
+/* Not a byte before the timeout, on a connection that was made. */
+static bool silent(const tls_raw_result_t *r)
+{
+    return r->outcome == TLS_RAW_TIMEOUT && r->raw_len == 0;
+}
+
+/* The first hello (every suite of every version: large, and odd to some servers) got no byte:
+ * one small, ordinary TLS 1.2 hello (the shape ladder's last rung) tells a server that ignores
+ * such hellos from one that ignores every hello. True when that one gets no byte either: the
+ * endpoint is then unresponsive, and its other hellos would each cost a timeout for nothing. */
+static bool unresponsive(tally_t *t, const tls_raw_result_t *first)
+{
+    if (t->connections != 1 || t->reused || !silent(first))
+        return false;
+    hello_profile_t *p = malloc(sizeof *p);
+    uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
+    bool none = false;
+    if (p && suites) {
+        hello_shape_t small;
+        hello_shape_init(&small);
+        small.level = HELLO_EXT_KNOWN;
+        small.max_codes = 64;
+        small.avoid_window = true;
+        size_t n = iana_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+        hello_profile_init(p, t->ctx->ep->sni, WIRE_TLS12);
+        hello_shape_fit(&small, p, suites, n < HELLO_MAX_CODES ? n : HELLO_MAX_CODES, 0);
+        tls_raw_result_t r;
+        t->connections++;
+        probe_raw_hello(t->ctx, &p->opts, &r);
+        none = silent(&r);
+        tls_raw_result_free(&r);
+    }
+    free(p);
+    free(suites);
+    if (none)
+        snprintf(t->last_failure, sizeof t->last_failure, "unresponsive: no answer to a TLS hello within %g s",
+                 t->ctx->ep->opts->timeout_s);
+    return none;
 }
 
 static void note_failure(tally_t *t, const tls_raw_result_t *r)
@@ -138,6 +179,8 @@ static tls_raw_outcome_t send_shaped(tally_t *t, tls_raw_result_t *r)
     hello_answer_t a;
     tls_raw_outcome_t o = hello_shape_ask(t->ctx, &t->shape, t->p, &a, r, &t->connections, &t->reused);
     note_failure(t, r);
+    if ((t->unresponsive = unresponsive(t, r)))
+        return o;
     if (hello_shape_unanswered(o) && hello_shape_may_walk(&t->shape) && !hello_shape_known(&t->shape, t->p)) {
         o = hello_shape_walk(t->ctx, &t->shape, t->p, 0, &a, r, &t->connections, &t->reused);
         note_failure(t, r);
@@ -475,13 +518,15 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     free(t.p);
     free(suites);
 
-    size_t reached = t.connections - t.failed;
+    size_t reached = t.unresponsive ? 0 : t.connections - t.failed;
     /* The everything-hello degrades to a TLS 1.2 one for servers that cannot take TLS 1.3
      * extensions: a ServerHello for an older version is then its preference all the same. */
     bool preferred = pref.outcome == TLS_RAW_ACCEPTED ||
                      (pref.outcome == TLS_RAW_OTHER_VERSION && pref.version >= WIRE_SSL3 && pref.version < WIRE_TLS12);
     json_object *out = ctx->out;
-    if (!reached)
+    if (t.unresponsive)
+        snprintf(ctx->err, sizeof ctx->err, "%s", t.last_failure);
+    else if (!reached)
         snprintf(ctx->err, sizeof ctx->err, "no connection could be made: %s", t.last_failure);
     json_object_object_add(out, "connections", json_object_new_int((int)t.connections));
     json_object_object_add(out, "protocols", t.protocols);
@@ -492,7 +537,8 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
     /* The answer to the everything-hello: says why preferred is null when it is. */
     json_object_object_add(out, "preference_result", json_object_new_string(pref.summary));
     tls_raw_result_free(&pref);
-    return reached ? PROBE_OK : probe_no_connection(ctx);
+    /* An endpoint that answers no hello is as unreachable as one that refuses connections. */
+    return t.unresponsive ? PROBE_UNREACHABLE : reached ? PROBE_OK : probe_no_connection(ctx);
 }
 
 render_text_fn versions_render_text;   /* probes/versions_render.c */

@@ -380,6 +380,8 @@ static const cli_option_t options[] = {
       .handle = set_int, .dest = OPT(rate), .lo = 1, .hi = 100000 },
     { "timeout", 0, "SECONDS", "deadline of each connect, read and write (default 5)", .handle = set_seconds,
       .dest = OPT(timeout_s), .lo = 0, .hi = 300 },
+    { "endpoint-timeout", 0, "SECONDS", "deadline of all of one endpoint's probes together; the\nprobes unfinished then end in error (default 8 x --timeout)",
+      .handle = set_seconds, .dest = OPT(endpoint_timeout_s), .lo = 0, .hi = 86400 },
     { "level", 0, "1|2|3", "ASVS level to score against (default 1)", .handle = set_int, .dest = OPT(level),
       .lo = 1, .hi = 3 },
     { "standard", 0, "S", "asvs-5.0 (default), asvs-4.0.3 or all", .handle = set_checked,

@@ -28,6 +28,7 @@ typedef struct sched {
     size_t *host_group;    /* endpoint → index of the first endpoint with the same address:port */
     int *group_running;    /* per host group: probes running now */
     size_t *left;          /* per endpoint: probes not yet done */
+    bool *silent;          /* per endpoint: answered no hello; only after_silence probes start */
     size_t first_open;     /* endpoints before this one have nothing pending */
     size_t open_items;     /* pending + running */
     size_t running;
@@ -89,6 +90,37 @@ static int skip_remaining(sched_t *s, size_t ep)
     return finished;
 }
 
+/* Whether a probe that runs after silence (probe.h) is still to finish on this endpoint. */
+static bool silence_pending(sched_t *s, size_t ep)
+{
+    for (size_t j = 0; j < probe_registry_count; j++)
+        if (probe_registry[j]->after_silence && *item(s, ep, j) != ITEM_DONE)
+            return true;
+    return false;
+}
+
+/* Called with mu held, after a probe of ep finished. An endpoint that accepted connections but
+ * answered no hello is silent: only the probes that speak first in cleartext run on it; if one
+ * got an answer, the endpoint is reachable after all and its other probes run, else they are
+ * skipped as for a refusal. Returns 1 when that finished the endpoint. */
+static int after_probe(sched_t *s, size_t ep, size_t probe, probe_status_t st, bool reached)
+{
+    if (st != PROBE_UNREACHABLE || probe_registry[probe]->needs) {
+        if (!s->silent[ep] || silence_pending(s, ep))
+            return 0;
+    } else if (!reached) {
+        return skip_remaining(s, ep);
+    }
+    s->silent[ep] = silence_pending(s, ep);
+    if (s->silent[ep])
+        return 0;
+    endpoint_t *e = &s->eps[ep];
+    pthread_mutex_lock(&e->lock);
+    bool unreachable = e->status == ENDPOINT_UNREACHABLE;
+    pthread_mutex_unlock(&e->lock);
+    return unreachable ? skip_remaining(s, ep) : 0;
+}
+
 /* Called with mu held. After a stop request only endpoints already started go on, for a grace
  * of one --timeout, so that what is nearly done can still be reported whole. */
 static bool may_start(sched_t *s, size_t ep)
@@ -114,7 +146,8 @@ static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
         if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host || !may_start(s, i))
             continue;
         for (size_t j = 0; j < probe_registry_count; j++) {
-            if (*item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j])) {
+            if (*item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j]) &&
+                (!s->silent[i] || probe_registry[j]->after_silence)) {
                 *ep_out = i;
                 *probe_out = j;
                 return 1;
@@ -158,11 +191,38 @@ static json_object *with_status(json_object *facts, probe_status_t st, const cha
     return o;
 }
 
-static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
+/* Runs p under the endpoint's deadline: every wait of this thread ends by it (net.h). A probe
+ * the deadline overtook, or that starts after it, is an error whatever it returned: what it
+ * learned before is kept, but as the facts of a failed probe, which scoring reads as unknown. */
+static probe_status_t run_under_deadline(endpoint_t *ep, const probe_module_t *p, probe_ctx_t *ctx)
+{
+    pthread_mutex_lock(&ep->lock);
+    double deadline = ep->deadline;
+    pthread_mutex_unlock(&ep->lock);
+    probe_status_t st = PROBE_ERROR;
+    if (net_now() < deadline) {
+        net_deadline_set(deadline);
+        st = p->run(ctx);
+        double moved = net_deadline();   /* later by this thread's waits for --rate slots */
+        net_deadline_set(0);
+        pthread_mutex_lock(&ep->lock);
+        if (moved > ep->deadline)
+            ep->deadline = moved;
+        pthread_mutex_unlock(&ep->lock);
+        if (net_now() < moved)
+            return st;
+    }
+    snprintf(ctx->err, sizeof ctx->err, "endpoint deadline: unfinished after %g s (--endpoint-timeout)",
+             options_endpoint_timeout(ep->opts));
+    return PROBE_ERROR;
+}
+
+/* *reached: a TCP connection was made (even if the probe then found no TLS). */
+static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p, bool *reached)
 {
     probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object() };
     double started = net_now();
-    probe_status_t st = p->run(&ctx);
+    probe_status_t st = run_under_deadline(ep, p, &ctx);
     json_object *out = with_status(ctx.out, st, ctx.err);
     /* Per probe, so a slow sweep shows which check is slow. */
     json_object_object_add(out, "duration_ms", json_object_new_int64((int64_t)((net_now() - started) * 1000.0 + 0.5)));
@@ -177,7 +237,13 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p)
         ep->status = ENDPOINT_UNREACHABLE;
         snprintf(ep->error, sizeof ep->error, "%.*s", (int)sizeof ep->error - 1, ctx.err);
     }
+    /* Silent to TLS, but it answered in cleartext: reached after all (a port that speaks no TLS). */
+    if (p->after_silence && ctx.answered && ep->status == ENDPOINT_UNREACHABLE) {
+        ep->status = ENDPOINT_OK;
+        ep->error[0] = '\0';
+    }
     pthread_mutex_unlock(&ep->lock);
+    *reached = ctx.tcp_reached;
     return st;
 }
 
@@ -198,18 +264,22 @@ static void *worker(void *arg)
         *item(s, ep, probe) = ITEM_RUNNING;
         s->running++;
         s->group_running[s->host_group[ep]]++;
-        if (e->started == 0)
+        if (e->started == 0) {
             e->started = net_now();
+            pthread_mutex_lock(&e->lock);
+            e->deadline = e->started + options_endpoint_timeout(s->opts);
+            pthread_mutex_unlock(&e->lock);
+        }
         pthread_mutex_unlock(&s->mu);
 
-        probe_status_t st = run_probe(e, probe_registry[probe]);
+        bool reached = false;
+        probe_status_t st = run_probe(e, probe_registry[probe], &reached);
 
         pthread_mutex_lock(&s->mu);
         s->running--;
         s->group_running[s->host_group[ep]]--;
         int finished = finish_item(s, ep, probe);
-        if (st == PROBE_UNREACHABLE && !probe_registry[probe]->needs)
-            finished |= skip_remaining(s, ep);
+        finished |= after_probe(s, ep, probe, st, reached);
         if (finished) {
             e->finished = net_now();
             /* No probe of this endpoint is left to read what modules kept on it: a sweep
@@ -273,8 +343,9 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     s.host_group = calloc(n + 1, sizeof *s.host_group);
     s.group_running = calloc(n + 1, sizeof *s.group_running);
     s.left = calloc(n + 1, sizeof *s.left);
-    if (!s.state || !s.host_group || !s.group_running || !s.left) {
-        free(s.state); free(s.host_group); free(s.group_running); free(s.left);
+    s.silent = calloc(n + 1, sizeof *s.silent);
+    if (!s.state || !s.host_group || !s.group_running || !s.left || !s.silent) {
+        free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
         return -1;
     }
     group_hosts(&s);
@@ -328,6 +399,6 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
         eps[i].left_out = NULL;  /* the list ends with this call */
     pthread_mutex_destroy(&s.mu);
     pthread_cond_destroy(&s.cv);
-    free(s.state); free(s.host_group); free(s.group_running); free(s.left);
+    free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
     return 0;
 }

@@ -21,8 +21,33 @@ double net_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Per thread: a worker probes one endpoint at a time, and every wait of a probe happens on the
+ * worker that runs it (no probe starts threads). */
+static _Thread_local double thread_deadline;
+
+void net_deadline_set(double when)
+{
+    thread_deadline = when;
+}
+
+double net_deadline(void)
+{
+    return thread_deadline;
+}
+
+double net_bounded(double timeout_s)
+{
+    if (thread_deadline <= 0)
+        return timeout_s;
+    double left = thread_deadline - net_now();
+    if (left < 0)
+        left = 0;
+    return timeout_s < left ? timeout_s : left;
+}
+
 int net_wait(int fd, short events, double timeout_s)
 {
+    timeout_s = net_bounded(timeout_s);
     double deadline = net_now() + timeout_s;
     for (;;) {
         double left = deadline - net_now();
@@ -45,6 +70,13 @@ int net_connect(const struct sockaddr *sa, socklen_t salen, double timeout_s,
                 char *err, size_t errlen)
 {
     net_rate_take(0);
+    timeout_s = net_bounded(timeout_s);
+    if (thread_deadline > 0 && timeout_s <= 0) {
+        /* Past the endpoint's deadline nothing it could answer would be used. */
+        snprintf(err, errlen, "connect: endpoint deadline passed");
+        errno = ETIMEDOUT;
+        return -1;
+    }
     int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -81,7 +113,7 @@ int net_connect(const struct sockaddr *sa, socklen_t salen, double timeout_s,
 int net_send_all(int fd, const void *buf, size_t len, double timeout_s)
 {
     const unsigned char *p = buf;
-    double deadline = net_now() + timeout_s;
+    double deadline = net_now() + net_bounded(timeout_s);
     while (len > 0) {
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
         if (n > 0) {
@@ -109,7 +141,7 @@ int net_send_all(int fd, const void *buf, size_t len, double timeout_s)
 
 ssize_t net_recv_some(int fd, void *buf, size_t cap, double timeout_s)
 {
-    double deadline = net_now() + timeout_s;
+    double deadline = net_now() + net_bounded(timeout_s);
     for (;;) {
         ssize_t n = recv(fd, buf, cap, 0);
         if (n >= 0)

@@ -46,7 +46,11 @@ bool net_rate_take(double deadline)
     }
     next_slot = slot + interval_s;
     pthread_mutex_unlock(&mu);
-    if (slot > now)
+    if (slot > now) {
         sleep_until(slot);
+        /* The run's pace, not the peer's slowness: the endpoint's deadline moves as long. */
+        if (net_deadline() > 0)
+            net_deadline_set(net_deadline() + (slot - now));
+    }
     return true;
 }

@@ -24,7 +24,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_INC := $(patsubst %/,-I%,$(sort $(dir $(wildcard src/*/*.h))))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check check-asan unit install demo bench bench-sweep fuzz clean
+.PHONY: all check check-asan unit install demo bench bench-sweep bench-hostile fuzz clean
 
 all: $(BIN)
 
@@ -110,13 +110,18 @@ install: tlsprobe
 demo: tlsprobe
 	tests/lab/demo.sh $(CURDIR)/tlsprobe
 
-# bench: the cipher benchmark on the lab, then the sweep benchmark (its own network namespace).
+# bench: the cipher benchmark on the lab, then the sweep and the hostile-sweep benchmarks (each in
+# a network namespace of its own).
 bench: tlsprobe
 	tests/bench/run.sh $(CURDIR)/tlsprobe
 	tests/bench/sweep.sh $(CURDIR)/tlsprobe
+	tests/bench/hostile.sh $(CURDIR)/tlsprobe
 
 bench-sweep: tlsprobe
 	tests/bench/sweep.sh $(CURDIR)/tlsprobe
+
+bench-hostile: tlsprobe
+	tests/bench/hostile.sh $(CURDIR)/tlsprobe
 
 clean:
 	rm -rf build build-asan build-fuzz tlsprobe

@@ -3,7 +3,9 @@
 server can hold a prober. tests/integration/chaos.sh starts it and checks that every endpoint
 ends within its deadline and that a good endpoint in the same run keeps its clean result.
 
-Usage: chaos.py --ports-file F MODE[:CHAIN:KEY] ...   (CHAIN and KEY: the TLS modes and bigchain)
+Usage: chaos.py [--bind ADDR] --ports-file F MODE[:CHAIN:KEY] ...   (CHAIN and KEY: the TLS modes
+and bigchain; ADDR: 127.0.0.1 unless given, e.g. 0.0.0.0 inside a network namespace of its own,
+where every 127.x.y.z address then reaches it: tests/bench/hostile.sh)
 Each mode listens on a port of its own that the system picks (no offset of the lab's can be
 taken by another server); F gets one line "MODE PORT" per mode once all listen.
 
@@ -33,7 +35,7 @@ taken by another server); F gets one line "MODE PORT" per mode once all listen.
                 byte every 0.2 s, without end
 
 Bounded: every connection ends by a 30 s deadline, at most 64 at once per port, reads are
-bounded in size. Binds to 127.0.0.1 only. Python 3 standard library only.
+bounded in size. Binds to 127.0.0.1 unless --bind says otherwise. Python 3 standard library only.
 """
 import os
 import socket
@@ -252,9 +254,9 @@ MODES = {name[5:]: fn for name, fn in globals().items() if name.startswith("mode
 TLS_MODES = {"tls", "tls_leaf", "tls_slowbody"}
 
 
-def listener():
+def listener(addr):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.bind(("127.0.0.1", 0))
+    ls.bind((addr, 0))
     ls.listen(64)
     return ls
 
@@ -287,6 +289,9 @@ def serve_port(mode, ls, opts, ctx):
 
 def main():
     args = sys.argv[1:]
+    addr = "127.0.0.1"
+    if len(args) >= 2 and args[0] == "--bind":
+        addr, args = args[1], args[2:]
     if len(args) < 3 or args[0] != "--ports-file":
         sys.exit(__doc__)
     ports_file, args = args[1], args[2:]
@@ -306,7 +311,7 @@ def main():
                 ctx.load_cert_chain(parts[1], parts[2])
         elif mode in TLS_MODES or mode == "bigchain":
             sys.exit("chaos.py: %s needs :CHAIN:KEY" % mode)
-        ls = listener()
+        ls = listener(addr)
         lines.append("%s %d\n" % (mode, ls.getsockname()[1]))
         t = threading.Thread(target=serve_port, args=(mode, ls, opts, ctx), daemon=True)
         t.start()

@@ -52,6 +52,9 @@ typedef struct http_response {
                                  * not TLS (OpenSSL's "wrong version number") */
     bool tls_failed;            /* https: the TLS handshake failed, or the server ended TLS with an
                                  * alert before any HTTP (e.g. a client certificate required) */
+    bool cut_short;             /* the endpoint's deadline (--endpoint-timeout) left the transfer
+                                 * less time than asked: its failure says nothing of the server,
+                                 * so the fetch cache keeps it for nobody else */
     bool slot_missed;           /* a connection waited for a --rate or --per-host slot until the
                                  * deadline (or an address was left untried, its slots busy): our
                                  * pace, nothing the server did; timed_out is set too */

@@ -29,6 +29,8 @@ typedef struct sched {
     int *group_running;    /* per host group: probes running now */
     size_t *left;          /* per endpoint: probes not yet done */
     bool *silent;          /* per endpoint: answered no hello; only after_silence probes start */
+    int *ep_running;       /* per endpoint: its probes running now */
+    double *idle_since;    /* per endpoint started: when its last running probe ended (0: one runs) */
     size_t first_open;     /* endpoints before this one have nothing pending */
     size_t open_items;     /* pending + running */
     size_t running;
@@ -269,7 +271,15 @@ static void *worker(void *arg)
             pthread_mutex_lock(&e->lock);
             e->deadline = e->started + options_endpoint_timeout(s->opts);
             pthread_mutex_unlock(&e->lock);
+        } else if (s->ep_running[ep] == 0 && s->idle_since[ep] > 0) {
+            /* The clock stops while none of its probes runs: a wait for a slot (other endpoints
+             * on its address:port, --jobs) is the sweep's pace, not the server's time. */
+            pthread_mutex_lock(&e->lock);
+            e->deadline += net_now() - s->idle_since[ep];
+            pthread_mutex_unlock(&e->lock);
         }
+        s->ep_running[ep]++;
+        s->idle_since[ep] = 0;
         pthread_mutex_unlock(&s->mu);
 
         bool reached = false;
@@ -278,6 +288,8 @@ static void *worker(void *arg)
         pthread_mutex_lock(&s->mu);
         s->running--;
         s->group_running[s->host_group[ep]]--;
+        if (--s->ep_running[ep] == 0)
+            s->idle_since[ep] = net_now();
         int finished = finish_item(s, ep, probe);
         finished |= after_probe(s, ep, probe, st, reached);
         if (finished) {
@@ -344,8 +356,11 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     s.group_running = calloc(n + 1, sizeof *s.group_running);
     s.left = calloc(n + 1, sizeof *s.left);
     s.silent = calloc(n + 1, sizeof *s.silent);
-    if (!s.state || !s.host_group || !s.group_running || !s.left || !s.silent) {
+    s.ep_running = calloc(n + 1, sizeof *s.ep_running);
+    s.idle_since = calloc(n + 1, sizeof *s.idle_since);
+    if (!s.state || !s.host_group || !s.group_running || !s.left || !s.silent || !s.ep_running || !s.idle_since) {
         free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
+        free(s.ep_running); free(s.idle_since);
         return -1;
     }
     group_hosts(&s);
@@ -400,5 +415,6 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     pthread_mutex_destroy(&s.mu);
     pthread_cond_destroy(&s.cv);
     free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
+    free(s.ep_running); free(s.idle_since);
     return 0;
 }

@@ -87,10 +87,13 @@ static char *dup_or_null(const char *s)
 static bool copy_response(http_response_t *dst, const http_response_t *src)
 {
     *dst = *src;
-    dst->body = malloc(src->len + 1);
+    if (!src->body)
+        dst->len = 0;
+    dst->body = malloc(dst->len + 1);
     if (dst->body) {
-        memcpy(dst->body, src->body ? src->body : (const uint8_t *)"", src->len);
-        dst->body[src->len] = '\0';
+        if (dst->len)
+            memcpy(dst->body, src->body, dst->len);
+        dst->body[dst->len] = '\0';
     }
     dst->headers = strdup(src->headers ? src->headers : "");
     dst->effective_url = dup_or_null(src->effective_url);
@@ -178,10 +181,11 @@ static int serve(entry_t *e, http_response_t *resp)
 }
 
 /* A failure to keep: the server's (refused, timed out, an error status is no failure at all),
- * never our own (no slot under --rate/--per-host, out of memory). */
+ * never our own (no slot under --rate/--per-host, an endpoint's deadline that cut the transfer
+ * short, out of memory). */
 static bool worth_keeping(int rc, const http_response_t *r)
 {
-    return rc == 0 || (!r->slot_missed && strcmp(r->error, "out of memory") != 0);
+    return rc == 0 || (!r->slot_missed && !r->cut_short && strcmp(r->error, "out of memory") != 0);
 }
 
 /* Called with mu held, by the request that fetched for e: stores its result. */
@@ -230,7 +234,7 @@ int fetch_cached(const http_request_t *req, http_response_t *resp)
     if (!key)
         return http_fetch(req, resp);
     pthread_once(&cv_once, init_cv);
-    double deadline = net_now() + req->timeout_s;
+    double deadline = net_now() + net_bounded(req->timeout_s);   /* this endpoint's deadline too */
     uint64_t hash = fnv1a(key, keylen);
     pthread_mutex_lock(&mu);
     entry_t *e = find(hash, key, keylen);
@@ -246,6 +250,13 @@ int fetch_cached(const http_request_t *req, http_response_t *resp)
             snprintf(resp->error, sizeof resp->error,
                      "no response within the deadline (the same fetch, asked by another probe, is in progress)");
             return -1;
+        }
+        if (e->rc != 0 && e->resp.cut_short) {
+            /* The fetch failed for lack of its endpoint's time, not this one's: ask anew. */
+            if (--e->waiters == 0 && !e->kept)
+                drop(e);
+            pthread_mutex_unlock(&mu);
+            return http_fetch(req, resp);
         }
         int rc = serve(e, resp);
         pthread_mutex_unlock(&mu);

@@ -318,7 +318,9 @@ int http_fetch(const http_request_t *req, http_response_t *resp)
         return -1;
     }
     /* At least 1 ms: libcurl reads 0 as "no timeout", and every transfer must have a deadline. */
-    long timeout_ms = (long)(net_bounded(req->timeout_s) * 1000.0);   /* the endpoint's deadline too */
+    double allowed = net_bounded(req->timeout_s);   /* the endpoint's deadline too */
+    resp->cut_short = allowed < req->timeout_s;
+    long timeout_ms = (long)(allowed * 1000.0);
     if (timeout_ms < 1)
         timeout_ms = 1;
     struct curl_slist *hdrs = NULL, *connect_to = NULL;

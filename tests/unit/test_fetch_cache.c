@@ -94,7 +94,7 @@ static void serve_one(int fd)
             ;
         return;
     }
-    if (strcmp(path, "/slow") == 0)
+    if (strncmp(path, "/slow", 5) == 0)
         usleep(200000);
     size_t body = strncmp(path, "/big/", 5) == 0 ? strtoul(path + 5, NULL, 10) : strlen(path);
     char head[128];
@@ -171,6 +171,24 @@ static void failures_kept(void)
     }
     check(failed && same, "a failed fetch fails the same way every time", "first error: %s", first);
     check(requests("/close") == 1, "a failed fetch is made once", "%d requests", requests("/close"));
+}
+
+/* A fetch that one endpoint's deadline cut short says nothing of the server: the next endpoint,
+ * with time of its own, fetches again and gets the answer. */
+static void deadline_cut_not_kept(void)
+{
+    http_response_t resp;
+    net_deadline_set(net_now() + 0.05);
+    int rc = get("/slow-cut", &resp);
+    net_deadline_set(0);
+    check(rc != 0 && resp.cut_short, "a fetch its endpoint's deadline cut short fails, said so", "rc %d: %s", rc,
+          resp.error);
+    http_response_free(&resp);
+    rc = get("/slow-cut", &resp);
+    check(rc == 0 && resp.status == 200, "the next endpoint's fetch is made anew and answered", "rc %d: %s", rc,
+          resp.error);
+    check(requests("/slow-cut") == 2, "a cut-short failure is not kept", "%d requests", requests("/slow-cut"));
+    http_response_free(&resp);
 }
 
 static void post_bodies_and_endpoint_requests(void)
@@ -307,6 +325,7 @@ int main(void)
     per_host();
     coalesced();
     failures_kept();
+    deadline_cut_not_kept();
     post_bodies_and_endpoint_requests();
     caps();
     fetch_cache_free();

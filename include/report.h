@@ -115,7 +115,8 @@ int report_emit(json_object *doc, const options_t *opts, char *err, size_t errle
 int atomic_write_file(const char *path, file_writer_fn write, void *arg, char *err, size_t errlen);
 /* Opens path for a file written in place (a live JSONL report, a resumed one) and takes an
  * exclusive lock on it, without waiting: two runs writing one file would interleave their
- * lines. The lock lasts until the descriptor is closed. The fd, or -1 with err. */
+ * lines. The lock lasts until the descriptor is closed. A path that exists and is not a regular
+ * file (a pipe, a device) is opened for writing only, without a lock. The fd, or -1 with err. */
 int report_open_locked(const char *path, char *err, size_t errlen);
 /* Removes the temporary file of an atomic_write_file in progress, if any: for a process about to
  * _exit from a signal handler. Async-signal-safe. */

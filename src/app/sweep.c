@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -276,7 +277,9 @@ static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
         return sweep_spooled(s, err, errlen);
     if (s->opts->output_path) {
         int fd = report_open_locked(s->opts->output_path, err, errlen);
-        FILE *f = fd >= 0 && ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
+        struct stat st;
+        bool regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        FILE *f = fd >= 0 && (!regular || ftruncate(fd, 0) == 0) ? fdopen(fd, "w") : NULL;
         if (!f && fd >= 0) {
             snprintf(err, errlen, "%s: cannot write: %s", s->opts->output_path, strerror(errno));
             close(fd);

@@ -62,6 +62,15 @@ static int write_in_place(const char *path, file_writer_fn write, void *arg, cha
 
 int report_open_locked(const char *path, char *err, size_t errlen)
 {
+    struct stat st;
+    /* A pipe, a FIFO or a device (-o /dev/stdout, -o >(gzip)) is written as it is: nothing
+     * to lock, nothing to cut. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return fd;
+    }
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));

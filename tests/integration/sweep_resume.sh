@@ -124,3 +124,15 @@ assert_rc "-o FILE.jsonl that another run holds locked: exit 2" 2
 assert_eq "a locked file is left as it was" "$before" "$(sha256sum <"$TEST_TMP/locked.jsonl")"
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 assert_jq "the run line names the run's targets" "$TEST_TMP/full.jsonl" 'select(.type == "run") | .targets' "$TOTAL"
+
+# ---- a live -o that is not a regular file (a FIFO, /dev/null) is written as it is: not locked,
+# not cut
+mkfifo "$TEST_TMP/fifo"
+cat "$TEST_TMP/fifo" >"$TEST_TMP/fifo.out" &
+reader=$!
+tp live-fifo --ca-file "$LAB_CA" --format jsonl -o "$TEST_TMP/fifo" "$ONE"
+wait "$reader"
+assert_jq "-o FIFO: the reader gets the run, endpoint and summary lines" "$TEST_TMP/fifo.out" '[.[].type]' \
+  '["run","endpoint","summary"]' -s
+tp live-null --ca-file "$LAB_CA" --format jsonl -o /dev/null "$ONE"
+if [ "$TP_RC" -ne 2 ]; then ok "-o /dev/null: no usage error (exit $TP_RC)"; else not_ok "-o /dev/null: no usage error" "$(oneline "$(cat "$TP_ERR")")"; fi

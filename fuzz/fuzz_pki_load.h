@@ -1,0 +1,36 @@
+/* Shared by the X.509 fuzz targets: the compiled-in test PKI (fuzz_pki.h) as X509 objects,
+ * parsed once; and FUZZ_PRINT=1 in the environment prints each result (to check seeds). */
+#ifndef FUZZ_PKI_LOAD_H
+#define FUZZ_PKI_LOAD_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/pem.h>
+
+#include "fuzz_pki.h"
+
+static inline X509 *fuzz_pem_cert(const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    if (!x)
+        abort();
+    return x;
+}
+
+/* Consumes o: prints it when asked, checks it serialises. */
+static inline void fuzz_json_done(json_object *o)
+{
+    const char *s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "null";
+    if (!s)
+        abort();
+    if (getenv("FUZZ_PRINT"))
+        printf("%s\n", s);
+    json_object_put(o);
+}
+
+#endif

@@ -81,8 +81,10 @@ check-asan:
 # links only the parsers and tables it needs (FUZZ_SRC_<name>), so a half-written probe never
 # breaks it; the internal headers of every layer are on its path. Seeds: fuzz/corpus/<name>/.
 #   make fuzz         builds every target, runs each FUZZ_TIME seconds (default 60) on a copy of
-#                     its seeds in build-fuzz/corpus-<name> (the repository is never written)
-#   make fuzz-smoke   the same, FUZZ_SMOKE_TIME seconds each (default 2; CI: tests/integration/fuzz_smoke.sh)
+#                     its seeds in build-fuzz/corpus-<name>, kept and grown from run to run (the
+#                     repository is never written); -j2 runs two at a time
+#   make fuzz-smoke   each FUZZ_SMOKE_TIME seconds (default 2) from its seeds alone
+#                     (build-fuzz/smoke-<name>); CI: tests/integration/fuzz_smoke.sh
 #   make fuzz-build   only builds them (build-fuzz/fuzz_<name>; FUZZ_BUILD=DIR elsewhere)
 # A crash leaves build-fuzz/artifacts/<name>-crash-*; replay: build-fuzz/fuzz_<name> FILE.
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
@@ -115,7 +117,7 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 
 .PHONY: fuzz-build fuzz-smoke
 fuzz-build:
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	@$(MAKE) -s --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
 	  $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 
 # One rule per target and mode, so that make -j2 runs two fuzzers at once.
@@ -124,7 +126,7 @@ fuzz-smoke: $(patsubst %,fuzz-smoke-%,$(FUZZ_TARGETS))
 fuzz-run-%: fuzz-build
 	@tools/fuzz_run.sh $(FUZZ_BUILD) $* $(FUZZ_TIME)
 fuzz-smoke-%: fuzz-build
-	@tools/fuzz_run.sh $(FUZZ_BUILD) $* $(FUZZ_SMOKE_TIME)
+	@tools/fuzz_run.sh $(FUZZ_BUILD) $* $(FUZZ_SMOKE_TIME) smoke
 
 define FUZZ_RULE
 $(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $(wildcard fuzz/*.h) $(addprefix $(BUILD)/,$(FUZZ_SRC_$(1):.c=.o)) $(BUILD)/gen/iana_data.o

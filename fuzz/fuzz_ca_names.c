@@ -1,7 +1,8 @@
 /* libFuzzer target: client-certificate CA names (the mtls probe's "ca_names"): the input is a
  * CertificateRequest's certificate_authorities vector (RFC 8446 4.2.4, RFC 5246 7.4.4: a 2-byte
  * length, then DER DistinguishedNames each behind a 2-byte length), split and decoded as
- * OpenSSL does, then rendered by x509_name_list_add (src/x509/x509_facts.c). */
+ * OpenSSL does, then rendered by x509_name_list_add (src/x509/x509_facts.c): printable ASCII,
+ * each name once. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_object *list = json_object_new_array();
     x509_name_list_add(names, list);
     x509_name_list_add(names, list);   /* again: every name is already listed */
+    if (json_object_array_length(list) > (size_t)sk_X509_NAME_num(names))
+        abort();
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        fuzz_require_ascii(json_object_array_get_idx(list, i));
     fuzz_json_done(list);
     sk_X509_NAME_pop_free(names, X509_NAME_free);
     ERR_clear_error();

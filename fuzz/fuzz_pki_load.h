@@ -22,6 +22,17 @@ static inline X509 *fuzz_pem_cert(const char *pem)
     return x;
 }
 
+/* Printable ASCII only, as the facts promise for server-chosen text (no control, no 8-bit byte,
+ * no NUL inside). */
+static inline void fuzz_require_ascii(json_object *s)
+{
+    const char *p = json_object_get_string(s);
+    int len = json_object_get_string_len(s);
+    for (int i = 0; p && i < len; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e)
+            abort();
+}
+
 /* Consumes o: prints it when asked, checks it serialises. */
 static inline void fuzz_json_done(json_object *o)
 {

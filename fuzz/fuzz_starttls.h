@@ -42,11 +42,24 @@ static int server_said(const uint8_t *data, size_t size, int *peer)
     return sv[0];
 }
 
+/* The transcript's text is printable ASCII (starttls.h): a server's bytes reach reports. */
+static void require_printable(const char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e)
+            abort();
+}
+
 static void check_transcript(const starttls_transcript_t *t, const char *err)
 {
     size_t bytes = 0;
-    for (size_t i = 0; i < t->ncaps; i++)
+    for (size_t i = 0; i < t->ncaps; i++) {
         bytes += strlen(t->caps[i]) + 1;
+        require_printable(t->caps[i]);
+    }
+    require_printable(t->banner);
+    require_printable(t->reply);
+    require_printable(t->plaintext_reply);
     if (bytes > STARTTLS_MAX_CAPS_BYTES || strnlen(err, 256) == 256 ||
         strnlen(t->banner, sizeof t->banner) == sizeof t->banner || strnlen(t->reply, sizeof t->reply) == sizeof t->reply)
         abort();

@@ -1,11 +1,17 @@
 #!/bin/sh
 # Runs one libFuzzer target for a bounded time over a copy of its committed seeds (the
-# repository is never written: new inputs go to BUILD/corpus-NAME, crashes to BUILD/artifacts).
-# Usage: tools/fuzz_run.sh BUILD NAME SECONDS   (make fuzz / make fuzz-smoke)
+# repository is never written: new inputs go to BUILD/corpus-NAME, which grows from run to run,
+# or with "smoke" to BUILD/smoke-NAME, made afresh from the seeds alone; crashes go to
+# BUILD/artifacts).
+# Usage: tools/fuzz_run.sh BUILD NAME SECONDS [smoke]   (make fuzz / make fuzz-smoke)
 # Prints one line; on a crash, leak, timeout or sanitizer report the log's end, and exits 1.
 set -u
-build=$1 name=$2 secs=$3
+build=$1 name=$2 secs=$3 mode=${4:-}
 bin=$build/fuzz_$name corpus=$build/corpus-$name log=$build/log-$name.txt
+if [ "$mode" = smoke ]; then
+    corpus=$build/smoke-$name log=$build/smoke-log-$name.txt
+    rm -rf "$corpus"
+fi
 mkdir -p "$corpus" "$build/artifacts"
 [ -d "fuzz/corpus/$name" ] && cp -p "fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null
 # -timeout: one input taking this long is a hang; -max_len: seeds may be larger than libFuzzer's

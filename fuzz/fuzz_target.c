@@ -15,16 +15,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fuzz_strdup(data, size);
-    char *field[4] = { 0 }, *save = NULL;
-    char *s = text;
+    char *field[4] = { 0 }, *s = text;
     for (int i = 0; i < 4; i++) {
         field[i] = strsep(&s, "\n");
         if (!s)
             break;
     }
-    (void)save;
     target_t t = { .index = 7 };
-    char err[512];
+    char err[512] = "";
     if (target_parse(field[0], &t, err, sizeof err) == 0) {
         if (!t.host || !t.spec || t.port == 0 || t.index != 7)
             abort();

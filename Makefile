@@ -86,7 +86,8 @@ check-asan:
 #   make fuzz-smoke   each FUZZ_SMOKE_TIME seconds (default 2) from its seeds alone
 #                     (build-fuzz/smoke-<name>); CI: tests/integration/fuzz_smoke.sh
 #   make fuzz-build   only builds them (build-fuzz/fuzz_<name>; FUZZ_BUILD=DIR elsewhere)
-# A crash leaves build-fuzz/artifacts/<name>-crash-*; replay: build-fuzz/fuzz_<name> FILE.
+# A failure leaves its input in build-fuzz/artifacts/<name>-{crash,leak,timeout}-*; replay:
+# build-fuzz/fuzz_<name> FILE.
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 2

@@ -33,9 +33,27 @@ static inline void fuzz_require_ascii(json_object *s)
             abort();
 }
 
-/* Consumes o: prints it when asked, checks it serialises. */
+/* Every string in o, at any depth, is printable ASCII: facts carry server-chosen text only in
+ * escaped form. */
+static inline void fuzz_require_ascii_all(json_object *o)
+{
+    if (json_object_is_type(o, json_type_string)) {
+        fuzz_require_ascii(o);
+    } else if (json_object_is_type(o, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            fuzz_require_ascii_all(json_object_array_get_idx(o, i));
+    } else if (json_object_is_type(o, json_type_object)) {
+        json_object_object_foreach(o, key, val) {
+            (void)key;
+            fuzz_require_ascii_all(val);
+        }
+    }
+}
+
+/* Consumes o: prints it when asked, checks it serialises and holds printable ASCII only. */
 static inline void fuzz_json_done(json_object *o)
 {
+    fuzz_require_ascii_all(o);
     const char *s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "null";
     if (!s)
         abort();

@@ -42,7 +42,8 @@ static int server_said(const uint8_t *data, size_t size, int *peer)
     return sv[0];
 }
 
-/* The transcript's text is printable ASCII (starttls.h): a server's bytes reach reports. */
+/* The transcript's text is printable ASCII (starttls.h), and so is every error: a server's
+ * bytes reach reports. */
 static void require_printable(const char *s)
 {
     for (; *s; s++)
@@ -60,6 +61,7 @@ static void check_transcript(const starttls_transcript_t *t, const char *err)
     require_printable(t->banner);
     require_printable(t->reply);
     require_printable(t->plaintext_reply);
+    require_printable(err);
     if (bytes > STARTTLS_MAX_CAPS_BYTES || strnlen(err, 256) == 256 ||
         strnlen(t->banner, sizeof t->banner) == sizeof t->banner || strnlen(t->reply, sizeof t->reply) == sizeof t->reply)
         abort();

@@ -1,9 +1,8 @@
 /* libFuzzer target: certificate facts and their rendering (src/x509/x509_facts.c and
  * cert_quality.c) on a certificate the server chose: the input is DER (d2i_X509; OpenSSL
- * parses, tlsprobe renders), then the facts object (names and SANs, which must come out as
- * printable ASCII, key, dates),
- * the chain facts, validity, the RFC 6125 name check against a few names, leaf quality facts
- * and pins. Every string must serialise as JSON. */
+ * parses, tlsprobe renders), then the facts object (names, SANs, key, dates), the chain facts,
+ * validity, the RFC 6125 name check against a few names, leaf quality facts and pins. Every
+ * string they hold must be printable ASCII (fuzz_json_done): server text is escaped. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,12 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ERR_clear_error();   /* queued errors hold allocations: libFuzzer would look for leaks */
         return 0;
     }
-    json_object *facts = x509_cert_facts(cert), *san = json_object_object_get(facts, "san");
-    fuzz_require_ascii(json_object_object_get(facts, "subject"));
-    fuzz_require_ascii(json_object_object_get(facts, "issuer"));
-    for (size_t i = 0; i < json_object_array_length(san); i++)
-        fuzz_require_ascii(json_object_array_get_idx(san, i));
-    fuzz_json_done(facts);
+    fuzz_json_done(x509_cert_facts(cert));
     STACK_OF(X509) *chain = sk_X509_new_null();
     sk_X509_push(chain, cert);
     sk_X509_push(chain, issuer);

@@ -77,24 +77,62 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  TLSPROBE=$(CURDIR)/build-asan/tlsprobe UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
 
-# Each fuzz/fuzz_<name>.c target links only the parsers and tables it needs (FUZZ_SRC_<name>), so
-# a half-written probe never breaks it; the internal headers of those layers are on its path.
+# Fuzzing (clang libFuzzer, ASan+UBSan; see README.md, Fuzzing). Each fuzz/fuzz_<name>.c target
+# links only the parsers and tables it needs (FUZZ_SRC_<name>), so a half-written probe never
+# breaks it; the internal headers of every layer are on its path. Seeds: fuzz/corpus/<name>/.
+#   make fuzz         builds every target, runs each FUZZ_TIME seconds (default 60) on a copy of
+#                     its seeds in build-fuzz/corpus-<name>, kept and grown from run to run (the
+#                     repository is never written); -j2 runs two at a time
+#   make fuzz-smoke   each FUZZ_SMOKE_TIME seconds (default 2) from its seeds alone
+#                     (build-fuzz/smoke-<name>); CI: tests/integration/fuzz_smoke.sh
+#   make fuzz-build   only builds them (build-fuzz/fuzz_<name>; FUZZ_BUILD=DIR elsewhere)
+# A failure leaves its input in build-fuzz/artifacts/<name>-{crash,leak,timeout}-*; replay:
+# build-fuzz/fuzz_<name> FILE.
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_TIME ?= 60
+FUZZ_SMOKE_TIME ?= 2
+FUZZ_BUILD ?= build-fuzz
+FUZZ_NET := src/net/net.c src/net/net_rate.c
+FUZZ_HTTP := src/http/http_fetch.c $(FUZZ_NET)
+FUZZ_STARTTLS := src/starttls/starttls.c src/starttls/starttls_binary.c src/starttls/starttls_auth.c $(FUZZ_NET)
 FUZZ_SRC_parse      := src/wire/wire_parse.c src/wire/wire_hello.c src/wire/iana.c
+FUZZ_SRC_server_hello := src/wire/wire_parse.c src/wire/iana.c
 FUZZ_SRC_ech_config := src/ech/ech_config.c
 FUZZ_SRC_svcb       := src/net/svcb.c src/net/https_rr.c
 FUZZ_SRC_hpke       := src/ech/hpke.c
 FUZZ_SRC_ech_retry  := src/ech/ech_retry.c src/ech/ech_config.c src/ech/hpke.c src/wire/wire_parse.c src/wire/iana.c
-fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
-	  $(patsubst %,build-fuzz/fuzz_%,$(FUZZ_TARGETS))
-	@echo "targets: $(FUZZ_TARGETS)"
-	@echo "run: mkdir -p build-fuzz/corpus-NAME && build-fuzz/fuzz_NAME -max_total_time=60 build-fuzz/corpus-NAME"
+FUZZ_SRC_hsts       := src/http/hsts.c
+FUZZ_SRC_http       := src/http/hsts.c $(FUZZ_HTTP)
+$(foreach p,smtp imap pop3 ftp xmpp ldap postgres mysql,$(eval FUZZ_SRC_starttls_$(p) := $(FUZZ_STARTTLS)))
+FUZZ_SRC_x509_facts := src/x509/x509_facts.c src/x509/cert_quality.c
+FUZZ_SRC_aia        := src/x509/chain_analysis.c src/x509/x509_facts.c $(FUZZ_HTTP)
+FUZZ_SRC_ca_names   := src/x509/x509_facts.c
+FUZZ_SRC_ocsp       := src/x509/ocsp_check.c src/x509/x509_facts.c $(FUZZ_HTTP)
+# Target parsing: the service rows without their dialogues (fuzz/fuzz_service_stubs.h); ECH
+# lists are decoded by src/ech.
+FUZZ_SRC_target     := src/app/target.c src/starttls/service.c src/ech/ech_hello.c src/ech/ech_config.c \
+                       src/ech/hpke.c src/wire/wire_hello.c src/wire/wire_parse.c src/wire/iana.c
+FUZZ_SRC_inventory  := src/app/inventory.c src/app/inventory_target.c src/util/yaml_read.c $(FUZZ_SRC_target)
+FUZZ_SRC_policy     := src/scoring/policy.c src/util/yaml_read.c $(FUZZ_SRC_target)
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+
+.PHONY: fuzz-build fuzz-smoke
+fuzz-build:
+	@$(MAKE) -s --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	  $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+
+# One rule per target and mode, so that make -j2 runs two fuzzers at once.
+fuzz: $(patsubst %,fuzz-run-%,$(FUZZ_TARGETS))
+fuzz-smoke: $(patsubst %,fuzz-smoke-%,$(FUZZ_TARGETS))
+fuzz-run-%: fuzz-build
+	@tools/fuzz_run.sh $(FUZZ_BUILD) $* $(FUZZ_TIME)
+fuzz-smoke-%: fuzz-build
+	@tools/fuzz_run.sh $(FUZZ_BUILD) $* $(FUZZ_SMOKE_TIME) smoke
 
 define FUZZ_RULE
-$(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $(addprefix $(BUILD)/,$(FUZZ_SRC_$(1):.c=.o)) $(BUILD)/gen/iana_data.o
+$(BUILD)/fuzz_$(1): fuzz/fuzz_$(1).c $(wildcard fuzz/*.h) $(addprefix $(BUILD)/,$(FUZZ_SRC_$(1):.c=.o)) $(BUILD)/gen/iana_data.o
 	@echo "  FUZZ $$@"
-	@clang $$(CFLAGS) -Isrc/ech -Isrc/net -fsanitize=fuzzer,address,undefined -o $$@ $$< $$(filter %.o,$$^) $$(LDLIBS)
+	@clang $$(CFLAGS) $(UNIT_INC) -Ifuzz -fsanitize=fuzzer,address,undefined -o $$@ $$< $$(filter %.o,$$^) $$(LDLIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 

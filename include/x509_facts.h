@@ -62,6 +62,10 @@ X509_STORE *x509_store_ref(const char *ca_file, char *err, size_t errlen);
  * call at exit, after all verification is done, to leave nothing behind for leak checkers. */
 void x509_store_cache_clear(void);
 
+/* Appends each name of names (RFC 2253 text) to list (a JSON array) unless the list holds it
+ * already: the CA names of a CertificateRequest, which the server chose. */
+void x509_name_list_add(STACK_OF(X509_NAME) *names, json_object *list);
+
 typedef struct x509_name_match {
     bool is_ip;                /* name was an IP literal: checked against IP SANs */
     bool matched;

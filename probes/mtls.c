@@ -28,6 +28,7 @@
 #include "tls_handshake.h"
 #include "tls_raw.h"
 #include "wire.h"
+#include "x509_facts.h"
 
 /* How long a non-HTTP endpoint gets to refuse us after the handshake. */
 #define ALERT_WAIT_S 1.5
@@ -343,26 +344,6 @@ static tri_t raw_tls12_request(mtls_run_t *run)
     return out;
 }
 
-static void add_names(STACK_OF(X509_NAME) *names, json_object *list)
-{
-    for (int i = 0; names && i < sk_X509_NAME_num(names); i++) {
-        char buf[512] = "";
-        BIO *b = BIO_new(BIO_s_mem());
-        if (!b)
-            return;
-        if (X509_NAME_print_ex(b, sk_X509_NAME_value(names, i), 0, XN_FLAG_RFC2253) >= 0) {
-            int n = BIO_read(b, buf, sizeof buf - 1);
-            buf[n > 0 ? n : 0] = '\0';
-        }
-        BIO_free(b);
-        bool seen = false;
-        for (size_t j = 0; j < json_object_array_length(list); j++)
-            seen |= strcmp(json_object_get_string(json_object_array_get_idx(list, j)), buf) == 0;
-        if (!seen && buf[0])
-            json_object_array_add(list, json_object_new_string(buf));
-    }
-}
-
 static tri_t outcome_accepted(const attempt_t *a)
 {
     return a->outcome == ATTEMPT_UNKNOWN ? TRI_UNKNOWN : a->outcome == ATTEMPT_ACCEPTED ? TRI_TRUE : TRI_FALSE;
@@ -377,7 +358,7 @@ static void probe_version(mtls_run_t *run, int version, const client_id_t *untru
 
     attempt_t a;
     run_attempt(run, version, NULL, &a);
-    add_names(a.ca_names, ca_names);
+    x509_name_list_add(a.ca_names, ca_names);
     sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
     bool seen = a.requested || raw == TRI_TRUE;
     bool known = a.requested || a.handshake_done || raw != TRI_UNKNOWN;

@@ -1,5 +1,6 @@
 /* Chain analysis and AIA completion. */
 #include "chain_analysis.h"
+#include "chain_aia.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +27,7 @@ static bool self_signed(X509 *c)
     return issued_by(c, c);
 }
 
-/* The first http(s) caIssuers URI of cert, copied into out. */
-static bool ca_issuers_url(X509 *cert, char *out, size_t outlen)
+bool chain_ca_issuers_url(X509 *cert, char *out, size_t outlen)
 {
     AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(cert, NID_info_access, NULL, NULL);
     bool found = false;
@@ -49,8 +49,7 @@ static bool ca_issuers_url(X509 *cert, char *out, size_t outlen)
     return found;
 }
 
-/* The certificates of a caIssuers response: DER, PEM, or a PKCS#7 certs-only bundle. */
-static void parse_issuers(const uint8_t *buf, size_t len, STACK_OF(X509) *out)
+void chain_parse_issuers(const uint8_t *buf, size_t len, STACK_OF(X509) *out)
 {
     if (len == 0 || len > AIA_MAX_BYTES)
         return;
@@ -107,7 +106,7 @@ static bool fetch_issuers(const char *url, double timeout_s, STACK_OF(X509) *got
     else if (resp.status != 200)
         snprintf(why, whylen, "fetching %.300s gave HTTP %ld", url, resp.status);
     else
-        parse_issuers(resp.body, resp.len, got);
+        chain_parse_issuers(resp.body, resp.len, got);
     ok = ok && resp.status == 200;
     http_response_free(&resp);
     return ok;
@@ -121,7 +120,7 @@ static void aia_complete(STACK_OF(X509) *served, X509 *cur, const char *ca_file,
 {
     char url[512];
     for (int f = 0; f < AIA_MAX_FETCHES; f++) {
-        if (self_signed(cur) || !ca_issuers_url(cur, url, sizeof url)) {
+        if (self_signed(cur) || !chain_ca_issuers_url(cur, url, sizeof url)) {
             snprintf(res->why, sizeof res->why, "%s", f == 0 ? "no AIA caIssuers URL to fetch it from"
                                                              : "the fetched issuer has no AIA caIssuers URL");
             return;

@@ -527,6 +527,28 @@ json_object *x509_verify_result_json(const x509_verify_result_t *r)
     return o;
 }
 
+/* ---- distinguished names a server sent (a CertificateRequest's certificate_authorities) ---- */
+
+void x509_name_list_add(STACK_OF(X509_NAME) *names, json_object *list)
+{
+    for (int i = 0; names && i < sk_X509_NAME_num(names); i++) {
+        char buf[512] = "";
+        BIO *b = BIO_new(BIO_s_mem());
+        if (!b)
+            return;
+        if (X509_NAME_print_ex(b, sk_X509_NAME_value(names, i), 0, XN_FLAG_RFC2253) >= 0) {
+            int n = BIO_read(b, buf, sizeof buf - 1);
+            buf[n > 0 ? n : 0] = '\0';
+        }
+        BIO_free(b);
+        bool seen = false;
+        for (size_t j = 0; j < json_object_array_length(list); j++)
+            seen |= strcmp(json_object_get_string(json_object_array_get_idx(list, j)), buf) == 0;
+        if (!seen && buf[0])
+            json_object_array_add(list, json_object_new_string(buf));
+    }
+}
+
 /* ---- name check ---- */
 
 static bool is_ip_literal_text(const char *s)

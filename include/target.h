@@ -62,12 +62,18 @@ void target_free(target_t *t);
 int target_identity(const target_t *t, char *buf, size_t len);
 
 target_t *target_list_add(target_list_t *list);
-/* Called with the target kept and one that repeats its identity, before the latter is freed. */
-typedef void (*target_dup_fn)(void *arg, const target_t *first, const target_t *again);
-/* Leaves out every target whose identity an earlier one has (one endpoint is probed and
- * reported once: two would share one report id), keeping the first and its index; dup(arg, ...)
- * is told of each one left out, in the list's order. Returns how many were left out, or
- * (size_t)-1 when out of memory (then the list is as it was). */
+/* Whether two targets are set up alike: trust anchors, client certificate, exposure, mTLS
+ * expectation, HTTP port, tags, pins, ECHConfigList. */
+bool target_same_settings(const target_t *a, const target_t *b);
+/* Called with an earlier target and a later one of the same identity: left_out, the later one
+ * repeats the earlier (same settings) and is freed after the call; else both are kept. */
+typedef void (*target_dup_fn)(void *arg, const target_t *first, const target_t *again, bool left_out);
+/* Leaves out every target that an earlier one repeats, identity and settings alike (one
+ * endpoint is probed and reported once), keeping the first and its index. A target of an
+ * earlier one's identity but other settings (another http_port, exposure, CA...) is a check of
+ * its own and is kept; dup(arg, ..., false) is told of it, as its report id is the earlier one's.
+ * dup is called in the list's order. Returns how many were left out, or (size_t)-1 when out of
+ * memory (then the list is as it was). */
 size_t target_list_dedupe(target_list_t *list, target_dup_fn dup, void *arg);
 void target_list_free(target_list_t *list);
 

@@ -558,51 +558,33 @@ typedef struct dup_note {
     size_t count;
 } dup_note_t;
 
-static bool same_str(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static bool same_list(char *const *a, size_t na, char *const *b, size_t nb)
-{
-    for (size_t i = 0; na == nb && i < na; i++)
-        if (strcmp(a[i], b[i]) != 0)
-            return false;
-    return na == nb;
-}
-
-/* Whether two targets of one identity are set up alike: when not, the first's settings are
- * the ones used, which the warning says. */
-static bool same_settings(const target_t *a, const target_t *b)
-{
-    return same_str(a->ca_file, b->ca_file) && same_str(a->client_cert, b->client_cert) &&
-           same_str(a->client_key, b->client_key) && a->internal == b->internal &&
-           a->mtls_expected == b->mtls_expected && a->http_port == b->http_port &&
-           same_list(a->tags, a->ntags, b->tags, b->ntags) && same_list(a->pins, a->npins, b->pins, b->npins) &&
-           a->ech_config_list_len == b->ech_config_list_len &&
-           (!a->ech_config_list_len || memcmp(a->ech_config_list, b->ech_config_list, a->ech_config_list_len) == 0);
-}
-
 /* "FILE:LINE: warning: ..." (or "command line: ..."), the place an editor jumps to first. */
-static void note_duplicate(void *arg, const target_t *first, const target_t *again)
+static void note_duplicate(void *arg, const target_t *first, const target_t *again, bool left_out)
 {
     dup_note_t *d = arg;
     if (d->count++ >= DUPLICATES_SHOWN)
         return;
     char id[1024], echo[TEXT_ECHO_SIZE], echo_first[TEXT_ECHO_SIZE];
     target_identity(again, id, sizeof id);
-    fprintf(stderr, "%s%s: warning: target '%s' repeats '%s' (%s): both are %s; probed and reported once%s\n",
-            d->prefix, again->origin ? again->origin : "command line", text_echo(echo, again->spec),
-            text_echo(echo_first, first->spec), first->origin ? first->origin : "command line", id,
-            same_settings(first, again) ? "" : ", with the first one's settings (they differ)");
+    const char *where = again->origin ? again->origin : "command line";
+    const char *first_where = first->origin ? first->origin : "command line";
+    if (left_out)
+        fprintf(stderr, "%s%s: warning: target '%s' repeats '%s' (%s): both are %s; probed and reported once\n",
+                d->prefix, where, text_echo(echo, again->spec), text_echo(echo_first, first->spec), first_where, id);
+    else
+        fprintf(stderr,
+                "%s%s: warning: target '%s' has the report id of '%s' (%s), %s, with other settings: both are "
+                "probed, but --resume, diff and merge take endpoints of one id for one (a distinct sni or ip "
+                "tells them apart)\n",
+                d->prefix, where, text_echo(echo, again->spec), text_echo(echo_first, first->spec), first_where, id);
 }
 
 size_t cli_dedupe_targets(target_list_t *targets, const char *prefix)
 {
     dup_note_t d = { prefix, 0 };
     size_t n = target_list_dedupe(targets, note_duplicate, &d);
-    if (n != (size_t)-1 && n > DUPLICATES_SHOWN)
-        fprintf(stderr, "%s... and %zu more repeated targets\n", prefix, n - DUPLICATES_SHOWN);
+    if (n != (size_t)-1 && d.count > DUPLICATES_SHOWN)
+        fprintf(stderr, "%s... and %zu more repeated targets or shared report ids\n", prefix, d.count - DUPLICATES_SHOWN);
     return n;
 }
 

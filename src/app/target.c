@@ -356,6 +356,29 @@ static void free_keyed(keyed_t *k, size_t n)
     free(k);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_list(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    for (size_t i = 0; na == nb && i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return na == nb;
+}
+
+bool target_same_settings(const target_t *a, const target_t *b)
+{
+    return same_str(a->ca_file, b->ca_file) && same_str(a->client_cert, b->client_cert) &&
+           same_str(a->client_key, b->client_key) && a->internal == b->internal &&
+           a->mtls_expected == b->mtls_expected && a->http_port == b->http_port &&
+           same_list(a->tags, a->ntags, b->tags, b->ntags) && same_list(a->pins, a->npins, b->pins, b->npins) &&
+           a->ech_config_list_len == b->ech_config_list_len &&
+           (!a->ech_config_list_len || memcmp(a->ech_config_list, b->ech_config_list, a->ech_config_list_len) == 0);
+}
+
 size_t target_list_dedupe(target_list_t *list, target_dup_fn dup, void *arg)
 {
     size_t n = list->count;
@@ -370,28 +393,47 @@ size_t target_list_dedupe(target_list_t *list, target_dup_fn dup, void *arg)
     }
     for (size_t i = 0; i < n; i++)
         first[i] = n;
+    /* first[pos] of a later target of an identity: the earliest one it repeats (same settings),
+     * else the group's first, marked as a clash by clash[pos]. */
+    bool *clash = calloc(n ? n : 1, sizeof *clash);
+    if (!clash) {
+        free_keyed(k, n);
+        free(first), free(slot);
+        return (size_t)-1;
+    }
     for (size_t i = 1, f = 0; i < n; i++) {
-        if (strcmp(k[i].id, k[f].id) != 0)
+        if (strcmp(k[i].id, k[f].id) != 0) {
             f = i;
-        else
-            first[k[i].pos] = k[f].pos;
+            continue;
+        }
+        size_t pos = k[i].pos;
+        for (size_t j = f; j < i && first[pos] == n; j++)
+            if (first[k[j].pos] == n || clash[k[j].pos])
+                if (target_same_settings(&list->items[k[j].pos], &list->items[pos]))
+                    first[pos] = k[j].pos;
+        if (first[pos] == n) {
+            first[pos] = k[f].pos;
+            clash[pos] = true;
+        }
     }
     free_keyed(k, n);
     /* Said and left out in the list's order, so the messages read top to bottom; the first
      * keeps its index. */
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        if (first[i] == n) {
+        if (first[i] == n || clash[i]) {
+            if (clash[i] && dup)
+                dup(arg, &list->items[slot[first[i]]], &list->items[i], false);
             slot[i] = kept;
             list->items[kept++] = list->items[i];
         } else {
             if (dup)
-                dup(arg, &list->items[slot[first[i]]], &list->items[i]);
+                dup(arg, &list->items[slot[first[i]]], &list->items[i], true);
             target_free(&list->items[i]);
         }
     }
     list->count = kept;
-    free(first), free(slot);
+    free(first), free(slot), free(clash);
     return n - kept;
 }
 

@@ -198,6 +198,6 @@ assert_eq "validate: the warning" \
   "$(cat "$TP_ERR")"
 printf 'targets:\n  - "%s"\n  - host: 127.0.0.1\n    port: %s\n    tags: [other]\n' "$T" "$PORT" > dup-settings.yaml
 tv validate-duplicate-settings dup-settings.yaml
-assert_eq "validate: a repeat set up otherwise is said to be" \
-  "dup-settings.yaml:3: warning: target '$T' repeats '$T' (dup-settings.yaml:2): both are $T/sni=-/ip=-/service=-; probed and reported once, with the first one's settings (they differ)" \
+assert_eq "validate: a target of the same id set up otherwise is kept, and said to share the id" \
+  "dup-settings.yaml:3: warning: target '$T' has the report id of '$T' (dup-settings.yaml:2), $T/sni=-/ip=-/service=-, with other settings: both are probed, but --resume, diff and merge take endpoints of one id for one (a distinct sni or ip tells them apart)" \
   "$(cat "$TP_ERR")"

@@ -58,10 +58,10 @@ static void identity(const char *spec, const char *ip, const char *want)
     target_free(&t);
 }
 
-static void note_pair(void *arg, const target_t *first, const target_t *again)
+static void note_pair(void *arg, const target_t *first, const target_t *again, bool left_out)
 {
     char *seen = arg;
-    snprintf(seen + strlen(seen), 200 - strlen(seen), "%zu<%zu ", first->index, again->index);
+    snprintf(seen + strlen(seen), 200 - strlen(seen), "%zu%c%zu ", first->index, left_out ? '<' : '~', again->index);
 }
 
 int main(void)
@@ -147,6 +147,20 @@ int main(void)
     check(left == 3 && dl.count == 3 && dl.items[0].index == 0 && dl.items[1].index == 1 && dl.items[2].index == 4 &&
               strcmp(seen, "0<2 0<3 1<5 ") == 0,
           "target_list_dedupe keeps the first of each identity", seen);
+    target_list_free(&dl);
+    /* The same identity with another http_port is a check of its own: kept, and said. */
+    const char *ports[] = { "a.example", "a.example", "a.example", "a.example" };
+    const uint16_t http_ports[] = { 0, 8080, 8080, 0 };
+    for (size_t i = 0; i < 4; i++) {
+        target_t *t = target_list_add(&dl);
+        target_parse(ports[i], t, err, sizeof err);
+        t->http_port = http_ports[i];
+    }
+    seen[0] = '\0';
+    left = target_list_dedupe(&dl, note_pair, seen);
+    check(left == 2 && dl.count == 2 && dl.items[0].index == 0 && dl.items[1].index == 1 &&
+              strcmp(seen, "0~1 1<2 0<3 ") == 0,
+          "target_list_dedupe keeps a target of the same identity and other settings", seen);
     target_list_free(&dl);
 
     target_list_t list = { 0 };

@@ -164,18 +164,18 @@ python3 "$PARSER" "$TP_OUT" > "$TEST_TMP/warn.json"
 assert_eq "--expiry-warn 400: the good leaf (364 days) is a warning" "1 1" \
   "$(prom "$TEST_TMP/warn.json" tlsprobe_warnings "$NGINX") $(prom "$TEST_TMP/warn.json" tlsprobe_run_warnings "")"
 
-# ---- a hostile SNI (quote, backslash, newline) through the inventory is escaped in the id label:
-# the newline in the text form (\x0a, man/tlsprobe.1 SERVER TEXT IN REPORTS), then \ and " as the
-# format says
-INV=$TEST_TMP/hostile.yaml
-printf 'targets:\n  - host: localhost\n    port: %s\n    sni: "we\\"ird\\\\name\\nx"\n' "$LAB_PORT_NGINX" > "$INV"
-tp hostile --format prometheus --ca-file "$LAB_CA" -f "$INV"
-assert_file_contains "hostile: the label escaped as the format says" "$TP_OUT" \
+# ---- a hostile id (quote, backslash, newline: a saved report may hold anything; a target with
+# them is refused as bad input) is escaped in the id label: the newline in the text form (\x0a,
+# man/tlsprobe.1 SERVER TEXT IN REPORTS), then \ and " as the format says
+HOSTILE_ID=$'localhost:'"$LAB_PORT_NGINX"$'/sni=we"ird\\name\nx/ip=-/service=-'
+jq --arg t "$NGINX" --arg id "$HOSTILE_ID" '.endpoints |= map(select(.target == $t)) | .endpoints[0].id = $id' "$J" \
+  >"$TEST_TMP/hostile-report.json"
+"$TLSPROBE" render --format prometheus "$TEST_TMP/hostile-report.json" >"$TEST_TMP/hostile.out" 2>&1
+assert_file_contains "hostile: the label escaped as the format says" "$TEST_TMP/hostile.out" \
   "tlsprobe_endpoint_up{id=\"localhost:$LAB_PORT_NGINX/sni=we\\\"ird\\\\name\\\\x0ax/ip=-/service=-\",target=\"localhost:$LAB_PORT_NGINX\""
-python3 "$PARSER" "$TP_OUT" > "$TEST_TMP/hostile.json"
-tp hostile-json --format json --ca-file "$LAB_CA" -f "$INV"
+python3 "$PARSER" "$TEST_TMP/hostile.out" > "$TEST_TMP/hostile.json"
 assert_eq "hostile: the parsed id label is the report's id, its newline shown as \\x0a" \
-  "$(jq -c '[.endpoints[0].id | gsub("\n"; "\\x0a")]' "$TP_OUT")" \
+  "$(jq -c '[.endpoints[0].id | gsub("\n"; "\\x0a")]' "$TEST_TMP/hostile-report.json")" \
   "$(jq -c '[.samples[] | select(.[0] == "tlsprobe_endpoint_up") | .[1].id]' "$TEST_TMP/hostile.json" 2>&1)"
 command -v promtool >/dev/null && promtool_check "hostile: promtool check metrics" "$TEST_TMP/hostile.out"
 
@@ -192,8 +192,10 @@ assert_eq "render: the same samples from the JSON report" \
   "$(jq -c '[.samples[] | select(.[0] | startswith("tlsprobe_run_") | not) | select(.[0] != "tlsprobe_probe_duration_seconds")] | sort' "$TEST_TMP/render.json")" \
   "$(jq -c '[.samples[] | select(.[0] | startswith("tlsprobe_run_") | not) | select(.[0] != "tlsprobe_probe_duration_seconds")] | sort' "$P")"
 
-# ---- label values must be UTF-8: an SNI that is not has its byte shown as \xff
-tp badutf8 --format prometheus --ca-file "$LAB_CA" --sni $'bad\xffutf' "$NGINX"
-python3 "$PARSER" "$TP_OUT" > "$TEST_TMP/badutf8.json"
+# ---- label values must be UTF-8: an id (from a saved report) that is not has its byte shown as \xff
+jq --arg t "$NGINX" '.endpoints |= map(select(.target == $t)) | .endpoints[0].id = "'"$NGINX"'/sni=badXFFutf/ip=-/service=-"' "$J" |
+  sed 's/XFF/\xff/' >"$TEST_TMP/badutf8-report.json"
+"$TLSPROBE" render --format prometheus "$TEST_TMP/badutf8-report.json" >"$TEST_TMP/badutf8.prom" 2>&1
+python3 "$PARSER" "$TEST_TMP/badutf8.prom" > "$TEST_TMP/badutf8.json"
 assert_jq "invalid UTF-8 in a label is shown as \\xHH" "$TEST_TMP/badutf8.json" \
   '[.samples[] | select(.[0] == "tlsprobe_endpoint_up") | .[1].id]' "[\"$NGINX/sni=bad\\\\xffutf/ip=-/service=-\"]"

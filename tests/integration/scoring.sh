@@ -50,11 +50,12 @@ assert_jq "summary counts endpoints by result" "$TP_OUT" \
   '.summary | [.endpoints, .passed, .failed, .errors, .exit_status]' '[4,1,3,0,1]'
 assert_rc "failed requirements: exit status 1" 1
 
-# A TCP service that speaks no TLS (the lab's DNS server over TCP): reached, but no verdict
-# can be decided, so 12.1.1 is ERROR and the exit status 3.
+# A TCP service that speaks no TLS and waits for more (the lab's DNS server over TCP reads a
+# length-prefixed query): it never answers a hello, so it is unresponsive (unreachable), no
+# verdict can be decided, 12.1.1 is ERROR and the exit status 3.
 tp scoring-not-tls --format json --level 1 "127.0.0.1:$LAB_PORT_DNS"
 E=$(ep "127.0.0.1:$LAB_PORT_DNS")
-assert_jq "not TLS: reached, nothing accepted" "$TP_OUT" "$E | [.status, .facts.versions.accepted]" '["ok",[]]'
+assert_jq "not TLS: unresponsive, nothing accepted" "$TP_OUT" "$E | [.status, (.error | startswith(\"unresponsive: \")), .facts.versions.accepted]" '["unreachable",true,[]]'
 assert_jq "not TLS: 12.1.1 ERROR, result ERROR" "$TP_OUT" "$E | [$(verdict 12.1.1), .result]" '["ERROR","ERROR"]'
 assert_rc "an ERROR verdict makes the exit status 3" 3
 

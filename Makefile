@@ -93,7 +93,7 @@ FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 2
 FUZZ_BUILD ?= build-fuzz
 FUZZ_NET := src/net/net.c src/net/net_rate.c
-FUZZ_HTTP := src/http/http_fetch.c $(FUZZ_NET)
+FUZZ_HTTP := src/http/http_fetch.c src/http/fetch_cache.c src/net/host_gate.c $(FUZZ_NET)
 FUZZ_STARTTLS := src/starttls/starttls.c src/starttls/starttls_binary.c src/starttls/starttls_auth.c $(FUZZ_NET)
 FUZZ_SRC_parse      := src/wire/wire_parse.c src/wire/wire_hello.c src/wire/iana.c
 FUZZ_SRC_server_hello := src/wire/wire_parse.c src/wire/iana.c
@@ -111,8 +111,10 @@ FUZZ_SRC_ocsp       := src/x509/ocsp_check.c src/x509/x509_facts.c $(FUZZ_HTTP)
 # Target parsing: the service rows without their dialogues (fuzz/fuzz_service_stubs.h); ECH
 # lists are decoded by src/ech.
 FUZZ_SRC_target     := src/app/target.c src/starttls/service.c src/ech/ech_hello.c src/ech/ech_config.c \
-                       src/ech/hpke.c src/wire/wire_hello.c src/wire/wire_parse.c src/wire/iana.c
-FUZZ_SRC_inventory  := src/app/inventory.c src/app/inventory_target.c src/util/yaml_read.c $(FUZZ_SRC_target)
+                       src/ech/hpke.c src/wire/wire_hello.c src/wire/wire_parse.c src/wire/iana.c \
+                       src/util/text_echo.c src/util/escape.c
+FUZZ_SRC_inventory  := src/app/inventory.c src/app/inventory_target.c src/util/yaml_read.c src/x509/x509_facts.c \
+                       $(FUZZ_SRC_target)
 FUZZ_SRC_policy     := src/scoring/policy.c src/util/yaml_read.c $(FUZZ_SRC_target)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 

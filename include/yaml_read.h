@@ -14,6 +14,8 @@
 #define YAML_READ_MAX_BYTES (32L << 20)
 #define YAML_READ_MAX_NODES 4000000L
 #define YAML_READ_MAX_ANCHORS 1000
+/* Aliases (*name): each is looked up among the anchors; an inventory uses one or two a target. */
+#define YAML_READ_MAX_ALIASES 100000L
 
 /* Receives one "PATH:LINE:COLUMN: what" (or "PATH: what") line. */
 typedef void (*yaml_problem_fn)(void *arg, const char *line);

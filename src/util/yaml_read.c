@@ -33,6 +33,7 @@ typedef struct pass {
     long nodes;
     anchor_t anchors[YAML_READ_MAX_ANCHORS];
     size_t nanchors;
+    long naliases;
     int documents;
 } pass_t;
 
@@ -216,6 +217,10 @@ static bool on_event(pass_t *p, const yaml_event_t *e)
         took_node(p, 1);
         return add_anchor(p, e, dup_anchor(e->data.scalar.anchor), 1);
     case YAML_ALIAS_EVENT: {
+        if (++p->naliases > YAML_READ_MAX_ALIASES) {
+            say(p, &e->start_mark, "more than %ld aliases (*name): refused", YAML_READ_MAX_ALIASES);
+            return false;
+        }
         long size = anchor_size(p, (const char *)e->data.alias.anchor);
         if (size < 0) {
             say(p, &e->start_mark, "alias '*%s' names no anchor before it", (const char *)e->data.alias.anchor);

@@ -81,6 +81,9 @@ PY
 bad alias-bomb "tlsprobe: laughs.yaml:8:8: more than 4000000 nodes (an alias counts what it repeats): refused" -f laughs.yaml
 printf 'targets: [*nowhere]\n' > alias.yaml
 bad undefined-alias "tlsprobe: alias.yaml:1:11: alias '*nowhere' names no anchor before it" -f alias.yaml
+# Each alias is looked up among the anchors: past 100,000 of them the file is refused at once.
+python3 -c "print('a: &a x'); print('targets:'); print('\n'.join(['  - *a'] * 100001))" > aliases.yaml
+bad many-aliases "tlsprobe: aliases.yaml:100003:5: more than 100000 aliases (*name): refused" -f aliases.yaml
 printf 'targets:\n  - "%s"\n  - host: \xff\xfe\n' "$T" > latin.yaml
 bad not-utf8 "tlsprobe: latin.yaml:3:11: not YAML text: invalid leading UTF-8 octet (0xFF)" -f latin.yaml
 mkdir -p dir.yaml

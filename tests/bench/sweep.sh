@@ -49,12 +49,8 @@
 #     target reported as scanned.
 set -uo pipefail
 
-TLSPROBE=${1:-./tlsprobe}
-if [ ! -x "$TLSPROBE" ]; then
-  echo "usage: $0 [/path/to/tlsprobe]" >&2
-  exit 2
-fi
-TLSPROBE=$(cd "$(dirname "$TLSPROBE")" && pwd)/$(basename "$TLSPROBE")
+. "$(dirname "${BASH_SOURCE[0]}")/bench_lib.inc"
+bench_tlsprobe "$0" "${1:-}"
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 N=${BENCH_SWEEP_N:-1000}
 JOBS=${BENCH_SWEEP_JOBS:-1 4 16 64 256}
@@ -83,19 +79,7 @@ for k in rsa:rsa_keygen_bits:2048 p256:ec_paramgen_curve:P-256 p384:ec_paramgen_
     -keyout "$WORK/$name.key" -out "$WORK/$name.pem" 2>/dev/null || { echo "sweep: no certificate" >&2; exit 1; }
   cat "$WORK/$name.pem" >>"$WORK/ca.pem"
 done
-for i in 1 2; do
-  cat >"$WORK/nginx$i.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx$i.pid;
-error_log $WORK/nginx$i-error.log;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/body$i; proxy_temp_path $WORK/proxy$i; fastcgi_temp_path $WORK/fcgi$i;
-  uwsgi_temp_path $WORK/uwsgi$i; scgi_temp_path $WORK/scgi$i;
-  ssl_certificate $WORK/rsa.pem; ssl_certificate_key $WORK/rsa.key;
-EOF
-done
+for i in 1 2; do nginx_head "nginx$i" 1 8192 "$WORK/rsa.pem" "$WORK/rsa.key" >"$WORK/nginx$i.conf"; done
 cat >>"$WORK/nginx1.conf" <<EOF
   server { listen 443 ssl backlog=4096; ssl_protocols TLSv1.2 TLSv1.3; return 200 "ok\n"; }
   server { listen 8443 ssl backlog=4096; ssl_protocols TLSv1.2; return 200 "ok\n"; }

@@ -21,12 +21,8 @@
 # "Maximum resident set size".
 set -uo pipefail
 
-TLSPROBE=${1:-./tlsprobe}
-if [ ! -x "$TLSPROBE" ]; then
-  echo "usage: $0 [/path/to/tlsprobe]" >&2
-  exit 2
-fi
-TLSPROBE=$(cd "$(dirname "$TLSPROBE")" && pwd)/$(basename "$TLSPROBE")
+. "$(dirname "${BASH_SOURCE[0]}")/bench_lib.inc"
+bench_tlsprobe "$0" "${1:-}"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 read -r -a SIZES <<<"${SWEEP_SIZES:-1000 10000}"
 read -r -a FORMATS <<<"${SWEEP_FORMATS:-json jsonl}"
@@ -70,16 +66,7 @@ done
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=sweep.bench -days 7 \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || { echo "sweep_mem: no certificate" >&2; exit 1; }
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/body; proxy_temp_path $WORK/proxy; fastcgi_temp_path $WORK/fcgi;
-  uwsgi_temp_path $WORK/uwsgi; scgi_temp_path $WORK/scgi;
-  ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem;
+{ nginx_head nginx 2 4096 "$WORK/cert.pem" "$WORK/key.pem"; cat <<EOF; } >"$WORK/nginx.conf"
   server { listen 443 ssl backlog=4096; ssl_protocols TLSv1.2 TLSv1.3; return 200 "ok\n"; }
   server { listen 8443 ssl backlog=4096; ssl_protocols TLSv1.2; ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-SHA; return 200 "ok\n"; }
 }

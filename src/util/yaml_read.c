@@ -137,8 +137,9 @@ static void check_scalar(pass_t *p, const yaml_event_t *e)
             say(p, &e->start_mark, "%s'%s' holds a NUL byte (\\0): a string would end there, so it is refused",
                 field, text_echo_n(echo, v, n));
         else
-            say(p, &e->start_mark, "%s'%s' holds a control character (%s%02lX): refused", field,
-                text_echo_n(echo, v, n), cp < 0x80 ? "0x" : "U+", cp);
+            say(p, &e->start_mark, cp < 0x80 ? "%s'%s' holds a control character (0x%02lX): refused"
+                                             : "%s'%s' holds a control character (U+%04lX): refused",
+                field, text_echo_n(echo, v, n), cp);
     }
     if (is_key)
         snprintf(top->key, sizeof top->key, "%s", cp >= 0 ? text_echo_n(echo, v, n) : v);

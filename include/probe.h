@@ -23,13 +23,36 @@ typedef enum {
  * is the longest. */
 #define PROBE_ERR_LEN 400
 
+struct probe_fanout_host;
+
 typedef struct probe_ctx {
     endpoint_t *ep;          /* read-only for probes, except through the helpers below */
     json_object *out;        /* the probe's own facts object (already created, empty) */
     char err[PROBE_ERR_LEN]; /* why it failed: the facts' "error" (probe_status_here) */
     bool tcp_reached;        /* a TCP connection was made, even if STARTTLS then failed */
     bool answered;           /* an after_silence probe got an answer: the endpoint is reachable */
+    /* The scheduler's, for probe_fanout; NULL (outside the scheduler, or in a task): a probe's
+     * tasks run one after another on its own thread. */
+    struct probe_fanout_host *fanout;
 } probe_ctx_t;
+
+/* One task of probe_fanout: task is its own context (the probe's endpoint, out NULL, its own
+ * err), i its index. */
+typedef void (*probe_task_fn)(probe_ctx_t *task, void *arg, size_t i);
+
+/* The scheduler's side of probe_fanout (scheduler.c). */
+typedef struct probe_fanout_host {
+    void (*run)(struct probe_fanout_host *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg);
+} probe_fanout_host_t;
+
+/* Runs fn for every i in [0, n) and returns once all have returned: on the calling thread and,
+ * at the same time, on idle workers while the endpoint's address:port has per-host slots free
+ * (a task holds one while it runs), so that a long chain of hellos is split over the endpoint's
+ * connection budget instead of waiting round trip after round trip. Tasks are taken in index
+ * order: put the longest first. Each writes only its own part of arg (results must never depend
+ * on how many ran at once) and runs under the endpoint's deadline. The tasks' tcp_reached and
+ * answered are ORed into ctx; their err is theirs to copy into arg. */
+void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg);
 
 typedef struct probe_module {
     const char *name;                 /* key of its facts in the report */

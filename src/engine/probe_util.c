@@ -33,6 +33,20 @@ int probe_connect(probe_ctx_t *ctx)
     return fd;
 }
 
+void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg)
+{
+    if (ctx->fanout) {
+        ctx->fanout->run(ctx->fanout, ctx, n, fn, arg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        probe_ctx_t task = { .ep = ctx->ep };
+        fn(&task, arg, i);
+        ctx->tcp_reached |= task.tcp_reached;
+        ctx->answered |= task.answered;
+    }
+}
+
 probe_status_t probe_no_connection(const probe_ctx_t *ctx)
 {
     return ctx->tcp_reached ? PROBE_ERROR : PROBE_UNREACHABLE;

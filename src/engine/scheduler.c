@@ -15,6 +15,16 @@
 
 typedef enum { ITEM_PENDING, ITEM_RUNNING, ITEM_DONE } item_state_t;
 
+/* The tasks of one probe_fanout call: lives on the calling probe's stack until all are done. */
+typedef struct fanout_job {
+    struct fanout_job *next;
+    size_t ep;
+    probe_task_fn fn;
+    void *arg;
+    size_t n, taken, done;
+    bool tcp_reached, answered;
+} fanout_job_t;
+
 typedef struct sched {
     endpoint_t *eps;
     size_t n;
@@ -35,7 +45,15 @@ typedef struct sched {
     size_t open_items;     /* pending + running */
     size_t running;
     double stop_at;        /* when a worker first saw the stop request (0: not yet) */
+    fanout_job_t *jobs;    /* probe_fanout calls with tasks not yet done */
 } sched_t;
+
+/* What a running probe's ctx->fanout points to. */
+typedef struct fanout_link {
+    probe_fanout_host_t host;  /* first: the probe sees only this */
+    sched_t *s;
+    size_t ep;
+} fanout_link_t;
 
 /* Lock-free, so storing it is async-signal-safe (a signal handler requests the stop).
  * 1: stop with a grace for endpoints in progress; 2: halt, nothing more starts. */
@@ -140,6 +158,21 @@ static bool stopped(sched_t *s)
     return scheduler_stop_requested() && s->running == 0;
 }
 
+/* Called with mu held. A task of a started probe, when its address:port has a slot free: these
+ * go before new probes, as parts of a chain already on the endpoint's critical path; of several,
+ * the call with the most tasks left. NULL: none may start now. */
+static fanout_job_t *pick_task(sched_t *s)
+{
+    fanout_job_t *best = NULL;
+    if (atomic_load(&stop_requested) == 2)
+        return NULL;   /* halting: the probe runs what is left itself, each I/O under its deadline */
+    for (fanout_job_t *j = s->jobs; j; j = j->next)
+        if (j->taken < j->n && s->group_running[s->host_group[j->ep]] < s->opts->per_host &&
+            (!best || j->n - j->taken > best->n - best->taken))
+            best = j;
+    return best;
+}
+
 static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
 {
     while (s->first_open < s->n && s->left[s->first_open] == 0)
@@ -220,9 +253,9 @@ static probe_status_t run_under_deadline(endpoint_t *ep, const probe_module_t *p
 }
 
 /* *reached: a TCP connection was made (even if the probe then found no TLS). */
-static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p, bool *reached)
+static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p, probe_fanout_host_t *fanout, bool *reached)
 {
-    probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object() };
+    probe_ctx_t ctx = { .ep = ep, .out = json_object_new_object(), .fanout = fanout };
     double started = net_now();
     probe_status_t st = run_under_deadline(ep, p, &ctx);
     json_object *out = with_status(ctx.out, st, ctx.err);
@@ -249,15 +282,92 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p, bool *r
     return st;
 }
 
+/* One task on a worker that is not the probe's own: under the endpoint's deadline, like the probe. */
+static void run_task(endpoint_t *e, fanout_job_t *job, size_t i, bool *reached, bool *answered)
+{
+    probe_ctx_t task = { .ep = e };
+    pthread_mutex_lock(&e->lock);
+    double deadline = e->deadline;
+    pthread_mutex_unlock(&e->lock);
+    net_deadline_set(deadline);
+    job->fn(&task, job->arg, i);
+    double moved = net_deadline();
+    net_deadline_set(0);
+    pthread_mutex_lock(&e->lock);
+    if (moved > e->deadline)
+        e->deadline = moved;
+    pthread_mutex_unlock(&e->lock);
+    *reached = task.tcp_reached;
+    *answered = task.answered;
+}
+
+/* Called with mu held: takes task i of job and runs it with the slot it holds. */
+static void worker_task(sched_t *s, fanout_job_t *job)
+{
+    size_t i = job->taken++, ep = job->ep;
+    s->running++;
+    s->group_running[s->host_group[ep]]++;
+    s->ep_running[ep]++;
+    pthread_mutex_unlock(&s->mu);
+    bool reached = false, answered = false;
+    run_task(&s->eps[ep], job, i, &reached, &answered);
+    pthread_mutex_lock(&s->mu);
+    s->running--;
+    s->group_running[s->host_group[ep]]--;
+    s->ep_running[ep]--;
+    job->tcp_reached |= reached;
+    job->answered |= answered;
+    job->done++;
+    pthread_cond_broadcast(&s->cv);
+}
+
+/* probe_fanout inside the scheduler: the probe's own thread takes tasks in turn with idle
+ * workers (pick_task), then waits for those still running elsewhere. */
+static void fanout_run(probe_fanout_host_t *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg)
+{
+    fanout_link_t *link = (fanout_link_t *)host;
+    sched_t *s = link->s;
+    fanout_job_t job = { .ep = link->ep, .fn = fn, .arg = arg, .n = n };
+    pthread_mutex_lock(&s->mu);
+    job.next = s->jobs;
+    s->jobs = &job;
+    pthread_cond_broadcast(&s->cv);
+    while (job.taken < job.n) {
+        size_t i = job.taken++;
+        pthread_mutex_unlock(&s->mu);
+        probe_ctx_t task = { .ep = ctx->ep };
+        fn(&task, arg, i);
+        pthread_mutex_lock(&s->mu);
+        job.tcp_reached |= task.tcp_reached;
+        job.answered |= task.answered;
+        job.done++;
+    }
+    while (job.done < job.n)
+        pthread_cond_wait(&s->cv, &s->mu);
+    for (fanout_job_t **at = &s->jobs; *at; at = &(*at)->next)
+        if (*at == &job) {
+            *at = job.next;
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+    ctx->tcp_reached |= job.tcp_reached;
+    ctx->answered |= job.answered;
+}
+
 static void *worker(void *arg)
 {
     sched_t *s = arg;
     pthread_mutex_lock(&s->mu);
     for (;;) {
         size_t ep, probe;
-        int got;
-        while (!(got = pick(s, &ep, &probe)) && s->open_items > 0 && !stopped(s))
+        int got = 0;
+        fanout_job_t *job;
+        while (!(job = pick_task(s)) && !(got = pick(s, &ep, &probe)) && s->open_items > 0 && !stopped(s))
             pthread_cond_wait(&s->cv, &s->mu);
+        if (job) {
+            worker_task(s, job);
+            continue;
+        }
         if (!got) {
             pthread_cond_broadcast(&s->cv); /* a stop: the others wait for nothing more */
             break;
@@ -283,7 +393,8 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&s->mu);
 
         bool reached = false;
-        probe_status_t st = run_probe(e, probe_registry[probe], &reached);
+        fanout_link_t link = { .host = { .run = fanout_run }, .s = s, .ep = ep };
+        probe_status_t st = run_probe(e, probe_registry[probe], &link.host, &reached);
 
         pthread_mutex_lock(&s->mu);
         s->running--;

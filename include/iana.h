@@ -100,4 +100,8 @@ size_t iana_suites_for_version(uint16_t wire_version, uint16_t *out, size_t cap)
  * once per process; NULL when that OpenSSL does not know the suite. Thread-safe. */
 const char *iana_openssl_name(uint16_t code);
 
+/* Whether the linked OpenSSL enables the suite by default: what servers most often accept,
+ * used only to spread work evenly (suite_split.c), never as a finding. Thread-safe. */
+bool iana_suite_common(uint16_t code);
+
 #endif

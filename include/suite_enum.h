@@ -65,4 +65,37 @@ typedef struct suite_enum_run {
  * set when the endpoint stopped answering altogether; codes left are then undecided. */
 int suite_enum_tls(suite_enum_run_t *run, suite_enum_t *vr);
 
+/* Enumerates the versions vrs[0..nv) (TLS, each zeroed but for its version) at once: each
+ * version's candidates are cut into parts (as many over all versions as the per-host limit,
+ * shared by the suites each likely accepts, heaviest first) enumerated in parallel
+ * (probe_fanout), the versions probe's pick from the first hello counted as found for free;
+ * the server's order over a version's union is then proven with as few hellos as possible (a
+ * pick that proves it, else one hello, or two at once; with the server's order, one hello per
+ * boundary between parts, at once; where one fails the parts are merged by their heads). A
+ * part that meets a misbehaving answer stops; what it left is decided after the parts by the
+ * engine that holds (suite_enum_resume), with every find of the parts. The parts depend only
+ * on the versions probe's answers and --per-host, never on timing. Returns 0, or -1 with
+ * run->error set when a version's enumeration lost the endpoint. Same facts as suite_enum_tls
+ * on every version. */
+int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv);
+
+/* For suite_split.c: the same over codes[0..n) only (a part of the version's candidates, in
+ * their order), as long as the server answers every hello; returns 1 as soon as it does not
+ * (closed, timed out, a shape to walk), leaving the codes it did not decide in vr->undecided
+ * as suite_enum_why_unfinished.
+ * The server's order is not tested: vr->found is in pick order, vr->zigzag and
+ * vr->chunks_with_finds tell how the picks came. */
+int suite_enum_part(suite_enum_run_t *run, suite_enum_t *vr, const uint16_t *codes, size_t n);
+/* The "why" of the codes a part left when it stopped (in vr->undecided): not findings, but
+ * what suite_enum_resume must decide. */
+extern const char suite_enum_why_unfinished[];
+/* What parts left of a version: codes[0..n) enumerated by the engine that holds, vr holding
+ * the parts' finds and notes already; then the server's order over all finds, as
+ * suite_enum_tls. */
+int suite_enum_resume(suite_enum_run_t *run, suite_enum_t *vr, const uint16_t *codes, size_t n);
+
+/* Whether vr's picks are what a server following the client's order gives the zigzag offers
+ * (false proves the server's own order when vr->zigzag). */
+bool suite_enum_picks_follow_client(const suite_enum_t *vr);
+
 #endif

@@ -9,7 +9,12 @@
  * per hello-sized chunk (one chunk unless the endpoint taught the versions probe a smaller
  * hello shape: hello_shape.h), and one to tell server order from client order when the zigzag
  * picks do not show it (two when the suites found were never offered in one hello). Servers
- * that close on some hellos cost more, within a budget. */
+ * that close on some hellos cost more, within a budget.
+ *
+ * At internet latency each hello costs two round trips, so the versions are enumerated at
+ * once and a version with many likely accepts is cut into parts enumerated in parallel on the
+ * endpoint's --per-host budget (suite_split.c): one more refusal per part, and for a server
+ * with its own order one hello per boundary between parts. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +226,7 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
     json_object *versions = endpoint_probe_facts(ctx->ep, "versions");
     uint16_t vlist[8];
     size_t nv = accepted_versions(ctx->ep, vlist);
+    version_result_t *vrs[8] = { 0 };
     suite_enum_run_t run = { .ctx = ctx };
     totals_t t = { .accepted = json_object_new_array() };
     json_object *protocols = json_object_new_array();
@@ -241,18 +247,32 @@ static probe_status_t ciphers_run(probe_ctx_t *ctx)
     if (rc)
         snprintf(run.error, sizeof run.error, "out of memory");
 
-    /* Newest first, so the suites list of the union starts with the strongest versions. */
-    for (size_t i = nv; rc == 0 && i-- > 0;) {
-        memset(vr, 0, sizeof *vr);
-        vr->version = vlist[i];
-        vr->server_order = -1;
-        if (vlist[i] == WIRE_SSL2) {
-            rc = enumerate_sslv2(&run, vr);
-        } else if (vlist[i]) {
-            rc = suite_enum_tls(&run, vr);
+    /* Every TLS version at once (suite_split.c), then SSLv2's one hello. */
+    size_t ntls = 0;
+    for (size_t i = nv; rc == 0 && i-- > 0;)
+        if (vlist[i] != WIRE_SSL2) {
+            vrs[ntls] = calloc(1, sizeof *vrs[ntls]);
+            if (!vrs[ntls]) {
+                rc = -1;
+                snprintf(run.error, sizeof run.error, "out of memory");
+                break;
+            }
+            vrs[ntls++]->version = vlist[i];
         }
+    if (rc == 0 && ntls)
+        rc = suite_enum_split(&run, vrs, ntls);
+    /* Newest first, so the suites list of the union starts with the strongest versions. */
+    for (size_t i = 0; i < ntls; i++)
+        json_object_array_add(protocols, version_json(vrs[i], &t));
+    if (rc == 0 && nv && vlist[0] == WIRE_SSL2) {
+        memset(vr, 0, sizeof *vr);
+        vr->version = WIRE_SSL2;
+        vr->server_order = -1;
+        rc = enumerate_sslv2(&run, vr);
         json_object_array_add(protocols, version_json(vr, &t));
     }
+    for (size_t i = 0; i < ntls; i++)
+        free(vrs[i]);
     free(p);
     free(vr);
 

@@ -28,6 +28,7 @@ static const char WHY_STOPPED[] = "enumeration stopped: no connection";
 static const char WHY_CLOSES_ANCHOR[] = "closed when it was the first offered suite the server lists, "
                                         "before one it accepts";
 static const char WHY_CLOSES_ALONE[] = "closed when offered alone; the server refuses others with an alert";
+const char suite_enum_why_unfinished[] = "part stopped before deciding it";
 static const char WHY_CLOSES_BEFORE[] = "closed when offered before a suite the server accepts";
 
 /* Sets of codes still to enumerate, first in first out: the parts of a set the server closed
@@ -52,6 +53,8 @@ typedef struct eng {
     bool refusal_alerts;    /* suites of this version were refused with an alert */
     size_t hellos;          /* hellos of the zigzag, for its parity */
     size_t chunk, find_chunk; /* which hello set a find came from (chunks_with_finds) */
+    bool part;              /* suite_enum_part: stop at the first misbehaviour */
+    bool aborted;           /* ... which happened */
 } eng_t;
 
 static void note(suite_note_t *list, size_t *n, uint16_t code, const char *why)
@@ -321,7 +324,14 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
         tls_raw_result_t r;
         hello_answer_t a;
         tls_raw_outcome_t o = ask(e, &a, &r);
-        if (hello_shape_unanswered(o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, run->p)) {
+        bool walk = hello_shape_unanswered(o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, run->p);
+        if (walk && e->part) {
+            e->aborted = true;
+            undecided(e, c, n, suite_enum_why_unfinished);
+            tls_raw_result_free(&r);
+            break;
+        }
+        if (walk) {
             o = hello_shape_walk(run->ctx, &run->shape, run->p, 0, &a, &r, &run->connections, &run->reused);
             if (o == TLS_RAW_ACCEPTED || o == TLS_RAW_ALERT || o == TLS_RAW_OTHER_VERSION) {
                 /* A smaller shape is answered: offer the same suites again in it. */
@@ -349,6 +359,10 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
              * takes the first suite it lists in the client's order. */
             drop(c, &n, 0, k);
             e->chunk++;
+        } else if (e->part) {
+            /* Not decided in parts: what is left goes to the engine that holds. */
+            e->aborted = true;
+            undecided(e, c, n, suite_enum_why_unfinished);
         } else {
             /* Closed, timed out or garbled, in a shape the endpoint answers. */
             e->misbehaved = true;
@@ -358,13 +372,15 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
             e->chunk++;
         }
         tls_raw_result_free(&r);
+        if (e->aborted)
+            break;
     }
     return rc;
 }
 
 /* Whether the picks are what a server following the client's order gives the zigzag offers:
  * the first of what is left in our order, then the last, and so on. */
-static bool picks_follow_client(const suite_enum_t *vr)
+bool suite_enum_picks_follow_client(const suite_enum_t *vr)
 {
     uint16_t cand[SUITE_ENUM_MAX], ours[SUITE_ENUM_MAX];
     size_t ncand = iana_suites_for_version(vr->version, cand, SUITE_ENUM_MAX), m = 0;
@@ -389,7 +405,7 @@ static void detect_server_order(eng_t *e)
     if (e->order_tested || vr->nfound < 2)
         return;
     /* A server that follows the client could not have picked otherwise. */
-    if (vr->zigzag && !picks_follow_client(vr)) {
+    if (vr->zigzag && !suite_enum_picks_follow_client(vr)) {
         vr->server_order = 1;
         return;
     }
@@ -424,31 +440,53 @@ static void recover_server_order(eng_t *e)
     }
 }
 
+/* Enumerates codes[0..n) of vr->version; in a part, stops at the first misbehaviour
+ * (returns 1) and leaves the order to the caller. */
+static int enumerate_codes(suite_enum_run_t *run, suite_enum_t *vr, const uint16_t *codes, size_t n, bool part)
+{
+    eng_t e = { .run = run, .vr = vr, .budget = SPLIT_BUDGET, .find_chunk = (size_t)-1, .part = part };
+    vr->server_order = -1;
+    /* Finds made before (suite_enum_resume) came from other hellos. */
+    vr->zigzag = vr->nfound == 0;
+    if (vr->nfound)
+        vr->chunks_with_finds++;
+    e.queue = malloc(SUITE_ENUM_MAX * sizeof *e.queue);
+    int rc = e.queue ? push(&e, codes, n) : -1;
+    if (!e.queue)
+        snprintf(run->error, sizeof run->error, "out of memory");
+    while (e.head < e.tail) {
+        pending_t q = e.queue[e.head++ % SUITE_ENUM_MAX];
+        if (rc == 0 && !e.aborted)
+            rc = enumerate(&e, q.codes, q.n);
+        else
+            undecided(&e, q.codes, q.n, e.aborted ? suite_enum_why_unfinished : WHY_STOPPED);
+        free(q.codes);
+    }
+    free(e.queue);
+    if (part)
+        return rc == 0 && e.aborted ? 1 : rc;
+    if (rc == 0) {
+        detect_server_order(&e);
+        recover_server_order(&e);
+    }
+    return rc;
+}
+
+int suite_enum_part(suite_enum_run_t *run, suite_enum_t *vr, const uint16_t *codes, size_t n)
+{
+    return enumerate_codes(run, vr, codes, n, true);
+}
+
+int suite_enum_resume(suite_enum_run_t *run, suite_enum_t *vr, const uint16_t *codes, size_t n)
+{
+    return enumerate_codes(run, vr, codes, n, false);
+}
+
 int suite_enum_tls(suite_enum_run_t *run, suite_enum_t *vr)
 {
     uint16_t cand[SUITE_ENUM_MAX];
     size_t ncand = iana_suites_for_version(vr->version, cand, SUITE_ENUM_MAX);
     if (ncand > SUITE_ENUM_MAX)
         ncand = SUITE_ENUM_MAX;
-    eng_t e = { .run = run, .vr = vr, .budget = SPLIT_BUDGET, .find_chunk = (size_t)-1 };
-    vr->server_order = -1;
-    vr->zigzag = true;
-    e.queue = malloc(SUITE_ENUM_MAX * sizeof *e.queue);
-    int rc = e.queue ? push(&e, cand, ncand) : -1;
-    if (!e.queue)
-        snprintf(run->error, sizeof run->error, "out of memory");
-    while (e.head < e.tail) {
-        pending_t q = e.queue[e.head++ % SUITE_ENUM_MAX];
-        if (rc == 0)
-            rc = enumerate(&e, q.codes, q.n);
-        else
-            undecided(&e, q.codes, q.n, WHY_STOPPED);
-        free(q.codes);
-    }
-    free(e.queue);
-    if (rc == 0) {
-        detect_server_order(&e);
-        recover_server_order(&e);
-    }
-    return rc;
+    return enumerate_codes(run, vr, cand, ncand, false);
 }

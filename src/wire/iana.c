@@ -107,11 +107,29 @@ size_t iana_suites_for_version(uint16_t wire_version, uint16_t *out, size_t cap)
 static const char **openssl_names;
 static pthread_once_t openssl_names_once = PTHREAD_ONCE_INIT;
 
+/* Whether OpenSSL's default list (what a server of its defaults accepts) has the suite,
+ * parallel to iana_suites; filled with the names. */
+static bool *openssl_default;
+
+static void load_defaults(SSL *ssl, bool *dflt)
+{
+    STACK_OF(SSL_CIPHER) *list = SSL_get_ciphers(ssl);
+    for (int i = 0; list && i < sk_SSL_CIPHER_num(list); i++) {
+        const iana_suite_t *s = iana_suite_by_code((uint16_t)(SSL_CIPHER_get_id(sk_SSL_CIPHER_value(list, i)) & 0xFFFF));
+        if (s)
+            dflt[s - iana_suites] = true;
+    }
+}
+
 static void load_openssl_names(void)
 {
     const char **names = calloc(iana_suites_count, sizeof *names);
-    if (!names)
+    bool *dflt = calloc(iana_suites_count, sizeof *dflt);
+    if (!names || !dflt) {
+        free(names);
+        free(dflt);
         return;
+    }
     /* SSL_CIPHER_find looks in the method's full table (disabled suites too), which needs an
      * SSL object; the SSL_CIPHERs it returns are static, so their names outlive ctx and ssl. */
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
@@ -123,10 +141,21 @@ static void load_openssl_names(void)
             const SSL_CIPHER *c = SSL_CIPHER_find(ssl, bytes);
             names[i] = c ? SSL_CIPHER_get_name(c) : NULL;
         }
+        load_defaults(ssl, dflt);
     }
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     openssl_names = names;
+    openssl_default = dflt;
+}
+
+bool iana_suite_common(uint16_t code)
+{
+    const iana_suite_t *s = iana_suite_by_code(code);
+    if (!s)
+        return false;
+    pthread_once(&openssl_names_once, load_openssl_names);
+    return openssl_default && openssl_default[s - iana_suites];
 }
 
 const char *iana_openssl_name(uint16_t code)

@@ -1,6 +1,7 @@
 /* hello_shape and hello_split_suites: the shapes hellos are cut to, that no hello a shape
  * makes falls in the 256..511-byte window once the endpoint taught it to avoid it, when a hello
- * counts as one the endpoint answered, and how a closed-on set is split. No network. */
+ * counts as one the endpoint answered, what merging a task's copy keeps, and how a closed-on
+ * set is split. No network. */
 #include <stdio.h>
 #include <string.h>
 

@@ -127,9 +127,9 @@ typedef struct tally {
     size_t reused;              /* answers kept from an earlier hello (the everything-hello) */
     char last_failure[200];     /* why the last connection could not be made */
     bool unresponsive;          /* accepts connections, answers no hello (last_failure says so) */
-    /* A version's task (versions_fan): the everything-hello was answered, so it neither gives
-     * up nor tests for silence, records no answer (they are recorded in order afterwards), and
-     * stops (aborted) where it would walk the shape ladder instead of walking it. */
+    /* A version's task (ask_versions_fanned): the everything-hello was answered, so it
+     * neither gives up nor tests for silence; it records no answer (they are recorded in order
+     * afterwards) and stops (aborted) where it would walk the shape ladder. */
     bool task;
     bool aborted;
     /* A task's hellos (logged); asked again on this thread, they are given their answers
@@ -283,7 +283,7 @@ static tls_raw_outcome_t send_shaped(tally_t *t, tls_raw_result_t *r)
         return o;
     if (hello_shape_unanswered(o) && hello_shape_may_walk(&t->shape) && !hello_shape_known(&t->shape, t->p)) {
         /* What a walk learns changes the hellos of the versions after this one: a task leaves
-         * it to the sequential engine (versions_fan). */
+         * it to the sequential engine (ask_versions_fanned). */
         if ((t->aborted = t->task))
             return o;
         o = hello_shape_walk(t->ctx, &t->shape, t->p, 0, &a, r, &t->connections, &t->reused);
@@ -712,8 +712,8 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
             protocols[i] = protocol_json(wire_version_name(asked_versions[i]), &v);
             tls_raw_result_free(&v.r);
         }
-        json_object *accepted = json_object_object_get(protocols[i], "accepted");
-        if (accepted && json_object_get_boolean(accepted))
+        json_object *accepted;
+        if (json_object_object_get_ex(protocols[i], "accepted", &accepted) && json_object_get_boolean(accepted))
             json_object_array_add(t.accepted, json_object_new_string(wire_version_name(asked_versions[i])));
         json_object_array_add(t.protocols, protocols[i]);
     }

@@ -89,6 +89,12 @@ bool hello_shape_known(const hello_shape_t *s, const hello_profile_t *p);
 /* Notes what the answer o to hello p teaches (hello_shape_ask does it for the hellos it sends). */
 void hello_shape_note(hello_shape_t *s, const hello_profile_t *p, tls_raw_outcome_t o);
 
+/* Adds to s the hellos answered in learned, a copy of s that a task of probe_fanout noted
+ * answers in without walking the ladder (so the shape is the same but for them); merged in
+ * index order, s ends as if the tasks' hellos had been noted in it one after another (the
+ * largest answered hellos of each kind). */
+void hello_shape_merge(hello_shape_t *s, const hello_shape_t *learned);
+
 /* Closed, reset or timed out: what a dropped hello looks like. */
 bool hello_shape_unanswered(tls_raw_outcome_t o);
 

@@ -18,7 +18,14 @@
  *    the suites of the chunks closed on are offered again by key exchange (ECDHE, DHE, RSA,
  *    the rest), and, once the server refused a hello of the version with an alert (so that
  *    its closes are picks), each part closed on in halves, down to single suites, within a
- *    budget (closed_on). */
+ *    budget (closed_on).
+ * Cost: the everything-hello first, alone (it teaches the shape), then the six versions at
+ * once as tasks of probe_fanout over the endpoint's free per-host slots: about 6 connections
+ * (the version the everything-hello was answered in is not asked again) in the time of two
+ * hellos instead of seven one after another. Only the shape ties a version to the ones before
+ * it, so the facts, the published shape and the recorded answers are those of asking them one
+ * after another (ask_versions_fanned); an endpoint that did not answer the everything-hello
+ * gets them one after another. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +99,22 @@ static json_object *protocol_json(const char *name, const vanswer_t *v)
     return o;
 }
 
+/* The hellos a version's task sent and the gist of their answers (no bytes), in order. */
+typedef struct vsent {
+    uint16_t version;
+    uint16_t *suites;           /* as offered, the SCSV included */
+    size_t n;
+    tls_raw_result_t gist;
+} vsent_t;
+
+typedef struct vlog {
+    vsent_t *e;
+    size_t n, cap;
+    size_t next;                /* the next one to give again */
+    size_t given;               /* given again (not sent twice) */
+    bool lost;                  /* out of memory: the hellos after n were not kept */
+} vlog_t;
+
 /* What the per-version results add up to. */
 typedef struct tally {
     probe_ctx_t *ctx;
@@ -104,12 +127,22 @@ typedef struct tally {
     size_t reused;              /* answers kept from an earlier hello (the everything-hello) */
     char last_failure[200];     /* why the last connection could not be made */
     bool unresponsive;          /* accepts connections, answers no hello (last_failure says so) */
+    /* A version's task (ask_versions_fanned): the everything-hello was answered, so it
+     * neither gives up nor tests for silence; it records no answer (they are recorded in order
+     * afterwards) and stops (aborted) where it would walk the shape ladder. */
+    bool task;
+    bool aborted;
+    /* A task's hellos (logged); asked again on this thread, they are given their answers
+     * again instead of being sent, as long as the same hellos come in the same order. */
+    vlog_t *log;
 } tally_t;
 
 /* Two failed connects and not one made: the endpoint is down or filtered, and trying the
  * remaining hellos would only cost a timeout each. So is one that answers no hello at all. */
 static bool give_up(const tally_t *t)
 {
+    if (t->task)
+        return false;
     return t->unresponsive || (t->connections == t->failed && t->failed >= 2);
 }
 
@@ -125,7 +158,7 @@ static bool silent(const tls_raw_result_t *r)
  * endpoint is then unresponsive, and its other hellos would each cost a timeout for nothing. */
 static bool unresponsive(tally_t *t, const tls_raw_result_t *first)
 {
-    if (t->connections != 1 || t->reused || !silent(first))
+    if (t->task || t->connections != 1 || t->reused || !silent(first))
         return false;
     hello_profile_t *p = malloc(sizeof *p);
     uint16_t *suites = malloc(HELLO_MAX_CODES * sizeof *suites);
@@ -168,6 +201,70 @@ static void set_given_up(tally_t *t, tls_raw_result_t *r)
     snprintf(r->summary, sizeof r->summary, "%s", t->last_failure);
 }
 
+static bool same_hello(const vsent_t *e, const hello_profile_t *p)
+{
+    return e->version == p->version && e->n == p->opts.nsuites &&
+           memcmp(e->suites, p->opts.suites, e->n * sizeof *e->suites) == 0;
+}
+
+/* A task's hello and answer, kept for asking again. Out of memory, the log ends there: the
+ * hellos after it are sent again. */
+static void log_sent(tally_t *t, const tls_raw_result_t *r)
+{
+    vlog_t *l = t->log;
+    if (l->lost)
+        return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap * 2 + 8;
+        vsent_t *e = realloc(l->e, cap * sizeof *e);
+        if (!e) {
+            l->lost = true;
+            return;
+        }
+        l->e = e;
+        l->cap = cap;
+    }
+    vsent_t *e = &l->e[l->n];
+    if (!(e->suites = malloc((t->p->opts.nsuites + 1) * sizeof *e->suites))) {
+        l->lost = true;
+        return;
+    }
+    l->n++;
+    e->version = t->p->version;
+    e->n = t->p->opts.nsuites;
+    memcpy(e->suites, t->p->opts.suites, e->n * sizeof *e->suites);
+    e->gist = *r;
+    e->gist.raw = NULL;
+    memset(&e->gist.flight, 0, sizeof e->gist.flight);
+}
+
+static void vlog_free(vlog_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->e[i].suites);
+    free(l->e);
+}
+
+/* The answer a task got to this very hello, when it is the next one it sent: no answer that
+ * decides a version (a task sends nothing after one), so the gist is all that is read. */
+static bool replayed(tally_t *t, tls_raw_result_t *r)
+{
+    vlog_t *l = t->task ? NULL : t->log;
+    if (!l || l->next == l->n)
+        return false;
+    const vsent_t *e = &l->e[l->next];
+    if (!same_hello(e, t->p) || e->gist.outcome == TLS_RAW_ACCEPTED || e->gist.outcome == TLS_RAW_OTHER_VERSION) {
+        l->next = l->n;
+        return false;
+    }
+    l->next++;
+    l->given++;
+    *r = e->gist;
+    t->connections++;
+    hello_shape_note(&t->shape, t->p, r->outcome);
+    return true;
+}
+
 /* Sends p as the endpoint's shape allows (p's suites already fitted); when it gets no answer
  * in a shape never answered, walks the shape ladder. */
 static tls_raw_outcome_t send_shaped(tally_t *t, tls_raw_result_t *r)
@@ -177,11 +274,18 @@ static tls_raw_outcome_t send_shaped(tally_t *t, tls_raw_result_t *r)
         return r->outcome;
     }
     hello_answer_t a;
-    tls_raw_outcome_t o = hello_shape_ask(t->ctx, &t->shape, t->p, &a, r, &t->connections, &t->reused);
+    tls_raw_outcome_t o = replayed(t, r) ? r->outcome
+                                         : hello_shape_ask(t->ctx, &t->shape, t->p, &a, r, &t->connections, &t->reused);
+    if (t->task)
+        log_sent(t, r);
     note_failure(t, r);
     if ((t->unresponsive = unresponsive(t, r)))
         return o;
     if (hello_shape_unanswered(o) && hello_shape_may_walk(&t->shape) && !hello_shape_known(&t->shape, t->p)) {
+        /* What a walk learns changes the hellos of the versions after this one: a task leaves
+         * it to the sequential engine (ask_versions_fanned). */
+        if ((t->aborted = t->task))
+            return o;
         o = hello_shape_walk(t->ctx, &t->shape, t->p, 0, &a, r, &t->connections, &t->reused);
         note_failure(t, r);
     }
@@ -344,11 +448,16 @@ static void offer_set(vask_t *k, const vset_t *set)
         hello_profile_init(t->p, ep->sni, k->version);
         size_t n = hello_shape_fit(&t->shape, t->p, set->codes + at, set->n - at, 0);
         tls_raw_outcome_t o = send_shaped(t, &r);
+        if (t->aborted) {
+            tls_raw_result_free(&r);
+            k->done = true;
+            return;
+        }
         /* A walk that got an answer may have sent fewer suites: what p offers last is what
          * was asked. One that got none tried them all. */
         if (!hello_shape_unanswered(o) && offered(t->p) > 0)
             n = offered(t->p);
-        if (o == TLS_RAW_ACCEPTED)
+        if (o == TLS_RAW_ACCEPTED && !t->task)
             hello_memo_record(ep, t->p, &r);
         /* A part that times out ends the splitting: each more could cost the whole timeout,
          * and the version is unknown now unless a part is accepted. */
@@ -397,15 +506,6 @@ static void ask_version(tally_t *t, uint16_t version, const uint16_t *suites, si
     }
     free(k);
     conclude(v, t->connections - start);
-}
-
-/* Records one version's result and frees it. */
-static void record_version(tally_t *t, const char *name, vanswer_t *v)
-{
-    json_object_array_add(t->protocols, protocol_json(name, v));
-    if (v->state == V_ACCEPTED)
-        json_object_array_add(t->accepted, json_object_new_string(name));
-    tls_raw_result_free(&v->r);
 }
 
 static void ask_sslv2(tally_t *t, vanswer_t *v)
@@ -478,9 +578,108 @@ static void ask_preference(tally_t *t, const uint16_t *suites, size_t n, tls_raw
         hello_memo_record(ep, t->p, pref);
 }
 
+/* The versions in the order the sequential engine asks them (and the report lists them). */
+static const uint16_t asked_versions[] = { WIRE_SSL2, WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
+#define NVERSIONS (sizeof asked_versions / sizeof *asked_versions)
+
+/* Asks one version: SSLv2's one hello, or every suite of a TLS version. */
+static void ask_one(tally_t *t, uint16_t version, uint16_t *suites, vanswer_t *v)
+{
+    memset(v, 0, sizeof *v);
+    v->state = V_UNKNOWN;
+    if (version == WIRE_SSL2) {
+        ask_sslv2(t, v);
+        return;
+    }
+    size_t n = iana_suites_for_version(version, suites, HELLO_MAX_CODES);
+    ask_version(t, version, suites, n < HELLO_MAX_CODES ? n : HELLO_MAX_CODES, v);
+}
+
+/* The versions asked at once, one task each, with a copy of the shape. */
+typedef struct vfan {
+    tally_t t[NVERSIONS];
+    vanswer_t v[NVERSIONS];
+    vlog_t log[NVERSIONS];
+    uint16_t suites[NVERSIONS][HELLO_MAX_CODES];
+} vfan_t;
+
+static void version_task(probe_ctx_t *task, void *arg, size_t i)
+{
+    vfan_t *f = arg;
+    f->t[i].ctx = task;
+    ask_one(&f->t[i], asked_versions[i], f->suites[i], &f->v[i]);
+}
+
+static bool same_fit(const hello_shape_t *a, const hello_shape_t *b)
+{
+    return a->level == b->level && a->max_codes == b->max_codes && a->avoid_window == b->avoid_window;
+}
+
+/* Version i asked again on this thread, as the sequential engine asks it, its task's hellos
+ * given their answers again while they are the ones it sends (those are not sent twice). */
+static void ask_again(tally_t *t, vfan_t *f, size_t i, uint16_t *suites)
+{
+    tally_t *k = &f->t[i];
+    tls_raw_result_free(&f->v[i].r);
+    t->log = &f->log[i];
+    ask_one(t, asked_versions[i], suites, &f->v[i]);
+    t->log = NULL;
+    /* The task's hellos not given again were sent all the same (its kept answers were taken
+     * again if they still stand). */
+    t->connections += k->connections - f->log[i].given;
+    t->failed += k->failed;
+}
+
+/* Every version once the everything-hello was answered: the versions are independent but for
+ * what their hellos teach about the shape, so they run as tasks (probe_fanout), each from a
+ * copy of the shape, and are then taken in the sequential order. A task whose hellos were
+ * all in shapes its copy had seen answered (or that could walk no further) sent what the
+ * sequential engine would have sent, which knows at least as much: its answer stands and its
+ * shape is merged. One that would have walked the ladder stopped there; it is asked again on
+ * this thread from the shape of the versions before it, walking if that shape still lets it
+ * (the same hellos up to there get the answers the task got), and so is every version after a
+ * walk that changed the fit. What is published and recorded is then what the sequential
+ * engine gets. False (nothing sent): out of memory. */
+static bool ask_versions_fanned(tally_t *t, uint16_t *suites, json_object *protocols[NVERSIONS])
+{
+    vfan_t *f = calloc(1, sizeof *f);
+    bool ok = f != NULL;
+    for (size_t i = 0; ok && i < NVERSIONS; i++) {
+        f->t[i] = (tally_t){ .task = true, .shape = t->shape, .log = &f->log[i], .p = malloc(sizeof *f->t[i].p) };
+        ok = f->t[i].p != NULL;
+    }
+    if (ok) {
+        probe_fanout(t->ctx, NVERSIONS, version_task, f);
+        hello_shape_t start = t->shape;
+        for (size_t i = 0; i < NVERSIONS; i++) {
+            tally_t *k = &f->t[i];
+            vanswer_t *v = &f->v[i];
+            if (k->last_failure[0])
+                snprintf(t->last_failure, sizeof t->last_failure, "%s", k->last_failure);
+            if (k->aborted || !same_fit(&t->shape, &start)) {
+                ask_again(t, f, i, suites);
+            } else {
+                t->connections += k->connections;
+                t->failed += k->failed;
+                t->reused += k->reused;
+                hello_shape_merge(&t->shape, &k->shape);
+                if (v->state == V_ACCEPTED)
+                    hello_memo_record(t->ctx->ep, k->p, &v->r);
+            }
+            protocols[i] = protocol_json(wire_version_name(asked_versions[i]), v);
+            tls_raw_result_free(&v->r);
+        }
+    }
+    for (size_t i = 0; f && i < NVERSIONS; i++) {
+        free(f->t[i].p);
+        vlog_free(&f->log[i]);
+    }
+    free(f);
+    return ok;
+}
+
 static probe_status_t versions_run(probe_ctx_t *ctx)
 {
-    static const uint16_t tls_versions[] = { WIRE_SSL3, WIRE_TLS10, WIRE_TLS11, WIRE_TLS12, WIRE_TLS13 };
     endpoint_t *ep = ctx->ep;
     tally_t t = { .ctx = ctx, .protocols = json_object_new_array(), .accepted = json_object_new_array() };
     hello_shape_init(&t.shape);
@@ -498,21 +697,25 @@ static probe_status_t versions_run(probe_ctx_t *ctx)
 
     /* First every suite of every version: the server picks its preferred version and suite,
      * and that answer stands for the hello of that version alone, which is then not sent (one
-     * signature fewer for the server). */
+     * signature fewer for the server). It also learns the shape the endpoint answers. */
     ask_preference(&t, suites, everything_suites(suites), &pref);
 
-    vanswer_t v = { .state = V_UNKNOWN };
-    ask_sslv2(&t, &v);
-    record_version(&t, wire_version_name(WIRE_SSL2), &v);
-
-    for (size_t i = 0; i < sizeof tls_versions / sizeof *tls_versions; i++) {
-        size_t n = iana_suites_for_version(tls_versions[i], suites, HELLO_MAX_CODES);
-        if (n > HELLO_MAX_CODES)
-            n = HELLO_MAX_CODES;
-        memset(&v, 0, sizeof v);
-        v.state = V_UNKNOWN;
-        ask_version(&t, tls_versions[i], suites, n, &v);
-        record_version(&t, wire_version_name(tls_versions[i]), &v);
+    /* An endpoint that answered it gets the versions at once; any other one after another,
+     * each learning from the ones before (it may give up, or walk the ladder on every one). */
+    json_object *protocols[NVERSIONS] = { NULL };
+    bool fanned = !t.unresponsive && t.connections > t.failed && t.shape.answered_any &&
+                  ask_versions_fanned(&t, suites, protocols);
+    for (size_t i = 0; i < NVERSIONS; i++) {
+        vanswer_t v;
+        if (!fanned) {
+            ask_one(&t, asked_versions[i], suites, &v);
+            protocols[i] = protocol_json(wire_version_name(asked_versions[i]), &v);
+            tls_raw_result_free(&v.r);
+        }
+        json_object *accepted;
+        if (json_object_object_get_ex(protocols[i], "accepted", &accepted) && json_object_get_boolean(accepted))
+            json_object_array_add(t.accepted, json_object_new_string(wire_version_name(asked_versions[i])));
+        json_object_array_add(t.protocols, protocols[i]);
     }
     hello_shape_publish(ep, &t.shape);
     free(t.p);

@@ -215,6 +215,14 @@ void hello_shape_note(hello_shape_t *s, const hello_profile_t *p, tls_raw_outcom
     add_seen(s, &h);
 }
 
+void hello_shape_merge(hello_shape_t *s, const hello_shape_t *learned)
+{
+    s->alerts |= learned->alerts;
+    s->answered_any |= learned->answered_any;
+    for (size_t i = 0; i < learned->nseen; i++)
+        add_seen(s, &learned->seen[i]);
+}
+
 /* The extensions a server that knows nothing newer than TLS 1.2 has seen. */
 static void known_only(hello_profile_t *p)
 {

@@ -1,6 +1,7 @@
 /* hello_shape and hello_split_suites: the shapes hellos are cut to, that no hello a shape
  * makes falls in the 256..511-byte window once the endpoint taught it to avoid it, when a hello
- * counts as one the endpoint answered, and how a closed-on set is split. No network. */
+ * counts as one the endpoint answered, what merging a task's copy keeps, and how a closed-on
+ * set is split. No network. */
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +37,7 @@ static bool has_code(const hello_profile_t *p, uint16_t code)
 }
 
 static hello_profile_t prof;
-static uint16_t suites[HELLO_MAX_CODES];
+static uint16_t suites[HELLO_MAX_CODES], suites3[HELLO_MAX_CODES];
 
 static void test_fit_limits(void)
 {
@@ -167,6 +168,46 @@ static void test_known(void)
     check(!hello_shape_known(&w, &prof), "answered below 256 bytes: a 256..511 one is not known");
 }
 
+/* Two copies of a shape, each noting another answered hello, merged in either order: every
+ * hello either taught is known, the larger of two of one kind replaces the smaller, and the
+ * flags are ORed. */
+static void test_merge(void)
+{
+    hello_shape_t start, a, b, ab, ba;
+    hello_shape_init(&start);
+    size_t n12 = iana_suites_for_version(WIRE_TLS12, suites, HELLO_MAX_CODES);
+    hello_profile_init(&prof, "localhost", WIRE_TLS12);
+    hello_shape_fit(&start, &prof, suites, 20, 0);
+    hello_shape_note(&start, &prof, TLS_RAW_ACCEPTED);
+    a = b = start;
+    hello_profile_init(&prof, "localhost", WIRE_TLS12);
+    hello_shape_fit(&a, &prof, suites, n12, 0);
+    hello_shape_note(&a, &prof, TLS_RAW_ALERT);
+    hello_profile_init(&prof, NULL, WIRE_SSL3);
+    size_t n3 = iana_suites_for_version(WIRE_SSL3, suites3, HELLO_MAX_CODES);
+    hello_shape_fit(&b, &prof, suites3, n3, 0);
+    check(built_len(&prof) >= 256 && built_len(&prof) <= 511, "merge: the SSLv3 hello is in the window");
+    hello_shape_note(&b, &prof, TLS_RAW_ALERT);
+    check(!start.alerts && a.alerts && b.alerts, "merge: the copies learned an alert each");
+    ab = ba = start;
+    hello_shape_merge(&ab, &a);
+    hello_shape_merge(&ab, &b);
+    hello_shape_merge(&ba, &b);
+    hello_shape_merge(&ba, &a);
+    hello_profile_init(&prof, "localhost", WIRE_TLS12);
+    hello_shape_fit(&start, &prof, suites, n12, 0);
+    check(!hello_shape_known(&start, &prof) && hello_shape_known(&ab, &prof) && hello_shape_known(&ba, &prof),
+          "merge: the full TLS 1.2 hello one copy saw answered is known after merging, in either order");
+    hello_profile_init(&prof, NULL, WIRE_SSL3);
+    hello_shape_fit(&start, &prof, suites3, n3, 0);
+    check(!hello_shape_known(&start, &prof) && hello_shape_known(&ab, &prof) && hello_shape_known(&ba, &prof),
+          "merge: the SSLv3 hello the other copy saw answered is known too");
+    check(a.nseen == 2 && b.nseen == 2 && ab.nseen == 3 && ba.nseen == 3,
+          "merge: the start's hello and what each copy added, none twice");
+    check(ab.alerts && ab.answered_any && ab.level == start.level && ab.max_codes == start.max_codes,
+          "merge: flags ORed, the fit unchanged");
+}
+
 static void test_split(void)
 {
     /* ECDHE, RSA, DHE, TLS 1.3, ECDHE, DHE in offer order. */
@@ -195,6 +236,7 @@ int main(void)
     test_fit_levels();
     test_window();
     test_known();
+    test_merge();
     test_split();
     return failures ? 1 : 0;
 }

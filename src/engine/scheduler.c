@@ -499,9 +499,11 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     pthread_mutex_init(&s.mu, NULL);
     pthread_cond_init(&s.cv, NULL);
 
-    size_t nworkers = (size_t)opts->jobs;
-    if (nworkers > s.open_items)
-        nworkers = s.open_items ? s.open_items : 1;
+    /* Enough workers for every probe, and for the tasks a probe fans out on its endpoint's
+     * per-host slots (probe_fanout), within --jobs. */
+    size_t nworkers = (size_t)opts->jobs, useful = s.open_items * (size_t)(opts->per_host > 0 ? opts->per_host : 1);
+    if (nworkers > useful)
+        nworkers = useful ? useful : 1;
     pthread_t *threads = calloc(nworkers, sizeof *threads);
     /* Workers (and the threads they start) block the stop signals: a handler then runs on the
      * calling thread, never inside a probe's I/O. */

@@ -24,7 +24,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_INC := $(patsubst %/,-I%,$(sort $(dir $(wildcard src/*/*.h))))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check check-asan unit install demo bench bench-sweep bench-hostile fuzz clean
+.PHONY: all check check-asan unit install demo bench bench-sweep bench-hostile bench-latency fuzz clean
 
 all: $(BIN)
 
@@ -151,17 +151,21 @@ demo: tlsprobe
 	tests/lab/demo.sh $(CURDIR)/tlsprobe
 
 # bench: the cipher benchmark on the lab, then the sweep and the hostile-sweep benchmarks (each in
-# a network namespace of its own).
+# a network namespace of its own), then the latency benchmark (through a delay proxy).
 bench: tlsprobe
 	tests/bench/run.sh $(CURDIR)/tlsprobe
 	tests/bench/sweep.sh $(CURDIR)/tlsprobe
 	tests/bench/hostile.sh $(CURDIR)/tlsprobe
+	tests/bench/latency.sh $(CURDIR)/tlsprobe
 
 bench-sweep: tlsprobe
 	tests/bench/sweep.sh $(CURDIR)/tlsprobe
 
 bench-hostile: tlsprobe
 	tests/bench/hostile.sh $(CURDIR)/tlsprobe
+
+bench-latency: tlsprobe
+	tests/bench/latency.sh $(CURDIR)/tlsprobe
 
 clean:
 	rm -rf build build-asan build-fuzz tlsprobe

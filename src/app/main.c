@@ -83,6 +83,12 @@ static int probe_targets(target_list_t *targets, const options_t *opts, const sc
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* A fixed trim threshold (128 KiB, glibc's default): otherwise glibc raises it up to 64 MiB
+     * once a large block is freed (the target list, when packed), and the worker threads' arenas
+     * then keep what they freed: a sweep's RSS crept up by ~0.3 KB per endpoint probed. */
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
     /* A server that resets mid-write must be that endpoint's finding, not our death. */
     signal(SIGPIPE, SIG_IGN);
     int sub = subcommand(argc, argv);

@@ -14,6 +14,9 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "escape.h"
@@ -206,6 +209,12 @@ static int sweep_windows(sweep_t *s)
         int rc = scheduler_run(s->eps, s->count, s->opts, on_endpoint_done, s->pr);
         size_t next = s->first + s->count;
         window_close(s);
+#ifdef __GLIBC__
+        /* What the window's threads freed stays with glibc's per-thread arenas, in holes the
+         * next window's allocations do not exactly fill: without giving it back, a sweep's
+         * memory would creep up window after window. */
+        malloc_trim(0);
+#endif
         if (rc != 0) {
             s->out_of_memory = true;
             return -1;

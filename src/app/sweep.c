@@ -91,7 +91,8 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     json_object *obj = report_endpoint(ep);
     endpoint_drop_report_data(ep);
     errno = 0;
-    bool spooled = !pr->spool || report_spool_put(pr->spool, pr->first + (size_t)(ep->target - pr->targets), obj) == 0;
+    size_t place = pr->first + (size_t)(ep->target - pr->targets);
+    bool spooled = !pr->spool || report_spool_put(pr->spool, place, obj) == 0;
     int why = errno;
     pthread_mutex_lock(&pr->mu);
     pr->done++;

@@ -285,8 +285,7 @@ static void load_targets(inv_t *iv, yaml_node_t *targets, target_list_t *list)
     }
     if (yaml_stream_is_split(iv->stream, targets)) {
         item_ctx_t c = { .iv = iv, .list = list };
-        if (yaml_stream_items(iv->stream, targets, load_item, &c) != 0 && !c.oom)
-            inv_fail_at(iv, targets, "targets", "out of memory");
+        yaml_stream_items(iv->stream, targets, load_item, &c); /* it says why it failed */
         return;
     }
     for (yaml_node_item_t *it = targets->data.sequence.items.start; it < targets->data.sequence.items.top; it++) {

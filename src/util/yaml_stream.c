@@ -40,7 +40,11 @@ typedef struct source {
     size_t nopen, open_cap;
     const anchor_t *replay;    /* an alias being replaced by its anchor's events */
     size_t replay_at;
+    yaml_mark_t alias_at;      /* where that alias is */
+    int depth;                 /* collections open, aliases expanded */
     bool oom;
+    bool too_deep;             /* aliases expanded, nested deeper than YAML_READ_MAX_DEPTH */
+    yaml_mark_t deep_at;
 } source_t;
 
 /* Where the events are: one frame per open collection. */
@@ -57,6 +61,9 @@ typedef struct tracker {
 } tracker_t;
 
 struct yaml_stream {
+    const char *path;
+    yaml_problem_fn problem;   /* says why yaml_stream_items failed */
+    void *arg;
     const char *buf;
     size_t len;
     yaml_split_fn split;
@@ -181,14 +188,29 @@ static const anchor_t *find_anchor(const source_t *s, const char *name)
     return NULL;
 }
 
-/* The next event, aliases replaced; NULL at the end of the stream or when out of memory. */
+/* Passes e on: kept by the anchors open, counted in the depth. NULL: out of memory, or nested too
+ * deep (the checks bound the file's nesting, not what aliases expand to). */
+static const ev_t *deliver(source_t *s, const ev_t *e)
+{
+    keep(s, e);
+    if (e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT) {
+        if (++s->depth > YAML_READ_MAX_DEPTH && !s->too_deep) {
+            s->too_deep = true;
+            s->deep_at = s->replay ? s->alias_at : e->start;
+        }
+    } else if (e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT) {
+        s->depth--;
+    }
+    return s->oom || s->too_deep ? NULL : e;
+}
+
+/* The next event, aliases replaced; NULL at the end of the stream, when out of memory or when
+ * nested too deep. */
 static const ev_t *next_event(source_t *s)
 {
     for (;;) {
         if (s->replay && s->replay_at < s->replay->n) {
-            const ev_t *e = &s->replay->evs[s->replay_at++];
-            keep(s, e);
-            return s->oom ? NULL : e;
+            return deliver(s, &s->replay->evs[s->replay_at++]);
         }
         s->replay = NULL;
         if (s->has_cur)
@@ -204,6 +226,7 @@ static const ev_t *next_event(source_t *s)
             /* The checks saw its anchor before it, finished. */
             s->replay = find_anchor(s, (const char *)y->data.alias.anchor);
             s->replay_at = 0;
+            s->alias_at = y->start_mark;
             continue;
         }
         ev_t *v = &s->view;
@@ -228,8 +251,7 @@ static const ev_t *next_event(source_t *s)
         }
         if (anchor && !open_anchor(s, anchor))
             s->oom = true;
-        keep(s, v);
-        return s->oom ? NULL : v;
+        return deliver(s, v);
     }
 }
 
@@ -393,6 +415,18 @@ static bool build_node(source_t *src, tracker_t *tr, yaml_document_t *doc, const
     return ok;
 }
 
+/* Says why reading failed: nested too deep once aliases are expanded, else out of memory. */
+static void say_failure(yaml_problem_fn problem, void *arg, const char *path, const source_t *src)
+{
+    char line[600];
+    if (src->too_deep)
+        snprintf(line, sizeof line, "%s:%zu:%zu: nested deeper than %d levels once aliases are expanded: refused",
+                 path, src->deep_at.line + 1, src->deep_at.column + 1, YAML_READ_MAX_DEPTH);
+    else
+        snprintf(line, sizeof line, "%s: out of memory", path);
+    problem(arg, line);
+}
+
 static bool new_document(yaml_document_t *doc)
 {
     return yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1) != 0;
@@ -411,6 +445,7 @@ size_t yaml_read_skeleton(const char *path, const char *what, yaml_split_fn spli
     source_init(&src, buf, len);
     bool ok = s && src.parser_ok && new_document(doc);
     if (s && ok) {
+        *s = (yaml_stream_t){ .path = path, .problem = problem, .arg = arg };
         s->buf = buf;
         s->len = len;
         s->split = split;
@@ -424,11 +459,10 @@ size_t yaml_read_skeleton(const char *path, const char *what, yaml_split_fn spli
         if (!ok)
             yaml_document_delete(doc);
     }
+    if (!ok)
+        say_failure(problem, arg, path, &src);
     source_free(&src);
     if (!ok) {
-        char line[600];
-        snprintf(line, sizeof line, "%s: out of memory", path);
-        problem(arg, line);
         if (s)
             free(s->split_ids);
         free(s);
@@ -473,12 +507,16 @@ int yaml_stream_items(yaml_stream_t *s, const yaml_node_t *seq, yaml_item_fn fn,
     size_t k = 0;
     while (k < s->nsplit && yaml_document_get_node((yaml_document_t *)s->skeleton, s->split_ids[k]) != seq)
         k++;
-    if (k == s->nsplit || !seek_split(s, k))
+    if (k == s->nsplit || !seek_split(s, k)) {
+        say_failure(s->problem, s->arg, s->path, &s->src);
         return -1;
+    }
     for (;;) {
         const ev_t *e = next_event(&s->src);
-        if (!e)
+        if (!e) {
+            say_failure(s->problem, s->arg, s->path, &s->src);
             return -1;
+        }
         track(&s->tr, e);
         if (e->type == YAML_SEQUENCE_END_EVENT)
             return 0;
@@ -489,8 +527,10 @@ int yaml_stream_items(yaml_stream_t *s, const yaml_node_t *seq, yaml_item_fn fn,
         if (ok)
             fn(arg, &doc, yaml_document_get_root_node(&doc));
         yaml_document_delete(&doc);
-        if (!ok)
+        if (!ok) {
+            say_failure(s->problem, s->arg, s->path, &s->src);
             return -1;
+        }
     }
 }
 

@@ -345,6 +345,13 @@ int main(void)
 
     test_groups();
     test_aliases();
+    /* Targets are built with aliases expanded: what an alias expands to is bounded too. */
+    char deep[400];
+    snprintf(deep, sizeof deep, "targets:\n  - {host: a, tags: &d %.40s1%.40s}\n  - {host: b, tags: %.30s*d%.30s}\n",
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+    expect_error("an alias expanding past 64 levels of nesting", deep,
+                 "3:51: nested deeper than 64 levels once aliases are expanded: refused");
     test_pack();
     test_every_error();
 

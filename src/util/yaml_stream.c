@@ -38,14 +38,25 @@ typedef struct source {
     size_t nanchors, cap;
     size_t *open;              /* anchors being kept, innermost last */
     size_t nopen, open_cap;
-    const anchor_t *replay;    /* an alias being replaced by its anchor's events */
-    size_t replay_at;
-    yaml_mark_t alias_at;      /* where that alias is */
+    /* Aliases being replaced by their anchor's events: an anchor keeps an alias inside it as
+     * a reference (its length the anchor's index), replaced in turn, so what anchors keep
+     * grows with the file, not with what aliases expand to. */
+    struct replay { size_t anchor, at; } *replay;
+    size_t nreplay, replay_cap;
+    yaml_mark_t alias_at;      /* where the outermost one is, in the file */
     int depth;                 /* collections open, aliases expanded */
+    long raw, expanded;        /* nodes read from the file, and from replaced aliases */
+    long doc_start;            /* expanded when the document being built began */
     bool oom;
     bool too_deep;             /* aliases expanded, nested deeper than YAML_READ_MAX_DEPTH */
+    bool too_big;              /* a document's aliases expanded to too many nodes */
+    long kept;                 /* events kept by all anchors: at most YAML_READ_MAX_NODES */
     yaml_mark_t deep_at;
 } source_t;
+
+/* What aliases may add to one built document, beyond the file's own nodes so far: a document
+ * then costs about what the whole document cost when libyaml shared aliased nodes. */
+#define EXPANDED_MAX 250000L
 
 /* Where the events are: one frame per open collection. */
 typedef struct frame {
@@ -112,11 +123,15 @@ static void source_free(source_t *s)
     }
     free(s->anchors);
     free(s->open);
+    free(s->replay);
     memset(s, 0, sizeof *s);
 }
 
 static bool keep_event(source_t *s, anchor_t *a, const ev_t *e)
 {
+    /* Anchors inside anchors keep an event once each: bounded as the file's nodes are. */
+    if (++s->kept > YAML_READ_MAX_NODES)
+        return false;
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 8;
         ev_t *evs = realloc(a->evs, cap * sizeof *evs);
@@ -192,16 +207,41 @@ static const anchor_t *find_anchor(const source_t *s, const char *name)
  * deep (the checks bound the file's nesting, not what aliases expand to). */
 static const ev_t *deliver(source_t *s, const ev_t *e)
 {
-    keep(s, e);
+    bool replayed = s->nreplay > 0;
+    bool node = e->type == YAML_SCALAR_EVENT || e->type == YAML_SEQUENCE_START_EVENT ||
+                e->type == YAML_MAPPING_START_EVENT;
+    if (!replayed)
+        keep(s, e);    /* a replayed event is in its anchor already, or behind an alias kept */
+    if (node && !replayed)
+        s->raw++;
+    if (node && replayed && ++s->expanded - s->doc_start > EXPANDED_MAX + s->raw && !s->too_big) {
+        s->too_big = true;
+        s->deep_at = s->alias_at;
+    }
     if (e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT) {
         if (++s->depth > YAML_READ_MAX_DEPTH && !s->too_deep) {
             s->too_deep = true;
-            s->deep_at = s->replay ? s->alias_at : e->start;
+            s->deep_at = replayed ? s->alias_at : e->start;
         }
     } else if (e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT) {
         s->depth--;
     }
-    return s->oom || s->too_deep ? NULL : e;
+    return s->oom || s->too_deep || s->too_big ? NULL : e;
+}
+
+/* Replaces an alias by anchor i's events from now on. false when out of memory. */
+static bool push_replay(source_t *s, size_t i)
+{
+    if (s->nreplay == s->replay_cap) {
+        size_t cap = s->replay_cap ? s->replay_cap * 2 : 8;
+        struct replay *r = realloc(s->replay, cap * sizeof *r);
+        if (!r)
+            return false;
+        s->replay = r;
+        s->replay_cap = cap;
+    }
+    s->replay[s->nreplay++] = (struct replay){ i, 0 };
+    return true;
 }
 
 /* The next event, aliases replaced; NULL at the end of the stream, when out of memory or when
@@ -209,10 +249,22 @@ static const ev_t *deliver(source_t *s, const ev_t *e)
 static const ev_t *next_event(source_t *s)
 {
     for (;;) {
-        if (s->replay && s->replay_at < s->replay->n) {
-            return deliver(s, &s->replay->evs[s->replay_at++]);
+        if (s->nreplay > 0) {
+            struct replay *r = &s->replay[s->nreplay - 1];
+            const anchor_t *a = &s->anchors[r->anchor];
+            if (r->at == a->n) {
+                s->nreplay--;
+                continue;
+            }
+            const ev_t *e = &a->evs[r->at++];
+            if (e->type != YAML_ALIAS_EVENT)
+                return deliver(s, e);
+            if (!push_replay(s, e->length)) {
+                s->oom = true;
+                return NULL;
+            }
+            continue;
         }
-        s->replay = NULL;
         if (s->has_cur)
             yaml_event_delete(&s->cur);
         s->has_cur = false;
@@ -224,9 +276,17 @@ static const ev_t *next_event(source_t *s)
             return NULL;
         if (y->type == YAML_ALIAS_EVENT) {
             /* The checks saw its anchor before it, finished. */
-            s->replay = find_anchor(s, (const char *)y->data.alias.anchor);
-            s->replay_at = 0;
+            const anchor_t *a = find_anchor(s, (const char *)y->data.alias.anchor);
+            if (!a)
+                continue;
+            ev_t ref = { .type = YAML_ALIAS_EVENT, .start = y->start_mark, .end = y->end_mark,
+                         .length = (size_t)(a - s->anchors) };
+            keep(s, &ref);
             s->alias_at = y->start_mark;
+            if (!push_replay(s, ref.length))
+                s->oom = true;
+            if (s->oom)
+                return NULL;
             continue;
         }
         ev_t *v = &s->view;
@@ -422,6 +482,12 @@ static void say_failure(yaml_problem_fn problem, void *arg, const char *path, co
     if (src->too_deep)
         snprintf(line, sizeof line, "%s:%zu:%zu: nested deeper than %d levels once aliases are expanded: refused",
                  path, src->deep_at.line + 1, src->deep_at.column + 1, YAML_READ_MAX_DEPTH);
+    else if (src->too_big)
+        snprintf(line, sizeof line, "%s:%zu:%zu: aliases expand to more than %ld nodes beyond the file's own: refused",
+                 path, src->deep_at.line + 1, src->deep_at.column + 1, EXPANDED_MAX);
+    else if (src->kept > YAML_READ_MAX_NODES)
+        snprintf(line, sizeof line, "%s: anchors (&name) hold more than %ld nodes, nested ones counted again: refused",
+                 path, YAML_READ_MAX_NODES);
     else
         snprintf(line, sizeof line, "%s: out of memory", path);
     problem(arg, line);
@@ -523,6 +589,7 @@ int yaml_stream_items(yaml_stream_t *s, const yaml_node_t *seq, yaml_item_fn fn,
         yaml_document_t doc;
         if (!new_document(&doc))
             return -1;
+        s->src.doc_start = s->src.expanded;
         bool ok = build_node(&s->src, &s->tr, &doc, e, NULL) && !s->src.oom;
         if (ok)
             fn(arg, &doc, yaml_document_get_root_node(&doc));

@@ -113,7 +113,8 @@ FUZZ_SRC_ocsp       := src/x509/ocsp_check.c src/x509/x509_facts.c $(FUZZ_HTTP)
 FUZZ_SRC_target     := src/app/target.c src/starttls/service.c src/ech/ech_hello.c src/ech/ech_config.c \
                        src/ech/hpke.c src/wire/wire_hello.c src/wire/wire_parse.c src/wire/iana.c \
                        src/util/text_echo.c src/util/escape.c
-FUZZ_SRC_inventory  := src/app/inventory.c src/app/inventory_target.c src/util/yaml_read.c src/x509/x509_facts.c \
+FUZZ_SRC_inventory  := src/app/inventory.c src/app/inventory_target.c src/util/yaml_read.c src/util/yaml_stream.c \
+                       src/x509/x509_facts.c \
                        $(FUZZ_SRC_target)
 FUZZ_SRC_policy     := src/scoring/policy.c src/util/yaml_read.c $(FUZZ_SRC_target)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined

@@ -29,6 +29,11 @@ typedef void (*yaml_problem_fn)(void *arg, const char *line);
 size_t yaml_read_file(const char *path, const char *what, yaml_document_t *doc, yaml_problem_fn problem,
                       void *arg);
 
+/* yaml_read_file's checks without the document: the file's text (free it) when the event pass
+ * found no problem, its length in *len; else NULL, each problem said and counted in *problems. */
+char *yaml_read_checked(const char *path, const char *what, size_t *len, yaml_problem_fn problem, void *arg,
+                        size_t *problems);
+
 /* The node's text when it is a scalar, else NULL (also for a scalar holding NUL, which
  * yaml_read_file refuses: no reader ever sees a cut string). */
 const char *yaml_scalar(const yaml_node_t *n);

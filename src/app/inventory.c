@@ -1,7 +1,9 @@
 /* YAML inventories, read with libyaml's document API so that every node keeps its position:
  * each error names FILE:LINE:COLUMN and the field, as a user fixing a thousand-line inventory
- * needs, and the reader goes on after an error so that all of them are named at once. This file
- * reads the document, its defaults and its groups; inventory_target.c reads the targets. */
+ * needs, and the reader goes on after an error so that all of them are named at once. The
+ * document is read without its targets, which come one at a time, each as a document of its
+ * own (yaml_stream.h), so that memory does not grow with the inventory's nodes. This file reads
+ * the document, its defaults and its groups; inventory_target.c reads the targets. */
 #include "inventory.h"
 
 #include <errno.h>
@@ -176,7 +178,7 @@ int inv_string_list(inv_t *iv, yaml_node_t *n, const char *field, bool allow_sca
     if (!list)
         return inv_fail_at(iv, n, field, "out of memory");
     for (size_t i = 0; i < count; i++) {
-        yaml_node_t *item = one ? n : yaml_document_get_node(&iv->doc, n->data.sequence.items.start[i]);
+        yaml_node_t *item = one ? n : yaml_document_get_node(iv->doc, n->data.sequence.items.start[i]);
         const char *s = yaml_scalar(item);
         if (!s || !*s || !(list[i] = strdup(s))) {
             for (size_t j = 0; j < i; j++)
@@ -227,8 +229,8 @@ static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
     static const char *const names[] = { "port", "ca", "exposure", "tags", NULL };
     unsigned seen = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
+        yaml_node_t *k = yaml_document_get_node(iv->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(iv->doc, p->value);
         const char *key = yaml_scalar(k), *s;
         char *ca;
         if (seen_before(key, names, &seen)) {
@@ -251,14 +253,43 @@ static void load_defaults(inv_t *iv, yaml_node_t *n, inv_defaults_t *d)
     }
 }
 
+typedef struct item_ctx {
+    inv_t *iv;
+    target_list_t *list;
+    bool oom;
+} item_ctx_t;
+
+/* One target of a list, in its own document. */
+static void load_item(void *arg, yaml_document_t *doc, yaml_node_t *n)
+{
+    item_ctx_t *c = arg;
+    if (c->oom)
+        return;
+    target_t *t = target_list_add(c->list);
+    yaml_document_t *skeleton = c->iv->doc;
+    c->iv->doc = doc;
+    if (!t) {
+        inv_fail_at(c->iv, n, NULL, "out of memory");
+        c->oom = true;
+    } else {
+        inv_load_target(c->iv, t, n);
+    }
+    c->iv->doc = skeleton;
+}
+
 static void load_targets(inv_t *iv, yaml_node_t *targets, target_list_t *list)
 {
     if (targets->type != YAML_SEQUENCE_NODE) {
         inv_fail_at(iv, targets, "targets", "expected a list of targets");
         return;
     }
+    if (yaml_stream_is_split(iv->stream, targets)) {
+        item_ctx_t c = { .iv = iv, .list = list };
+        yaml_stream_items(iv->stream, targets, load_item, &c); /* it says why it failed */
+        return;
+    }
     for (yaml_node_item_t *it = targets->data.sequence.items.start; it < targets->data.sequence.items.top; it++) {
-        yaml_node_t *n = yaml_document_get_node(&iv->doc, *it);
+        yaml_node_t *n = yaml_document_get_node(iv->doc, *it);
         target_t *t = target_list_add(list);
         if (!t) {
             inv_fail_at(iv, n, NULL, "out of memory");
@@ -272,8 +303,8 @@ static void load_group_fields(inv_t *iv, yaml_node_t *g, yaml_node_t **name, yam
                               yaml_node_t **targets)
 {
     for (yaml_node_pair_t *p = g->data.mapping.pairs.start; p < g->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
+        yaml_node_t *k = yaml_document_get_node(iv->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(iv->doc, p->value);
         const char *key = yaml_scalar(k);
         yaml_node_t **slot = !key                             ? NULL
                            : strcmp(key, "name") == 0     ? name
@@ -294,14 +325,14 @@ static void load_group_fields(inv_t *iv, yaml_node_t *g, yaml_node_t **name, yam
 static bool earlier_group_named(inv_t *iv, yaml_node_item_t *first, yaml_node_t *g, const char *name)
 {
     for (yaml_node_item_t *it = first;; it++) {
-        yaml_node_t *other = yaml_document_get_node(&iv->doc, *it);
+        yaml_node_t *other = yaml_document_get_node(iv->doc, *it);
         if (other == g)
             return false;
         if (other->type != YAML_MAPPING_NODE)
             continue;
         for (yaml_node_pair_t *p = other->data.mapping.pairs.start; p < other->data.mapping.pairs.top; p++) {
-            const char *key = yaml_scalar(yaml_document_get_node(&iv->doc, p->key));
-            const char *value = yaml_scalar(yaml_document_get_node(&iv->doc, p->value));
+            const char *key = yaml_scalar(yaml_document_get_node(iv->doc, p->key));
+            const char *value = yaml_scalar(yaml_document_get_node(iv->doc, p->value));
             if (key && value && strcmp(key, "name") == 0 && strcmp(value, name) == 0)
                 return true;
         }
@@ -347,16 +378,22 @@ static void load_groups(inv_t *iv, yaml_node_t *groups, target_list_t *list, siz
         return;
     }
     for (yaml_node_item_t *it = groups->data.sequence.items.start; it < groups->data.sequence.items.top; it++) {
-        load_group(iv, yaml_document_get_node(&iv->doc, *it), list, groups->data.sequence.items.start);
+        load_group(iv, yaml_document_get_node(iv->doc, *it), list, groups->data.sequence.items.start);
         ++*ngroups;
     }
+}
+
+/* The target lists: their items are read one at a time, not kept in the skeleton. */
+static bool split_targets(const char *path)
+{
+    return strcmp(path, "/targets") == 0 || strcmp(path, "/groups/*/targets") == 0;
 }
 
 /* defaults first wherever they are written; then targets and groups in the file's order, which
  * is the targets' order (their index). */
 static void load_document(inv_t *iv, target_list_t *list, size_t *ngroups)
 {
-    yaml_node_t *root = yaml_document_get_root_node(&iv->doc);
+    yaml_node_t *root = yaml_document_get_root_node(iv->doc);
     if (!root) {
         fail_file(iv, ":1:1: field 'targets': missing (the file is empty)");
         return;
@@ -371,12 +408,12 @@ static void load_document(inv_t *iv, target_list_t *list, size_t *ngroups)
     static const char *const names[] = { "defaults", "targets", "groups", NULL };
     unsigned seen = 0;
     for (yaml_node_pair_t *p = pairs; p < end; p++) {
-        yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
+        yaml_node_t *k = yaml_document_get_node(iv->doc, p->key);
         const char *key = yaml_scalar(k);
         if (seen_before(key, names, &seen))
             inv_fail_at(iv, k, key, "given twice");
         else if (key && strcmp(key, "defaults") == 0)
-            load_defaults(iv, yaml_document_get_node(&iv->doc, p->value), &top);
+            load_defaults(iv, yaml_document_get_node(iv->doc, p->value), &top);
         else if (key && (strcmp(key, "targets") == 0 || strcmp(key, "groups") == 0))
             any_targets = true;
         else
@@ -384,8 +421,8 @@ static void load_document(inv_t *iv, target_list_t *list, size_t *ngroups)
     }
     iv->defaults = &top;
     for (yaml_node_pair_t *p = pairs; p < end; p++) {
-        const char *key = yaml_scalar(yaml_document_get_node(&iv->doc, p->key));
-        yaml_node_t *v = yaml_document_get_node(&iv->doc, p->value);
+        const char *key = yaml_scalar(yaml_document_get_node(iv->doc, p->key));
+        yaml_node_t *v = yaml_document_get_node(iv->doc, p->value);
         if (key && strcmp(key, "targets") == 0)
             load_targets(iv, v, list);
         else if (key && strcmp(key, "groups") == 0)
@@ -430,11 +467,13 @@ static void reader_problem(void *arg, const char *line)
 size_t inventory_load_all(const char *path, target_list_t *list, inventory_errors_t *errs, size_t *ngroups)
 {
     inv_t iv = { .path = path, .errs = errs };
+    iv.doc = &iv.skeleton;
     size_t groups = 0, first_error = errs->count;
     /* A syntax error or a refused scalar leaves no document to read on. */
-    if (yaml_read_file(path, "inventory", &iv.doc, reader_problem, &iv) == 0) {
+    if (yaml_read_skeleton(path, "inventory", split_targets, &iv.skeleton, &iv.stream, reader_problem, &iv) == 0) {
         load_document(&iv, list, &groups);
-        yaml_document_delete(&iv.doc);
+        yaml_document_delete(&iv.skeleton);
+        yaml_stream_free(iv.stream);
     }
     sort_errors(errs, first_error, strlen(path));
     if (ngroups)

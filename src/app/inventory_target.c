@@ -80,8 +80,14 @@ static int apply_defaults(inv_t *iv, target_t *t, bool port_set, bool ca_set, bo
         t->port = (uint16_t)d->port;
     if (!ca_set && d->ca && !(t->ca_file = strdup(d->ca)))
         return inv_fail_at(iv, n, "ca", "out of memory");
-    if (!tags_set && d->tags && set_tags(iv, t, d->tags))
-        return -1;
+    if (!tags_set && d->tags) {
+        yaml_document_t *own = iv->doc;
+        iv->doc = &iv->skeleton;  /* where the defaults are */
+        int bad = set_tags(iv, t, d->tags);
+        iv->doc = own;
+        if (bad)
+            return -1;
+    }
     return iv->group ? add_group_tag(iv, t, n) : 0;
 }
 
@@ -129,7 +135,7 @@ static int collect_fields(inv_t *iv, yaml_node_t *n, fields_t *f)
 {
     int bad = 0;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&iv->doc, p->key);
+        yaml_node_t *k = yaml_document_get_node(iv->doc, p->key);
         const char *key = yaml_scalar(k);
         yaml_node_t **slot = key ? field_slot(f, key) : NULL;
         if (!key)
@@ -141,7 +147,7 @@ static int collect_fields(inv_t *iv, yaml_node_t *n, fields_t *f)
         else if (*slot)
             bad |= inv_fail_at(iv, k, key, "given twice");
         else
-            *slot = yaml_document_get_node(&iv->doc, p->value);
+            *slot = yaml_document_get_node(iv->doc, p->value);
     }
     return bad;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <yaml.h>
 
+#include "yaml_stream.h"
+
 #include "inventory.h"
 
 /* What a target takes when it does not set the field itself: the top-level defaults, or a
@@ -13,13 +15,15 @@
 typedef struct inv_defaults {
     long port;            /* 0: none */
     char *ca;             /* resolved path, owned */
-    yaml_node_t *tags;    /* a checked list of strings, or NULL */
+    yaml_node_t *tags;    /* a checked list of strings (a node of the skeleton), or NULL */
     bool internal;
 } inv_defaults_t;
 
 typedef struct inv {
     const char *path;
-    yaml_document_t doc;
+    yaml_document_t skeleton;       /* the file but its targets (yaml_stream.h) */
+    yaml_document_t *doc;           /* the document being read: the skeleton, or a target's own */
+    yaml_stream_t *stream;          /* reads the targets, one at a time */
     inventory_errors_t *errs;
     size_t nerrors;                 /* found in this file */
     const inv_defaults_t *defaults; /* in effect for the targets being read */

@@ -1,6 +1,7 @@
-/* The sweep's run: every finished endpoint is scored, tallied and then written (a live writer)
- * or spooled (the others, written in target order at the end), and the endpoint lets go of its
- * facts, so memory stays flat; a stop request (signal, closed reader) ends it with a report
+/* The sweep's run: endpoints are made, resolved and probed a window of targets at a time, and
+ * every finished endpoint is scored, tallied and then written (a live writer) or spooled (the
+ * others, written in target order at the end), and lets go of its facts, so memory stays flat
+ * however long the inventory; a stop request (signal, closed reader) ends it with a report
  * marked incomplete. */
 #include "sweep.h"
 
@@ -13,11 +14,23 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "escape.h"
 #include "progress.h"
+#include "resolve.h"
 #include "scheduler.h"
+#include "target_pack.h"
+
+/* Endpoints exist for one window of targets at a time (each ~0.7 KB, its DNS state and the
+ * scheduler's per endpoint on top): 10,000 targets cost what 1,000 do. A window ends when its
+ * slowest endpoint does, so it is wide enough that its tail is a small part of it: at least
+ * SWEEP_WINDOW_MIN, and SWEEP_WINDOW_PER_JOB endpoints per --jobs. */
+#define SWEEP_WINDOW_MIN 1024
+#define SWEEP_WINDOW_PER_JOB 16
 
 typedef struct progress {
     pthread_mutex_t mu;
@@ -26,7 +39,8 @@ typedef struct progress {
     const report_writer_t *writer;
     FILE *stream;                   /* set while a live writer's sweep runs */
     report_spool_t *spool;          /* where a whole-run writer's endpoints wait for the end */
-    const endpoint_t *eps;          /* spool records are numbered by place in eps */
+    const target_t *targets;        /* the window's targets, first of the run's from first on: */
+    size_t first;                   /* spool records are numbered by place in the run */
     report_tally_t tally;           /* the summary's counts (a resumed file's included), under mu */
     int spool_errno;                /* why an endpoint could not be spooled; 0: none was lost */
     bool stream_failed;
@@ -77,7 +91,8 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     json_object *obj = report_endpoint(ep);
     endpoint_drop_report_data(ep);
     errno = 0;
-    bool spooled = !pr->spool || report_spool_put(pr->spool, (size_t)(ep - pr->eps), obj) == 0;
+    size_t place = pr->first + (size_t)(ep->target - pr->targets);
+    bool spooled = !pr->spool || report_spool_put(pr->spool, place, obj) == 0;
     int why = errno;
     pthread_mutex_lock(&pr->mu);
     pr->done++;
@@ -99,11 +114,12 @@ static void on_endpoint_done(endpoint_t *ep, void *arg)
     json_object_put(obj);
 }
 
-void sweep_endpoints_init(endpoint_t *eps, const target_list_t *targets, const options_t *opts)
+static void endpoints_init(endpoint_t *eps, const target_t *targets, size_t n, const options_t *opts)
 {
-    for (size_t i = 0; i < targets->count; i++) {
+    memset(eps, 0, n * sizeof *eps);
+    for (size_t i = 0; i < n; i++) {
         endpoint_t *ep = &eps[i];
-        const target_t *t = &targets->items[i];
+        const target_t *t = &targets[i];
         ep->target = t;
         ep->opts = opts;
         ep->sni = t->sni;
@@ -114,7 +130,7 @@ void sweep_endpoints_init(endpoint_t *eps, const target_list_t *targets, const o
     }
 }
 
-void sweep_endpoints_free(endpoint_t *eps, size_t n)
+static void endpoints_free(endpoint_t *eps, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < eps[i].nall_addrs; j++)
@@ -124,31 +140,96 @@ void sweep_endpoints_free(endpoint_t *eps, size_t n)
         endpoint_finalise(&eps[i]);
         pthread_mutex_destroy(&eps[i].lock);
     }
-    free(eps);
-}
-
-static int exit_status(endpoint_t *eps, size_t n)
-{
-    int failed = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *r = report_endpoint_result(&eps[i]);
-        if (strcmp(r, "ERROR") == 0)
-            return EXIT_UNREACHABLE;
-        failed |= strcmp(r, "FAIL") == 0;
-    }
-    return failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
 }
 
 typedef struct sweep {
-    endpoint_t *eps;
-    size_t n;
+    const target_pack_t *pack;
+    size_t n;                  /* pack->count */
+    size_t at;                 /* where in the pack the next window's targets are */
+    target_t *targets;         /* the window's targets, unpacked: room for width */
+    endpoint_t *eps;           /* and their endpoints */
+    size_t width;
+    size_t first, count;       /* the window: the run's targets first .. first + count - 1, resolved */
+    size_t not_probed;         /* endpoints without a result, windows never started included */
+    bool any_error, any_failed;
     const options_t *opts;
     progress_t *pr;
     run_info_t *run;
     resume_t *resume;      /* --resume: what the file already holds; NULL: a fresh run */
     json_object *head;     /* the report without its endpoints, once every endpoint is done */
     bool out_of_memory;
+    char resolve_err[512]; /* a later window's resolver could not be set up: why */
 } sweep_t;
+
+/* Frees the window's endpoints and targets. */
+static void window_free(sweep_t *s)
+{
+    endpoints_free(s->eps, s->count);
+    for (size_t i = 0; i < s->count; i++)
+        target_free(&s->targets[i]);
+    s->count = 0;
+}
+
+/* Makes and resolves the window of targets from first on. 0, or -1 with why in err (the
+ * resolver cannot be set up; the window is freed). */
+static int window_open(sweep_t *s, size_t first, char *err, size_t errlen)
+{
+    size_t count = s->n - first < s->width ? s->n - first : s->width;
+    if (target_pack_read(s->pack, &s->at, s->targets, count) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->first = first;
+    s->count = count;
+    endpoints_init(s->eps, s->targets, count, s->opts);
+    if (s->pr)
+        s->pr->first = first;
+    if (resolve_endpoints(s->eps, count, s->opts, err, errlen) == 0)
+        return 0;
+    window_free(s);
+    return -1;
+}
+
+/* What the exit status needs from the window's endpoints, before they are freed. */
+static void window_close(sweep_t *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        const char *r = report_endpoint_result(&s->eps[i]);
+        s->any_error |= strcmp(r, "ERROR") == 0;
+        s->any_failed |= strcmp(r, "FAIL") == 0;
+        s->not_probed += s->eps[i].result == NULL;
+    }
+    window_free(s);
+}
+
+/* Every window in turn, the first one already open; after a stop request no window opens (its
+ * targets are not probed). 0, or -1 when out of memory or a resolver failed. */
+static int sweep_windows(sweep_t *s)
+{
+    for (;;) {
+        int rc = scheduler_run(s->eps, s->count, s->opts, on_endpoint_done, s->pr);
+        size_t next = s->first + s->count;
+        window_close(s);
+#ifdef __GLIBC__
+        /* What the window's threads freed stays with glibc's per-thread arenas, in holes the
+         * next window's allocations do not exactly fill: without giving it back, a sweep's
+         * memory would creep up window after window. */
+        malloc_trim(0);
+#endif
+        if (rc != 0) {
+            s->out_of_memory = true;
+            return -1;
+        }
+        if (next >= s->n)
+            return 0;
+        if (scheduler_stop_requested()) {
+            s->not_probed += s->n - next;
+            return 0;
+        }
+        if (window_open(s, next, s->resolve_err, sizeof s->resolve_err) != 0)
+            return -1;
+    }
+}
 
 /* A sweep that was asked to stop reports what finished (scored endpoints), counts the rest as
  * not probed and exits 3: a partial run never looks like a clean one. */
@@ -156,8 +237,7 @@ static void note_interruption(sweep_t *s)
 {
     if (!scheduler_stop_requested())
         return;
-    for (size_t i = 0; i < s->n; i++)
-        s->run->not_probed += s->eps[i].result == NULL;
+    s->run->not_probed = s->not_probed;
     /* A stop that came after the last endpoint finished missed nothing. */
     if (s->run->not_probed == 0)
         return;
@@ -175,13 +255,11 @@ static void note_interruption(sweep_t *s)
 static int sweep(sweep_t *s)
 {
     progress_line_start(&s->pr->line); /* after a live writer's first line */
-    if (scheduler_run(s->eps, s->n, s->opts, on_endpoint_done, s->pr) != 0) {
-        s->out_of_memory = true;
+    if (sweep_windows(s) != 0)
         return -1;
-    }
     progress_line_clear(&s->pr->line);
     s->run->finished_at = time(NULL);
-    s->run->exit_status = exit_status(s->eps, s->n);
+    s->run->exit_status = s->any_error ? EXIT_UNREACHABLE : s->any_failed ? EXIT_REQUIREMENT_FAILED : EXIT_PASSED;
     if (s->resume)
         s->run->exit_status = resume_combine_status(s->resume, s->run->exit_status);
     note_interruption(s);
@@ -293,6 +371,10 @@ static int sweep_and_write(sweep_t *s, char *err, size_t errlen)
  * went away (EPIPE) stopped the run: 3, as for a signal; any other write error is 2. */
 static int final_status(const sweep_t *s, int written, const char *err)
 {
+    if (s->resolve_err[0]) {
+        fprintf(stderr, "tlsprobe: %s\n", s->resolve_err);
+        return EXIT_USAGE;
+    }
     if (s->out_of_memory) {
         fprintf(stderr, "tlsprobe: out of memory\n");
         return EXIT_USAGE;
@@ -306,12 +388,39 @@ static int final_status(const sweep_t *s, int written, const char *err)
     return s->run->exit_status;
 }
 
-int sweep_run(endpoint_t *eps, size_t n, const options_t *opts, const scoring_t *scoring, resume_t *resume,
+/* The window's width for this run. */
+static size_t window_width(const options_t *opts, size_t n)
+{
+    size_t w = opts->jobs > 0 ? (size_t)opts->jobs * SWEEP_WINDOW_PER_JOB : 0;
+    if (w < SWEEP_WINDOW_MIN)
+        w = SWEEP_WINDOW_MIN;
+    return w < n ? w : (n ? n : 1);
+}
+
+int sweep_run(const target_pack_t *targets, const options_t *opts, const scoring_t *scoring, resume_t *resume,
               time_t started_at)
 {
+    size_t n = targets->count;
     run_info_t run = { .started_at = started_at, .targets = n + (resume ? (size_t)resume->tally.endpoints : 0) };
-    progress_t pr = { .total = n, .opts = opts, .writer = report_writer_by_name(opts->format), .eps = eps,
-                      .scoring = scoring };
+    sweep_t s = { .pack = targets, .n = n, .width = window_width(opts, n), .opts = opts, .run = &run,
+                  .resume = resume };
+    char err[512] = "";
+    s.eps = calloc(s.width, sizeof *s.eps);
+    s.targets = calloc(s.width, sizeof *s.targets);
+    if (!s.eps || !s.targets) {
+        fprintf(stderr, "tlsprobe: out of memory\n");
+        free(s.eps), free(s.targets);
+        return EXIT_USAGE;
+    }
+    /* The first window is resolved before any output: a resolver that cannot be set up is a
+     * usage error that leaves no report behind. */
+    if (window_open(&s, 0, err, sizeof err) != 0) {
+        fprintf(stderr, "tlsprobe: %s\n", err);
+        free(s.eps), free(s.targets);
+        return EXIT_USAGE;
+    }
+    progress_t pr = { .total = n, .opts = opts, .writer = report_writer_by_name(opts->format),
+                      .targets = s.targets, .scoring = scoring };
     if (resume) {
         /* The summary counts the endpoints the file keeps: the run takes over their tally. */
         pr.tally = resume->tally;
@@ -319,9 +428,10 @@ int sweep_run(endpoint_t *eps, size_t n, const options_t *opts, const scoring_t 
     }
     pthread_mutex_init(&pr.mu, NULL);
     progress_line_init(&pr.line, n, opts);
-    sweep_t s = { .eps = eps, .n = n, .opts = opts, .pr = &pr, .run = &run, .resume = resume };
-    char err[512] = "";
+    s.pr = &pr;
     int written = sweep_and_write(&s, err, sizeof err);
+    window_free(&s); /* a window still open when the writing failed first */
+    free(s.eps), free(s.targets);
     pthread_mutex_destroy(&pr.mu);
     json_object_put(s.head);
     report_tally_free(&pr.tally);

@@ -1,5 +1,6 @@
-/* One sweep: probes the resolved endpoints, scores each as it finishes, and writes the report
- * (live, in place, or from the spool), stopping cleanly on a signal or a closed reader. */
+/* One sweep: resolves and probes the targets' endpoints a window at a time, scores each as it
+ * finishes, and writes the report (live, in place, or from the spool), stopping cleanly on a
+ * signal or a closed reader. */
 #ifndef TLSPROBE_SWEEP_H
 #define TLSPROBE_SWEEP_H
 
@@ -11,12 +12,13 @@
 #include "report.h"
 #include "resume.h"
 #include "scoring.h"
+#include "target_pack.h"
 
-void sweep_endpoints_init(endpoint_t *eps, const target_list_t *targets, const options_t *opts);
-void sweep_endpoints_free(endpoint_t *eps, size_t n);
-/* Probes eps and writes the report. resume: --resume's state, or NULL; started_at: when the run
- * started (before resolution). Returns the process exit status (messages said on stderr). */
-int sweep_run(endpoint_t *eps, size_t n, const options_t *opts, const scoring_t *scoring, resume_t *resume,
+/* Resolves and probes every target's endpoint and writes the report. The resolver set up for
+ * the first window fails before any output (exit 2). resume: --resume's state, or NULL;
+ * started_at: when the run started (before resolution). Returns the process exit status
+ * (messages said on stderr). */
+int sweep_run(const target_pack_t *targets, const options_t *opts, const scoring_t *scoring, resume_t *resume,
               time_t started_at);
 
 #endif

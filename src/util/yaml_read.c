@@ -266,35 +266,48 @@ static void check_events(pass_t *p, const char *buf, size_t len)
     yaml_parser_delete(&parser);
 }
 
-size_t yaml_read_file(const char *path, const char *what, yaml_document_t *doc, yaml_problem_fn problem, void *arg)
+char *yaml_read_checked(const char *path, const char *what, size_t *len, yaml_problem_fn problem, void *arg,
+                        size_t *problems)
 {
     pass_t *p = calloc(1, sizeof *p);
     if (!p) {
         char line[600];
         snprintf(line, sizeof line, "%s: out of memory", path);
         problem(arg, line);
-        return 1;
+        *problems = 1;
+        return NULL;
     }
     *p = (pass_t){ .path = path, .what = what, .problem = problem, .arg = arg };
-    size_t len = 0;
-    char *buf = read_all(p, &len);
+    char *buf = read_all(p, len);
     if (buf)
-        check_events(p, buf, len);
-    if (buf && p->problems == 0) {
-        yaml_parser_t parser;
-        if (!yaml_parser_initialize(&parser)) {
-            say(p, NULL, "out of memory");
-        } else {
-            yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-            if (!yaml_parser_load(&parser, doc))
-                syntax_error(p, &parser, buf, len);
-            yaml_parser_delete(&parser);
-        }
+        check_events(p, buf, *len);
+    *problems = p->problems;
+    free(p);
+    if (*problems) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+size_t yaml_read_file(const char *path, const char *what, yaml_document_t *doc, yaml_problem_fn problem, void *arg)
+{
+    size_t len = 0, problems = 0;
+    char *buf = yaml_read_checked(path, what, &len, problem, arg, &problems);
+    if (!buf)
+        return problems;
+    pass_t p = { .path = path, .what = what, .problem = problem, .arg = arg };
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        say(&p, NULL, "out of memory");
+    } else {
+        yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+        if (!yaml_parser_load(&parser, doc))
+            syntax_error(&p, &parser, buf, len);
+        yaml_parser_delete(&parser);
     }
     free(buf);
-    size_t n = p->problems;
-    free(p);
-    return n;
+    return p.problems;
 }
 
 const char *yaml_scalar(const yaml_node_t *n)

@@ -1,10 +1,12 @@
-/* YAML inventories: fields, defaults, relative paths, and FILE:LINE:COLUMN errors. */
+/* YAML inventories: fields, defaults, relative paths, FILE:LINE:COLUMN errors, aliases across
+ * the targets read one at a time (yaml_stream.h), and packed targets (target_pack.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "inventory.h"
+#include "target_pack.h"
 #include "x509_facts.h"
 
 /* ca: files must hold a certificate: a self-signed one (P-256, valid to 2126). */
@@ -161,6 +163,86 @@ static void test_every_error(void)
     target_list_free(&list);
 }
 
+/* Targets are read one at a time, outside the document: an alias still reaches an anchor in
+ * another target, a group's defaults, or a whole list, and marks stay the anchor's. */
+static void test_aliases(void)
+{
+    const char *path = write_file("alias.yaml",
+        "targets:\n"
+        "  - host: a.example\n"
+        "    port: 1\n"
+        "    tags: &t [web, prod]\n"
+        "  - &m {host: b.example, port: 2, exposure: internal}\n"
+        "  - {host: c.example, port: 3, tags: *t}\n"
+        "  - *m\n"
+        "groups:\n"
+        "  - name: g\n"
+        "    targets: &l\n"
+        "      - d.example:4\n"
+        "    defaults: {tags: *t}\n"
+        "  - name: h\n"
+        "    targets: *l\n"
+        "    defaults: {port: 9}\n");
+    target_list_t list = { 0 };
+    inventory_errors_t errs = { 0 };
+    size_t n = inventory_load_all(path, &list, &errs, NULL);
+    check(n == 0 && list.count == 6, "aliases: six targets", n ? errs.lines[0] : "count");
+    if (n == 0 && list.count == 6) {
+        target_t *t = list.items;
+        check(tags_are(&t[2], "web,prod") && t[2].port == 3, "aliases: tags of another target", t[2].spec);
+        check(strcmp(t[3].spec, "b.example:2") == 0 && t[3].internal && strstr(t[3].origin, ":5"),
+              "aliases: a whole target, at its anchor's line", t[3].origin);
+        check(tags_are(&t[4], "web,prod,g") && t[4].port == 4, "aliases: a group's defaults", t[4].spec);
+        check(strcmp(t[5].spec, "d.example:4") == 0 && tags_are(&t[5], "h") && t[5].index == 5,
+              "aliases: a whole list in another group", t[5].spec);
+    }
+    inventory_errors_free(&errs);
+    target_list_free(&list);
+}
+
+/* A packed target unpacks as it was: every field, strings as new allocations. */
+static void test_pack(void)
+{
+    const char *path = write_file("pack.yaml",
+        "targets:\n"
+        "  - a.example:443\n"
+        "  - host: 192.0.2.1\n"
+        "    port: 8443\n"
+        "    sni: s.example\n"
+        "    ip: 127.0.0.1\n"
+        "    tags: [x, y]\n"
+        "    ca: root.pem\n"
+        "    pin-sha256: [\"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"]\n"
+        "    starttls: smtp\n"
+        "    http_port: 8080\n"
+        "    exposure: internal\n"
+        "    mtls: required\n");
+    target_list_t list = { 0 };
+    char err[512] = "";
+    int rc = inventory_load(path, &list, err, sizeof err);
+    check(rc == 0 && list.count == 2, "pack: the inventory loads", err);
+    target_pack_t pack;
+    target_t out[2];
+    size_t at = 0;
+    if (rc != 0 || list.count != 2 || target_pack_from_list(&pack, &list) != 0) {
+        target_list_free(&list);
+        return;
+    }
+    check(pack.count == 2 && target_pack_read(&pack, &at, out, 2) == 0 && at == pack.len, "pack: read back whole", "");
+    for (size_t i = 0; i < 2; i++) {
+        const target_t *a = &list.items[i], *b = &out[i];
+        char ia[300], ib[300];
+        target_identity(a, ia, sizeof ia);
+        target_identity(b, ib, sizeof ib);
+        bool same = strcmp(ia, ib) == 0 && strcmp(a->spec, b->spec) == 0 && strcmp(a->origin, b->origin) == 0 &&
+                    a->index == b->index && target_same_settings(a, b) && a->spec != b->spec;
+        check(same, i ? "pack: a target with every field" : "pack: a host:port target", b->origin);
+        target_free(&out[i]);
+    }
+    target_pack_free(&pack);
+    target_list_free(&list);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -262,6 +344,15 @@ int main(void)
     target_list_free(&list);
 
     test_groups();
+    test_aliases();
+    /* Targets are built with aliases expanded: what an alias expands to is bounded too. */
+    char deep[400];
+    snprintf(deep, sizeof deep, "targets:\n  - {host: a, tags: &d %.40s1%.40s}\n  - {host: b, tags: %.30s*d%.30s}\n",
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+    expect_error("an alias expanding past 64 levels of nesting", deep,
+                 "3:51: nested deeper than 64 levels once aliases are expanded: refused");
+    test_pack();
     test_every_error();
 
     list = (target_list_t){ 0 };

@@ -18,7 +18,12 @@
  *    curves the server then passes over for it are never chosen by any client (see
  *    group_walk_t.kept_over).
  *  - Order: a pick that passes over a group found accepted proves the server's own order, else
- *    the first two found, offered in reverse, tell it from the client's. */
+ *    the first two found, offered in reverse, tell it from the client's.
+ * Cost, sequentially (gw_run): one hello per group found (the first often the versions probe's
+ * kept answer) and one refusal, plus the order hello when no pick showed it; a close adds the
+ * robust decisions above. The groups probe splits the enumeration over the per-host budget
+ * (group_split.h): the parts run strict (gw_run_t.strict) and this engine, unchanged, takes
+ * over wherever a server misbehaved. */
 #ifndef TLSPROBE_GROUP_WALK_H
 #define TLSPROBE_GROUP_WALK_H
 
@@ -48,6 +53,17 @@ typedef struct gw_run {
     size_t connections;
     size_t reused;             /* answers the versions probe had already */
     char error[256];           /* set when the endpoint stopped answering */
+    /* Walks run at the same time (group_split.h) start from the versions probe's shape, not
+     * from what the walks before them learned: they bail (error set; their facts are dropped
+     * and the walk run again, sequentially) where that could matter or where the endpoint was
+     * lost. no_walk: a whole walk run alongside others bails where it would walk the shape.
+     * strict: a part of a split walk also stops at the first close (timeout, garbage) in a
+     * shape the endpoint answers (group_walk_t.closed: gw_after_close goes on from there, once
+     * the parts are merged) and bails where it would try another chunk of suites or the
+     * certificate's curve (another part may hold what the whole would have found). */
+    bool strict;
+    bool no_walk;
+    bool bailed;
 } gw_run_t;
 
 typedef enum { GW_LEAF_UNKNOWN, GW_LEAF_EC, GW_LEAF_OTHER } gw_leaf_t;
@@ -79,6 +95,7 @@ typedef struct group_walk {
     size_t nundecided;
     bool misbehaved;                   /* a hello was closed in a shape the endpoint answers */
     bool split_finds;                  /* a group was found in a set offered after that */
+    bool closed;                       /* a strict run stopped at a close (gw_after_close) */
     size_t budget;                     /* hellos left once it was */
     int timeouts;
 } group_walk_t;
@@ -88,10 +105,34 @@ typedef struct group_walk {
 group_walk_t *gw_new(uint16_t version, const uint16_t *candidates, size_t n, const uint16_t *suites, size_t nsuites,
                      uint16_t fallback);
 
+/* The versions probe's kept answer to the walk's first hello (every candidate), taken as
+ * gw_run would take it, without a connection: 1 when it picked a group, 0 when there is none,
+ * -1 when it picked none (w unchanged but for the leaf: gw_run asks it again). */
+int gw_first_from_memo(gw_run_t *run, group_walk_t *w);
+
+/* Enumerates by offer-and-remove (no order hello). */
+void gw_enumerate(gw_run_t *run, group_walk_t *w);
+
+/* One hello offering these groups: the pick (0: none; a strict run may bail). */
+uint16_t gw_ask(gw_run_t *run, group_walk_t *w, const uint16_t *offered, size_t n);
+
+/* Records an accepted hello: the groups offered before the pick, and the pick found. */
+void gw_record_pick(group_walk_t *w, const uint16_t *offered, size_t n, uint16_t pick);
+
+/* Whether a pick passed over a group found accepted: the server has its own order. */
+bool gw_passed_over_found(const group_walk_t *w);
+
+/* Gives up a strict run (see gw_run_t.strict). */
+void gw_bail(gw_run_t *run);
+
 /* Enumerates, then decides the order (one hello, or one per group found after a close on a
  * server with its own order: each such find was the favourite of its set only). run->error is set when the endpoint
  * stopped answering; what was left is then undecided. */
 void gw_run(gw_run_t *run, group_walk_t *w);
+
+/* After a strict run stopped at a close (w->closed), or parts of a split walk did, merged:
+ * what gw_run does from there, decisions and order. */
+void gw_after_close(gw_run_t *run, group_walk_t *w);
 
 /* The candidates no client negotiates because the server takes the certificate's curve over
  * them: kept_over, unless the server is proven to follow the client's order (then they are

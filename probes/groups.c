@@ -9,12 +9,19 @@
  *   decides is reported undecided with the reason, never refused.
  * - DHE: the server's own prime (no FFDHE group offered); a server that serves DHE only to
  *   hellos listing FFDHE groups (RFC 7919) gets them, and the FFDHE groups it uses are found
- *   by offer-and-remove. */
+ *   by offer-and-remove.
+ * The three run at the same time as probe_fanout tasks, each walk split into parts over the
+ * per-host budget (group_split.h): at internet latency the probe takes about the round trips
+ * of its longest part plus one or two for the order, not one per group found. Cost: a refusal
+ * per part (one in all sequentially) and, on a server with its own order, a hello per boundary
+ * between parts with finds (and one per group where a boundary fails). The facts are the
+ * sequential walks' on every server: where one misbehaved, the sequential engine decides. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dh_groups.h"
+#include "group_split.h"
 #include "group_walk.h"
 #include "hello_memo.h"
 #include "hello_profile.h"
@@ -109,24 +116,25 @@ static uint16_t version_pick(endpoint_t *ep, uint16_t version, const char *kx)
     return 0;
 }
 
-static json_object *enumerate_tls13(gw_run_t *run)
+static group_walk_t *tls13_walk(gw_run_t *run)
 {
     uint16_t groups[MAX_CODES], suites[MAX_CODES];
     size_t n = hello_usable_groups(WIRE_TLS13, groups, MAX_CODES);
     size_t nsuites = iana_suites_for_version(WIRE_TLS13, suites, MAX_CODES);
     group_walk_t *w = gw_new(WIRE_TLS13, groups, n, suites, nsuites < MAX_CODES ? nsuites : MAX_CODES,
                              version_pick(run->ctx->ep, WIRE_TLS13, NULL));
-    if (!w) {
+    if (!w)
         snprintf(run->error, sizeof run->error, "TLSv1.3 groups: out of memory");
-        return NULL;
-    }
-    gw_run(run, w);
+    return w;
+}
+
+static json_object *tls13_json(const group_walk_t *w)
+{
     json_object *o = json_object_new_object();
     json_object_object_add(o, "accepted", accepted_json(w));
     json_object_object_add(o, "preferred", preferred_json(w));
     json_object_object_add(o, "server_order", server_order_json(w));
     json_object_object_add(o, "undecided", undecided_json(w));
-    free(w);
     return o;
 }
 
@@ -177,17 +185,19 @@ typedef struct curves_facts {
     json_object *accepted, *server_order, *preferred, *undecided, *never_chosen, *certificate_curve;
 } curves_facts_t;
 
-static void enumerate_tls12_curves(gw_run_t *run, curves_facts_t *cf, uint16_t version, const uint16_t *suites,
-                                   size_t nsuites)
+static group_walk_t *curves_walk(gw_run_t *run, uint16_t version, const uint16_t *suites, size_t nsuites)
 {
-    uint16_t curves[MAX_CODES], never[GW_MAX];
+    uint16_t curves[MAX_CODES];
     size_t n = usable_of_kind(version, true, curves);
     group_walk_t *w = gw_new(version, curves, n, suites, nsuites, version_pick(run->ctx->ep, version, "ECDHE"));
-    if (!w) {
+    if (!w)
         snprintf(run->error, sizeof run->error, "ECDHE curves: out of memory");
-        return;
-    }
-    gw_run(run, w);
+    return w;
+}
+
+static void curves_json(const group_walk_t *w, curves_facts_t *cf)
+{
+    uint16_t never[GW_MAX];
     if (w->nfound || w->nundecided) {
         size_t nnever = gw_never_chosen(w, never);
         cf->accepted = accepted_json(w);
@@ -197,7 +207,6 @@ static void enumerate_tls12_curves(gw_run_t *run, curves_facts_t *cf, uint16_t v
         cf->never_chosen = names_json(never, nnever);
         cf->certificate_curve = w->kept ? group_name_json(w->kept) : NULL;
     }
-    free(w);
 }
 
 /* ------------------------------------------------------------------ DHE */
@@ -234,7 +243,12 @@ static tls_raw_outcome_t dh_exchange(gw_run_t *run, tls_raw_result_t *r)
     run->connections++;
     tls_raw_outcome_t o = probe_raw_hello(run->ctx, &run->p->opts, r);
     hello_shape_note(&run->shape, run->p, o);
-    if (hello_shape_unanswered(o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, run->p)) {
+    bool walk = hello_shape_unanswered(o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, run->p);
+    if (run->no_walk && (walk || o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)) {
+        gw_bail(run); /* run again after the walks before it */
+        return o;
+    }
+    if (walk) {
         hello_answer_t a;
         o = hello_shape_walk(run->ctx, &run->shape, run->p, HELLO_KEEP_GROUPS, &a, r, &run->connections, &run->reused);
         if (o == TLS_RAW_ACCEPTED && !r->flight.have_server_hello) {
@@ -272,7 +286,7 @@ static bool dh_ask(gw_run_t *run, dh_walk_t *d, const uint16_t *ffdhe, size_t nf
             g = s->name ? iana_group_by_name(s->name) : NULL;
             s->ffdhe = g && strcmp(g->kind, "ffdhe") == 0 ? g->code : 0;
         }
-        if (o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR)
+        if ((o == TLS_RAW_CONNECT_FAILED || o == TLS_RAW_LOCAL_ERROR) && !run->error[0])
             snprintf(run->error, sizeof run->error, "DH group: %.200s", r.summary);
         tls_raw_result_free(&r);
         if (dhe || run->error[0])
@@ -359,28 +373,177 @@ static json_object *probe_dh(gw_run_t *run, uint16_t version, const uint16_t *su
     return dh;
 }
 
+/* ------------------------------------------------------------------ at the same time */
+
+/* The probe's walks as probe_fanout tasks: the TLS 1.3 groups and the TLS <= 1.2 curves each
+ * split (group_split.h), the DH facts one task. What a walk sequentially after another would
+ * have learned from it (the shape, that the endpoint stopped answering) matters only where a
+ * server misbehaved: there a walk bails and runs again afterwards, in order (group_walk.h). */
+typedef struct curves_args {
+    uint16_t version;
+    uint16_t suites[MAX_CODES];
+    size_t nsuites;
+} curves_args_t;
+
+typedef struct plan_task {
+    group_split_t *s;            /* NULL: the DH task */
+    size_t job, weight;
+} plan_task_t;
+
+typedef struct plan {
+    group_split_t *split[2];     /* TLS 1.3, curves; NULL: not run */
+    bool dh_wanted, dh_done;
+    uint16_t dh_version;
+    uint16_t dh_suites[MAX_CODES];
+    size_t dh_nsuites;
+    curves_args_t curves;        /* to run the curves walk again */
+    gw_run_t dh_run;             /* the DH task's own: no_walk, from the versions probe's shape */
+    json_object *dh;
+    plan_task_t task[2 * GS_MAX_PARTS + 1];
+    size_t ntasks;
+} plan_t;
+
+static void plan_task(probe_ctx_t *task, void *arg, size_t i)
+{
+    plan_t *pl = arg;
+    if (pl->task[i].s) {
+        gs_job_run(pl->task[i].s, pl->task[i].job, task);
+        return;
+    }
+    pl->dh_run.ctx = task;
+    pl->dh_run.p = malloc(sizeof *pl->dh_run.p);
+    if (pl->dh_run.p)
+        pl->dh = probe_dh(&pl->dh_run, pl->dh_version, pl->dh_suites, pl->dh_nsuites);
+    else
+        gw_bail(&pl->dh_run);
+    free(pl->dh_run.p);
+    pl->dh_run.p = NULL;
+    pl->dh_done = true;
+}
+
+/* The tasks of the walks' current phases, the longest first (stable: the order is fixed). */
+static size_t plan_phase(plan_t *pl)
+{
+    pl->ntasks = 0;
+    for (size_t k = 0; k < 2; k++)
+        for (size_t j = 0; pl->split[k] && j < gs_jobs(pl->split[k]); j++)
+            pl->task[pl->ntasks++] = (plan_task_t){ pl->split[k], j, gs_job_weight(pl->split[k], j) };
+    if (pl->dh_wanted && !pl->dh_done)
+        pl->task[pl->ntasks++] = (plan_task_t){ NULL, 0, 2 };
+    for (size_t i = 1; i < pl->ntasks; i++)
+        for (size_t j = i; j > 0 && pl->task[j].weight > pl->task[j - 1].weight; j--) {
+            plan_task_t t = pl->task[j];
+            pl->task[j] = pl->task[j - 1];
+            pl->task[j - 1] = t;
+        }
+    return pl->ntasks;
+}
+
+/* Whether hellos are cut alike (and a ladder walked alike) from both shapes: a walk run
+ * alongside others started from the versions probe's; redone when one before it walked. */
+static bool same_fit(const hello_shape_t *a, const hello_shape_t *b)
+{
+    return a->level == b->level && a->max_codes == b->max_codes && a->avoid_window == b->avoid_window &&
+           a->next_rung == b->next_rung;
+}
+
+/* A walk's facts: the split's (redo: not those), else the sequential walk's, run now from what
+ * the walks before it learned. NULL with run->error set when out of memory. */
+static group_walk_t *walk_done(gw_run_t *run, group_split_t *s, bool redo, group_walk_t *(*again)(gw_run_t *, void *),
+                               void *arg)
+{
+    group_walk_t *w = gs_finish(s, run, redo);
+    if (!w && (w = again(run, arg)) != NULL)
+        gw_run(run, w);
+    return w;
+}
+
+static group_walk_t *tls13_again(gw_run_t *run, void *arg)
+{
+    (void)arg;
+    return tls13_walk(run);
+}
+
+static group_walk_t *curves_again(gw_run_t *run, void *arg)
+{
+    const curves_args_t *c = arg;
+    return curves_walk(run, c->version, c->suites, c->nsuites);
+}
+
 static probe_status_t groups_run(probe_ctx_t *ctx)
 {
     gw_run_t run = { .ctx = ctx, .p = malloc(sizeof(hello_profile_t)) };
+    plan_t *pl = calloc(1, sizeof *pl);
+    group_split_t *splits = calloc(2, sizeof *splits);
     json_object *out = ctx->out;
-    if (!run.p) {
+    if (!run.p || !pl || !splits) {
+        free(run.p);
+        free(pl);
+        free(splits);
         snprintf(ctx->err, sizeof ctx->err, "out of memory");
         return PROBE_ERROR;
     }
     hello_shape_load(ctx->ep, &run.shape);
-    json_object *tls13 = probe_version_accepted(ctx->ep, WIRE_TLS13) ? enumerate_tls13(&run) : NULL;
+    size_t parts = ctx->ep->opts ? (size_t)ctx->ep->opts->per_host : 1;
+    group_walk_t *w13 = probe_version_accepted(ctx->ep, WIRE_TLS13) ? tls13_walk(&run) : NULL;
+    if (w13 && gs_init(&splits[0], &run, w13, parts, false))
+        pl->split[0] = &splits[0];
+    else if (w13)
+        snprintf(run.error, sizeof run.error, "TLSv1.3 groups: out of memory");
+    curves_args_t *ca = &pl->curves;
+    ca->version = version_with(ctx->ep, "ECDHE", ca->suites, &ca->nsuites);
+    group_walk_t *wc = ca->version && !run.error[0] ? curves_walk(&run, ca->version, ca->suites, ca->nsuites) : NULL;
+    if (wc && gs_init(&splits[1], &run, wc, parts, true))
+        pl->split[1] = &splits[1];
+    else if (wc)
+        snprintf(run.error, sizeof run.error, "ECDHE curves: out of memory");
+    pl->dh_version = version_with(ctx->ep, "DHE", pl->dh_suites, &pl->dh_nsuites);
+    pl->dh_wanted = pl->dh_version && !run.error[0];
+    pl->dh_run = (gw_run_t){ .shape = run.shape, .no_walk = true };
+    while (plan_phase(pl)) {
+        probe_fanout(ctx, pl->ntasks, plan_task, pl);
+        for (size_t k = 0; k < 2; k++)
+            if (pl->split[k] && gs_jobs(pl->split[k]))
+                gs_advance(pl->split[k]);
+    }
 
+    /* In the sequential order: a walk after one that lost the endpoint is not reported. */
+    json_object *tls13 = NULL, *dh = NULL;
     curves_facts_t cf = { 0 };
-    uint16_t suites[MAX_CODES];
-    size_t nsuites;
-    json_object *dh = NULL;
-    uint16_t v = version_with(ctx->ep, "ECDHE", suites, &nsuites);
-    if (v && !run.error[0])
-        enumerate_tls12_curves(&run, &cf, v, suites, nsuites);
-    v = version_with(ctx->ep, "DHE", suites, &nsuites);
-    if (v && !run.error[0])
-        dh = probe_dh(&run, v, suites, nsuites);
+    hello_shape_t loaded = run.shape;
+    if (pl->split[0]) {
+        group_walk_t *w = walk_done(&run, pl->split[0], false, tls13_again, NULL);
+        tls13 = w ? tls13_json(w) : NULL;
+        free(w);
+    }
+    if (pl->split[1]) {
+        bool after_error = run.error[0] != 0;
+        group_walk_t *w = after_error ? gs_finish(pl->split[1], &run, true)
+                                      : walk_done(&run, pl->split[1], !same_fit(&loaded, &run.shape), curves_again, ca);
+        if (w && !after_error)
+            curves_json(w, &cf);
+        free(w);
+    }
+    if (pl->dh_wanted) {
+        bool redo = pl->dh_run.bailed || !same_fit(&loaded, &run.shape);
+        run.connections += pl->dh_run.connections;
+        if (run.error[0] || redo) {
+            json_object_put(pl->dh);
+            pl->dh = NULL;
+        }
+        if (!run.error[0] && redo) {
+            dh = probe_dh(&run, pl->dh_version, pl->dh_suites, pl->dh_nsuites);
+        } else if (!run.error[0]) {
+            dh = pl->dh;
+            run.reused += pl->dh_run.reused;
+            hello_shape_merge(&run.shape, &pl->dh_run.shape);
+            if (pl->dh_run.error[0])
+                memcpy(run.error, pl->dh_run.error, sizeof run.error);
+        }
+    }
     free(run.p);
+    free(pl);
+    free(splits);
 
     bool ok = !run.error[0];
     json_object_object_add(out, "connections", json_object_new_int((int)run.connections));

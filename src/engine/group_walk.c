@@ -126,23 +126,41 @@ static bool chosen_group(const group_walk_t *w, const tls_raw_result_t *r, const
     return rg != NULL;
 }
 
-/* Offers these groups with the walk's suites, cut to the endpoint's shape. */
+void gw_bail(gw_run_t *run)
+{
+    run->bailed = true;
+    if (!run->error[0])
+        snprintf(run->error, sizeof run->error, "a strict walk met a robust path");
+}
+
+/* The hello offering these groups with the walk's suites, cut to the endpoint's shape. */
+static void build(gw_run_t *run, const group_walk_t *w, const uint16_t *offered, size_t n)
+{
+    hello_profile_t *p = run->p;
+    hello_profile_init(p, run->ctx->ep->sni, w->version);
+    hello_profile_set_groups(p, offered, n, w->version == WIRE_TLS13);
+    const uint16_t *s = w->on_fallback ? &w->fallback : w->suites + w->chunk_at;
+    hello_shape_fit(&run->shape, p, s, w->on_fallback ? 1 : w->nsuites - w->chunk_at, HELLO_KEEP_GROUPS);
+}
+
+/* Offers these groups. A strict or no_walk run bails where the shape would be walked or the
+ * endpoint was lost. */
 static answer_t ask(gw_run_t *run, group_walk_t *w, const uint16_t *offered, size_t n)
 {
     answer_t ans = { 0 };
     bool tls13 = w->version == WIRE_TLS13;
     hello_profile_t *p = run->p;
-    hello_profile_init(p, run->ctx->ep->sni, w->version);
-    hello_profile_set_groups(p, offered, n, tls13);
-    const uint16_t *s = w->on_fallback ? &w->fallback : w->suites + w->chunk_at;
-    hello_shape_fit(&run->shape, p, s, w->on_fallback ? 1 : w->nsuites - w->chunk_at, HELLO_KEEP_GROUPS);
+    build(run, w, offered, n);
     if (w->misbehaved && w->budget)
         w->budget--;
     tls_raw_result_t r;
     hello_answer_t a;
     ans.o = hello_shape_ask(run->ctx, &run->shape, p, &a, &r, &run->connections, &run->reused);
-    if (hello_shape_unanswered(ans.o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, p))
+    bool walk = hello_shape_unanswered(ans.o) && hello_shape_may_walk(&run->shape) && !hello_shape_known(&run->shape, p);
+    if (walk && !run->strict && !run->no_walk)
         ans.o = hello_shape_walk(run->ctx, &run->shape, p, HELLO_KEEP_GROUPS, &a, &r, &run->connections, &run->reused);
+    else if ((run->strict || run->no_walk) && (walk || stopped(&ans)))
+        gw_bail(run);
     ans.suites = suites_offered(p);
     if (ans.o == TLS_RAW_ACCEPTED) {
         uint16_t g;
@@ -161,7 +179,7 @@ static answer_t ask(gw_run_t *run, group_walk_t *w, const uint16_t *offered, siz
 }
 
 /* Records what the server passed over to pick, and moves a new pick from left to found. */
-static void record_pick(group_walk_t *w, const uint16_t *offered, size_t n, uint16_t pick)
+void gw_record_pick(group_walk_t *w, const uint16_t *offered, size_t n, uint16_t pick)
 {
     if (w->hellos < GW_ROUNDS) {
         size_t k = 0;
@@ -213,6 +231,10 @@ static bool keep_certificate_curve(gw_run_t *run, group_walk_t *w)
 {
     if (w->version == WIRE_TLS13 || w->kept || !w->nfound || w->leaf == GW_LEAF_OTHER)
         return false;
+    if (run->strict) {
+        gw_bail(run);
+        return false;
+    }
     bool found_more = false;
     if (w->leaf == GW_LEAF_UNKNOWN) {
         uint16_t offered[2 * GW_MAX];
@@ -223,7 +245,7 @@ static bool keep_certificate_curve(gw_run_t *run, group_walk_t *w)
         if (!a.pick)
             return false;
         found_more = contains(w->left, w->nleft, a.pick);
-        record_pick(w, offered, n, a.pick);
+        gw_record_pick(w, offered, n, a.pick);
         if (w->leaf == GW_LEAF_EC && a.pick == w->leaf_curve && !found_more) {
             w->kept = a.pick;
             passed_for_kept(w, w->left, w->nleft);
@@ -236,7 +258,7 @@ static bool keep_certificate_curve(gw_run_t *run, group_walk_t *w)
 }
 
 /* A pick that passed over a group the server accepts: it does not follow the client. */
-static bool passed_over_found(const group_walk_t *w)
+bool gw_passed_over_found(const group_walk_t *w)
 {
     for (size_t h = 0; h < w->hellos; h++)
         for (size_t i = 0; i < w->npassed[h]; i++)
@@ -251,7 +273,7 @@ static void learn_order(gw_run_t *run, group_walk_t *w)
 {
     if (w->server_order >= 0 || w->order_tested)
         return;
-    if (passed_over_found(w)) {
+    if (gw_passed_over_found(w)) {
         w->server_order = 1;
         return;
     }
@@ -309,7 +331,7 @@ static void decide_anchored(gw_run_t *run, group_walk_t *w, const uint16_t *code
             return; /* else refused: the server takes the first group it lists */
         }
         if (a.pick) {
-            record_pick(w, set, n + 1, a.pick);
+            gw_record_pick(w, set, n + 1, a.pick);
             codes_take(set, &n, a.pick);
             w->split_finds = true;
             continue;
@@ -343,7 +365,7 @@ static void decide_alone(gw_run_t *run, group_walk_t *w, const uint16_t *codes, 
             return;
         answer_t a = ask(run, w, &set[i], 1);
         if (a.pick) {
-            record_pick(w, &set[i], 1, a.pick);
+            gw_record_pick(w, &set[i], 1, a.pick);
             w->split_finds = true;
         } else if (stopped(&a)) {
             undecided(w, set + i, n - i, WHY_STOPPED);
@@ -422,7 +444,7 @@ static bool other_suites(gw_run_t *run, group_walk_t *w, const uint16_t *offered
     answer_t a;
     int budget = GW_SUITE_SPLITS;
     if (split_suites(run, w, all, nall, offered, n, &a, &budget)) {
-        record_pick(w, offered, n, a.pick);
+        gw_record_pick(w, offered, n, a.pick);
         return true;
     }
     memcpy(w->suites, all, nall * sizeof *all); /* none answered: all of them again */
@@ -431,7 +453,7 @@ static bool other_suites(gw_run_t *run, group_walk_t *w, const uint16_t *offered
     return false;
 }
 
-static void enumerate(gw_run_t *run, group_walk_t *w)
+void gw_enumerate(gw_run_t *run, group_walk_t *w)
 {
     for (size_t round = 0; w->nleft > 0 && !run->error[0]; round++) {
         if (round == GW_MAX_ROUNDS) {
@@ -446,7 +468,7 @@ static void enumerate(gw_run_t *run, group_walk_t *w)
             return;
         }
         if (a.pick) {
-            record_pick(w, offered, n, a.pick);
+            gw_record_pick(w, offered, n, a.pick);
             continue;
         }
         if (stopped(&a)) {
@@ -456,6 +478,10 @@ static void enumerate(gw_run_t *run, group_walk_t *w)
         if (refused(&a)) {
             /* Suites the shape left out of the hello, before any group was found. */
             if (!w->nfound && !w->on_fallback && w->chunk_at + a.suites < w->nsuites && a.suites) {
+                if (run->strict) {
+                    gw_bail(run); /* in a part, another chunk might find what the whole would not */
+                    return;
+                }
                 w->chunk_at += a.suites;
                 continue;
             }
@@ -464,7 +490,11 @@ static void enumerate(gw_run_t *run, group_walk_t *w)
             return; /* what is left is refused */
         }
         /* Closed, timed out or garbled in a shape the endpoint answers: first, is it the
-         * suite the server picks from these? */
+         * suite the server picks from these? A strict run leaves that to gw_after_close. */
+        if (run->strict) {
+            w->closed = true;
+            return;
+        }
         if (!w->nfound && other_suites(run, w, offered, n))
             continue;
         if (keep_certificate_curve(run, w))
@@ -472,6 +502,28 @@ static void enumerate(gw_run_t *run, group_walk_t *w)
         decide_closed(run, w);
         return;
     }
+}
+
+int gw_first_from_memo(gw_run_t *run, group_walk_t *w)
+{
+    uint16_t offered[GW_MAX + 1];
+    size_t n = offer_list(w, false, offered);
+    hello_answer_t kept;
+    build(run, w, offered, n);
+    if (!hello_memo_find(run->ctx->ep, run->p, &kept))
+        return 0;
+    answer_t a = ask(run, w, offered, n); /* the kept answer again, taken as enumerate would */
+    if (!a.pick) {
+        run->reused--; /* not taken: gw_run asks it again */
+        return -1;
+    }
+    gw_record_pick(w, offered, n, a.pick);
+    return 1;
+}
+
+uint16_t gw_ask(gw_run_t *run, group_walk_t *w, const uint16_t *offered, size_t n)
+{
+    return ask(run, w, offered, n).pick;
 }
 
 group_walk_t *gw_new(uint16_t version, const uint16_t *candidates, size_t n, const uint16_t *suites, size_t nsuites,
@@ -519,7 +571,17 @@ static void recover_order(gw_run_t *run, group_walk_t *w)
 
 void gw_run(gw_run_t *run, group_walk_t *w)
 {
-    enumerate(run, w);
+    gw_enumerate(run, w);
+    if (w->closed)
+        return;
+    learn_order(run, w);
+    recover_order(run, w);
+}
+
+void gw_after_close(gw_run_t *run, group_walk_t *w)
+{
+    w->closed = false;
+    decide_closed(run, w);
     learn_order(run, w);
     recover_order(run, w);
 }

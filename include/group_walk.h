@@ -59,8 +59,9 @@ typedef struct gw_run {
      * lost. no_walk: a whole walk run alongside others bails where it would walk the shape.
      * strict: a part of a split walk also stops at the first close (timeout, garbage) in a
      * shape the endpoint answers (group_walk_t.closed: gw_after_close goes on from there, once
-     * the parts are merged) and bails where it would try another chunk of suites or the
-     * certificate's curve (another part may hold what the whole would have found). */
+     * the parts are merged), stops where it would try another chunk of suites (chunk_refused:
+     * the whole would, only when no part found a group) and bails where it would need the
+     * certificate's curve. */
     bool strict;
     bool no_walk;
     bool bailed;
@@ -96,6 +97,7 @@ typedef struct group_walk {
     bool misbehaved;                   /* a hello was closed in a shape the endpoint answers */
     bool split_finds;                  /* a group was found in a set offered after that */
     bool closed;                       /* a strict run stopped at a close (gw_after_close) */
+    bool chunk_refused;                /* a strict run found nothing in the first chunk of suites */
     size_t budget;                     /* hellos left once it was */
     int timeouts;
 } group_walk_t;

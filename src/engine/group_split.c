@@ -284,6 +284,7 @@ static void merge_parts(group_split_t *s)
         if (p->leaf == GW_LEAF_OTHER)
             w->leaf = GW_LEAF_OTHER;
         w->closed |= p->closed;
+        w->chunk_refused |= p->chunk_refused;
         if (p->nfound) {
             memcpy(s->chain[s->nchains], p->found, p->nfound * sizeof *p->found);
             s->nchain[s->nchains++] = p->nfound;
@@ -430,7 +431,7 @@ void gs_advance(group_split_t *s)
         return;
     if (was == GS_PARTS && s->nparts) {
         merge_parts(s);
-        if (s->whole->closed && !s->whole->nfound)
+        if ((s->whole->closed || s->whole->chunk_refused) && !s->whole->nfound)
             s->bailed = true; /* the sequential walk tries other suites first */
         else
             order_start(s);

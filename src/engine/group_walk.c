@@ -479,7 +479,7 @@ void gw_enumerate(gw_run_t *run, group_walk_t *w)
             /* Suites the shape left out of the hello, before any group was found. */
             if (!w->nfound && !w->on_fallback && w->chunk_at + a.suites < w->nsuites && a.suites) {
                 if (run->strict) {
-                    gw_bail(run); /* in a part, another chunk might find what the whole would not */
+                    w->chunk_refused = true; /* the whole decides whether it would go on */
                     return;
                 }
                 w->chunk_at += a.suites;

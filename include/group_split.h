@@ -66,6 +66,10 @@ typedef struct group_split {
     char error[256];
 } group_split_t;
 
+/* The parts candidates[0..n) is split into (at most max_parts, GS_MAX_PARTS): part i is
+ * [at[i], at[i + 1]); returns how many. Deterministic: the candidates alone decide. */
+size_t gs_partition(const uint16_t *candidates, size_t n, size_t max_parts, size_t *at);
+
 /* Takes w (gw_new, nothing asked yet) and splits it into at most max_parts parts; strict: the
  * whole is run strict when it is not split. run gives the context, shape and hello profile
  * (for the kept answer only; the jobs have their own). False when out of memory (w freed). */

@@ -95,6 +95,14 @@ static void partition(const uint16_t *c, size_t n, size_t max, cut_t *k)
     k->at[use] = n;
 }
 
+size_t gs_partition(const uint16_t *candidates, size_t n, size_t max_parts, size_t *at)
+{
+    cut_t k;
+    partition(candidates, n, max_parts < GS_MAX_PARTS ? max_parts : GS_MAX_PARTS, &k);
+    memcpy(at, k.at, (k.n + 1) * sizeof *at);
+    return k.n;
+}
+
 /* TLS <= 1.2 behind an ECDSA certificate needs its curve in every hello: not split. */
 static bool may_split(const group_walk_t *w)
 {
@@ -125,10 +133,9 @@ bool gs_init(group_split_t *s, gw_run_t *run, group_walk_t *w, size_t max_parts,
     int first = gw_first_from_memo(&s->base, w);
     s->reused = s->base.reused;
     s->memo_picks = first == 1;
-    max_parts = max_parts < GS_MAX_PARTS ? max_parts : GS_MAX_PARTS;
     cut_t k = { .n = 1, .at = { 0, w->nleft } };
     if (first >= 0 && max_parts >= 2 && may_split(w))
-        partition(w->left, w->nleft, max_parts, &k);
+        k.n = gs_partition(w->left, w->nleft, max_parts, k.at);
     if (k.n >= 2) {
         for (size_t i = 0; i < k.n; i++) {
             s->parts[i] = gw_new(w->version, w->left + k.at[i], k.at[i + 1] - k.at[i], w->suites, w->nsuites, w->fallback);

@@ -299,6 +299,18 @@ static void merge_parts(group_split_t *s)
     }
 }
 
+/* Out of memory while setting up a phase: the order hellos made so far are not asked. */
+static void give_up(group_split_t *s)
+{
+    for (size_t i = 0; i < s->njobs; i++) {
+        free(s->jobs[i].w);
+        s->jobs[i].w = NULL;
+    }
+    s->njobs = 0;
+    s->bailed = true;
+    s->phase = GS_DONE;
+}
+
 /* A server with its own order: the chains glued where one hello per boundary shows it. */
 static void bounds_start(group_split_t *s)
 {
@@ -310,8 +322,7 @@ static void bounds_start(group_split_t *s)
     }
     for (size_t c = 0; c + 1 < s->nchains; c++)
         if (!question(s, s->chain[c][s->nchain[c] - 1], s->chain[c + 1][0])) {
-            s->bailed = true;
-            s->phase = GS_DONE;
+            give_up(s);
             return;
         }
     s->phase = GS_BOUNDS;
@@ -339,8 +350,10 @@ static void order_start(group_split_t *s)
         ok = question(s, s->chain[two][1], s->chain[two][0]);
     else
         ok = question(s, s->chain[0][0], s->chain[1][0]) && question(s, s->chain[1][0], s->chain[0][0]);
-    s->bailed |= !ok;
-    s->phase = ok ? GS_TEST : GS_DONE;
+    if (ok)
+        s->phase = GS_TEST;
+    else
+        give_up(s);
 }
 
 /* The reversed pair: its second was picked over its first before. Both ways: the same pick. */

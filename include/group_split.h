@@ -1,6 +1,7 @@
 /* One group walk split over the endpoint's per-host budget (issue #16): its candidates in
  * disjoint parts, each enumerated by offer-and-remove at the same time (probe_fanout tasks),
- * then the server's order over the union with as few extra hellos as possible.
+ * then the server's order over the union with as few extra hellos as possible. Unsplit
+ * (max_parts 1: the groups probe below --per-host 4), the whole walk is one task.
  *  - The versions probe's kept answer to the hello offering every candidate, when there is one,
  *    is the whole's first pick (no connection): with a server order, it is its favourite.
  *  - Parts are contiguous runs of our order, cut at changes of kind (elliptic curves, FFDHE,

@@ -574,11 +574,7 @@ CURVES2='["secp256r1","x25519"]'
 
 # groups_of NAME CURVES_SORTED_JSON CONNECTIONS REUSED: status ok, no DH group, no TLS 1.3 (but
 # on dovecot_dhe), the TLS 1.2 curves (a set; every one of these servers follows the client's
-# curve order, or has none), nothing undecided or never chosen, and the exact cost. Since
-# issue #16 the curves are split in two parts (x25519 secp256r1 x448 | the rest) at the default
-# --per-host 3, each ending on its own refusal: one more connection than the sequential walk's
-# (explained below) on each of these servers; dovecot_dhe's TLS 1.3 groups in three parts, two
-# more refusals (closes).
+# curve order, or has none), nothing undecided or never chosen, and the exact cost.
 groups_of() {
   local g; g=$(GG "$1")
   assert_jq "$1 groups: status ok, no DH group" "$GR" "[$g.status, $g.dh]" '["ok",null]'
@@ -606,7 +602,7 @@ if in_lab dovecot_dhe; then
   # picks showed its own order); TLS 1.2 four picks (the first reused), the close, the pair
   # hello (the client's order), the rest offered before x25519, which it took (7); DH: curves
   # only closed, with the FFDHE groups closed (2).
-  groups_of dovecot_dhe '["secp256r1","secp384r1","secp521r1","x25519","x448"]' 67 1
+  groups_of dovecot_dhe '["secp256r1","secp384r1","secp521r1","x25519","x448"]' 64 1
   # s_client: each TLS 1.3 group and TLS 1.2 curve it can offer, alone.
   got13=() got12=()
   for c in X25519:x25519 X448:x448 P-256:secp256r1 P-384:secp384r1 P-521:secp521r1 ffdhe2048:ffdhe2048 \
@@ -629,19 +625,19 @@ else
 fi
 # poison: the versions answer (x25519), secp256r1, the rest refused with an alert, the pair
 # hello; DH: its DHE favourite closed on, with or without FFDHE groups (2).
-in_lab poison && groups_of poison "$CURVES2" 6 1
+in_lab poison && groups_of poison "$CURVES2" 5 1
 # limit128 / limit64: no ECDHE suite (the hello of 45 ECDHE suites fits both limits: refused);
 # DH: 63 DHE suites refused, with the FFDHE groups refused.
-in_lab limit128 && groups_of limit128 null 4 0
-in_lab limit64 && groups_of limit64 null 4 0
+in_lab limit128 && groups_of limit128 null 3 0
+in_lab limit64 && groups_of limit64 null 3 0
 # sizewindow: padded hellos stay out of the window: as poison.
-in_lab sizewindow && groups_of sizewindow "$CURVES2" 6 1
+in_lab sizewindow && groups_of sizewindow "$CURVES2" 5 1
 # extintolerant: hellos with the old extensions only and under 256 bytes, so 34 of the 45
 # ECDHE suites in the first (answered); x25519, secp256r1, the refusal, the pair hello (4); DH:
 # the DHE suites in two chunks, then with FFDHE groups in three, all refused (5). Before, its
 # curves were unknown and the grade was refused for it.
 if in_lab extintolerant; then
-  groups_of extintolerant "$CURVES2" 10 0
+  groups_of extintolerant "$CURVES2" 9 0
   tp extintolerant-grade --format json --level 2 --ca-file "$LAB_CA" "localhost:$LAB_PORT_EXTINTOLERANT"
   assert_jq "extintolerant: the grade no longer lacks its curves" "$TP_OUT" \
     "$(ep "localhost:$LAB_PORT_EXTINTOLERANT").grade | [(.reason // \"\" | test(\"curves\")), (.grade | type)]" '[false,"string"]'
@@ -649,6 +645,6 @@ fi
 # closerefusal: closes on refusals too: x25519 (a new connection: the versions probe kept no
 # answer in these suites' order), secp256r1, the rest closed on, the pair hello (the client's
 # order), the rest before x25519, taken: refused (5); DH: closed twice (2).
-in_lab closerefusal && groups_of closerefusal "$CURVES2" 8 0
+in_lab closerefusal && groups_of closerefusal "$CURVES2" 7 0
 # hangpick: never picks the suite it hangs on in an ECDHE hello (0xC030 first): as poison.
-in_lab hangpick && groups_of hangpick "$CURVES2" 6 1
+in_lab hangpick && groups_of hangpick "$CURVES2" 5 1

@@ -94,6 +94,10 @@ extern const char suite_enum_why_unfinished[];
  * suite_enum_tls. */
 int suite_enum_resume(suite_enum_run_t *run, suite_enum_t *vr, const uint16_t *codes, size_t n);
 
+/* The server's full order over vr->found (finds of several hellos' sets): all of them
+ * offered, the pick moved first, then the rest again. */
+void suite_enum_recover_order(suite_enum_run_t *run, suite_enum_t *vr);
+
 /* Whether vr's picks are what a server following the client's order gives the zigzag offers
  * (false proves the server's own order when vr->zigzag). */
 bool suite_enum_picks_follow_client(const suite_enum_t *vr);

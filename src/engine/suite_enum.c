@@ -414,19 +414,18 @@ static void detect_server_order(eng_t *e)
 
 /* When finds came from several hellos' sets, each pick was the favourite of its set only;
  * the server's full order is recovered by offering all found suites and removing each pick. */
-static void recover_server_order(eng_t *e)
+void suite_enum_recover_order(suite_enum_run_t *run, suite_enum_t *vr)
 {
-    suite_enum_t *vr = e->vr;
-    if (vr->server_order != 1 || vr->chunks_with_finds < 2)
-        return;
     for (size_t next = 0; next + 1 < vr->nfound; next++) {
         uint16_t rest[SUITE_ENUM_MAX];
         size_t n = 0;
         for (size_t i = next; i < vr->nfound; i++)
             rest[n++] = (uint16_t)vr->found[i].code;
+        hello_profile_init(run->p, run->ctx->ep->sni, vr->version);
+        hello_shape_fit(&run->shape, run->p, rest, n, 0);
         tls_raw_result_t r;
         hello_answer_t a;
-        tls_raw_outcome_t o = ask_codes(e, rest, n, &a, &r);
+        tls_raw_outcome_t o = hello_shape_ask(run->ctx, &run->shape, run->p, &a, &r, &run->connections, &run->reused);
         for (size_t i = next; o == TLS_RAW_ACCEPTED && i < vr->nfound; i++)
             if (vr->found[i].code == r.cipher) {
                 suite_found_t pick = vr->found[i];
@@ -438,6 +437,12 @@ static void recover_server_order(eng_t *e)
         if (o != TLS_RAW_ACCEPTED)
             return;
     }
+}
+
+static void recover_server_order(eng_t *e)
+{
+    if (e->vr->server_order == 1 && e->vr->chunks_with_finds >= 2)
+        suite_enum_recover_order(e->run, e->vr);
 }
 
 /* Enumerates codes[0..n) of vr->version; in a part, stops at the first misbehaviour

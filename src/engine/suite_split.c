@@ -388,31 +388,6 @@ static void check_boundaries(split_t *sp)
             sp->vs[sp->q[k].v].recover = true;
 }
 
-/* Offers what is left of the finds and moves each pick up: the server's full order. */
-static void recover_order(suite_enum_run_t *run, suite_enum_t *vr)
-{
-    for (size_t next = 0; next + 1 < vr->nfound; next++) {
-        uint16_t rest[SUITE_ENUM_MAX];
-        size_t n = 0;
-        for (size_t i = next; i < vr->nfound; i++)
-            rest[n++] = (uint16_t)vr->found[i].code;
-        hello_profile_init(run->p, run->ctx->ep->sni, vr->version);
-        hello_shape_fit(&run->shape, run->p, rest, n, 0);
-        tls_raw_result_t r;
-        hello_answer_t a;
-        tls_raw_outcome_t o = hello_shape_ask(run->ctx, &run->shape, run->p, &a, &r, &run->connections, &run->reused);
-        for (size_t i = next; o == TLS_RAW_ACCEPTED && i < vr->nfound; i++)
-            if (vr->found[i].code == r.cipher) {
-                suite_found_t pick = vr->found[i];
-                memmove(&vr->found[next + 1], &vr->found[next], (i - next) * sizeof pick);
-                vr->found[next] = pick;
-                break;
-            }
-        tls_raw_result_free(&r);
-        if (o != TLS_RAW_ACCEPTED)
-            return;
-    }
-}
 
 /* Server order over segments each in the server's order, where a boundary failed: their
  * heads offered together, the pick is next; until one segment is left, which follows. */
@@ -482,7 +457,7 @@ static void final_task(probe_ctx_t *task, void *arg, size_t i)
         v->stopped = suite_enum_resume(&run, v->vr, v->left, v->nleft) != 0;
         memcpy(v->error, run.error, sizeof v->error);
     } else if (v->chunked) {
-        recover_order(&run, v->vr);
+        suite_enum_recover_order(&run, v->vr);
     } else {
         merge_segments(&run, v);
     }

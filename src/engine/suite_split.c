@@ -189,6 +189,15 @@ static void part_task(probe_ctx_t *task, void *arg, size_t i)
     free(p);
 }
 
+/* Codes no hello decided because the enumeration could not go on: undecided, never refused. */
+static const char WHY_UNDONE[] = "enumeration stopped before deciding it";
+
+static void leave_undecided(suite_enum_t *vr, const uint16_t *codes, size_t n)
+{
+    for (size_t i = 0; i < n && vr->nundecided < SUITE_ENUM_MAX; i++)
+        vr->undecided[vr->nundecided++] = (suite_note_t){ .code = codes[i], .why = WHY_UNDONE };
+}
+
 static void add_notes(suite_note_t *to, size_t *n, const suite_note_t *from, size_t m)
 {
     for (size_t i = 0; i < m && *n < SUITE_ENUM_MAX; i++)
@@ -229,8 +238,10 @@ static void merge_parts(split_t *sp, vstate_t *v)
             v->stopped = true;
             memcpy(v->error, pt->error, sizeof v->error);
         }
-        if (!pt->res)
+        if (!pt->res) {
+            leave_undecided(vr, pt->codes, pt->n);
             continue;
+        }
         for (size_t i = 0; i < pt->res->nfound && vr->nfound < SUITE_ENUM_MAX; i++)
             vr->found[vr->nfound++] = pt->res->found[i];
         if (pt->res->nfound)
@@ -447,6 +458,8 @@ static void final_task(probe_ctx_t *task, void *arg, size_t i)
     if (!p) {
         snprintf(v->error, sizeof v->error, "out of memory");
         v->stopped = true;
+        if (v->whole)
+            leave_undecided(v->vr, v->cand, v->ncand);
         return;
     }
     suite_enum_run_t run = { .ctx = task, .p = p, .shape = sp->run->shape };
@@ -512,11 +525,15 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
         run->reused += vs[sp->jobs[k]].reused;
     }
     int rc = 0;
-    for (size_t i = 0; i < nv; i++)
+    for (size_t i = 0; i < nv; i++) {
+        /* What parts left of a version that lost the endpoint was never decided. */
+        if (vs[i].redo)
+            leave_undecided(vs[i].vr, vs[i].left, vs[i].nleft);
         if (vs[i].stopped && rc == 0) {
             snprintf(run->error, sizeof run->error, "%s", vs[i].error);
             rc = -1;
         }
+    }
     for (size_t i = 0; i < sp->nparts; i++)
         free(sp->parts[i].res);
     free(vs);

@@ -20,23 +20,22 @@ tp parallel --format json --ca-file "$LAB_CA" --jobs 8 --per-host 3 "${TARGETS[@
 PARALLEL=$TP_OUT
 
 assert_eq "--jobs 1 and --jobs 8 --per-host 3: same exit status" "$SERIAL_RC" "$TP_RC"
-COUNTS='del(.. | .connections?, .reused_answers?)'
-want=$(jq -S "$STRIP | $COUNTS" "$SERIAL" 2>&1)
-got=$(jq -S "$STRIP | $COUNTS" "$POLITE" 2>&1)
-if [ "$want" == "$got" ] && [ -n "$want" ]; then
-  ok "--per-host 1 and 3: identical reports but for connection counts"
-else
-  not_ok "--per-host 1 and 3: identical reports but for connection counts" "$(oneline "$(diff <(echo "$want") <(echo "$got") | head -n 30)")"
-fi
+# same_reports LABEL FILTER A B: the two reports equal through the jq filter.
+same_reports() {
+  local want got
+  want=$(jq -S "$2" "$3" 2>&1)
+  got=$(jq -S "$2" "$4" 2>&1)
+  if [ "$want" == "$got" ] && [ -n "$want" ]; then
+    ok "$1"
+  else
+    not_ok "$1" "$(oneline "$(diff <(echo "$want") <(echo "$got") | head -n 30)")"
+  fi
+}
+same_reports "--per-host 1 and 3: identical reports but for connection counts" \
+  "$STRIP | del(.. | .connections?, .reused_answers?)" "$SERIAL" "$POLITE"
 assert_jq "serial run: every endpoint reached" "$SERIAL" '[.endpoints[].status] | unique' '["ok"]'
 assert_jq "serial run: endpoints in input order" "$SERIAL" '[.endpoints[].target]' "$(printf '%s\n' "${TARGETS[@]}" | jq -R . | jq -cs .)"
-want=$(jq -S "$STRIP" "$SERIAL" 2>&1)
-got=$(jq -S "$STRIP" "$PARALLEL" 2>&1)
-if [ "$want" == "$got" ] && [ -n "$want" ]; then
-  ok "--jobs 1 and --jobs 8 --per-host 3: identical reports"
-else
-  not_ok "--jobs 1 and --jobs 8 --per-host 3: identical reports" "$(oneline "$(diff <(echo "$want") <(echo "$got") | head -n 30)")"
-fi
+same_reports "--jobs 1 and --jobs 8 --per-host 3: identical reports" "$STRIP" "$SERIAL" "$PARALLEL"
 
 # The same accepted versions whatever the concurrency (the facts the lab fixes).
 assert_jq "parallel run: accepted versions per server" "$PARALLEL" '[.endpoints[].facts.versions.accepted]' \

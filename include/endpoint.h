@@ -21,9 +21,11 @@ typedef enum {
 } endpoint_status_t;
 
 struct endpoint;
-/* Frees state a module keeps per endpoint while its probes run (endpoint_add_finaliser). */
+/* Frees state a module keeps per endpoint while its probes run (endpoint_add_finaliser), or
+ * completes a probe's facts from facts of probes it does not wait for (probe.h, uses). */
 typedef void (*endpoint_finaliser_fn)(struct endpoint *ep);
-/* Two modules keep such state (hello_memo, hello_shape); a finaliser past this many is not kept. */
+/* Three modules keep such state (hello_memo, hello_shape, certificate); a finaliser past this
+ * many is not kept. */
 #define ENDPOINT_MAX_FINALISERS 4
 /* Room for the names of the probes a run leaves out (endpoint_t.left_out). */
 #define ENDPOINT_MAX_PROBES 16
@@ -73,7 +75,7 @@ json_object *endpoint_probe_facts(endpoint_t *ep, const char *probe_name);
  * registering the same function again does nothing. Takes ep->lock. */
 void endpoint_add_finaliser(endpoint_t *ep, endpoint_finaliser_fn fn);
 /* Runs and forgets the registered finalisers: when the endpoint's last probe is done (nothing
- * is left to read the state), and again harmlessly when it is freed. */
+ * is left to read the state; before scoring), and again harmlessly when it is freed. */
 void endpoint_finalise(endpoint_t *ep);
 
 #endif

@@ -71,10 +71,11 @@ typedef struct group_split {
  * [at[i], at[i + 1]); returns how many. Deterministic: the candidates alone decide. */
 size_t gs_partition(const uint16_t *candidates, size_t n, size_t max_parts, size_t *at);
 
-/* Takes w (gw_new, nothing asked yet) and splits it into at most max_parts parts; strict: the
+/* Takes w (gw_new, nothing asked yet) and splits it into the fewest parts, at most max_parts,
+ * that take about budget hellos each (probe_chain_budget) at most; strict: the
  * whole is run strict when it is not split. run gives the context, shape and hello profile
  * (for the kept answer only; the jobs have their own). False when out of memory (w freed). */
-bool gs_init(group_split_t *s, gw_run_t *run, group_walk_t *w, size_t max_parts, bool strict);
+bool gs_init(group_split_t *s, gw_run_t *run, group_walk_t *w, size_t max_parts, double budget, bool strict);
 /* The tasks of the current phase: 0 once done. */
 size_t gs_jobs(const group_split_t *s);
 /* The hellos job i is expected to take (probe_fanout: the longest first). */

@@ -42,23 +42,36 @@ typedef void (*probe_task_fn)(probe_ctx_t *task, void *arg, size_t i);
 
 /* The scheduler's side of probe_fanout (scheduler.c). */
 typedef struct probe_fanout_host {
-    void (*run)(struct probe_fanout_host *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg);
+    void (*run)(struct probe_fanout_host *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg,
+                const double *hellos);
 } probe_fanout_host_t;
 
 /* Runs fn for every i in [0, n) and returns once all have returned: on the calling thread and,
  * at the same time, on idle workers while the endpoint's address:port has per-host slots free
  * (a task holds one while it runs), so that a long chain of hellos is split over the endpoint's
  * connection budget instead of waiting round trip after round trip. Tasks are taken in index
- * order: put the longest first. Each writes only its own part of arg (results must never depend
- * on how many ran at once) and runs under the endpoint's deadline. The tasks' tcp_reached and
- * answered are ORed into ctx; their err is theirs to copy into arg. */
-void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg);
+ * order: put the longest first. hellos[i] (NULL: 1 each) is how many hellos task i is expected
+ * to send one after another: of the tasks waiting on an endpoint, the longest starts first, so
+ * that short ones fill the gaps at the end. Each writes only its own part of arg (results must
+ * never depend on how many ran at once) and runs under the endpoint's deadline. The tasks'
+ * tcp_reached and answered are ORed into ctx; their err is theirs to copy into arg. */
+void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg, const double *hellos);
 
 typedef struct probe_module {
     const char *name;                 /* key of its facts in the report */
     const char *help;                 /* one line for --help / man */
     const char *const *needs;         /* probes that must finish first (NULL-terminated), or NULL */
+    /* Probes selected with it (--probes) whose facts it reads, if they ran, only once all of the
+     * endpoint's probes are done (an endpoint finaliser, endpoint.h): not waited for. */
+    const char *const *uses;
     probe_status_t (*run)(probe_ctx_t *ctx);
+    /* Hellos its run is expected to send one after another (a full handshake counts 1.5; one
+     * that fans its chains out, probe_fanout: the longest it would run unsplit): the scheduler
+     * starts the longest chains first, so that the short ones fill the gaps at the end. */
+    double chain;
+    /* It splits its chains into tasks (probe_fanout) right after it starts: until then the
+     * endpoint's probes that cannot are not started (the tasks may be longer). */
+    bool fans_out;
     /* Still runs when the probes that need nothing found the endpoint unreachable although
      * connections were made (it answered no TLS hello, "unresponsive"): a port that speaks only
      * a cleartext protocol waits for the client's first words. */
@@ -107,5 +120,9 @@ unsigned probe_versions_accepted(endpoint_t *ep);
 unsigned probe_version_bit(uint16_t version);
 /* Whether the versions probe saw this wire version (WIRE_TLS12, ...) accepted. */
 bool probe_version_accepted(endpoint_t *ep, uint16_t version);
+/* The hellos a chain may take in one piece (src/engine/chain_budget.c): the connections the
+ * endpoint's selected probes are expected to take after versions, by the versions it accepts,
+ * shared by --per-host; at least 6. A longer chain is cut into parts of about this length. */
+double probe_chain_budget(endpoint_t *ep);
 
 #endif

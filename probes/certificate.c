@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -371,26 +372,86 @@ static bool only_unnegotiable_groups(endpoint_t *ep, char *out, size_t outlen)
     return n > 0;
 }
 
+/* Failed handshakes waiting for the groups probe's facts to say why (explain_by_groups): kept
+ * beside the facts, never in them, so an interrupted run reports no half-explained member. */
+typedef struct pending_explain {
+    struct pending_explain *next;
+    endpoint_t *ep;
+    char handshake_error[400];
+} pending_explain_t;
+
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static pending_explain_t *pending;
+
+static bool take_pending(endpoint_t *ep, char *handshake_error, size_t len)
+{
+    pthread_mutex_lock(&pending_lock);
+    pending_explain_t *found = NULL;
+    for (pending_explain_t **at = &pending; *at; at = &(*at)->next)
+        if ((*at)->ep == ep) {
+            found = *at;
+            *at = found->next;
+            break;
+        }
+    pthread_mutex_unlock(&pending_lock);
+    if (found)
+        snprintf(handshake_error, len, "%s", found->handshake_error);
+    free(found);
+    return found != NULL;
+}
+
+/* An endpoint finaliser: once every probe is done, a handshake that failed because the server
+ * takes only groups the local OpenSSL lacks says so, with OpenSSL's own reason kept beside it.
+ * Not a need: certificate would otherwise wait for the whole groups enumeration. */
+static void explain_by_groups(endpoint_t *ep)
+{
+    char handshake_error[400], groups[200], why[400];
+    json_object *c = NULL;
+    if (!take_pending(ep, handshake_error, sizeof handshake_error) ||
+        !(c = endpoint_probe_facts(ep, "certificate")) || !only_unnegotiable_groups(ep, groups, sizeof groups))
+        return;
+    snprintf(why, sizeof why, "the server accepts only key exchange groups the local OpenSSL cannot negotiate (%s)",
+             groups);
+    json_object *out = json_object_new_object();
+    json_object_object_foreach(c, key, val) {
+        if (strcmp(key, "status") == 0)
+            json_object_object_add(out, "handshake_error", json_object_new_string(handshake_error));
+        json_object_object_add(out, key, strcmp(key, "error") == 0 ? json_object_new_string(why) : json_object_get(val));
+    }
+    pthread_mutex_lock(&ep->lock);
+    json_object_object_add(ep->facts, "certificate", out);
+    pthread_mutex_unlock(&ep->lock);
+}
+
+static void explain_later(endpoint_t *ep, const char *handshake_error)
+{
+    pending_explain_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return;   /* out of memory: the error stays OpenSSL's own, still true */
+    p->ep = ep;
+    snprintf(p->handshake_error, sizeof p->handshake_error, "%s", handshake_error);
+    pthread_mutex_lock(&pending_lock);
+    p->next = pending;
+    pending = p;
+    pthread_mutex_unlock(&pending_lock);
+    endpoint_add_finaliser(ep, explain_by_groups);
+}
+
 /* The OpenSSL handshake failed: the chain from a raw hello, if the server sends one in clear. */
 static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, known_hello_t *k, const char *handshake_error,
                                        size_t dropped)
 {
-    char why[400], groups[200];
-    snprintf(why, sizeof why, "%s", handshake_error);
     raw_answer_t ra = { .dropped = dropped };
     bool served = raw_chain(ctx, k, &ra);
     json_object_object_add(ctx->out, "dropped_hellos", json_object_new_int((int)ra.dropped));
-    if (!served && only_unnegotiable_groups(ctx->ep, groups, sizeof groups)) {
-        snprintf(why, sizeof why,
-                 "the server accepts only key exchange groups the local OpenSSL cannot negotiate (%s)", groups);
-        json_object_object_add(ctx->out, "handshake_error", json_object_new_string(handshake_error));
+    if (!served) {
+        explain_later(ctx->ep, handshake_error);
+        return record_error(ctx, PROBE_ERROR, handshake_error);
     }
-    if (!served)
-        return record_error(ctx, PROBE_ERROR, why);
     json_object *out = ctx->out;
     probe_status_here(ctx);
     json_object_object_add(out, "source", json_object_new_string("raw hello"));
-    json_object_object_add(out, "handshake_error", json_object_new_string(why));
+    json_object_object_add(out, "handshake_error", json_object_new_string(handshake_error));
     json_object_object_add(out, "handshake", ra.handshake);
     record_chain_facts(ctx, ra.chain, ra.staple_asked, ra.staple, ra.staple_len);
     sk_X509_pop_free(ra.chain, X509_free);
@@ -451,9 +512,10 @@ static probe_status_t certificate_run(probe_ctx_t *ctx)
     return PROBE_OK;
 }
 
-/* versions first: the raw fallback needs to know which version shows the chain in clear;
- * groups, to say when the server's groups are ones the local OpenSSL lacks. */
-static const char *const certificate_needs[] = { "versions", "groups", NULL };
+/* versions first: the raw fallback needs to know which version shows the chain in clear.
+ * groups says, after the run, when the server's groups are ones the local OpenSSL lacks. */
+static const char *const certificate_needs[] = { "versions", NULL };
+static const char *const certificate_uses[] = { "groups", NULL };
 
 render_text_fn certificate_render_text;   /* probes/certificate_render.c */
 render_html_fn certificate_render_html;
@@ -462,7 +524,9 @@ const probe_module_t probe_certificate = {
     .name = "certificate",
     .help = "certificate chain as served, trust, name match, validity (one full handshake)",
     .needs = certificate_needs,
+    .uses = certificate_uses,
     .run = certificate_run,
+    .chain = 4.5,
     .render_text = certificate_render_text,
     .render_html = certificate_render_html,
 };

@@ -309,6 +309,8 @@ const probe_module_t probe_ciphers = {
     .help = "every accepted suite per version (offer-and-remove), server order, key exchange group",
     .needs = ciphers_needs,
     .run = ciphers_run,
+    .chain = 22,
+    .fans_out = true,
     .render_text = ciphers_render_text,
     .render_html = ciphers_render_html,
 };

@@ -660,6 +660,7 @@ const probe_module_t probe_ech = {
     .help = "Encrypted Client Hello: accepted with the DNS or given config, GREASE ECH answered",
     .needs = ech_needs,
     .run = ech_run,
+    .chain = 1.5,
     .render_text = ech_render_text,
     .render_html = ech_render_html,
 };

@@ -401,6 +401,7 @@ typedef struct plan {
     gw_run_t dh_run;             /* the DH task's own: no_walk, from the versions probe's shape */
     json_object *dh;
     plan_task_t task[2 * GS_MAX_PARTS + 1];
+    double hellos[2 * GS_MAX_PARTS + 1]; /* each task's weight: probe_fanout's */
     size_t ntasks;
 } plan_t;
 
@@ -437,6 +438,8 @@ static size_t plan_phase(plan_t *pl)
             pl->task[j] = pl->task[j - 1];
             pl->task[j - 1] = t;
         }
+    for (size_t i = 0; i < pl->ntasks; i++)
+        pl->hellos[i] = (double)pl->task[i].weight;
     return pl->ntasks;
 }
 
@@ -471,10 +474,11 @@ static group_walk_t *curves_again(gw_run_t *run, void *arg)
     return curves_walk(run, c->version, c->suites, c->nsuites);
 }
 
-/* Parts per walk: one slot is the probe's own; with three or fewer connections at once the
- * other probes' parts fill the budget (at 50 ms RTT a split then only added refusals: the
- * whole audit took 0.2 s longer at --per-host 3, 0.4 s shorter at 5), so the walks run whole,
- * each a task. */
+/* Parts per walk at most: one slot is the probe's own; how many a walk gets is the endpoint's
+ * budget's (gs_init, probe_chain_budget). With three or fewer connections at once the walks
+ * run whole, each a task: at 50 ms RTT a split then only added refusals to a full audit (0.2 s
+ * longer at --per-host 3), and on servers that close or hang on some groups each part meets
+ * them again (a hang costs a whole --timeout). */
 static size_t split_parts(const options_t *opts)
 {
     return opts && opts->per_host > 3 ? (size_t)opts->per_host - 1 : 1;
@@ -496,14 +500,15 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     hello_shape_load(ctx->ep, &run.shape);
     size_t parts = split_parts(ctx->ep->opts);
     group_walk_t *w13 = probe_version_accepted(ctx->ep, WIRE_TLS13) ? tls13_walk(&run) : NULL;
-    if (w13 && gs_init(&splits[0], &run, w13, parts, false))
+    double budget = probe_chain_budget(ctx->ep);
+    if (w13 && gs_init(&splits[0], &run, w13, parts, budget, false))
         pl->split[0] = &splits[0];
     else if (w13)
         snprintf(run.error, sizeof run.error, "TLSv1.3 groups: out of memory");
     curves_args_t *ca = &pl->curves;
     ca->version = version_with(ctx->ep, "ECDHE", ca->suites, &ca->nsuites);
     group_walk_t *wc = ca->version && !run.error[0] ? curves_walk(&run, ca->version, ca->suites, ca->nsuites) : NULL;
-    if (wc && gs_init(&splits[1], &run, wc, parts, true))
+    if (wc && gs_init(&splits[1], &run, wc, parts, budget, true))
         pl->split[1] = &splits[1];
     else if (wc)
         snprintf(run.error, sizeof run.error, "ECDHE curves: out of memory");
@@ -511,7 +516,7 @@ static probe_status_t groups_run(probe_ctx_t *ctx)
     pl->dh_wanted = pl->dh_version && !run.error[0];
     pl->dh_run = (gw_run_t){ .shape = run.shape, .no_walk = true };
     while (plan_phase(pl)) {
-        probe_fanout(ctx, pl->ntasks, plan_task, pl);
+        probe_fanout(ctx, pl->ntasks, plan_task, pl, pl->hellos);
         for (size_t k = 0; k < 2; k++)
             if (pl->split[k] && gs_jobs(pl->split[k]))
                 gs_advance(pl->split[k]);
@@ -582,6 +587,8 @@ const probe_module_t probe_groups = {
           "and FFDHE groups, server or client order",
     .needs = groups_needs,
     .run = groups_run,
+    .chain = 11,
+    .fans_out = true,
     .render_text = groups_render_text,
     .render_html = groups_render_html,
 };

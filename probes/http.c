@@ -472,5 +472,6 @@ const probe_module_t probe_http = {
     .needs = http_needs,
     .after_silence = true,   /* a cleartext HTTP server on the TLS port waits for a request */
     .run = http_run,
+    .chain = 4,
     .render_text = http_render_text,
 };

@@ -610,5 +610,6 @@ const probe_module_t probe_mtls = {
     .help = "client certificates: requested, required, an untrusted one accepted, CA names, the configured one accepted",
     .needs = mtls_needs,
     .run = mtls_run,
+    .chain = 5,
     .render_text = mtls_render_text,
 };

@@ -43,17 +43,25 @@ bool probe_selected(const options_t *opts, size_t i)
     return !opts || opts->probe_mask == 0 || (opts->probe_mask >> i) & 1ul;
 }
 
-/* Adds probe i and, recursively, what it needs. */
+static void select_with_needs(unsigned long *mask, size_t i);
+
+static void select_all(unsigned long *mask, const char *const *names)
+{
+    for (const char *const *name = names; name && *name; name++) {
+        int j = probe_index(*name);
+        if (j >= 0)
+            select_with_needs(mask, (size_t)j);
+    }
+}
+
+/* Adds probe i and, recursively, what it needs and uses. */
 static void select_with_needs(unsigned long *mask, size_t i)
 {
     if ((*mask >> i) & 1ul)
         return;
     *mask |= 1ul << i;
-    for (const char *const *need = probe_registry[i]->needs; need && *need; need++) {
-        int j = probe_index(*need);
-        if (j >= 0)
-            select_with_needs(mask, (size_t)j);
-    }
+    select_all(mask, probe_registry[i]->needs);
+    select_all(mask, probe_registry[i]->uses);
 }
 
 unsigned long probe_parse_list(const char *list, char *err, size_t errlen)

@@ -277,7 +277,9 @@ static void enumerate_both(sig_run_t *run, bool do12, bool do13, sig_list_t *tls
 {
     sig_fan_t f = { .todo = { do12, do13 } };
     f.run[0] = f.run[1] = *run;
-    probe_fanout(run->ctx, 2, version_task, &f);
+    /* Servers sign TLS 1.2 with more schemes than 1.3 (SHA-1, PKCS#1 v1.5): its chain first. */
+    static const double hellos[2] = { 8, 4 };
+    probe_fanout(run->ctx, 2, version_task, &f, hellos);
     *tls12 = f.list[0];
     snprintf(run->error, sizeof run->error, "%s", f.no_memory ? "out of memory" : f.run[0].error);
     run->unreachable = f.run[0].unreachable || f.no_memory;
@@ -338,6 +340,8 @@ const probe_module_t probe_signatures = {
     .help = "signature schemes the server signs with, in its order (TLS 1.2 ServerKeyExchange, TLS 1.3 CertificateVerify)",
     .needs = signatures_needs,
     .run = signatures_run,
+    .chain = 8,
+    .fans_out = true,
     .render_text = signatures_render_text,
     .render_html = signatures_render_html,
 };

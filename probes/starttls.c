@@ -121,5 +121,6 @@ const probe_module_t probe_starttls = {
     .help = "what a STARTTLS service offers in cleartext: STARTTLS, authentication, plaintext logins",
     .needs = NULL,
     .run = starttls_run,
+    .chain = 2,   /* as versions: both need nothing, and it goes first (registry order) */
     .render_text = starttls_render_text,
 };

@@ -649,7 +649,7 @@ static bool ask_versions_fanned(tally_t *t, uint16_t *suites, json_object *proto
         ok = f->t[i].p != NULL;
     }
     if (ok) {
-        probe_fanout(t->ctx, NVERSIONS, version_task, f);
+        probe_fanout(t->ctx, NVERSIONS, version_task, f, NULL);
         hello_shape_t start = t->shape;
         for (size_t i = 0; i < NVERSIONS; i++) {
             tally_t *k = &f->t[i];
@@ -752,6 +752,7 @@ const probe_module_t probe_versions = {
     .help = "SSLv2 to TLS 1.3 accepted or not (raw hellos), preferred version and suite",
     .needs = NULL,
     .run = versions_run,
+    .chain = 2,   /* its tasks come after its first hello: not planned at once (fans_out) */
     .render_text = versions_render_text,
     .render_html = versions_render_html,
 };

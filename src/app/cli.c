@@ -296,7 +296,7 @@ static cli_result_t print_ciphers(const cli_option_t *o, const char *arg, cli_st
     return CLI_DONE;
 }
 
-/* The probe registry: name, what it finds, what it needs first. */
+/* The probe registry: name, what it finds, what it needs first, what it reads after the run. */
 static cli_result_t print_probes(const cli_option_t *o, const char *arg, cli_state_t *st)
 {
     (void)o, (void)arg, (void)st;
@@ -305,6 +305,8 @@ static cli_result_t print_probes(const cli_option_t *o, const char *arg, cli_sta
         printf("%-12s %s", p->name, p->help);
         for (const char *const *need = p->needs; need && *need; need++)
             printf("%s%s", need == p->needs ? " (needs " : ", ", *need);
+        for (const char *const *use = p->uses; use && *use; use++)
+            printf("%s%s", use == p->uses ? "; reads " : ", ", *use);
         printf("%s\n", p->needs && *p->needs ? ")" : "");
     }
     return CLI_DONE;

@@ -123,7 +123,23 @@ static void job_init(group_split_t *s, gs_job_t *j, group_walk_t *w, bool strict
     j->run.no_walk = no_walk;
 }
 
-bool gs_init(group_split_t *s, gw_run_t *run, group_walk_t *w, size_t max_parts, bool strict)
+/* The fewest parts, up to max, whose heaviest takes at most budget hellos (its common groups
+ * and its refusal); the lightest heaviest when none does. */
+static void cut_to_budget(const group_walk_t *w, size_t max, double budget, cut_t *k)
+{
+    for (size_t p = 1; p <= max; p++) {
+        k->n = gs_partition(w->left, w->nleft, p, k->at);
+        size_t heaviest = 0;
+        for (size_t i = 0; i < k->n; i++) {
+            size_t h = weight(w->left, k->at[i], k->at[i + 1]);
+            heaviest = h > heaviest ? h : heaviest;
+        }
+        if ((double)(heaviest + 1) <= budget)
+            return;
+    }
+}
+
+bool gs_init(group_split_t *s, gw_run_t *run, group_walk_t *w, size_t max_parts, double budget, bool strict)
 {
     memset(s, 0, sizeof *s);
     s->whole = w;
@@ -135,7 +151,7 @@ bool gs_init(group_split_t *s, gw_run_t *run, group_walk_t *w, size_t max_parts,
     s->memo_picks = first == 1;
     cut_t k = { .n = 1, .at = { 0, w->nleft } };
     if (first >= 0 && max_parts >= 2 && may_split(w))
-        k.n = gs_partition(w->left, w->nleft, max_parts, k.at);
+        cut_to_budget(w, max_parts, budget, &k);
     if (k.n >= 2) {
         for (size_t i = 0; i < k.n; i++) {
             s->parts[i] = gw_new(w->version, w->left + k.at[i], k.at[i + 1] - k.at[i], w->suites, w->nsuites, w->fallback);

@@ -33,10 +33,10 @@ int probe_connect(probe_ctx_t *ctx)
     return fd;
 }
 
-void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg)
+void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg, const double *hellos)
 {
     if (ctx->fanout) {
-        ctx->fanout->run(ctx->fanout, ctx, n, fn, arg);
+        ctx->fanout->run(ctx->fanout, ctx, n, fn, arg, hellos);
         return;
     }
     for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
-/* A worker pool over (endpoint, probe) work items. Probes of one endpoint run in
- * registry order as far as their needs and the per-host limit allow; results never
- * depend on the concurrency because each probe only reads facts of probes it needs. */
+/* A worker pool over (endpoint, probe) work items and the tasks probes fan out. Of what may
+ * start on an endpoint (its needs done, a per-host slot free), the longest chain of hellos
+ * goes first (probe.h: chain, probe_fanout's hellos); results never depend on the
+ * concurrency because each probe only reads facts of probes it needs. */
 #include "scheduler.h"
 
 #include <pthread.h>
@@ -21,6 +22,7 @@ typedef struct fanout_job {
     size_t ep;
     probe_task_fn fn;
     void *arg;
+    const double *hellos;  /* expected hellos of each task; NULL: 1 each */
     size_t n, taken, done;
     bool tcp_reached, answered;
 } fanout_job_t;
@@ -40,6 +42,7 @@ typedef struct sched {
     size_t *left;          /* per endpoint: probes not yet done */
     bool *silent;          /* per endpoint: answered no hello; only after_silence probes start */
     int *ep_running;       /* per endpoint: its probes running now */
+    int *planning;         /* per endpoint: its probes that fan out, started, tasks not yet given */
     double *idle_since;    /* per endpoint started: when its last running probe ended (0: one runs) */
     size_t first_open;     /* endpoints before this one have nothing pending */
     size_t open_items;     /* pending + running */
@@ -53,7 +56,19 @@ typedef struct fanout_link {
     probe_fanout_host_t host;  /* first: the probe sees only this */
     sched_t *s;
     size_t ep;
+    bool planning;             /* counted in s->planning until its first probe_fanout */
 } fanout_link_t;
+
+/* Called with mu held: the probe gave its tasks (or ended), the choice of what runs next can
+ * weigh them. */
+static void planned(fanout_link_t *link)
+{
+    if (link->planning) {
+        link->planning = false;
+        link->s->planning[link->ep]--;
+        pthread_cond_broadcast(&link->s->cv);
+    }
+}
 
 /* Lock-free, so storing it is async-signal-safe (a signal handler requests the stop).
  * 1: stop with a grace for endpoints in progress; 2: halt, nothing more starts. */
@@ -158,38 +173,75 @@ static bool stopped(sched_t *s)
     return scheduler_stop_requested() && s->running == 0;
 }
 
+static double next_task_hellos(const fanout_job_t *j)
+{
+    return j->hellos ? j->hellos[j->taken] : 1.0;
+}
+
 /* Called with mu held. A task of a started probe, when its address:port has a slot free: these
- * go before new probes, as parts of a chain already on the endpoint's critical path; of several,
- * the call with the most tasks left. NULL: none may start now. */
+ * go before the probes of endpoints not started yet, as parts of a chain already on an endpoint's
+ * critical path (a started endpoint's probes go first: pick). Of several, the longest (the
+ * critical path first, the short ones fill the gaps), then the call with the most tasks left.
+ * NULL: none may start now. */
 static fanout_job_t *pick_task(sched_t *s)
 {
     fanout_job_t *best = NULL;
     if (atomic_load(&stop_requested) == 2)
         return NULL;   /* halting: the probe runs what is left itself, each I/O under its deadline */
-    for (fanout_job_t *j = s->jobs; j; j = j->next)
-        if (j->taken < j->n && s->group_running[s->host_group[j->ep]] < s->opts->per_host &&
-            (!best || j->n - j->taken > best->n - best->taken))
+    for (fanout_job_t *j = s->jobs; j; j = j->next) {
+        /* While another probe of the endpoint plans its tasks, they may be longer: wait. */
+        if (j->taken >= j->n || s->group_running[s->host_group[j->ep]] >= s->opts->per_host || s->planning[j->ep])
+            continue;
+        double len = next_task_hellos(j), best_len = best ? next_task_hellos(best) : 0;
+        if (!best || len > best_len || (len == best_len && j->n - j->taken > best->n - best->taken))
             best = j;
+    }
     return best;
 }
 
-static int pick(sched_t *s, size_t *ep_out, size_t *probe_out)
+/* Called with mu held. The next probe that may start (of the first endpoint that has one; of a
+ * started endpoint only when started_only), the longest chain first (probe.h, chain): *len. */
+static int pick(sched_t *s, size_t *ep_out, size_t *probe_out, bool started_only, double *len)
 {
     while (s->first_open < s->n && s->left[s->first_open] == 0)
         s->first_open++;
     for (size_t i = s->first_open; i < s->n; i++) {
-        if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host || !may_start(s, i))
+        if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host || !may_start(s, i) ||
+            (started_only && s->eps[i].started == 0))
             continue;
+        int got = 0;
         for (size_t j = 0; j < probe_registry_count; j++) {
+            /* While a probe of it plans its tasks (microseconds), one that cannot fan out
+             * waits: those tasks may be longer. */
             if (*item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j]) &&
-                (!s->silent[i] || probe_registry[j]->after_silence)) {
+                (!s->silent[i] || probe_registry[j]->after_silence) && (!got || probe_registry[j]->chain > *len) &&
+                (probe_registry[j]->fans_out || s->planning[i] == 0)) {
                 *ep_out = i;
                 *probe_out = j;
-                return 1;
+                *len = probe_registry[j]->chain;
+                got = 1;
             }
         }
+        if (got)
+            return 1;
     }
     return 0;
+}
+
+/* Called with mu held: what a worker runs next. Of a started endpoint's probes not begun and the
+ * tasks of its probes that fanned out, the longest chain first, so that the shortest fill the
+ * gaps at the end instead of delaying it; then the probes of an endpoint not started yet.
+ * Returns 1 with *ep, *probe, or 2 with *job; 0: nothing may start now. */
+static int pick_next(sched_t *s, size_t *ep, size_t *probe, fanout_job_t **job)
+{
+    double len = 0;
+    int got = pick(s, ep, probe, true, &len);
+    *job = pick_task(s);
+    if (*job && (!got || next_task_hellos(*job) > len))
+        return 2;
+    if (got)
+        return 1;
+    return pick(s, ep, probe, false, &len);
 }
 
 /* Appends "status" (and "error" after it, when the probe failed and did not place it). */
@@ -323,14 +375,16 @@ static void worker_task(sched_t *s, fanout_job_t *job)
 
 /* probe_fanout inside the scheduler: the probe's own thread takes tasks in turn with idle
  * workers (pick_task), then waits for those still running elsewhere. */
-static void fanout_run(probe_fanout_host_t *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg)
+static void fanout_run(probe_fanout_host_t *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg,
+                       const double *hellos)
 {
     fanout_link_t *link = (fanout_link_t *)host;
     sched_t *s = link->s;
-    fanout_job_t job = { .ep = link->ep, .fn = fn, .arg = arg, .n = n };
+    fanout_job_t job = { .ep = link->ep, .fn = fn, .arg = arg, .hellos = hellos, .n = n };
     pthread_mutex_lock(&s->mu);
     job.next = s->jobs;
     s->jobs = &job;
+    planned(link);
     pthread_cond_broadcast(&s->cv);
     while (job.taken < job.n) {
         size_t i = job.taken++;
@@ -361,10 +415,10 @@ static void *worker(void *arg)
     for (;;) {
         size_t ep, probe;
         int got = 0;
-        fanout_job_t *job;
-        while (!(job = pick_task(s)) && !(got = pick(s, &ep, &probe)) && s->open_items > 0 && !stopped(s))
+        fanout_job_t *job = NULL;
+        while (!(got = pick_next(s, &ep, &probe, &job)) && s->open_items > 0 && !stopped(s))
             pthread_cond_wait(&s->cv, &s->mu);
-        if (job) {
+        if (got == 2) {
             worker_task(s, job);
             continue;
         }
@@ -390,13 +444,16 @@ static void *worker(void *arg)
         }
         s->ep_running[ep]++;
         s->idle_since[ep] = 0;
+        s->planning[ep] += probe_registry[probe]->fans_out;
         pthread_mutex_unlock(&s->mu);
 
         bool reached = false;
-        fanout_link_t link = { .host = { .run = fanout_run }, .s = s, .ep = ep };
+        fanout_link_t link = { .host = { .run = fanout_run }, .s = s, .ep = ep,
+                               .planning = probe_registry[probe]->fans_out };
         probe_status_t st = run_probe(e, probe_registry[probe], &link.host, &reached);
 
         pthread_mutex_lock(&s->mu);
+        planned(&link);
         s->running--;
         s->group_running[s->host_group[ep]]--;
         if (--s->ep_running[ep] == 0)
@@ -469,9 +526,11 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     s.silent = calloc(n + 1, sizeof *s.silent);
     s.ep_running = calloc(n + 1, sizeof *s.ep_running);
     s.idle_since = calloc(n + 1, sizeof *s.idle_since);
-    if (!s.state || !s.host_group || !s.group_running || !s.left || !s.silent || !s.ep_running || !s.idle_since) {
+    s.planning = calloc(n + 1, sizeof *s.planning);
+    if (!s.state || !s.host_group || !s.group_running || !s.left || !s.silent || !s.ep_running || !s.idle_since ||
+        !s.planning) {
         free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
-        free(s.ep_running); free(s.idle_since);
+        free(s.ep_running); free(s.idle_since); free(s.planning);
         return -1;
     }
     group_hosts(&s);
@@ -528,6 +587,6 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     pthread_mutex_destroy(&s.mu);
     pthread_cond_destroy(&s.cv);
     free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
-    free(s.ep_running); free(s.idle_since);
+    free(s.ep_running); free(s.idle_since); free(s.planning);
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "hello_memo.h"
 #include "iana.h"
+#include "probe.h"
 #include "tls_raw.h"
 #include "wire.h"
 
@@ -70,9 +71,12 @@ typedef struct split {
     size_t nv;
     part_t parts[MAX_PARTS];
     part_t *order[MAX_PARTS];   /* heaviest first: the fanout's task order */
+    double hellos[MAX_PARTS + MAX_VERSIONS]; /* ... and their expected hellos, then the early questions' */
     size_t nparts;
     question_t q[2 * MAX_VERSIONS * MAX_PARTS];
     size_t nq;
+    question_t early[MAX_VERSIONS]; /* asked with the parts (plan_early); first 0: none */
+    size_t nearly;
     size_t jobs[MAX_VERSIONS];  /* versions to enumerate whole or to order (final_task) */
     size_t njobs;
     const char *seed_au;        /* RSA or ECDSA when a seed (TLS <= 1.2) showed it; NULL */
@@ -139,18 +143,18 @@ static void cut_parts(split_t *sp, size_t vi, size_t nparts)
     v->nparts = sp->nparts - v->first_part;
 }
 
-/* Parts per version: the per-host budget shared by expected accepts, at least one each. */
-static void plan(split_t *sp, int per_host)
+/* Parts per version: its expected accepts cut into chains of about the endpoint's budget
+ * (probe_chain_budget), at most per_host, at least one. */
+static void plan(split_t *sp, int per_host, double budget)
 {
-    double w[MAX_VERSIONS], total = 0;
+    double w[MAX_VERSIONS];
     for (size_t i = 0; i < sp->nv; i++) {
         w[i] = 0;
         for (size_t j = 0; j < sp->vs[i].ncand; j++)
             w[i] += weight_of(sp, sp->vs[i].cand[j]);
-        total += w[i];
     }
     for (size_t i = 0; i < sp->nv; i++) {
-        size_t n = total > 0 ? (size_t)((double)per_host * w[i] / total + 0.5) : 1;
+        size_t n = (size_t)(w[i] / budget + 0.5);
         if (n < 1)
             n = 1;
         if (n > (size_t)per_host)
@@ -166,11 +170,23 @@ static void plan(split_t *sp, int per_host)
             sp->order[j] = sp->order[j - 1];
         sp->order[j] = &sp->parts[i];
     }
+    for (size_t i = 0; i < sp->nparts; i++)
+        sp->hellos[i] = sp->order[i]->weight + 1;
 }
+
+static void ask_question(probe_ctx_t *task, void *arg, size_t i);
+static void ask(probe_ctx_t *task, const split_t *sp, question_t *q);
 
 static void part_task(probe_ctx_t *task, void *arg, size_t i)
 {
     split_t *sp = arg;
+    if (i >= sp->nparts) {
+        /* The early questions: after the parts, one per version that has one. */
+        for (size_t v = 0, k = sp->nparts; v < sp->nv; v++)
+            if (sp->early[v].first && k++ == i)
+                ask(task, sp, &sp->early[v]);
+        return;
+    }
     part_t *pt = sp->order[i];
     hello_profile_t *p = malloc(sizeof *p);
     pt->res = calloc(1, sizeof *pt->res);
@@ -287,6 +303,43 @@ static int order_from_picks(split_t *sp, vstate_t *v)
     return -1;
 }
 
+/* The question test_orders would ask at the end, asked with the parts instead, off the chain's
+ * critical path: the candidate most likely accepted that the seed's hello offered after the
+ * seed, offered before it. Picked, the server follows the client; the seed picked again, with
+ * that candidate found, it keeps its own order. Neither, or the candidate not found: the
+ * question is asked at the end as before. */
+static void plan_early(split_t *sp)
+{
+    for (size_t i = 0; i < sp->nv; i++) {
+        vstate_t *v = &sp->vs[i];
+        if (v->whole || !v->seed)
+            continue;
+        size_t at_seed = rank_in(v, v->seed);
+        uint16_t best = 0;
+        double best_w = 0;
+        for (size_t j = 0; j < v->ncand; j++) {
+            size_t at = rank_in(v, v->cand[j]);
+            double w = weight_of(sp, v->cand[j]);
+            if (at > at_seed && at < v->seed_offered && w >= 1.0 && w > best_w) {
+                best = v->cand[j];
+                best_w = w;
+            }
+        }
+        if (best) {
+            sp->early[i] = (question_t){ .v = i, .first = best, .second = v->seed };
+            sp->hellos[sp->nparts + sp->nearly++] = 1;
+        }
+    }
+}
+
+static bool found_in(const suite_enum_t *vr, uint32_t code)
+{
+    for (size_t i = 0; i < vr->nfound; i++)
+        if (vr->found[i].code == code)
+            return true;
+    return false;
+}
+
 /* A find the first hello offered after the seed: the server passed it over for the seed. */
 static uint32_t passed_over(const vstate_t *v)
 {
@@ -304,7 +357,12 @@ static uint32_t passed_over(const vstate_t *v)
 static void ask_question(probe_ctx_t *task, void *arg, size_t i)
 {
     split_t *sp = arg;
-    question_t *q = &sp->q[i];
+    ask(task, sp, &sp->q[i]);
+}
+
+/* Offers q's pair in its order; q->pick: the one picked, 0 for any other answer. */
+static void ask(probe_ctx_t *task, const split_t *sp, question_t *q)
+{
     hello_profile_t *p = malloc(sizeof *p);
     if (!p)
         return;
@@ -325,7 +383,7 @@ static void ask_all(split_t *sp)
 {
     if (!sp->nq)
         return;
-    probe_fanout(sp->run->ctx, sp->nq, ask_question, sp);
+    probe_fanout(sp->run->ctx, sp->nq, ask_question, sp, NULL);
     for (size_t i = 0; i < sp->nq; i++) {
         sp->run->connections += sp->q[i].connections;
         sp->run->reused += sp->q[i].reused;
@@ -352,6 +410,11 @@ static void test_orders(split_t *sp)
         v->vr->server_order = order_from_picks(sp, v);
         if (v->vr->server_order >= 0)
             continue;
+        const question_t *e = &sp->early[i];
+        if (e->first && found_in(v->vr, e->first) && (e->pick == e->first || e->pick == e->second)) {
+            v->vr->server_order = e->pick == e->second;
+            continue;
+        }
         uint32_t b = passed_over(v);
         if (b) {
             add_question(sp, i, b, v->seed);
@@ -508,8 +571,13 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
             seed_from_memo(sp, &vs[i]);
     }
     if (split) {
-        plan(sp, run->ctx->ep->opts ? run->ctx->ep->opts->per_host : 1);
-        probe_fanout(run->ctx, sp->nparts, part_task, sp);
+        plan(sp, run->ctx->ep->opts ? run->ctx->ep->opts->per_host : 1, probe_chain_budget(run->ctx->ep));
+        plan_early(sp);
+        probe_fanout(run->ctx, sp->nparts + sp->nearly, part_task, sp, sp->hellos);
+        for (size_t i = 0; i < nv; i++) {
+            run->connections += sp->early[i].connections;
+            run->reused += sp->early[i].reused;
+        }
         for (size_t i = 0; i < nv; i++)
             merge_parts(sp, &vs[i]);
         test_orders(sp);
@@ -519,7 +587,7 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
         if (vs[i].whole || (vs[i].redo && !vs[i].stopped) ||
             (vs[i].recover && vs[i].vr->server_order == 1 && !vs[i].stopped))
             sp->jobs[sp->njobs++] = i;
-    probe_fanout(run->ctx, sp->njobs, final_task, sp);
+    probe_fanout(run->ctx, sp->njobs, final_task, sp, NULL);
     for (size_t k = 0; k < sp->njobs; k++) {
         run->connections += vs[sp->jobs[k]].connections;
         run->reused += vs[sp->jobs[k]].reused;

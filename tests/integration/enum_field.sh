@@ -185,10 +185,11 @@ if in_lab poison; then
   assert_jq "$LABEL: why: alone, on a server that refuses with an alert" "$TP_OUT" \
     "[$(proto TLSv1.2).closes_when_picked[].why] | unique" '["closed when offered alone; the server refuses others with an alert"]'
   check_verdict FAIL
-  # Since the ciphers probe splits a version in parts (suite_split.c, #16), ciphers costs 33:
-  # three parts at once, the part with the DHE suites stops at its first close and the engine
-  # that holds decides what it left, with the other parts' finds (its pair hello, bisection
-  # and order recovery as described next for the sequential run, which cost 30).
+  # Since the ciphers probe splits a version in parts (suite_split.c, #16), ciphers costs 32
+  # (reused 1, the kept answer): two parts at once (the endpoint's budget, probe_chain_budget),
+  # each closed on at its first hello, and the early order question asked with them; the
+  # engine that holds then decides what they left (its pair hello, bisection and order
+  # recovery as described next for the sequential run, which cost 30).
   # versions 12: the everything-hello closed, the ladder's 4 shapes closed (each keeps 0x009F),
   # its ECDHE suites accepted (6); SSLv2 closed, SSLv3 / 1.0 / 1.1 protocol_version (4); TLS
   # 1.2 closed, its ECDHE part the kept answer (1); TLS 1.3 handshake_failure (1).
@@ -196,7 +197,7 @@ if in_lab poison; then
   # order), refusal (3); DHE closed (1), then its 63 codes bisected until 0x009F and 0x0033
   # are alone (18); RSA: two picks and the refusal (3); the rest refused (1); the server's
   # order over the four sets recovered (3).
-  check_cost 12 33 2
+  check_cost 12 32 1
   check_nmap "$LAB_PORT_POISON"
   # Closes logged: 5 everything-hellos, the TLS 1.2 hello, 14 in the enumeration (a part's
   # first close, then the bisection); all picks.
@@ -398,8 +399,9 @@ if in_lab splitorder_mid; then
   # 0xC013, refused (2); no order hello: 0xC013 was offered before 0x009C in the first hello
   # and not picked, which a server following the client would have done; DHE closed and once
   # more in the ladder's compact shape (2); RSA 0x0005, refused (2); the rest refused (1); DHE
-  # in halves down to 0x0033 alone (12); the server's order recovered (2).
-  check_cost 6 24 1
+  # in halves down to 0x0033 alone (12); the server's order recovered (2). Since the split
+  # follows the endpoint's budget (two parts) with the early order question: 25, reused 2.
+  check_cost 6 25 2
   check_nmap "$LAB_PORT_SPLITORDER_MID"
 else
   skip "splitorder_mid" "not in this lab"
@@ -413,8 +415,10 @@ if in_lab splitorder_last; then
   # versions 6. ciphers 20: the kept answer 0x009C, then the zigzag 0xC013, 0x0005 and a
   # close (3); no order hello (0xC013 offered before 0x009C and passed over); ECDHE refused
   # (1); DHE closed and in the compact shape (2); RSA and the rest refused (2); DHE in halves
-  # down to 0x0033 alone (12). Every find came from the first set: no order recovery.
-  check_cost 6 23 2
+  # down to 0x0033 alone (12). Every find came from the first set: no order recovery. Split
+  # in two parts (the endpoint's budget), each its first hello, and the early order question
+  # (the zigzag then proves the order: it was spent for nothing): 25.
+  check_cost 6 25 2
   check_nmap "$LAB_PORT_SPLITORDER_LAST"
 else
   skip "splitorder_last" "not in this lab"
@@ -441,12 +445,13 @@ if in_lab dhersa; then
   # 0x009F), its ECDHE suites refused (6); SSLv2 closed; SSLv3, 1.0, 1.1 protocol_version (3);
   # TLS 1.2: the list closed, then by key exchange: ECDHE refused, DHE closed, RSA accepted
   # 0x009C (4); TLS 1.3 handshake_failure.
-  # ciphers 28 since the split in parts (#16: the parts' refusals and a part's first close
-  # come before the sequential steps below, which cost 25 alone).
+  # ciphers 27 since the split in parts (#16: two parts, the endpoint's budget; their first
+  # closes and the early order question come before the sequential steps below, which cost
+  # 25 alone, one of them then the kept answer).
   # ciphers 25: the list closed, ECDHE refused, DHE closed (3); RSA: the kept answer 0x009C,
   # 0x002F (1); the pair (0x002F, 0x009C): 0x009C, the server's order (1); RSA and the rest
   # refused (2); DHE in halves down to 0x009F and 0x0033 alone (18).
-  check_cost 15 28 1
+  check_cost 15 27 1
   check_nmap "$LAB_PORT_DHERSA"
   got=$(logged dhersa "$LAB_PORT_DHERSA" 'picked 0x009F\|picked 0x0033' 'closed without an alert')
   assert_jq "$LABEL: it closed only on DHE picks: 5 everything-hellos, 2 TLS 1.2, 14 enumerating" "$TP_OUT" "$got" '[21,21]'
@@ -533,12 +538,13 @@ if in_lab hangpick; then
     "[$P.complete, ([$P.undecided[] | select(.code == \"0xC02F\")] | length)]" '[false,1]'
   # Split in parts (suite_split.c, #16): the parts without 0xC02F are decided by their answers;
   # the part with it stops at its first timeout and the engine that holds decides what it
-  # left; after its timeouts 5 ECDHE suites offered with 0xC02F stay undecided (22 when the
-  # version was enumerated whole). Everything else was decided by an answer.
-  assert_jq "$LABEL: undecided: 5 ECDHE suites, after repeated timeouts" "$TP_OUT" \
+  # left; after its timeouts 18 ECDHE suites offered with 0xC02F stay undecided (22 when the
+  # version was enumerated whole; 5 with three parts, 18 with the two of the endpoint's budget,
+  # probe_chain_budget). Everything else was decided by an answer.
+  assert_jq "$LABEL: undecided: 18 ECDHE suites, after repeated timeouts" "$TP_OUT" \
     "[($P.undecided | length), ([$P.undecided[].name | startswith(\"TLS_ECDHE_\")] | all), ([$P.undecided[].reason] | unique)]" \
-    '[5,true,["not offered again after repeated timeouts"]]'
-  check_verdict_exactly FAIL "TLSv1.2 TLS_RSA_WITH_AES_128_GCM_SHA256 (weak: no forward secrecy) (enumeration incomplete: 5 suites of TLSv1.2 could not be decided (not offered again after repeated timeouts))"
+    '[18,true,["not offered again after repeated timeouts"]]'
+  check_verdict_exactly FAIL "TLSv1.2 TLS_RSA_WITH_AES_128_GCM_SHA256 (weak: no forward secrecy) (enumeration incomplete: 18 suites of TLSv1.2 could not be decided (not offered again after repeated timeouts))"
   # versions 6, as any server that answers. ciphers 14 since the split (the parts' hellos and
   # refusals, then the resumed halving); enumerated whole it was 11: five hellos unanswered (the list
   # without 0xC030; its ECDHE part, twice: no padded TLS 1.2 hello had been answered yet, so

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "cert_quality.h"
@@ -269,10 +270,23 @@ static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool st
     chain_result_free(&cr);
 }
 
+/* Whether the offer of this kind can only show the first leaf again: its key type is the
+ * offer's own (rsaEncryption for "rsa", EC for "ecdsa"). A server keeps one certificate per
+ * key type for a name (OpenSSL's slots: RSA, RSA-PSS, EC, ...) and chose this one among
+ * everything; an offer narrowed to its key type leaves it the best choice. An RSA-PSS or
+ * EdDSA leaf is none of these: both offers are made. */
+static bool offer_shows_first_leaf(const char *kind, X509 *first_leaf)
+{
+    const EVP_PKEY *key = X509_get0_pubkey(first_leaf);
+    int id = key ? EVP_PKEY_get_base_id(key) : EVP_PKEY_NONE;
+    return strcmp(kind, "rsa") == 0 ? id == EVP_PKEY_RSA : id == EVP_PKEY_EC;
+}
+
 /* The leaves an endpoint serves to RSA-only and to ECDSA-only clients (servers with two
- * certificates, or one per key type), beside the one the first handshake got. An offer that
- * neither completes nor gets a refusing alert from the server (a close, a reset, a timeout, a
- * local failure) is added to unanswered: a leaf it would have shown stays unknown. */
+ * certificates, or one per key type), beside the one the first handshake got; the offer of the
+ * first leaf's own key type is not sent (offer_shows_first_leaf). An offer that neither
+ * completes nor gets a refusing alert from the server (a close, a reset, a timeout, a local
+ * failure) is added to unanswered: a leaf it would have shown stays unknown. */
 static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X509 *first_leaf, size_t *dropped,
                                      json_object *unanswered)
 {
@@ -290,6 +304,8 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
     size_t nseen = 1;
     const char *found_with[3] = { "default", NULL, NULL };
     for (size_t i = 0; i < sizeof offers / sizeof *offers; i++) {
+        if (offer_shows_first_leaf(offers[i].kind, first_leaf))
+            continue;
         tls_hs_options_t opts = { .sni = ep->sni, .ciphers = offers[i].ciphers, .sigalgs = offers[i].sigalgs,
                                   .timeout_s = ep->opts->timeout_s };
         tls_hs_result_t hs;

@@ -7,7 +7,10 @@
  * web servers such as nginx complete the handshake either way and refuse at the HTTP layer
  * (400 "No required SSL certificate was sent"). So after a completed handshake an HTTP
  * endpoint gets one GET and the answer is judged; any other endpoint is given a moment to
- * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there).
+ * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there):
+ * the versions probe's TLS 1.2 answer when it was read to ServerHelloDone (hello_memo.h), else
+ * a raw hello of our own, sent only when the handshake without a certificate neither completed
+ * nor saw a request.
  * Every hello is shaped like hellos the endpoint answers and sent again in a smaller shape
  * when the server drops it (known_hello.h): a dropped hello decides nothing. Facts only. */
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "hello_memo.h"
 #include "hello_profile.h"
 #include "http_fetch.h"
 #include "json_read.h"
@@ -33,6 +37,10 @@
 /* How long a non-HTTP endpoint gets to refuse us after the handshake. */
 #define ALERT_WAIT_S 1.5
 #define RESPONSE_CAP 8192
+/* Everything the local OpenSSL can negotiate but anonymous suites: a server that picks one
+ * cannot ask for a client certificate (RFC 5246 7.4.4), and a completed handshake without a
+ * request would then read as "not asked". */
+#define MTLS_CIPHERS "ALL:COMPLEMENTOFALL:!aNULL:@SECLEVEL=0"
 
 typedef enum { TRI_UNKNOWN = -1, TRI_FALSE = 0, TRI_TRUE = 1 } tri_t;
 
@@ -218,6 +226,7 @@ static void run_attempt(mtls_run_t *run, int version, const client_id_t *id, att
         .min_version = version,
         .max_version = version,
         .sni = ep->sni,
+        .ciphers = MTLS_CIPHERS,
         .timeout_s = ep->opts->timeout_s,
         .client_cert_file = id ? id->cert_file : NULL,
         .client_key_file = id ? id->key_file : NULL,
@@ -349,17 +358,32 @@ static tri_t outcome_accepted(const attempt_t *a)
     return a->outcome == ATTEMPT_UNKNOWN ? TRI_UNKNOWN : a->outcome == ATTEMPT_ACCEPTED ? TRI_TRUE : TRI_FALSE;
 }
 
+/* TLS 1.2: whether the versions probe's answer in TLS 1.2 already showed a CertificateRequest
+ * or its absence (a complete clear flight, a suite with a certificate, the same SNI: the
+ * memo is the endpoint's); TRI_UNKNOWN when it did not. */
+static tri_t kept_tls12_request(endpoint_t *ep)
+{
+    hello_answer_t a;
+    if (!hello_memo_full_flight(ep, WIRE_TLS12, &a))
+        return TRI_UNKNOWN;
+    return a.certificate_request ? TRI_TRUE : TRI_FALSE;
+}
+
 static void probe_version(mtls_run_t *run, int version, const client_id_t *untrusted, version_facts_t *v,
                           json_object *ca_names)
 {
     const target_t *t = run->ctx->ep->target;
     v->configured_accepted = TRI_UNKNOWN;
-    tri_t raw = version == TLS1_2_VERSION ? raw_tls12_request(run) : TRI_UNKNOWN;
+    tri_t raw = version == TLS1_2_VERSION ? kept_tls12_request(run->ctx->ep) : TRI_UNKNOWN;
 
     attempt_t a;
     run_attempt(run, version, NULL, &a);
     x509_name_list_add(a.ca_names, ca_names);
     sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
+    /* A raw hello only when neither a kept flight nor the handshake settled it: a completed
+     * handshake saw the request or its absence, and a failed one may have seen the request. */
+    if (version == TLS1_2_VERSION && raw == TRI_UNKNOWN && !a.requested && !a.handshake_done)
+        raw = raw_tls12_request(run);
     bool seen = a.requested || raw == TRI_TRUE;
     bool known = a.requested || a.handshake_done || raw != TRI_UNKNOWN;
     v->requested = seen ? TRI_TRUE : known ? TRI_FALSE : TRI_UNKNOWN;

@@ -10,7 +10,7 @@
  * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there):
  * the versions probe's TLS 1.2 answer when it was read to ServerHelloDone (hello_memo.h), else
  * a raw hello of our own, sent only when the handshake without a certificate neither completed
- * nor saw a request.
+ * nor saw a request. When that answer shows no request, TLS 1.2 gets no connection at all.
  * Every hello is shaped like hellos the endpoint answers and sent again in a smaller shape
  * when the server drops it (known_hello.h): a dropped hello decides nothing. Facts only. */
 #include <stdio.h>
@@ -375,6 +375,17 @@ static void probe_version(mtls_run_t *run, int version, const client_id_t *untru
     const target_t *t = run->ctx->ep->target;
     v->configured_accepted = TRI_UNKNOWN;
     tri_t raw = version == TLS1_2_VERSION ? kept_tls12_request(run->ctx->ep) : TRI_UNKNOWN;
+    if (raw == TRI_FALSE) {
+        /* A handshake without a certificate would only confirm it: nothing asked, nothing
+         * to refuse, and nothing to try a certificate on. */
+        v->requested = v->required = TRI_FALSE;
+        v->accepts_untrusted = TRI_UNKNOWN;
+        v->requested_source = "raw hello";
+        snprintf(v->required_evidence, sizeof v->required_evidence,
+                 "without a certificate: not tried: the versions probe's TLS 1.2 answer, read to "
+                 "ServerHelloDone, asked for no client certificate");
+        return;
+    }
 
     attempt_t a;
     run_attempt(run, version, NULL, &a);

@@ -5,9 +5,10 @@
 #    the first leaf's own key type (rsaEncryption: "rsa"; EC: "ecdsa"), which can only show that
 #    leaf again. An RSA-PSS leaf is neither: both offers are made.
 #  - mtls, TLS 1.2: whether a CertificateRequest comes is read from the versions probe's TLS 1.2
-#    flight when it was read to ServerHelloDone with a certificate suite ("raw hello"); else from
-#    the handshake without a certificate ("handshake"); a raw hello of its own only when neither
-#    settled it. An anonymous suite's flight never says "not asked" (RFC 5246 7.4.4).
+#    flight when it was read to ServerHelloDone with a certificate suite ("raw hello"; no request
+#    there: no TLS 1.2 connection at all); else from the handshake without a certificate
+#    ("handshake"); a raw hello of its own only when neither settled it. An anonymous suite's
+#    flight never says "not asked" (RFC 5246 7.4.4).
 # Per probe: the endpoint's connections less those of the probes it needs (versions, groups).
 # Checked by hand: `openssl s_client -connect 127.0.0.1:PORT -tls1_2 -cipher AECDH-AES128-SHA:@SECLEVEL=0`
 # gets AECDH-AES128-SHA from the anonymous-first server below (no Certificate, no request);
@@ -91,10 +92,13 @@ fi
 
 # ---- mtls
 probe mtls-nginx mtls "$LAB_PORT_NGINX"
-assert_jq "nginx (no request): mtls: 2 connections (a handshake per version, no raw hello)" "$TP_OUT" "$E | $OWN" 2
+assert_jq "nginx (no request): mtls: 1 connection (the TLS 1.3 handshake; TLS 1.2 none)" "$TP_OUT" "$E | $OWN" 1
 assert_jq "nginx: not requested; TLS 1.2 from the versions probe's clear flight" "$TP_OUT" \
-  "$E$M | [.requested, [.by_version | to_entries[] | [.key, .value.requested, .value.requested_source]]]" \
-  '[false,[["TLSv1.3",false,"handshake"],["TLSv1.2",false,"raw hello"]]]'
+  "$E$M | [.requested, .required, [.by_version | to_entries[] | [.key, .value.requested, .value.requested_source]]]" \
+  '[false,false,[["TLSv1.3",false,"handshake"],["TLSv1.2",false,"raw hello"]]]'
+assert_jq "nginx: TLS 1.2's evidence says no handshake was needed" "$TP_OUT" "$E$M.by_version[\"TLSv1.2\"].required_evidence" \
+  "\"without a certificate: not tried: the versions probe's TLS 1.2 answer, read to ServerHelloDone, asked for no client certificate\""
+
 
 if [ -n "${LAB_PORT_MTLS_STRICT:-}" ]; then
   probe mtls-strict mtls "$LAB_PORT_MTLS_STRICT"

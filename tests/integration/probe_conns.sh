@@ -13,7 +13,8 @@
 # Checked by hand: `openssl s_client -connect 127.0.0.1:PORT -tls1_2 -cipher AECDH-AES128-SHA:@SECLEVEL=0`
 # gets AECDH-AES128-SHA from the anonymous-first server below (no Certificate, no request);
 # with -cipher ECDHE-RSA-AES128-GCM-SHA256 (-verify 1 server) "Acceptable client certificate CA
-# names" is printed. Own servers: openssl s_server on LAB_PORT_BASE+158 and +159.
+# names" is printed. Own servers: openssl s_server on LAB_PORT_BASE+158 and +159, then
+# tests/lab/fake_server.py on +159.
 . "$(dirname "$0")/../lib.sh"
 
 PSS_PORT=$((LAB_PORT_BASE + 158))
@@ -133,5 +134,19 @@ if anon_server -verify 1 -CAfile "$LAB_CA"; then
     "$TP_OUT" "$E | $OWN" 2
   assert_jq "anonymous first, optional request: requested, not required, seen in the handshake" "$TP_OUT" \
     "$E$M | [.requested, .required, .by_version[\"TLSv1.2\"].requested_source]" '[true,false,"handshake"]'
+  stop_last
+fi
+
+# Anonymous suite first again, and no handshake of OpenSSL's completes (tests/lab/fake_server.py:
+# a dummy ServerKeyExchange signature): neither the versions probe's flight nor the handshake
+# settles it, so a raw hello of the probe's own (certificate suites only) reads the flight.
+if start "$ANON_PORT" python3 "$TESTS_DIR/lab/fake_server.py" --mode suites --port "$ANON_PORT" \
+     --cert-der "$LAB_PKI/good.der" --version 0x0303 --suites 0xC018,0xC02F --server-order; then
+  probe mtls-fake mtls "$ANON_PORT"
+  assert_jq "scripted, anonymous first: mtls: 2 connections (the failed handshake, then the raw hello)" "$TP_OUT" \
+    "$E | $OWN" 2
+  assert_jq "scripted, anonymous first: not requested, seen in the raw hello; the handshake failed" "$TP_OUT" \
+    "$E$M | [.requested, .by_version[\"TLSv1.2\"].requested_source, (.by_version[\"TLSv1.2\"].required_evidence | startswith(\"without a certificate: handshake failed: \"))]" \
+    '[false,"raw hello",true]'
   stop_last
 fi

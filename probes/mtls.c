@@ -21,6 +21,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "default_hs.h"
 #include "hello_memo.h"
 #include "hello_profile.h"
 #include "http_fetch.h"
@@ -37,10 +38,6 @@
 /* How long a non-HTTP endpoint gets to refuse us after the handshake. */
 #define ALERT_WAIT_S 1.5
 #define RESPONSE_CAP 8192
-/* Everything the local OpenSSL can negotiate but anonymous suites: a server that picks one
- * cannot ask for a client certificate (RFC 5246 7.4.4), and a completed handshake without a
- * request would then read as "not asked". */
-#define MTLS_CIPHERS "ALL:COMPLEMENTOFALL:!aNULL:@SECLEVEL=0"
 
 typedef enum { TRI_UNKNOWN = -1, TRI_FALSE = 0, TRI_TRUE = 1 } tri_t;
 
@@ -66,6 +63,7 @@ typedef struct mtls_run {
     probe_ctx_t *ctx;
     known_hello_t known;
     size_t dropped;
+    bool default_hs;    /* the certificate probe makes the endpoint's default handshake */
 } mtls_run_t;
 
 typedef struct client_id {
@@ -216,17 +214,35 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
     free(buf);
 }
 
+/* TLS 1.3 without a certificate: the endpoint's default handshake (default_hs.h), which the
+ * certificate probe makes anyway, when it completed in TLS 1.3 without a CertificateRequest:
+ * nothing asked, nothing to refuse. False when it does not settle the attempt (the request is
+ * then judged on a connection of our own, after the handshake). */
+static bool default_hs_attempt(mtls_run_t *run, attempt_t *a)
+{
+    const default_hs_t *d = run->default_hs ? default_hs_get(run->ctx) : NULL;
+    if (!d || d->rc != 0 || d->hs.client_cert_requested || strcmp(d->hs.protocol, "TLSv1.3") != 0)
+        return false;
+    run->dropped += d->info.dropped;
+    a->handshake_done = true;
+    a->outcome = ATTEMPT_ACCEPTED;
+    snprintf(a->evidence, sizeof a->evidence, "handshake completed; no client certificate requested");
+    return true;
+}
+
 static void run_attempt(mtls_run_t *run, int version, const client_id_t *id, attempt_t *a)
 {
     probe_ctx_t *ctx = run->ctx;
     endpoint_t *ep = ctx->ep;
     memset(a, 0, sizeof *a);
     a->outcome = ATTEMPT_UNKNOWN;
+    if (version == TLS1_3_VERSION && !id && default_hs_attempt(run, a))
+        return;
     tls_hs_options_t opts = {
         .min_version = version,
         .max_version = version,
         .sni = ep->sni,
-        .ciphers = MTLS_CIPHERS,
+        .ciphers = DEFAULT_HS_CIPHERS,   /* no anonymous suite: its server cannot ask */
         .timeout_s = ep->opts->timeout_s,
         .client_cert_file = id ? id->cert_file : NULL,
         .client_key_file = id ? id->key_file : NULL,
@@ -574,7 +590,10 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
         snprintf(ctx->err, sizeof ctx->err, "no TLS version accepted");
         return PROBE_ERROR;
     }
-    mtls_run_t run = { .ctx = ctx };
+    /* Only when the certificate probe runs: else the default handshake would be one more
+     * connection, not one fewer. */
+    int cert = probe_index("certificate");
+    mtls_run_t run = { .ctx = ctx, .default_hs = !t->client_cert && cert >= 0 && probe_selected(ep->opts, (size_t)cert) };
     known_hello_load(ep, &run.known);
     client_id_t untrusted;
     bool have_untrusted = make_untrusted_identity(&untrusted);

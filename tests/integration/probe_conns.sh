@@ -9,6 +9,8 @@
 #    there: no TLS 1.2 connection at all); else from the handshake without a certificate
 #    ("handshake"); a raw hello of its own only when neither settled it. An anonymous suite's
 #    flight never says "not asked" (RFC 5246 7.4.4).
+#  - certificate and mtls together: one default handshake for both (default_hs.h); mtls takes it
+#    for TLS 1.3 when it completed there without a request.
 # Per probe: the endpoint's connections less those of the probes it needs (versions, groups).
 # Checked by hand: `openssl s_client -connect 127.0.0.1:PORT -tls1_2 -cipher AECDH-AES128-SHA:@SECLEVEL=0`
 # gets AECDH-AES128-SHA from the anonymous-first server below (no Certificate, no request);
@@ -109,6 +111,27 @@ if [ -n "${LAB_PORT_MTLS_STRICT:-}" ]; then
     "$E$M | [.requested, .required, .by_version[\"TLSv1.2\"].requested_source]" '[true,true,"raw hello"]'
 else
   skip "mtls strict" "not in this lab"
+fi
+
+# ---- certificate and mtls together: the endpoint's default handshake (default_hs.h) is made once
+# and read by both; mtls takes it for TLS 1.3 when it completed there without a request.
+probe both-nginx certificate,mtls "$LAB_PORT_NGINX"
+assert_jq "nginx: certificate and mtls: 2 connections (one default handshake for both, the ECDSA-only offer)" \
+  "$TP_OUT" "$E | $OWN" 2
+assert_jq "nginx: mtls's TLS 1.3 facts from the default handshake; the certificate's leaf" "$TP_OUT" \
+  "$E | [.facts.mtls.by_version[\"TLSv1.3\"] | .requested, .requested_source, .required_evidence], [$C.certificates[].found_with], $C.handshake.protocol" \
+  '[false,"handshake","without a certificate: handshake completed; no client certificate requested"]
+   ["default"] "TLSv1.3"'
+if [ -n "${LAB_PORT_MTLS_ON:-}" ]; then
+  # The default handshake saw a TLS 1.3 request: mtls judges it on connections of its own.
+  probe both-on certificate,mtls "$LAB_PORT_MTLS_ON"
+  assert_jq "mtls on: certificate and mtls: 6 connections (2 of the certificate's, 4 of mtls's own)" "$TP_OUT" \
+    "$E | $OWN" 6
+  assert_jq "mtls on: requested and required, refused in HTTP after TLS 1.3's own handshake" "$TP_OUT" \
+    "$E$M | [.requested, .required, .by_version[\"TLSv1.3\"].required_evidence]" \
+    '[true,true,"without a certificate: handshake completed; HTTP 400 (400 No required SSL certificate was sent)"]'
+else
+  skip "certificate and mtls on mtls on" "not in this lab"
 fi
 
 # Anonymous suite first in the server's order: the versions probe's TLS 1.2 flight has no

@@ -24,9 +24,9 @@ struct endpoint;
 /* Frees state a module keeps per endpoint while its probes run (endpoint_add_finaliser), or
  * completes a probe's facts from facts of probes it does not wait for (probe.h, uses). */
 typedef void (*endpoint_finaliser_fn)(struct endpoint *ep);
-/* Three modules keep such state (hello_memo, hello_shape, certificate); a finaliser past this
- * many is not kept. */
-#define ENDPOINT_MAX_FINALISERS 4
+/* Four modules keep such state (hello_memo, hello_shape, certificate, default_hs); a finaliser
+ * past this many is not kept. */
+#define ENDPOINT_MAX_FINALISERS 6
 /* Room for the names of the probes a run leaves out (endpoint_t.left_out). */
 #define ENDPOINT_MAX_PROBES 16
 
@@ -56,6 +56,7 @@ typedef struct endpoint {
     struct hello_memo_entry *memo; /* answers later probes may reuse (hello_memo.h), under lock */
     size_t nmemo;
     struct hello_shape *shape; /* hello shapes it answers, learned by versions (hello_shape.h), under lock */
+    struct default_hs_slot *default_hs; /* its default handshake, made once (default_hs.h), under lock */
     endpoint_finaliser_fn finalisers[ENDPOINT_MAX_FINALISERS]; /* under lock */
     size_t nfinalisers;
     /* Probes --probes left out, by name, NULL-ended: one list for the run, set by the scheduler

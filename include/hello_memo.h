@@ -30,6 +30,8 @@ typedef struct hello_answer {
     uint16_t curve;
     bool has_sig_scheme;       /* ServerKeyExchange signed with a named scheme (TLS 1.2) */
     uint16_t sig_scheme;
+    bool flight_complete;      /* TLS <= 1.2: the first flight was read to its ServerHelloDone */
+    bool certificate_request;  /* ... and it held a CertificateRequest */
 } hello_answer_t;
 
 /* Keeps the answer r to the hello p (only accepted TLS answers are kept), until the endpoint's
@@ -38,6 +40,11 @@ void hello_memo_record(endpoint_t *ep, const hello_profile_t *p, const tls_raw_r
 
 /* A kept answer the server must also give to want; false when there is none. */
 bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t *out);
+
+/* A kept answer in this version whose first flight was read to its end (ServerHelloDone)
+ * and whose suite authenticates the server with a certificate: such a flight shows whether
+ * the server asks for a client certificate. False when there is none. */
+bool hello_memo_full_flight(endpoint_t *ep, uint16_t version, hello_answer_t *out);
 
 /* The hello p answered: from a kept answer when there is one (counted in *reused; r holds
  * only outcome, version and cipher), else over a new connection (counted in *connections).

@@ -1,4 +1,5 @@
-/* certificate: one full handshake (SNI = the endpoint's), then the chain exactly as served,
+/* certificate: one full handshake (SNI = the endpoint's; the endpoint's default handshake,
+ * default_hs.h, which the mtls probe reads too), then the chain exactly as served,
  * its verification against the effective trust anchors, the name check and the leaf's
  * validity. The handshake is shaped like hellos the endpoint answers and sent again in a
  * smaller shape when the server drops it (known_hello.h); when OpenSSL cannot complete one,
@@ -11,10 +12,12 @@
 #include <pthread.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "cert_quality.h"
 #include "chain_analysis.h"
+#include "default_hs.h"
 #include "hello_profile.h"
 #include "known_hello.h"
 #include "net.h"
@@ -26,10 +29,6 @@
 #include "tls_raw.h"
 #include "wire.h"
 #include "x509_facts.h"
-
-/* Everything the local OpenSSL can negotiate except suites without server authentication:
- * an anonymous suite would complete the handshake without the chain this probe is for. */
-#define CERTIFICATE_CIPHERS "ALL:COMPLEMENTOFALL:!aNULL:@SECLEVEL=0"
 
 static json_object *nullable_string(const char *s)
 {
@@ -270,10 +269,23 @@ static void record_chain_facts(probe_ctx_t *ctx, STACK_OF(X509) *served, bool st
     chain_result_free(&cr);
 }
 
+/* Whether the offer of this kind can only show the first leaf again: its key type is the
+ * offer's own (rsaEncryption for "rsa", EC for "ecdsa"). A server keeps one certificate per
+ * key type for a name (OpenSSL's slots: RSA, RSA-PSS, EC, ...) and chose this one among
+ * everything; an offer narrowed to its key type leaves it the best choice. An RSA-PSS or
+ * EdDSA leaf is none of these: both offers are made. */
+static bool offer_shows_first_leaf(const char *kind, X509 *first_leaf)
+{
+    const EVP_PKEY *key = X509_get0_pubkey(first_leaf);
+    int id = key ? EVP_PKEY_get_base_id(key) : EVP_PKEY_NONE;
+    return strcmp(kind, "rsa") == 0 ? id == EVP_PKEY_RSA : id == EVP_PKEY_EC;
+}
+
 /* The leaves an endpoint serves to RSA-only and to ECDSA-only clients (servers with two
- * certificates, or one per key type), beside the one the first handshake got. An offer that
- * neither completes nor gets a refusing alert from the server (a close, a reset, a timeout, a
- * local failure) is added to unanswered: a leaf it would have shown stays unknown. */
+ * certificates, or one per key type), beside the one the first handshake got; the offer of the
+ * first leaf's own key type is not sent (offer_shows_first_leaf). An offer that neither
+ * completes nor gets a refusing alert from the server (a close, a reset, a timeout, a local
+ * failure) is added to unanswered: a leaf it would have shown stays unknown. */
 static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X509 *first_leaf, size_t *dropped,
                                      json_object *unanswered)
 {
@@ -291,6 +303,8 @@ static json_object *all_certificates(probe_ctx_t *ctx, known_hello_t *known, X50
     size_t nseen = 1;
     const char *found_with[3] = { "default", NULL, NULL };
     for (size_t i = 0; i < sizeof offers / sizeof *offers; i++) {
+        if (offer_shows_first_leaf(offers[i].kind, first_leaf))
+            continue;
         tls_hs_options_t opts = { .sni = ep->sni, .ciphers = offers[i].ciphers, .sigalgs = offers[i].sigalgs,
                                   .timeout_s = ep->opts->timeout_s };
         tls_hs_result_t hs;
@@ -459,56 +473,83 @@ static probe_status_t fall_back_to_raw(probe_ctx_t *ctx, known_hello_t *k, const
     return PROBE_OK;
 }
 
-static probe_status_t certificate_run(probe_ctx_t *ctx)
+/* The first handshake: the endpoint's default one (default_hs.h), shared with the mtls probe;
+ * with a client certificate configured, one of our own presenting it. Either way its
+ * connection is closed; *hs and *info point to the shared handshake or to own / own_info. */
+static int first_handshake(probe_ctx_t *ctx, known_hello_t *k, tls_hs_result_t *own, known_hs_t *own_info,
+                           const tls_hs_result_t **hs, const known_hs_t **info)
 {
     endpoint_t *ep = ctx->ep;
-    known_hello_t k;
-    known_hello_load(ep, &k);
+    memset(own, 0, sizeof *own);
+    const default_hs_t *d = default_hs_get(ctx);
+    if (d) {
+        *k = d->known;
+        *hs = &d->hs;
+        *info = &d->info;
+        if (d->info.connect_failed)
+            snprintf(ctx->err, sizeof ctx->err, "%s", d->err);
+        return d->rc;
+    }
+    known_hello_load(ep, k);
     tls_hs_options_t opts = {
         .sni = ep->sni,
-        .ciphers = CERTIFICATE_CIPHERS,
+        .ciphers = DEFAULT_HS_CIPHERS,
         .request_ocsp = true,
         .timeout_s = ep->opts->timeout_s,
         .client_cert_file = ep->target->client_cert,
         .client_key_file = ep->target->client_key,
     };
-    tls_hs_result_t hs;
-    known_hs_t info;
-    int rc = known_hs_connect(ctx, &k, &opts, &hs, &info);
-    if (rc != 0 && info.connect_failed) {
-        tls_hs_result_free(&hs);
-        if (info.dropped)
-            json_object_object_add(ctx->out, "dropped_hellos", json_object_new_int((int)info.dropped));
+    int rc = known_hs_connect(ctx, k, &opts, own, own_info);
+    if (rc == 0)
+        tls_hs_close_notify(own);
+    if (own_info->fd >= 0)
+        net_close(own_info->fd);
+    own_info->fd = -1;
+    *hs = own;
+    *info = own_info;
+    return rc;
+}
+
+static probe_status_t certificate_run(probe_ctx_t *ctx)
+{
+    endpoint_t *ep = ctx->ep;
+    known_hello_t k;
+    tls_hs_result_t own;
+    known_hs_t own_info;
+    const tls_hs_result_t *hs;
+    const known_hs_t *info;
+    int rc = first_handshake(ctx, &k, &own, &own_info, &hs, &info);
+    if (rc != 0 && info->connect_failed) {
+        if (info->dropped)
+            json_object_object_add(ctx->out, "dropped_hellos", json_object_new_int((int)info->dropped));
+        tls_hs_result_free(&own);
         return record_error(ctx, probe_no_connection(ctx), ctx->err);
     }
-    if (rc != 0 || !hs.chain) {
+    if (rc != 0 || !hs->chain) {
         char why[400];
-        snprintf(why, sizeof why, "%s", rc != 0 ? hs.error : "the server completed the handshake without a certificate");
-        if (info.first_error[0]) {
+        snprintf(why, sizeof why, "%s", rc != 0 ? hs->error : "the server completed the handshake without a certificate");
+        if (info->first_error[0]) {
             char last[400];
             snprintf(last, sizeof last, "%s", why);
             snprintf(why, sizeof why, "%.140s; then, offering only what the server was seen to pick: %.190s",
-                     info.first_error, last);
+                     info->first_error, last);
         }
-        tls_hs_result_free(&hs);
-        if (info.fd >= 0)
-            net_close(info.fd);
-        return fall_back_to_raw(ctx, &k, why, info.dropped);
+        size_t dropped = info->dropped;
+        tls_hs_result_free(&own);
+        return fall_back_to_raw(ctx, &k, why, dropped);
     }
-    tls_hs_close_notify(&hs);
-    net_close(info.fd);
 
     json_object *out = ctx->out;
     json_object_object_add(out, "source", json_object_new_string("handshake"));
-    json_object_object_add(out, "handshake", handshake_json(&hs, ep->sni, info.reduced));
-    record_chain_facts(ctx, hs.chain, info.status_request, hs.ocsp_response, hs.ocsp_response_len);
-    size_t dropped = info.dropped;
+    json_object_object_add(out, "handshake", handshake_json(hs, ep->sni, info->reduced));
+    record_chain_facts(ctx, hs->chain, info->status_request, hs->ocsp_response, hs->ocsp_response_len);
+    size_t dropped = info->dropped;
     json_object *unanswered = json_object_new_array();
-    json_object_object_add(out, "certificates", all_certificates(ctx, &k, sk_X509_value(hs.chain, 0), &dropped, unanswered));
+    json_object_object_add(out, "certificates", all_certificates(ctx, &k, sk_X509_value(hs->chain, 0), &dropped, unanswered));
     json_object_object_add(out, "certificates_complete", json_object_new_boolean(json_object_array_length(unanswered) == 0));
     json_object_object_add(out, "certificates_unanswered", unanswered);
     json_object_object_add(out, "dropped_hellos", json_object_new_int((int)dropped));
-    tls_hs_result_free(&hs);
+    tls_hs_result_free(&own);
     return PROBE_OK;
 }
 

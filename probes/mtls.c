@@ -7,7 +7,10 @@
  * web servers such as nginx complete the handshake either way and refuse at the HTTP layer
  * (400 "No required SSL certificate was sent"). So after a completed handshake an HTTP
  * endpoint gets one GET and the answer is judged; any other endpoint is given a moment to
- * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there).
+ * send an alert. TLS 1.2 requests are also read from a raw first flight (in the clear there):
+ * the versions probe's TLS 1.2 answer when it was read to ServerHelloDone (hello_memo.h), else
+ * a raw hello of our own, sent only when the handshake without a certificate neither completed
+ * nor saw a request. When that answer shows no request, TLS 1.2 gets no connection at all.
  * Every hello is shaped like hellos the endpoint answers and sent again in a smaller shape
  * when the server drops it (known_hello.h): a dropped hello decides nothing. Facts only. */
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include "default_hs.h"
+#include "hello_memo.h"
 #include "hello_profile.h"
 #include "http_fetch.h"
 #include "json_read.h"
@@ -58,6 +63,7 @@ typedef struct mtls_run {
     probe_ctx_t *ctx;
     known_hello_t known;
     size_t dropped;
+    bool default_hs;    /* the certificate probe makes the endpoint's default handshake */
 } mtls_run_t;
 
 typedef struct client_id {
@@ -208,16 +214,35 @@ static void judge_after_handshake(probe_ctx_t *ctx, int fd, tls_hs_result_t *hs,
     free(buf);
 }
 
+/* TLS 1.3 without a certificate: the endpoint's default handshake (default_hs.h), which the
+ * certificate probe makes anyway, when it completed in TLS 1.3 without a CertificateRequest:
+ * nothing asked, nothing to refuse. False when it does not settle the attempt (the request is
+ * then judged on a connection of our own, after the handshake). */
+static bool default_hs_attempt(mtls_run_t *run, attempt_t *a)
+{
+    const default_hs_t *d = run->default_hs ? default_hs_get(run->ctx) : NULL;
+    if (!d || d->rc != 0 || d->hs.client_cert_requested || strcmp(d->hs.protocol, "TLSv1.3") != 0)
+        return false;
+    run->dropped += d->info.dropped;
+    a->handshake_done = true;
+    a->outcome = ATTEMPT_ACCEPTED;
+    snprintf(a->evidence, sizeof a->evidence, "handshake completed; no client certificate requested");
+    return true;
+}
+
 static void run_attempt(mtls_run_t *run, int version, const client_id_t *id, attempt_t *a)
 {
     probe_ctx_t *ctx = run->ctx;
     endpoint_t *ep = ctx->ep;
     memset(a, 0, sizeof *a);
     a->outcome = ATTEMPT_UNKNOWN;
+    if (version == TLS1_3_VERSION && !id && default_hs_attempt(run, a))
+        return;
     tls_hs_options_t opts = {
         .min_version = version,
         .max_version = version,
         .sni = ep->sni,
+        .ciphers = DEFAULT_HS_CIPHERS,   /* no anonymous suite: its server cannot ask */
         .timeout_s = ep->opts->timeout_s,
         .client_cert_file = id ? id->cert_file : NULL,
         .client_key_file = id ? id->key_file : NULL,
@@ -349,17 +374,43 @@ static tri_t outcome_accepted(const attempt_t *a)
     return a->outcome == ATTEMPT_UNKNOWN ? TRI_UNKNOWN : a->outcome == ATTEMPT_ACCEPTED ? TRI_TRUE : TRI_FALSE;
 }
 
+/* TLS 1.2: whether the versions probe's answer in TLS 1.2 already showed a CertificateRequest
+ * or its absence (a complete clear flight, a suite with a certificate, the same SNI: the
+ * memo is the endpoint's); TRI_UNKNOWN when it did not. */
+static tri_t kept_tls12_request(endpoint_t *ep)
+{
+    hello_answer_t a;
+    if (!hello_memo_full_flight(ep, WIRE_TLS12, &a))
+        return TRI_UNKNOWN;
+    return a.certificate_request ? TRI_TRUE : TRI_FALSE;
+}
+
 static void probe_version(mtls_run_t *run, int version, const client_id_t *untrusted, version_facts_t *v,
                           json_object *ca_names)
 {
     const target_t *t = run->ctx->ep->target;
     v->configured_accepted = TRI_UNKNOWN;
-    tri_t raw = version == TLS1_2_VERSION ? raw_tls12_request(run) : TRI_UNKNOWN;
+    tri_t raw = version == TLS1_2_VERSION ? kept_tls12_request(run->ctx->ep) : TRI_UNKNOWN;
+    if (raw == TRI_FALSE) {
+        /* A handshake without a certificate would only confirm it: nothing asked, nothing
+         * to refuse, and nothing to try a certificate on. */
+        v->requested = v->required = TRI_FALSE;
+        v->accepts_untrusted = TRI_UNKNOWN;
+        v->requested_source = "raw hello";
+        snprintf(v->required_evidence, sizeof v->required_evidence,
+                 "without a certificate: not tried: the versions probe's TLS 1.2 answer, read to "
+                 "ServerHelloDone, asked for no client certificate");
+        return;
+    }
 
     attempt_t a;
     run_attempt(run, version, NULL, &a);
     x509_name_list_add(a.ca_names, ca_names);
     sk_X509_NAME_pop_free(a.ca_names, X509_NAME_free);
+    /* A raw hello only when neither a kept flight nor the handshake settled it: a completed
+     * handshake saw the request or its absence, and a failed one may have seen the request. */
+    if (version == TLS1_2_VERSION && raw == TRI_UNKNOWN && !a.requested && !a.handshake_done)
+        raw = raw_tls12_request(run);
     bool seen = a.requested || raw == TRI_TRUE;
     bool known = a.requested || a.handshake_done || raw != TRI_UNKNOWN;
     v->requested = seen ? TRI_TRUE : known ? TRI_FALSE : TRI_UNKNOWN;
@@ -539,7 +590,10 @@ static probe_status_t mtls_run(probe_ctx_t *ctx)
         snprintf(ctx->err, sizeof ctx->err, "no TLS version accepted");
         return PROBE_ERROR;
     }
-    mtls_run_t run = { .ctx = ctx };
+    /* Only when the certificate probe runs: else the default handshake would be one more
+     * connection, not one fewer. */
+    int cert = probe_index("certificate");
+    mtls_run_t run = { .ctx = ctx, .default_hs = !t->client_cert && cert >= 0 && probe_selected(ep->opts, (size_t)cert) };
     known_hello_load(ep, &run.known);
     client_id_t untrusted;
     bool have_untrusted = make_untrusted_identity(&untrusted);

@@ -72,6 +72,8 @@ static void answer_from(const tls_raw_result_t *r, hello_answer_t *a)
         a->has_sig_scheme = true;
         a->sig_scheme = f->ske.sig_scheme;
     }
+    a->flight_complete = f->have_server_hello_done;
+    a->certificate_request = f->have_certificate_request;
 }
 
 static int codes_copy(codes_t *c, const uint16_t *v, size_t n)
@@ -241,6 +243,29 @@ bool hello_memo_find(endpoint_t *ep, const hello_profile_t *want, hello_answer_t
             *out = ep->memo[i].answer;
             found = true;
         }
+    pthread_mutex_unlock(&ep->lock);
+    return found;
+}
+
+/* A suite whose server proves itself with a certificate: with an anonymous (or PSK) one the
+ * server may not ask for a client certificate (RFC 5246 7.4.4), so its flight shows nothing. */
+static bool certificate_suite(uint16_t code)
+{
+    const iana_suite_t *s = iana_suite_by_code(code);
+    return s && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "DSS") == 0 || strcmp(s->au, "ECDSA") == 0);
+}
+
+bool hello_memo_full_flight(endpoint_t *ep, uint16_t version, hello_answer_t *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&ep->lock);
+    for (size_t i = 0; i < ep->nmemo && !found; i++) {
+        const hello_answer_t *a = &ep->memo[i].answer;
+        if (a->version == version && version <= WIRE_TLS12 && a->flight_complete && certificate_suite(a->cipher)) {
+            *out = *a;
+            found = true;
+        }
+    }
     pthread_mutex_unlock(&ep->lock);
     return found;
 }

@@ -123,9 +123,9 @@ if in_lab poison; then
     "$C.handshake_error | startswith(\"connection closed by the server during the handshake; then, offering only what the server was seen to pick: \")" 'true'
   assert_jq "$LABEL: 12.2.2: the leaf alone" "$TP_OUT" "[$E.verdicts[] | select(.id == \"12.2.2\") | .evidence]" "[\"$AIA_FAIL\"]"
   check_verdicts "$SCRIPTED_VERDICTS"
-  # Dropped: the raw TLS 1.2 request hello (every certificate suite: 0x009F picked) and
-  # OpenSSL's first hello.
-  check_mtls false false null 2 "$ONLY12"
+  # Nothing dropped: the versions probe's TLS 1.2 flight, read to ServerHelloDone, showed no
+  # request, so neither the raw request hello (0x009F picked) nor OpenSSL's hello is sent.
+  check_mtls false false null 0 "$ONLY12"
   # Every signed suite: 0x009F picked, dropped; 0xC030 alone: the versions probe's answer;
   # without rsa_pkcs1_sha256 it signs with it anyway (not offered): incomplete.
   check_sigs '["rsa_pkcs1_sha256"]' false null null 2 1 1
@@ -201,7 +201,9 @@ if in_lab closerefusal; then
   # the ladder's next shape dropped, then 0xC02F alone.
   check_cert "raw hello" TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 true 2 1 true '[null,null]'
   check_verdicts '["FAIL","PASS","PASS","ERROR","NOT_APPLICABLE"]'
-  check_mtls false false null 1 "$ONLY12"
+  # Nothing dropped: the versions probe's TLS 1.2 flight showed no request, so no hello is
+  # sent (the raw one, picks first with 0x0033 among them, was dropped).
+  check_mtls false false null 0 "$ONLY12"
   check_sigs '["rsa_pkcs1_sha256"]' false null null 3 0 1
   check_audit '["9.2.4"]'
 else
@@ -233,8 +235,9 @@ if in_lab dovecot_pref; then
   assert_jq "$LABEL: the RSA-only offer sent as the pick, the ECDSA-only one unanswered" "$TP_OUT" \
     "$C | [[.certificates[].found_with], .certificates_complete]" '[["default"],false]'
   check_verdicts '["PASS","PASS","PASS","FAIL","NOT_APPLICABLE"]'
-  # Dropped: the raw request hello (a DHE suite first in the server's order) and OpenSSL's hello.
-  check_mtls false false null 2 "$ONLY12"
+  # Nothing dropped: the versions probe's TLS 1.2 flight showed no request, so neither the raw
+  # request hello (a DHE suite first in the server's order) nor OpenSSL's full hello is sent.
+  check_mtls false false null 0 "$ONLY12"
   # Every signed suite: dropped; the pick alone: the versions probe's answer; six more schemes;
   # the hello without RSA schemes closed (dovecot closes on refusals): incomplete.
   check_sigs '["rsa_pss_rsae_sha256","rsa_pss_rsae_sha384","rsa_pss_rsae_sha512","rsa_pkcs1_sha256","rsa_pkcs1_sha384","rsa_pkcs1_sha512","rsa_sha224"]' \

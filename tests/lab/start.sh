@@ -43,7 +43,7 @@
 #   mod_ech.sh +190..+199 (Encrypted Client Hello, issue #13: scripted ECH servers).
 #   Ports in those ranges that no module uses are taken by integration scripts that start
 #   servers of their own (a module growing into them must move the script's): politeness.sh
-#   +157, +165..+169, +174..+179, +187; escape.sh +195..+197.
+#   +157, +165..+169, +174..+179, +187; escape.sh +195..+197; probe_conns.sh +158, +159.
 # Every server's pid is in $LAB_DIR/run/NAME.pid, its output in $LAB_DIR/logs/NAME.log.
 # Fails (exit 1, after stopping what it started) if any server does not come up.
 set -euo pipefail

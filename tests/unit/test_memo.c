@@ -169,6 +169,32 @@ int main(void)
     hello_profile_set_suites(&want, suites, n3);
     check(!hello_memo_find(&ep, &want, &a), "an SSLv3 hello is not answered by the everything-hello");
 
+    /* A flight not read to ServerHelloDone never says "no CertificateRequest" (mtls). */
+    check(!hello_memo_full_flight(&ep, WIRE_TLS12, &a), "a flight without ServerHelloDone is not a full flight");
+    endpoint_finalise(&ep);
+    tls_raw_result_t full = answer(WIRE_TLS12, ECDHE_RSA_AES128_GCM, 29, 0x0804);
+    full.flight.have_server_hello_done = true;
+    everything(&kept);
+    hello_memo_record(&ep, &kept, &full);
+    check(hello_memo_full_flight(&ep, WIRE_TLS12, &a) && a.flight_complete && !a.certificate_request,
+          "a flight read to ServerHelloDone without a request is a full flight without one");
+    check(!hello_memo_full_flight(&ep, WIRE_TLS11, &a), "a full flight of another version is not given");
+    endpoint_finalise(&ep);
+    full.flight.have_certificate_request = true;
+    hello_memo_record(&ep, &kept, &full);
+    check(hello_memo_full_flight(&ep, WIRE_TLS12, &a) && a.certificate_request, "a full flight with a request says so");
+    endpoint_finalise(&ep);
+    tls_raw_result_t anon = answer(WIRE_TLS12, 0xC018 /* ECDH_anon_AES_128_CBC_SHA */, 29, 0);
+    anon.flight.have_server_hello_done = true;
+    hello_memo_record(&ep, &kept, &anon);
+    check(!hello_memo_full_flight(&ep, WIRE_TLS12, &a), "an anonymous suite's flight is not given (it may not ask)");
+    tls_raw_result_t r13ff = answer(WIRE_TLS13, TLS_AES_128_GCM, 0, 0);
+    r13ff.flight.have_server_hello_done = true;
+    hello_memo_record(&ep, &kept, &r13ff);
+    check(!hello_memo_full_flight(&ep, WIRE_TLS13, &a), "TLS 1.3 has no clear flight to give");
+    endpoint_finalise(&ep);
+    hello_memo_record(&ep, &kept, &r);
+
     /* TLS 1.3: the same key shares are needed; an empty key share list is another question. */
     check(ep.nfinalisers == 1, "recording registers the memo's finaliser once");
     endpoint_finalise(&ep);

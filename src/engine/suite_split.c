@@ -35,6 +35,9 @@ typedef struct part {
     int rc;                     /* suite_enum_part's */
     size_t connections, reused;
     char error[256];
+    bool anchored;              /* its first hello offers the seed last (anchored_hello) */
+    bool seed_picked;           /* ... and the server picked the seed */
+    suite_found_t first;        /* ... or a suite of the part (code 0: none) */
 } part_t;
 
 typedef struct vstate {
@@ -71,12 +74,10 @@ typedef struct split {
     size_t nv;
     part_t parts[MAX_PARTS];
     part_t *order[MAX_PARTS];   /* heaviest first: the fanout's task order */
-    double hellos[MAX_PARTS + MAX_VERSIONS]; /* ... and their expected hellos, then the early questions' */
+    double hellos[MAX_PARTS];   /* ... and their expected hellos (probe_fanout) */
     size_t nparts;
     question_t q[2 * MAX_VERSIONS * MAX_PARTS];
     size_t nq;
-    question_t early[MAX_VERSIONS]; /* asked with the parts (plan_early); first 0: none */
-    size_t nearly;
     size_t jobs[MAX_VERSIONS];  /* versions to enumerate whole or to order (final_task) */
     size_t njobs;
     const char *seed_au;        /* RSA or ECDSA when a seed (TLS <= 1.2) showed it; NULL */
@@ -174,19 +175,72 @@ static void plan(split_t *sp, int per_host, double budget)
         sp->hellos[i] = sp->order[i]->weight + 1;
 }
 
-static void ask_question(probe_ctx_t *task, void *arg, size_t i);
-static void ask(probe_ctx_t *task, const split_t *sp, question_t *q);
+static bool has_code(const uint16_t *codes, size_t n, uint32_t code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (codes[i] == code)
+            return true;
+    return false;
+}
+
+/* The part's first hello with the version's seed offered after its suites: the question that
+ * tells the server's order from the client's, asked with the parts instead of after them. A
+ * server keeping its own order picks the seed (its favourite); one following the client picks
+ * the first of the part's suites it takes, which is then the part's first find. Not sent when
+ * the shape would cut the seed off. */
+static void anchored_hello(suite_enum_run_t *run, const split_t *sp, part_t *pt)
+{
+    const vstate_t *v = &sp->vs[pt->v];
+    uint16_t *list = malloc((pt->n + 1) * sizeof *list);
+    if (!list)
+        return;
+    memcpy(list, pt->codes, pt->n * sizeof *list);
+    list[pt->n] = v->seed;
+    hello_profile_init(run->p, run->ctx->ep->sni, v->vr->version);
+    size_t offered = hello_shape_fit(&run->shape, run->p, list, pt->n + 1, 0);
+    free(list);
+    if (offered != pt->n + 1)
+        return;
+    tls_raw_result_t r;
+    hello_answer_t a;
+    tls_raw_outcome_t o = hello_shape_ask(run->ctx, &run->shape, run->p, &a, &r, &run->connections, &run->reused);
+    if (o == TLS_RAW_ACCEPTED && r.cipher == v->seed) {
+        pt->seed_picked = true;
+    } else if (o == TLS_RAW_ACCEPTED && has_code(pt->codes, pt->n, r.cipher)) {
+        pt->first.code = r.cipher;
+        snprintf(pt->first.kx_group, sizeof pt->first.kx_group, "%s", a.kx_group);
+    }
+    tls_raw_result_free(&r);
+}
+
+/* The part's codes less the anchored hello's find, enumerated; that find first. */
+static int enumerate_part(suite_enum_run_t *run, part_t *pt)
+{
+    if (!pt->first.code)
+        return suite_enum_part(run, pt->res, pt->codes, pt->n);
+    uint16_t *rest = malloc(pt->n * sizeof *rest);
+    if (!rest)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < pt->n; i++)
+        if (pt->codes[i] != pt->first.code)
+            rest[n++] = pt->codes[i];
+    int rc = suite_enum_part(run, pt->res, rest, n);
+    free(rest);
+    suite_enum_t *r = pt->res;
+    size_t keep = r->nfound < SUITE_ENUM_MAX ? r->nfound : SUITE_ENUM_MAX - 1;
+    memmove(&r->found[1], &r->found[0], keep * sizeof *r->found);
+    r->found[0] = pt->first;
+    r->nfound = keep + 1;
+    /* Its picks no longer follow the zigzag from its first hello: the order is the anchored
+     * hello's to prove (anchored_proof). */
+    r->zigzag = false;
+    return rc;
+}
 
 static void part_task(probe_ctx_t *task, void *arg, size_t i)
 {
     split_t *sp = arg;
-    if (i >= sp->nparts) {
-        /* The early questions: after the parts, one per version that has one. */
-        for (size_t v = 0, k = sp->nparts; v < sp->nv; v++)
-            if (sp->early[v].first && k++ == i)
-                ask(task, sp, &sp->early[v]);
-        return;
-    }
     part_t *pt = sp->order[i];
     hello_profile_t *p = malloc(sizeof *p);
     pt->res = calloc(1, sizeof *pt->res);
@@ -198,7 +252,11 @@ static void part_task(probe_ctx_t *task, void *arg, size_t i)
     }
     suite_enum_run_t run = { .ctx = task, .p = p, .shape = sp->run->shape };
     pt->res->version = sp->vs[pt->v].vr->version;
-    pt->rc = suite_enum_part(&run, pt->res, pt->codes, pt->n);
+    if (pt->anchored)
+        anchored_hello(&run, sp, pt);
+    pt->rc = enumerate_part(&run, pt);
+    if (pt->rc < 0 && !run.error[0])
+        snprintf(run.error, sizeof run.error, "out of memory");
     pt->connections = run.connections;
     pt->reused = run.reused;
     memcpy(pt->error, run.error, sizeof pt->error);
@@ -303,41 +361,36 @@ static int order_from_picks(split_t *sp, vstate_t *v)
     return -1;
 }
 
-/* The question test_orders would ask at the end, asked with the parts instead, off the chain's
- * critical path: the candidate most likely accepted that the seed's hello offered after the
- * seed, offered before it. Picked, the server follows the client; the seed picked again, with
- * that candidate found, it keeps its own order. Neither, or the candidate not found: the
- * question is asked at the end as before. */
-static void plan_early(split_t *sp)
+/* One part per version with a seed asks the order question in its first hello
+ * (anchored_hello): the first in candidate order, the strongest suites, which a server that
+ * takes any suite at all takes first. */
+static void plan_anchors(split_t *sp)
 {
     for (size_t i = 0; i < sp->nv; i++) {
         vstate_t *v = &sp->vs[i];
-        if (v->whole || !v->seed)
-            continue;
-        size_t at_seed = rank_in(v, v->seed);
-        uint16_t best = 0;
-        double best_w = 0;
-        for (size_t j = 0; j < v->ncand; j++) {
-            size_t at = rank_in(v, v->cand[j]);
-            double w = weight_of(sp, v->cand[j]);
-            if (at > at_seed && at < v->seed_offered && w >= 1.0 && w > best_w) {
-                best = v->cand[j];
-                best_w = w;
-            }
-        }
-        if (best) {
-            sp->early[i] = (question_t){ .v = i, .first = best, .second = v->seed };
-            sp->hellos[sp->nparts + sp->nearly++] = 1;
-        }
+        if (!v->whole && v->seed && v->nparts)
+            sp->parts[v->first_part].anchored = true;
     }
 }
 
-static bool found_in(const suite_enum_t *vr, uint32_t code)
+/* What the anchored part proved. Its find picked with the seed offered after it: a server
+ * keeping its own order would have picked the seed, its favourite among what the seed's hello
+ * offered, which must have held the find (not before the seed: the client's order would have
+ * picked it there). The seed picked, with a find of the part offered before it: the client's
+ * order would have picked that find. */
+static int anchored_proof(const split_t *sp, const vstate_t *v)
 {
-    for (size_t i = 0; i < vr->nfound; i++)
-        if (vr->found[i].code == code)
-            return true;
-    return false;
+    for (size_t k = 0; k < v->nparts; k++) {
+        const part_t *pt = &sp->parts[v->first_part + k];
+        if (!pt->anchored || !pt->res)
+            continue;
+        if (pt->first.code) {
+            size_t at = rank_in(v, pt->first.code), at_seed = rank_in(v, v->seed);
+            return at > at_seed && at < v->seed_offered ? 0 : -1;
+        }
+        return pt->seed_picked && pt->res->nfound ? 1 : -1;
+    }
+    return -1;
 }
 
 /* A find the first hello offered after the seed: the server passed it over for the seed. */
@@ -354,15 +407,11 @@ static uint32_t passed_over(const vstate_t *v)
     return 0;
 }
 
+/* Offers q's pair in its order; q->pick: the one picked, 0 for any other answer. */
 static void ask_question(probe_ctx_t *task, void *arg, size_t i)
 {
     split_t *sp = arg;
-    ask(task, sp, &sp->q[i]);
-}
-
-/* Offers q's pair in its order; q->pick: the one picked, 0 for any other answer. */
-static void ask(probe_ctx_t *task, const split_t *sp, question_t *q)
-{
+    question_t *q = &sp->q[i];
     hello_profile_t *p = malloc(sizeof *p);
     if (!p)
         return;
@@ -410,11 +459,9 @@ static void test_orders(split_t *sp)
         v->vr->server_order = order_from_picks(sp, v);
         if (v->vr->server_order >= 0)
             continue;
-        const question_t *e = &sp->early[i];
-        if (e->first && found_in(v->vr, e->first) && (e->pick == e->first || e->pick == e->second)) {
-            v->vr->server_order = e->pick == e->second;
+        v->vr->server_order = anchored_proof(sp, v);
+        if (v->vr->server_order >= 0)
             continue;
-        }
         uint32_t b = passed_over(v);
         if (b) {
             add_question(sp, i, b, v->seed);
@@ -572,12 +619,8 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
     }
     if (split) {
         plan(sp, run->ctx->ep->opts ? run->ctx->ep->opts->per_host : 1, probe_chain_budget(run->ctx->ep));
-        plan_early(sp);
-        probe_fanout(run->ctx, sp->nparts + sp->nearly, part_task, sp, sp->hellos);
-        for (size_t i = 0; i < nv; i++) {
-            run->connections += sp->early[i].connections;
-            run->reused += sp->early[i].reused;
-        }
+        plan_anchors(sp);
+        probe_fanout(run->ctx, sp->nparts, part_task, sp, sp->hellos);
         for (size_t i = 0; i < nv; i++)
             merge_parts(sp, &vs[i]);
         test_orders(sp);

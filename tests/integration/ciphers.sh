@@ -169,7 +169,10 @@ run ciphers13 "$LAB_PORT_CIPHERS13"
 check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 true "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
-check_cost 3 1
+# 4: the kept answer 0x1301 (reused); the part's first hello offers the versions probe's pick
+# last (suite_split.c, anchored_hello): the server takes it again, its own order; then the
+# two other picks and the refusal.
+check_cost 4 1
 check_suite_fields TLSv1.3 0x1304 '{"cipher":"AES_128_CCM","aead":true,"forward_secrecy":true,"class":"recommended","why":""}'
 check_groups '{"accepted":["secp384r1","x25519"],"preferred":"x25519"}' null null
 
@@ -196,10 +199,10 @@ run nginx_nopref "$LAB_PORT_NGINX_NOPREF"
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 false "$S"
 check_summary "$S" all '[2,0,1,0]' 3 1
-# 5: the kept answer 0xC030 (reused); two parts (the endpoint's budget): 0xCCA8, 0xC013 and
-# a refusal, a refusal; the order question asked with them (plan_early: a suite the first
-# hello offered after 0xC030, before it: picked, the client's order).
-check_cost 5 1
+# 4: the kept answer 0xC030 (reused); two parts (the endpoint's budget): the first's first
+# hello offers 0xC030 last (anchored_hello): 0xCCA8 picked, the client's order (no order
+# hello); then 0xC013 and a refusal; the other part a refusal.
+check_cost 4 1
 check_groups null '["secp256r1","secp384r1"]' null
 
 # ------------------------------------------------------------------------------- gnutls_chacha
@@ -291,7 +294,9 @@ run tls13 "$LAB_PORT_TLS13"
 check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 false "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
-check_cost 4 1
+# 3: the kept answer 0x1302 (reused); the first hello offers the other suites and 0x1302 last:
+# 0x1303 picked, the client's order (no order hello); 0x1301, the refusal.
+check_cost 3 1
 # TLS 1.3 signature schemes, from full handshakes: an RSA key signs only with RSA-PSS in TLS 1.3
 # (checked: openssl s_client -tls1_3 -sigalgs rsa_pss_rsae_sha384 gets "Peer signing digest:
 # SHA384"; -sigalgs rsa_pss_pss_sha256 or ecdsa_secp256r1_sha256 gets handshake_failure).
@@ -321,7 +326,9 @@ check_versions '["TLSv1.0","TLSv1.1"]'
 check_suites TLSv1.0 false "$S"
 check_suites TLSv1.1 false "$S"
 check_summary "$S" some '[0,0,6,0]' 12 2
-check_cost 14 2
+# 12: per version the kept answer (reused), the first hello with it offered last (a pick: the
+# client's order, no order hello), four more picks and the refusal: 6 each.
+check_cost 12 2
 # DHE without -dhparam: OpenSSL 3.0 picks RFC 3526 group 14 (the prime of `openssl genpkey
 # -genparam -pkeyopt group:modp_2048`, byte for byte); curves: the defaults (checked with -tls1).
 check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"RFC 3526 MODP 2048","well_known":true}'

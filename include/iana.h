@@ -103,5 +103,8 @@ const char *iana_openssl_name(uint16_t code);
 /* Whether the linked OpenSSL enables the suite by default: what servers most often accept,
  * used only to spread work evenly (suite_split.c), never as a finding. Thread-safe. */
 bool iana_suite_common(uint16_t code);
+/* Whether it is in nginx's default list (OpenSSL's HIGH:!aNULL:!MD5), the other list servers
+ * most often serve unchanged; for the same use only. Thread-safe. */
+bool iana_suite_high(uint16_t code);
 
 #endif

@@ -6,6 +6,7 @@
  * that holds on misbehaving servers (suite_enum.c), after the parts, with all their finds. */
 #include "suite_enum.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 /* Weight of a suite the local OpenSSL does not enable by default: servers seldom accept one,
  * so parts are balanced by the suites they likely accept (the cost is one hello per accept). */
 #define RARE_WEIGHT 0.02
+/* A suite of nginx's default list but not OpenSSL's: servers keeping nginx's default take it. */
+#define HIGH_WEIGHT 0.5
 /* A suite for another key type than the certificate's: dual-certificate servers take it. */
 #define OTHER_KEY_WEIGHT 0.2
 /* Likely accepts per part at least: below that a part's refusal costs more than it saves. */
@@ -83,16 +86,20 @@ typedef struct split {
     const char *seed_au;        /* RSA or ECDSA when a seed (TLS <= 1.2) showed it; NULL */
 } split_t;
 
-/* How likely a server accepts the suite: enabled by OpenSSL's defaults, not PSK or SRP (no
- * certificate server takes those), and signed with the key type its picks showed. */
+/* How likely a server accepts the suite: enabled by OpenSSL's defaults (or less, nginx's),
+ * not PSK or SRP (no certificate server takes those), and signed with the key type its picks
+ * showed. */
 static double weight_of(const split_t *sp, uint16_t code)
 {
     const iana_suite_t *s = iana_suite_by_code(code);
-    if (!s || !iana_suite_common(code) || strstr(s->kx, "PSK") || strstr(s->kx, "SRP"))
+    if (!s || strstr(s->kx, "PSK") || strstr(s->kx, "SRP"))
         return RARE_WEIGHT;
+    double w = iana_suite_common(code) ? 1.0 : iana_suite_high(code) ? HIGH_WEIGHT : RARE_WEIGHT;
+    if (w == RARE_WEIGHT)
+        return w;
     if (sp->seed_au && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "ECDSA") == 0) && strcmp(s->au, sp->seed_au) != 0)
-        return OTHER_KEY_WEIGHT;
-    return 1.0;
+        return OTHER_KEY_WEIGHT * w;
+    return w;
 }
 
 /* The versions probe's answer to the hello the sequential engine would send first (all the
@@ -155,7 +162,8 @@ static void plan(split_t *sp, int per_host, double budget)
             w[i] += weight_of(sp, sp->vs[i].cand[j]);
     }
     for (size_t i = 0; i < sp->nv; i++) {
-        size_t n = (size_t)(w[i] / budget + 0.5);
+        /* Rounded up: a chain longer than the share is the audit's tail. */
+        size_t n = (size_t)ceil(w[i] / budget);
         if (n < 1)
             n = 1;
         if (n > (size_t)per_host)

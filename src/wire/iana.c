@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 /* The tables are sorted by code, so by-code lookups are binary searches. */
@@ -110,7 +111,9 @@ static pthread_once_t openssl_names_once = PTHREAD_ONCE_INIT;
 /* Whether OpenSSL's default list (what a server of its defaults accepts) has the suite,
  * parallel to iana_suites; filled with the names. */
 static bool *openssl_default;
+static bool *openssl_high;      /* in NGINX_DEFAULT_CIPHERS */
 
+/* Marks the suites of ssl's list: its defaults, or the list set on it. */
 static void load_defaults(SSL *ssl, bool *dflt)
 {
     STACK_OF(SSL_CIPHER) *list = SSL_get_ciphers(ssl);
@@ -121,13 +124,17 @@ static void load_defaults(SSL *ssl, bool *dflt)
     }
 }
 
+/* nginx's default ssl_ciphers, the other list servers most often serve as it is. */
+#define NGINX_DEFAULT_CIPHERS "HIGH:!aNULL:!MD5"
+
 static void load_openssl_names(void)
 {
     const char **names = calloc(iana_suites_count, sizeof *names);
-    bool *dflt = calloc(iana_suites_count, sizeof *dflt);
-    if (!names || !dflt) {
+    bool *dflt = calloc(iana_suites_count, sizeof *dflt), *high = calloc(iana_suites_count, sizeof *high);
+    if (!names || !dflt || !high) {
         free(names);
         free(dflt);
+        free(high);
         return;
     }
     /* SSL_CIPHER_find looks in the method's full table (disabled suites too), which needs an
@@ -142,11 +149,15 @@ static void load_openssl_names(void)
             names[i] = c ? SSL_CIPHER_get_name(c) : NULL;
         }
         load_defaults(ssl, dflt);
+        if (SSL_set_cipher_list(ssl, NGINX_DEFAULT_CIPHERS) == 1)
+            load_defaults(ssl, high);
+        ERR_clear_error();
     }
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     openssl_names = names;
     openssl_default = dflt;
+    openssl_high = high;
 }
 
 bool iana_suite_common(uint16_t code)
@@ -156,6 +167,15 @@ bool iana_suite_common(uint16_t code)
         return false;
     pthread_once(&openssl_names_once, load_openssl_names);
     return openssl_default && openssl_default[s - iana_suites];
+}
+
+bool iana_suite_high(uint16_t code)
+{
+    const iana_suite_t *s = iana_suite_by_code(code);
+    if (!s)
+        return false;
+    pthread_once(&openssl_names_once, load_openssl_names);
+    return openssl_high && openssl_high[s - iana_suites];
 }
 
 const char *iana_openssl_name(uint16_t code)

@@ -160,22 +160,24 @@ static void load_openssl_names(void)
     openssl_high = high;
 }
 
-bool iana_suite_common(uint16_t code)
+/* Whether the suite is marked in one of the lists load_openssl_names fills. */
+static bool in_list(bool *const *list, uint16_t code)
 {
     const iana_suite_t *s = iana_suite_by_code(code);
     if (!s)
         return false;
     pthread_once(&openssl_names_once, load_openssl_names);
-    return openssl_default && openssl_default[s - iana_suites];
+    return *list && (*list)[s - iana_suites];
+}
+
+bool iana_suite_common(uint16_t code)
+{
+    return in_list(&openssl_default, code);
 }
 
 bool iana_suite_high(uint16_t code)
 {
-    const iana_suite_t *s = iana_suite_by_code(code);
-    if (!s)
-        return false;
-    pthread_once(&openssl_names_once, load_openssl_names);
-    return openssl_high && openssl_high[s - iana_suites];
+    return in_list(&openssl_high, code);
 }
 
 const char *iana_openssl_name(uint16_t code)

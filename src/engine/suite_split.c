@@ -227,8 +227,11 @@ static int enumerate_part(suite_enum_run_t *run, part_t *pt)
     if (!pt->first.code)
         return suite_enum_part(run, pt->res, pt->codes, pt->n);
     uint16_t *rest = malloc(pt->n * sizeof *rest);
-    if (!rest)
-        return -1;
+    if (!rest) {
+        /* Out of memory: the whole part again, that find among them (asked once more). */
+        pt->first.code = 0;
+        return suite_enum_part(run, pt->res, pt->codes, pt->n);
+    }
     size_t n = 0;
     for (size_t i = 0; i < pt->n; i++)
         if (pt->codes[i] != pt->first.code)
@@ -263,8 +266,6 @@ static void part_task(probe_ctx_t *task, void *arg, size_t i)
     if (pt->anchored)
         anchored_hello(&run, sp, pt);
     pt->rc = enumerate_part(&run, pt);
-    if (pt->rc < 0 && !run.error[0])
-        snprintf(run.error, sizeof run.error, "out of memory");
     pt->connections = run.connections;
     pt->reused = run.reused;
     memcpy(pt->error, run.error, sizeof pt->error);

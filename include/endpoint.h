@@ -24,9 +24,9 @@ struct endpoint;
 /* Frees state a module keeps per endpoint while its probes run (endpoint_add_finaliser), or
  * completes a probe's facts from facts of probes it does not wait for (probe.h, uses). */
 typedef void (*endpoint_finaliser_fn)(struct endpoint *ep);
-/* Four modules keep such state (hello_memo, hello_shape, certificate, default_hs); a finaliser
- * past this many is not kept. */
-#define ENDPOINT_MAX_FINALISERS 6
+/* Five modules keep such state (hello_memo, hello_shape, certificate, default_hs, http) and
+ * certificate completes its facts so; a finaliser past this many is a programming error. */
+#define ENDPOINT_MAX_FINALISERS 8
 /* Room for the names of the probes a run leaves out (endpoint_t.left_out). */
 #define ENDPOINT_MAX_PROBES 16
 
@@ -57,6 +57,7 @@ typedef struct endpoint {
     size_t nmemo;
     struct hello_shape *shape; /* hello shapes it answers, learned by versions (hello_shape.h), under lock */
     struct default_hs_slot *default_hs; /* its default handshake, made once (default_hs.h), under lock */
+    struct http_cleartext_slot *http_cleartext; /* the http probe's cleartext request to it, made once, under lock */
     endpoint_finaliser_fn finalisers[ENDPOINT_MAX_FINALISERS]; /* under lock */
     size_t nfinalisers;
     /* Probes --probes left out, by name, NULL-ended: one list for the run, set by the scheduler

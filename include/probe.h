@@ -24,6 +24,7 @@ typedef enum {
 #define PROBE_ERR_LEN 400
 
 struct probe_fanout_host;
+struct probe_fanout_call;
 
 typedef struct probe_ctx {
     endpoint_t *ep;          /* read-only for probes, except through the helpers below */
@@ -34,11 +35,18 @@ typedef struct probe_ctx {
     /* The scheduler's, for probe_fanout; NULL (outside the scheduler, or in a task): a probe's
      * tasks run one after another on its own thread. */
     struct probe_fanout_host *fanout;
+    /* In a task of probe_fanout: the call it belongs to (probe_fanout_grow); else NULL. */
+    struct probe_fanout_call *call;
 } probe_ctx_t;
 
 /* One task of probe_fanout: task is its own context (the probe's endpoint, out NULL, its own
  * err), i its index. */
 typedef void (*probe_task_fn)(probe_ctx_t *task, void *arg, size_t i);
+
+/* One probe_fanout call, as its tasks see it: grow makes its tasks n (more than before). */
+typedef struct probe_fanout_call {
+    bool (*grow)(struct probe_fanout_call *call, size_t n);
+} probe_fanout_call_t;
 
 /* The scheduler's side of probe_fanout (scheduler.c). */
 typedef struct probe_fanout_host {
@@ -57,6 +65,12 @@ typedef struct probe_fanout_host {
  * tcp_reached and answered are ORed into ctx; their err is theirs to copy into arg. */
 void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg, const double *hellos);
 
+/* From a task: the call it belongs to now has n tasks, more than before (a chain that turned
+ * out longer than planned hands its rest to new tasks). Tasks [old n, n) run as part of the
+ * call, which returns only once they are done too; arg and hellos must already hold them.
+ * false (out of memory, or not in a task): they will not run. */
+bool probe_fanout_grow(probe_ctx_t *task, size_t n);
+
 typedef struct probe_module {
     const char *name;                 /* key of its facts in the report */
     const char *help;                 /* one line for --help / man */
@@ -72,6 +86,13 @@ typedef struct probe_module {
     /* It splits its chains into tasks (probe_fanout) right after it starts: until then the
      * endpoint's probes that cannot are not started (the tasks may be longer). */
     bool fans_out;
+    /* Work it may start before the probes it needs are done, in a per-host slot that would
+     * otherwise idle meanwhile (while the versions probe's first hello goes alone, which
+     * --jobs 1 never allows): at most one connection that takes no longer than that hello,
+     * kept on the endpoint for run. Only what run then does whatever its needs show, and counted
+     * when run takes it, so that facts and connection counts never depend on whether it ran.
+     * NULL: none. At most once; never after run started. */
+    void (*prefetch)(probe_ctx_t *ctx);
     /* Still runs when the probes that need nothing found the endpoint unreachable although
      * connections were made (it answered no TLS hello, "unresponsive"): a port that speaks only
      * a cleartext protocol waits for the client's first words. */

@@ -59,6 +59,12 @@ typedef struct suite_enum_run {
     size_t connections;
     size_t reused;          /* answers the versions probe had already */
     char error[256];        /* set when enumeration had to stop */
+    /* suite_split's, in a part (else NULL): called after each find with the codes still to
+     * decide, c[0..n) in candidate order, the suite picked and whether the hello offered them
+     * in that order; returns how many of c the part keeps (at least one): the rest went to new
+     * parts. */
+    size_t (*regroup)(void *arg, const uint16_t *c, size_t n, uint16_t pick, bool forward);
+    void *regroup_arg;
 } suite_enum_run_t;
 
 /* Enumerates vr->version (vr zeroed but for the version). Returns 0, or -1 with run->error

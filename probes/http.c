@@ -5,6 +5,7 @@
  * CONNECT_TO, never a new resolution); HTTPS with any version and suite the server speaks and
  * no verification: trust is the certificate probe's job. Status line and headers only: the
  * body is never read. What could not be learned is null with the reason. Facts only. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ typedef struct web {
     char connect_to[128];    /* every URL, any port, goes to the endpoint's address */
     char own_key[HOST_GATE_KEY_MAX]; /* the endpoint's address:port: under this probe's own slot */
     double timeout_s;
+    bool prefetching;        /* its requests are counted when the run takes them (http_prefetch) */
 } web_t;
 
 /* A string the server had a hand in, printable (http_printable), or null when empty. */
@@ -68,7 +70,8 @@ static int fetch(web_t *w, const char *url, bool with_client_cert, http_response
         .client_cert_file = with_client_cert ? t->client_cert : NULL,
         .client_key_file = with_client_cert ? t->client_key : NULL,
     };
-    atomic_fetch_add(&w->ctx->ep->connections, 1);
+    if (!w->prefetching)
+        atomic_fetch_add(&w->ctx->ep->connections, 1);
     return http_fetch(&req, resp);
 }
 
@@ -356,6 +359,121 @@ static json_object *cleartext_on_tls_port_facts(web_t *w, bool *answered, bool *
     return o;
 }
 
+/* ---- the cleartext request to the TLS port, made once: by the prefetch while the versions
+ * probe starts (probe.h), or by the run. It does not depend on what versions finds, so the
+ * facts are the same either way; only whether the run uses it does. */
+
+struct http_cleartext_slot {
+    bool started, done;
+    pthread_cond_t made;      /* signalled (under ep->lock) when done */
+    json_object *facts;       /* cleartext_on_tls_port_facts', until the run takes them */
+    bool answered, not_http;
+    bool prefetched;          /* made by http_prefetch: its connection is counted when taken */
+};
+
+static void cleartext_slot_free(endpoint_t *ep)
+{
+    pthread_mutex_lock(&ep->lock);
+    struct http_cleartext_slot *s = ep->http_cleartext;
+    ep->http_cleartext = NULL;
+    pthread_mutex_unlock(&ep->lock);
+    if (!s)
+        return;
+    json_object_put(s->facts);
+    pthread_cond_destroy(&s->made);
+    free(s);
+}
+
+/* The endpoint's slot, made on first use, *mine when the caller is to make it; NULL out of
+ * memory. */
+static struct http_cleartext_slot *cleartext_slot(endpoint_t *ep, bool *mine)
+{
+    pthread_mutex_lock(&ep->lock);
+    struct http_cleartext_slot *s = ep->http_cleartext;
+    bool made = false;
+    if (!s && (s = calloc(1, sizeof *s)) != NULL) {
+        if (pthread_cond_init(&s->made, NULL) != 0) {
+            free(s);
+            s = NULL;
+        } else {
+            ep->http_cleartext = s;
+            made = true;
+        }
+    }
+    *mine = s && !s->started;
+    if (s)
+        s->started = true;
+    pthread_mutex_unlock(&ep->lock);
+    if (made)
+        endpoint_add_finaliser(ep, cleartext_slot_free);
+    return s;
+}
+
+static void cleartext_made(endpoint_t *ep, struct http_cleartext_slot *s)
+{
+    pthread_mutex_lock(&ep->lock);
+    s->done = true;
+    pthread_cond_broadcast(&s->made);
+    pthread_mutex_unlock(&ep->lock);
+}
+
+/* The facts, the run's to keep. */
+static json_object *cleartext_once(web_t *w, bool *answered, bool *not_http)
+{
+    endpoint_t *ep = w->ctx->ep;
+    bool mine;
+    struct http_cleartext_slot *s = cleartext_slot(ep, &mine);
+    if (!s)
+        return cleartext_on_tls_port_facts(w, answered, not_http);
+    if (mine) {
+        s->facts = cleartext_on_tls_port_facts(w, &s->answered, &s->not_http);
+        cleartext_made(ep, s);
+    }
+    pthread_mutex_lock(&ep->lock);
+    while (!s->done)
+        pthread_cond_wait(&s->made, &ep->lock);
+    json_object *facts = s->facts;
+    s->facts = NULL;
+    pthread_mutex_unlock(&ep->lock);
+    /* A request the run did not take is not the run's: whether one was made early (a slot
+     * free, --jobs) must not change the count. */
+    if (s->prefetched)
+        atomic_fetch_add(&ep->connections, 1);
+    *answered = s->answered;
+    *not_http = s->not_http;
+    return facts;
+}
+
+static void web_init(web_t *w, probe_ctx_t *ctx)
+{
+    endpoint_t *ep = ctx->ep;
+    *w = (web_t){ .ctx = ctx, .timeout_s = ep->opts->timeout_s };
+    w->host = ep->sni && *ep->sni ? ep->sni : ep->target->host;
+    bool v6 = strchr(ep->addr_str, ':') != NULL;
+    snprintf(w->connect_to, sizeof w->connect_to, "::%s%s%s:", v6 ? "[" : "", ep->addr_str, v6 ? "]" : "");
+    if (!host_gate_key((const struct sockaddr *)&ep->addr, ep->addrlen, w->own_key))
+        w->own_key[0] = '\0';
+}
+
+/* Only where the run asks it whatever versions finds: an HTTPS service (port 443, https://).
+ * On a port of no known service the run asks it only if the port answers HTTP over TLS. */
+static void http_prefetch(probe_ctx_t *ctx)
+{
+    const service_t *svc = ctx->ep->target->service;
+    if (!svc || strcmp(svc->scheme, "https") != 0)
+        return;
+    web_t w;
+    web_init(&w, ctx);
+    w.prefetching = true;
+    bool mine;
+    struct http_cleartext_slot *s = cleartext_slot(ctx->ep, &mine);
+    if (!s || !mine)
+        return;
+    s->facts = cleartext_on_tls_port_facts(&w, &s->answered, &s->not_http);
+    s->prefetched = true;
+    cleartext_made(ctx->ep, s);
+}
+
 /* ---- the probe */
 
 /* Whether the port speaks TLS by the versions probe: 1 yes, 0 every version refused, -1
@@ -402,12 +520,8 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     if (svc && strcmp(svc->scheme, "https") != 0)
         return applicability(ctx, true, false, "not an HTTPS service");
 
-    web_t w = { .ctx = ctx, .timeout_s = ep->opts->timeout_s };
-    w.host = ep->sni && *ep->sni ? ep->sni : t->host;
-    bool v6 = strchr(ep->addr_str, ':') != NULL;
-    snprintf(w.connect_to, sizeof w.connect_to, "::%s%s%s:", v6 ? "[" : "", ep->addr_str, v6 ? "]" : "");
-    if (!host_gate_key((const struct sockaddr *)&ep->addr, ep->addrlen, w.own_key))
-        w.own_key[0] = '\0';
+    web_t w;
+    web_init(&w, ctx);
 
     /* On a port of no known service, an HTTP answer is what makes it a web endpoint: over TLS,
      * or, when the port speaks no TLS, in the clear (the plainest failure of 12.2.1). */
@@ -420,7 +534,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
         /* No version accepted: the port may speak HTTP in the clear. One HTTPS try all the
          * same: an answer proves TLS the raw hellos missed, and keeps a server that also answers
          * cleartext (nginx's 400) from being taken for cleartext only. */
-        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered, &clear_not_http);
+        on_tls = cleartext_once(&w, &clear_answered, &clear_not_http);
         https = https_facts(&w, "no TLS version accepted", clear_answered, &https_answered, &https_not_http,
                             &https_not_tls, &tls_failed);
         if (!svc && !clear_answered && !https_answered) {
@@ -455,7 +569,7 @@ static probe_status_t http_run(probe_ctx_t *ctx)
     json_object_object_add(ctx->out, "https", https);
     cleartext_facts(&w, ctx->out);
     if (!on_tls)
-        on_tls = cleartext_on_tls_port_facts(&w, &clear_answered, &clear_not_http);
+        on_tls = cleartext_once(&w, &clear_answered, &clear_not_http);
     json_object_object_add(ctx->out, "cleartext_on_tls_port", on_tls);
     return PROBE_OK;
 }
@@ -471,6 +585,7 @@ const probe_module_t probe_http = {
             "port, and a TLS port that speaks only cleartext HTTP",
     .needs = http_needs,
     .after_silence = true,   /* a cleartext HTTP server on the TLS port waits for a request */
+    .prefetch = http_prefetch,   /* the cleartext request to the TLS port */
     .run = http_run,
     .chain = 4,
     .render_text = http_render_text,

@@ -33,18 +33,38 @@ int probe_connect(probe_ctx_t *ctx)
     return fd;
 }
 
+/* The tasks of a call run one after another on the calling thread. */
+typedef struct serial_call {
+    probe_fanout_call_t call;   /* first: tasks see only this */
+    size_t n;
+} serial_call_t;
+
+static bool serial_grow(probe_fanout_call_t *call, size_t n)
+{
+    serial_call_t *c = (serial_call_t *)call;
+    if (n > c->n)
+        c->n = n;
+    return true;
+}
+
 void probe_fanout(probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg, const double *hellos)
 {
     if (ctx->fanout) {
         ctx->fanout->run(ctx->fanout, ctx, n, fn, arg, hellos);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        probe_ctx_t task = { .ep = ctx->ep };
+    serial_call_t c = { .call = { .grow = serial_grow }, .n = n };
+    for (size_t i = 0; i < c.n; i++) {
+        probe_ctx_t task = { .ep = ctx->ep, .call = &c.call };
         fn(&task, arg, i);
         ctx->tcp_reached |= task.tcp_reached;
         ctx->answered |= task.answered;
     }
+}
+
+bool probe_fanout_grow(probe_ctx_t *task, size_t n)
+{
+    return task->call && task->call->grow(task->call, n);
 }
 
 probe_status_t probe_no_connection(const probe_ctx_t *ctx)

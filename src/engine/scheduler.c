@@ -18,12 +18,17 @@ typedef enum { ITEM_PENDING, ITEM_RUNNING, ITEM_DONE } item_state_t;
 
 /* The tasks of one probe_fanout call: lives on the calling probe's stack until all are done. */
 typedef struct fanout_job {
+    probe_fanout_call_t call;  /* first: what its tasks see (probe_fanout_grow) */
+    struct sched *s;
     struct fanout_job *next;
     size_t ep;
     probe_task_fn fn;
     void *arg;
     const double *hellos;  /* expected hellos of each task; NULL: 1 each */
     size_t n, taken, done;
+    unsigned char *started;    /* per task (room for cap): taken; NULL (out of memory): taken
+                                * in index order, and the call cannot grow */
+    size_t cap;
     bool tcp_reached, answered;
 } fanout_job_t;
 
@@ -39,14 +44,18 @@ typedef struct sched {
     item_state_t *state;   /* n × probe_registry_count */
     size_t *host_group;    /* endpoint → index of the first endpoint with the same address:port */
     int *group_running;    /* per host group: probes running now */
+    int *group_resuming;   /* per host group: probes waiting to take a slot back (fanout_run):
+                            * the next free slot is theirs */
     size_t *left;          /* per endpoint: probes not yet done */
     bool *silent;          /* per endpoint: answered no hello; only after_silence probes start */
     int *ep_running;       /* per endpoint: its probes running now */
     int *planning;         /* per endpoint: its probes that fan out, started, tasks not yet given */
+    bool *prefetched;      /* n × probe_registry_count: its prefetch has started (probe.h) */
     double *idle_since;    /* per endpoint started: when its last running probe ended (0: one runs) */
     size_t first_open;     /* endpoints before this one have nothing pending */
     size_t open_items;     /* pending + running */
     size_t running;
+    size_t idle_workers;   /* workers waiting for something to start */
     double stop_at;        /* when a worker first saw the stop request (0: not yet) */
     fanout_job_t *jobs;    /* probe_fanout calls with tasks not yet done */
 } sched_t;
@@ -173,9 +182,38 @@ static bool stopped(sched_t *s)
     return scheduler_stop_requested() && s->running == 0;
 }
 
+/* Called with mu held: whether a slot of this host group is free for new work (a probe taking
+ * its slot back goes first). */
+static bool group_free(const sched_t *s, size_t group)
+{
+    return s->group_running[group] + s->group_resuming[group] < s->opts->per_host;
+}
+
+/* The task of j to start next: the longest not started (the first of equals); j->taken < j->n. */
+static size_t next_task(const fanout_job_t *j)
+{
+    if (!j->started || !j->hellos)
+        return j->taken;
+    size_t best = j->n;
+    for (size_t i = 0; i < j->n; i++)
+        if (!j->started[i] && (best == j->n || j->hellos[i] > j->hellos[best]))
+            best = i;
+    return best;
+}
+
 static double next_task_hellos(const fanout_job_t *j)
 {
-    return j->hellos ? j->hellos[j->taken] : 1.0;
+    return j->hellos ? j->hellos[next_task(j)] : 1.0;
+}
+
+/* Called with mu held: marks the task to start next as taken, and returns it. */
+static size_t take_task(fanout_job_t *j)
+{
+    size_t i = next_task(j);
+    if (j->started)
+        j->started[i] = 1;
+    j->taken++;
+    return i;
 }
 
 /* Called with mu held. A task of a started probe, when its address:port has a slot free: these
@@ -190,13 +228,21 @@ static fanout_job_t *pick_task(sched_t *s)
         return NULL;   /* halting: the probe runs what is left itself, each I/O under its deadline */
     for (fanout_job_t *j = s->jobs; j; j = j->next) {
         /* While another probe of the endpoint plans its tasks, they may be longer: wait. */
-        if (j->taken >= j->n || s->group_running[s->host_group[j->ep]] >= s->opts->per_host || s->planning[j->ep])
+        if (j->taken >= j->n || !group_free(s, s->host_group[j->ep]) || s->planning[j->ep])
             continue;
         double len = next_task_hellos(j), best_len = best ? next_task_hellos(best) : 0;
         if (!best || len > best_len || (len == best_len && j->n - j->taken > best->n - best->taken))
             best = j;
     }
     return best;
+}
+
+/* Called with mu held: whether probe j of endpoint i may start, its slot aside. While a probe of
+ * it plans its tasks (microseconds), one that cannot fan out waits: those tasks may be longer. */
+static bool probe_may_start(sched_t *s, size_t i, size_t j)
+{
+    return *item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j]) &&
+           (!s->silent[i] || probe_registry[j]->after_silence) && (probe_registry[j]->fans_out || s->planning[i] == 0);
 }
 
 /* Called with mu held. The next probe that may start (of the first endpoint that has one; of a
@@ -206,16 +252,12 @@ static int pick(sched_t *s, size_t *ep_out, size_t *probe_out, bool started_only
     while (s->first_open < s->n && s->left[s->first_open] == 0)
         s->first_open++;
     for (size_t i = s->first_open; i < s->n; i++) {
-        if (s->left[i] == 0 || s->group_running[s->host_group[i]] >= s->opts->per_host || !may_start(s, i) ||
+        if (s->left[i] == 0 || !group_free(s, s->host_group[i]) || !may_start(s, i) ||
             (started_only && s->eps[i].started == 0))
             continue;
         int got = 0;
         for (size_t j = 0; j < probe_registry_count; j++) {
-            /* While a probe of it plans its tasks (microseconds), one that cannot fan out
-             * waits: those tasks may be longer. */
-            if (*item(s, i, j) == ITEM_PENDING && needs_done(s, i, probe_registry[j]) &&
-                (!s->silent[i] || probe_registry[j]->after_silence) && (!got || probe_registry[j]->chain > *len) &&
-                (probe_registry[j]->fans_out || s->planning[i] == 0)) {
+            if (probe_may_start(s, i, j) && (!got || probe_registry[j]->chain > *len)) {
                 *ep_out = i;
                 *probe_out = j;
                 *len = probe_registry[j]->chain;
@@ -228,10 +270,32 @@ static int pick(sched_t *s, size_t *ep_out, size_t *probe_out, bool started_only
     return 0;
 }
 
+/* Called with mu held. A prefetch (probe.h) of a started endpoint whose slot would otherwise
+ * idle: its probe waits for needs still running there, and nothing else of it may start. */
+static int pick_prefetch(sched_t *s, size_t *ep_out, size_t *probe_out)
+{
+    if (scheduler_stop_requested())
+        return 0;
+    for (size_t i = s->first_open; i < s->n; i++) {
+        if (s->left[i] == 0 || s->eps[i].started == 0 || s->ep_running[i] == 0 || s->silent[i] ||
+            s->planning[i] || !group_free(s, s->host_group[i]))
+            continue;
+        for (size_t j = 0; j < probe_registry_count; j++)
+            if (probe_registry[j]->prefetch && !s->prefetched[i * probe_registry_count + j] &&
+                *item(s, i, j) == ITEM_PENDING && !needs_done(s, i, probe_registry[j])) {
+                *ep_out = i;
+                *probe_out = j;
+                return 1;
+            }
+    }
+    return 0;
+}
+
 /* Called with mu held: what a worker runs next. Of a started endpoint's probes not begun and the
  * tasks of its probes that fanned out, the longest chain first, so that the shortest fill the
- * gaps at the end instead of delaying it; then the probes of an endpoint not started yet.
- * Returns 1 with *ep, *probe, or 2 with *job; 0: nothing may start now. */
+ * gaps at the end instead of delaying it; then a prefetch in a slot that would idle; then the
+ * probes of an endpoint not started yet. Returns 1 with *ep, *probe, 2 with *job, 3 with *ep,
+ * *probe (its prefetch); 0: nothing may start now. */
 static int pick_next(sched_t *s, size_t *ep, size_t *probe, fanout_job_t **job)
 {
     double len = 0;
@@ -241,6 +305,8 @@ static int pick_next(sched_t *s, size_t *ep, size_t *probe, fanout_job_t **job)
         return 2;
     if (got)
         return 1;
+    if (pick_prefetch(s, ep, probe))
+        return 3;
     return pick(s, ep, probe, false, &len);
 }
 
@@ -337,7 +403,7 @@ static probe_status_t run_probe(endpoint_t *ep, const probe_module_t *p, probe_f
 /* One task on a worker that is not the probe's own: under the endpoint's deadline, like the probe. */
 static void run_task(endpoint_t *e, fanout_job_t *job, size_t i, bool *reached, bool *answered)
 {
-    probe_ctx_t task = { .ep = e };
+    probe_ctx_t task = { .ep = e, .call = &job->call };
     pthread_mutex_lock(&e->lock);
     double deadline = e->deadline;
     pthread_mutex_unlock(&e->lock);
@@ -353,59 +419,203 @@ static void run_task(endpoint_t *e, fanout_job_t *job, size_t i, bool *reached, 
     *answered = task.answered;
 }
 
+/* Called with mu held: a per-host slot of ep's address:port given back (a task or prefetch
+ * ended, a probe waits), or taken (the endpoint's clock resumes if none of its work ran: see
+ * worker). */
+static void slot_give(sched_t *s, size_t ep)
+{
+    s->running--;
+    s->group_running[s->host_group[ep]]--;
+    if (--s->ep_running[ep] == 0)
+        s->idle_since[ep] = net_now();
+    pthread_cond_broadcast(&s->cv);
+}
+
+static void slot_take(sched_t *s, size_t ep)
+{
+    s->running++;
+    s->group_running[s->host_group[ep]]++;
+    if (s->ep_running[ep]++ == 0 && s->idle_since[ep] > 0) {
+        endpoint_t *e = &s->eps[ep];
+        pthread_mutex_lock(&e->lock);
+        e->deadline += net_now() - s->idle_since[ep];
+        pthread_mutex_unlock(&e->lock);
+    }
+    s->idle_since[ep] = 0;
+}
+
 /* Called with mu held: takes task i of job and runs it with the slot it holds. */
 static void worker_task(sched_t *s, fanout_job_t *job)
 {
-    size_t i = job->taken++, ep = job->ep;
-    s->running++;
-    s->group_running[s->host_group[ep]]++;
-    s->ep_running[ep]++;
+    size_t i = take_task(job), ep = job->ep;
+    slot_take(s, ep);
     pthread_mutex_unlock(&s->mu);
     bool reached = false, answered = false;
     run_task(&s->eps[ep], job, i, &reached, &answered);
     pthread_mutex_lock(&s->mu);
-    s->running--;
-    s->group_running[s->host_group[ep]]--;
-    s->ep_running[ep]--;
+    slot_give(s, ep);
     job->tcp_reached |= reached;
     job->answered |= answered;
     job->done++;
     pthread_cond_broadcast(&s->cv);
 }
 
-/* probe_fanout inside the scheduler: the probe's own thread takes tasks in turn with idle
- * workers (pick_task), then waits for those still running elsewhere. */
+/* A task made its call's tasks n: idle workers may take the new ones at once. */
+static bool job_grow(probe_fanout_call_t *call, size_t n)
+{
+    fanout_job_t *job = (fanout_job_t *)call;
+    bool grown = true;
+    pthread_mutex_lock(&job->s->mu);
+    if (n > job->cap) {
+        unsigned char *more = job->started ? realloc(job->started, n) : NULL;
+        if (more) {
+            memset(more + job->cap, 0, n - job->cap);
+            job->started = more;
+            job->cap = n;
+        } else {
+            grown = false;
+        }
+    }
+    if (grown && n > job->n) {
+        job->n = n;
+        pthread_cond_broadcast(&job->s->cv);
+    }
+    pthread_mutex_unlock(&job->s->mu);
+    return grown;
+}
+
+/* Called with mu held: whether job's next task is the longest work that may start on its
+ * endpoint's address:port now: no other call's task there and no probe of its endpoint is
+ * longer (pick_next's choice, seen from the probe's own thread), and no probe of its endpoint
+ * is still planning tasks. Always when no worker is idle to start that other work instead. */
+static bool own_turn(sched_t *s, const fanout_job_t *job)
+{
+    /* No worker is free to start the other work (--jobs): its own goes on. */
+    if (s->idle_workers == 0)
+        return true;
+    if (s->planning[job->ep])
+        return false;
+    double len = next_task_hellos(job);
+    size_t group = s->host_group[job->ep];
+    for (const fanout_job_t *j = s->jobs; j; j = j->next)
+        if (j != job && j->taken < j->n && s->host_group[j->ep] == group && !s->planning[j->ep] &&
+            next_task_hellos(j) > len)
+            return false;
+    for (size_t p = 0; p < probe_registry_count && may_start(s, job->ep); p++)
+        if (probe_may_start(s, job->ep, p) && probe_registry[p]->chain > len)
+            return false;
+    return true;
+}
+
+/* probe_fanout inside the scheduler: the probe's own thread takes its tasks in turn with idle
+ * workers (pick_task), when it is their turn (own_turn: it gives its slot to longer work
+ * meanwhile), and waits for those still running elsewhere, which may add more. */
 static void fanout_run(probe_fanout_host_t *host, probe_ctx_t *ctx, size_t n, probe_task_fn fn, void *arg,
                        const double *hellos)
 {
     fanout_link_t *link = (fanout_link_t *)host;
     sched_t *s = link->s;
-    fanout_job_t job = { .ep = link->ep, .fn = fn, .arg = arg, .hellos = hellos, .n = n };
+    fanout_job_t job = { .call = { .grow = job_grow }, .s = s, .ep = link->ep, .fn = fn, .arg = arg,
+                         .hellos = hellos, .n = n, .started = calloc(n ? n : 1, 1), .cap = n ? n : 1 };
+    size_t group = s->host_group[link->ep];
+    bool holding = true;   /* the probe's per-host slot */
     pthread_mutex_lock(&s->mu);
     job.next = s->jobs;
     s->jobs = &job;
     planned(link);
     pthread_cond_broadcast(&s->cv);
-    while (job.taken < job.n) {
-        size_t i = job.taken++;
+    while (job.done < job.n) {
+        /* Halting: no worker takes tasks any more, the probe runs what is left itself. */
+        bool halting = atomic_load(&stop_requested) == 2;
+        bool mine = job.taken < job.n && (halting || own_turn(s, &job)) &&
+                    (holding || group_free(s, group));
+        if (!mine) {
+            /* Nothing of its own to take now while tasks end elsewhere, or longer work waits:
+             * the slot serves that (the chain still running may be long), and is taken again
+             * for what follows. */
+            if (holding) {
+                slot_give(s, link->ep);
+                holding = false;
+            }
+            pthread_cond_wait(&s->cv, &s->mu);
+            continue;
+        }
+        if (!holding) {
+            slot_take(s, link->ep);
+            holding = true;
+        }
+        size_t i = take_task(&job);
         pthread_mutex_unlock(&s->mu);
-        probe_ctx_t task = { .ep = ctx->ep };
+        probe_ctx_t task = { .ep = ctx->ep, .call = &job.call };
         fn(&task, arg, i);
         pthread_mutex_lock(&s->mu);
         job.tcp_reached |= task.tcp_reached;
         job.answered |= task.answered;
         job.done++;
     }
-    while (job.done < job.n)
-        pthread_cond_wait(&s->cv, &s->mu);
     for (fanout_job_t **at = &s->jobs; *at; at = &(*at)->next)
         if (*at == &job) {
             *at = job.next;
             break;
         }
+    if (!holding) {
+        /* The probe goes on (more tasks, or its facts): the next free slot is its own. */
+        s->group_resuming[group]++;
+        while (s->group_running[group] >= s->opts->per_host)
+            pthread_cond_wait(&s->cv, &s->mu);
+        s->group_resuming[group]--;
+        slot_take(s, link->ep);
+    }
     pthread_mutex_unlock(&s->mu);
+    free(job.started);
     ctx->tcp_reached |= job.tcp_reached;
     ctx->answered |= job.answered;
+}
+
+/* Called with mu held, after an item of ep ended: when that finished the endpoint, its modules'
+ * state is released and it is reported (mu dropped meanwhile). */
+static void after_item(sched_t *s, size_t ep, int finished)
+{
+    endpoint_t *e = &s->eps[ep];
+    if (finished) {
+        e->finished = net_now();
+        /* No probe of this endpoint is left to read what modules kept on it: a sweep
+         * holds only the state of the endpoints in progress. */
+        endpoint_finalise(e);
+    }
+    pthread_cond_broadcast(&s->cv);
+    if (finished && s->on_done) {
+        pthread_mutex_unlock(&s->mu);
+        s->on_done(e, s->arg);
+        pthread_mutex_lock(&s->mu);
+    }
+}
+
+/* Called with mu held: runs probe's prefetch on ep in the slot it takes. It counts as one of
+ * the endpoint's open items, so the endpoint is reported only after it. Its waits end by the
+ * endpoint's deadline, and by two --timeout: a silent endpoint is found so by the versions
+ * probe in that time, and must not be held longer by what it was never going to answer. */
+static void run_prefetch(sched_t *s, size_t ep, size_t probe)
+{
+    endpoint_t *e = &s->eps[ep];
+    s->prefetched[ep * probe_registry_count + probe] = true;
+    slot_take(s, ep);
+    s->left[ep]++;
+    s->open_items++;
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&e->lock);
+    double deadline = e->deadline;
+    pthread_mutex_unlock(&e->lock);
+    if (deadline > net_now() + 2 * s->opts->timeout_s)
+        deadline = net_now() + 2 * s->opts->timeout_s;
+    probe_ctx_t ctx = { .ep = e };
+    net_deadline_set(deadline);
+    probe_registry[probe]->prefetch(&ctx);
+    net_deadline_set(0);
+    pthread_mutex_lock(&s->mu);
+    slot_give(s, ep);
+    s->open_items--;
+    after_item(s, ep, --s->left[ep] == 0);
 }
 
 static void *worker(void *arg)
@@ -416,10 +626,17 @@ static void *worker(void *arg)
         size_t ep, probe;
         int got = 0;
         fanout_job_t *job = NULL;
-        while (!(got = pick_next(s, &ep, &probe, &job)) && s->open_items > 0 && !stopped(s))
+        while (!(got = pick_next(s, &ep, &probe, &job)) && s->open_items > 0 && !stopped(s)) {
+            s->idle_workers++;
             pthread_cond_wait(&s->cv, &s->mu);
+            s->idle_workers--;
+        }
         if (got == 2) {
             worker_task(s, job);
+            continue;
+        }
+        if (got == 3) {
+            run_prefetch(s, ep, probe);
             continue;
         }
         if (!got) {
@@ -460,18 +677,7 @@ static void *worker(void *arg)
             s->idle_since[ep] = net_now();
         int finished = finish_item(s, ep, probe);
         finished |= after_probe(s, ep, probe, st, reached);
-        if (finished) {
-            e->finished = net_now();
-            /* No probe of this endpoint is left to read what modules kept on it: a sweep
-             * holds only the state of the endpoints in progress. */
-            endpoint_finalise(e);
-        }
-        pthread_cond_broadcast(&s->cv);
-        if (finished && s->on_done) {
-            pthread_mutex_unlock(&s->mu);
-            s->on_done(e, s->arg);
-            pthread_mutex_lock(&s->mu);
-        }
+        after_item(s, ep, finished);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -522,15 +728,17 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
     s.state = calloc(n * probe_registry_count + 1, sizeof *s.state);
     s.host_group = calloc(n + 1, sizeof *s.host_group);
     s.group_running = calloc(n + 1, sizeof *s.group_running);
+    s.group_resuming = calloc(n + 1, sizeof *s.group_resuming);
     s.left = calloc(n + 1, sizeof *s.left);
     s.silent = calloc(n + 1, sizeof *s.silent);
     s.ep_running = calloc(n + 1, sizeof *s.ep_running);
     s.idle_since = calloc(n + 1, sizeof *s.idle_since);
     s.planning = calloc(n + 1, sizeof *s.planning);
-    if (!s.state || !s.host_group || !s.group_running || !s.left || !s.silent || !s.ep_running || !s.idle_since ||
-        !s.planning) {
-        free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
-        free(s.ep_running); free(s.idle_since); free(s.planning);
+    s.prefetched = calloc(n * probe_registry_count + 1, sizeof *s.prefetched);
+    if (!s.state || !s.host_group || !s.group_running || !s.group_resuming || !s.left || !s.silent || !s.ep_running || !s.idle_since ||
+        !s.planning || !s.prefetched) {
+        free(s.state); free(s.host_group); free(s.group_running); free(s.group_resuming); free(s.left); free(s.silent);
+        free(s.ep_running); free(s.idle_since); free(s.planning); free(s.prefetched);
         return -1;
     }
     group_hosts(&s);
@@ -586,7 +794,7 @@ int scheduler_run(endpoint_t *eps, size_t n, const options_t *opts, endpoint_don
         eps[i].left_out = NULL;  /* the list ends with this call */
     pthread_mutex_destroy(&s.mu);
     pthread_cond_destroy(&s.cv);
-    free(s.state); free(s.host_group); free(s.group_running); free(s.left); free(s.silent);
-    free(s.ep_running); free(s.idle_since); free(s.planning);
+    free(s.state); free(s.host_group); free(s.group_running); free(s.group_resuming); free(s.left); free(s.silent);
+    free(s.ep_running); free(s.idle_since); free(s.planning); free(s.prefetched);
     return 0;
 }

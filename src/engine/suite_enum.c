@@ -54,6 +54,7 @@ typedef struct eng {
     size_t hellos;          /* hellos of the zigzag, for its parity */
     size_t chunk, find_chunk; /* which hello set a find came from (chunks_with_finds) */
     bool part;              /* suite_enum_part: stop at the first misbehaviour */
+    bool reversed;          /* the last offer listed its suites last to first (the zigzag) */
     bool aborted;           /* ... which happened */
 } eng_t;
 
@@ -110,6 +111,7 @@ static size_t build_offer(eng_t *e, const uint16_t *c, size_t n, uint16_t *ancho
     if (k < n)
         e->vr->zigzag = false;
     bool reversed = e->vr->zigzag && !*anchor && e->hellos++ % 2 == 1;
+    e->reversed = reversed;
     if (!reversed && !*anchor)
         return k;
     for (size_t i = 0; i < k; i++)
@@ -353,6 +355,15 @@ static int enumerate(eng_t *e, uint16_t *c, size_t n)
         } else if (at < k) {
             record_found(e, &a);
             drop(c, &n, at, 1);
+            if (e->part && run->regroup && n > 1) {
+                size_t keep = run->regroup(run->regroup_arg, c, n, (uint16_t)r.cipher, !e->reversed);
+                if (keep < n) {
+                    n = keep;
+                    /* The next offers are a part of what the zigzag would offer: the order
+                     * is the caller's to prove. */
+                    vr->zigzag = false;
+                }
+            }
         } else if (anchor_picked || o == TLS_RAW_ALERT || o == TLS_RAW_OTHER_VERSION) {
             e->refusal_alerts |= o == TLS_RAW_ALERT;
             /* Refused: an answer, or the anchor chosen over all of them by a server that

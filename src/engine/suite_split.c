@@ -7,6 +7,7 @@
 #include "suite_enum.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +20,29 @@
 
 #define MAX_VERSIONS 8
 #define MAX_PARTS 16
-/* Weight of a suite the local OpenSSL does not enable by default: servers seldom accept one,
- * so parts are balanced by the suites they likely accept (the cost is one hello per accept). */
-#define RARE_WEIGHT 0.02
-/* A suite of nginx's default list but not OpenSSL's: servers keeping nginx's default take it. */
-#define HIGH_WEIGHT 0.5
-/* A suite for another key type than the certificate's: dual-certificate servers take it. */
-#define OTHER_KEY_WEIGHT 0.2
+/* Parts are cut by the suites they likely accept (a hello per accept), weighed for a server
+ * with OpenSSL's defaults, the most common: fewer parts, fewer refusals. A part that finds a
+ * kind of suite weighed less (regroup) weighs that kind again and hands what it now likely
+ * has beyond its share to new parts, so a server that takes more is not one long chain.
+ * A suite the local OpenSSL does not enable by default: */
+#define RARE_WEIGHT 0.002
+/* ... once the version was seen to accept one (3DES, CAMELLIA...: legacy lists take some): */
+#define RARE_SEEN_WEIGHT 0.05
+/* A suite of nginx's default list (HIGH:!aNULL:!MD5) but not OpenSSL's: ARIA, CAMELLIA, CCM;
+ * 1 once one was seen accepted (such a server takes them all). */
+#define HIGH_WEIGHT 0.1
+/* A suite for another key type than the certificate's: 1 once one was seen accepted (a
+ * server with both certificates). */
+#define OTHER_KEY_WEIGHT 0.1
+/* A suite weighed at least this is one a server likely takes (cut_points). */
+#define LIKELY_WEIGHT 0.5
 /* Likely accepts per part at least: below that a part's refusal costs more than it saves. */
 #define MIN_PART_WEIGHT 6.0
 
+struct split;
+
 typedef struct part {
+    struct split *sp;
     size_t v;                   /* its version's index */
     const uint16_t *codes;      /* a run of its version's candidates */
     size_t n;
@@ -38,9 +51,15 @@ typedef struct part {
     int rc;                     /* suite_enum_part's */
     size_t connections, reused;
     char error[256];
-    bool anchored;              /* its first hello offers the seed last (anchored_hello) */
-    bool seed_picked;           /* ... and the server picked the seed */
-    suite_found_t first;        /* ... or a suite of the part (code 0: none) */
+    suite_found_t first;        /* the order question's find when among its codes (code 0: none) */
+    probe_ctx_t *task;          /* while it runs (regroup) */
+    unsigned seen;              /* kinds of suites weighed less it was seen to take (regroup):
+                                 * its own picks only, so that how it is cut never depends on
+                                 * how far the other parts got */
+    size_t spare;               /* parts it may still hand codes to (plan) */
+    int top_block;              /* block_of its first find (from a hello listing its codes in
+                                 * candidate order); -2: none yet */
+    bool client_order;          /* the order question showed the client's order (no merge) */
 } part_t;
 
 typedef struct vstate {
@@ -58,7 +77,14 @@ typedef struct vstate {
     bool chunked;               /* ... nor within a part: its finds came from several hellos */
     size_t seg_end[MAX_PARTS + 1]; /* where each segment of vr->found ends (seed, then parts) */
     size_t nseg;
-    size_t first_part, nparts;
+    size_t parts[MAX_PARTS];    /* its parts, in candidate order */
+    size_t nparts;
+    unsigned seen;              /* kinds of suites weighed less its seed showed it takes */
+    /* The order question (ask_order), before the parts: */
+    bool seed_picked;           /* the server picked the seed again, offered last: its order */
+    suite_found_t first;        /* or the first of the others it takes: the client's (code 0: neither) */
+    uint16_t handed[SUITE_ENUM_MAX]; /* codes parts handed to new parts (disjoint runs) */
+    size_t nhanded;
     size_t connections, reused; /* of final_task */
     char error[256];
 } vstate_t;
@@ -72,6 +98,9 @@ typedef struct question {
 } question_t;
 
 typedef struct split {
+    pthread_mutex_t mu;         /* parts added while parts run (regroup) */
+    double budget;              /* probe_chain_budget: the hellos one part may take */
+    int per_host;
     suite_enum_run_t *run;
     vstate_t *vs;
     size_t nv;
@@ -86,20 +115,60 @@ typedef struct split {
     const char *seed_au;        /* RSA or ECDSA when a seed (TLS <= 1.2) showed it; NULL */
 } split_t;
 
-/* How likely a server accepts the suite: enabled by OpenSSL's defaults (or less, nginx's),
- * not PSK or SRP (no certificate server takes those), and signed with the key type its picks
- * showed. */
-static double weight_of(const split_t *sp, uint16_t code)
+/* A suite kind a server takes only with a certificate of that key type. */
+static bool certificate_au(const char *au)
+{
+    return strcmp(au, "RSA") == 0 || strcmp(au, "ECDSA") == 0 || strcmp(au, "DSS") == 0;
+}
+
+/* Why a suite weighs less than one a server with OpenSSL's defaults takes. */
+enum {
+    KIND_HIGH = 1,          /* nginx's default list, not OpenSSL's */
+    KIND_OTHER_KEY = 2,     /* signed with another key type than the picks showed (DSS too: a
+                             * DSA certificate is rare) */
+    KIND_RARE = 4,          /* in neither list */
+    KIND_NEVER = 8          /* PSK, SRP, unknown: no certificate server takes those */
+};
+
+static unsigned kinds_of(const split_t *sp, uint16_t code)
 {
     const iana_suite_t *s = iana_suite_by_code(code);
     if (!s || strstr(s->kx, "PSK") || strstr(s->kx, "SRP"))
+        return KIND_NEVER;
+    unsigned k = iana_suite_common(code) ? 0 : iana_suite_high(code) ? KIND_HIGH : KIND_RARE;
+    if (sp->seed_au && certificate_au(s->au) && strcmp(s->au, sp->seed_au) != 0)
+        k |= KIND_OTHER_KEY;
+    return k;
+}
+
+/* How likely a server accepts the suite, by its kinds and those the version was seen to take. */
+static double weight_seen(const split_t *sp, uint16_t code, unsigned seen)
+{
+    unsigned k = kinds_of(sp, code);
+    if (k & KIND_NEVER)
         return RARE_WEIGHT;
-    double w = iana_suite_common(code) ? 1.0 : iana_suite_high(code) ? HIGH_WEIGHT : RARE_WEIGHT;
-    if (w == RARE_WEIGHT)
-        return w;
-    if (sp->seed_au && (strcmp(s->au, "RSA") == 0 || strcmp(s->au, "ECDSA") == 0) && strcmp(s->au, sp->seed_au) != 0)
-        return OTHER_KEY_WEIGHT * w;
+    double w = !(k & KIND_RARE) ? 1.0 : seen & KIND_RARE ? RARE_SEEN_WEIGHT : RARE_WEIGHT;
+    if ((k & KIND_HIGH) && !(seen & KIND_HIGH))
+        w *= HIGH_WEIGHT;
+    if ((k & KIND_OTHER_KEY) && !(seen & KIND_OTHER_KEY))
+        w *= OTHER_KEY_WEIGHT;
     return w;
+}
+
+static double weight_of(const split_t *sp, const vstate_t *v, uint16_t code)
+{
+    return weight_seen(sp, code, v->seen);
+}
+
+/* Suites servers keeping their own order rank as a block: forward secret or not, AEAD or not
+ * (nginx's default list ranks its ECDHE AEAD suites, then ECDHE CBC, then RSA AEAD, RSA CBC). */
+static int block_of(uint16_t code)
+{
+    const iana_suite_t *s = iana_suite_by_code(code);
+    if (!s)
+        return -1;
+    bool fs = strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0;
+    return (fs ? 0 : 2) + (s->aead ? 0 : 1);
 }
 
 /* The versions probe's answer to the hello the sequential engine would send first (all the
@@ -118,6 +187,7 @@ static void seed_from_memo(split_t *sp, vstate_t *v)
             const iana_suite_t *st = iana_suite_by_code(a.cipher);
             if (st && !sp->seed_au && (strcmp(st->au, "RSA") == 0 || strcmp(st->au, "ECDSA") == 0))
                 sp->seed_au = st->au;
+            v->seen |= kinds_of(sp, a.cipher) & ~KIND_NEVER;
             suite_found_t *f = &v->vr->found[v->vr->nfound++];
             f->code = a.cipher;
             snprintf(f->kx_group, sizeof f->kx_group, "%s", a.kx_group);
@@ -128,27 +198,100 @@ static void seed_from_memo(split_t *sp, vstate_t *v)
         }
 }
 
-/* Cuts a version's candidates into nparts runs of about equal weight. */
-static void cut_parts(split_t *sp, size_t vi, size_t nparts)
+static bool has_code(const uint16_t *codes, size_t n, uint32_t code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (codes[i] == code)
+            return true;
+    return false;
+}
+
+/* Adds the parts of version vi ending at ends[0..n) (the last at its candidate count). */
+static void add_runs(split_t *sp, size_t vi, const size_t *ends, size_t n)
+{
+    vstate_t *v = &sp->vs[vi];
+    v->nparts = 0;
+    for (size_t k = 0, from = 0; k < n && sp->nparts < MAX_PARTS; from = ends[k++]) {
+        double w = 0;
+        for (size_t i = from; i < ends[k]; i++)
+            w += weight_of(sp, v, v->cand[i]);
+        v->parts[v->nparts++] = sp->nparts;
+        part_t *pt = &sp->parts[sp->nparts++];
+        *pt = (part_t){ .sp = sp, .v = vi, .codes = v->cand + from, .n = ends[k] - from, .weight = w,
+                        .seen = v->seen, .top_block = -2, .client_order = v->first.code != 0 };
+        /* The order question's find is the first of its part's (enumerate_part). */
+        if (v->first.code && has_code(pt->codes, pt->n, v->first.code)) {
+            pt->first = v->first;
+            pt->top_block = block_of(v->first.code);
+        }
+    }
+}
+
+/* Where version vi's candidates are cut into nparts runs ending where a block does (block_of:
+ * before a likely suite of another block than the likely one before it), each cut within a
+ * quarter of a run of the even cut: a server keeping its own order ranks its blocks whole
+ * (nginx, PostgreSQL, Apache: forward secret AEAD, then CBC, then the same without forward
+ * secrecy), so each run's finds rank above the next's and the boundary questions hold, with no
+ * merge. false when a cut has no block end near. */
+static bool block_cuts(const split_t *sp, const vstate_t *v, size_t nparts, double total, size_t *ends)
+{
+    double share = total / (double)nparts, w = 0;
+    size_t k = 1, best = 0;
+    double best_gap = share / 4;
+    int last_block = -2;
+    for (size_t i = 0; i < v->ncand && k < nparts; i++) {
+        double goal = share * (double)k, wi = weight_of(sp, v, v->cand[i]);
+        if (wi >= LIKELY_WEIGHT) {
+            if (last_block != -2 && block_of(v->cand[i]) != last_block && fabs(w - goal) < best_gap) {
+                best_gap = fabs(w - goal);
+                best = i;
+            }
+            last_block = block_of(v->cand[i]);
+        }
+        w += wi;
+        /* Past the goal by more than the tolerance: this cut is decided. */
+        if (w - goal > share / 4) {
+            if (!best)
+                return false;
+            ends[k - 1] = best;
+            k++;
+            best = 0;
+            best_gap = share / 4;
+        }
+    }
+    if (k < nparts && best)
+        ends[k++ - 1] = best;
+    if (k < nparts)
+        return false;
+    ends[nparts - 1] = v->ncand;
+    return true;
+}
+
+/* Cuts a version's candidates into nparts runs: at block ends (block_cuts) with nparts or one
+ * more (a refusal more, no merge), else of about equal weight. */
+static void cut_parts(split_t *sp, size_t vi, size_t nparts, int per_host)
 {
     vstate_t *v = &sp->vs[vi];
     double total = 0, acc = 0;
     for (size_t i = 0; i < v->ncand; i++)
-        total += weight_of(sp, v->cand[i]);
-    v->first_part = sp->nparts;
-    size_t from = 0;
-    for (size_t k = 0; k < nparts && from < v->ncand && sp->nparts < MAX_PARTS; k++) {
-        double goal = total * (double)(k + 1) / (double)nparts, w = 0;
-        size_t to = from;
-        while (to < v->ncand && (k + 1 == nparts || acc + weight_of(sp, v->cand[to]) <= goal + 1e-9 || to == from)) {
-            w += weight_of(sp, v->cand[to]);
-            acc += weight_of(sp, v->cand[to]);
-            to++;
+        total += weight_of(sp, v, v->cand[i]);
+    size_t ends[MAX_PARTS];
+    /* The client's order needs no merge: runs of equal weight are the shortest chains. */
+    for (size_t n = nparts; !v->first.code && n > 1 && n <= nparts + 1 && n <= (size_t)per_host && n <= MAX_PARTS; n++)
+        if (block_cuts(sp, v, n, total, ends)) {
+            add_runs(sp, vi, ends, n);
+            return;
         }
-        sp->parts[sp->nparts++] = (part_t){ .v = vi, .codes = v->cand + from, .n = to - from, .weight = w };
+    size_t from = 0, n = 0;
+    for (size_t k = 0; k < nparts && from < v->ncand && n < MAX_PARTS; k++) {
+        double goal = total * (double)(k + 1) / (double)nparts;
+        size_t to = from;
+        while (to < v->ncand && (k + 1 == nparts || acc + weight_of(sp, v, v->cand[to]) <= goal + 1e-9 || to == from))
+            acc += weight_of(sp, v, v->cand[to++]);
+        ends[n++] = to;
         from = to;
     }
-    v->nparts = sp->nparts - v->first_part;
+    add_runs(sp, vi, ends, n);
 }
 
 /* Parts per version: its expected accepts cut into chains of about the endpoint's budget
@@ -159,7 +302,7 @@ static void plan(split_t *sp, int per_host, double budget)
     for (size_t i = 0; i < sp->nv; i++) {
         w[i] = 0;
         for (size_t j = 0; j < sp->vs[i].ncand; j++)
-            w[i] += weight_of(sp, sp->vs[i].cand[j]);
+            w[i] += weight_of(sp, &sp->vs[i], sp->vs[i].cand[j]);
     }
     for (size_t i = 0; i < sp->nv; i++) {
         /* Rounded up: a chain longer than the share is the audit's tail. */
@@ -171,7 +314,27 @@ static void plan(split_t *sp, int per_host, double budget)
         /* A part costs a refusal: one per few suites the version likely accepts at most. */
         if (n > 1 && (double)n > w[i] / MIN_PART_WEIGHT)
             n = w[i] / MIN_PART_WEIGHT >= 1 ? (size_t)(w[i] / MIN_PART_WEIGHT) : 1;
-        cut_parts(sp, i, n);
+        cut_parts(sp, i, n, per_host);
+    }
+    /* Parts each may hand codes to (regroup): as many as --per-host leaves beside the version's
+     * parts, for every part (which one meets more than it was weighed for is not known), fewer
+     * when all of them could not fit MAX_PARTS; fixed here, so that no part's cut depends on
+     * another's. */
+    for (size_t spare = (size_t)per_host; spare > 0; spare--) {
+        size_t most = 0;
+        for (size_t i = 0; i < sp->nv; i++) {
+            size_t k = sp->vs[i].nparts, each = k < (size_t)per_host ? (size_t)per_host - k : 0;
+            most += k * (1 + (each < spare ? each : spare));
+        }
+        if (most > MAX_PARTS)
+            continue;
+        for (size_t i = 0; i < sp->nv; i++) {
+            vstate_t *v = &sp->vs[i];
+            size_t each = v->nparts < (size_t)per_host ? (size_t)per_host - v->nparts : 0;
+            for (size_t k = 0; k < v->nparts; k++)
+                sp->parts[v->parts[k]].spare = each < spare ? each : spare;
+        }
+        break;
     }
     for (size_t i = 0; i < sp->nparts; i++) {
         size_t j = i;
@@ -183,45 +346,48 @@ static void plan(split_t *sp, int per_host, double budget)
         sp->hellos[i] = sp->order[i]->weight + 1;
 }
 
-static bool has_code(const uint16_t *codes, size_t n, uint32_t code)
+/* The order question, one hello per version with a seed, all at once before the parts are cut:
+ * every candidate but the seed, then the seed. A server keeping its own order picks the seed
+ * again (its favourite); one following the client picks the first of the others it takes,
+ * which is then a find. The parts are then cut for that order (plan: at block ends for the
+ * server's, by weight for the client's). Not sent when the shape would cut the seed off. */
+static void ask_order(probe_ctx_t *task, void *arg, size_t i)
 {
-    for (size_t i = 0; i < n; i++)
-        if (codes[i] == code)
-            return true;
-    return false;
-}
-
-/* The part's first hello with the version's seed offered after its suites: the question that
- * tells the server's order from the client's, asked with the parts instead of after them. A
- * server keeping its own order picks the seed (its favourite); one following the client picks
- * the first of the part's suites it takes, which is then the part's first find. Not sent when
- * the shape would cut the seed off. */
-static void anchored_hello(suite_enum_run_t *run, const split_t *sp, part_t *pt)
-{
-    const vstate_t *v = &sp->vs[pt->v];
-    uint16_t *list = malloc((pt->n + 1) * sizeof *list);
-    if (!list)
+    split_t *sp = arg;
+    vstate_t *v = &sp->vs[sp->jobs[i]];
+    hello_profile_t *p = malloc(sizeof *p);
+    uint16_t *list = malloc((v->ncand + 1) * sizeof *list);   /* the seed is no candidate any more */
+    if (!p || !list) {
+        free(p);
+        free(list);
         return;
-    memcpy(list, pt->codes, pt->n * sizeof *list);
-    list[pt->n] = v->seed;
-    hello_profile_init(run->p, run->ctx->ep->sni, v->vr->version);
-    size_t offered = hello_shape_fit(&run->shape, run->p, list, pt->n + 1, 0);
-    free(list);
-    if (offered != pt->n + 1)
-        return;
-    tls_raw_result_t r;
-    hello_answer_t a;
-    tls_raw_outcome_t o = hello_shape_ask(run->ctx, &run->shape, run->p, &a, &r, &run->connections, &run->reused);
-    if (o == TLS_RAW_ACCEPTED && r.cipher == v->seed) {
-        pt->seed_picked = true;
-    } else if (o == TLS_RAW_ACCEPTED && has_code(pt->codes, pt->n, r.cipher)) {
-        pt->first.code = r.cipher;
-        snprintf(pt->first.kx_group, sizeof pt->first.kx_group, "%s", a.kx_group);
     }
-    tls_raw_result_free(&r);
+    size_t n = 0;
+    for (size_t k = 0; k < v->ncand; k++)
+        if (v->cand[k] != v->seed)
+            list[n++] = v->cand[k];
+    list[n++] = v->seed;
+    hello_shape_t shape = sp->run->shape;
+    hello_profile_init(p, task->ep->sni, v->vr->version);
+    size_t offered = hello_shape_fit(&shape, p, list, n, 0);
+    free(list);
+    if (offered == n) {
+        tls_raw_result_t r;
+        hello_answer_t a;
+        tls_raw_outcome_t o = hello_shape_ask(task, &shape, p, &a, &r, &v->connections, &v->reused);
+        if (o == TLS_RAW_ACCEPTED && r.cipher == v->seed) {
+            v->seed_picked = true;
+        } else if (o == TLS_RAW_ACCEPTED && has_code(v->cand, v->ncand, r.cipher)) {
+            v->first.code = r.cipher;
+            snprintf(v->first.kx_group, sizeof v->first.kx_group, "%s", a.kx_group);
+            v->seen |= kinds_of(sp, r.cipher) & ~KIND_NEVER;
+        }
+        tls_raw_result_free(&r);
+    }
+    free(p);
 }
 
-/* The part's codes less the anchored hello's find, enumerated; that find first. */
+/* The part's codes less the order question's find, enumerated; that find first. */
 static int enumerate_part(suite_enum_run_t *run, part_t *pt)
 {
     if (!pt->first.code)
@@ -249,6 +415,146 @@ static int enumerate_part(suite_enum_run_t *run, part_t *pt)
     return rc;
 }
 
+/* Called with sp->mu held: codes[0..n), the run of candidates a part hands on, as a new part
+ * right after the part at list position at. */
+static void add_part(split_t *sp, vstate_t *v, size_t at, const uint16_t *codes, size_t n, double w,
+                     unsigned seen)
+{
+    uint16_t *mine = v->handed + v->nhanded;
+    memcpy(mine, codes, n * sizeof *codes);
+    v->nhanded += n;
+    size_t idx = sp->nparts++;
+    sp->parts[idx] = (part_t){ .sp = sp, .v = (size_t)(v - sp->vs), .codes = mine, .n = n, .weight = w,
+                               .seen = seen, .top_block = -2, .client_order = v->first.code != 0 };
+    memmove(&v->parts[at + 2], &v->parts[at + 1], (v->nparts - at - 1) * sizeof *v->parts);
+    v->parts[at + 1] = idx;
+    v->nparts++;
+    sp->order[idx] = &sp->parts[idx];
+    sp->hellos[idx] = w + 1;
+}
+
+/* A server keeping its own order picks its favourite of what a hello offers: suites of a
+ * block it would rank above the pick's (block_of), offered and passed over, it likely does
+ * not take (nginx lists DHE suites and has no DH parameters). For planning only. above: the
+ * pick's block, -1 for none. */
+static double plan_weight(const split_t *sp, unsigned seen, uint16_t code, int above)
+{
+    int b = block_of(code);
+    return above >= 0 && b >= 0 && b < above ? 0 : weight_seen(sp, code, seen);
+}
+
+/* Where c[0..n) is cut into at most pieces runs of about equal weight (rest in all, as
+ * plan_weight weighs them): ends[k] is where run k ends, the last at n; returns how many runs.
+ * The client's order (!by_block) needs no merge: anywhere near the even cut. Else only right
+ * before a likely suite (LIKELY_WEIGHT) of another block (block_of) than the likely
+ * one before it, within half a run of the even cut, so that a server ranking blocks whole
+ * ranks each run above the next (the boundary questions hold, no merge); a cut with no such
+ * place near is not made. Unlikely suites between are no block's: servers seldom rank them. */
+static size_t cut_points(const split_t *sp, unsigned seen, const uint16_t *c, size_t n, size_t pieces,
+                         double rest, int above, bool by_block, size_t *ends)
+{
+    size_t runs = 0, from = 0;
+    double acc = 0, share = rest / (double)pieces;
+    for (size_t k = 1; k < pieces && from < n; k++) {
+        double goal = share * (double)k, best_gap = share / 2, w = acc;
+        size_t best = 0;
+        int last_block = -2;
+        for (size_t i = from; i < n; i++) {
+            double wi = plan_weight(sp, seen, c[i], above);
+            if (!by_block && i > from && fabs(w - goal) < best_gap) {
+                best_gap = fabs(w - goal);
+                best = i;
+            }
+            if (wi >= LIKELY_WEIGHT) {
+                if (by_block && last_block != -2 && block_of(c[i]) != last_block && fabs(w - goal) < best_gap) {
+                    best_gap = fabs(w - goal);
+                    best = i;
+                }
+                last_block = block_of(c[i]);
+            }
+            w += wi;
+        }
+        if (!best)
+            continue;
+        for (size_t i = from; i < best; i++)
+            acc += plan_weight(sp, seen, c[i], above);
+        ends[runs++] = best;
+        from = best;
+    }
+    ends[runs++] = n;
+    return runs;
+}
+
+/* After each find of a part (suite_enum_run.regroup). A find of a kind weighed less shows the
+ * server takes that kind: the part's codes are weighed again, and what it now likely has beyond
+ * a chain's share goes to new parts (at most its spare ones), runs of its codes in their order,
+ * which start as slots free. Each costs a refusal, so only once per kind the part sees, never
+ * below MIN_PART_WEIGHT. A server keeping its own order has the runs' finds merged after (a
+ * question per boundary, more hellos where their orders cross): runs end only where a block
+ * ends (cut_points). The part's first hello listed its codes in candidate order: the suites of
+ * blocks before its first find's were passed over (a server following the client takes none
+ * of them; one keeping its own order ranks them higher, so likely takes none either): weighed
+ * nothing. Only the part's own picks count, so that the facts and the hellos never depend on
+ * timing. Returns how many of c the part keeps. */
+static size_t regroup(void *arg, const uint16_t *c, size_t n, uint16_t pick, bool forward)
+{
+    part_t *pt = arg;
+    split_t *sp = pt->sp;
+    vstate_t *v = &sp->vs[pt->v];
+    if (pt->top_block == -2 && forward)
+        pt->top_block = block_of(pick);
+    unsigned kinds = kinds_of(sp, pick) & ~KIND_NEVER;
+    if (!(kinds & ~pt->seen))
+        return n;
+    pt->seen |= kinds;
+    if (!pt->spare)
+        return n;
+    int above = pt->top_block >= 0 ? pt->top_block : -1;
+    double rest = 0;
+    for (size_t i = 0; i < n; i++)
+        rest += plan_weight(sp, pt->seen, c[i], above);
+    size_t pieces = (size_t)ceil(rest / sp->budget);
+    if ((double)pieces > rest / MIN_PART_WEIGHT)
+        pieces = (size_t)(rest / MIN_PART_WEIGHT);
+    if (pieces > 1 + pt->spare)
+        pieces = 1 + pt->spare;
+    if (pieces <= 1)
+        return n;
+    size_t ends[MAX_PARTS + 1];
+    size_t runs = cut_points(sp, pt->seen, c, n, pieces, rest, above, !pt->client_order, ends);
+    if (runs <= 1)
+        return n;
+    pthread_mutex_lock(&sp->mu);
+    size_t at = 0, handed = v->nhanded, nparts = sp->nparts;
+    while (at < v->nparts && &sp->parts[v->parts[at]] != pt)
+        at++;
+    /* Room: the runs are disjoint and not cut again, so never more than the candidates. */
+    if (v->nhanded + (n - ends[0]) > SUITE_ENUM_MAX || at == v->nparts) {
+        pthread_mutex_unlock(&sp->mu);
+        return n;
+    }
+    for (size_t k = 1; k < runs; k++) {
+        double w = 0;
+        for (size_t i = ends[k - 1]; i < ends[k]; i++)
+            w += plan_weight(sp, pt->seen, c[i], above);
+        add_part(sp, v, at + k - 1, c + ends[k - 1], ends[k] - ends[k - 1], w, pt->seen);
+    }
+    /* The new parts' codes are no longer the part's only if they will run (nothing the scheduler
+     * reads of sp is written here: lock order sp->mu, then the scheduler's). */
+    size_t keep = ends[0];
+    if (!probe_fanout_grow(pt->task, sp->nparts)) {
+        memmove(&v->parts[at + 1], &v->parts[at + runs], (v->nparts - at - runs) * sizeof *v->parts);
+        v->nparts -= runs - 1;
+        sp->nparts = nparts;
+        v->nhanded = handed;
+        keep = n;
+    } else {
+        pt->spare -= runs - 1;
+    }
+    pthread_mutex_unlock(&sp->mu);
+    return keep;
+}
+
 static void part_task(probe_ctx_t *task, void *arg, size_t i)
 {
     split_t *sp = arg;
@@ -261,10 +567,9 @@ static void part_task(probe_ctx_t *task, void *arg, size_t i)
         snprintf(pt->error, sizeof pt->error, "out of memory");
         return;
     }
-    suite_enum_run_t run = { .ctx = task, .p = p, .shape = sp->run->shape };
+    suite_enum_run_t run = { .ctx = task, .p = p, .shape = sp->run->shape, .regroup = regroup, .regroup_arg = pt };
+    pt->task = task;
     pt->res->version = sp->vs[pt->v].vr->version;
-    if (pt->anchored)
-        anchored_hello(&run, sp, pt);
     pt->rc = enumerate_part(&run, pt);
     pt->connections = run.connections;
     pt->reused = run.reused;
@@ -312,7 +617,7 @@ static void merge_parts(split_t *sp, vstate_t *v)
     if (v->seed)
         v->seg_end[v->nseg++] = vr->nfound;
     for (size_t k = 0; k < v->nparts; k++) {
-        part_t *pt = &sp->parts[v->first_part + k];
+        part_t *pt = &sp->parts[v->parts[k]];
         sp->run->connections += pt->connections;
         sp->run->reused += pt->reused;
         if (pt->rc == 1)
@@ -357,7 +662,7 @@ static void merge_parts(split_t *sp, vstate_t *v)
 static int order_from_picks(split_t *sp, vstate_t *v)
 {
     for (size_t k = 0; k < v->nparts; k++) {
-        suite_enum_t *r = sp->parts[v->first_part + k].res;
+        suite_enum_t *r = sp->parts[v->parts[k]].res;
         if (r && r->zigzag && r->nfound >= 2 && !suite_enum_picks_follow_client(r))
             return 1;
     }
@@ -370,36 +675,19 @@ static int order_from_picks(split_t *sp, vstate_t *v)
     return -1;
 }
 
-/* One part per version with a seed asks the order question in its first hello
- * (anchored_hello): the first in candidate order, the strongest suites, which a server that
- * takes any suite at all takes first. */
-static void plan_anchors(split_t *sp)
-{
-    for (size_t i = 0; i < sp->nv; i++) {
-        vstate_t *v = &sp->vs[i];
-        if (!v->whole && v->seed && v->nparts)
-            sp->parts[v->first_part].anchored = true;
-    }
-}
-
-/* What the anchored part proved. Its find picked with the seed offered after it: a server
+/* What the order question proved. Its find picked with the seed offered after it: a server
  * keeping its own order would have picked the seed, its favourite among what the seed's hello
  * offered, which must have held the find (not before the seed: the client's order would have
- * picked it there). The seed picked, with a find of the part offered before it: the client's
- * order would have picked that find. */
+ * picked it there). The seed picked, with another find (every one was offered before it): the
+ * client's order would have picked that find. */
 static int anchored_proof(const split_t *sp, const vstate_t *v)
 {
-    for (size_t k = 0; k < v->nparts; k++) {
-        const part_t *pt = &sp->parts[v->first_part + k];
-        if (!pt->anchored || !pt->res)
-            continue;
-        if (pt->first.code) {
-            size_t at = rank_in(v, pt->first.code), at_seed = rank_in(v, v->seed);
-            return at > at_seed && at < v->seed_offered ? 0 : -1;
-        }
-        return pt->seed_picked && pt->res->nfound ? 1 : -1;
+    (void)sp;
+    if (v->first.code) {
+        size_t at = rank_in(v, v->first.code), at_seed = rank_in(v, v->seed);
+        return at > at_seed && at < v->seed_offered ? 0 : -1;
     }
-    return -1;
+    return v->seed_picked && v->vr->nfound >= 2 ? 1 : -1;
 }
 
 /* A find the first hello offered after the seed: the server passed it over for the seed. */
@@ -612,6 +900,14 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
         return 0;
     }
     *sp = (split_t){ .run = run, .vs = vs, .nv = nv };
+    if (pthread_mutex_init(&sp->mu, NULL) != 0) {
+        free(sp);
+        free(vs);
+        for (size_t i = 0; i < nv; i++)
+            if (suite_enum_tls(run, vrs[i]) != 0)
+                return -1;
+        return 0;
+    }
     /* A server that closes on refusals instead of sending an alert would make every part's
      * last hello a misbehaviour, and one that takes only short hellos would cost a hello per
      * chunk of every part: their versions go to the engine that holds, each whole. */
@@ -627,8 +923,31 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
             seed_from_memo(sp, &vs[i]);
     }
     if (split) {
-        plan(sp, run->ctx->ep->opts ? run->ctx->ep->opts->per_host : 1, probe_chain_budget(run->ctx->ep));
-        plan_anchors(sp);
+        sp->per_host = run->ctx->ep->opts ? run->ctx->ep->opts->per_host : 1;
+        sp->budget = probe_chain_budget(run->ctx->ep);
+        sp->njobs = 0;
+        for (size_t i = 0; i < nv; i++)
+            if (vs[i].seed)
+                sp->jobs[sp->njobs++] = i;
+        /* Every part waits for them: they go first (as long as the longest chain after them). */
+        double gate[MAX_VERSIONS], longest = 1;
+        for (size_t k = 0; k < sp->njobs; k++) {
+            double w = 1;
+            for (size_t c = 0; c < vs[sp->jobs[k]].ncand; c++)
+                w += weight_of(sp, &vs[sp->jobs[k]], vs[sp->jobs[k]].cand[c]);
+            if (w > longest)
+                longest = w;
+        }
+        for (size_t k = 0; k < sp->njobs; k++)
+            gate[k] = 1 + (longest < sp->budget ? longest : sp->budget);
+        probe_fanout(run->ctx, sp->njobs, ask_order, sp, gate);
+        for (size_t k = 0; k < sp->njobs; k++) {
+            run->connections += vs[sp->jobs[k]].connections;
+            run->reused += vs[sp->jobs[k]].reused;
+            vs[sp->jobs[k]].connections = vs[sp->jobs[k]].reused = 0;
+        }
+        sp->njobs = 0;
+        plan(sp, sp->per_host, sp->budget);
         probe_fanout(run->ctx, sp->nparts, part_task, sp, sp->hellos);
         for (size_t i = 0; i < nv; i++)
             merge_parts(sp, &vs[i]);
@@ -656,6 +975,7 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
     }
     for (size_t i = 0; i < sp->nparts; i++)
         free(sp->parts[i].res);
+    pthread_mutex_destroy(&sp->mu);
     free(vs);
     free(sp);
     return rc;

@@ -32,7 +32,8 @@
 #
 # Printed per server and RTT, in one run:
 #   tlsprobe at each --per-host: `tlsprobe -q --format json --per-host N --ca-file CA
-#     --sni localhost -o F 127.0.0.1:PROXYPORT` (every default probe): median wall time, the
+#     --sni localhost -o F https://127.0.0.1:PROXYPORT` (every default probe; https:// names the
+#     service, as port 443 does for `tlsprobe example.com`): median wall time, the
 #     connections the proxy accepted (the cleartext HTTP probe's port 80 is not proxied: the
 #     report's .endpoints[0].connections counts it too), the most open at once, the floor
 #     (connections / per-host x 2 RTT; for s_server the larger serial floor) and wall / floor,
@@ -200,7 +201,7 @@ run() {
 FACTS='.endpoints[0].facts // {} | {ciphers, groups, signatures}
   | walk(if type == "object" then del(.connections, .reused_answers, .duration_ms) else . end)'
 tp() {   # tp PORT PER_HOST OUT: the tlsprobe command
-  CMD=("$TLSPROBE" -q --format json --per-host "$2" --ca-file "$WORK/ca.pem" --sni localhost -o "$3" "127.0.0.1:$1")
+  CMD=("$TLSPROBE" -q --format json --per-host "$2" --ca-file "$WORK/ca.pem" --sni localhost -o "$3" "https://127.0.0.1:$1")
 }
 
 # ---- the baseline: each server without the proxy (the facts latency must not change)

@@ -147,9 +147,11 @@ assert_jq "$LABEL: no TLS 1.3, no TLS 1.3 signature schemes" "$TP_OUT" "$E.facts
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" some '[3,0,2,0]' 5 1
-# Since parts count nginx's default suites as half likely and the share is rounded up
-# (suite_split.c): 10, two answers kept.
-check_cost 10 2
+# 11, one answer kept: the order question first (every candidate but the kept answer, then it:
+# picked again, the server's order), then three parts cut where a block of suites ends
+# (suite_split.c: forward secrecy or not, AEAD or not; a part more than the share asks, so
+# that each part's finds rank above the next's), their refusals and the boundary questions.
+check_cost 11 1
 check_classes '[["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA","weak"],["TLS_RSA_WITH_AES_128_GCM_SHA256","weak"],
   ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384","recommended"],["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384","recommended"],
   ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256","recommended"]]'
@@ -171,9 +173,9 @@ run ciphers13 "$LAB_PORT_CIPHERS13"
 check_versions '["TLSv1.3"]'
 check_suites TLSv1.3 true "$S"
 check_summary "$S" all '[3,0,0,0]' 3 1
-# 4: the kept answer 0x1301 (reused); the part's first hello offers the versions probe's pick
-# last (suite_split.c, anchored_hello): the server takes it again, its own order; then the
-# two other picks and the refusal.
+# 4: the kept answer 0x1301 (reused); the order question offers the versions probe's pick
+# last (suite_split.c, ask_order): the server takes it again, its own order; then the two
+# other picks and the refusal.
 check_cost 4 1
 check_suite_fields TLSv1.3 0x1304 '{"cipher":"AES_128_CCM","aead":true,"forward_secrecy":true,"class":"recommended","why":""}'
 check_groups '{"accepted":["secp384r1","x25519"],"preferred":"x25519"}' null null
@@ -185,9 +187,8 @@ run nginx_pref "$LAB_PORT_NGINX_PREF"
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" all '[2,0,1,0]' 3 1
-# Since parts count nginx's default suites as half likely and the share is rounded up
-# (suite_split.c): 5, two answers kept.
-check_cost 5 2
+# As ciphers12 (the server's order, three parts at block ends): 6, one answer kept.
+check_cost 6 1
 # The everything-hello negotiated TLS 1.2, so TLS 1.2 got no hello of its own; its answer (an
 # ECDHE suite on secp384r1, signed) is also the first pick of the curve and signature rounds.
 assert_jq "$LABEL: versions connections: five versions alone plus the everything-hello" "$TP_OUT" \
@@ -203,11 +204,10 @@ run nginx_nopref "$LAB_PORT_NGINX_NOPREF"
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 false "$S"
 check_summary "$S" all '[2,0,1,0]' 3 1
-# 5: the kept answer 0xC030 (reused); three parts (the endpoint's share, rounded up; nginx's
-# default suites counted as half likely): the first's first hello offers 0xC030 last
-# (anchored_hello): 0xCCA8 picked, the client's order (no order hello); then 0xC013 and a
-# refusal; the other parts a refusal each.
-check_cost 5 1
+# 4: the kept answer 0xC030 (reused); the order question offers 0xC030 last: 0xCCA8 picked,
+# the client's order and a find (no other order hello); two parts of equal weight (the
+# client's order needs no merge): 0xC013 and a refusal, the other part a refusal.
+check_cost 4 1
 check_groups null '["secp256r1","secp384r1"]' null
 
 # ------------------------------------------------------------------------------- gnutls_chacha
@@ -228,8 +228,7 @@ assert_jq "$LABEL: TLS 1.2 signature schemes" "$TP_OUT" "$E.facts.signatures.tls
 check_versions '["TLSv1.2"]'
 check_suites TLSv1.2 true "$S"
 check_summary "$S" some '[4,0,1,0]' 5 1
-# Since parts count nginx's default suites as half likely and the share is rounded up
-# (suite_split.c): 11.
+# The server's order (see ciphers12): 11.
 check_cost 11 2
 check_groups null '["secp256r1","secp384r1","secp521r1","x25519","x448"]' '{"bits":2048,"group":"ffdhe2048","well_known":true}'
 

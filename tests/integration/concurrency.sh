@@ -37,6 +37,20 @@ assert_jq "serial run: every endpoint reached" "$SERIAL" '[.endpoints[].status] 
 assert_jq "serial run: endpoints in input order" "$SERIAL" '[.endpoints[].target]' "$(printf '%s\n' "${TARGETS[@]}" | jq -R . | jq -cs .)"
 same_reports "--jobs 1 and --jobs 8 --per-host 3: identical reports" "$STRIP" "$SERIAL" "$PARALLEL"
 
+# https:// targets: the http probe's cleartext request to the TLS port is made early when a
+# slot idles while the versions probe's first hello goes alone (probe.h, prefetch), which
+# --jobs 1 never allows, and is counted when the probe takes it: reports, connection counts
+# included, do not depend on whether it was (a refused port: the probe never runs; a port that
+# speaks only cleartext HTTP; TLS with and without HTTP behind it).
+HTTPS_TARGETS=("https://localhost:$LAB_PORT_NGINX" "https://localhost:$LAB_PORT_WEB2"
+  "https://localhost:$LAB_PORT_WEB2_PLAIN" "https://localhost:$LAB_PORT_TLS13" "https://localhost:$LAB_PORT_REFUSED")
+tp https-serial --format json --ca-file "$LAB_CA" --jobs 1 --per-host 3 "${HTTPS_TARGETS[@]}"
+HTTPS_SERIAL=$TP_OUT
+tp https-parallel --format json --ca-file "$LAB_CA" --jobs 8 --per-host 3 "${HTTPS_TARGETS[@]}"
+same_reports "https:// targets, --jobs 1 and 8: identical reports, connections included" "$STRIP" "$HTTPS_SERIAL" "$TP_OUT"
+assert_jq "https:// targets: the cleartext request to each TLS port that answered, counted" "$TP_OUT" \
+  '[.endpoints[] | .facts.http.cleartext_on_tls_port.url != null]' '[true,true,true,true,false]'
+
 # The same accepted versions whatever the concurrency (the facts the lab fixes).
 assert_jq "parallel run: accepted versions per server" "$PARALLEL" '[.endpoints[].facts.versions.accepted]' \
   '[["TLSv1.2"],["TLSv1.3"],["TLSv1.0","TLSv1.1"],["TLSv1.2","TLSv1.3"],["TLSv1.2","TLSv1.3"],["TLSv1.2","TLSv1.3"],["SSLv3"],["SSLv2"]]'

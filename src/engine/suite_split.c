@@ -891,7 +891,7 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
 {
     split_t *sp = calloc(1, sizeof *sp);
     vstate_t *vs = calloc(nv ? nv : 1, sizeof *vs);
-    if (!sp || !vs || nv > MAX_VERSIONS) {
+    if (!sp || !vs || nv > MAX_VERSIONS || pthread_mutex_init(&sp->mu, NULL) != 0) {
         free(sp);
         free(vs);
         for (size_t i = 0; i < nv; i++)
@@ -899,15 +899,9 @@ int suite_enum_split(suite_enum_run_t *run, suite_enum_t **vrs, size_t nv)
                 return -1;
         return 0;
     }
-    *sp = (split_t){ .run = run, .vs = vs, .nv = nv };
-    if (pthread_mutex_init(&sp->mu, NULL) != 0) {
-        free(sp);
-        free(vs);
-        for (size_t i = 0; i < nv; i++)
-            if (suite_enum_tls(run, vrs[i]) != 0)
-                return -1;
-        return 0;
-    }
+    sp->run = run;
+    sp->vs = vs;
+    sp->nv = nv;
     /* A server that closes on refusals instead of sending an alert would make every part's
      * last hello a misbehaviour, and one that takes only short hellos would cost a hello per
      * chunk of every part: their versions go to the engine that holds, each whole. */

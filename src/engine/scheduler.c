@@ -449,6 +449,9 @@ static void worker_task(sched_t *s, fanout_job_t *job)
 {
     size_t i = take_task(job), ep = job->ep;
     slot_take(s, ep);
+    /* A probe's own thread may have deferred to this task while this worker counted as idle:
+     * it looks again (own_turn). */
+    pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     bool reached = false, answered = false;
     run_task(&s->eps[ep], job, i, &reached, &answered);
@@ -458,6 +461,19 @@ static void worker_task(sched_t *s, fanout_job_t *job)
     job->answered |= answered;
     job->done++;
     pthread_cond_broadcast(&s->cv);
+}
+
+/* Called with mu held, after slot_take on the probe's own thread: the endpoint's deadline moved
+ * while none of its work ran (the sweep's pace); the thread's waits follow it (a later one that
+ * --rate waits already set stays). */
+static void own_deadline_follow(sched_t *s, size_t ep)
+{
+    endpoint_t *e = &s->eps[ep];
+    pthread_mutex_lock(&e->lock);
+    double deadline = e->deadline;
+    pthread_mutex_unlock(&e->lock);
+    if (net_deadline() > 0 && deadline > net_deadline())
+        net_deadline_set(deadline);
 }
 
 /* A task made its call's tasks n: idle workers may take the new ones at once. */
@@ -542,6 +558,7 @@ static void fanout_run(probe_fanout_host_t *host, probe_ctx_t *ctx, size_t n, pr
         }
         if (!holding) {
             slot_take(s, link->ep);
+            own_deadline_follow(s, link->ep);
             holding = true;
         }
         size_t i = take_task(&job);
@@ -565,6 +582,7 @@ static void fanout_run(probe_fanout_host_t *host, probe_ctx_t *ctx, size_t n, pr
             pthread_cond_wait(&s->cv, &s->mu);
         s->group_resuming[group]--;
         slot_take(s, link->ep);
+        own_deadline_follow(s, link->ep);
     }
     pthread_mutex_unlock(&s->mu);
     free(job.started);

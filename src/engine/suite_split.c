@@ -211,19 +211,24 @@ static void add_runs(split_t *sp, size_t vi, const size_t *ends, size_t n)
 {
     vstate_t *v = &sp->vs[vi];
     v->nparts = 0;
-    for (size_t k = 0, from = 0; k < n && sp->nparts < MAX_PARTS; from = ends[k++]) {
+    for (size_t k = 0, from = 0; k < n; from = ends[k++]) {
         double w = 0;
-        for (size_t i = from; i < ends[k]; i++)
+        /* No room for more parts (plan leaves each version one): the last takes the rest, so
+         * that no candidate goes unasked. */
+        size_t to = sp->nparts + 1 < MAX_PARTS ? ends[k] : ends[n - 1];
+        for (size_t i = from; i < to; i++)
             w += weight_of(sp, v, v->cand[i]);
         v->parts[v->nparts++] = sp->nparts;
         part_t *pt = &sp->parts[sp->nparts++];
-        *pt = (part_t){ .sp = sp, .v = vi, .codes = v->cand + from, .n = ends[k] - from, .weight = w,
+        *pt = (part_t){ .sp = sp, .v = vi, .codes = v->cand + from, .n = to - from, .weight = w,
                         .seen = v->seen, .top_block = -2, .client_order = v->first.code != 0 };
         /* The order question's find is the first of its part's (enumerate_part). */
         if (v->first.code && has_code(pt->codes, pt->n, v->first.code)) {
             pt->first = v->first;
             pt->top_block = block_of(v->first.code);
         }
+        if (to == ends[n - 1])
+            break;
     }
 }
 
@@ -307,6 +312,10 @@ static void plan(split_t *sp, int per_host, double budget)
     for (size_t i = 0; i < sp->nv; i++) {
         /* Rounded up: a chain longer than the share is the audit's tail. */
         size_t n = (size_t)ceil(w[i] / budget);
+        /* Room for one part of every version after it, and one more (cut_parts may add it). */
+        size_t room = MAX_PARTS - sp->nparts - (sp->nv - i - 1);
+        if (n + 1 > room)
+            n = room > 1 ? room - 1 : 1;
         if (n < 1)
             n = 1;
         if (n > (size_t)per_host)

@@ -365,16 +365,15 @@ static void ask_order(probe_ctx_t *task, void *arg, size_t i)
     split_t *sp = arg;
     vstate_t *v = &sp->vs[sp->jobs[i]];
     hello_profile_t *p = malloc(sizeof *p);
-    uint16_t *list = malloc((v->ncand + 1) * sizeof *list);   /* the seed is no candidate any more */
+    uint16_t *list = malloc((v->ncand + 1) * sizeof *list);
     if (!p || !list) {
         free(p);
         free(list);
         return;
     }
-    size_t n = 0;
-    for (size_t k = 0; k < v->ncand; k++)
-        if (v->cand[k] != v->seed)
-            list[n++] = v->cand[k];
+    /* The seed is no candidate any more (seed_from_memo): it goes last. */
+    memcpy(list, v->cand, v->ncand * sizeof *list);
+    size_t n = v->ncand;
     list[n++] = v->seed;
     hello_shape_t shape = sp->run->shape;
     hello_profile_init(p, task->ep->sni, v->vr->version);
@@ -418,8 +417,8 @@ static int enumerate_part(suite_enum_run_t *run, part_t *pt)
     memmove(&r->found[1], &r->found[0], keep * sizeof *r->found);
     r->found[0] = pt->first;
     r->nfound = keep + 1;
-    /* Its picks no longer follow the zigzag from its first hello: the order is the anchored
-     * hello's to prove (anchored_proof). */
+    /* Its picks no longer follow the zigzag from its first hello: the order is the order
+     * question's to prove (order_proof). */
     r->zigzag = false;
     return rc;
 }
@@ -689,9 +688,8 @@ static int order_from_picks(split_t *sp, vstate_t *v)
  * offered, which must have held the find (not before the seed: the client's order would have
  * picked it there). The seed picked, with another find (every one was offered before it): the
  * client's order would have picked that find. */
-static int anchored_proof(const split_t *sp, const vstate_t *v)
+static int order_proof(const vstate_t *v)
 {
-    (void)sp;
     if (v->first.code) {
         size_t at = rank_in(v, v->first.code), at_seed = rank_in(v, v->seed);
         return at > at_seed && at < v->seed_offered ? 0 : -1;
@@ -765,7 +763,7 @@ static void test_orders(split_t *sp)
         v->vr->server_order = order_from_picks(sp, v);
         if (v->vr->server_order >= 0)
             continue;
-        v->vr->server_order = anchored_proof(sp, v);
+        v->vr->server_order = order_proof(v);
         if (v->vr->server_order >= 0)
             continue;
         uint32_t b = passed_over(v);
